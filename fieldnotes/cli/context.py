@@ -1,0 +1,91 @@
+"""What every command handler gets: its arguments, the project, the coder, and output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from typing import Any
+
+from fieldnotes.errors import FieldnotesError
+from fieldnotes.project import Project, open_project
+
+
+class Context:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._project: Project | None = None
+        self.json: bool = bool(getattr(args, "json", False))
+        self.debug: bool = bool(getattr(args, "debug", False))
+
+    # --- the project ---------------------------------------------------------------------------
+    @property
+    def db(self) -> str | None:
+        return getattr(self.args, "db", None)
+
+    def project(self, *, readonly: bool = False) -> Project:
+        if self._project is None:
+            self._project = open_project(self.db, readonly=readonly)
+            for notice in self._project.notices:
+                self.note(notice)
+        return self._project
+
+    def coder_name(self) -> str:
+        from fieldnotes.coders import choose_name
+
+        with self.project().read() as session:
+            return choose_name(session, getattr(self.args, "coder", None))
+
+    def coder_id(self) -> uuid.UUID:
+        from fieldnotes.coders import coder_id
+
+        return coder_id(self.coder_name())
+
+    @property
+    def lang(self) -> str:
+        explicit = getattr(self.args, "lang", None)
+        if explicit:
+            return str(explicit)
+        from fieldnotes.i18n import default_language
+
+        return default_language()
+
+    # --- output --------------------------------------------------------------------------------
+    def emit(self, data: Any, text: str | list[str] | None = None) -> None:
+        """JSON when --json was given, otherwise the human text (or a plain rendering of data)."""
+        if self.json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+            return
+        if text is None:
+            text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        if isinstance(text, list):
+            text = "\n".join(text)
+        if text:
+            sys.stdout.write(text + "\n")
+
+    def note(self, message: str) -> None:
+        """Information for a person; it goes to stderr so --json output stays clean."""
+        print(message, file=sys.stderr)
+
+    def confirm(self, question: str, *, yes: bool = False) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise FieldnotesError(f"{question} needs confirmation", hint="add --yes to confirm in a script")
+        answer = input(f"{question} [y/N] ").strip().lower()
+        return answer in ("y", "yes", "j", "ja")
+
+    # --- lifetime ------------------------------------------------------------------------------
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._project is not None:
+            self._project.close()
+
+
+def group_help(ctx: Context) -> int:
+    """A command group given without its command: show its commands (bad usage)."""
+    sys.stderr.write(ctx.args.group_parser.format_help())
+    return 2

@@ -1,0 +1,229 @@
+"""Commands for projects: init, project show|set, locate, db current|upgrade|check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from fieldnotes import paths
+from fieldnotes.cli.context import Context
+from fieldnotes.errors import FieldnotesError, InvalidInput
+
+
+def parse_date(value: str, what: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"the {what} {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
+
+
+def init(ctx: Context) -> int:
+    from fieldnotes.creation import create_project
+
+    target = ctx.db or paths.default_project()
+    args = ctx.args
+    project = create_project(
+        target,
+        name=args.name,
+        start=parse_date(args.start, "start date") if args.start else None,
+        codebook=Path(args.codebook) if args.codebook else None,
+        empty=args.empty,
+        coder=getattr(args, "coder", None),
+        language=getattr(args, "lang", None) or "da",
+    )
+    with project, project.read() as session:
+        info = _summary(project, session)
+    ctx.emit(info, [f"created {info['project']} ({info['codes']} codes)", "next: fieldnotes import FOLDER"])
+    return 0
+
+
+def _summary(project: Any, session: Any) -> dict[str, Any]:
+    from fieldnotes.db import migrate
+    from fieldnotes.db.models import Code, Coder, Coding, Document, Memo
+
+    settings = project.settings(session)
+    default_coder = session.get(Coder, settings.default_coder_id) if settings.default_coder_id else None
+
+    def count(model: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    with project.engine.connect() as conn:
+        revision = migrate.current(conn)
+    return {
+        "project": project.display,
+        "name": settings.name,
+        "start": settings.start_date.isoformat() if settings.start_date else None,
+        "language": settings.language,
+        "default_coder": default_coder.name if default_coder else None,
+        "pseudonymize_exports": settings.pseudonymize_exports,
+        "demo": settings.is_demo,
+        "schema": revision,
+        "documents": count(Document),
+        "codes": count(Code),
+        "codings": count(Coding),
+        "memos": count(Memo),
+        "coders": sorted(c.name for c in session.scalars(select(Coder))),
+    }
+
+
+def show(ctx: Context) -> int:
+    project = ctx.project(readonly=True)
+    with project.read() as session:
+        info = _summary(project, session)
+    width = max(len(k) for k in info)
+    lines = [f"{key.replace('_', ' '):<{width}}  {', '.join(v) if isinstance(v, list) else v}"
+             for key, v in info.items()]
+    ctx.emit(info, lines)
+    return 0
+
+
+def _yes_no(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("yes", "true", "on", "1", "ja"):
+        return True
+    if lowered in ("no", "false", "off", "0", "nej"):
+        return False
+    raise InvalidInput(f"{value!r} is not yes or no")
+
+
+def set_setting(ctx: Context) -> int:
+    from fieldnotes import coders
+    from fieldnotes.db import history
+
+    key, value = ctx.args.key, ctx.args.value
+    project = ctx.project()
+    coder = ctx.coder_name()
+    with project.write() as session:
+        with history.change(session, coder_id=coders.coder_id(coder), action="project.set",
+                            summary=f"set {key}"):
+            coders.ensure_coder(session, coder)
+            settings = project.settings(session)
+            if key == "name":
+                if not value.strip():
+                    raise InvalidInput("the project name cannot be empty")
+                settings.name = value.strip()
+            elif key == "start":
+                settings.start_date = None if value.lower() in ("none", "") else parse_date(value, "start date")
+            elif key == "language":
+                if value not in ("da", "en"):
+                    raise InvalidInput(f"the language {value!r} is not supported", hint="use da or en")
+                settings.language = value
+            elif key == "default_coder":
+                settings.default_coder_id = coders.ensure_coder(session, value).id
+            elif key == "pseudonymize_exports":
+                settings.pseudonymize_exports = _yes_no(value)
+    ctx.emit({"key": key, "value": value}, f"{key} = {value}")
+    return 0
+
+
+def locate(ctx: Context) -> int:
+    from fieldnotes.db.engine import display_target, is_url
+
+    target = ctx.db or paths.default_project()
+    project_path = target if is_url(target) else str(Path(target).expanduser().resolve())
+    info = {
+        "project": display_target(project_path),
+        "project_exists": is_url(target) or Path(target).expanduser().exists(),
+        "demo_project": str(paths.demo_project()),
+        "data": str(paths.data_dir()),
+        "settings": str(paths.config_dir()),
+        "backups": str(paths.backup_dir()),
+        "logs": str(paths.log_file()),
+    }
+    width = max(len(k) for k in info)
+    ctx.emit(info, [f"{k.replace('_', ' '):<{width}}  {v}" for k, v in info.items()])
+    return 0
+
+
+def _revision_state(target: str) -> dict[str, Any]:
+    from fieldnotes.db import migrate
+    from fieldnotes.db.engine import display_target, engine_for, is_url
+    from fieldnotes.project import _inspect_sqlite
+
+    if is_url(target):
+        engine = engine_for(target)
+        try:
+            with engine.connect() as conn:
+                current = migrate.current(conn)
+        finally:
+            engine.dispose()
+    else:
+        current = _inspect_sqlite(Path(target).expanduser())
+    head = migrate.head()
+    known = current is None or current in migrate.known_revisions()
+    return {"project": display_target(target), "current": current, "head": head,
+            "up_to_date": current == head, "known": known}
+
+
+def db_current(ctx: Context) -> int:
+    state = _revision_state(ctx.db or paths.default_project())
+    if not state["known"]:
+        status = "written by a newer fieldnotes"
+    else:
+        status = "up to date" if state["up_to_date"] else "needs `fieldnotes db upgrade`"
+    ctx.emit(state, f"{state['current']} (head {state['head']}): {status}")
+    return 0
+
+
+def db_upgrade(ctx: Context) -> int:
+    from fieldnotes.db import migrate
+    from fieldnotes.db.engine import engine_for, is_url
+    from fieldnotes.project import open_project
+
+    target = ctx.db or paths.default_project()
+    state = _revision_state(target)
+    if not state["known"]:
+        raise FieldnotesError(f"{state['project']} was written by a newer fieldnotes",
+                              hint="upgrade fieldnotes; the database was left untouched")
+    if state["current"] is None:
+        raise FieldnotesError(f"{state['project']} is not a fieldnotes project",
+                              hint="create one with `fieldnotes init`")
+    if state["up_to_date"]:
+        ctx.emit(state, f"already at {state['head']}; nothing to do")
+        return 0
+    if is_url(target):
+        engine = engine_for(target)
+        try:
+            migrate.upgrade(engine)
+        finally:
+            engine.dispose()
+    else:
+        open_project(target).close()  # backs up, then upgrades
+    after = _revision_state(target)
+    ctx.emit(after, f"upgraded {after['project']} from {state['current']} to {after['current']}")
+    return 0
+
+
+def _describe(diff: Any) -> str:
+    if isinstance(diff, tuple) and diff:
+        subject = diff[1] if len(diff) > 1 else ""
+        name = getattr(subject, "name", None) or getattr(getattr(subject, "table", None), "name", None)
+        return f"{diff[0]} {name or subject}"
+    return str(diff)
+
+
+def db_check(ctx: Context) -> int:
+    from fieldnotes.db import migrate
+
+    project = ctx.project(readonly=True)
+    problems = [_describe(diff) for diff in migrate.differences(project.engine)]
+    integrity = "ok"
+    if project.is_sqlite:
+        with project.engine.connect() as conn:
+            integrity = str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                problems.append(f"{len(broken)} broken references")
+    ok = not problems and integrity == "ok"
+    report = {"project": project.display, "schema_matches": not problems, "integrity": integrity,
+              "problems": problems, "ok": ok}
+    lines = [f"schema matches the models: {'yes' if not problems else 'no'}", f"integrity: {integrity}"]
+    lines += [f"  {p}" for p in problems]
+    ctx.emit(report, lines)
+    if not ok:
+        raise FieldnotesError(f"{project.display} failed its check",
+                              hint="restore a backup with `fieldnotes restore`")
+    return 0

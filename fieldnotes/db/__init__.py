@@ -1,0 +1,1 @@
+"""Database: the data model, engines, migrations and the event log."""

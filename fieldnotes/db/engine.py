@@ -1,0 +1,99 @@
+"""Engines for a project: a local SQLite file or a shared PostgreSQL server.
+
+Nothing is created at import time; callers ask for an engine for a target and pass session
+factories down. SQLite runs with WAL, foreign keys on and a busy timeout; transactions that write
+start with `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead of failing with
+"database is locked" halfway through.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 30_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_url(target: str) -> bool:
+    return "://" in target
+
+
+def display_target(target: str) -> str:
+    """A target fit for messages and logs: server passwords are never shown."""
+    if is_url(target):
+        try:
+            return make_url(target).render_as_string(hide_password=True)
+        except Exception:
+            return "<unreadable database URL>"
+    return target
+
+
+def looks_like_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def _sqlite_pragmas(dbapi_conn: Any, readonly: bool) -> None:
+    dbapi_conn.isolation_level = None  # fieldnotes emits BEGIN itself (see _begin)
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if not readonly:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
+    """An engine on a SQLite file. Read-only engines cannot change the file in any way."""
+    path = Path(path)
+    if readonly:
+        uri = path.resolve().as_uri() + "?mode=ro"
+
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+
+        engine = create_engine("sqlite://", creator=connect, poolclass=NullPool, hide_parameters=True)
+    else:
+        url = URL.create("sqlite", database=str(path))
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
+        )
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        _sqlite_pragmas(dbapi_conn, readonly)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def server_engine(url: str) -> Engine:
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+
+
+def engine_for(target: str, *, readonly: bool = False) -> Engine:
+    if is_url(target):
+        return server_engine(target)
+    return sqlite_engine(Path(target), readonly=readonly)
+
+
+def writing(engine: Engine) -> Engine:
+    """The same engine, with write transactions that take the write lock up front on SQLite."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine

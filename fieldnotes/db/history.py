@@ -1,0 +1,267 @@
+"""The event log: every change to a tracked row, with its before- and after-image.
+
+Domain code wraps each user-level action in `change(...)`. Session hooks read every inserted,
+updated and deleted tracked row around each flush, so no change can slip past the log: a flush
+that touches a tracked table outside `change(...)` is an error. Images are whole rows as JSON, so
+undo and redo restore rows exactly, and merge can replay them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Column, Connection, Date, Table, Uuid, delete, event, insert, select, update
+from sqlalchemy.orm import Session
+
+from fieldnotes import clock
+from fieldnotes.db.models import TRACKED_TABLES, Change, Event, Tracked
+from fieldnotes.db.types import UTCDateTime
+
+_INFO_KEY = "fieldnotes.change"
+TABLES: dict[str, Table] = {model.__tablename__: model.__table__ for model in TRACKED_TABLES}  # type: ignore[attr-defined,misc]
+TABLE_ORDER = {name: index for index, name in enumerate(TABLES)}
+
+Image = dict[str, Any]
+
+
+def encode(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _decode(column: Column[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column.type, Uuid):
+        return uuid.UUID(value)
+    if isinstance(column.type, UTCDateTime):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(column.type, Date):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def decode(table: Table, image: Image) -> dict[str, Any]:
+    """Turn a JSON image back into column values (unknown keys from newer schemas are dropped)."""
+    return {col.name: _decode(col, image.get(col.name)) for col in table.columns if col.name in image}
+
+
+def row_image(row: Any) -> Image:
+    return {key: encode(value) for key, value in row._mapping.items()}
+
+
+def fetch_images(conn: Connection, table_name: str, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Image]:
+    table = TABLES[table_name]
+    ids = list(ids)
+    found: dict[uuid.UUID, Image] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        for row in conn.execute(select(table).where(table.c.id.in_(chunk))):
+            found[row.id] = row_image(row)
+    return found
+
+
+@dataclass
+class PendingChange:
+    """A change being recorded: the rows it touched and their images before it started."""
+
+    change_id: uuid.UUID
+    coder_id: uuid.UUID | None
+    action: str
+    summary: str
+    details: dict[str, Any]
+    kind: str = "do"
+    target_id: uuid.UUID | None = None
+    before: dict[tuple[str, uuid.UUID], Image | None] = field(default_factory=dict)
+    order: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+    explicit_events: list[tuple[str, uuid.UUID, Image | None, Image | None]] = field(default_factory=list)
+
+    def touch(self, key: tuple[str, uuid.UUID], before: Image | None) -> None:
+        if key not in self.before:
+            self.before[key] = before
+            self.order.append(key)
+
+
+def _tracked(objs: Iterable[Any]) -> list[Tracked]:
+    return [obj for obj in objs if isinstance(obj, Tracked)]
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    new = _tracked(session.new)
+    dirty = [obj for obj in _tracked(session.dirty) if session.is_modified(obj)]
+    deleted = _tracked(session.deleted)
+    if not (new or dirty or deleted):
+        return
+    pending: PendingChange | None = session.info.get(_INFO_KEY)
+    if pending is None:
+        raise RuntimeError("a tracked row changed outside history.change(); the event log would miss it")
+    for obj in new:
+        if obj.id is None:
+            obj.id = uuid.uuid4()
+        pending.touch((type(obj).__tablename__, obj.id), None)  # type: ignore[attr-defined]
+    wanted: dict[str, list[uuid.UUID]] = {}
+    for obj in dirty + deleted:
+        key = (type(obj).__tablename__, obj.id)  # type: ignore[attr-defined]
+        if key not in pending.before:
+            wanted.setdefault(key[0], []).append(obj.id)
+    conn = session.connection()
+    for table_name, ids in wanted.items():
+        images = fetch_images(conn, table_name, ids)
+        for row_id in ids:
+            pending.touch((table_name, row_id), images.get(row_id))
+
+
+def _sort_for_insert(items: list[tuple[str, uuid.UUID, Image | None, Image | None]], *, use_after: bool) -> list[
+    tuple[str, uuid.UUID, Image | None, Image | None]
+]:
+    """Order rows so that parents come before children (tables by dependency, codes by depth)."""
+
+    def depth(item: tuple[str, uuid.UUID, Image | None, Image | None]) -> int:
+        image = item[3] if use_after else item[2]
+        if item[0] != "codes" or image is None:
+            return 0
+        by_id = {
+            str(other[1]): (other[3] if use_after else other[2]) for other in items if other[0] == "codes"
+        }
+        level, parent, seen = 0, image.get("parent_id"), set()
+        while parent and parent in by_id and parent not in seen:
+            seen.add(parent)
+            level += 1
+            parent_image = by_id[parent]
+            parent = parent_image.get("parent_id") if parent_image else None
+        return level
+
+    return sorted(items, key=lambda item: (TABLE_ORDER.get(item[0], 99), depth(item)))
+
+
+def _write_log(session: Session, pending: PendingChange) -> uuid.UUID | None:
+    conn = session.connection()
+    by_table: dict[str, list[uuid.UUID]] = {}
+    for table_name, row_id in pending.order:
+        by_table.setdefault(table_name, []).append(row_id)
+    after: dict[tuple[str, uuid.UUID], Image] = {}
+    for table_name, ids in by_table.items():
+        for row_id, image in fetch_images(conn, table_name, ids).items():
+            after[(table_name, row_id)] = image
+    events: list[tuple[str, uuid.UUID, Image | None, Image | None]] = list(pending.explicit_events)
+    for key in pending.order:
+        before, now = pending.before[key], after.get(key)
+        if before != now:
+            events.append((key[0], key[1], before, now))
+    if not events:
+        return None
+    # inserts and updates parent-first; deletions come after, children first
+    upserts = _sort_for_insert([e for e in events if e[3] is not None], use_after=True)
+    removals = list(reversed(_sort_for_insert([e for e in events if e[3] is None], use_after=False)))
+    conn.execute(
+        insert(Change.__table__),
+        [
+            {
+                "id": pending.change_id,
+                "at": clock.now(),
+                "coder_id": pending.coder_id,
+                "kind": pending.kind,
+                "action": pending.action,
+                "summary": pending.summary,
+                "target_id": pending.target_id,
+                "details": pending.details,
+            }
+        ],
+    )
+    conn.execute(
+        insert(Event.__table__),
+        [
+            {
+                "id": uuid.uuid4(),
+                "change_id": pending.change_id,
+                "table": table_name,
+                "row_id": row_id,
+                "before": before,
+                "after": now,
+                "redacted": False,
+            }
+            for table_name, row_id, before, now in upserts + removals
+        ],
+    )
+    return pending.change_id
+
+
+@contextmanager
+def change(
+    session: Session,
+    *,
+    coder_id: uuid.UUID | None,
+    action: str,
+    summary: str = "",
+    details: dict[str, Any] | None = None,
+    kind: str = "do",
+    target_id: uuid.UUID | None = None,
+) -> Iterator[PendingChange]:
+    """Record everything the block changes as one entry in the event log.
+
+    Nested use joins the outer change, so a compound action (a merge, a bulk coding) is one step.
+    """
+    outer: PendingChange | None = session.info.get(_INFO_KEY)
+    if outer is not None:
+        yield outer
+        return
+    pending = PendingChange(
+        change_id=uuid.uuid4(),
+        coder_id=coder_id,
+        action=action,
+        summary=summary,
+        details=details or {},
+        kind=kind,
+        target_id=target_id,
+    )
+    session.info[_INFO_KEY] = pending
+    try:
+        yield pending
+        session.flush()
+        _write_log(session, pending)
+    finally:
+        session.info.pop(_INFO_KEY, None)
+
+
+def apply_images(
+    session: Session, pending: PendingChange, rows: list[tuple[str, uuid.UUID, Image | None]]
+) -> None:
+    """Set rows to the given images with Core statements (None deletes), logging each as an event.
+
+    Used by undo, redo and merge. The current row is read first so the event has a true before-image.
+    """
+    conn = session.connection()
+    current: dict[tuple[str, uuid.UUID], Image | None] = {}
+    by_table: dict[str, list[uuid.UUID]] = {}
+    for table_name, row_id, _ in rows:
+        by_table.setdefault(table_name, []).append(row_id)
+    for table_name, ids in by_table.items():
+        found = fetch_images(conn, table_name, ids)
+        for row_id in ids:
+            current[(table_name, row_id)] = found.get(row_id)
+    items = [(t, r, current[(t, r)], img) for t, r, img in rows]
+    upserts = _sort_for_insert([item for item in items if item[3] is not None], use_after=True)
+    removals = list(reversed(_sort_for_insert([item for item in items if item[3] is None], use_after=False)))
+    for table_name, row_id, now, image in upserts + removals:
+        table = TABLES[table_name]
+        if image is None:
+            if now is not None:
+                conn.execute(delete(table).where(table.c.id == row_id))
+        elif now is None:
+            conn.execute(insert(table).values(**decode(table, image)))
+        else:
+            conn.execute(update(table).where(table.c.id == row_id).values(**decode(table, image)))
+        if now != image:
+            pending.explicit_events.append((table_name, row_id, now, image))
+    session.expire_all()

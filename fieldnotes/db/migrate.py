@@ -1,0 +1,123 @@
+"""Schema migrations, run inside fieldnotes (the pattern Taguette uses).
+
+Alembic is configured in code. On SQLite a project is upgraded when it is opened, after a backup;
+on PostgreSQL only `fieldnotes db upgrade` changes the schema.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
+
+from fieldnotes.errors import FieldnotesError
+from fieldnotes.resources import migrations_dir
+
+#: tables that are not in the models on purpose (the search index's virtual tables and shadows)
+UNMANAGED_PREFIXES = ("search_index", "sqlite_")
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    if type_ == "table" and name and name.startswith(UNMANAGED_PREFIXES):
+        return False
+    table = getattr(obj, "table", None)
+    return not (table is not None and str(table.name).startswith(UNMANAGED_PREFIXES))
+
+
+def config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return cfg
+
+
+def script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(config())
+
+
+def head() -> str:
+    heads = script().get_heads()
+    if len(heads) != 1:  # pragma: no cover - guarded by a test
+        raise FieldnotesError(f"the migrations have {len(heads)} heads; expected one")
+    return heads[0]
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in script().walk_revisions()}
+
+
+def current(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _run(engine: Engine, action: str, target: str) -> None:
+    cfg = config()
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # batch migrations copy tables; foreign keys must be off while they do (outside a transaction)
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                getattr(command, action)(cfg, target)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise FieldnotesError(
+                            f"the migration left {len(broken)} broken references and was rolled back"
+                        )
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    _run(engine, "upgrade", target)
+
+
+def downgrade(engine: Engine, target: str) -> None:
+    _run(engine, "downgrade", target)
+
+
+def differences(engine: Engine) -> list[Any]:
+    """What differs between the database schema and the models (empty when they match)."""
+    from alembic.autogenerate import compare_metadata
+
+    from fieldnotes.db.models import Base
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
+        return list(compare_metadata(context, Base.metadata))
+
+
+def _make_revision(message: str) -> None:  # pragma: no cover - developer tool
+    """Autogenerate a revision against a scratch database at head."""
+    import tempfile
+    from pathlib import Path
+
+    from fieldnotes.db.engine import sqlite_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = sqlite_engine(Path(tmp) / "scratch.db")
+        upgrade(engine)
+        cfg = config()
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.revision(cfg, message=message, autogenerate=True)
+        engine.dispose()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    if len(sys.argv) == 3 and sys.argv[1] == "revision":
+        _make_revision(sys.argv[2])
+    else:
+        print("usage: python -m fieldnotes.db.migrate revision MESSAGE")

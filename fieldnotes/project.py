@@ -1,0 +1,268 @@
+"""Opening and creating projects.
+
+A project is a SQLite file or a PostgreSQL database. Opening checks, without changing anything,
+that the target really is a fieldnotes project at a schema this version knows; only then is a SQLite
+file backed up and upgraded. Only `init` and `demo` create projects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from fieldnotes import paths
+from fieldnotes.db import migrate
+from fieldnotes.db.engine import display_target, engine_for, is_url, looks_like_sqlite, writing
+from fieldnotes.db.models import ProjectSettings
+from fieldnotes.errors import (
+    FieldnotesError,
+    NotAProject,
+    ProjectMissing,
+    SchemaOutOfDate,
+    SchemaTooNew,
+)
+
+
+@dataclass
+class Project:
+    """An open project: its engine and session factories. Close it when done."""
+
+    target: str
+    engine: Engine
+    readonly: bool = False
+    notices: list[str] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(writing(self.engine), expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        return None if is_url(self.target) else Path(self.target)
+
+    @property
+    def display(self) -> str:
+        return display_target(self.target)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; nothing it does is committed."""
+        with self._read() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A short write transaction, committed when the block ends without error."""
+        if self.readonly:
+            raise FieldnotesError(
+                f"{self.display} is open read-only", hint="copy it somewhere writable to change it"
+            )
+        with self._write() as session, session.begin():
+            yield session
+
+    def settings(self, session: Session) -> ProjectSettings:
+        row = session.scalars(select(ProjectSettings)).first()
+        if row is None:
+            raise NotAProject(f"{self.display} has no project settings; it is damaged")
+        return row
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _missing(target: str) -> ProjectMissing:
+    return ProjectMissing(
+        f"no project at {display_target(target)}",
+        hint="create one with `fieldnotes init` (or try the demo: `fieldnotes demo`)",
+    )
+
+
+def _inspect_sqlite(path: Path) -> str | None:
+    """The schema revision of a SQLite project, read without changing the file."""
+    if not path.exists():
+        raise _missing(str(path))
+    if path.is_dir():
+        raise NotAProject(f"{path} is a folder, not a fieldnotes project file")
+    if not looks_like_sqlite(path):
+        raise NotAProject(f"{path} is not a fieldnotes project (it is not a SQLite database)")
+    probe = engine_for(str(path), readonly=True)
+    try:
+        with probe.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if "project" not in tables or "alembic_version" not in tables:
+                raise NotAProject(f"{path} is a SQLite database, but not a fieldnotes project")
+            return migrate.current(conn)
+    except sa_exc.DatabaseError as error:
+        reason = str(getattr(error, "orig", error)).splitlines()[0]
+        raise NotAProject(f"{path} cannot be read as a fieldnotes project ({reason})") from None
+    finally:
+        probe.dispose()
+
+
+def _check_revision(target: str, revision: str | None) -> None:
+    if revision is not None and revision not in migrate.known_revisions():
+        raise SchemaTooNew(
+            f"{display_target(target)} was written by a newer fieldnotes (schema {revision})",
+            hint="upgrade fieldnotes to open it; the file was left untouched",
+        )
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def open_project(target: str | None = None, *, readonly: bool = False) -> Project:
+    """Open an existing project, upgrading a SQLite file after backing it up."""
+    target = target or paths.default_project()
+    if is_url(target):
+        return _open_server(target)
+    path = Path(target).expanduser()
+    revision = _inspect_sqlite(path)
+    _check_revision(str(path), revision)
+    notices: list[str] = []
+    if not readonly and not _writable(path):
+        readonly = True
+        notices.append(f"{path} is read-only here, so the project is open read-only")
+    head = migrate.head()
+    backups: list[Path] = []
+    if revision != head:
+        if readonly:
+            raise FieldnotesError(
+                f"{path} needs a schema upgrade, but it is read-only",
+                hint="copy it somewhere writable and open the copy",
+            )
+        from fieldnotes.backup import backup_sqlite
+
+        backups.append(backup_sqlite(path, reason=f"before-upgrade-{revision}"))
+        engine = engine_for(str(path))
+        try:
+            migrate.upgrade(engine)
+        except Exception:
+            engine.dispose()
+            raise
+        engine.dispose()
+        notices.append(f"upgraded the project's schema from {revision} to {head}; backup at {backups[0]}")
+    engine = engine_for(str(path), readonly=readonly)
+    return Project(str(path), engine, readonly=readonly, notices=notices, backups=backups)
+
+
+def _open_server(url: str) -> Project:
+    engine = engine_for(url)
+    try:
+        with engine.connect() as conn:
+            revision = migrate.current(conn)
+            has_project = inspect(conn).has_table("project")
+    except sa_exc.OperationalError as error:
+        engine.dispose()
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        raise FieldnotesError(f"cannot connect to {display_target(url)}: {reason}") from None
+    if revision is None or not has_project:
+        engine.dispose()
+        raise _missing(url)
+    _check_revision(url, revision)
+    if revision != migrate.head():
+        engine.dispose()
+        raise SchemaOutOfDate(
+            f"{display_target(url)} has an older schema ({revision})",
+            hint=f"run `fieldnotes db upgrade --db {display_target(url)}` first",
+        )
+    return Project(url, engine)
+
+
+def server_is_empty(url: str) -> bool:
+    engine = engine_for(url)
+    try:
+        with engine.connect() as conn:
+            return not inspect(conn).get_table_names()
+    except sa_exc.OperationalError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        raise FieldnotesError(f"cannot connect to {display_target(url)}: {reason}") from None
+    finally:
+        engine.dispose()
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            Path(str(path) + suffix).unlink()
+
+
+def create_empty(target: str) -> Project:
+    """Create a project at the schema's head with no settings row yet (callers fill it in).
+
+    Raises if something is already there. On failure nothing is left behind.
+    """
+    if is_url(target):
+        if not server_is_empty(target):
+            raise FieldnotesError(
+                f"{display_target(target)} already holds tables",
+                hint="give an empty database to `fieldnotes init`",
+            )
+        engine = engine_for(target)
+        migrate.upgrade(engine)
+        return Project(target, engine)
+    path = Path(target).expanduser()
+    if path.exists():
+        raise FieldnotesError(
+            f"{path} already exists", hint="choose another file name, or move the existing file away"
+        )
+    if not path.parent.exists():
+        raise FieldnotesError(f"the folder {path.parent} does not exist", hint="create it first")
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    try:
+        engine = engine_for(str(path))
+        migrate.upgrade(engine)
+    except BaseException:
+        with suppress(Exception):
+            engine.dispose()
+        _remove_sqlite(path)
+        raise
+    return Project(str(path), engine)
+
+
+def discard(project: Project) -> None:
+    """Remove a project that failed while being created (SQLite only; a server is dropped to empty)."""
+    project.close()
+    if project.path is not None:
+        _remove_sqlite(project.path)
+    else:
+        engine = engine_for(project.target)
+        try:
+            migrate.downgrade(engine, "base")
+            with engine.begin() as conn:
+                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        finally:
+            engine.dispose()
+
+
+def phase_of(date: dt.date | None, start: dt.date | None) -> int | None:
+    """Half-years since the fieldwork start, 1-based; None before the start or without dates."""
+    if date is None or start is None or date < start:
+        return None
+    months = (date.year - start.year) * 12 + (date.month - start.month)
+    if date.day < start.day:
+        months -= 1
+    return months // 6 + 1

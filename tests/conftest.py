@@ -1,0 +1,53 @@
+"""Shared fixtures. Every test runs with its paths in a temporary folder, never the user's own."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.pgcluster import Cluster, find_bindir
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(autouse=True)
+def isolated_paths(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("fieldnotes-home")
+    monkeypatch.setenv("FIELDNOTES_HOME", str(home))
+    for var in ("FIELDNOTES_DB", "FIELDNOTES_CODER", "FIELDNOTES_DATA_DIR", "FIELDNOTES_CONFIG_DIR",
+                "FIELDNOTES_LOG_DIR", "FIELDNOTES_BACKUP_DIR", "FIELDNOTES_LANG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("FIELDNOTES_LANG", "en")
+    return home
+
+
+def missing(what: str, how: str) -> None:
+    """Skip with a visible reason, or fail under CI=true where everything must be installed."""
+    message = f"{what} is not installed; {how}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: this must not be skipped)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    bindir = find_bindir()
+    if bindir is None:
+        missing("the PostgreSQL server", "install it with `apt-get install postgresql`")
+    assert bindir is not None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing("psycopg", "install the test extras: pip install -e '.[test]'")
+    cluster = Cluster(bindir)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    return pg_cluster.create_database()

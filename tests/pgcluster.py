@@ -1,0 +1,105 @@
+"""A throwaway PostgreSQL cluster for the test suite, started from the server binaries.
+
+PostgreSQL refuses to run as root, so when the suite runs as root the server runs as the
+`postgres` system user (or `nobody`) through `runuser`. Each test gets a fresh database.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+
+def find_bindir() -> Path | None:
+    candidates = []
+    if shutil.which("pg_config"):
+        try:
+            out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True)
+            candidates.append(out.stdout.strip())
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    candidates += ["/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin"]
+    for folder in candidates:
+        if folder and (Path(folder) / "postgres").exists() and (Path(folder) / "initdb").exists():
+            return Path(folder)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Cluster:
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="fieldnotes-pg-"))
+        self.data = self.root / "data"
+        self.port = _free_port()
+        self.user: str | None = None
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            self.user = "postgres" if _user_exists("postgres") else "nobody"
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [str(a) for a in args]
+        if self.user:
+            cmd = ["runuser", "-u", self.user, "--", *cmd]
+        return subprocess.run(cmd, capture_output=True, text=True, check=False)
+
+    def start(self) -> None:
+        if self.user:
+            shutil.chown(self.root, user=self.user)
+            os.chmod(self.root, 0o700)
+        result = self._run(self.bindir / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
+                           "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
+        if result.returncode != 0:
+            result = self._run(self.bindir / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
+                               "--encoding=UTF8", "--locale=C", "--no-sync")
+        if result.returncode != 0:
+            raise RuntimeError(f"initdb failed: {result.stderr.strip()}")
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        result = self._run(self.bindir / "pg_ctl", "-D", self.data, "-o", options, "-l",
+                           self.root / "server.log", "-w", "-t", "60", "start")
+        if result.returncode != 0:
+            log = (self.root / "server.log").read_text(errors="replace") if (self.root / "server.log").exists() else ""
+            raise RuntimeError(f"pg_ctl start failed: {result.stderr.strip()} {log[-500:]}")
+
+    def stop(self) -> None:
+        self._run(self.bindir / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        import psycopg
+
+        name = "t_" + uuid.uuid4().hex[:12]
+        for _ in range(50):
+            try:
+                with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+                                     autocommit=True) as conn:
+                    conn.execute(f'CREATE DATABASE "{name}"')
+                return self.url(name)
+            except psycopg.OperationalError:
+                time.sleep(0.2)
+        raise RuntimeError("the test PostgreSQL server does not answer")
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        import pwd
+
+        pwd.getpwnam(name)
+        return True
+    except (KeyError, ImportError):
+        return False
