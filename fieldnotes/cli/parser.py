@@ -34,8 +34,6 @@ def _common() -> argparse.ArgumentParser:
     group = common.add_argument_group("common options")
     group.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS,
                        help="the project: a SQLite file or a postgresql+psycopg:// URL")
-    group.add_argument("--coder", metavar="NAME", default=argparse.SUPPRESS,
-                       help="who is working (default: $FIELDNOTES_CODER or the project's default coder)")
     group.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                        help="print JSON on stdout, and nothing else")
     group.add_argument("--lang", choices=("da", "en"), default=argparse.SUPPRESS,
@@ -46,10 +44,15 @@ def _common() -> argparse.ArgumentParser:
 
 
 def _add(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser,
-         name: str, handler: str, help_text: str, description: str | None = None) -> argparse.ArgumentParser:
+         name: str, handler: str, help_text: str, description: str | None = None,
+         acts: bool = False) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text, description=description or help_text,
                             parents=[common], formatter_class=_Formatter)
     parser.set_defaults(handler=handler)
+    if acts:
+        parser.add_argument("--coder", metavar="NAME", default=argparse.SUPPRESS,
+                            help="who is making the change (default: $FIELDNOTES_CODER, else the project's "
+                                 "default coder)")
     return parser
 
 
@@ -61,16 +64,48 @@ def _group(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: arg
     return parser.add_subparsers(title="commands", metavar="COMMAND", dest=f"{name}_command")
 
 
+def add_filters(parser: argparse.ArgumentParser, *, codes: bool = True, codings: bool = True,
+                context: bool = False) -> None:
+    """The shared filters of docs/cli.md."""
+    group = parser.add_argument_group("filters")
+    if codes:
+        group.add_argument("--code", action="append", default=[], metavar="C",
+                           help="only these codes (a name, path Parent/Child or id); sub-codes included")
+        group.add_argument("--no-descendants", action="store_true", help="do not include sub-codes of --code")
+    group.add_argument("--municipality", action="append", default=[], metavar="M",
+                       help="only documents linked to this municipality (repeatable)")
+    group.add_argument("--case", action="append", default=[], metavar="C",
+                       help="only documents linked to this case, of any type (repeatable)")
+    group.add_argument("--kind", action="append", default=[], metavar="K",
+                       help="interview, observation, minutes or document (repeatable)")
+    group.add_argument("--activity", action="append", default=[], metavar="A", help="document activity (repeatable)")
+    group.add_argument("--phase", action="append", default=[], type=int, metavar="N",
+                       help="half-year N from the fieldwork start, 1-based (repeatable)")
+    group.add_argument("--from", dest="date_from", metavar="DATE", help="documents dated on or after DATE")
+    group.add_argument("--to", dest="date_to", metavar="DATE", help="documents dated on or before DATE")
+    if codings:
+        group.add_argument("--coder", dest="filter_coders", action="append", default=[], metavar="X",
+                           help="only codings by this coder (repeatable)")
+        group.add_argument("--rating", metavar="MIN:MAX", help="only codings rated within the range")
+        group.add_argument("--contains", metavar="TEXT", help="only excerpts containing the text")
+    if context:
+        group.add_argument("--context", metavar="sentence|turn|N",
+                           help="add context around each excerpt: the sentence, the speaker turn, or N characters")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(prog="fieldnotes", description=DESCRIPTION, epilog=EPILOG,
                                      parents=[common], formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"fieldnotes {__version__}")
+    parser.add_argument("--coder", metavar="NAME", default=argparse.SUPPRESS,
+                        help="who is working (default: $FIELDNOTES_CODER, else the project's default coder)")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     # --- projects -------------------------------------------------------------------------------
     p = _add(sub, common, "init", "fieldnotes.cli.project_cmds:init", "create a project",
-             "Create a project at the newest schema and load a codebook (default: the study's codebook).")
+             "Create a project at the newest schema and load a codebook (default: the study's codebook).",
+             acts=True)
     book = p.add_mutually_exclusive_group()
     book.add_argument("--codebook", metavar="FILE", help="load this codebook file instead of the bundled one")
     book.add_argument("--empty", action="store_true", help="no codebook: start with no codes")
@@ -81,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add(grp, common, "show", "fieldnotes.cli.project_cmds:show", "show the project's settings and counts")
     p = _add(grp, common, "set", "fieldnotes.cli.project_cmds:set_setting", "change a setting",
              "Change a setting: name, start (YYYY-MM-DD or 'none'), language (da|en), default_coder, "
-             "pseudonymize_exports (yes|no).")
+             "pseudonymize_exports (yes|no).", acts=True)
     p.add_argument("key", choices=("name", "start", "language", "default_coder", "pseudonymize_exports"))
     p.add_argument("value")
 
@@ -100,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(grp, common, "list", "fieldnotes.cli.codebook_cmds:list_codes", "list codes as a tree with counts")
     p.add_argument("--retired", action="store_true", help="include retired codes")
     p = _add(grp, common, "import", "fieldnotes.cli.codebook_cmds:import_codebook",
-             "add and update codes from a codebook file (never deletes)")
+             "add and update codes from a codebook file (never deletes)", acts=True)
     p.add_argument("file", help="a codebook .yaml file")
     p.add_argument("--dry-run", action="store_true", help="show what would change and stop")
     p = _add(grp, common, "export", "fieldnotes.cli.codebook_cmds:export_codebook", "write the codebook to a file")
@@ -109,5 +144,148 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(grp, common, "diff", "fieldnotes.cli.codebook_cmds:diff_codebook",
              "show what importing a codebook file would change")
     p.add_argument("file")
+    C = "fieldnotes.cli.coding_cmds"
+    p = _add(grp, common, "add", f"{C}:codebook_add", "add a code", acts=True)
+    p.add_argument("name")
+    p.add_argument("--parent", metavar="CODE")
+    p.add_argument("--color", metavar="#RRGGBB")
+    p.add_argument("--category", action="store_true", help="a pure category, which cannot be applied")
+    p.add_argument("--shortcut", metavar="KEY", help="one letter or digit, typed after the code prefix key")
+    p.add_argument("--short", metavar="TEXT", help="short definition")
+    p.add_argument("--scale", metavar="MIN:MAX", help="a rating scale, e.g. 1:5")
+    p = _add(grp, common, "rename", f"{C}:codebook_rename", "rename a code (it keeps its id)", acts=True)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("name", metavar="NEW_NAME")
+    p = _add(grp, common, "move", f"{C}:codebook_move", "move a code under another parent", acts=True)
+    p.add_argument("code", metavar="CODE")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--parent", metavar="CODE")
+    where.add_argument("--top", action="store_true", help="to the top level")
+    p = _add(grp, common, "recolour", f"{C}:codebook_recolour", "change a code's colour", acts=True)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("color", metavar="#RRGGBB")
+    p = _add(grp, common, "merge", f"{C}:codebook_merge",
+             "merge code A into B: codings move, duplicates are dropped, A is removed", acts=True)
+    p.add_argument("source", metavar="A")
+    p.add_argument("target", metavar="B")
+    p = _add(grp, common, "retire", f"{C}:codebook_retire",
+             "retire a code: hidden from the picker, its codings kept", acts=True)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--undo", action="store_true", help="bring a retired code back into use")
+    p = _add(grp, common, "delete", f"{C}:codebook_delete", "delete a code, its sub-codes and their codings",
+             acts=True)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    # --- material ----------------------------------------------------------------------------------
+    p = _add(sub, common, "import", "fieldnotes.cli.document_cmds:import_files", "import files or folders",
+             "Import field material: .txt .md .docx .odt .rtf .pdf .vtt .srt, and folders of them (recursively).\n"
+             "Flags are defaults for the batch; a file's own metadata wins: YAML front matter (.md), then\n"
+             "STEM.meta.yaml beside the file, then its row in --manifest. Files whose text is already in the\n"
+             "project are skipped. Each file goes in whole or not at all.", acts=True)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--kind", help="interview, observation, minutes or document")
+    p.add_argument("--municipality", action="append", default=[], metavar="M",
+                   help="municipality of the documents (repeatable); unknown ones are created")
+    p.add_argument("--date", metavar="YYYY-MM-DD")
+    p.add_argument("--title", metavar="T")
+    p.add_argument("--activity", metavar="A",
+                   help="e.g. opstartsmøde, lokalt møde, tværkommunalt erfaringsmøde, løbende aktiviteter")
+    p.add_argument("--attr", action="append", default=[], metavar="KEY=VALUE", help="a document attribute")
+    p.add_argument("--manifest", metavar="FILE", help="a CSV with a 'file' column and metadata columns")
+    p.add_argument("--strict", action="store_true", help="import everything or nothing")
+    p.add_argument("--allow-duplicate", action="store_true", help="import files whose text is already there")
+
+    p = _add(sub, common, "docs", "fieldnotes.cli.document_cmds:list_documents", "list documents")
+    add_filters(p, codes=False, codings=False)
+
+    p = _add(sub, common, "show", "fieldnotes.cli.document_cmds:show_document",
+             "print a document's stored text (--json: with its codings and turns)")
+    p.add_argument("document", metavar="DOC", help="id (or unique prefix) or exact title")
+
+    # --- coding ------------------------------------------------------------------------------------
+    C = "fieldnotes.cli.coding_cmds"
+    p = _add(sub, common, "code", f"{C}:code", "code spans of a document",
+             "Code spans of a document with one code: --span START:END (characters, end exclusive),\n"
+             "--match TEXT (must occur once, unless --all or --nth N), --regex RE, or --speaker S\n"
+             "(every turn by a speaker label, name or role). --dry-run shows what would be coded.", acts=True)
+    p.add_argument("document", metavar="DOC", help="id (or unique prefix) or exact title")
+    p.add_argument("--code", required=True, metavar="CODE", help="name, path Parent/Child, or id")
+    how = p.add_argument_group("what to code (exactly one)")
+    how.add_argument("--span", metavar="START:END")
+    how.add_argument("--match", metavar="TEXT")
+    how.add_argument("--regex", metavar="RE")
+    how.add_argument("--speaker", metavar="S")
+    p.add_argument("--all", action="store_true", help="with --match: every occurrence")
+    p.add_argument("--nth", type=int, metavar="N", help="with --match: the Nth occurrence (1-based)")
+    p.add_argument("--snap", choices=("word", "sentence", "paragraph", "turn"),
+                   help="widen each span to whole words, the sentence, the paragraph or the speaker turn")
+    p.add_argument("--memo", metavar="TEXT", help="why: a memo on the coding")
+    p.add_argument("--rating", type=int, metavar="N", help="a rating, for codes with a scale")
+    p.add_argument("--dry-run", action="store_true", help="show what would be coded; change nothing")
+
+    p = _add(sub, common, "uncode", f"{C}:uncode", "remove a coding", acts=True)
+    p.add_argument("coding", metavar="CODING_ID")
+
+    p = _add(sub, common, "recode", f"{C}:recode", "change a coding's span, memo, rating or review flag",
+             acts=True)
+    p.add_argument("coding", metavar="CODING_ID")
+    p.add_argument("--span", metavar="START:END", help="move its start and end")
+    p.add_argument("--memo", metavar="TEXT", help="replace its memo ('' clears it)")
+    p.add_argument("--rating", type=int, metavar="N")
+    p.add_argument("--no-rating", action="store_true", help="remove its rating")
+    p.add_argument("--reviewed", action="store_true", help="clear its needs-review flag")
+
+    p = _add(sub, common, "excerpts", f"{C}:list_excerpts", "list coded excerpts")
+    add_filters(p, context=True)
+    p.add_argument("--limit", type=int, metavar="N", help="at most N excerpts")
+
+    grp = _group(sub, common, "memo", "memos on the project, documents, cases, codes and codings")
+    p = _add(grp, common, "add", f"{C}:memo_add", "write a memo", 
+             "Write a memo. TARGET is: project, doc:TITLE, code:PATH, case:NAME, coding:ID, or a plain\n"
+             "name or id when it is unambiguous.", acts=True)
+    p.add_argument("target", metavar="TARGET")
+    p.add_argument("text", metavar="TEXT")
+    _add(grp, common, "list", f"{C}:memo_list", "list memos")
+
+    _add(sub, common, "undo", f"{C}:undo", "undo your last change", acts=True)
+    _add(sub, common, "redo", f"{C}:redo", "redo your last undone change", acts=True)
+
+    p = _add(sub, common, "log", f"{C}:log", "the audit trail: who did what, and when")
+    p.add_argument("--coder", dest="filter_coders", action="append", default=[], metavar="X",
+                   help="only changes by this coder (repeatable)")
+    p.add_argument("--since", metavar="DATE", help="only changes on or after DATE")
+    p.add_argument("--exports", action="store_true", help="only exports, bundles and key exports")
+    p.add_argument("--limit", type=int, metavar="N")
+
+    p = _add(sub, common, "edit", f"{C}:edit", "edit a document's text in $EDITOR; codings follow the text",
+             acts=True)
+    p.add_argument("document", metavar="DOC")
+    p.add_argument("--from-file", metavar="FILE", help="take the new text from FILE instead of an editor")
+
+    p = _add(sub, common, "new", f"{C}:new_document", "write a new document (an observation note) in $EDITOR",
+             acts=True)
+    p.add_argument("--kind", default="observation", help="default: observation")
+    p.add_argument("--title")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="default: today")
+    p.add_argument("--activity")
+    p.add_argument("--municipality", action="append", default=[], metavar="M")
+    p.add_argument("--from-file", metavar="FILE", help="take the text from FILE instead of an editor")
+
+    grp = _group(sub, common, "doc", "change a document's metadata, rename or delete it")
+    p = _add(grp, common, "set", f"{C}:doc_set", "set title, kind, date, activity, municipality, "
+             "participants or attr:NAME", acts=True)
+    p.add_argument("document", metavar="DOC")
+    p.add_argument("key", metavar="KEY", help="title, kind, date, activity, municipality (M1;M2), "
+                   "participants (Name (role); ...), attr:NAME")
+    p.add_argument("value", metavar="VALUE")
+    p = _add(grp, common, "rename", f"{C}:doc_rename", "rename a document", acts=True)
+    p.add_argument("document", metavar="DOC")
+    p.add_argument("title", metavar="TITLE")
+    p = _add(grp, common, "delete", f"{C}:doc_delete", "delete a document with its codings (undoable)",
+             acts=True)
+    p.add_argument("document", metavar="DOC")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
 
     return parser

@@ -265,3 +265,15 @@ def apply_images(
         if now != image:
             pending.explicit_events.append((table_name, row_id, now, image))
     session.expire_all()
+
+
+def record_action(session: Session, *, coder_id: uuid.UUID | None, action: str, summary: str = "",
+                  details: dict[str, Any] | None = None) -> uuid.UUID:
+    """Log an action that changes no rows (an export, a key export) so the audit trail shows it."""
+    change_id = uuid.uuid4()
+    session.connection().execute(
+        insert(Change.__table__),
+        [{"id": change_id, "at": clock.now(), "coder_id": coder_id, "kind": "do", "action": action,
+          "summary": summary, "target_id": None, "details": details or {}}],
+    )
+    return change_id

@@ -1,0 +1,449 @@
+"""Commands of the coding engine: code, uncode, excerpts, memo, undo, redo, log, edit, new, doc, codebook changes."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fieldnotes.cli.context import Context
+from fieldnotes.cli.filters_args import filters_from
+from fieldnotes.errors import FieldnotesError, InvalidInput
+
+
+@contextmanager
+def acting(ctx: Context, action: str, summary: str = "", details: dict[str, Any] | None = None
+           ) -> Iterator[tuple[Session, Any]]:
+    """A write transaction holding one recorded change by the acting coder."""
+    from fieldnotes import coders
+    from fieldnotes.db import history
+
+    project = ctx.project()
+    name = ctx.coder_name()
+    cid = coders.coder_id(name)
+    with project.write() as session:
+        with history.change(session, coder_id=cid, action=action, summary=summary, details=details):
+            coders.ensure_coder(session, name)
+            yield session, cid
+
+
+# --- code / uncode -------------------------------------------------------------------------------
+
+
+def code(ctx: Context) -> int:
+    from fieldnotes.codebook.tree import CodeTree
+    from fieldnotes.coding import engine, spans
+    from fieldnotes.db.models import Code
+    from fieldnotes.documents import resolve
+
+    args = ctx.args
+    chosen = sum(x is not None and x is not False for x in (args.span, args.match, args.regex, args.speaker))
+    if chosen != 1:
+        raise InvalidInput("say what to code with exactly one of --span, --match, --regex or --speaker")
+    if (args.all or args.nth) and not args.match:
+        raise InvalidInput("--all and --nth go with --match")
+
+    def find(session: Session) -> tuple[Any, Any, list[engine.Span]]:
+        doc = resolve(session, args.document)
+        node = CodeTree.load(session).resolve(args.code)
+        code_row = session.get(Code, node.id)
+        assert code_row is not None
+        engine.check_code(code_row)
+        engine.check_rating(code_row, args.rating)
+        if args.span:
+            start, end = spans.parse(args.span)
+            spans.check(doc.length, start, end)
+            found = [engine.Span(start, end)]
+        elif args.match:
+            found = engine.by_match(doc, args.match, all_=args.all, nth=args.nth)
+        elif args.regex:
+            found = engine.by_regex(doc, args.regex)
+        else:
+            found = engine.by_speaker(session, doc, args.speaker)
+        if args.snap:
+            turns = list(doc.turns)
+            found = [engine.Span(*spans.widen(doc.text, s.start, s.end, args.snap, turns)) for s in found]
+        return doc, code_row, found
+
+    if args.dry_run:
+        with ctx.project(readonly=True).read() as session:
+            doc, code_row, found = find(session)
+            rows = engine.preview(doc, found)
+            title, code_name = doc.title, code_row.name
+        lines = [f"dry run: would code {len(rows)} span(s) in {title!r} with {code_name!r}"]
+        lines += [f"  {r['start']}:{r['end']}  {r['context']}" for r in rows]
+        ctx.emit({"dry_run": True, "spans": rows}, lines)
+        return 0
+    with acting(ctx, "code", f"coded {args.code}") as (session, cid):
+        doc, code_row, found = find(session)
+        tree = CodeTree.load(session)
+        results = [engine.apply(session, doc, code_row, s.start, s.end, coder_id=cid, memo=args.memo,
+                                rating=args.rating) for s in found]
+        out = [{"id": str(c.id), "document": str(doc.id), "document_title": doc.title, "code": str(code_row.id),
+                "code_path": tree.path(code_row.id), "start": c.start, "end": c.end, "text": c.text,
+                "created": created} for c, created in results]
+    ctx.emit(out, [r["id"] for r in out])
+    return 0
+
+
+def uncode(ctx: Context) -> int:
+    from fieldnotes.coding import engine
+
+    with acting(ctx, "uncode", "removed a coding") as (session, _):
+        coding = engine.get_coding(session, ctx.args.coding)
+        info = {"id": str(coding.id), "start": coding.start, "end": coding.end, "text": coding.text}
+        engine.remove(session, coding)
+    ctx.emit(info, f"removed coding {info['id']}")
+    return 0
+
+
+def recode(ctx: Context) -> int:
+    from fieldnotes.coding import engine, spans
+
+    args = ctx.args
+    with acting(ctx, "recode", "changed a coding") as (session, _):
+        coding = engine.get_coding(session, args.coding)
+        start = end = None
+        if args.span:
+            start, end = spans.parse(args.span)
+        engine.update(session, coding, memo=args.memo, rating=args.rating, clear_rating=args.no_rating,
+                      start=start, end=end, reviewed=True if args.reviewed else None)
+        info = {"id": str(coding.id), "start": coding.start, "end": coding.end, "text": coding.text,
+                "memo": coding.memo, "rating": coding.rating, "needs_review": coding.needs_review}
+    ctx.emit(info, f"changed coding {info['id']}")
+    return 0
+
+
+# --- excerpts ------------------------------------------------------------------------------------
+
+
+def list_excerpts(ctx: Context) -> int:
+    from fieldnotes.coding.excerpts import excerpts, parse_context
+
+    filters = filters_from(ctx.args)
+    context = parse_context(ctx.args.context)
+    with ctx.project(readonly=True).read() as session:
+        found = excerpts(session, filters, context=context, limit=ctx.args.limit)
+    if ctx.json:
+        ctx.emit([e.as_dict() for e in found])
+        return 0
+    lines = []
+    for e in found:
+        where = " · ".join(x for x in (e.document_title, e.municipality, e.date, e.speaker, e.coder) if x)
+        rating = f" [{e.rating}]" if e.rating is not None else ""
+        lines.append(f"{e.code_path}{rating}  ({where})")
+        body = (e.context_before + "«" + e.text + "»" + e.context_after) if context is not None else e.text
+        lines.extend("    " + line for line in body.splitlines())
+        if e.memo:
+            lines.append(f"    memo: {e.memo}")
+    lines.append(f"{len(found)} excerpt(s)")
+    ctx.emit(None, lines)
+    return 0
+
+
+# --- memos ---------------------------------------------------------------------------------------
+
+
+def memo_add(ctx: Context) -> int:
+    from fieldnotes.coding import memos
+
+    with acting(ctx, "memo.add", "wrote a memo") as (session, cid):
+        target = memos.resolve_target(session, ctx.args.target)
+        memo = memos.add(session, target, ctx.args.text, coder_id=cid)
+        info = {"id": str(memo.id), "target_kind": target.kind, "target": str(target.id) if target.id else None,
+                "target_label": target.label}
+    ctx.emit(info, f"memo {info['id'][:8]} on {target.kind} {target.label}")
+    return 0
+
+
+def memo_list(ctx: Context) -> int:
+    from fieldnotes.coding import memos
+
+    with ctx.project(readonly=True).read() as session:
+        rows = memos.listing(session)
+    lines = [f"{r['created_at'][:16]} {r['author'] or '?'} on {r['target_kind']} {r['target_label'] or ''}: {r['text']}"
+             for r in rows] or ["no memos"]
+    ctx.emit(rows, lines)
+    return 0
+
+
+# --- undo / redo / log ---------------------------------------------------------------------------
+
+
+def _undo_redo(ctx: Context, which: str) -> int:
+    from fieldnotes import coders
+    from fieldnotes.coding import undo as undo_mod
+
+    project = ctx.project()
+    name = ctx.coder_name()
+    with project.write() as session:
+        target = getattr(undo_mod, which)(session, coders.coder_id(name))
+        info = {"change": str(target.id), "action": target.action, "summary": target.summary}
+    ctx.emit(info, f"{which} done: {target.summary or target.action}")
+    return 0
+
+
+def undo(ctx: Context) -> int:
+    return _undo_redo(ctx, "undo")
+
+
+def redo(ctx: Context) -> int:
+    return _undo_redo(ctx, "redo")
+
+
+def log(ctx: Context) -> int:
+    from fieldnotes.cli.project_cmds import parse_date
+    from fieldnotes.coding.audit import entries
+
+    args = ctx.args
+    with ctx.project(readonly=True).read() as session:
+        rows = entries(session, coders=args.filter_coders or None,
+                       since=parse_date(args.since, "since date") if args.since else None,
+                       exports_only=args.exports, limit=args.limit)
+    lines = [f"{r['at'][:19].replace('T', ' ')}  {r['coder'] or '-':<16} {r['action']:<18} {r['summary']}"
+             for r in rows] or ["nothing logged"]
+    ctx.emit(rows, lines)
+    return 0
+
+
+# --- editing text --------------------------------------------------------------------------------
+
+
+def _editor_text(initial: str, suffix: str = ".txt") -> str:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
+    handle, name = tempfile.mkstemp(prefix="fieldnotes-", suffix=suffix)
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(initial)
+        try:
+            subprocess.run([*shlex.split(editor), str(path)], check=True)
+        except FileNotFoundError:
+            raise FieldnotesError(f"the editor {editor!r} was not found",
+                                  hint="set $EDITOR, or pass the text with --from-file") from None
+        except subprocess.CalledProcessError as error:
+            raise FieldnotesError(f"the editor exited with status {error.returncode}; nothing was changed") from None
+        return path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _read_text_file(name: str) -> str:
+    from fieldnotes.importing.encoding import decode
+
+    try:
+        data = Path(name).read_bytes()
+    except OSError as error:
+        raise FieldnotesError(f"cannot read {name} ({error.strerror})") from None
+    return decode(data, name)[0]
+
+
+def edit(ctx: Context) -> int:
+    from fieldnotes.coding.edit import edit_text
+    from fieldnotes.documents import resolve
+
+    with ctx.project(readonly=True).read() as session:
+        doc = resolve(session, ctx.args.document)
+        doc_id, title, old = doc.id, doc.title, doc.text
+    new = _read_text_file(ctx.args.from_file) if ctx.args.from_file else _editor_text(old)
+    with acting(ctx, "edit", f"edited the text of {title!r}") as (session, cid):
+        from fieldnotes.db.models import Document
+
+        current = session.get(Document, doc_id)
+        if current is None or current.text != old:
+            raise FieldnotesError(f"{title!r} changed while you were editing; nothing was saved",
+                                  hint="run the edit again")
+        result = edit_text(session, current, new, coder_id=cid)
+    if not result.changed:
+        ctx.emit(result.as_dict(), "no changes")
+        return 0
+    ctx.emit(result.as_dict(), f"saved {title!r}: {result.kept} codings unchanged, {result.shifted} moved with the "
+                               f"text, {len(result.adjusted)} adjusted and flagged for review, "
+                               f"{len(result.removed)} removed")
+    return 0
+
+
+def new_document(ctx: Context) -> int:
+    import datetime as dt
+
+    from fieldnotes.cli.project_cmds import parse_date
+    from fieldnotes.documents import NewDocument, add_document
+
+    args = ctx.args
+    text = _read_text_file(args.from_file) if args.from_file else _editor_text("")
+    if not text.strip():
+        raise FieldnotesError("the note is empty; nothing was saved")
+    date = parse_date(args.date) if args.date else dt.date.today()
+    title = args.title or f"{args.kind.capitalize()} {date.isoformat()}"
+    with acting(ctx, "new", f"wrote {title!r}") as (session, cid):
+        added = add_document(session, NewDocument(text=text, title=title, kind=args.kind, date=date,
+                                                  activity=args.activity, municipalities=args.municipality),
+                             coder_id=cid)
+        info = {"id": str(added.document.id), "title": added.document.title, "chars": added.document.length}
+    ctx.emit(info, f"saved {info['title']!r} ({info['chars']} characters)")
+    return 0
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+def doc_set(ctx: Context) -> int:
+    from fieldnotes.documents import resolve, set_metadata
+
+    with acting(ctx, "doc.set", f"set {ctx.args.key} of a document") as (session, cid):
+        doc = resolve(session, ctx.args.document)
+        set_metadata(session, doc, ctx.args.key, ctx.args.value, coder_id=cid)
+        info = {"id": str(doc.id), "title": doc.title, "key": ctx.args.key, "value": ctx.args.value}
+    ctx.emit(info, f"{info['title']}: {ctx.args.key} = {ctx.args.value}")
+    return 0
+
+
+def doc_rename(ctx: Context) -> int:
+    from fieldnotes.documents import resolve, set_metadata
+
+    with acting(ctx, "doc.rename", "renamed a document") as (session, cid):
+        doc = resolve(session, ctx.args.document)
+        old = doc.title
+        set_metadata(session, doc, "title", ctx.args.title, coder_id=cid)
+        info = {"id": str(doc.id), "from": old, "to": doc.title}
+    ctx.emit(info, f"renamed {old!r} to {info['to']!r}")
+    return 0
+
+
+def doc_delete(ctx: Context) -> int:
+    from sqlalchemy import func, select
+
+    from fieldnotes.db.models import Coding
+    from fieldnotes.documents import delete_document, resolve
+
+    with ctx.project(readonly=True).read() as session:
+        doc = resolve(session, ctx.args.document)
+        title = doc.title
+        count = session.scalar(select(func.count()).select_from(Coding).where(Coding.document_id == doc.id))
+    if not ctx.confirm(f"delete {title!r} and its {count} coding(s)?", yes=ctx.args.yes):
+        ctx.note("nothing deleted")
+        return 0
+    with acting(ctx, "doc.delete", f"deleted {title!r}") as (session, _):
+        removed = delete_document(session, resolve(session, ctx.args.document))
+    ctx.emit({"title": title, "codings_removed": removed},
+             f"deleted {title!r} with {removed} coding(s); `fieldnotes undo` brings it back")
+    return 0
+
+
+# --- codebook changes ----------------------------------------------------------------------------
+
+
+def _code(session: Session, name: str) -> Any:
+    from fieldnotes.codebook.tree import CodeTree
+    from fieldnotes.db.models import Code
+
+    node = CodeTree.load(session).resolve(name)
+    return session.get(Code, node.id)
+
+
+def codebook_add(ctx: Context) -> int:
+    from fieldnotes.codebook import operations
+    from fieldnotes.filters import parse_rating
+
+    args = ctx.args
+    with acting(ctx, "codebook.add", f"added code {args.name!r}") as (session, cid):
+        parent = _code(session, args.parent) if args.parent else None
+        code = operations.add(session, args.name, parent=parent, color=args.color, codable=not args.category,
+                              shortcut=args.shortcut, short=args.short or "",
+                              scale=parse_rating(args.scale) if args.scale else None, coder_id=cid)
+        info = {"id": str(code.id), "name": code.name}
+    ctx.emit(info, f"added {info['name']!r} ({info['id']})")
+    return 0
+
+
+def _codebook_change(ctx: Context, action: str, summary: str, work: Callable[[Session], str]) -> int:
+    with acting(ctx, action, summary) as (session, _):
+        message = work(session)
+    ctx.emit({"done": message}, message)
+    return 0
+
+
+def codebook_rename(ctx: Context) -> int:
+    from fieldnotes.codebook import operations
+
+    def work(session: Session) -> str:
+        code = _code(session, ctx.args.code)
+        old = code.name
+        operations.rename(session, code, ctx.args.name)
+        return f"renamed {old!r} to {code.name!r}"
+
+    return _codebook_change(ctx, "codebook.rename", f"renamed {ctx.args.code!r}", work)
+
+
+def codebook_move(ctx: Context) -> int:
+    from fieldnotes.codebook import operations
+
+    def work(session: Session) -> str:
+        code = _code(session, ctx.args.code)
+        parent = None if ctx.args.top else _code(session, ctx.args.parent)
+        operations.move(session, code, parent)
+        return f"moved {code.name!r} under {parent.name if parent else 'the top level'!r}"
+
+    if not ctx.args.top and not ctx.args.parent:
+        raise InvalidInput("say where to: --parent CODE or --top")
+    return _codebook_change(ctx, "codebook.move", f"moved {ctx.args.code!r}", work)
+
+
+def codebook_recolour(ctx: Context) -> int:
+    from fieldnotes.codebook import operations
+
+    def work(session: Session) -> str:
+        code = _code(session, ctx.args.code)
+        operations.recolour(session, code, ctx.args.color)
+        return f"{code.name!r} is now {code.color}"
+
+    return _codebook_change(ctx, "codebook.recolour", f"recoloured {ctx.args.code!r}", work)
+
+
+def codebook_retire(ctx: Context) -> int:
+    from fieldnotes.codebook import operations
+
+    def work(session: Session) -> str:
+        code = _code(session, ctx.args.code)
+        operations.retire(session, code, not ctx.args.undo)
+        return f"{code.name!r} is {'retired' if code.retired else 'back in use'}"
+
+    return _codebook_change(ctx, "codebook.retire", f"retired {ctx.args.code!r}", work)
+
+
+def codebook_merge(ctx: Context) -> int:
+    from fieldnotes.codebook import operations
+
+    def work(session: Session) -> str:
+        source, target = _code(session, ctx.args.source), _code(session, ctx.args.target)
+        name, into = source.name, target.name
+        result = operations.merge(session, source, target)
+        return (f"merged {name!r} into {into!r}: {result.moved} codings moved, {result.duplicates} duplicates "
+                f"dropped, {result.children} sub-codes moved")
+
+    return _codebook_change(ctx, "codebook.merge", f"merged {ctx.args.source!r} into {ctx.args.target!r}", work)
+
+
+def codebook_delete(ctx: Context) -> int:
+    from fieldnotes.codebook import operations
+
+    with ctx.project(readonly=True).read() as session:
+        plan = operations.delete_plan(session, _code(session, ctx.args.code))
+        names = [c.name for c in plan.codes]
+    if plan.codings and not ctx.confirm(
+            f"delete {', '.join(names)} with {plan.codings} coding(s)?", yes=ctx.args.yes):
+        ctx.note("nothing deleted")
+        return 0
+
+    def work(session: Session) -> str:
+        operations.delete(session, _code(session, ctx.args.code))
+        return (f"deleted {', '.join(names)} and {plan.codings} coding(s); `fieldnotes undo` brings them back")
+
+    return _codebook_change(ctx, "codebook.delete", f"deleted code {ctx.args.code!r}", work)

@@ -1,0 +1,126 @@
+"""Commands for material: import, docs, show."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from fieldnotes.cli.context import Context
+from fieldnotes.cli.filters_args import filters_from
+from fieldnotes.cli.project_cmds import parse_date
+from fieldnotes.errors import InvalidInput
+
+
+def _attrs(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise InvalidInput(f"--attr {pair!r} is not KEY=VALUE")
+        key, value = pair.split("=", 1)
+        if not key.strip():
+            raise InvalidInput(f"--attr {pair!r} has no key")
+        out[key.strip()] = value.strip()
+    return out
+
+
+class _ProgressLine:
+    """A one-line progress display on stderr for long batches (only on a terminal)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+
+    def __call__(self, index: int, total: int, name: str) -> None:
+        if not self.enabled or total < 20:
+            return
+        width = 30
+        done = int(width * (index + 1) / total)
+        sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {index + 1}/{total} {name[:40]:<40}")
+        if index + 1 == total:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+        sys.stderr.flush()
+
+
+def import_files(ctx: Context) -> int:
+    from fieldnotes.importing.batch import Options, import_paths
+
+    args = ctx.args
+    options = Options(
+        kind=args.kind,
+        municipalities=args.municipality,
+        date=parse_date(args.date) if args.date else None,
+        title=args.title,
+        activity=args.activity,
+        attributes=_attrs(args.attr),
+        manifest=Path(args.manifest) if args.manifest else None,
+        strict=args.strict,
+        allow_duplicate=args.allow_duplicate,
+    )
+    project = ctx.project()
+    coder = ctx.coder_name()
+    from fieldnotes.coders import coder_id
+
+    report = import_paths(project, [Path(p) for p in args.paths], options, coder_id=coder_id(coder),
+                          coder_name=coder, progress=_ProgressLine(not ctx.json))
+    lines = _report_table(report.as_dict())
+    ctx.emit(report.as_dict(), lines)
+    return 1 if report.failed else 0
+
+
+def _report_table(report: dict[str, Any]) -> list[str]:
+    lines = []
+    symbol = {"imported": "+", "skipped": "=", "failed": "!"}
+    for row in report["files"]:
+        detail = row["reason"] or (row["document_title"] or "")
+        lines.append(f"{symbol[row['status']]} {row['status']:<8} {row['file']}  {detail}")
+        for note in row["notes"]:
+            lines.append(f"           note: {note}")
+    lines.append(
+        f"{report['imported']} imported, {report['skipped']} skipped, {report['failed']} failed"
+        + (f"; new cases: {', '.join(report['created_cases'])}" if report["created_cases"] else "")
+    )
+    return lines
+
+
+def list_documents(ctx: Context) -> int:
+    from sqlalchemy import select
+
+    from fieldnotes.db.models import Document
+    from fieldnotes.documents import listing
+    from fieldnotes.filters import document_ids
+
+    filters = filters_from(ctx.args)
+    with ctx.project(readonly=True).read() as session:
+        allowed = document_ids(session, filters)
+        query = select(Document).order_by(Document.date, Document.title)
+        docs = [d for d in session.scalars(query) if allowed is None or d.id in allowed]
+        rows = listing(session, docs)
+    lines = [
+        f"{r['id'][:8]}  {r['date'] or '----------'}  {r['kind']:<11} {(r['municipality'] or '-')[:24]:<24} "
+        f"{r['codings']:>4}  {r['title']}"
+        for r in rows
+    ] or ["no documents; import some with `fieldnotes import FOLDER`"]
+    ctx.emit(rows, lines)
+    return 0
+
+
+def show_document(ctx: Context) -> int:
+    from fieldnotes.coding.excerpts import codings_of_document
+    from fieldnotes.documents import listing, resolve
+
+    with ctx.project(readonly=True).read() as session:
+        doc = resolve(session, ctx.args.document)
+        if not ctx.json:
+            sys.stdout.write(doc.text if doc.text.endswith("\n") else doc.text + "\n")
+            return 0
+        info = listing(session, [doc])[0]
+        info.update({
+            "text": doc.text,
+            "sha256": doc.sha256,
+            "speakers": doc.speakers,
+            "turns": [{"speaker": t.speaker, "start": t.start, "end": t.end, "timestamp": t.timestamp}
+                      for t in doc.turns],
+            "codings": codings_of_document(session, doc.id),
+        })
+    ctx.emit(info)
+    return 0

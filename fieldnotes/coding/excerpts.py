@@ -1,0 +1,227 @@
+"""Retrieving coded excerpts: one query for the command line, the app, the exports and analysis.
+
+Each excerpt carries what a reader needs to place it: code path, document, municipality, kind, date,
+phase, speaker, position (paragraph and timestamp), coder, memo, rating, the other codes overlapping
+it, and optionally context before and after (N characters, the sentence, or the speaker turn).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldnotes.codebook.tree import CodeTree
+from fieldnotes.coding import spans
+from fieldnotes.db.models import Coder, Coding, Document, ProjectSettings, SpeakerTurn
+from fieldnotes.documents import municipalities_by_document
+from fieldnotes.errors import InvalidInput
+from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids
+from fieldnotes.project import phase_of
+from fieldnotes.text import line_starts
+
+
+@dataclass
+class Excerpt:
+    id: str
+    code: str
+    code_path: str
+    document: str
+    document_title: str
+    municipality: str | None
+    kind: str
+    date: str | None
+    phase: int | None
+    coder: str
+    start: int
+    end: int
+    text: str
+    memo: str | None
+    rating: int | None
+    needs_review: bool
+    speaker: str | None = None
+    speaker_role: str | None = None
+    paragraph: int | None = None
+    timestamp: str | None = None
+    overlapping: list[str] = field(default_factory=list)
+    context_before: str = ""
+    context_after: str = ""
+    activity: str | None = None
+    created_at: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_context(value: str | None) -> str | int | None:
+    if value is None or value == "":
+        return None
+    if value in ("sentence", "turn", "paragraph"):
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidInput(f"--context {value!r} is not sentence, turn or a number of characters") from None
+    if number < 0:
+        raise InvalidInput("--context needs a positive number of characters")
+    return number
+
+
+def _stamp(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def excerpts(session: Session, filters: Filters | None = None, *, context: str | int | None = None,
+             tree: CodeTree | None = None, limit: int | None = None) -> list[Excerpt]:
+    filters = filters or Filters()
+    tree = tree or CodeTree.load(session)
+    docs_allowed = document_ids(session, filters)
+    codes_allowed = code_ids(session, filters, tree)
+    coders_allowed = coder_ids(filters)
+    query = select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end,
+                   Coding.text, Coding.memo, Coding.rating, Coding.needs_review, Coding.created_at)
+    if docs_allowed is not None:
+        if not docs_allowed:
+            return []
+        query = query.where(Coding.document_id.in_(list(docs_allowed)))
+    if codes_allowed is not None:
+        query = query.where(Coding.code_id.in_(list(codes_allowed)))
+    if coders_allowed is not None:
+        query = query.where(Coding.coder_id.in_(list(coders_allowed)))
+    if filters.rating is not None:
+        query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
+    rows = session.execute(query).all()
+    if filters.contains:
+        needle = filters.contains.casefold()
+        rows = [r for r in rows if needle in r.text.casefold()]
+    if not rows:
+        return []
+    doc_ids = {r.document_id for r in rows}
+    doc_meta = {
+        d.id: d
+        for d in session.execute(
+            select(Document.id, Document.title, Document.kind, Document.date, Document.activity, Document.speakers)
+            .where(Document.id.in_(list(doc_ids)))
+        )
+    }
+    coders = dict(session.execute(select(Coder.id, Coder.name)).all())
+    start_date = session.scalar(select(ProjectSettings.start_date))
+    municipalities = municipalities_by_document(session, doc_ids)
+    order = {node.id: index for index, node in enumerate(tree.walk())}
+    rows.sort(key=lambda r: (order.get(r.code_id, 1 << 30), doc_meta[r.document_id].date or dt.date.min,
+                             doc_meta[r.document_id].title, r.start, r.end))
+    if limit is not None:
+        rows = rows[:limit]
+        doc_ids = {r.document_id for r in rows}
+    texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(list(doc_ids)))).all())
+    turns: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for turn in session.execute(
+        select(SpeakerTurn.document_id, SpeakerTurn.speaker, SpeakerTurn.start, SpeakerTurn.end,
+               SpeakerTurn.timestamp).where(SpeakerTurn.document_id.in_(list(doc_ids))).order_by(SpeakerTurn.start)
+    ):
+        turns[turn.document_id].append(turn)
+    all_codings: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for other in session.execute(
+        select(Coding.document_id, Coding.code_id, Coding.start, Coding.end).where(
+            Coding.document_id.in_(list(doc_ids)))
+    ):
+        all_codings[other.document_id].append(other)
+    overlap_index = {doc: _OverlapIndex(items) for doc, items in all_codings.items()}
+    line_index = {doc: line_starts(text) for doc, text in texts.items()}
+    out = []
+    for row in rows:
+        meta = doc_meta[row.document_id]
+        text = texts[row.document_id]
+        doc_turns = turns.get(row.document_id, [])
+        turn_starts = [t.start for t in doc_turns]
+        index = bisect.bisect_right(turn_starts, row.start) - 1
+        turn = doc_turns[index] if index >= 0 and doc_turns[index].end >= row.start else None
+        speaker = turn.speaker if turn else None
+        role = None
+        if speaker and isinstance((meta.speakers or {}).get(speaker), dict):
+            person = meta.speakers[speaker]
+            role = person.get("role")
+            speaker = person.get("name") or speaker
+        excerpt = Excerpt(
+            id=str(row.id),
+            code=str(row.code_id),
+            code_path=tree.path(row.code_id),
+            document=str(row.document_id),
+            document_title=meta.title,
+            municipality=", ".join(municipalities.get(row.document_id, [])) or None,
+            kind=meta.kind,
+            date=meta.date.isoformat() if meta.date else None,
+            phase=phase_of(meta.date, start_date),
+            coder=coders.get(row.coder_id, str(row.coder_id)),
+            start=row.start,
+            end=row.end,
+            text=text[row.start : row.end],
+            memo=row.memo,
+            rating=row.rating,
+            needs_review=row.needs_review,
+            speaker=speaker,
+            speaker_role=role,
+            paragraph=bisect.bisect_right(line_index[row.document_id], row.start),
+            timestamp=_stamp(turn.timestamp) if turn else None,
+            overlapping=sorted({tree.path(c) for c in overlap_index[row.document_id].codes(row.start, row.end)
+                                if c != row.code_id}),
+            activity=meta.activity,
+            created_at=row.created_at.isoformat() if row.created_at else None,
+        )
+        if context is not None:
+            excerpt.context_before, excerpt.context_after = _context(text, row.start, row.end, context, doc_turns)
+        out.append(excerpt)
+    return out
+
+
+class _OverlapIndex:
+    """Codings of one document, to find those overlapping a span without scanning them all."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = sorted(items, key=lambda r: r.start)
+        self.starts = [r.start for r in self.items]
+        self.longest = max((r.end - r.start for r in self.items), default=0)
+
+    def codes(self, start: int, end: int) -> set[uuid.UUID]:
+        low = bisect.bisect_left(self.starts, start - self.longest)
+        high = bisect.bisect_left(self.starts, end)
+        return {r.code_id for r in self.items[low:high] if r.end > start}
+
+
+def _context(text: str, start: int, end: int, context: str | int, turns: list[Any]) -> tuple[str, str]:
+    if isinstance(context, int):
+        return text[max(0, start - context) : start], text[end : end + context]
+    if context == "sentence":
+        a = spans.sentence(text, start, transcript=bool(turns))[0]
+        b = spans.sentence(text, max(start, end - 1), transcript=bool(turns))[1]
+    elif context == "paragraph":
+        a = spans.paragraph(text, start)[0]
+        b = spans.paragraph(text, max(start, end - 1))[1]
+    else:
+        widened = spans.widen(text, start, end, "turn", turns)
+        a, b = widened
+    a, b = min(a, start), max(b, end)
+    return text[a:start], text[end:b]
+
+
+def codings_of_document(session: Session, document_id: uuid.UUID) -> list[dict[str, Any]]:
+    """A document's codings for `show --json`, in text order."""
+    tree = CodeTree.load(session)
+    coders = dict(session.execute(select(Coder.id, Coder.name)).all())
+    rows = session.scalars(select(Coding).where(Coding.document_id == document_id)
+                           .order_by(Coding.start, Coding.end)).all()
+    return [
+        {"id": str(c.id), "code": str(c.code_id), "code_path": tree.path(c.code_id), "start": c.start, "end": c.end,
+         "text": c.text, "coder": coders.get(c.coder_id), "memo": c.memo, "rating": c.rating,
+         "needs_review": c.needs_review}
+        for c in rows
+    ]

@@ -1,0 +1,136 @@
+"""Memos on the project, a document, a case, a code or a coding, with author and time."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldnotes.codebook.tree import CodeTree
+from fieldnotes.db.models import Case, Coder, Coding, Document, Memo
+from fieldnotes.errors import Ambiguous, FieldnotesError, InvalidInput, NotFound
+
+TARGET_KINDS = ("project", "document", "case", "code", "coding")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str
+    id: uuid.UUID | None
+    label: str
+
+
+def resolve_target(session: Session, text: str) -> Target:
+    """`project`, `doc:TITLE`, `code:PATH`, `case:NAME`, `coding:ID`, or just a name or id (tried in turn)."""
+    from fieldnotes.coding.engine import get_coding
+    from fieldnotes.documents import resolve as resolve_document
+
+    wanted = text.strip()
+    if wanted.casefold() in ("project", "projekt"):
+        return Target("project", None, "the project")
+    prefix, _, rest = wanted.partition(":")
+    prefix = prefix.strip().casefold()
+    if rest and prefix in ("doc", "document", "code", "case", "coding"):
+        rest = rest.strip()
+        if prefix in ("doc", "document"):
+            doc = resolve_document(session, rest)
+            return Target("document", doc.id, doc.title)
+        if prefix == "code":
+            tree = CodeTree.load(session)
+            node = tree.resolve(rest)
+            return Target("code", node.id, tree.path(node.id))
+        if prefix == "case":
+            return _case(session, rest)
+        coding = get_coding(session, rest)
+        return Target("coding", coding.id, f"coding {str(coding.id)[:8]}")
+    found: list[Target] = []
+    for attempt in (
+        lambda: Target("coding", get_coding(session, wanted).id, f"coding {wanted[:8]}"),
+        lambda: _doc_target(session, wanted),
+        lambda: _code_target(session, wanted),
+        lambda: _case(session, wanted),
+    ):
+        try:
+            found.append(attempt())
+        except NotFound:
+            continue
+        except Ambiguous:
+            raise
+    if not found:
+        raise NotFound(f"nothing called {wanted!r} to attach a memo to",
+                       hint="use project, doc:TITLE, code:PATH, case:NAME or coding:ID")
+    if len(found) > 1:
+        raise Ambiguous(f"{wanted!r} could mean " + "; ".join(f"{t.kind} {t.label}" for t in found),
+                        hint="prefix it: doc:, code:, case: or coding:")
+    return found[0]
+
+
+def _doc_target(session: Session, text: str) -> Target:
+    from fieldnotes.documents import resolve
+
+    doc = resolve(session, text)
+    return Target("document", doc.id, doc.title)
+
+
+def _code_target(session: Session, text: str) -> Target:
+    tree = CodeTree.load(session)
+    node = tree.resolve(text)
+    return Target("code", node.id, tree.path(node.id))
+
+
+def _case(session: Session, text: str) -> Target:
+    folded = text.casefold()
+    matches = [c for c in session.scalars(select(Case)) if c.name.casefold() == folded]
+    if not matches:
+        raise NotFound(f"no case {text!r}")
+    if len(matches) > 1:
+        raise Ambiguous(f"{len(matches)} cases are called {text!r}: " + ", ".join(c.type for c in matches))
+    return Target("case", matches[0].id, f"{matches[0].type} {matches[0].name}")
+
+
+def add(session: Session, target: Target, text: str, *, coder_id: uuid.UUID | None) -> Memo:
+    body = text.strip()
+    if not body:
+        raise InvalidInput("the memo is empty")
+    memo = Memo(text=body, created_by=coder_id)
+    if target.kind == "document":
+        memo.document_id = target.id
+    elif target.kind == "case":
+        memo.case_id = target.id
+    elif target.kind == "code":
+        memo.code_id = target.id
+    elif target.kind == "coding":
+        memo.coding_id = target.id
+    elif target.kind != "project":
+        raise FieldnotesError(f"cannot attach a memo to a {target.kind}")
+    session.add(memo)
+    session.flush()
+    return memo
+
+
+def listing(session: Session) -> list[dict[str, Any]]:
+    tree = CodeTree.load(session)
+    coders = dict(session.execute(select(Coder.id, Coder.name)).all())
+    titles = dict(session.execute(select(Document.id, Document.title)).all())
+    cases = {c.id: f"{c.type} {c.name}" for c in session.scalars(select(Case))}
+    coding_docs = dict(session.execute(select(Coding.id, Coding.document_id)).all())
+    out = []
+    for memo in session.scalars(select(Memo).order_by(Memo.created_at)):
+        if memo.document_id:
+            kind, target, label = "document", memo.document_id, titles.get(memo.document_id)
+        elif memo.case_id:
+            kind, target, label = "case", memo.case_id, cases.get(memo.case_id)
+        elif memo.code_id:
+            kind, target, label = "code", memo.code_id, tree.path(memo.code_id)
+        elif memo.coding_id:
+            doc = coding_docs.get(memo.coding_id)
+            kind, target, label = "coding", memo.coding_id, titles.get(doc) if doc else None
+        else:
+            kind, target, label = "project", None, None
+        out.append({"id": str(memo.id), "target_kind": kind, "target": str(target) if target else None,
+                    "target_label": label, "text": memo.text, "author": coders.get(memo.created_by),
+                    "created_at": memo.created_at.isoformat()})
+    return out

@@ -1,0 +1,155 @@
+"""Spans over document text: checking them, and widening a selection to a word, sentence, paragraph
+or speaker turn. All offsets are code points over the stored text, end exclusive.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+from fieldnotes.errors import InvalidInput
+
+UNITS = ("word", "sentence", "paragraph", "turn")
+
+# abbreviations after which a full stop does not end a Danish (or English) sentence
+_ABBREVIATIONS = {
+    "f.eks", "fx", "bl.a", "dvs", "ca", "kl", "mht", "evt", "jf", "nr", "pga", "osv", "mv", "ift", "inkl",
+    "ekskl", "hhv", "vedr", "tlf", "e.g", "i.e", "etc", "mr", "mrs", "dr", "st", "vs", "s", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec", "ggr", "årh", "mia", "mio",
+}
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s|$)")
+_LABEL = re.compile(
+    r"(?:(?:\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\]|\(\d{1,2}:\d{2}(?::\d{2})?\)|\d{1,2}:\d{2}(?::\d{2})?)\s*)?"
+    r"(?:[^\W\d_][\w.'-]*(?: [\w.'-]+){0,3}\s*:\s+)?"
+)
+
+
+class TurnLike(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+def check(length: int, start: int, end: int) -> None:
+    if start < 0 or end > length or start >= end:
+        raise InvalidInput(
+            f"the span {start}:{end} is not within the document (0 ≤ start < end ≤ {length})",
+            hint="give START:END in characters, end exclusive",
+        )
+
+
+def parse(text: str) -> tuple[int, int]:
+    try:
+        start_text, end_text = text.split(":", 1)
+        return int(start_text), int(end_text)
+    except ValueError:
+        raise InvalidInput(f"the span {text!r} is not START:END", hint="for example --span 120:245") from None
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-'’"
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop whitespace at both ends (a span never starts or ends in blanks)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a span so that it starts and ends on whole words."""
+    start, end = trim(text, start, end)
+    while start > 0 and _is_word(text[start - 1]) and start < len(text) and _is_word(text[start]):
+        start -= 1
+    while end < len(text) and _is_word(text[end]) and end > 0 and _is_word(text[end - 1]):
+        end += 1
+    return start, end
+
+
+def paragraph(text: str, offset: int) -> tuple[int, int]:
+    offset = max(0, min(offset, len(text)))
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end == -1 else end
+
+
+def content_start(text: str, line_start: int, line_end: int) -> int:
+    """Where a line's own words begin, after any timestamp and speaker label."""
+    match = _LABEL.match(text, line_start, line_end)
+    return match.end() if match and match.end() < line_end else line_start
+
+
+def sentence(text: str, offset: int, *, transcript: bool = False) -> tuple[int, int]:
+    """The sentence around an offset, within its paragraph; abbreviations do not end sentences.
+
+    In transcripts a line's timestamp and speaker label are not part of its first sentence.
+    """
+    par_start, par_end = paragraph(text, offset)
+    body_start = content_start(text, par_start, par_end) if transcript else par_start
+    start, end = body_start, par_end
+    for match in _SENTENCE_END.finditer(text, body_start, par_end):
+        word_start = match.start()
+        while word_start > body_start and not text[word_start - 1].isspace():
+            word_start -= 1
+        word = text[word_start : match.start()].lower().rstrip(".")
+        if match.group().startswith(".") and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+                                               or word.isdigit()):
+            continue
+        if match.end() <= offset:
+            start = match.end()
+        else:
+            end = match.end()
+            break
+    return trim(text, start, end)
+
+
+def turn(turns: Sequence[TurnLike], starts: Sequence[int], offset: int) -> tuple[int, int] | None:
+    index = bisect.bisect_right(starts, offset) - 1
+    if index < 0:
+        return None
+    found = turns[index]
+    if found.start <= offset <= found.end:
+        return found.start, found.end
+    return None
+
+
+def widen(text: str, start: int, end: int, unit: str, turns: Sequence[TurnLike] = ()) -> tuple[int, int]:
+    """Grow [start, end) to whole units. Turns without transcript structure fall back to paragraphs."""
+    if unit not in UNITS:
+        raise InvalidInput(f"cannot widen to {unit!r}", hint=f"use one of {', '.join(UNITS)}")
+    last = max(start, end - 1)
+    transcript = bool(turns)
+    if unit == "word":
+        return snap_to_words(text, start, end)
+    if unit == "sentence":
+        a, b = sentence(text, start, transcript=transcript), sentence(text, last, transcript=transcript)
+    elif unit == "paragraph":
+        a, b = paragraph(text, start), paragraph(text, last)
+        if transcript:
+            a = (content_start(text, a[0], a[1]), a[1])
+            b = (content_start(text, b[0], b[1]), b[1])
+    else:
+        starts = [t.start for t in turns]
+        first_turn, last_turn = turn(turns, starts, start), turn(turns, starts, last)
+        if first_turn is None or last_turn is None:
+            return widen(text, start, end, "paragraph")
+        a = turn_content(text, first_turn[0], first_turn[1])
+        b = turn_content(text, last_turn[0], last_turn[1])
+    return trim(text, min(a[0], b[0]), max(a[1], b[1]))
+
+
+def turn_content(text: str, turn_start: int, turn_end: int) -> tuple[int, int]:
+    """A turn without its timestamp and speaker label: what a coder codes."""
+    line_end = text.find("\n", turn_start, turn_end)
+    first_line_end = turn_end if line_end == -1 else line_end
+    start = content_start(text, turn_start, first_line_end)
+    if start == first_line_end and line_end != -1:  # a header line alone: the text starts below it
+        start = line_end + 1
+    return trim(text, start, turn_end)

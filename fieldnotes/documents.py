@@ -1,0 +1,373 @@
+"""Documents: adding them with their cases and attributes, finding them, listing them.
+
+Every way text enters a project (import, `fieldnotes new`, the demo, REFI-QDA, merge, benchmarks)
+goes through `add_document`, so the text is always normalised, hashed and split into turns the same
+way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fieldnotes import text as textmod
+from fieldnotes.db.models import (
+    DOCUMENT_KINDS,
+    MUNICIPALITY,
+    Attribute,
+    AttributeValue,
+    Case,
+    Coding,
+    Document,
+    DocumentCase,
+    SpeakerTurn,
+)
+from fieldnotes.errors import Ambiguous, InvalidInput, NotFound
+from fieldnotes.turns import find_turns
+
+KIND_ALIASES = {
+    "interview": "interview",
+    "interviews": "interview",
+    "transcript": "interview",
+    "transskription": "interview",
+    "observation": "observation",
+    "observations": "observation",
+    "observationsnote": "observation",
+    "observationsnoter": "observation",
+    "feltnote": "observation",
+    "note": "observation",
+    "minutes": "minutes",
+    "referat": "minutes",
+    "mødereferat": "minutes",
+    "document": "document",
+    "dokument": "document",
+}
+
+
+def normalise_kind(value: str | None) -> str:
+    if value is None or not str(value).strip():
+        return "document"
+    kind = KIND_ALIASES.get(str(value).strip().casefold())
+    if kind is None:
+        raise InvalidInput(f"the kind {value!r} is unknown", hint=f"use one of: {', '.join(DOCUMENT_KINDS)}")
+    return kind
+
+
+@dataclass
+class NewDocument:
+    """Everything needed to add one document; `text` is normalised on the way in."""
+
+    text: str
+    title: str
+    kind: str = "document"
+    date: dt.date | None = None
+    activity: str | None = None
+    participants: list[dict[str, str]] = field(default_factory=list)
+    speakers: dict[str, Any] = field(default_factory=dict)
+    source_name: str | None = None
+    municipalities: list[str] = field(default_factory=list)
+    cases: list[tuple[str, str]] = field(default_factory=list)  # (type, name)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    id: uuid.UUID | None = None
+
+
+@dataclass
+class Added:
+    document: Document
+    created_cases: list[str]
+
+
+def get_case(session: Session, case_type: str, name: str, *, coder_id: uuid.UUID | None,
+             created: list[str] | None = None) -> Case:
+    name = " ".join(str(name).split())
+    if not name:
+        raise InvalidInput(f"a {case_type} needs a name")
+    case = session.scalars(select(Case).where(Case.type == case_type, Case.name == name)).first()
+    if case is None:
+        folded = name.casefold()
+        for candidate in session.scalars(select(Case).where(Case.type == case_type)):
+            if candidate.name.casefold() == folded:
+                return candidate
+        case = Case(type=case_type, name=name, created_by=coder_id)
+        session.add(case)
+        session.flush()
+        if created is not None:
+            created.append(f"{case_type} {name}")
+    return case
+
+
+def _attribute(session: Session, scope: str, name: str, value: Any, coder_id: uuid.UUID | None) -> Attribute:
+    attr = session.scalars(select(Attribute).where(Attribute.scope == scope, Attribute.name == name)).first()
+    if attr is None:
+        value_type = "number" if isinstance(value, (int, float)) and not isinstance(value, bool) else (
+            "date" if isinstance(value, dt.date) else "text")
+        attr = Attribute(scope=scope, name=name, value_type=value_type, created_by=coder_id)
+        session.add(attr)
+        session.flush()
+    return attr
+
+
+def set_attribute(session: Session, *, scope: str, name: str, value: Any, coder_id: uuid.UUID | None,
+                  document_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None) -> None:
+    attr = _attribute(session, scope, name, value, coder_id)
+    where = AttributeValue.document_id == document_id if document_id else AttributeValue.case_id == case_id
+    row = session.scalars(select(AttributeValue).where(AttributeValue.attribute_id == attr.id, where)).first()
+    if value is None or value == "":
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        row = AttributeValue(attribute_id=attr.id, document_id=document_id, case_id=case_id, created_by=coder_id)
+        session.add(row)
+    row.value_text, row.value_number, row.value_date = None, None, None
+    if attr.value_type == "number":
+        try:
+            row.value_number = float(value)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"the attribute {name!r} holds numbers; {value!r} is not one") from None
+    elif attr.value_type == "date":
+        try:
+            row.value_date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidInput(f"the attribute {name!r} holds dates (YYYY-MM-DD); {value!r} is not one") from None
+    else:
+        row.value_text = str(value)
+
+
+def add_document(session: Session, new: NewDocument, *, coder_id: uuid.UUID | None) -> Added:
+    """Add a document (inside the caller's change). Returns it with any cases it created."""
+    body = textmod.normalise(new.text)
+    if not body.strip():
+        raise InvalidInput(f"{new.title}: the document has no text")
+    kind = normalise_kind(new.kind)
+    title = " ".join(new.title.split()) or "Untitled"
+    doc = Document(
+        id=new.id or uuid.uuid4(),
+        title=title,
+        kind=kind,
+        activity=new.activity or None,
+        date=new.date,
+        participants=list(new.participants),
+        speakers=dict(new.speakers),
+        source_name=new.source_name,
+        text=body,
+        sha256=textmod.sha256(body),
+        length=len(body),
+        created_by=coder_id,
+    )
+    session.add(doc)
+    session.flush()
+    replace_turns(session, doc, coder_id=coder_id)
+    created: list[str] = []
+    links = [(MUNICIPALITY, m) for m in new.municipalities] + list(new.cases)
+    seen: set[uuid.UUID] = set()
+    for case_type, name in links:
+        case = get_case(session, case_type, name, coder_id=coder_id, created=created)
+        if case.id not in seen:
+            seen.add(case.id)
+            session.add(DocumentCase(document_id=doc.id, case_id=case.id, created_by=coder_id))
+    for name, value in new.attributes.items():
+        set_attribute(session, scope="document", name=str(name), value=value, coder_id=coder_id,
+                      document_id=doc.id)
+    session.flush()
+    return Added(doc, created)
+
+
+def replace_turns(session: Session, doc: Document, *, coder_id: uuid.UUID | None) -> None:
+    """(Re)compute a document's speaker turns from its text."""
+    for old in session.scalars(select(SpeakerTurn).where(SpeakerTurn.document_id == doc.id)):
+        session.delete(old)
+    if doc.kind != "interview":
+        return
+    known = list((doc.speakers or {}).keys())
+    for ordinal, turn in enumerate(find_turns(doc.text, known)):
+        session.add(SpeakerTurn(document_id=doc.id, ordinal=ordinal, speaker=turn.speaker, start=turn.start,
+                                end=turn.end, timestamp=turn.timestamp, created_by=coder_id))
+
+
+def resolve(session: Session, text: str) -> Document:
+    """A document by id, unique id prefix, or exact title (case-insensitive when unique)."""
+    wanted = text.strip()
+    if not wanted:
+        raise NotFound("no document given")
+    compact = wanted.replace("-", "").lower()
+    if len(compact) >= 4 and all(c in "0123456789abcdef" for c in compact):
+        if len(compact) == 32:
+            doc = session.get(Document, uuid.UUID(compact))
+            if doc is not None:
+                return doc
+        rows = session.execute(select(Document.id)).scalars().all()
+        matches = [row for row in rows if row.hex.startswith(compact)]
+        if len(matches) == 1:
+            found = session.get(Document, matches[0])
+            assert found is not None
+            return found
+        if len(matches) > 1:
+            raise Ambiguous(f"the id prefix {wanted!r} matches {len(matches)} documents; give more of it")
+    exact = session.scalars(select(Document).where(Document.title == wanted)).all()
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        raise Ambiguous(f"{len(exact)} documents are titled {wanted!r}",
+                        hint="name it by id: " + ", ".join(str(d.id)[:8] for d in exact))
+    folded = wanted.casefold()
+    titles = session.execute(select(Document.id, Document.title)).all()
+    same = [row for row in titles if row.title.casefold() == folded]
+    if len(same) == 1:
+        found = session.get(Document, same[0].id)
+        assert found is not None
+        return found
+    near = sorted(row.title for row in titles if folded in row.title.casefold())[:8]
+    hint = ("did you mean: " + "; ".join(near)) if near else "see `fieldnotes docs`"
+    raise NotFound(f"no document {wanted!r}", hint=hint)
+
+
+def municipalities_by_document(session: Session, ids: Iterable[uuid.UUID] | None = None) -> dict[uuid.UUID, list[str]]:
+    query = (
+        select(DocumentCase.document_id, Case.name)
+        .join(Case, Case.id == DocumentCase.case_id)
+        .where(Case.type == MUNICIPALITY)
+        .order_by(Case.name)
+    )
+    if ids is not None:
+        query = query.where(DocumentCase.document_id.in_(list(ids)))
+    out: dict[uuid.UUID, list[str]] = {}
+    for doc_id, name in session.execute(query):
+        out.setdefault(doc_id, []).append(name)
+    return out
+
+
+def cases_by_document(session: Session) -> dict[uuid.UUID, list[tuple[str, str]]]:
+    out: dict[uuid.UUID, list[tuple[str, str]]] = {}
+    query = select(DocumentCase.document_id, Case.type, Case.name).join(Case, Case.id == DocumentCase.case_id)
+    for doc_id, case_type, name in session.execute(query.order_by(Case.type, Case.name)):
+        out.setdefault(doc_id, []).append((case_type, name))
+    return out
+
+
+def attributes_of(session: Session, scope: str) -> dict[uuid.UUID, dict[str, Any]]:
+    """Attribute values keyed by document (scope 'document') or case (scope 'case')."""
+    query = select(Attribute.name, AttributeValue).join(Attribute, Attribute.id == AttributeValue.attribute_id).where(
+        Attribute.scope == scope
+    )
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    for name, value in session.execute(query):
+        key = value.document_id if scope == "document" else value.case_id
+        if key is None:
+            continue
+        if value.value_number is not None:
+            number = value.value_number
+            out.setdefault(key, {})[name] = int(number) if number.is_integer() else number
+        elif value.value_date is not None:
+            out.setdefault(key, {})[name] = value.value_date.isoformat()
+        else:
+            out.setdefault(key, {})[name] = value.value_text
+    return out
+
+
+def listing(session: Session, documents: Sequence[Document] | None = None) -> list[dict[str, Any]]:
+    """The rows of `fieldnotes docs --json`."""
+    if documents is None:
+        documents = session.scalars(select(Document).order_by(Document.date, Document.title)).all()
+    counts = dict(session.execute(select(Coding.document_id, func.count()).group_by(Coding.document_id)).all())
+    municipalities = municipalities_by_document(session)
+    cases = cases_by_document(session)
+    attributes = attributes_of(session, "document")
+    return [
+        {
+            "id": str(doc.id),
+            "title": doc.title,
+            "kind": doc.kind,
+            "municipality": ", ".join(municipalities.get(doc.id, [])) or None,
+            "municipalities": municipalities.get(doc.id, []),
+            "activity": doc.activity,
+            "date": doc.date.isoformat() if doc.date else None,
+            "chars": doc.length,
+            "codings": counts.get(doc.id, 0),
+            "participants": doc.participants,
+            "cases": [{"type": t, "name": n} for t, n in cases.get(doc.id, [])],
+            "attributes": attributes.get(doc.id, {}),
+            "source": doc.source_name,
+        }
+        for doc in documents
+    ]
+
+
+DOC_KEYS = ("title", "kind", "date", "activity", "municipality", "participants", "attr:NAME")
+
+
+def set_metadata(session: Session, doc: Document, key: str, value: str, *, coder_id: uuid.UUID | None) -> None:
+    """Change one piece of a document's metadata (inside the caller's change)."""
+    value = value.strip()
+    if key == "title":
+        if not value:
+            raise InvalidInput("a title cannot be empty")
+        doc.title = " ".join(value.split())
+    elif key == "kind":
+        doc.kind = normalise_kind(value)
+        replace_turns(session, doc, coder_id=coder_id)
+    elif key == "date":
+        if value.lower() in ("", "none"):
+            doc.date = None
+        else:
+            try:
+                doc.date = dt.date.fromisoformat(value)
+            except ValueError:
+                raise InvalidInput(f"the date {value!r} is not YYYY-MM-DD") from None
+    elif key == "activity":
+        doc.activity = value or None
+    elif key in ("municipality", "municipalities"):
+        names = [v.strip() for v in value.split(";") if v.strip()]
+        links = session.execute(
+            select(DocumentCase).join(Case, Case.id == DocumentCase.case_id)
+            .where(DocumentCase.document_id == doc.id, Case.type == MUNICIPALITY)
+        ).scalars().all()
+        for link in links:
+            session.delete(link)
+        session.flush()
+        for name in names:
+            case = get_case(session, MUNICIPALITY, name, coder_id=coder_id)
+            session.add(DocumentCase(document_id=doc.id, case_id=case.id, created_by=coder_id))
+    elif key == "participants":
+        people = []
+        for item in (v.strip() for v in value.split(";")):
+            if not item:
+                continue
+            name, _, role = item.partition("(")
+            entry = {"name": name.strip()}
+            if role.strip(" )"):
+                entry["role"] = role.strip(" )")
+            people.append(entry)
+        doc.participants = people
+    elif key.startswith("attr:") and len(key) > 5:
+        set_attribute(session, scope="document", name=key[5:], value=value or None, coder_id=coder_id,
+                      document_id=doc.id)
+    else:
+        raise InvalidInput(f"cannot set {key!r} on a document", hint="keys: " + ", ".join(DOC_KEYS))
+    session.flush()
+
+
+def delete_document(session: Session, doc: Document) -> int:
+    """Delete a document with its codings, memos, turns, case links and attributes. Returns codings removed."""
+    from fieldnotes.db.models import Memo
+
+    coding_ids = list(session.scalars(select(Coding.id).where(Coding.document_id == doc.id)))
+    memo_query = select(Memo).where(Memo.document_id == doc.id)
+    if coding_ids:
+        memo_query = select(Memo).where((Memo.document_id == doc.id) | (Memo.coding_id.in_(coding_ids)))
+    for memo in session.scalars(memo_query):
+        session.delete(memo)
+    session.flush()
+    for model in (Coding, SpeakerTurn, DocumentCase, AttributeValue):
+        for row in session.scalars(select(model).where(model.document_id == doc.id)):  # type: ignore[attr-defined]
+            session.delete(row)
+        session.flush()
+    session.delete(doc)
+    session.flush()
+    return len(coding_ids)
