@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldnotes import ids
 from fieldnotes import text as textmod
 from fieldnotes.db.models import (
     DOCUMENT_KINDS,
@@ -148,7 +149,7 @@ def add_document(session: Session, new: NewDocument, *, coder_id: uuid.UUID | No
     kind = normalise_kind(new.kind)
     title = " ".join(new.title.split()) or "Untitled"
     doc = Document(
-        id=new.id or uuid.uuid4(),
+        id=new.id or ids.new(),
         title=title,
         kind=kind,
         activity=new.activity or None,
@@ -365,7 +366,7 @@ def delete_document(session: Session, doc: Document) -> int:
         session.delete(memo)
     session.flush()
     for model in (Coding, SpeakerTurn, DocumentCase, AttributeValue):
-        for row in session.scalars(select(model).where(model.document_id == doc.id)):  # type: ignore[attr-defined]
+        for row in session.scalars(select(model).where(model.document_id == doc.id)):
             session.delete(row)
         session.flush()
     session.delete(doc)

@@ -51,3 +51,13 @@ def pg_cluster() -> Iterator[Cluster]:
 @pytest.fixture
 def pg_url(pg_cluster: Cluster) -> str:
     return pg_cluster.create_database()
+
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# "ci" bounds fuzzing so the suite fits its time budget; "deep" runs far more examples on demand:
+#   HYPOTHESIS_PROFILE=deep pytest tests/test_fuzz*.py
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("deep", max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import sys
-from contextlib import closing
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 from fieldnotes import clock, coders
+from fieldnotes.creation import create_project
 from fieldnotes.db import history, migrate
 from fieldnotes.db.models import (
     Attribute,
@@ -26,7 +27,6 @@ from fieldnotes.db.models import (
     Memo,
     SpeakerTurn,
 )
-from fieldnotes.creation import create_project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemas"
 TEXT = "I: Hvordan går det med borgerne?\nR: Jeg tror på, at Søren får et job på lageret i Lyngå. 😊\n"

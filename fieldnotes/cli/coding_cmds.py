@@ -159,7 +159,7 @@ def memo_add(ctx: Context) -> int:
         memo = memos.add(session, target, ctx.args.text, coder_id=cid)
         info = {"id": str(memo.id), "target_kind": target.kind, "target": str(target.id) if target.id else None,
                 "target_label": target.label}
-    ctx.emit(info, f"memo {info['id'][:8]} on {target.kind} {target.label}")
+    ctx.emit(info, f"memo {str(memo.id)[:8]} on {target.kind} {target.label}")
     return 0
 
 
@@ -168,8 +168,8 @@ def memo_list(ctx: Context) -> int:
 
     with ctx.project(readonly=True).read() as session:
         rows = memos.listing(session)
-    lines = [f"{r['created_at'][:16]} {r['author'] or '?'} on {r['target_kind']} {r['target_label'] or ''}: {r['text']}"
-             for r in rows] or ["no memos"]
+    lines = [f"{str(r['created_at'])[:16]} {r['author'] or '?'} on {r['target_kind']} "
+             f"{r['target_label'] or ''}: {r['text']}" for r in rows] or ["no memos"]
     ctx.emit(rows, lines)
     return 0
 

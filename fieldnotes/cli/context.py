@@ -16,6 +16,7 @@ class Context:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self._project: Project | None = None
+        self._readonly_by_request = False
         self.json: bool = bool(getattr(args, "json", False))
         self.debug: bool = bool(getattr(args, "debug", False))
 
@@ -25,7 +26,11 @@ class Context:
         return getattr(self.args, "db", None)
 
     def project(self, *, readonly: bool = False) -> Project:
+        if self._project is not None and self._project.readonly and not readonly and self._readonly_by_request:
+            self._project.close()
+            self._project = None
         if self._project is None:
+            self._readonly_by_request = readonly
             self._project = open_project(self.db, readonly=readonly)
             for notice in self._project.notices:
                 self.note(notice)

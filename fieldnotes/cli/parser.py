@@ -241,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, metavar="N", help="at most N excerpts")
 
     grp = _group(sub, common, "memo", "memos on the project, documents, cases, codes and codings")
-    p = _add(grp, common, "add", f"{C}:memo_add", "write a memo", 
+    p = _add(grp, common, "add", f"{C}:memo_add", "write a memo",
              "Write a memo. TARGET is: project, doc:TITLE, code:PATH, case:NAME, coding:ID, or a plain\n"
              "name or id when it is unambiguous.", acts=True)
     p.add_argument("target", metavar="TARGET")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldnotes import ids
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.codebook.yamlfile import COLOR
 from fieldnotes.db.models import Code, Coding, Memo
@@ -26,7 +27,8 @@ def _check_name(session: Session, name: str, parent_id: uuid.UUID | None, exclud
         raise InvalidInput("a code needs a name")
     if "/" in name:
         raise InvalidInput(f"the code name {name!r} contains '/', which separates names in paths")
-    siblings = session.scalars(select(Code).where(Code.parent_id == parent_id if parent_id else Code.parent_id.is_(None)))
+    same_parent = Code.parent_id == parent_id if parent_id else Code.parent_id.is_(None)
+    siblings = session.scalars(select(Code).where(same_parent))
     for sibling in siblings:
         if sibling.id != exclude and sibling.name.casefold() == name.casefold():
             raise Refused(f"there is already a code {name!r} here", hint="choose another name or another parent")
@@ -56,7 +58,7 @@ def add(session: Session, name: str, *, parent: Code | None = None, color: str |
         Code.parent_id == parent_id if parent_id else Code.parent_id.is_(None))) or 0
     if color is None:
         color = parent.color if parent else PALETTE[siblings % len(PALETTE)]
-    code = Code(id=code_id or uuid.uuid4(), name=name, parent_id=parent_id, color=_check_color(color),
+    code = Code(id=code_id or ids.new(), name=name, parent_id=parent_id, color=_check_color(color),
                 codable=codable, shortcut=shortcut.lower() if shortcut else None, short=short, position=siblings,
                 scale_min=scale[0] if scale else None, scale_max=scale[1] if scale else None, created_by=coder_id)
     session.add(code)

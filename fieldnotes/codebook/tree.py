@@ -52,7 +52,7 @@ class CodeTree:
                 Code.scale_max,
             )
         ).all()
-        return cls([CodeNode(*row) for row in rows])
+        return cls([CodeNode(*row) for row in rows])  # type: ignore[call-arg]
 
     def path(self, code_id: uuid.UUID) -> str:
         cached = self._paths.get(code_id)

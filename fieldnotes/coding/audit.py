@@ -29,7 +29,7 @@ def entries(session: Session, *, coders: list[str] | None = None, since: dt.date
     if limit:
         query = query.limit(limit)
     return [
-        {"id": str(c.id), "seq": c.seq, "at": c.at.isoformat(), "coder": names.get(c.coder_id),
+        {"id": str(c.id), "seq": c.seq, "at": c.at.isoformat(), "coder": names.get(c.coder_id) if c.coder_id else None,
          "kind": c.kind, "action": c.action, "summary": c.summary, "rows": counts.get(c.id, 0),
          "details": c.details}
         for c in session.scalars(query)

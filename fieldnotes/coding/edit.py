@@ -88,7 +88,7 @@ class OffsetMap:
         index = bisect.bisect_right(self.starts, pos) - 1
         # ops strictly before pos shift it; an op containing pos moves it to that op's new edge
         while index >= 0:
-            tag, i1, i2, j1, j2 = self.ops[index]
+            _tag, i1, i2, j1, j2 = self.ops[index]
             if pos > i2 or (pos == i2 and i2 > i1):
                 return pos + (j2 - i2)
             if i1 < pos < i2:
@@ -106,7 +106,7 @@ class OffsetMap:
         index = bisect.bisect_left(self.starts, start)
         if index > 0:
             index -= 1
-        for tag, i1, i2, _, _ in self.ops[index:]:
+        for _tag, i1, i2, _, _ in self.ops[index:]:
             if i1 >= end:
                 break
             if i1 == i2:

@@ -99,7 +99,7 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         query = query.where(Coding.coder_id.in_(list(coders_allowed)))
     if filters.rating is not None:
         query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
-    rows = session.execute(query).all()
+    rows = list(session.execute(query).all())
     if filters.contains:
         needle = filters.contains.casefold()
         rows = [r for r in rows if needle in r.text.casefold()]
@@ -124,11 +124,11 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         doc_ids = {r.document_id for r in rows}
     texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(list(doc_ids)))).all())
     turns: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for turn in session.execute(
+    for turn_row in session.execute(
         select(SpeakerTurn.document_id, SpeakerTurn.speaker, SpeakerTurn.start, SpeakerTurn.end,
                SpeakerTurn.timestamp).where(SpeakerTurn.document_id.in_(list(doc_ids))).order_by(SpeakerTurn.start)
     ):
-        turns[turn.document_id].append(turn)
+        turns[turn_row.document_id].append(turn_row)
     all_codings: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for other in session.execute(
         select(Coding.document_id, Coding.code_id, Coding.start, Coding.end).where(
@@ -144,7 +144,7 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         doc_turns = turns.get(row.document_id, [])
         turn_starts = [t.start for t in doc_turns]
         index = bisect.bisect_right(turn_starts, row.start) - 1
-        turn = doc_turns[index] if index >= 0 and doc_turns[index].end >= row.start else None
+        turn: Any = doc_turns[index] if index >= 0 and doc_turns[index].end >= row.start else None
         speaker = turn.speaker if turn else None
         role = None
         if speaker and isinstance((meta.speakers or {}).get(speaker), dict):

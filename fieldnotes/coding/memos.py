@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,12 +48,13 @@ def resolve_target(session: Session, text: str) -> Target:
         coding = get_coding(session, rest)
         return Target("coding", coding.id, f"coding {str(coding.id)[:8]}")
     found: list[Target] = []
-    for attempt in (
+    attempts: tuple[Callable[[], Target], ...] = (
         lambda: Target("coding", get_coding(session, wanted).id, f"coding {wanted[:8]}"),
         lambda: _doc_target(session, wanted),
         lambda: _code_target(session, wanted),
         lambda: _case(session, wanted),
-    ):
+    )
+    for attempt in attempts:
         try:
             found.append(attempt())
         except NotFound:
@@ -131,6 +133,7 @@ def listing(session: Session) -> list[dict[str, Any]]:
         else:
             kind, target, label = "project", None, None
         out.append({"id": str(memo.id), "target_kind": kind, "target": str(target) if target else None,
-                    "target_label": label, "text": memo.text, "author": coders.get(memo.created_by),
+                    "target_label": label, "text": memo.text,
+                    "author": coders.get(memo.created_by) if memo.created_by else None,
                     "created_at": memo.created_at.isoformat()})
     return out

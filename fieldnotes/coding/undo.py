@@ -53,7 +53,9 @@ def stacks(session: Session, coder_id: uuid.UUID) -> Stacks:
 
 
 def _events(session: Session, change: Change) -> list[Event]:
-    return list(session.scalars(select(Event).where(Event.change_id == change.id).order_by(Event.seq)))
+    """The rows a change touched. Coders are never un-created: later changes by them refer to them."""
+    query = select(Event).where(Event.change_id == change.id, Event.table != "coders").order_by(Event.seq)
+    return list(session.scalars(query))
 
 
 def _check_conflicts(session: Session, change: Change, events: list[Event], coder_id: uuid.UUID, verb: str) -> None:

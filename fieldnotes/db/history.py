@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import Column, Connection, Date, Table, Uuid, delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
-from fieldnotes import clock
+from fieldnotes import clock, ids
 from fieldnotes.db.models import TRACKED_TABLES, Change, Event, Tracked
 from fieldnotes.db.types import UTCDateTime
 
 _INFO_KEY = "fieldnotes.change"
-TABLES: dict[str, Table] = {model.__tablename__: model.__table__ for model in TRACKED_TABLES}  # type: ignore[attr-defined,misc]
+TABLES: dict[str, Table] = {model.__tablename__: model.__table__ for model in TRACKED_TABLES}  # type: ignore[attr-defined]
 TABLE_ORDER = {name: index for index, name in enumerate(TABLES)}
 
 Image = dict[str, Any]
@@ -108,7 +108,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         raise RuntimeError("a tracked row changed outside history.change(); the event log would miss it")
     for obj in new:
         if obj.id is None:
-            obj.id = uuid.uuid4()
+            obj.id = ids.new()
         pending.touch((type(obj).__tablename__, obj.id), None)  # type: ignore[attr-defined]
     wanted: dict[str, list[uuid.UUID]] = {}
     for obj in dirty + deleted:
@@ -116,9 +116,9 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         if key not in pending.before:
             wanted.setdefault(key[0], []).append(obj.id)
     conn = session.connection()
-    for table_name, ids in wanted.items():
-        images = fetch_images(conn, table_name, ids)
-        for row_id in ids:
+    for table_name, row_ids in wanted.items():
+        images = fetch_images(conn, table_name, row_ids)
+        for row_id in row_ids:
             pending.touch((table_name, row_id), images.get(row_id))
 
 
@@ -151,8 +151,8 @@ def _write_log(session: Session, pending: PendingChange) -> uuid.UUID | None:
     for table_name, row_id in pending.order:
         by_table.setdefault(table_name, []).append(row_id)
     after: dict[tuple[str, uuid.UUID], Image] = {}
-    for table_name, ids in by_table.items():
-        for row_id, image in fetch_images(conn, table_name, ids).items():
+    for table_name, row_ids in by_table.items():
+        for row_id, image in fetch_images(conn, table_name, row_ids).items():
             after[(table_name, row_id)] = image
     events: list[tuple[str, uuid.UUID, Image | None, Image | None]] = list(pending.explicit_events)
     for key in pending.order:
@@ -165,7 +165,7 @@ def _write_log(session: Session, pending: PendingChange) -> uuid.UUID | None:
     upserts = _sort_for_insert([e for e in events if e[3] is not None], use_after=True)
     removals = list(reversed(_sort_for_insert([e for e in events if e[3] is None], use_after=False)))
     conn.execute(
-        insert(Change.__table__),
+        insert(Change),
         [
             {
                 "id": pending.change_id,
@@ -180,10 +180,10 @@ def _write_log(session: Session, pending: PendingChange) -> uuid.UUID | None:
         ],
     )
     conn.execute(
-        insert(Event.__table__),
+        insert(Event),
         [
             {
-                "id": uuid.uuid4(),
+                "id": ids.new(),
                 "change_id": pending.change_id,
                 "table": table_name,
                 "row_id": row_id,
@@ -217,7 +217,7 @@ def change(
         yield outer
         return
     pending = PendingChange(
-        change_id=uuid.uuid4(),
+        change_id=ids.new(),
         coder_id=coder_id,
         action=action,
         summary=summary,
@@ -246,9 +246,9 @@ def apply_images(
     by_table: dict[str, list[uuid.UUID]] = {}
     for table_name, row_id, _ in rows:
         by_table.setdefault(table_name, []).append(row_id)
-    for table_name, ids in by_table.items():
-        found = fetch_images(conn, table_name, ids)
-        for row_id in ids:
+    for table_name, row_ids in by_table.items():
+        found = fetch_images(conn, table_name, row_ids)
+        for row_id in row_ids:
             current[(table_name, row_id)] = found.get(row_id)
     items = [(t, r, current[(t, r)], img) for t, r, img in rows]
     upserts = _sort_for_insert([item for item in items if item[3] is not None], use_after=True)
@@ -270,9 +270,9 @@ def apply_images(
 def record_action(session: Session, *, coder_id: uuid.UUID | None, action: str, summary: str = "",
                   details: dict[str, Any] | None = None) -> uuid.UUID:
     """Log an action that changes no rows (an export, a key export) so the audit trail shows it."""
-    change_id = uuid.uuid4()
+    change_id = ids.new()
     session.connection().execute(
-        insert(Change.__table__),
+        insert(Change),
         [{"id": change_id, "at": clock.now(), "coder_id": coder_id, "kind": "do", "action": action,
           "summary": summary, "target_id": None, "details": details or {}}],
     )

@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from fieldnotes import clock
+from fieldnotes import clock, ids
 from fieldnotes.db.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -57,7 +57,7 @@ class Base(DeclarativeBase):
 class Tracked:
     """Identity, timestamps and authorship shared by every row."""
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=ids.new)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("coders.id"), default=None)
@@ -260,7 +260,7 @@ class Change(Base):
         Index(None, "coder_id", "seq"),
     )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=ids.new)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     coder_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("coders.id"), default=None)
     kind: Mapped[str] = mapped_column(String(10), default="do")
@@ -276,7 +276,7 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (Index(None, "row_id", "seq"),)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=ids.new)
     change_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("changes.id"), index=True)
     table: Mapped[str] = mapped_column(String(60))
     row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
