@@ -6,7 +6,9 @@ from fieldnotes.cli.context import Context
 
 
 def run_app(ctx: Context) -> int:
-    from fieldnotes.cli.parser import build_parser
+    from fieldnotes.tui.app import FieldnotesApp
 
-    build_parser().print_help()
+    project = ctx.project()
+    app = FieldnotesApp(project, ctx.coder_name(), lang=ctx.lang)
+    app.run()
     return 0

@@ -22,16 +22,10 @@ from fieldnotes.errors import FieldnotesError, InvalidInput
 def acting(ctx: Context, action: str, summary: str = "", details: dict[str, Any] | None = None
            ) -> Iterator[tuple[Session, Any]]:
     """A write transaction holding one recorded change by the acting coder."""
-    from fieldnotes import coders
-    from fieldnotes.db import history
+    from fieldnotes.actions import acting as library_acting
 
-    project = ctx.project()
-    name = ctx.coder_name()
-    cid = coders.coder_id(name)
-    with project.write() as session:
-        with history.change(session, coder_id=cid, action=action, summary=summary, details=details):
-            coders.ensure_coder(session, name)
-            yield session, cid
+    with library_acting(ctx.project(), ctx.coder_name(), action, summary, details) as pair:
+        yield pair
 
 
 # --- code / uncode -------------------------------------------------------------------------------

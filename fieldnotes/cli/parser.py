@@ -120,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", choices=("name", "start", "language", "default_coder", "pseudonymize_exports"))
     p.add_argument("value")
 
+    p = _add(sub, common, "demo", "fieldnotes.cli.demo_cmd:demo", "build the demo project and open it",
+             "Build the demo project (four invented municipalities, two years of fieldwork, two coders) into a\n"
+             "fresh file, then open the app on it. Default PATH: the demo file in your data folder (see\n"
+             "`fieldnotes locate`). Never overwrites a file that is not a demo project; ignores $FIELDNOTES_DB.")
+    p.add_argument("path", nargs="?", metavar="PATH", help="where to build it")
+    p.add_argument("--no-tui", action="store_true", help="only build it, and list what is in it")
+
     _add(sub, common, "locate", "fieldnotes.cli.project_cmds:locate",
          "show where the project, settings, backups and logs live")
 
@@ -287,5 +294,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document", metavar="DOC")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
+    # --- areas that register their own commands (each module imports only argparse) -----------------
+    import importlib
 
+    for module in AREA_MODULES:
+        importlib.import_module(module).register(sub, common)
     return parser
+
+
+#: modules with a `register(sub, common)` that adds an area's commands with `add_command`/`add_group`
+AREA_MODULES: list[str] = []
+
+add_command = _add
+add_group = _group

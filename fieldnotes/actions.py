@@ -1,0 +1,28 @@
+"""One user action = one short write transaction holding one recorded change.
+
+The command line and the app both open their writes through `acting`, so every action is stamped
+with its coder, lands in the event log as one undoable step, and creates the coder on first use.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fieldnotes import coders
+from fieldnotes.db import history
+from fieldnotes.project import Project
+
+
+@contextmanager
+def acting(project: Project, coder: str, action: str, summary: str = "",
+           details: dict[str, Any] | None = None) -> Iterator[tuple[Session, uuid.UUID]]:
+    cid = coders.coder_id(coder)
+    with project.write() as session:
+        with history.change(session, coder_id=cid, action=action, summary=summary, details=details):
+            coders.ensure_coder(session, coder)
+            yield session, cid

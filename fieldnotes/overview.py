@@ -1,0 +1,258 @@
+"""Read models for the terminal app: what a screen shows, in one call each.
+
+They live here, not in the app, so that screens only collect input and show results, and so that
+the same data can be tested without a terminal.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fieldnotes.codebook.tree import CodeTree
+from fieldnotes.db.models import Code, Coder, Coding, Document, Memo, SpeakerTurn
+from fieldnotes.documents import municipalities_by_document
+from fieldnotes.project import Project
+
+
+@dataclass
+class HomeData:
+    name: str
+    location: str
+    start: str | None
+    counts: dict[str, int]
+    coders: list[tuple[str, int]]
+    recent_documents: list[dict[str, Any]]
+    recent_codings: list[dict[str, Any]]
+    municipalities: list[tuple[str, int]]
+
+
+def home(project: Project, session: Session) -> HomeData:
+    settings = project.settings(session)
+
+    def count(model: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    coders = session.execute(
+        select(Coder.name, func.count(Coding.id)).outerjoin(Coding, Coding.coder_id == Coder.id)
+        .group_by(Coder.name).order_by(func.count(Coding.id).desc(), Coder.name)
+    ).all()
+    recent_docs = session.execute(
+        select(Document.id, Document.title, Document.kind, Document.date)
+        .order_by(Document.updated_at.desc(), Document.title).limit(8)
+    ).all()
+    tree = CodeTree.load(session)
+    titles = dict(session.execute(select(Document.id, Document.title)).all())
+    names = dict(session.execute(select(Coder.id, Coder.name)).all())
+    recent = session.execute(
+        select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.text, Coding.created_at)
+        .order_by(Coding.created_at.desc(), Coding.id).limit(8)
+    ).all()
+    by_doc = municipalities_by_document(session)
+    per_municipality: dict[str, int] = {}
+    for names_list in by_doc.values():
+        for municipality in names_list:
+            per_municipality[municipality] = per_municipality.get(municipality, 0) + 1
+    return HomeData(
+        name=settings.name,
+        location=project.display,
+        start=settings.start_date.isoformat() if settings.start_date else None,
+        counts={"documents": count(Document), "codes": count(Code), "codings": count(Coding), "memos": count(Memo)},
+        coders=[(name, int(n)) for name, n in coders],
+        recent_documents=[{"id": r.id, "title": r.title, "kind": r.kind, "date": r.date.isoformat() if r.date else ""}
+                          for r in recent_docs],
+        recent_codings=[{"id": r.id, "document_id": r.document_id, "document": titles.get(r.document_id, "?"),
+                         "code": tree.path(r.code_id), "coder": names.get(r.coder_id, "?"),
+                         "text": " ".join(r.text.split())[:80]} for r in recent],
+        municipalities=sorted(per_municipality.items()),
+    )
+
+
+@dataclass
+class CodingMark:
+    id: uuid.UUID
+    code_id: uuid.UUID
+    code_path: str
+    color: str
+    coder: str
+    start: int
+    end: int
+    memo: str | None
+    rating: int | None
+    needs_review: bool
+    scale: tuple[int, int] | None
+
+
+@dataclass
+class TurnMark:
+    speaker: str
+    start: int
+    end: int
+    timestamp: float | None
+
+
+@dataclass
+class DocumentView:
+    id: uuid.UUID
+    title: str
+    kind: str
+    date: str | None
+    municipality: str | None
+    activity: str | None
+    text: str
+    turns: list[TurnMark]
+    codings: list[CodingMark]
+    speakers: dict[str, Any] = field(default_factory=dict)
+    memos: list[str] = field(default_factory=list)
+
+    def codings_at(self, offset: int) -> list[CodingMark]:
+        return [c for c in self.codings if c.start <= offset < c.end]
+
+
+def document_view(session: Session, document_id: uuid.UUID, *, coders: list[str] | None = None) -> DocumentView:
+    """Everything the reader shows for one document. `coders` limits whose codings are shown."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        from fieldnotes.errors import NotFound
+
+        raise NotFound("the document no longer exists")
+    tree = CodeTree.load(session)
+    names = dict(session.execute(select(Coder.id, Coder.name)).all())
+    query = select(Coding).where(Coding.document_id == document_id).order_by(Coding.start, Coding.end)
+    marks = []
+    for coding in session.scalars(query):
+        node = tree.nodes.get(coding.code_id)
+        coder = names.get(coding.coder_id, "?")
+        if coders is not None and coder not in coders:
+            continue
+        scale = None
+        if node is not None and node.scale_min is not None and node.scale_max is not None:
+            scale = (node.scale_min, node.scale_max)
+        color = node.color if node else "#808080"
+        marks.append(CodingMark(coding.id, coding.code_id, tree.path(coding.code_id), color, coder, coding.start,
+                                coding.end, coding.memo, coding.rating, coding.needs_review, scale))
+    turns = [TurnMark(t.speaker, t.start, t.end, t.timestamp) for t in session.scalars(
+        select(SpeakerTurn).where(SpeakerTurn.document_id == document_id).order_by(SpeakerTurn.start))]
+    municipality = ", ".join(municipalities_by_document(session, [document_id]).get(document_id, [])) or None
+    memos = [m.text for m in session.scalars(select(Memo).where(Memo.document_id == document_id))]
+    return DocumentView(doc.id, doc.title, doc.kind, doc.date.isoformat() if doc.date else None, municipality,
+                        doc.activity, doc.text, turns, marks, dict(doc.speakers or {}), memos)
+
+
+@dataclass
+class CodeChoice:
+    id: uuid.UUID
+    path: str
+    name: str
+    color: str
+    shortcut: str | None
+    short: str
+    definition: str
+    when_to_use: str
+    when_not_to_use: str
+    scale: tuple[int, int] | None
+    scale_labels: dict[str, str]
+    codable: bool
+
+
+def code_choices(session: Session, *, include_retired: bool = False) -> list[CodeChoice]:
+    """The codes a coder can pick, in tree order, with what the picker shows beside them."""
+    tree = CodeTree.load(session)
+    codes = {c.id: c for c in session.scalars(select(Code))}
+    out = []
+    for node in tree.walk():
+        code = codes[node.id]
+        if code.retired and not include_retired:
+            continue
+        scale = (code.scale_min, code.scale_max) if code.scale_min is not None and code.scale_max is not None else None
+        out.append(CodeChoice(code.id, tree.path(code.id), code.name, code.color, code.shortcut, code.short,
+                              code.definition, code.when_to_use, code.when_not_to_use, scale,
+                              dict(code.scale_labels or {}), code.codable))
+    return out
+
+
+def recent_codes(session: Session, coder_id: uuid.UUID, limit: int = 9) -> list[uuid.UUID]:
+    """The codes this coder applied most recently, newest first, without repeats."""
+    rows = session.execute(
+        select(Coding.code_id, func.max(Coding.created_at).label("last"))
+        .where(Coding.coder_id == coder_id).group_by(Coding.code_id).order_by(func.max(Coding.created_at).desc())
+        .limit(limit)
+    ).all()
+    return [row.code_id for row in rows]
+
+
+def documents_table(session: Session) -> list[dict[str, Any]]:
+    """The documents screen's rows: `docs --json` rows plus the coders who coded each document."""
+    from fieldnotes.documents import listing
+
+    rows = listing(session)
+    names = dict(session.execute(select(Coder.id, Coder.name)).all())
+    coders: dict[str, set[str]] = {}
+    for doc_id, coder_id in session.execute(select(Coding.document_id, Coding.coder_id).distinct()):
+        coders.setdefault(str(doc_id), set()).add(names.get(coder_id, ""))
+    for row in rows:
+        row["coders"] = sorted(coders.get(row["id"], set()))
+    return rows
+
+
+@dataclass
+class CodeEntry:
+    id: uuid.UUID
+    parent_id: uuid.UUID | None
+    name: str
+    path: str
+    color: str
+    shortcut: str | None
+    codable: bool
+    retired: bool
+    codings: int
+    theme_codings: int
+    texts: dict[str, str]
+    scale: tuple[int, int] | None
+    scale_labels: dict[str, str]
+    memos: list[str]
+
+
+def codebook_entries(session: Session) -> list[CodeEntry]:
+    """Every code in tree order with counts and its full MacQueen entry, for the codebook screen."""
+    from fieldnotes.codebook.sync import coding_counts
+    from fieldnotes.codebook.yamlfile import TEXT_FIELDS
+
+    tree = CodeTree.load(session)
+    counts = coding_counts(session)
+    codes = {c.id: c for c in session.scalars(select(Code))}
+    memos: dict[uuid.UUID, list[str]] = {}
+    for memo in session.scalars(select(Memo).where(Memo.code_id.is_not(None))):
+        if memo.code_id is not None:
+            memos.setdefault(memo.code_id, []).append(memo.text)
+    out = []
+    for node in tree.walk():
+        code = codes[node.id]
+        scale = (code.scale_min, code.scale_max) if code.scale_min is not None and code.scale_max is not None else None
+        out.append(CodeEntry(code.id, code.parent_id, code.name, tree.path(code.id), code.color, code.shortcut,
+                             code.codable, code.retired, counts.get(code.id, 0),
+                             sum(counts.get(c, 0) for c in tree.descendants(code.id)),
+                             {key: getattr(code, key) for key in TEXT_FIELDS}, scale, dict(code.scale_labels or {}),
+                             memos.get(code.id, [])))
+    return out
+
+
+def filter_choices(session: Session) -> dict[str, list[str]]:
+    """The values the filter menus offer: municipalities, phases, kinds, coders, activities."""
+    from fieldnotes.db.models import MUNICIPALITY, Case, ProjectSettings
+    from fieldnotes.project import phase_of
+
+    start = session.scalar(select(ProjectSettings.start_date))
+    dates = session.scalars(select(Document.date).distinct()).all()
+    phases = sorted({p for p in (phase_of(d, start) for d in dates) if p is not None})
+    return {
+        "municipality": sorted(session.scalars(select(Case.name).where(Case.type == MUNICIPALITY))),
+        "phase": [str(p) for p in phases],
+        "kind": sorted({k for k in session.scalars(select(Document.kind).distinct())}),
+        "coder": sorted(session.scalars(select(Coder.name))),
+        "activity": sorted({a for a in session.scalars(select(Document.activity).distinct()) if a}),
+    }

@@ -1,0 +1,1 @@
+"""The terminal app: screens that collect input and show results; the library does the work."""

@@ -1,0 +1,178 @@
+"""The fieldnotes terminal app.
+
+Screens collect input and show results; every piece of database work runs through `App.db`, which
+runs a library function in a thread worker (so the interface never freezes) and hands the result
+back to the screen on the UI thread. Errors become notices; unexpected ones are logged, too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from fieldnotes.errors import FieldnotesError
+from fieldnotes.project import Project
+from fieldnotes.tui.i18n import _, use
+
+T = TypeVar("T")
+
+
+class FieldnotesApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "fieldnotes"
+    ENABLE_COMMAND_PALETTE = True
+
+    #: the app's modes, each a screen with its own stack, imported when first shown
+    MODE_SCREENS: ClassVar[dict[str, str]] = {
+        "home": "fieldnotes.tui.screens.home:HomeScreen",
+        "documents": "fieldnotes.tui.screens.documents:DocumentsScreen",
+        "codebook": "fieldnotes.tui.screens.codebook:CodebookScreen",
+        "excerpts": "fieldnotes.tui.screens.excerpts:ExcerptsScreen",
+    }
+    DEFAULT_MODE = "home"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("h", "switch_mode('home')", "Home", show=False),
+        Binding("d", "switch_mode('documents')", "Documents"),
+        Binding("b", "switch_mode('codebook')", "Codebook"),
+        Binding("e", "switch_mode('excerpts')", "Excerpts"),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("U", "redo", "Redo", show=False),
+    ]
+
+    def __init__(self, project: Project, coder: str, *, lang: str = "en", open_document: uuid.UUID | None = None):
+        use(lang)
+        self.lang = lang
+        self.project = project
+        self.coder = coder
+        from fieldnotes.coders import coder_id
+
+        self.coder_id = coder_id(coder)
+        self.errors: list[str] = []
+        self._open_document = open_document
+        self.MODES = {name: _load(target) for name, target in self.MODE_SCREENS.items()}  # type: ignore[misc]
+        super().__init__()
+
+    def on_mount(self) -> None:
+        self.title = "fieldnotes"
+        self.sub_title = self.project.display
+        for notice in self.project.notices:
+            self.notify(notice, severity="warning", timeout=8)
+        if self._open_document is not None:
+            self.open_document(self._open_document)
+
+    # --- running library work off the UI thread ---------------------------------------------------
+    def db(self, work: Callable[[], T], then: Callable[[T], Any] | None = None, *, group: str = "db",
+           exclusive: bool = False) -> None:
+        """Run `work` in a thread; call `then(result)` on the UI thread; turn failures into notices."""
+
+        def job() -> None:
+            try:
+                result = work()
+            except FieldnotesError as error:
+                self.call_from_thread(self.report, str(error))
+                return
+            except Exception as error:  # unexpected: log it, keep the app alive
+                from fieldnotes.logs import log_exception
+
+                where = log_exception(error)
+                self.call_from_thread(self.report, _("Unexpected error ({name}); logged to {where}").format(
+                    name=type(error).__name__, where=where))
+                return
+            if then is not None:
+                self.call_from_thread(then, result)
+
+        self.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+    def report(self, message: str) -> None:
+        self.errors.append(message)
+        self.notify(message, severity="error", timeout=8)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error in the interface: log it and say so, rather than crash and lose the view."""
+        if isinstance(error, FieldnotesError):
+            self.report(str(error))
+            return
+        if not self.is_running or not self.screen_stack:
+            super()._handle_exception(error)
+            return
+        from fieldnotes.logs import log_exception
+
+        where = log_exception(error)
+        self.report(_("Unexpected error ({name}); logged to {where}").format(name=type(error).__name__, where=where))
+
+    # --- actions ------------------------------------------------------------------------------------
+    def open_document(self, document_id: uuid.UUID, select: tuple[int, int] | None = None) -> None:
+        from fieldnotes.tui.screens.reader import ReaderScreen
+
+        self.push_screen(ReaderScreen(document_id, select=select))
+
+    def action_help(self) -> None:
+        from fieldnotes.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_undo(self) -> None:
+        self._undo_redo("undo")
+
+    def action_redo(self) -> None:
+        self._undo_redo("redo")
+
+    def _undo_redo(self, which: str) -> None:
+        from fieldnotes.coding import undo as undo_module
+
+        def work() -> str:
+            with self.project.write() as session:
+                change = getattr(undo_module, which)(session, self.coder_id)
+                return str(change.summary or change.action)
+
+        def done(summary: str) -> None:
+            verb = _("Undone") if which == "undo" else _("Redone")
+            self.notify(f"{verb}: {summary}")
+            self.refresh_views()
+
+        self.db(work, done, group="write")
+
+    def refresh_views(self) -> None:
+        """Ask every screen on the stack to reload what it shows (after undo, redo or a write)."""
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(_("Home"), _("Project overview"), lambda: self.switch_mode("home"))
+        yield SystemCommand(_("Documents"), _("All documents, with filters"), lambda: self.switch_mode("documents"))
+        yield SystemCommand(_("Codebook"), _("The code tree with definitions"), lambda: self.switch_mode("codebook"))
+        yield SystemCommand(_("Excerpts"), _("Coded excerpts by theme"), lambda: self.switch_mode("excerpts"))
+        yield SystemCommand(_("Undo"), _("Undo your last change"), self.action_undo)
+        yield SystemCommand(_("Redo"), _("Redo your last undone change"), self.action_redo)
+        yield SystemCommand(_("Help"), _("Keys and how to work"), self.action_help)
+        for provider in _EXTRA_COMMANDS:
+            yield from provider(self)
+
+
+#: other modules add palette commands here (search, matrix, export screens)
+_EXTRA_COMMANDS: list[Callable[[FieldnotesApp], Iterable[SystemCommand]]] = []
+#: keys of further modes, listed on the help screen: (key, English text)
+EXTRA_KEYS: list[tuple[str, str]] = []
+
+
+def _load(target: str) -> Callable[[], Screen[Any]]:
+    module_name, _sep, name = target.partition(":")
+
+    def make() -> Screen[Any]:
+        import importlib
+
+        return getattr(importlib.import_module(module_name), name)()  # type: ignore[no-any-return]
+
+    return make

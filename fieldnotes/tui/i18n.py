@@ -1,0 +1,16 @@
+"""The app's interface language. Strings are written in English and translated with gettext."""
+
+from __future__ import annotations
+
+from fieldnotes.i18n import translator
+
+_current = translator("en")
+
+
+def use(lang: str) -> None:
+    global _current
+    _current = translator(lang)
+
+
+def _(message: str) -> str:
+    return _current.gettext(message)

@@ -1,0 +1,265 @@
+"""The codebook: a tree with coding counts, and the full MacQueen entry of the highlighted code.
+
+Keys: a add a code under the highlighted one · r rename · m move · g merge into another · R retire or
+bring back · delete delete (with confirmation) · enter show the code's excerpts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from fieldnotes.overview import CodeEntry, codebook_entries
+from fieldnotes.tui.i18n import _
+
+LABELS = (("short", "Short definition"), ("definition", "Definition"), ("when_to_use", "When to use"),
+          ("when_not_to_use", "When not to use"), ("example", "Example"))
+
+
+class CodebookScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "excerpts", _("Excerpts")),
+        Binding("a", "add", _("Add")),
+        Binding("r", "rename", _("Rename")),
+        Binding("m", "move", _("Move")),
+        Binding("g", "merge", _("Merge")),
+        Binding("R", "retire", _("Retire")),
+        Binding("delete", "delete", _("Delete")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[CodeEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="codebook"):
+            yield Tree(_("Codebook"), id="code-tree")
+            with VerticalScroll(id="code-detail"):
+                yield Static(id="code-entry")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Tree).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        app: Any = self.app
+
+        def work() -> list[CodeEntry]:
+            with app.project.read() as session:
+                return codebook_entries(session)
+
+        app.db(work, self.show, group="codebook", exclusive=True)
+
+    def show(self, entries: list[CodeEntry]) -> None:
+        selected = self._selected()
+        self.entries = entries
+        tree: Tree[uuid.UUID] = self.query_one(Tree)
+        tree.clear()
+        tree.root.expand()
+        nodes: dict[uuid.UUID | None, TreeNode[uuid.UUID]] = {None: tree.root}
+        for entry in entries:
+            parent = nodes.get(entry.parent_id, tree.root)
+            mark = "" if entry.codable else f" [dim]({_('category')})[/dim]"
+            retired = f" [dim]({_('retired')})[/dim]" if entry.retired else ""
+            key = f"[dim]{entry.shortcut}[/dim] " if entry.shortcut else ""
+            label = f"[{entry.color}]■[/] {key}{escape(entry.name)}{mark}{retired}  [dim]{entry.theme_codings}[/dim]"
+            node = parent.add(label, data=entry.id, expand=True)
+            nodes[entry.id] = node
+            if selected == entry.id:
+                tree.move_cursor(node)
+        if selected is None and entries:
+            tree.move_cursor(nodes[entries[0].id])
+        self._show_entry()
+
+    def _selected(self) -> uuid.UUID | None:
+        tree: Tree[uuid.UUID] = self.query_one(Tree)
+        node = tree.cursor_node
+        return node.data if node is not None else None
+
+    def _entry(self) -> CodeEntry | None:
+        selected = self._selected()
+        return next((e for e in self.entries if e.id == selected), None)
+
+    def _show_entry(self) -> None:
+        entry = self._entry()
+        panel = self.query_one("#code-entry", Static)
+        if entry is None:
+            panel.update(_("Highlight a code to see its definition."))
+            return
+        lines = [f"[b][{entry.color}]■[/] {escape(entry.path)}[/b]",
+                 _("{n} codings ({m} with sub-codes)").format(n=entry.codings, m=entry.theme_codings)]
+        if entry.scale:
+            labels = "; ".join(f"{k}: {v}" for k, v in sorted(entry.scale_labels.items()))
+            lines.append(f"{_('Rating scale')} {entry.scale[0]}–{entry.scale[1]}  {escape(labels)}")
+        for key, label in LABELS:
+            if entry.texts.get(key):
+                lines += ["", f"[b]{_(label)}[/b]", escape(entry.texts[key])]
+        for memo in entry.memos:
+            lines += ["", f"[b]{_('Memo')}[/b]", f"[i]{escape(memo)}[/i]"]
+        panel.update("\n".join(lines))
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[uuid.UUID]) -> None:
+        self._show_entry()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[uuid.UUID]) -> None:
+        self.action_excerpts()
+
+    def action_excerpts(self) -> None:
+        entry = self._entry()
+        if entry is None:
+            return
+        app: Any = self.app
+        app.switch_mode("excerpts")
+        screen = app.screen
+        if hasattr(screen, "set_code"):
+            screen.set_code(entry.path)
+
+    # --- changes ------------------------------------------------------------------------------------
+    def _change(self, action: str, summary: str, work: Callable[[Any, uuid.UUID], str]) -> None:
+        app: Any = self.app
+
+        def job() -> str:
+            from fieldnotes.actions import acting
+
+            with acting(app.project, app.coder, action, summary) as (session, coder_id):
+                return work(session, coder_id)
+
+        def done(message: str) -> None:
+            self.notify(message)
+            app.refresh_views()
+
+        app.db(job, done, group="write")
+
+    def _ask(self, title: str, initial: str, then: Callable[[str], None]) -> None:
+        from fieldnotes.tui.screens.prompt import PromptScreen
+
+        self.app.push_screen(PromptScreen(title, initial), lambda value: then(value) if value else None)
+
+    def action_add(self) -> None:
+        entry = self._entry()
+        parent_path = entry.path if entry else None
+
+        def create(name: str) -> None:
+            def work(session: Any, coder_id: uuid.UUID) -> str:
+                from fieldnotes.codebook import operations
+                from fieldnotes.codebook.tree import CodeTree
+                from fieldnotes.db.models import Code
+
+                parent = session.get(Code, CodeTree.load(session).resolve(parent_path).id) if parent_path else None
+                code = operations.add(session, name, parent=parent, coder_id=coder_id)
+                return _("Added {name}").format(name=code.name)
+
+            self._change("codebook.add", f"added code {name!r}", work)
+
+        where = parent_path or _("the top level")
+        self._ask(_("New code under {where}").format(where=where), "", create)
+
+    def action_rename(self) -> None:
+        entry = self._entry()
+        if entry is None:
+            return
+
+        def rename(name: str) -> None:
+            def work(session: Any, _coder: uuid.UUID) -> str:
+                from fieldnotes.codebook import operations
+                from fieldnotes.db.models import Code
+
+                code = session.get(Code, entry.id)
+                operations.rename(session, code, name)
+                return _("Renamed to {name}").format(name=code.name)
+
+            self._change("codebook.rename", f"renamed {entry.name!r}", work)
+
+        self._ask(_("Rename {name}").format(name=entry.name), entry.name, rename)
+
+    def action_move(self) -> None:
+        entry = self._entry()
+        if entry is None:
+            return
+
+        def move(target: str) -> None:
+            def work(session: Any, _coder: uuid.UUID) -> str:
+                from fieldnotes.codebook import operations
+                from fieldnotes.codebook.tree import CodeTree
+                from fieldnotes.db.models import Code
+
+                code = session.get(Code, entry.id)
+                parent = None if target.strip() in ("/", "") else session.get(
+                    Code, CodeTree.load(session).resolve(target).id)
+                operations.move(session, code, parent)
+                return _("Moved {name}").format(name=code.name)
+
+            self._change("codebook.move", f"moved {entry.name!r}", work)
+
+        self._ask(_("Move {name} under (a code path, or / for the top level)").format(name=entry.name), "", move)
+
+    def action_merge(self) -> None:
+        entry = self._entry()
+        if entry is None:
+            return
+
+        def merge(target: str) -> None:
+            def work(session: Any, _coder: uuid.UUID) -> str:
+                from fieldnotes.codebook import operations
+                from fieldnotes.codebook.tree import CodeTree
+                from fieldnotes.db.models import Code
+
+                source = session.get(Code, entry.id)
+                into = session.get(Code, CodeTree.load(session).resolve(target).id)
+                result = operations.merge(session, source, into)
+                return _("Merged: {moved} codings moved, {dropped} duplicates dropped").format(
+                    moved=result.moved, dropped=result.duplicates)
+
+            self._change("codebook.merge", f"merged {entry.name!r} into {target!r}", work)
+
+        self._ask(_("Merge {name} into (a code path)").format(name=entry.name), "", merge)
+
+    def action_retire(self) -> None:
+        entry = self._entry()
+        if entry is None:
+            return
+
+        def work(session: Any, _coder: uuid.UUID) -> str:
+            from fieldnotes.codebook import operations
+            from fieldnotes.db.models import Code
+
+            code = session.get(Code, entry.id)
+            operations.retire(session, code, not code.retired)
+            return _("Retired {name}").format(name=code.name) if code.retired else _("{name} is back in use").format(
+                name=code.name)
+
+        self._change("codebook.retire", f"retired {entry.name!r}", work)
+
+    def action_delete(self) -> None:
+        entry = self._entry()
+        if entry is None:
+            return
+        from fieldnotes.tui.screens.prompt import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def work(session: Any, _coder: uuid.UUID) -> str:
+                from fieldnotes.codebook import operations
+                from fieldnotes.db.models import Code
+
+                plan = operations.delete(session, session.get(Code, entry.id))
+                return _("Deleted {n} code(s) and {m} coding(s); u undoes").format(n=len(plan.codes), m=plan.codings)
+
+            self._change("codebook.delete", f"deleted code {entry.name!r}", work)
+
+        question = _("Delete {name} with its sub-codes and {n} coding(s)?").format(name=entry.name,
+                                                                                   n=entry.theme_codings)
+        self.app.push_screen(ConfirmScreen(question), confirmed)

@@ -1,0 +1,142 @@
+"""Documents: a table of all material with filters and a sort; Enter opens the reader."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from fieldnotes.tui.i18n import _
+
+SORTS = ("date", "title", "kind", "municipality", "codings")
+
+
+class DocumentsScreen(Screen[None]):
+    BINDINGS = [
+        ("enter", "open", _("Open")),
+        ("slash", "focus_filter", _("Filter")),
+        ("o", "cycle_sort", _("Sort")),
+        ("m", "edit_metadata", _("Metadata")),
+        ("escape", "clear_filter", _("Clear")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+        self.sort = "date"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="doc-filters"):
+            yield Input(placeholder=_("Filter: words in title, municipality, kind, activity, date or coder"),
+                        id="doc-filter")
+        yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        yield Static(id="doc-status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#documents", DataTable)
+        table.add_columns(_("Date"), _("Kind"), _("Municipality"), _("Activity"), _("Codings"), _("Title"))
+        table.focus()
+        self.reload()
+
+    def reload(self) -> None:
+        app: Any = self.app
+
+        def work() -> list[dict[str, Any]]:
+            from fieldnotes.overview import documents_table
+
+            with app.project.read() as session:
+                return documents_table(session)
+
+        app.db(work, self.show, group="documents", exclusive=True)
+
+    def show(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self._fill()
+
+    def _matches(self, row: dict[str, Any], words: list[str]) -> bool:
+        haystack = " ".join(str(row.get(k) or "") for k in ("title", "municipality", "kind", "activity", "date"))
+        haystack = (haystack + " " + " ".join(row.get("coders", []))).casefold()
+        return all(word in haystack for word in words)
+
+    def _fill(self) -> None:
+        table = self.query_one("#documents", DataTable)
+        words = self.query_one("#doc-filter", Input).value.casefold().split()
+        rows = [r for r in self.rows if self._matches(r, words)]
+        key = self.sort
+        rows.sort(key=lambda r: (r.get(key) is None, r.get(key) if key != "title" else str(r["title"]).casefold()),
+                  reverse=key == "codings")
+        table.clear()
+        for row in rows:
+            table.add_row(row["date"] or "", row["kind"], row["municipality"] or "", row["activity"] or "",
+                          str(row["codings"]), row["title"], key=row["id"])
+        self.query_one("#doc-status", Static).update(
+            _("{shown} of {total} documents · sorted by {sort} · / filter · o sort · Enter open").format(
+                shown=len(rows), total=len(self.rows), sort=_(self.sort)))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#documents", DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#doc-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#doc-filter", Input).value = ""
+        self.query_one("#documents", DataTable).focus()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._fill()
+
+    def _selected(self) -> str | None:
+        table = self.query_one("#documents", DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_open(self) -> None:
+        selected = self._selected()
+        if selected:
+            app: Any = self.app
+            app.open_document(uuid.UUID(selected))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            app: Any = self.app
+            app.open_document(uuid.UUID(event.row_key.value))
+
+    def action_edit_metadata(self) -> None:
+        selected = self._selected()
+        if not selected:
+            return
+        row = next(r for r in self.rows if r["id"] == selected)
+        from fieldnotes.tui.screens.metadata import MetadataScreen
+
+        def saved(changes: dict[str, str] | None) -> None:
+            if not changes:
+                return
+            app: Any = self.app
+
+            def work() -> int:
+                from fieldnotes.actions import acting
+                from fieldnotes.documents import resolve, set_metadata
+
+                with acting(app.project, app.coder, "doc.set", f"changed metadata of {row['title']!r}") as (
+                        session, coder_id):
+                    doc = resolve(session, selected)
+                    for key, value in changes.items():
+                        set_metadata(session, doc, key, value, coder_id=coder_id)
+                return len(changes)
+
+            app.db(work, lambda n: (app.notify(_("Saved {n} change(s)").format(n=n)), app.refresh_views()),
+                   group="write")
+
+        self.app.push_screen(MetadataScreen(row), saved)

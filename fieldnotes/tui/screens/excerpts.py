@@ -1,0 +1,158 @@
+"""Excerpts: every excerpt of a code or theme, with context and a citation line, filtered by
+municipality, kind, phase, coder and rating. Enter jumps to the spot in the document."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from fieldnotes.coding.excerpts import Excerpt
+from fieldnotes.filters import Filters
+from fieldnotes.tui.i18n import _
+
+
+class ExcerptsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "jump", _("Go to text")),
+        Binding("slash", "focus_code", _("Code")),
+        Binding("ctrl+e", "export", _("Export")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[Excerpt] = []
+        self.filters = Filters()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="excerpt-filters"):
+            yield Input(placeholder=_("Code or theme (path or name)"), id="ex-code")
+            yield Select([], prompt=_("Municipality"), id="ex-municipality")
+            yield Select([], prompt=_("Phase"), id="ex-phase")
+            yield Select([], prompt=_("Kind"), id="ex-kind")
+            yield Select([], prompt=_("Coder"), id="ex-coder")
+            yield Input(placeholder=_("Rating e.g. 4:5"), id="ex-rating", max_length=5)
+        yield OptionList(id="excerpt-list")
+        yield Static(id="ex-status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+
+        def work() -> dict[str, list[str]]:
+            from fieldnotes.overview import filter_choices
+
+            with app.project.read() as session:
+                return filter_choices(session)
+
+        app.db(work, self._fill_choices, group="excerpt-choices")
+        self.query_one("#ex-code", Input).focus()
+        self.reload()
+
+    def _fill_choices(self, choices: dict[str, list[str]]) -> None:
+        for key in ("municipality", "phase", "kind", "coder"):
+            select: Select[str] = self.query_one(f"#ex-{key}", Select)
+            select.set_options([(value, value) for value in choices.get(key, [])])
+
+    def set_code(self, path: str) -> None:
+        self.query_one("#ex-code", Input).value = path
+        self.reload()
+        self.query_one("#excerpt-list", OptionList).focus()
+
+    def _filters(self) -> Filters:
+        from fieldnotes.filters import parse_rating
+
+        def value(key: str) -> str | None:
+            selected = self.query_one(f"#ex-{key}", Select).value
+            return None if selected in (Select.BLANK, None) else str(selected)
+
+        code = self.query_one("#ex-code", Input).value.strip()
+        rating_text = self.query_one("#ex-rating", Input).value.strip()
+        phase = value("phase")
+        return Filters(
+            codes=[code] if code else [],
+            municipalities=[v] if (v := value("municipality")) else [],
+            phases=[int(phase)] if phase else [],
+            kinds=[v] if (v := value("kind")) else [],
+            coders=[v] if (v := value("coder")) else [],
+            rating=parse_rating(rating_text) if (":" in rating_text or rating_text.isdigit()) else None,
+        )
+
+    def reload(self) -> None:
+        app: Any = self.app
+        try:
+            filters = self._filters()
+        except Exception as error:  # a half-typed rating: say so, keep the last result
+            self.query_one("#ex-status", Static).update(str(error))
+            return
+        self.filters = filters
+
+        def work() -> list[Excerpt]:
+            from fieldnotes.coding.excerpts import excerpts
+
+            with app.project.read() as session:
+                return excerpts(session, filters, context="sentence")
+
+        app.db(work, self.show, group="excerpts", exclusive=True)
+
+    def show(self, found: list[Excerpt]) -> None:
+        self.found = found
+        options = self.query_one("#excerpt-list", OptionList)
+        options.clear_options()
+        for excerpt in found[:2000]:
+            options.add_option(Option(_render(excerpt), id=excerpt.id))
+        shown = min(len(found), 2000)
+        self.query_one("#ex-status", Static).update(
+            _("{n} excerpts{more} · Enter goes to the text · ctrl+e exports them to Word").format(
+                n=len(found), more="" if shown == len(found) else _(" (first {m} shown)").format(m=shown)))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.reload()
+        self.query_one("#excerpt-list", OptionList).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.reload()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_jump()
+
+    def action_focus_code(self) -> None:
+        self.query_one("#ex-code", Input).focus()
+
+    def action_jump(self) -> None:
+        options = self.query_one("#excerpt-list", OptionList)
+        if options.highlighted is None or options.highlighted >= len(self.found):
+            return
+        excerpt = self.found[options.highlighted]
+        app: Any = self.app
+        app.open_document(uuid.UUID(excerpt.document), select=(excerpt.start, excerpt.end))
+
+    def action_export(self) -> None:
+        app: Any = self.app
+        opener = getattr(app, "open_export", None)
+        if opener is None:
+            self.notify(_("Word export is not available in this build"), severity="warning")
+            return
+        opener(self.filters)
+
+
+def _render(excerpt: Excerpt) -> Text:
+    where = " · ".join(x for x in (excerpt.document_title, excerpt.municipality, excerpt.date, excerpt.speaker,
+                                   excerpt.coder) if x)
+    rating = f"  [b]{excerpt.rating}[/b]" if excerpt.rating is not None else ""
+    body = " ".join(excerpt.text.split())
+    before = " ".join(excerpt.context_before.split())
+    after = " ".join(excerpt.context_after.split())
+    memo = f"\n  [i]{escape(excerpt.memo)}[/i]" if excerpt.memo else ""
+    markup = (f"[b]{escape(excerpt.code_path)}[/b]{rating}  [dim]{escape(where)}[/dim]\n"
+              f"  [dim]{escape(before)}[/dim]{escape(body)}[dim]{escape(after)}[/dim]{memo}\n")
+    return Text.from_markup(markup)

@@ -1,0 +1,86 @@
+"""Home: the project at a glance — counts, municipalities, coders, recent documents and codings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.containers import Grid, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from fieldnotes.overview import HomeData, home
+from fieldnotes.tui.i18n import _
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [("enter", "open_selected", _("Open"))]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="home"):
+            yield Static(id="home-title")
+            with Grid(id="home-grid"):
+                yield Static(id="home-counts", classes="panel")
+                yield Static(id="home-people", classes="panel")
+            yield Static(_("Recent documents"), classes="section-title")
+            yield DataTable(id="recent-documents", cursor_type="row", zebra_stripes=True)
+            yield Static(_("Recent codings"), classes="section-title")
+            yield DataTable(id="recent-codings", cursor_type="row", zebra_stripes=True)
+            yield Static(id="home-hint", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        docs = self.query_one("#recent-documents", DataTable)
+        docs.add_columns(_("Date"), _("Kind"), _("Title"))
+        codings = self.query_one("#recent-codings", DataTable)
+        codings.add_columns(_("Code"), _("Coder"), _("Document"), _("Excerpt"))
+        self.reload()
+
+    def reload(self) -> None:
+        app: Any = self.app
+
+        def work() -> HomeData:
+            with app.project.read() as session:
+                return home(app.project, session)
+
+        app.db(work, self.show, group="home", exclusive=True)
+
+    def show(self, data: HomeData) -> None:
+        self.query_one("#home-title", Static).update(f"[b]{escape(data.name)}[/b]\n[dim]{escape(data.location)}[/dim]")
+        counts = data.counts
+        lines = [
+            f"[b]{counts['documents']}[/b] {_('documents')}   [b]{counts['codings']}[/b] {_('codings')}",
+            f"[b]{counts['codes']}[/b] {_('codes')}   [b]{counts['memos']}[/b] {_('memos')}",
+            f"{_('Fieldwork start')}: {data.start or _('not set')}",
+        ]
+        if data.municipalities:
+            lines.append("")
+            lines.append(f"[b]{_('Municipalities')}[/b]")
+            lines += [f"  {escape(name)}: {n} {_('documents')}" for name, n in data.municipalities]
+        self.query_one("#home-counts", Static).update("\n".join(lines))
+        people = [f"[b]{_('Coders')}[/b]"] + [f"  {escape(name)}: {n} {_('codings')}" for name, n in data.coders]
+        self.query_one("#home-people", Static).update("\n".join(people))
+        docs = self.query_one("#recent-documents", DataTable)
+        docs.clear()
+        for row in data.recent_documents:
+            docs.add_row(row["date"], row["kind"], row["title"], key=str(row["id"]))
+        codings = self.query_one("#recent-codings", DataTable)
+        codings.clear()
+        for row in data.recent_codings:
+            codings.add_row(row["code"], row["coder"], row["document"], row["text"],
+                            key=f"{row['document_id']}:{row['id']}")
+        hint = _("Press d for documents, b for the codebook, e for excerpts, ? for help, ctrl+p for every command.")
+        self.query_one("#home-hint", Static).update(hint)
+
+    def action_open_selected(self) -> None:
+        import uuid
+
+        table = self.focused if isinstance(self.focused, DataTable) else self.query_one("#recent-documents", DataTable)
+        if table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        document = key.split(":")[0]
+        app: Any = self.app
+        app.open_document(uuid.UUID(document))

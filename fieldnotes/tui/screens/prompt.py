@@ -1,0 +1,52 @@
+"""Asking one thing: a line of text, or yes/no."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from fieldnotes.tui.i18n import _
+
+
+class PromptScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, title: str, initial: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial = initial
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-dialog", classes="dialog"):
+            yield Static(f"[b]{escape(self.title_text)}[/b]")
+            yield Input(self.initial, id="prompt-input")
+            yield Static(_("Enter confirms · esc cancels"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [Binding("y,j", "answer(True)", _("Yes")), Binding("n,escape", "answer(False)", _("No"))]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            yield Static(f"[b]{escape(self.question)}[/b]")
+            yield Static(_("y yes · n no"), classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

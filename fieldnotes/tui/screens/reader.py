@@ -1,0 +1,414 @@
+"""The reader and coder: the screen a researcher lives in.
+
+Keys (all listed on the help screen):
+  shift+arrows select · w s p t widen to word, sentence, paragraph, speaker turn
+  c or enter  code the selection (picker with memo and rating)   1-9 recent codes   . repeat last code
+  k then a code's shortcut key                                   m memo   r rating   delete remove coding
+  n / N next / previous coding   [ ] move a coding's start   { } move its end   T turn-by-turn mode
+  u undo   U redo   escape back
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from fieldnotes.coding import spans
+from fieldnotes.overview import CodeChoice, CodingMark, DocumentView, code_choices, document_view, recent_codes
+from fieldnotes.tui.i18n import _
+from fieldnotes.tui.widgets.coded_text import CodedText
+
+
+class ReaderScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", _("Back")),
+        Binding("c,enter", "code", _("Code")),
+        Binding("full_stop", "repeat", _("Repeat"), show=False),
+        Binding("k", "prefix", _("Shortcut"), show=False),
+        Binding("w", "widen('word')", _("Word"), show=False),
+        Binding("s", "widen('sentence')", _("Sentence")),
+        Binding("p", "widen('paragraph')", _("Paragraph"), show=False),
+        Binding("t", "widen('turn')", _("Turn"), show=False),
+        Binding("T", "turn_mode", _("Turn mode")),
+        Binding("m", "memo", _("Memo")),
+        Binding("r", "rate", _("Rate")),
+        Binding("n", "next_coding", _("Next")),
+        Binding("N", "previous_coding", _("Previous"), show=False),
+        Binding("delete,x", "remove", _("Remove")),
+        Binding("left_square_bracket", "move('start', -1)", show=False),
+        Binding("right_square_bracket", "move('start', 1)", show=False),
+        Binding("left_curly_bracket", "move('end', -1)", show=False),
+        Binding("right_curly_bracket", "move('end', 1)", show=False),
+        *[Binding(str(n), f"recent({n})", show=False) for n in range(1, 10)],
+    ]
+
+    def __init__(self, document_id: uuid.UUID, *, select: tuple[int, int] | None = None) -> None:
+        super().__init__()
+        self.document_id = document_id
+        self.view: DocumentView | None = None
+        self.codes: list[CodeChoice] = []
+        self.recent: list[uuid.UUID] = []
+        self.last_code: uuid.UUID | None = None
+        self.turn_mode = False
+        self.prefix = False
+        self._initial_select = select
+
+    # --- layout -------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="reader"):
+            with Vertical(id="reader-main"):
+                yield Static(id="doc-header")
+                yield CodedText(id="text")
+            with VerticalScroll(id="reader-side"):
+                yield Static(id="at-cursor")
+                yield Static(id="recent-codes")
+        yield Static(id="reader-status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(CodedText).focus()
+        self.reload(first=True)
+
+    # --- data ---------------------------------------------------------------------------------------
+    def reload(self, first: bool = False) -> None:
+        app: Any = self.app
+
+        def work() -> tuple[DocumentView, list[CodeChoice], list[uuid.UUID]]:
+            with app.project.read() as session:
+                return (document_view(session, self.document_id), code_choices(session),
+                        recent_codes(session, app.coder_id))
+
+        app.db(work, lambda data: self.show(*data, first=first), group=f"reader-{self.document_id}")
+
+    def show(self, view: DocumentView, codes: list[CodeChoice], recent: list[uuid.UUID], *, first: bool) -> None:
+        self.view, self.codes, self.recent = view, codes, recent
+        text = self.query_one(CodedText)
+        if first or text.document.text != view.text:
+            selection = text.selection
+            text.show_text(view.text)
+            if not first:
+                text.selection = selection
+        text.paint(view.codings)
+        meta = " · ".join(x for x in (view.municipality, view.kind, view.date, view.activity) if x)
+        self.query_one("#doc-header", Static).update(f"[b]{escape(view.title)}[/b]  [dim]{escape(meta)}[/dim]")
+        self._show_recent()
+        if first and self._initial_select:
+            text.select_span(*self._initial_select)
+        self._show_cursor_info()
+
+    def _code(self, code_id: uuid.UUID) -> CodeChoice | None:
+        return next((c for c in self.codes if c.id == code_id), None)
+
+    def _show_recent(self) -> None:
+        lines = [f"[b]{_('Recent codes')}[/b]"]
+        for number, code_id in enumerate(self.recent[:9], start=1):
+            code = self._code(code_id)
+            if code is not None:
+                lines.append(f"[{code.color}]■[/] {number} {escape(code.name)}")
+        if len(lines) == 1:
+            lines.append(_("none yet: select text and press c"))
+        self.query_one("#recent-codes", Static).update("\n".join(lines))
+
+    def _show_cursor_info(self) -> None:
+        if self.view is None:
+            return
+        text = self.query_one(CodedText)
+        at = self.view.codings_at(text.cursor_offset)
+        lines = [f"[b]{_('At the cursor')}[/b]"]
+        for mark in at:
+            rating = f" [{mark.rating}]" if mark.rating is not None else ""
+            review = f" [yellow]{_('needs review')}[/yellow]" if mark.needs_review else ""
+            lines.append(f"[{mark.color}]■[/] {escape(mark.code_path)}{rating}{review}")
+            lines.append(f"  [dim]{escape(mark.coder)} · {mark.start}–{mark.end}[/dim]")
+            if mark.memo:
+                lines.append(f"  [i]{escape(mark.memo)}[/i]")
+        if not at:
+            lines.append(_("no codings here"))
+        self.query_one("#at-cursor", Static).update("\n".join(lines))
+        start, end = text.span
+        mode = f" · {_('turn mode')}" if self.turn_mode else ""
+        prefix = f" · {_('code key…')}" if self.prefix else ""
+        selected = _("{n} characters selected").format(n=end - start) if end > start else _("nothing selected")
+        self.query_one("#reader-status", Static).update(
+            f"{selected}{mode}{prefix} · {len(self.view.codings)} {_('codings')} · {_('c code · ? help')}")
+
+    def on_text_area_selection_changed(self, event: CodedText.SelectionChanged) -> None:
+        self._show_cursor_info()
+
+    # --- selection ----------------------------------------------------------------------------------
+    def action_widen(self, unit: str) -> None:
+        if self.view is None:
+            return
+        text = self.query_one(CodedText)
+        start, end = text.span
+        if end <= start:
+            end = min(len(self.view.text), start + 1)
+        new = spans.widen(self.view.text, start, end, unit, self.view.turns)
+        if new[1] > new[0]:
+            text.select_span(*new)
+
+    def action_turn_mode(self) -> None:
+        self.turn_mode = not self.turn_mode
+        if self.turn_mode:
+            self._step_turn(0)
+        self.notify(_("Turn mode: down and up walk the speaker turns; c codes the turn")
+                    if self.turn_mode else _("Turn mode off"))
+        self._show_cursor_info()
+
+    def _step_turn(self, step: int) -> None:
+        if self.view is None or not self.view.turns:
+            self.notify(_("This document has no speaker turns"), severity="warning")
+            self.turn_mode = False
+            return
+        text = self.query_one(CodedText)
+        starts = [t.start for t in self.view.turns]
+        index = max(0, bisect.bisect_right(starts, text.span[0]) - 1)
+        index = max(0, min(len(self.view.turns) - 1, index + step))
+        turn = self.view.turns[index]
+        text.select_span(*spans.turn_content(self.view.text, turn.start, turn.end))
+
+    def on_key(self, event: Any) -> None:
+        if self.prefix:
+            self.prefix = False
+            key = event.character or ""
+            event.stop()
+            event.prevent_default()
+            code = next((c for c in self.codes if c.shortcut and c.shortcut == key.lower()), None)
+            if code is None:
+                self.notify(_("No code has the shortcut {key!r}").format(key=key), severity="warning")
+            else:
+                self.apply(code)
+            self._show_cursor_info()
+            return
+        if self.turn_mode and event.key in ("down", "up", "j"):
+            event.stop()
+            event.prevent_default()
+            self._step_turn(1 if event.key in ("down", "j") else -1)
+
+    def action_prefix(self) -> None:
+        self.prefix = True
+        self._show_cursor_info()
+
+    # --- coding -------------------------------------------------------------------------------------
+    def _selection_or_warn(self) -> tuple[int, int] | None:
+        start, end = self.query_one(CodedText).span
+        if self.view is not None and end > start:
+            start, end = spans.trim(self.view.text, start, end)
+        if end <= start:
+            self.notify(_("Select some text first (shift+arrows, or w s p t to widen)"), severity="warning")
+            return None
+        return start, end
+
+    def action_code(self) -> None:
+        span = self._selection_or_warn()
+        if span is None:
+            return
+        from fieldnotes.tui.screens.picker import CodePicker, PickerResult
+
+        def chosen(result: PickerResult | None) -> None:
+            if result is not None:
+                self.apply_by_id(result.code_id, memo=result.memo, rating=result.rating, new_path=result.new_path,
+                                 span=span)
+
+        self.app.push_screen(CodePicker(self.codes, self.recent, self.view.text[span[0]:span[1]] if self.view else ""),
+                             chosen)
+
+    def action_recent(self, number: int) -> None:
+        if number - 1 < len(self.recent):
+            code = self._code(self.recent[number - 1])
+            if code is not None:
+                self.apply(code)
+
+    def action_repeat(self) -> None:
+        if self.last_code is None:
+            self.notify(_("No code applied yet in this session"), severity="warning")
+            return
+        code = self._code(self.last_code)
+        if code is not None:
+            self.apply(code)
+
+    def apply(self, code: CodeChoice) -> None:
+        self.apply_by_id(code.id)
+
+    def apply_by_id(self, code_id: uuid.UUID | None, *, memo: str | None = None, rating: int | None = None,
+                    new_path: str | None = None, span: tuple[int, int] | None = None) -> None:
+        span = span or self._selection_or_warn()
+        if span is None:
+            return
+        app: Any = self.app
+        document_id = self.document_id
+
+        def work() -> tuple[uuid.UUID, str]:
+            from fieldnotes.actions import acting
+            from fieldnotes.codebook import operations
+            from fieldnotes.codebook.tree import CodeTree
+            from fieldnotes.coding import engine
+            from fieldnotes.db.models import Code, Document
+
+            with acting(app.project, app.coder, "code", "coded a span") as (session, coder_id):
+                code: Code | None
+                if new_path is not None:
+                    parent_path, _sep, name = new_path.rpartition("/")
+                    parent = None
+                    if parent_path:
+                        parent = session.get(Code, CodeTree.load(session).resolve(parent_path).id)
+                    code = operations.add(session, name, parent=parent, coder_id=coder_id)
+                else:
+                    code = session.get(Code, code_id)
+                document = session.get(Document, document_id)
+                if code is None or document is None:
+                    from fieldnotes.errors import NotFound
+
+                    raise NotFound("the code or document no longer exists")
+                engine.apply(session, document, code, span[0], span[1], coder_id=coder_id, memo=memo, rating=rating)
+                return code.id, code.name
+
+        def done(result: tuple[uuid.UUID, str]) -> None:
+            self.last_code = result[0]
+            self.notify(_("Coded: {code}").format(code=result[1]), timeout=2)
+            self.reload()
+
+        app.db(work, done, group="write")
+
+    def _mark_at_cursor(self) -> CodingMark | None:
+        if self.view is None:
+            return None
+        at = self.view.codings_at(self.query_one(CodedText).cursor_offset)
+        if not at:
+            self.notify(_("No coding at the cursor"), severity="warning")
+            return None
+        return min(at, key=lambda m: m.end - m.start)
+
+    def action_memo(self) -> None:
+        mark = self._mark_at_cursor()
+        if mark is None:
+            return
+        from fieldnotes.tui.screens.memo import MemoScreen
+
+        def saved(text: str | None) -> None:
+            if text is not None:
+                self._update(mark, memo=text)
+
+        self.app.push_screen(MemoScreen(_("Memo on {code}").format(code=mark.code_path), mark.memo or ""), saved)
+
+    def action_rate(self) -> None:
+        mark = self._mark_at_cursor()
+        if mark is None:
+            return
+        if mark.scale is None:
+            self.notify(_("{code} has no rating scale").format(code=mark.code_path), severity="warning")
+            return
+        from fieldnotes.tui.screens.memo import RatingScreen
+
+        code = self._code(mark.code_id)
+        labels = code.scale_labels if code else {}
+
+        def rated(value: int | None) -> None:
+            if value is not None:
+                self._update(mark, rating=value)
+
+        self.app.push_screen(RatingScreen(mark.code_path, mark.scale, labels, mark.rating), rated)
+
+    def action_move(self, edge: str, step: int) -> None:
+        mark = self._mark_at_cursor()
+        if mark is None or self.view is None:
+            return
+        text = self.view.text
+        position = mark.start if edge == "start" else mark.end
+        position = _word_step(text, position, step)
+        start, end = (position, mark.end) if edge == "start" else (mark.start, position)
+        if end <= start:
+            return
+        self._update(mark, start=start, end=end)
+
+    def _update(self, mark: CodingMark, **changes: Any) -> None:
+        app: Any = self.app
+
+        def work() -> None:
+            from fieldnotes.actions import acting
+            from fieldnotes.coding import engine
+            from fieldnotes.db.models import Coding
+
+            with acting(app.project, app.coder, "recode", "changed a coding") as (session, _coder):
+                coding = session.get(Coding, mark.id)
+                if coding is None:
+                    from fieldnotes.errors import NotFound
+
+                    raise NotFound("the coding no longer exists")
+                engine.update(session, coding, **changes)
+
+        app.db(work, lambda _result: self.reload(), group="write")
+
+    def action_remove(self) -> None:
+        mark = self._mark_at_cursor()
+        if mark is None:
+            return
+        app: Any = self.app
+
+        def work() -> None:
+            from fieldnotes.actions import acting
+            from fieldnotes.coding import engine
+            from fieldnotes.db.models import Coding
+
+            with acting(app.project, app.coder, "uncode", "removed a coding") as (session, _coder):
+                coding = session.get(Coding, mark.id)
+                if coding is not None:
+                    engine.remove(session, coding)
+
+        def done(_result: None) -> None:
+            self.notify(_("Removed: {code} (u undoes)").format(code=mark.code_path), timeout=3)
+            self.reload()
+
+        app.db(work, done, group="write")
+
+    def _jump(self, forward: bool) -> None:
+        if self.view is None or not self.view.codings:
+            return
+        text = self.query_one(CodedText)
+        here = text.span[0]
+        starts = sorted({m.start for m in self.view.codings})
+        if forward:
+            index = bisect.bisect_right(starts, here)
+            target = starts[index] if index < len(starts) else starts[0]
+        else:
+            index = bisect.bisect_left(starts, here) - 1
+            target = starts[index] if index >= 0 else starts[-1]
+        mark = min((m for m in self.view.codings if m.start == target), key=lambda m: m.end - m.start)
+        text.select_span(mark.start, mark.end)
+
+    def action_next_coding(self) -> None:
+        self._jump(True)
+
+    def action_previous_coding(self) -> None:
+        self._jump(False)
+
+    def action_back(self) -> None:
+        if self.turn_mode:
+            self.turn_mode = False
+            self._show_cursor_info()
+            return
+        self.app.pop_screen()
+
+
+def _word_step(text: str, position: int, step: int) -> int:
+    """One word left (step < 0) or right (step > 0) from a boundary position."""
+    if step > 0:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        while position < len(text) and not text[position].isspace():
+            position += 1
+    else:
+        while position > 0 and text[position - 1].isspace():
+            position -= 1
+        while position > 0 and not text[position - 1].isspace():
+            position -= 1
+    return position
