@@ -73,7 +73,7 @@ class ExcerptsScreen(Screen[None]):
 
         def value(key: str) -> str | None:
             selected = self.query_one(f"#ex-{key}", Select).value
-            return None if selected in (Select.BLANK, None) else str(selected)
+            return None if selected in (Select.BLANK, Select.NULL, None) else str(selected)
 
         code = self.query_one("#ex-code", Input).value.strip()
         rating_text = self.query_one("#ex-rating", Input).value.strip()
@@ -108,8 +108,9 @@ class ExcerptsScreen(Screen[None]):
         self.found = found
         options = self.query_one("#excerpt-list", OptionList)
         options.clear_options()
-        for excerpt in found[:2000]:
-            options.add_option(Option(_render(excerpt), id=excerpt.id))
+        options.add_options([Option(_render(excerpt), id=excerpt.id) for excerpt in found[:2000]])
+        if found:
+            options.highlighted = 0
         shown = min(len(found), 2000)
         self.query_one("#ex-status", Static).update(
             _("{n} excerpts{more} · Enter goes to the text · ctrl+e exports them to Word").format(

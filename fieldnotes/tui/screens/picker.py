@@ -69,6 +69,7 @@ class CodePicker(ModalScreen[PickerResult | None]):
             yield Static(_("Enter applies · tab moves to memo and rating · esc cancels"), classes="hint")
 
     def on_mount(self) -> None:
+        self.query_one("#picker-options", OptionList).can_focus = False  # arrows move it; tab goes to memo
         self._refresh_options("")
         self.query_one("#picker-query", Input).focus()
 

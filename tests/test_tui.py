@@ -1,0 +1,223 @@
+"""The terminal app driven with Textual's Pilot; every check is made against the database too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fieldnotes.project import open_project
+from fieldnotes.tui.app import FieldnotesApp
+from fieldnotes.tui.widgets.coded_text import CodedText
+from tests.helpers import ok
+from tests.projectdata import make_project
+
+DOC = "Interview med sagsbehandler"
+
+
+async def settle(pilot: Any) -> None:
+    """Let workers finish and their results reach the screen."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def codings(db: Path) -> list[dict[str, Any]]:
+    return ok("--db", db, "show", DOC, "--json").json["codings"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
+
+
+async def open_reader(pilot: Any) -> CodedText:
+    await settle(pilot)
+    await pilot.press("d")
+    await settle(pilot)
+    table = pilot.app.screen.query_one("#documents")
+    row = next(i for i in range(table.row_count) if DOC in str(table.get_row_at(i)))
+    table.move_cursor(row=row)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert pilot.app.screen.__class__.__name__ == "ReaderScreen"
+    return pilot.app.screen.query_one(CodedText)  # type: ignore[no-any-return]
+
+
+async def test_code_a_sentence_with_memo_and_rating_by_keyboard(project: Path) -> None:
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        text = await open_reader(pilot)
+        start = text.document.text.index("Vi tager altid")
+        text.select_span(start + 3, start + 5)
+        await pilot.press("s")  # widen to the sentence
+        assert text.selected_text == "Vi tager altid en runde i teamet om fredagen."
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"kollegial")
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.press(*"Fast rutine om fredagen")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.errors == []
+    found = codings(project)
+    assert [(c["code_path"], c["text"], c["memo"], c["coder"]) for c in found] == [
+        ("Sparringskultur og ledelse/Kollegial sparring", "Vi tager altid en runde i teamet om fredagen.",
+         "Fast rutine om fredagen", "Anna Krogh")]
+
+
+async def test_rate_a_belief_statement_then_undo(project: Path) -> None:
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        text = await open_reader(pilot)
+        start = text.document.text.index("jeg tror på")
+        text.select_span(start, start + 3)
+        await pilot.press("s")
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"specifik")
+        await pilot.pause()
+        await pilot.press("tab", "tab")  # to the rating field
+        await pilot.press("4", "enter")
+        await settle(pilot)
+        assert [c["rating"] for c in codings(project)] == [4]
+        text.select_span(start + 2, start + 2)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("5")
+        await settle(pilot)
+        assert [c["rating"] for c in codings(project)] == [5]
+        await pilot.press("u")
+        await settle(pilot)
+        assert [c["rating"] for c in codings(project)] == [4]
+        await pilot.press("u")
+        await settle(pilot)
+        assert codings(project) == []
+        assert app.errors == []
+
+
+async def test_recent_codes_repeat_and_shortcut_prefix(project: Path) -> None:
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        text = await open_reader(pilot)
+        body = text.document.text
+        start = body.index("Det giver praktikpladser")
+        text.select_span(start, start + len("Det giver praktikpladser"))
+        await pilot.press("1")  # most recent code: Ledelse
+        await settle(pilot)
+        start = body.index("ringer til bageriet")
+        text.select_span(start, start + len("ringer til bageriet"))
+        await pilot.press("k", "x")  # Virksomhedskontakt has shortcut x
+        await settle(pilot)
+        start = body.index("Hvad gør I i teamet?")
+        text.select_span(start, start + 6)
+        await pilot.press("full_stop")  # repeat the last code
+        await settle(pilot)
+        assert app.errors == []
+    got = sorted((c["code_path"].split("/")[-1], c["text"]) for c in codings(project))
+    assert got == [("Ledelse", "Det giver praktikpladser"), ("Ledelse", "Lederen er med"),
+                   ("Virksomhedskontakt", "Hvad g"), ("Virksomhedskontakt", "ringer til bageriet")]
+
+
+async def test_picker_fuzzy_filter_and_new_code(project: Path) -> None:
+    from fieldnotes.tui.screens.picker import CodePicker
+
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        text = await open_reader(pilot)
+        text.select_span(0, 10)
+        await pilot.press("c")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        await pilot.press(*"virksomhedskontak")  # a typo away from the name
+        await pilot.pause()
+        assert picker.shown[0].name == "Virksomhedskontakt"
+        await pilot.press("escape")
+        await pilot.pause()
+        text.select_span(0, 10)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"Viden om arbejdsmarkedet/Praktikpladser")
+        await pilot.pause()
+        options = app.screen.query_one("#picker-options")
+        options.highlighted = options.option_count - 1  # "+ new code"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.errors == []
+    listing = ok("--db", project, "codebook", "list", "--json").json
+    assert "Viden om arbejdsmarkedet/Praktikpladser" in [c["path"] for c in listing]
+    assert [c["code_path"] for c in codings(project)] == ["Viden om arbejdsmarkedet/Praktikpladser"]
+
+
+async def test_excerpt_jump_opens_the_document_at_the_spot(project: Path) -> None:
+    ok("--db", project, "code", DOC, "--code", "Virksomhedskontakt", "--match", "ringer til bageriet")
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press(*"Viden om arbejdsmarkedet", "enter")
+        await settle(pilot)
+        assert len(app.screen.found) == 1, app.errors  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        text = app.screen.query_one(CodedText)
+        assert text.selected_text == "ringer til bageriet"
+        assert app.errors == []
+
+
+async def test_danish_letters_do_not_shift_the_paint(project: Path) -> None:
+    """TextArea's highlight columns are UTF-8 bytes: æ, ø and å before a span must not move it."""
+    ok("--db", project, "code", DOC, "--code", "Specifik tro", "--match", "Søren får et job på lageret")
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        text = await open_reader(pilot)
+        body = text.document.text
+        start = body.index("Søren får")
+        row, column = text.location_of(start)
+        line = text.document.get_line(row)
+        (left, right, _name), = text._highlights[row]
+        painted = line.encode("utf-8")[left:right].decode("utf-8")
+        assert painted == "Søren får et job på lageret"
+        assert column == line.index("Søren")
+
+
+async def test_an_error_is_a_notice_not_a_crash(project: Path) -> None:
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_reader(pilot)
+        await pilot.press("c")  # nothing selected
+        await pilot.pause()
+        await pilot.press("r")  # no coding at the cursor
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ReaderScreen"
+
+        def boom() -> None:
+            raise RuntimeError("simulated bug")
+
+        app.db(boom)
+        await settle(pilot)
+        assert any("RuntimeError" in e for e in app.errors)
+        assert app.is_running
+
+
+async def test_help_lists_the_keys(project: Path) -> None:
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        from fieldnotes.tui.screens.help import help_text
+
+        text = help_text()
+        for key in ("`c` / `Enter`", "`1`–`9`", "`T`", "`u` / `U`", "`ctrl+q`"):
+            assert key in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "HomeScreen"
