@@ -72,6 +72,51 @@ def apply_many(session: Session, document: Document, code: Code, found: Iterable
             for s in found]
 
 
+@dataclass(frozen=True)
+class NewCoding:
+    document_id: uuid.UUID
+    code_id: uuid.UUID
+    coder_id: uuid.UUID
+    start: int
+    end: int
+    memo: str | None = None
+    rating: int | None = None
+
+
+def apply_bulk(session: Session, items: Sequence[NewCoding], *, texts: dict[uuid.UUID, str] | None = None) -> int:
+    """Add many codings in one flush (inside the caller's change): the path for generators and merges.
+
+    Every coding is checked as `apply` checks it; codings that already exist are skipped. Returns how
+    many were added.
+    """
+    codes = {c.id: c for c in session.scalars(select(Code).where(Code.id.in_({i.code_id for i in items})))}
+    doc_ids = {i.document_id for i in items}
+    if texts is None:
+        texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(doc_ids))).all())
+    existing = set(session.execute(
+        select(Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end)
+        .where(Coding.document_id.in_(doc_ids))).tuples())
+    added = 0
+    for item in items:
+        code = codes.get(item.code_id)
+        text = texts.get(item.document_id)
+        if code is None or text is None:
+            raise NotFound(f"no code or document for a coding at {item.start}:{item.end}")
+        spans.check(len(text), item.start, item.end)
+        check_code(code)
+        check_rating(code, item.rating)
+        key = (item.document_id, item.code_id, item.coder_id, item.start, item.end)
+        if key in existing:
+            continue
+        existing.add(key)
+        session.add(Coding(document_id=item.document_id, code_id=item.code_id, coder_id=item.coder_id,
+                           start=item.start, end=item.end, text=text[item.start : item.end], memo=item.memo,
+                           rating=item.rating, created_by=item.coder_id))
+        added += 1
+    session.flush()
+    return added
+
+
 def get_coding(session: Session, text: str) -> Coding:
     wanted = text.strip().replace("-", "").lower()
     if len(wanted) < 4 or any(c not in "0123456789abcdef" for c in wanted):

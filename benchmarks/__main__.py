@@ -1,0 +1,78 @@
+"""Measure everything at a tier: `python -m benchmarks --tier tiny|typical|target|stress|long [--json]`.
+
+The tier's project is generated once (deterministic seed) into benchmarks/out/ and reused. Each
+figure is the median of at least five runs (single long runs are marked), with the spread and the
+peak memory; where a side-by-side baseline exists (a naive python-docx loop for Word export, a plain
+Python scan for search) it is run in the same process and the ratio is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.generate import TIERS, build
+from benchmarks.measure import Figure, table
+
+OUT = Path(__file__).resolve().parent / "out"
+#: modules with `figures(project_path, tier, scratch) -> list[Figure]`, measured after the core ones
+AREAS = ["benchmarks.bench_search", "benchmarks.bench_analysis", "benchmarks.bench_export",
+         "benchmarks.bench_team", "benchmarks.bench_exchange"]
+
+
+def project_for(tier: str, seed: int = 7) -> Path:
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"{tier}-seed{seed}.db"
+    if not path.exists():
+        began = time.perf_counter()
+        partial = path.with_suffix(".building")
+        for leftover in OUT.glob(partial.name + "*"):
+            leftover.unlink()
+        build(partial, tier, seed=seed)
+        partial.rename(path)
+        print(f"generated the {tier} project in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tier", choices=sorted(TIERS), default="tiny")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--only", action="append", default=[], help="only areas whose module name contains this")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("FIELDNOTES_HOME", tempfile.mkdtemp(prefix="fieldnotes-bench-home-"))
+    project = project_for(args.tier)
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="fieldnotes-bench-") as scratch:
+        from benchmarks import core
+
+        if not args.only or any("core" in o for o in args.only):
+            figures += core.run(project, args.tier, Path(scratch))
+        for name in AREAS:
+            if args.only and not any(o in name for o in args.only):
+                continue
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError:
+                continue
+            area_scratch = Path(scratch) / name.rsplit(".", 1)[-1]
+            area_scratch.mkdir()
+            figures += module.figures(project, args.tier, area_scratch)
+    if args.json:
+        print(json.dumps({"tier": args.tier, "figures": [f.as_dict() for f in figures]}, indent=2,
+                         ensure_ascii=False))
+    else:
+        print(f"tier {args.tier}: {TIERS[args.tier]}")
+        print(table(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,209 @@
+"""Benchmarks of the foundation, import, coding engine and app: cold starts, import throughput,
+applying a coding, excerpts with context, editing with remapping, opening a long document."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.generate import transcript
+from benchmarks.measure import Figure, figure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _subprocess_ms(args: list[str], runs: int = 5) -> list[float]:
+    times = []
+    for _ in range(runs + 1):
+        began = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True)
+        times.append((time.perf_counter() - began) * 1000)
+    return times[1:]
+
+
+def cold_start_help() -> Figure:
+    import statistics
+
+    times = _subprocess_ms([sys.executable, "-m", "fieldnotes", "--help"])
+    return Figure("cold start: fieldnotes --help", statistics.median(times), max(times) - min(times), len(times),
+                  target_ms=300)
+
+
+def cold_start_app(project: Path) -> Figure:
+    import statistics
+
+    script = ROOT / "benchmarks" / "app_start.py"
+    times = _subprocess_ms([sys.executable, str(script), str(project)])
+    return Figure("cold start: app interactive on the project", statistics.median(times), max(times) - min(times),
+                  len(times), target_ms=1000, note="process start to home screen filled with data (headless)")
+
+
+def apply_coding(project_path: Path) -> Figure:
+    from sqlalchemy import select
+
+    from fieldnotes.actions import acting
+    from fieldnotes.coding import engine
+    from fieldnotes.db.models import Code, Document
+    from fieldnotes.project import open_project
+
+    project = open_project(str(project_path))
+    rng = random.Random(3)
+    with project.read() as session:
+        docs = [(d.id, d.length) for d in session.execute(select(Document.id, Document.length)).all()]
+        codes = [c for c in session.scalars(select(Code.id).where(Code.codable.is_(True), Code.scale_min.is_(None)))]
+
+    def once() -> None:
+        doc_id, length = docs[rng.randrange(len(docs))]
+        start = rng.randrange(0, length - 200)
+        with acting(project, "Bench Koder 1", "code", "benchmark coding") as (session, coder_id):
+            document = session.get(Document, doc_id)
+            code = session.get(Code, codes[rng.randrange(len(codes))])
+            assert document is not None and code is not None
+            engine.apply(session, document, code, start, start + rng.randint(40, 190), coder_id=coder_id)
+
+    result = figure("apply one coding (API, committed)", once, runs=21, target_ms=5, memory=False)
+    project.close()
+    return result
+
+
+def excerpts_with_context(project_path: Path) -> Figure:
+    from fieldnotes.coding.excerpts import excerpts
+    from fieldnotes.project import open_project
+
+    project = open_project(str(project_path), readonly=True)
+
+    def once() -> None:
+        with project.read() as session:
+            found = excerpts(session, context="sentence", limit=10_000)
+            assert found
+
+    result = figure("fetch 10,000 excerpts with sentence context", once, target_ms=300)
+    project.close()
+    return result
+
+
+def _long_document_project(folder: Path, characters: int = 100_000, codings: int = 1_000) -> tuple[Path, str]:
+    from sqlalchemy import select
+
+    from fieldnotes.actions import acting
+    from fieldnotes.codebook import operations
+    from fieldnotes.coding.engine import NewCoding, apply_bulk
+    from fieldnotes.creation import create_project
+    from fieldnotes.db.models import Document
+    from fieldnotes.documents import NewDocument, add_document
+
+    rng = random.Random(11)
+    path = folder / "long.db"
+    project = create_project(str(path), empty=True, coder="Bench")
+    text = transcript(rng, characters)
+    with acting(project, "Bench", "import", "long document") as (session, coder_id):
+        codes = [operations.add(session, f"Kode {i}", coder_id=coder_id).id for i in range(20)]
+        added = add_document(session, NewDocument(text=text, title="Langt interview", kind="interview"),
+                             coder_id=coder_id)
+        doc_id = added.document.id
+    with acting(project, "Bench", "code", "codings") as (session, coder_id):
+        length = len(text)
+        items = []
+        for _ in range(codings):
+            start = rng.randrange(0, length - 300)
+            items.append(NewCoding(doc_id, codes[rng.randrange(20)], coder_id, start, start + rng.randint(30, 290)))
+        apply_bulk(session, items)
+    with project.read() as session:
+        assert session.scalar(select(Document.length)) == len(text)
+    project.close()
+    return path, str(doc_id)
+
+
+def edit_long_document(folder: Path) -> Figure:
+    from fieldnotes.actions import acting
+    from fieldnotes.coding.edit import edit_text
+    from fieldnotes.db.models import Document
+    from fieldnotes.project import open_project
+
+    path, doc_id = _long_document_project(folder)
+    project = open_project(str(path))
+    import uuid
+
+    state = {"n": 0}
+
+    def once() -> None:
+        state["n"] += 1
+        with acting(project, "Bench", "edit", "benchmark edit") as (session, coder_id):
+            document = session.get(Document, uuid.UUID(doc_id))
+            assert document is not None
+            text = document.text
+            middle = len(text) // 2
+            new = text[:middle] + f" rettelse {state['n']} " + text[middle + 5 :]
+            edit_text(session, document, new, coder_id=coder_id)
+
+    result = figure("edit a 100k-character document with 1,000 codings", once, target_ms=200, memory=False,
+                    note="remapping every coding and recomputing turns, committed")
+    project.close()
+    return result
+
+
+def open_long_document(folder: Path) -> Figure:
+    import statistics
+
+    target = folder / "open"
+    target.mkdir(exist_ok=True)
+    path, doc_id = _long_document_project(target)
+    script = ROOT / "benchmarks" / "app_open.py"
+    times = []
+    for _ in range(6):
+        out = subprocess.run([sys.executable, str(script), str(path), doc_id], check=True, capture_output=True,
+                             text=True)
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    times = times[1:]
+    return Figure("open a 100k-char document with 1,000 codings (first paint)", statistics.median(times),
+                  max(times) - min(times), len(times), target_ms=150,
+                  note="from pushing the reader to the painted text, headless app")
+
+
+def import_throughput(files: int) -> Figure:
+    import docx
+
+    from fieldnotes.creation import create_project
+    from fieldnotes.importing.batch import Options, import_paths
+
+    rng = random.Random(5)
+    folder = Path(tempfile.mkdtemp(prefix="fieldnotes-bench-import-"))
+    try:
+        material = folder / "material"
+        material.mkdir()
+        size = 0
+        for index in range(files):
+            document = docx.Document()
+            for line in transcript(rng, 10_000).split("\n"):
+                document.add_paragraph(line)
+            target = material / f"interview-{index:04d}.docx"
+            document.save(str(target))
+            size += target.stat().st_size
+        project = create_project(str(folder / "import.db"), empty=True, coder="Bench")
+        began = time.perf_counter()
+        report = import_paths(project, [material], Options(kind="interview", municipalities=["Fjordby"]),
+                              coder_id=None, coder_name="Bench")
+        elapsed = (time.perf_counter() - began) * 1000
+        project.close()
+        assert report.count("imported") == files, report.as_dict()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    per_file = elapsed / files
+    return Figure(f"import {files} .docx transcripts of 10k characters (total)", elapsed, 0.0, 1,
+                  target_ms=60_000 * files / 1000,
+                  note=f"{per_file:.1f} ms per file, {elapsed / (size / 1_048_576):.0f} ms per MB of .docx; "
+                       f"target: 1,000 files under 60 s")
+
+
+def run(project: Path, tier: str, scratch: Path) -> list[Figure]:
+    files = {"tiny": 50, "long": 50, "typical": 200, "target": 1000, "stress": 1000}[tier]
+    figures = [cold_start_help(), cold_start_app(project), apply_coding(project), excerpts_with_context(project)]
+    figures.append(edit_long_document(scratch))
+    figures.append(open_long_document(scratch))
+    figures.append(import_throughput(files))
+    return figures
