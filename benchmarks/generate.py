@@ -113,7 +113,7 @@ def _code_tree(project: Project, tier: Tier, rng: random.Random) -> list[uuid.UU
             parents = levels[-1] if depth < tier.depth else [c for lvl in levels for c in lvl]
             next_level = []
             for parent in parents:
-                for child in range(rng.randint(2, 5)):
+                for _child in range(rng.randint(2, 5)):
                     if made >= tier.codes:
                         break
                     scale = (1, 5) if rng.random() < 0.05 else None
