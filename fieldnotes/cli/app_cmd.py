@@ -6,6 +6,9 @@ from fieldnotes.cli.context import Context
 
 
 def run_app(ctx: Context) -> int:
+    from fieldnotes.tui.i18n import use
+
+    use(ctx.lang)  # before the app's modules are imported: key descriptions are translated as they load
     from fieldnotes.tui.app import FieldnotesApp
 
     project = ctx.project()

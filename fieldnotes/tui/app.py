@@ -37,14 +37,14 @@ class FieldnotesApp(App[None]):
     DEFAULT_MODE = "home"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("question_mark,f1", "help", "Help"),
-        Binding("h", "switch_mode('home')", "Home", show=False),
-        Binding("d", "switch_mode('documents')", "Documents"),
-        Binding("b", "switch_mode('codebook')", "Codebook"),
-        Binding("e", "switch_mode('excerpts')", "Excerpts"),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("U", "redo", "Redo", show=False),
+        Binding("ctrl+q", "quit", _("Quit"), priority=True),
+        Binding("question_mark,f1", "help", _("Help")),
+        Binding("h", "switch_mode('home')", _("Home"), show=False),
+        Binding("d", "switch_mode('documents')", _("Documents")),
+        Binding("b", "switch_mode('codebook')", _("Codebook")),
+        Binding("e", "switch_mode('excerpts')", _("Excerpts")),
+        Binding("u", "undo", _("Undo"), show=False),
+        Binding("U", "redo", _("Redo"), show=False),
     ]
 
     def __init__(self, project: Project, coder: str, *, lang: str = "en", open_document: uuid.UUID | None = None):

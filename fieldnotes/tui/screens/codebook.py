@@ -19,10 +19,10 @@ from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from fieldnotes.overview import CodeEntry, codebook_entries
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import N_, _
 
-LABELS = (("short", "Short definition"), ("definition", "Definition"), ("when_to_use", "When to use"),
-          ("when_not_to_use", "When not to use"), ("example", "Example"))
+LABELS = (("short", N_("Short definition")), ("definition", N_("Definition")), ("when_to_use", N_("When to use")),
+          ("when_not_to_use", N_("When not to use")), ("example", N_("Example")))
 
 
 class CodebookScreen(Screen[None]):

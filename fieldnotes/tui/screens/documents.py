@@ -10,9 +10,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import N_, _
 
 SORTS = ("date", "title", "kind", "municipality", "codings")
+SORT_NAMES = {"date": N_("date"), "title": N_("title"), "kind": N_("kind"), "municipality": N_("municipality"),
+              "codings": N_("codings")}
 
 
 class DocumentsScreen(Screen[None]):
@@ -77,7 +79,7 @@ class DocumentsScreen(Screen[None]):
                           str(row["codings"]), row["title"], key=row["id"])
         self.query_one("#doc-status", Static).update(
             _("{shown} of {total} documents · sorted by {sort} · / filter · o sort · Enter open").format(
-                shown=len(rows), total=len(self.rows), sort=_(self.sort)))
+                shown=len(rows), total=len(self.rows), sort=_(SORT_NAMES[self.sort])))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill()

@@ -11,10 +11,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import N_, _
 
-FIELDS = (("title", "Title"), ("kind", "Kind"), ("date", "Date"), ("activity", "Activity"),
-          ("municipality", "Municipality"))
+FIELDS = (("title", N_("Title")), ("kind", N_("Kind")), ("date", N_("Date")), ("activity", N_("Activity")),
+          ("municipality", N_("Municipality")))
 
 
 class MetadataScreen(ModalScreen[dict[str, str] | None]):
