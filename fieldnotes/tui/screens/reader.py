@@ -122,7 +122,11 @@ class ReaderScreen(Screen[None]):
         if self.view is None:
             return
         text = self.query_one(CodedText)
-        at = self.view.codings_at(text.cursor_offset)
+        start, end = text.span
+        if end > start:  # a selection: every coding that overlaps it
+            at = [m for m in self.view.codings if m.start < end and m.end > start]
+        else:
+            at = self.view.codings_at(text.cursor_offset)
         lines = [f"[b]{_('At the cursor')}[/b]"]
         for mark in at:
             rating = f" [{mark.rating}]" if mark.rating is not None else ""
@@ -134,7 +138,6 @@ class ReaderScreen(Screen[None]):
         if not at:
             lines.append(_("no codings here"))
         self.query_one("#at-cursor", Static).update("\n".join(lines))
-        start, end = text.span
         mode = f" · {_('turn mode')}" if self.turn_mode else ""
         prefix = f" · {_('code key…')}" if self.prefix else ""
         selected = _("{n} characters selected").format(n=end - start) if end > start else _("nothing selected")
