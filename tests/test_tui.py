@@ -221,3 +221,27 @@ async def test_help_lists_the_keys(project: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "HomeScreen"
+
+
+async def test_write_a_new_note_in_the_app(project: Path) -> None:
+    app = FieldnotesApp(open_project(str(project)), "Jonas Bech")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Borgersamtale i Søholm", "enter")  # title, then on to the kind
+        await pilot.pause()
+        app.screen.query_one("#note-municipality").value = "Søholm"
+        app.screen.query_one("#note-text").text = "Kl. 10.00 borgeren fortæller om praktikken.\nDet går godt."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "ReaderScreen"
+        assert app.errors == []
+    docs = {d["title"]: d for d in ok("--db", project, "docs", "--json").json}
+    note = docs["Borgersamtale i Søholm"]
+    assert note["kind"] == "observation" and note["municipality"] == "Søholm"
+    shown = ok("--db", project, "show", "Borgersamtale i Søholm").out
+    assert shown == "Kl. 10.00 borgeren fortæller om praktikken.\nDet går godt.\n"
+    assert ok("--db", project, "log", "--json").json[0]["coder"] == "Jonas Bech"

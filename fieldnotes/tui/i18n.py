@@ -16,6 +16,6 @@ def _(message: str) -> str:
     return _current.gettext(message)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for extraction only"
+def N_(message: str) -> str:
     """Mark a string for translation where it is defined; `_()` translates it where it is shown."""
     return message

@@ -23,6 +23,7 @@ class DocumentsScreen(Screen[None]):
         ("slash", "focus_filter", _("Filter")),
         ("o", "cycle_sort", _("Sort")),
         ("m", "edit_metadata", _("Metadata")),
+        ("n", "new_note", _("New note")),
         ("escape", "clear_filter", _("Clear")),
     ]
 
@@ -142,3 +143,34 @@ class DocumentsScreen(Screen[None]):
                    group="write")
 
         self.app.push_screen(MetadataScreen(row), saved)
+
+    def action_new_note(self) -> None:
+        from fieldnotes.tui.screens.note import NewNote, NoteScreen
+
+        municipalities = sorted({m for row in self.rows for m in row.get("municipalities", [])})
+
+        def saved(note: NewNote | None) -> None:
+            if note is None:
+                return
+            app: Any = self.app
+
+            def work() -> uuid.UUID:
+                from fieldnotes.actions import acting
+                from fieldnotes.documents import NewDocument, add_document
+
+                with acting(app.project, app.coder, "new", f"wrote {note.title!r}") as (session, coder_id):
+                    added = add_document(session, NewDocument(
+                        text=note.text, title=note.title, kind=note.kind, date=note.date,
+                        activity=note.activity or None,
+                        municipalities=[m.strip() for m in note.municipality.split(";") if m.strip()]),
+                        coder_id=coder_id)
+                    return added.document.id
+
+            def done(document_id: uuid.UUID) -> None:
+                app.notify(_("Saved {title}").format(title=note.title))
+                app.refresh_views()
+                app.open_document(document_id)
+
+            app.db(work, done, group="write")
+
+        self.app.push_screen(NoteScreen(municipalities), saved)
