@@ -20,7 +20,12 @@ KEEP = 10
 
 
 def _stem(path: Path) -> str:
-    return re.sub(r"[^\w.-]+", "_", path.stem, flags=re.UNICODE) or "project"
+    """The backup name prefix of a project: its file stem plus a short hash of where it lives."""
+    import hashlib
+
+    readable = re.sub(r"[^\w-]+", "_", path.stem, flags=re.UNICODE) or "project"
+    where = hashlib.sha256(str(path.expanduser().resolve()).encode("utf-8")).hexdigest()[:8]
+    return f"{readable}-{where}"
 
 
 def verify(path: Path) -> None:
@@ -76,3 +81,71 @@ def rotate(path: Path, keep: int = KEEP) -> None:
     for old in list_backups(path)[:-keep]:
         with suppress(FileNotFoundError):
             old.unlink()
+
+
+def daily_backup_if_due(path: Path) -> Path | None:
+    """The first open of a day backs the project up (rotated like every automatic backup)."""
+    today = clock.now().strftime("%Y%m%d")
+    if any(b.name.split(".")[1].startswith(today) for b in list_backups(path) if b.name.count(".") >= 3):
+        return None
+    return backup_sqlite(path, reason="daily")
+
+
+def restore(project: Path, backup: Path) -> Path:
+    """Put a backup in the project's place; the current file is kept aside. Returns where it went."""
+    from fieldnotes.project import _inspect_sqlite
+
+    _inspect_sqlite(backup)  # refuses anything that is not a readable fieldnotes project
+    verify(backup)
+    aside = project.with_name(f"{project.stem}.before-restore-{clock.now().strftime('%Y%m%dT%H%M%S')}{project.suffix}")
+    if project.exists():
+        with closing(sqlite3.connect(project)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        os.replace(project, aside)
+        for suffix in ("-wal", "-shm"):
+            with suppress(FileNotFoundError):
+                Path(str(project) + suffix).unlink()
+    try:
+        copy_sqlite(backup, project)
+    except BaseException:
+        if aside.exists() and not project.exists():
+            os.replace(aside, project)
+        raise
+    return aside
+
+
+def server_to_sqlite(url: str, out: Path) -> Path:
+    """A consistent SQLite copy of a server project (one read transaction), verified."""
+    from sqlalchemy import select
+
+    from fieldnotes.db.engine import engine_for
+    from fieldnotes.db.models import TRACKED_TABLES, Change, Event
+    from fieldnotes.project import _remove_sqlite, create_empty
+
+    if out.exists():
+        raise FieldnotesError(f"{out} already exists", hint="choose another file name")
+    target = create_empty(str(out))
+    source = engine_for(url)
+    try:
+        tables = [m.__table__ for m in TRACKED_TABLES] + [Change.__table__, Event.__table__]  # type: ignore[attr-defined]
+        with source.connect() as reading, target.engine.connect() as writing:
+            if source.dialect.name == "postgresql":
+                reading.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            writing.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            with writing.begin():
+                for table in tables:
+                    rows = [dict(r._mapping) for r in reading.execute(select(table))]
+                    for start in range(0, len(rows), 1000):
+                        writing.execute(table.insert(), rows[start : start + 1000])
+                broken = writing.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise FieldnotesError(f"the copy has {len(broken)} broken references; it was not kept")
+        target.close()
+        verify(out)
+    except BaseException:
+        target.close()
+        _remove_sqlite(out)
+        raise
+    finally:
+        source.dispose()
+    return out

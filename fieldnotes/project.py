@@ -164,6 +164,16 @@ def open_project(target: str | None = None, *, readonly: bool = False) -> Projec
             raise
         engine.dispose()
         notices.append(f"upgraded the project's schema from {revision} to {head}; backup at {backups[0]}")
+    if not readonly and not backups:
+        from fieldnotes.backup import daily_backup_if_due
+
+        try:
+            daily = daily_backup_if_due(path)
+        except (OSError, FieldnotesError) as error:
+            notices.append(f"the daily backup could not be made ({error})")
+            daily = None
+        if daily is not None:
+            backups.append(daily)
     engine = engine_for(str(path), readonly=readonly)
     return Project(str(path), engine, readonly=readonly, notices=notices, backups=backups)
 

@@ -130,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add(sub, common, "locate", "fieldnotes.cli.project_cmds:locate",
          "show where the project, settings, backups and logs live")
 
+    p = _add(sub, common, "backup", "fieldnotes.cli.project_cmds:backup",
+             "write a consistent, verified copy of the project as a SQLite file (also from a server)")
+    p.add_argument("out", metavar="OUT")
+    p = _add(sub, common, "restore", "fieldnotes.cli.project_cmds:restore",
+             "list the project's automatic backups, or restore one (the current file is kept aside)")
+    p.add_argument("backup", nargs="?", metavar="BACKUP", help="a backup file, or its number in the list")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     grp = _group(sub, common, "db", "schema state and upgrades")
     _add(grp, common, "current", "fieldnotes.cli.project_cmds:db_current", "show the schema revision")
     _add(grp, common, "upgrade", "fieldnotes.cli.project_cmds:db_upgrade",

@@ -227,3 +227,47 @@ def db_check(ctx: Context) -> int:
         raise FieldnotesError(f"{project.display} failed its check",
                               hint="restore a backup with `fieldnotes restore`")
     return 0
+
+
+def backup(ctx: Context) -> int:
+    from fieldnotes.backup import copy_sqlite, server_to_sqlite
+
+    out = Path(ctx.args.out).expanduser()
+    project = ctx.project(readonly=True)
+    if project.path is not None:
+        copy_sqlite(project.path, out)
+    else:
+        server_to_sqlite(project.target, out)
+    size = out.stat().st_size
+    ctx.emit({"file": str(out), "bytes": size, "verified": True},
+             f"wrote {out} ({size / 1_048_576:.1f} MB), checked with PRAGMA integrity_check")
+    return 0
+
+
+def restore(ctx: Context) -> int:
+    from fieldnotes.backup import list_backups
+    from fieldnotes.backup import restore as restore_file
+    from fieldnotes.db.engine import is_url
+
+    target = ctx.db or paths.default_project()
+    if is_url(target):
+        raise FieldnotesError("restore works on SQLite projects",
+                              hint="for a server, merge a backup into an empty database with `fieldnotes merge`")
+    project = Path(target).expanduser()
+    backups = list_backups(project)
+    if not ctx.args.backup:
+        rows = [{"number": i, "file": str(b), "bytes": b.stat().st_size} for i, b in enumerate(backups, 1)]
+        lines = [f"{r['number']:>3}  {Path(r['file']).name}  ({r['bytes'] / 1_048_576:.1f} MB)" for r in rows]
+        ctx.emit(rows, lines or [f"no backups of {project} yet (they live in {paths.backup_dir()})"])
+        return 0
+    chosen = ctx.args.backup
+    source = backups[int(chosen) - 1] if chosen.isdigit() and 0 < int(chosen) <= len(backups) else Path(chosen)
+    if not source.exists():
+        raise FieldnotesError(f"no backup {chosen!r}", hint="run `fieldnotes restore` to list them")
+    if not ctx.confirm(f"replace {project} with {source.name}?", yes=ctx.args.yes):
+        ctx.note("nothing restored")
+        return 0
+    aside = restore_file(project, source)
+    ctx.emit({"restored": str(source), "project": str(project), "previous": str(aside)},
+             f"restored {source.name}; the previous file is kept as {aside}")
+    return 0
