@@ -256,8 +256,9 @@ def restore(ctx: Context) -> int:
     project = Path(target).expanduser()
     backups = list_backups(project)
     if not ctx.args.backup:
-        rows = [{"number": i, "file": str(b), "bytes": b.stat().st_size} for i, b in enumerate(backups, 1)]
-        lines = [f"{r['number']:>3}  {Path(r['file']).name}  ({r['bytes'] / 1_048_576:.1f} MB)" for r in rows]
+        rows: list[dict[str, Any]] = [{"number": i, "file": str(b), "bytes": b.stat().st_size}
+                                      for i, b in enumerate(backups, 1)]
+        lines = [f"{i:>3}  {b.name}  ({b.stat().st_size / 1_048_576:.1f} MB)" for i, b in enumerate(backups, 1)]
         ctx.emit(rows, lines or [f"no backups of {project} yet (they live in {paths.backup_dir()})"])
         return 0
     chosen = ctx.args.backup
