@@ -1,0 +1,112 @@
+"""Crashes and concurrency never lose acknowledged work or leave anything half-applied."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldnotes.db.models import Coding, Document, DocumentCase, SpeakerTurn
+from fieldnotes.project import open_project
+from tests.helpers import ok
+from tests.projectdata import INTERVIEW, make_project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _integrity(path: Path) -> str:
+    with closing(sqlite3.connect(path)) as conn:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _coders_in_parallel(target: str, processes: int, seconds: float) -> tuple[set[str], list[str]]:
+    runs = [subprocess.Popen([sys.executable, "-m", "tests.workers.code_loop", target, f"Koder {i}", str(seconds),
+                              str(i)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+                             cwd=ROOT) for i in range(processes)]
+    acknowledged: set[str] = set()
+    problems: list[str] = []
+    for run_ in runs:
+        out, err = run_.communicate(timeout=seconds + 120)
+        acknowledged |= {line[3:] for line in out.splitlines() if line.startswith("OK ")}
+        problems += [line for line in out.splitlines() if line.startswith("FAILED")]
+        if run_.returncode != 0 or "Traceback" in err:
+            problems.append(err[-2000:])
+    return acknowledged, problems
+
+
+def _stored_codings(target: str) -> set[str]:
+    with open_project(target, readonly=True) as project, project.read() as session:
+        return {str(i) for i in session.scalars(select(Coding.id))}
+
+
+def test_parallel_coders_on_sqlite_lose_nothing(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    acknowledged, problems = _coders_in_parallel(str(project), processes=3, seconds=4)
+    assert problems == []
+    assert len(acknowledged) > 30
+    assert acknowledged <= _stored_codings(str(project))
+    assert _integrity(project) == "ok"
+
+
+@pytest.mark.postgres
+def test_parallel_coders_on_postgresql_lose_nothing(tmp_path: Path, pg_url: str) -> None:
+    material = tmp_path / "material"
+    material.mkdir()
+    (material / "interview.txt").write_text(INTERVIEW * 5, encoding="utf-8")
+    ok("--db", pg_url, "init", "--codebook", ROOT / "tests" / "fixtures" / "small-codebook.yaml", "--coder", "Anna")
+    ok("--db", pg_url, "import", material, "--kind", "interview")
+    acknowledged, problems = _coders_in_parallel(pg_url, processes=4, seconds=4)
+    assert problems == []
+    assert len(acknowledged) > 30
+    assert acknowledged <= _stored_codings(pg_url)
+
+
+def test_killing_an_import_leaves_whole_files_and_a_rerun_completes(tmp_path: Path) -> None:
+    project = tmp_path / "p.db"
+    ok("--db", project, "init", "--empty")
+    material = tmp_path / "material"
+    material.mkdir()
+    for index in range(150):
+        (material / f"interview-{index:03d}.txt").write_text(
+            INTERVIEW.replace("Søren", f"Søren {index}") * 3, encoding="utf-8")
+    runner = subprocess.Popen([sys.executable, "-m", "fieldnotes", "--db", str(project), "import", str(material),
+                               "--kind", "interview", "--municipality", "Lyngå"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(), cwd=ROOT)
+    deadline = time.monotonic() + 60
+    count = 0
+    while time.monotonic() < deadline and runner.poll() is None:
+        time.sleep(0.05)
+        try:
+            with closing(sqlite3.connect(f"file:{project}?mode=ro", uri=True, timeout=5)) as conn:
+                count = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        except sqlite3.OperationalError:
+            continue
+        if count >= 20:
+            break
+    assert runner.poll() is None, "the import finished before it could be interrupted; make it bigger"
+    runner.send_signal(signal.SIGKILL)
+    runner.wait()
+    assert _integrity(project) == "ok"
+    with open_project(str(project)) as opened, opened.read() as session:
+        documents = session.scalar(select(func.count()).select_from(Document)) or 0
+        assert 20 <= documents < 150
+        # nothing half-applied: every document has its turns and its municipality
+        for doc_id in session.scalars(select(Document.id)):
+            assert session.scalar(select(func.count()).select_from(SpeakerTurn).where(SpeakerTurn.document_id == doc_id))
+            assert session.scalar(select(func.count()).select_from(DocumentCase).where(
+                DocumentCase.document_id == doc_id))
+    report = ok("--db", project, "import", material, "--kind", "interview", "--municipality", "Lyngå", "--json").json
+    assert report["imported"] == 150 - documents and report["skipped"] == documents and report["failed"] == 0
+    assert len(ok("--db", project, "docs", "--json").json) == 150
