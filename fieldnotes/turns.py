@@ -1,14 +1,19 @@
 """Finding speaker turns in transcripts.
 
 Recognised shapes (a turn starts at the beginning of a line):
-- `I: text`, `R: text`, `IP: text`, `Mette: text`, `Mette Vinther: text`;
-- the same after a timestamp: `[00:12:31] R: text`, `(00:12:31) R: text`, `00:12:31 R: text`;
+- `I: text`, `R: text`, `IP: text`, `Mette: text`, `Mette Vinther: text`, `Mette (leder): text`;
+- the same after a timestamp: `[00:12:31] R: text`, `(00:12:31) R: text`, `00:12:31 R: text`, also with a
+  range inside the brackets, `[00:12:31 --> 00:12:40] R: text`;
 - diarisers: `[00:00:05] SPEAKER_00: text`;
-- transcription services: a line `Speaker 1  00:01:02` with the turn's text on the following lines.
+- transcription services: a line `Speaker 1  00:01:02` (or `Mette Vinther  00:01:02`) with the turn's text
+  on the following lines.
 
 A label counts as a speaker when it opens at least two lines, or when the document's metadata names
-it, so "Beslutning: ..." in the middle of an answer does not start a turn. Lines without a label
-continue the previous turn; consecutive turns by the same speaker are one turn.
+it, so "Beslutning: ..." in the middle of an answer does not start a turn. In a timestamped
+transcript (two or more lines that open with a clear timestamp, `[..]`, `(..)` or hh:mm:ss, and a
+label) every such label counts, even a speaker who says one thing. Lines without a label continue
+the previous turn; consecutive turns by the same speaker are one turn. A turn runs from the start of
+its first line to the end of its last non-blank line; `timestamp` is in seconds.
 """
 
 from __future__ import annotations
@@ -18,20 +23,30 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_TS = r"(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)"
+_STAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_RANGE = r"(?:\s*(?:-->|->|–|-)\s*" + _STAMP + r")?"
+_LABEL = r"(?P<label>[^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,3}(?: \([^()\n]{1,40}\))?)"
 _LABELLED = re.compile(
-    r"^(?:(?:\[" + _TS + r"\]|\(" + _TS.replace("ts", "ts2") + r"\)|" + _TS.replace("ts", "ts3") + r")\s*)?"
-    r"(?P<label>[^\W\d_][\w.'-]*(?: [\w.'-]+){0,3})\s*:(?:\s+|$)",
+    r"^(?:(?:\[(?P<sq>" + _STAMP + r")" + _RANGE + r"\]|\((?P<rd>" + _STAMP + r")" + _RANGE + r"\)|(?P<bare>"
+    + _STAMP + r"))[ \t]*)?" + _LABEL + r"[ \t]*:(?:\s+|$)",
 )
 _HEADER = re.compile(
-    r"^(?P<label>[^\W\d_][\w.'-]*(?: [\w.'-]+){0,3})[ \t]{2,}"
-    r"(?:\[|\()?(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)(?:\]|\))?\s*$"
+    r"^" + _LABEL + r"[ \t]{2,}(?:\[(?P<sq>" + _STAMP + r")\]|\((?P<rd>" + _STAMP + r")\)|(?P<bare>" + _STAMP
+    + r"))[ \t]*$"
 )
 _HEADER_SERVICE = re.compile(
-    r"^(?P<label>(?:Speaker|Taler|Talker|Person|Deltager)\s+\d+)\s+(?:\[|\()?(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)(?:\]|\))?\s*$",
+    r"^(?P<label>(?:Speaker|Taler|Talker|Person|Deltager|Spreker|Sprecher)\s+\d+)[ \t]+"
+    r"(?:\[(?P<sq>" + _STAMP + r")\]|\((?P<rd>" + _STAMP + r")\)|(?P<bare>" + _STAMP + r"))[ \t]*$",
     re.IGNORECASE,
 )
-_NOT_SPEAKERS = {"http", "https", "note", "noter", "bemærk", "obs", "kl", "dato", "tid", "tema"}
+_NOT_SPEAKERS = {
+    "http", "https", "mailto", "note", "noter", "nb", "ps", "obs", "bemærk", "bemærkning", "bemærkninger", "kl",
+    "dato", "tid", "tidspunkt", "sted", "tema", "emne", "punkt", "status", "beslutning", "beslutninger",
+    "opfølgning", "konklusion", "referat", "referent", "dagsorden", "deltagere", "fraværende", "afbud",
+    "ansvarlig", "næste møde", "kilde", "link", "e-mail", "email", "tlf", "telefon", "adresse",
+    "date", "time", "place", "agenda", "attendees", "decision", "decisions", "action", "actions", "subject",
+    "re", "to", "from", "cc", "todo",
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,13 @@ class Turn:
     start: int
     end: int
     timestamp: float | None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    label: str
+    stamp: str | None
+    strong: bool  # a clear transcript timestamp goes with it
 
 
 def seconds(stamp: str | None) -> float | None:
@@ -56,46 +78,51 @@ def seconds(stamp: str | None) -> float | None:
     return total
 
 
-def _candidate(line: str) -> tuple[str, str | None, bool] | None:
-    """(label, timestamp, header_only) if the line could open a turn."""
-    header = _HEADER_SERVICE.match(line) or _HEADER.match(line)
-    if header:
-        return header.group("label").strip(), header.group("ts"), True
-    match = _LABELLED.match(line)
-    if match:
-        stamp = match.group("ts") or match.group("ts2") or match.group("ts3")
-        return match.group("label").strip(), stamp, False
-    return None
+def _candidate(line: str) -> _Candidate | None:
+    """The label (and timestamp) if the line could open a turn."""
+    service = _HEADER_SERVICE.match(line)
+    if service:
+        return _Candidate(" ".join(service.group("label").split()), _stamp_of(service), True)
+    match = _HEADER.match(line) or _LABELLED.match(line)
+    if match is None:
+        return None
+    stamp = _stamp_of(match)
+    bracketed = match.group("sq") or match.group("rd")
+    strong = bool(bracketed) or bool(stamp and stamp.count(":") == 2)
+    return _Candidate(" ".join(match.group("label").split()), stamp, strong)
+
+
+def _stamp_of(match: re.Match[str]) -> str | None:
+    return match.group("sq") or match.group("rd") or match.group("bare")
 
 
 def find_turns(text: str, known_speakers: Iterable[str] = ()) -> list[Turn]:
     lines = text.split("\n")
     candidates = [_candidate(line) for line in lines]
-    counts = Counter(c[0] for c in candidates if c)
     known = {s.casefold() for s in known_speakers}
+    possible = [c for c in candidates if c and (c.label.casefold() not in _NOT_SPEAKERS or c.label.casefold() in known)]
+    counts = Counter(c.label for c in possible)
+    stamped = sum(1 for c in possible if c.strong) >= 2
     accepted = {
-        label
-        for label, count in counts.items()
-        if label.casefold() not in _NOT_SPEAKERS and (count >= 2 or label.casefold() in known)
+        c.label for c in possible
+        if counts[c.label] >= 2 or c.label.casefold() in known or (stamped and c.strong)
     }
     turns: list[Turn] = []
-    current: list[object] | None = None  # [speaker, start, end, timestamp]
+    current: tuple[str, int, float | None] | None = None  # speaker, start, timestamp
+    current_end = 0
     offset = 0
     for line, candidate in zip(lines, candidates, strict=True):
         line_end = offset + len(line)
-        if candidate and candidate[0] in accepted:
-            label, stamp, _ = candidate
-            if current is not None and current[0] == label and stamp is None:
-                current[2] = line_end if line.strip() else current[2]
-            else:
-                if current is not None:
-                    turns.append(Turn(str(current[0]), int(current[1]), int(current[2]), current[3]))  # type: ignore[arg-type,call-overload]
-                current = [label, offset, line_end, seconds(stamp)]
+        if candidate is not None and candidate.label in accepted:
+            if current is not None:
+                turns.append(Turn(current[0], current[1], current_end, current[2]))
+            current = (candidate.label, offset, seconds(candidate.stamp))
+            current_end = line_end
         elif current is not None and line.strip():
-            current[2] = line_end
+            current_end = line_end
         offset = line_end + 1
     if current is not None:
-        turns.append(Turn(str(current[0]), int(current[1]), int(current[2]), current[3]))  # type: ignore[arg-type,call-overload]
+        turns.append(Turn(current[0], current[1], current_end, current[2]))
     return _merge_same_speaker(turns)
 
 

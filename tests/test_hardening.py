@@ -104,7 +104,8 @@ def test_killing_an_import_leaves_whole_files_and_a_rerun_completes(tmp_path: Pa
         assert 20 <= documents < 150
         # nothing half-applied: every document has its turns and its municipality
         for doc_id in session.scalars(select(Document.id)):
-            assert session.scalar(select(func.count()).select_from(SpeakerTurn).where(SpeakerTurn.document_id == doc_id))
+            turns = select(func.count()).select_from(SpeakerTurn).where(SpeakerTurn.document_id == doc_id)
+            assert session.scalar(turns)
             assert session.scalar(select(func.count()).select_from(DocumentCase).where(
                 DocumentCase.document_id == doc_id))
     report = ok("--db", project, "import", material, "--kind", "interview", "--municipality", "Lyngå", "--json").json

@@ -72,6 +72,15 @@ class FileResult:
 class Report:
     results: list[FileResult] = field(default_factory=list)
     created_cases: list[str] = field(default_factory=list)
+    order: dict[str, int] = field(default_factory=dict)  # file as shown -> place in the batch
+
+    def add(self, result: FileResult) -> None:
+        self.order.setdefault(result.path, len(self.order))
+        self.results.append(result)
+
+    def in_order(self) -> None:
+        """Results in the order the files were found, whatever order they were decided in."""
+        self.results.sort(key=lambda r: self.order.get(r.path, len(self.order)))
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -105,92 +114,159 @@ Progress = Callable[[int, int, str], None]
 
 
 def collect(paths: Iterable[Path], report: Report) -> list[tuple[Path, str]]:
-    """Files to import, with the name to show. Folders are walked recursively, in a stable order."""
+    """Files to import, with the name to show. Folders are walked recursively, in a stable order.
+
+    In a folder, hidden files, Office lock files (`~$x.docx`) and metadata files are passed over, files of
+    other types are listed as skipped with the reason, except documents in a format a word processor can
+    convert (.doc, .pages, ...), which fail with how to convert them. A file named on its own is always read.
+    """
     out: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
     for given in paths:
         if not given.exists():
-            report.results.append(FileResult(str(given), "failed", "no such file or folder"))
+            report.add(FileResult(str(given), "failed", f"{given}: no such file or folder; "
+                                                                   "check the path"))
             continue
         if given.is_file():
-            out.append((given, given.name))
+            if given.resolve() not in seen:
+                seen.add(given.resolve())
+                out.append((given, given.name))
+                report.order.setdefault(given.name, len(report.order))
             continue
         for path in sorted(given.rglob("*"), key=lambda p: str(p).casefold()):
             rel = path.relative_to(given)
-            if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+            if not path.is_file() or any(part.startswith((".", "~$")) for part in rel.parts):
                 continue
             name = path.name.lower()
-            if name.endswith((".meta.yaml", ".meta.yml")) or name in ("manifest.csv",):
+            if name.endswith((".meta.yaml", ".meta.yml")) or name == "manifest.csv":
+                continue
+            if path.suffix.lower() in readers.CONVERTIBLE:  # material that should be here: say so, and fail
+                report.add(FileResult(str(Path(given.name) / rel), "failed",
+                                                 str(readers.unsupported(path))))
                 continue
             if path.suffix.lower() not in readers.SUPPORTED:
-                report.results.append(FileResult(str(rel), "skipped", f"not a supported file type ({path.suffix})"))
+                report.add(FileResult(str(Path(given.name) / rel), "skipped",
+                                                 f"not a supported file type ({path.suffix or 'no extension'})"))
                 continue
+            if path.resolve() in seen:
+                continue
+            seen.add(path.resolve())
             out.append((path, str(Path(given.name) / rel)))
+            report.order.setdefault(out[-1][1], len(report.order))
     return out
 
 
 # --- metadata ----------------------------------------------------------------------------------
 
+#: other spellings of the metadata keys (Danish, plural, common front-matter names), matched case-insensitively
+KEY_ALIASES = {
+    "municipalities": "municipality", "kommune": "municipality", "kommuner": "municipality",
+    "titel": "title", "type": "kind", "art": "kind", "dato": "date", "aktivitet": "activity",
+    "deltagere": "participants", "talere": "speakers", "attributter": "attributes", "sager": "cases",
+}
+
+
+def canonical_key(key: Any) -> str:
+    text = str(key).strip()
+    folded = text.casefold()
+    if folded in META_KEYS:
+        return folded
+    return KEY_ALIASES.get(folded, text)
+
 
 def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
-    """Rows of a manifest CSV keyed by file name (and relative path). Comma or semicolon separated."""
+    """Rows of a manifest CSV keyed by file name as written (and by bare file name). Comma or semicolon
+    separated; the first row names the columns, one of them 'file'."""
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise InvalidInput(f"{path}: cannot read the manifest ({error.strerror})") from None
+        raise InvalidInput(f"{path}: cannot read the manifest ({error.strerror})",
+                           hint="check the path given to --manifest") from None
     text, _ = decode(raw, path.name)
     text = textmod.normalise(text)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
     if not rows:
-        raise InvalidInput(f"{path}: the manifest has no rows")
-    key_column = next((c for c in ("file", "filename", "path", "fil") if c in (rows[0].keys())), None)
+        raise InvalidInput(f"{path}: the manifest has no rows", hint="add one row per file under a header row")
+    columns = {str(c).strip().casefold(): c for c in rows[0] if c is not None}
+    key_column = next((columns[c] for c in ("file", "filename", "path", "fil", "filnavn") if c in columns), None)
     if key_column is None:
-        raise InvalidInput(f"{path}: the manifest needs a 'file' column naming each file")
+        raise InvalidInput(f"{path}: the manifest needs a 'file' column naming each file",
+                           hint="make the first row a header such as: file,kind,municipality,date,title")
     out: dict[str, dict[str, Any]] = {}
     for line, row in enumerate(rows, start=2):
         name = (row.get(key_column) or "").strip()
         if not name:
-            raise InvalidInput(f"{path}, line {line}: the row has no file name")
+            raise InvalidInput(f"{path}, line {line}: the row has no file name", hint="fill in the 'file' column")
         meta: dict[str, Any] = {}
         attributes: dict[str, Any] = {}
         for column, value in row.items():
             if column is None or column == key_column or value is None or not str(value).strip():
                 continue
-            column = column.strip()
+            key = canonical_key(column)
             value = str(value).strip()
-            if column in ("municipality", "municipalities", "kommune"):
-                meta["municipality"] = [v.strip() for v in value.split(";") if v.strip()]
-            elif column == "participants":
-                meta["participants"] = [v.strip() for v in value.split(";") if v.strip()]
-            elif column in META_KEYS:
-                meta[column] = value
+            if key in ("municipality", "participants"):
+                meta[key] = [v.strip() for v in value.split(";") if v.strip()]
+            elif key in META_KEYS and key not in ("attributes", "speakers", "cases"):
+                meta[key] = value
             else:
-                attributes[column] = value
+                attributes[str(column).strip()] = value
         if attributes:
             meta["attributes"] = attributes
         meta["__line__"] = line
-        out[name] = meta
-        out.setdefault(Path(name).name, meta)
+        out[name.replace("\\", "/")] = meta
+        out.setdefault(Path(name.replace("\\", "/")).name, meta)
     return out
 
 
-def _meta_file(source: Path) -> tuple[dict[str, Any], str] | None:
-    for suffix in (".meta.yaml", ".meta.yml"):
-        candidate = source.with_name(source.stem + suffix)
-        if candidate.exists():
-            try:
-                data = yaml.safe_load(candidate.read_text(encoding="utf-8-sig")) or {}
-            except (yaml.YAMLError, UnicodeDecodeError) as error:
-                mark = getattr(error, "problem_mark", None)
-                where = f", line {mark.line + 1}" if mark else ""
-                raise InvalidInput(f"{candidate.name}{where}: the metadata file is not valid YAML") from None
-            if not isinstance(data, dict):
-                raise InvalidInput(f"{candidate.name}: the metadata file must be a mapping of keys to values")
-            return data, candidate.name
+def _manifest_row(manifest: dict[str, dict[str, Any]], source: Path, display: str,
+                  folder: Path | None) -> dict[str, Any] | None:
+    """The manifest row for a file: by its path from the manifest's folder, as shown, or by its bare name."""
+    keys = []
+    if folder is not None:
+        try:
+            keys.append(source.resolve().relative_to(folder.resolve()).as_posix())
+        except ValueError:
+            pass
+    shown = Path(display)
+    keys += [shown.as_posix(), Path(*shown.parts[1:]).as_posix() if len(shown.parts) > 1 else "", source.name]
+    for key in keys:
+        if key and key in manifest:
+            return manifest[key]
+    folded = {k.casefold(): v for k, v in manifest.items()}
+    for key in keys:
+        if key and key.casefold() in folded:
+            return folded[key.casefold()]
     return None
+
+
+def _meta_file(source: Path) -> tuple[dict[str, Any], str] | None:
+    for candidate in (source.with_name(source.stem + ".meta.yaml"), source.with_name(source.stem + ".meta.yml"),
+                      source.with_name(source.name + ".meta.yaml")):
+        if not candidate.is_file():
+            continue
+        try:
+            text, _ = decode(candidate.read_bytes(), candidate.name)
+            data = yaml.safe_load(textmod.normalise(text)) or {}
+        except OSError as error:
+            raise InvalidInput(f"{candidate.name}: cannot read the metadata file ({error.strerror})") from None
+        except (yaml.YAMLError, ValueError) as error:
+            mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+            where = f", line {mark.line + 1}" if mark else ""
+            detail = "" if isinstance(error, yaml.YAMLError) else f" ({error})"
+            raise InvalidInput(f"{candidate.name}{where}: the metadata file is not valid YAML{detail}",
+                               hint="write one 'key: value' per line, e.g. 'date: 2025-03-10'") from None
+        if not isinstance(data, dict):
+            raise InvalidInput(f"{candidate.name}: the metadata file must be a mapping of keys to values",
+                               hint="write one 'key: value' per line, e.g. 'kind: interview'")
+        return data, candidate.name
+    return None
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 
 
 def _as_date(value: Any, where: str) -> dt.date:
@@ -198,30 +274,42 @@ def _as_date(value: Any, where: str) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        day_first = _DAY_FIRST.match(text)
+        if day_first:  # the Danish way: 5.3.2025
+            return dt.date(int(day_first.group(3)), int(day_first.group(2)), int(day_first.group(1)))
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{where}: the date {value!r} is not YYYY-MM-DD") from None
+        raise InvalidInput(f"{where}: the date {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
 
 
 def _participants(value: Any, where: str) -> list[dict[str, str]]:
-    if value is None:
+    if value is None or value == "":
         return []
-    if isinstance(value, (str, dict)):
+    if isinstance(value, str):
+        value = [v for v in value.split(";") if v.strip()]
+    elif isinstance(value, dict):
         value = [value]
+    elif not isinstance(value, list):
+        raise InvalidInput(f"{where}: participants must be a list of names",
+                           hint="e.g. participants: [Mette Vinther (sagsbehandler), Anna Krogh (forsker)]")
     out = []
     for item in value:
         if isinstance(item, dict):
             name = str(item.get("name", "")).strip()
             if not name:
-                raise InvalidInput(f"{where}: every participant needs a name")
+                raise InvalidInput(f"{where}: every participant needs a name", hint="e.g. - {name: Mette, role: leder}")
             entry = {"name": name}
             if item.get("role"):
                 entry["role"] = str(item["role"]).strip()
             out.append(entry)
         else:
-            match = re.match(r"^(.*?)\s*\(([^)]*)\)\s*$", str(item))
-            out.append({"name": match.group(1), "role": match.group(2)} if match else {"name": str(item).strip()})
+            match = re.match(r"^(.*?)\s*\(([^)]*)\)\s*$", str(item).strip())
+            if match:
+                out.append({"name": match.group(1), "role": match.group(2)})
+            else:
+                out.append({"name": str(item).strip()})
     return out
 
 
@@ -230,37 +318,85 @@ def _municipalities(value: Any) -> list[str]:
         return []
     if isinstance(value, str):
         return [v.strip() for v in value.split(";") if v.strip()]
-    return [str(v).strip() for v in value if str(v).strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [str(value).strip()]
 
 
-def _merge_sources(sources: list[tuple[str, dict[str, Any]]], notes: list[str]) -> dict[str, Any]:
-    """Strongest source first. Attributes merge key by key; disagreements are noted."""
+def _comparable(key: str, value: Any) -> Any:
+    """A form in which two sources' values compare equal when they mean the same."""
+    try:
+        if key == "municipality":
+            return sorted(m.casefold() for m in _municipalities(value))
+        if key == "date":
+            return _as_date(value, "").isoformat()
+        if key == "participants":
+            return _participants(value, "")
+        if key == "kind":
+            from fieldnotes.documents import KIND_ALIASES
+
+            return KIND_ALIASES.get(str(value).strip().casefold(), str(value).strip().casefold())
+    except InvalidInput:
+        pass
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (str, int, float)):
+        return " ".join(str(value).split())
+    return value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_shown(v) for v in value)
+    if isinstance(value, dict) and "name" in value:
+        return f"{value['name']} ({value['role']})" if value.get("role") else str(value["name"])
+    return str(value)
+
+
+def _merge_sources(sources: list[tuple[str, dict[str, Any]]],
+                   notes: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Strongest source first. Attributes merge key by key. Disagreements between a file's own sources
+    are noted; the flags (the last source) are defaults, so a file's own value silently wins over them."""
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
     attributes: dict[str, Any] = {}
+    attribute_origin: dict[str, str] = {}
+
+    def conflict(key: str, kept: Any, kept_from: str, other: Any, other_from: str) -> None:
+        if other_from != "flags" and _comparable(key, kept) != _comparable(key, other):
+            notes.append(f"conflicting {key}: {kept_from} says {_shown(kept)!r}, {other_from} says "
+                         f"{_shown(other)!r}; kept {_shown(kept)!r} from {kept_from}")
+
     for label, meta in sources:
-        for key, value in meta.items():
-            if key == "__line__":
+        for raw_key, value in meta.items():
+            if raw_key == "__line__" or value is None or value == "":
                 continue
-            if key == "municipalities":
-                key = "municipality"
+            key = canonical_key(raw_key)
+            items: dict[str, Any] | None = None
             if key == "attributes" and isinstance(value, dict):
-                for name, item in value.items():
-                    attributes.setdefault(str(name), item)
-                continue
-            if key not in META_KEYS:
-                attributes.setdefault(str(key), value)
+                items = {str(k).strip(): v for k, v in value.items()}
+            elif key not in META_KEYS:
+                items = {str(raw_key).strip(): value}
+            if items is not None:
+                for name, item in items.items():
+                    if item is None or item == "":
+                        continue
+                    if name in attributes:
+                        conflict(name, attributes[name], attribute_origin[name], item, label)
+                        continue
+                    attributes[name] = item
+                    attribute_origin[name] = label
                 continue
             if key in merged:
-                if merged[key] != value and label != "flags":
-                    notes.append(f"{key}: {origin[key]} says {merged[key]!r}, {label} says {value!r}; "
-                                 f"kept {origin[key]}")
+                conflict(key, merged[key], origin[key], value, label)
                 continue
             merged[key] = value
             origin[key] = label
     if attributes:
         merged["attributes"] = attributes
-    return merged
+    return merged, origin
 
 
 def prepare(source: Path, display: str, options: Options, manifest: dict[str, dict[str, Any]]) -> Prepared:
@@ -272,7 +408,8 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
     meta_file = _meta_file(source)
     if meta_file:
         sources.append((meta_file[1], meta_file[0]))
-    row = manifest.get(display) or manifest.get(source.name)
+    folder = options.manifest.parent if options.manifest else None
+    row = _manifest_row(manifest, source, display, folder)
     if row:
         sources.append((f"manifest line {row.get('__line__')}", row))
     flags: dict[str, Any] = {}
@@ -289,17 +426,25 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
     if options.attributes:
         flags["attributes"] = dict(options.attributes)
     sources.append(("flags", flags))
-    meta = _merge_sources(sources, notes)
-    where = source.name
-    body = textmod.normalise(extracted.text)
+    meta, origin = _merge_sources(sources, notes)
 
-    title = str(meta.get("title") or "").strip()
+    def where(key: str) -> str:
+        return f"{source.name} ({origin.get(key, 'flags')})"
+
+    body = textmod.normalise(extracted.text)
+    if extracted.encoding and extracted.encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):
+        from fieldnotes.importing.encoding import LABELS
+
+        notes.append(f"read as {LABELS.get(extracted.encoding, extracted.encoding)} text; check the letters æ, ø, å")
+
+    title = " ".join(str(meta.get("title") or "").split())
     if not title:
-        title = source.stem.replace("_", " ").strip() or source.name
-        notes.append(f"no title given; using {title!r}")
-    if "date" in meta and meta["date"] not in (None, ""):
-        date = _as_date(meta["date"], where)
+        title = " ".join(source.stem.replace("_", " ").split()) or source.name
+        notes.append(f"no title given; used the file name: {title!r}")
+    if meta.get("date") not in (None, ""):
+        date = _as_date(meta["date"], where("date"))
     else:
+        date = None
         found = _DATE_IN_NAME.search(source.stem)
         if found:
             year, month, day = int(found.group(1)), int(found.group(2)), int(found.group(3) or 1)
@@ -308,39 +453,43 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
                 notes.append(f"no date given; took {date.isoformat()} from the file name")
             except ValueError:
                 date = None
-        else:
-            date = None
         if date is None:
             date = dt.datetime.fromtimestamp(source.stat().st_mtime).date()
             notes.append(f"no date given; used the file's modification date {date.isoformat()}")
     speakers = meta.get("speakers") or {}
     if not isinstance(speakers, dict):
-        raise InvalidInput(f"{where}: 'speakers' must map speaker labels to people")
+        raise InvalidInput(f"{where('speakers')}: 'speakers' must map speaker labels to people",
+                           hint="e.g. speakers: {I: {name: Anna Krogh, role: forsker}, R: Mette}")
     if meta.get("kind"):
-        kind = normalise_kind(str(meta["kind"]))
+        try:
+            kind = normalise_kind(str(meta["kind"]))
+        except InvalidInput as error:
+            raise InvalidInput(f"{where('kind')}: {error.message}", hint=error.hint) from None
     elif extracted.transcript or len({t.speaker for t in find_turns(body, speakers.keys())}) >= 2:
         kind = "interview"
         notes.append("no kind given; it has speaker turns, so it is an interview")
     else:
         kind = "document"
-        notes.append("no kind given; using 'document'")
+        notes.append("no kind given; used 'document'")
     cases: list[tuple[str, str]] = []
-    for item in meta.get("cases") or []:
+    raw_cases = meta.get("cases") or []
+    for item in raw_cases if isinstance(raw_cases, list) else [raw_cases]:
         if isinstance(item, dict) and item.get("type") and item.get("name"):
             cases.append((str(item["type"]), str(item["name"])))
         elif isinstance(item, str) and ":" in item:
             case_type, name = item.split(":", 1)
             cases.append((case_type.strip(), name.strip()))
         else:
-            raise InvalidInput(f"{where}: each case needs a type and a name (type: name)")
+            raise InvalidInput(f"{where('cases')}: each case needs a type and a name",
+                               hint="write it as 'type: name', e.g. 'team: Team Nord'")
     attributes = meta.get("attributes") or {}
     new = NewDocument(
         text=body,
         title=title,
         kind=kind,
         date=date,
-        activity=str(meta["activity"]).strip() if meta.get("activity") else None,
-        participants=_participants(meta.get("participants"), where),
+        activity=" ".join(str(meta["activity"]).split()) if meta.get("activity") else None,
+        participants=_participants(meta.get("participants"), where("participants")),
         speakers={str(k): v for k, v in speakers.items()},
         source_name=source.name,
         municipalities=_municipalities(meta.get("municipality")),
@@ -371,48 +520,75 @@ def import_paths(project: Project, paths: Iterable[Path], options: Options, *, c
         try:
             prepared.append(prepare(path, display, options, manifest))
         except FieldnotesError as error:
-            report.results.append(FileResult(display, "failed", str(error)))
+            report.add(FileResult(display, "failed", str(error)))
+        except Exception as error:  # a bug in reading one file must not stop the batch or show a traceback
+            from fieldnotes.logs import log_exception
+
+            where = log_exception(error)
+            report.add(FileResult(display, "failed", f"{path.name}: cannot be imported "
+                                             f"({type(error).__name__}, a fault in fieldnotes; details in {where})"))
     if options.strict and report.failed:
         failures = [r for r in report.results if r.status == "failed"]
-        raise FieldnotesError(
-            f"--strict: {len(failures)} file(s) cannot be imported, so nothing was imported: "
-            + "; ".join(f"{r.path}: {r.reason}" for r in failures[:5])
-        )
-    if options.strict:
-        with project.write() as session:
-            with history.change(session, coder_id=coder_id, action="import", summary=f"imported {len(prepared)} files"):
-                ensure_coder(session, coder_name)
-                seen = _existing_hashes(session)
-                for item in prepared:
-                    report.results.append(_write_one(session, item, seen, options, coder_id, report))
-        return report
+        shown = "; ".join(r.reason if r.reason.startswith(Path(r.path).name) else f"{r.path}: {r.reason}"
+                          for r in failures[:5])
+        more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+        raise FieldnotesError(f"--strict: {len(failures)} file(s) cannot be imported, so nothing was imported: "
+                              f"{shown}{more}", hint="fix or remove those files, or import without --strict")
     with project.read() as session:
         seen = _existing_hashes(session)
-    for index, item in enumerate(prepared):
+    todo: list[Prepared] = []
+    for item in prepared:
+        duplicate = _duplicate_of(item, seen, options)
+        if duplicate is not None:
+            report.add(duplicate)
+        else:
+            todo.append(item)
+            seen[textmod.sha256(item.new.text)] = item.new.title
+    if not todo:
+        report.in_order()
+        return report
+    if options.strict:
+        created: list[str] = []
+        with project.write() as session:
+            with history.change(session, coder_id=coder_id, action="import", summary=f"imported {len(todo)} files"):
+                ensure_coder(session, coder_name)
+                results = [_write_one(session, item, coder_id, created) for item in todo]
+        report.results.extend(results)
+        report.created_cases.extend(created)
+        report.in_order()
+        return report
+    for index, item in enumerate(todo):
         if progress:
-            progress(index, len(prepared), item.display)
+            progress(index, len(todo), item.display)
+        created = []
         try:
             with project.write() as session:
                 with history.change(session, coder_id=coder_id, action="import",
                                     summary=f"imported {item.source.name}"):
                     ensure_coder(session, coder_name)
-                    result = _write_one(session, item, seen, options, coder_id, report)
-            report.results.append(result)
+                    result = _write_one(session, item, coder_id, created)
         except FieldnotesError as error:
-            report.results.append(FileResult(item.display, "failed", str(error)))
+            result = FileResult(item.display, "failed", str(error))
+            created = []
+        report.results.append(result)
+        report.created_cases.extend(created)
+    report.in_order()
     return report
 
 
-def _write_one(session: Session, item: Prepared, seen: dict[str, str], options: Options,
-               coder_id: uuid.UUID | None, report: Report) -> FileResult:
+def _duplicate_of(item: Prepared, seen: dict[str, str], options: Options) -> FileResult | None:
     digest = textmod.sha256(item.new.text)
-    if digest in seen and not options.allow_duplicate:
-        return FileResult(item.display, "skipped", f"the same text is already in the project as {seen[digest]!r}",
-                          notes=[])
+    if digest not in seen or options.allow_duplicate:
+        return None
+    return FileResult(item.display, "skipped",
+                      f"the same text is already in the project as {seen[digest]!r} "
+                      f"(add --allow-duplicate to import it again)")
+
+
+def _write_one(session: Session, item: Prepared, coder_id: uuid.UUID | None, created: list[str]) -> FileResult:
     added = add_document(session, item.new, coder_id=coder_id)
-    seen[digest] = added.document.title
     notes = list(item.notes)
     for case in added.created_cases:
-        notes.append(f"created {case}")
-        report.created_cases.append(case)
+        notes.append(f"created {case}, which was not in the project")
+        created.append(case)
     return FileResult(item.display, "imported", "", str(added.document.id), added.document.title, notes)
