@@ -1,0 +1,238 @@
+"""Bad input: each file gets a one-line reason naming it, and nothing of it is written.
+
+Every test compares the whole project before and after (the database file's bytes, every tracked
+row, `docs --json`, the files beside the database)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fieldnotes.importing import readers
+from tests import importdata as data
+from tests.helpers import run
+
+BAD_KEYS = [
+    "empty", "blank", "binary", "binary-md", "unsupported", "protected", "corrupt", "no-document-part",
+    "bomb-docx", "bomb-odt", "corrupt-odt", "scan", "corrupt-pdf", "bad-rtf",
+]
+
+
+def assert_one_line_reason(reason: str, name: str, phrase: str) -> None:
+    assert "\n" not in reason and "Traceback" not in reason
+    assert reason.startswith((f"{name}: ", f"{name}, line ", f"{name} (")), reason
+    assert phrase in reason, reason
+    assert "; " in reason, f"no hint on how to fix it: {reason}"
+
+
+def test_every_bad_file_is_tested(tmp_path: Path) -> None:
+    assert sorted(data.bad_files(tmp_path)) == sorted(BAD_KEYS)
+
+
+@pytest.mark.parametrize("key", BAD_KEYS)
+def test_bad_file_is_refused_with_a_reason_and_nothing_is_written(tmp_path: Path, key: str) -> None:
+    path, phrase = data.bad_files(tmp_path / "bad")[key]
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    report = data.import_report(db, path, code=1)
+    assert (report["imported"], report["skipped"], report["failed"]) == (0, 0, 1)
+    row = report["files"][0]
+    assert row["file"] == path.name and row["status"] == "failed" and row["document"] is None
+    assert_one_line_reason(row["reason"], path.name, phrase)
+    assert data.state(db) == before
+    human = run("--db", db, "import", path)
+    assert human.code == 1 and "Traceback" not in human.err + human.out
+    assert f"! failed   {path.name}  {row['reason']}" in human.out.splitlines()
+    assert data.state(db) == before
+
+
+def test_the_scanned_pdf_message_says_the_text_must_be_recognised_first(tmp_path: Path) -> None:
+    path = data.pdf_scan(tmp_path)
+    db = data.new_project(tmp_path)
+    reason = data.import_report(db, path, code=1)["files"][0]["reason"]
+    assert reason.startswith("skannet.pdf: the PDF has no text layer")
+    assert "the text must be recognised first" in reason and "ocrmypdf" in reason
+
+
+def test_a_file_above_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1000)
+    path = data.write_text(tmp_path, "lang-feltnote.txt", "Lang tekst om Ærø. " * 100, "utf-8")
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    reason = data.import_report(db, path, code=1)["files"][0]["reason"]
+    assert_one_line_reason(reason, "lang-feltnote.txt", "above the import limit of 1000 bytes")
+    assert "split it" in reason
+    assert data.state(db) == before
+
+
+def test_a_container_unpacking_beyond_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "MAX_UNZIPPED_BYTES", 20_000)
+    sample = data.docx_file(tmp_path)
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    reason = data.import_report(db, sample.path, code=1)["files"][0]["reason"]
+    assert_one_line_reason(reason, sample.path.name, "unpacks to more than 19.5 KB")
+    assert data.state(db) == before
+
+
+def test_a_truncated_docx_is_damaged(tmp_path: Path) -> None:
+    sample = data.docx_file(tmp_path)
+    broken = tmp_path / "afbrudt.docx"
+    broken.write_bytes(sample.path.read_bytes()[: sample.path.stat().st_size // 2])
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    reason = data.import_report(db, broken, code=1)["files"][0]["reason"]
+    assert_one_line_reason(reason, "afbrudt.docx", "damaged")
+    assert data.state(db) == before
+
+
+def test_a_docx_with_a_damaged_part_is_damaged(tmp_path: Path) -> None:
+    import zipfile
+
+    sample = data.docx_file(tmp_path)
+    broken = tmp_path / "rodet.docx"
+    with zipfile.ZipFile(sample.path) as source, zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "word/document.xml":
+                content = content[: len(content) // 2]
+            target.writestr(info, content)
+    db = data.new_project(tmp_path)
+    reason = data.import_report(db, broken, code=1)["files"][0]["reason"]
+    assert_one_line_reason(reason, "rodet.docx", "damaged")
+
+
+def test_a_password_protected_odt_is_refused(tmp_path: Path) -> None:
+    manifest = data.ODT_MANIFEST.replace(
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>',
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml">'
+        '<manifest:encryption-data manifest:checksum-type="SHA1"/></manifest:file-entry>')
+    path = tmp_path / "hemmelig.odt"
+    path.write_bytes(data.zip_parts({"mimetype": b"application/vnd.oasis.opendocument.text",
+                                     "content.xml": b"\x8f\x12 encrypted bytes", "META-INF/manifest.xml":
+                                     manifest.encode()}))
+    db = data.new_project(tmp_path)
+    reason = data.import_report(db, path, code=1)["files"][0]["reason"]
+    assert_one_line_reason(reason, "hemmelig.odt", "password-protected")
+
+
+def test_an_odt_declaring_entities_is_refused(tmp_path: Path) -> None:
+    content = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+               + data.ODT_CONTENT.split("?>", 1)[1])
+    path = tmp_path / "entiteter.odt"
+    path.write_bytes(data.zip_parts({"mimetype": b"application/vnd.oasis.opendocument.text",
+                                     "content.xml": content.encode()}))
+    db = data.new_project(tmp_path)
+    reason = data.import_report(db, path, code=1)["files"][0]["reason"]
+    assert_one_line_reason(reason, "entiteter.odt", "declares XML entities")
+
+
+@pytest.mark.parametrize("content, phrase", [
+    ("---\ntitle: ok\nkind: [ufærdig\n---\nTekst\n", "line 3: the front matter is not valid YAML"),
+    ("---\ndate: 2025-13-45\n---\nTekst\n", "the front matter is not valid YAML"),
+    ("---\n- en liste\n---\nTekst\n", "the front matter must be a YAML mapping"),
+    ("---\nkind: roman\n---\nTekst\n", "the kind 'roman' is unknown"),
+    ("---\ndate: i går\n---\nTekst\n", "the date 'i går' is not a date"),
+    ("---\ntitle: Kun front matter\n---\n", "holds no text"),
+])
+def test_bad_front_matter(tmp_path: Path, content: str, phrase: str) -> None:
+    path = tmp_path / "notat.md"
+    path.write_text(content, encoding="utf-8")
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    reason = data.import_report(db, path, code=1)["files"][0]["reason"]
+    assert_one_line_reason(reason, "notat.md", phrase)
+    assert data.state(db) == before
+
+
+def test_a_bad_metadata_file_names_itself(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("Tekst.\n", encoding="utf-8")
+    (tmp_path / "note.meta.yaml").write_text("kind: observation\ndate: [2025\n", encoding="utf-8")
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    reason = data.import_report(db, path, code=1)["files"][0]["reason"]
+    assert reason.startswith("note.meta.yaml, line 2: the metadata file is not valid YAML")
+    assert data.state(db) == before
+
+
+def test_a_missing_path_is_reported(tmp_path: Path) -> None:
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    report = data.import_report(db, tmp_path / "findes-ikke", code=1)
+    assert "no such file or folder" in report["files"][0]["reason"]
+    assert data.state(db) == before
+
+
+def test_a_manifest_without_a_file_column_stops_the_import(tmp_path: Path) -> None:
+    data.docx_file(tmp_path)
+    manifest = tmp_path / "liste.csv"
+    manifest.write_text("navn,kind\nx,interview\n", encoding="utf-8")
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    result = run("--db", db, "import", tmp_path, "--manifest", manifest)
+    assert result.code == 1
+    assert "liste.csv: the manifest needs a 'file' column" in result.err
+    assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    assert data.state(db) == before
+
+
+def mixed_folder(folder: Path) -> tuple[list[data.Sample], dict[str, tuple[Path, str]]]:
+    folder.mkdir()
+    good = [data.docx_file(folder), data.odt_file(folder), data.vtt_file(folder), data.transcript_file(folder, "ir")]
+    bad = data.bad_files(folder / "dårlige")
+    bad.pop("unsupported")  # in a folder, a file of another type is skipped, not failed
+    return good, bad
+
+
+def test_in_a_batch_the_good_files_go_in_and_the_bad_are_listed(tmp_path: Path) -> None:
+    good, bad = mixed_folder(tmp_path / "m")
+    db = data.new_project(tmp_path)
+    report = data.import_report(db, tmp_path / "m", code=1)
+    assert report["imported"] == len(good)
+    assert report["failed"] == len(bad)
+    assert [row["reason"] for row in report["files"] if row["status"] == "skipped"] == [
+        "not a supported file type (.xlsx)"]
+    failed = {Path(row["file"]).name: row["reason"] for row in report["files"] if row["status"] == "failed"}
+    for path, phrase in bad.values():
+        assert_one_line_reason(failed[path.name], path.name, phrase)
+    assert sorted(row["source"] for row in data.docs(db)) == sorted(s.path.name for s in good)
+    for sample in good:
+        doc = next(row for row in report["files"] if Path(row["file"]).name == sample.path.name)["document"]
+        assert data.show(db, doc)["text"] == sample.text
+
+
+def test_strict_aborts_the_whole_batch_and_writes_nothing(tmp_path: Path) -> None:
+    _, bad = mixed_folder(tmp_path / "m")
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    result = run("--db", db, "import", tmp_path / "m", "--strict")
+    assert result.code == 1
+    assert result.out == ""
+    message = result.err.strip()
+    assert len(message.splitlines()) == 1 and "Traceback" not in message
+    assert f"--strict: {len(bad)} file(s) cannot be imported, so nothing was imported" in message
+    assert "bombe.docx: refused" in message and "(and 8 more)" in message
+    assert data.state(db) == before
+    one_bad = tmp_path / "one"
+    one_bad.mkdir()
+    data.docx_file(one_bad)
+    (one_bad / "tom.txt").write_bytes(b"")
+    result = run("--db", db, "import", one_bad, "--strict")
+    assert result.code == 1 and "tom.txt: the file is empty" in result.err
+    assert data.state(db) == before
+    good_only = data.import_report(db, one_bad / "opstartsmøde.docx", "--strict")
+    assert good_only["imported"] == 1
+
+
+def test_running_the_batch_again_after_fixing_the_bad_files_completes_it(tmp_path: Path) -> None:
+    good, bad = mixed_folder(tmp_path / "m")
+    db = data.new_project(tmp_path)
+    data.import_report(db, tmp_path / "m", code=1)
+    for path, _ in bad.values():
+        path.unlink()
+    fixed = data.rtf_file(tmp_path / "m" / "dårlige")
+    report = data.import_report(db, tmp_path / "m")
+    assert report["imported"] == 1 and report["skipped"] == len(good) + 1 and report["failed"] == 0
+    assert sorted(row["source"] for row in data.docs(db)) == sorted([s.path.name for s in good] + [fixed.path.name])
