@@ -30,7 +30,7 @@ def say(message: str) -> None:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py must explain itself on an old Python
         sys.exit(f"fieldnotes needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         say(f"creating a virtual environment in {VENV}")

@@ -746,7 +746,7 @@ def new_project(folder: Path, name: str = "project.db") -> Path:
     return target
 
 
-def import_report(db: Path, *args: object, code: int | None = 0) -> dict[str, Any]:
+def import_report(db: Path | str, *args: object, code: int | None = 0) -> dict[str, Any]:
     """Run `fieldnotes import ... --json` and return its report, checking the exit code."""
     from tests.helpers import run
 
@@ -758,14 +758,14 @@ def import_report(db: Path, *args: object, code: int | None = 0) -> dict[str, An
     return report
 
 
-def show(db: Path, doc: str) -> dict[str, Any]:
+def show(db: Path | str, doc: str) -> dict[str, Any]:
     from tests.helpers import ok
 
     shown: dict[str, Any] = ok("--db", db, "show", doc, "--json").json
     return shown
 
 
-def docs(db: Path) -> list[dict[str, Any]]:
+def docs(db: Path | str) -> list[dict[str, Any]]:
     from tests.helpers import ok
 
     rows: list[dict[str, Any]] = ok("--db", db, "docs", "--json").json

@@ -124,3 +124,34 @@ def test_decode_names_the_encoding() -> None:
 def test_windows_1252_punctuation_is_not_latin_1_controls() -> None:
     text, _ = decode("»Citat« – 5 € … ’enkelt’".encode("cp1252"), "x.txt")
     assert text == "»Citat« – 5 € … ’enkelt’"
+
+
+@pytest.mark.postgres
+def test_every_format_round_trips_through_postgresql(tmp_path: Path, pg_url: str) -> None:
+    samples = data.good_samples(tmp_path / "m")
+    (tmp_path / "m" / "nul.txt").write_bytes("før\x00efter".encode("utf-16"))  # PostgreSQL refuses NUL in text
+    ok("--db", pg_url, "init", "--empty")
+    report = data.import_report(pg_url, tmp_path / "m", "--allow-duplicate")
+    assert report["failed"] == 0
+    by_name = {Path(row["file"]).name: row["document"] for row in report["files"]}
+    for sample in samples.values():
+        assert data.show(pg_url, by_name[sample.path.name])["text"] == sample.text
+    assert data.show(pg_url, by_name["nul.txt"])["text"] == "førefter"
+
+
+@pytest.mark.parametrize("raw, meta, body", [
+    ("---\ntitle: T\n---\n# Overskrift\n", {"title": "T"}, "# Overskrift\n"),
+    ("\ufeff---\r\ntitle: Ærø\r\n---\r\n\r\nTekst\r\n", {"title": "Ærø"}, "\nTekst\n"),
+    ("---\n\n---\nKun en tom front matter\n", {}, "Kun en tom front matter\n"),
+    ("---\nEn streg og tekst, ingen front matter\n", {}, "---\nEn streg og tekst, ingen front matter\n"),
+    ("Tekst\n---\ntitle: ikke front matter\n---\n", {}, "Tekst\n---\ntitle: ikke front matter\n---\n"),
+])
+def test_markdown_is_kept_as_written_minus_its_front_matter(tmp_path: Path, raw: str, meta: dict[str, Any],
+                                                            body: str) -> None:
+    from fieldnotes.importing import readers
+
+    path = tmp_path / "x.md"
+    path.write_bytes(raw.encode("utf-8"))
+    extracted = readers.read(path)
+    assert extracted.meta == meta
+    assert extracted.text == body

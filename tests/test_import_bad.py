@@ -236,3 +236,82 @@ def test_running_the_batch_again_after_fixing_the_bad_files_completes_it(tmp_pat
     report = data.import_report(db, tmp_path / "m")
     assert report["imported"] == 1 and report["skipped"] == len(good) + 1 and report["failed"] == 0
     assert sorted(row["source"] for row in data.docs(db)) == sorted([s.path.name for s in good] + [fixed.path.name])
+
+
+# --- fuzzing: whatever the bytes, a reader answers with text or a one-line reason ---------------
+
+SEEDS: dict[str, bytes] = {}
+
+
+def seed(suffix: str, folder: Path) -> bytes:
+    """A real file of this type, to damage."""
+    if suffix not in SEEDS:
+        folder.mkdir(parents=True, exist_ok=True)
+        makers = {".docx": data.docx_tricky, ".odt": data.odt_file, ".rtf": data.rtf_file, ".pdf": data.pdf_file,
+                  ".vtt": data.vtt_file, ".srt": data.srt_file, ".md": data.markdown,
+                  ".txt": lambda f: data.encoded_text(f, "utf-16-le-bom")}
+        SEEDS[suffix] = makers[suffix](folder).path.read_bytes()
+    return SEEDS[suffix]
+
+
+def check_reads_or_refuses(path: Path) -> None:
+    from fieldnotes.errors import InvalidInput
+
+    try:
+        extracted = readers.read(path)
+    except InvalidInput as error:
+        reason = str(error)
+        assert reason.startswith(path.name) and "\n" not in reason, reason
+        assert "fault in fieldnotes" not in reason
+    else:
+        assert extracted.text.strip()
+        extracted.text.encode("utf-8")  # no lone surrogates
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".odt", ".rtf", ".pdf", ".vtt", ".srt", ".md", ".txt"])
+def test_damaged_files_are_read_or_refused_never_crash(tmp_path: Path, suffix: str) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    original = seed(suffix, tmp_path / "seed")
+    target = tmp_path / f"fuzz{suffix}"
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.lists(st.tuples(st.integers(0, len(original) - 1), st.integers(0, 255)), min_size=1, max_size=8),
+           st.integers(0, len(original)))
+    def damaged(flips: list[tuple[int, int]], cut: int) -> None:
+        content = bytearray(original)
+        for position, value in flips:
+            content[position] = value
+        target.write_bytes(bytes(content[: max(cut, 1)]))
+        check_reads_or_refuses(target)
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.binary(max_size=2048))
+    def random_bytes(content: bytes) -> None:
+        target.write_bytes(content)
+        check_reads_or_refuses(target)
+
+    damaged()
+    random_bytes()
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_value_the_project_cannot_hold_fails_that_file_only(tmp_path: Path, strict: bool) -> None:
+    (tmp_path / "a.md").write_text("---\nhalvår: 2\n---\nFørste.\n", encoding="utf-8")
+    db = data.new_project(tmp_path)
+    data.import_report(db, tmp_path / "a.md")  # 'halvår' now holds numbers
+    before = data.state(db)
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "b.md").write_text("---\nhalvår: to\n---\nAnden.\n", encoding="utf-8")
+    (tmp_path / "m" / "c.md").write_text("---\nhalvår: 3\n---\nTredje.\n", encoding="utf-8")
+    if strict:
+        result = run("--db", db, "import", tmp_path / "m", "--strict")
+        assert result.code == 1 and "Traceback" not in result.err
+        assert result.err.strip() == ("fieldnotes: error: b.md: the attribute 'halvår' holds numbers; 'to' is not one")
+        assert data.state(db) == before
+    else:
+        report = data.import_report(db, tmp_path / "m", code=1)
+        assert [row["status"] for row in report["files"]] == ["failed", "imported"]
+        assert report["files"][0]["reason"] == "b.md: the attribute 'halvår' holds numbers; 'to' is not one"
+        assert sorted(row["source"] for row in data.docs(db)) == ["a.md", "c.md"]

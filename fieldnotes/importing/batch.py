@@ -2,7 +2,10 @@
 
 Metadata sources, strongest first: a file's YAML front matter (.md), then `STEM.meta.yaml` beside
 it, then its row in a manifest CSV, then the command's flags (defaults for the batch). Disagreements
-between a file's own sources are reported; defaults filled in are reported too.
+between a file's own sources are reported (the same value written differently, such as 2025-03-01 and
+1.3.2025, is no disagreement); defaults filled in are reported too. Keys are matched case-insensitively
+and in Danish too (kommune, dato, titel, ...); keys that are not metadata become document attributes.
+A manifest row is matched by the file's path relative to the manifest, then as shown, then by bare name.
 
 Each file goes in whole or not at all, in its own transaction, so killing the process mid-batch
 leaves every finished file in and nothing half-written; running the import again skips what is
@@ -304,7 +307,7 @@ def _participants(value: Any, where: str) -> list[dict[str, str]]:
             if item.get("role"):
                 entry["role"] = str(item["role"]).strip()
             out.append(entry)
-        else:
+        elif str(item).strip():
             match = re.match(r"^(.*?)\s*\(([^)]*)\)\s*$", str(item).strip())
             if match:
                 out.append({"name": match.group(1), "role": match.group(2)})
@@ -586,7 +589,12 @@ def _duplicate_of(item: Prepared, seen: dict[str, str], options: Options) -> Fil
 
 
 def _write_one(session: Session, item: Prepared, coder_id: uuid.UUID | None, created: list[str]) -> FileResult:
-    added = add_document(session, item.new, coder_id=coder_id)
+    try:
+        added = add_document(session, item.new, coder_id=coder_id)
+    except InvalidInput as error:  # e.g. an attribute that holds numbers given a word: say which file
+        name = item.source.name
+        message = error.message if error.message.startswith(name) else f"{name}: {error.message}"
+        raise InvalidInput(message, hint=error.hint) from None
     notes = list(item.notes)
     for case in added.created_cases:
         notes.append(f"created {case}, which was not in the project")

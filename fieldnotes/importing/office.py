@@ -45,7 +45,7 @@ def open_zip(data: bytes, name: str, what: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
         raise InvalidInput(f"{name}: the {what} file is damaged (it is not a valid zip container)",
                            hint=RESAVE) from None
     max_unzipped, max_ratio = _limits()

@@ -111,6 +111,8 @@ def read(path: Path) -> Extracted:
         log_exception(error)
         raise InvalidInput(f"{path.name}: the file cannot be read ({type(error).__name__}); it may be damaged",
                            hint="open it in the program that made it, save it again and import that copy") from None
+    # NUL is never text (PostgreSQL cannot even store it); an RTF \u0 or a stray byte in UTF-16 makes one
+    extracted.text = extracted.text.replace("\x00", "")
     if not extracted.text.strip():
         raise InvalidInput(f"{path.name}: the file holds no text", hint="check that it is the right file")
     if len(extracted.text) > MAX_TEXT_CHARS:
@@ -223,7 +225,10 @@ def _read_pdf(data: bytes, name: str) -> Extracted:
 
     from pypdf import PdfReader
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    quiet = logging.getLogger("pypdf")  # it logs what it repaired; a damaged file gets our one-line reason instead
+    if not quiet.handlers:
+        quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

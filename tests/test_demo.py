@@ -1,0 +1,105 @@
+"""The demo project: it builds without anchor errors, identically twice, and shows the study."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from fieldnotes.demo import build, read_anchors, rows_in_order
+from fieldnotes.project import open_project
+from fieldnotes.resources import demo_dir
+from tests.helpers import ok, run
+
+AREAS = ("Kommunikation om borger", "Relation og samarbejde med borger", "Sparringskultur og ledelse",
+         "Viden om arbejdsmarkedet")
+MUNICIPALITIES = ("Fjordby", "Lyngå", "Søholm", "Bakkedal")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("demo") / "demo.db"
+    build(target)
+    return target
+
+
+def test_every_anchor_matches_and_the_counts_are_right(demo: Path) -> None:
+    anchors = read_anchors(demo_dir())
+    info = ok("--db", demo, "project", "show", "--json").json
+    assert info["codings"] == len(anchors) >= 200
+    assert info["documents"] >= 20 and info["demo"] is True
+    assert set(info["coders"]) >= {"Anna Krogh", "Jonas Bech"}
+    docs = ok("--db", demo, "docs", "--json").json
+    kinds = Counter(d["kind"] for d in docs)
+    assert kinds["interview"] >= 8 and kinds["observation"] >= 6 and kinds["minutes"] >= 6
+    for doc in docs:
+        assert doc["municipality"] and doc["date"] and doc["activity"] and doc["participants"], doc["title"]
+        if doc["kind"] == "interview":
+            assert 4_000 <= doc["chars"] <= 12_000, doc["title"]
+    assert {Path(d["source"]).suffix for d in docs} >= {".docx", ".txt", ".md", ".vtt"}
+
+
+def test_two_builds_are_identical(demo: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.db"
+    build(again)
+    with open_project(str(demo), readonly=True) as first, open_project(str(again), readonly=True) as second:
+        assert dict(rows_in_order(first)) == dict(rows_in_order(second))
+
+
+def test_every_area_in_every_municipality_in_different_proportions(demo: Path) -> None:
+    excerpts = ok("--db", demo, "excerpts", "--json").json
+    counts: dict[str, Counter[str]] = {m: Counter() for m in MUNICIPALITIES}
+    for excerpt in excerpts:
+        area = excerpt["code_path"].split("/")[0]
+        for municipality in (excerpt["municipality"] or "").split(", "):
+            if municipality in counts:
+                counts[municipality][area] += 1
+    for municipality, by_area in counts.items():
+        for area in AREAS:
+            assert by_area[area] >= 2, (municipality, area, by_area)
+    leaders = {m: max(AREAS, key=lambda a: counts[m][a]) for m in MUNICIPALITIES}
+    assert len(set(leaders.values())) == 4, leaders  # each municipality has its own dominant area
+
+
+def test_ratings_on_the_belief_code(demo: Path) -> None:
+    rated = ok("--db", demo, "excerpts", "--code", "Tro på borgerens jobchance", "--json").json
+    assert len(rated) >= 30 and all(r["rating"] in (1, 2, 3, 4, 5) for r in rated)
+
+
+def test_no_machine_paths_in_the_project(demo: Path) -> None:
+    raw = demo.read_bytes()
+    for needle in (str(demo.parent).encode(), str(demo_dir()).encode(), b"/home/", b"/root/", b"/tmp/"):
+        assert needle not in raw
+
+
+def test_refuses_to_overwrite_a_real_project(tmp_path: Path) -> None:
+    real = tmp_path / "real.db"
+    ok("--db", real, "init", "--empty")
+    before = real.read_bytes()
+    result = run("demo", real, "--no-tui")
+    assert result.code == 1 and "not a demo project" in result.err
+    assert real.read_bytes() == before
+    other = tmp_path / "notes.txt"
+    other.write_text("mine", encoding="utf-8")
+    assert run("demo", other, "--no-tui").code == 1 and other.read_text(encoding="utf-8") == "mine"
+
+
+def test_rebuilds_a_demo_in_place_and_ignores_fieldnotes_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             isolated_paths: Path) -> None:
+    elsewhere = tmp_path / "mine.db"
+    monkeypatch.setenv("FIELDNOTES_DB", str(elsewhere))
+    out = ok("demo", "--no-tui", "--json").json
+    default = Path(out["project"])
+    assert str(default).startswith(str(isolated_paths)) and default.exists()
+    assert not elsewhere.exists()
+    with closing(sqlite3.connect(default)) as conn:
+        conn.execute("UPDATE codings SET memo = 'ændret' WHERE rowid = 1")
+        conn.commit()
+    ok("demo", "--no-tui")
+    with closing(sqlite3.connect(default)) as conn:
+        assert conn.execute("SELECT count(*) FROM codings WHERE memo = 'ændret'").fetchone() == (0,)
+    located = ok("locate", "--json").json
+    assert located["demo_project"] == str(default)
