@@ -25,6 +25,8 @@ from fieldnotes.db.models import (
     Document,
     DocumentCase,
     Memo,
+    MergeConflict,
+    Pseudonym,
     SpeakerTurn,
 )
 
@@ -75,6 +77,11 @@ def build(target: Path) -> None:
             session.flush()
             session.add(Memo(id=uuid.uuid5(ns, "memo"), text="Notat om kodningen", coding_id=coding.id,
                              created_by=anna))
+            session.add(Pseudonym(id=uuid.uuid5(ns, "pseudonym"), original="Søren", pseudonym="Jens",
+                                  category="person", attributes={"role": "borger"}, created_by=anna))
+            session.add(MergeConflict(id=uuid.uuid5(ns, "conflict"), merge_id=uuid.uuid5(ns, "merge"),
+                                      kind="rename", table="codes", row_id=belief.id, summary="omdøbt to gange",
+                                      ours={"name": "Tro"}, theirs={"name": "Troen"}, created_by=anna))
 
 
 def main() -> None:

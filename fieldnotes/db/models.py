@@ -251,6 +251,41 @@ class Memo(Tracked, Base):
     )
 
 
+PSEUDONYM_CATEGORIES = ("person", "place", "workplace", "organisation", "other")
+
+
+class Pseudonym(Tracked, Base):
+    """An entry of the pseudonym register: original -> pseudonym.
+
+    `original` is emptied when the key is separated from the project (`pseudonyms export --remove`);
+    the key file then holds it, under the same id.
+    """
+
+    __tablename__ = "pseudonyms"
+    __table_args__ = (CheckConstraint(f"category IN {PSEUDONYM_CATEGORIES!r}", name="category"),)
+    original: Mapped[str | None] = mapped_column(Text, default=None)
+    pseudonym: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(20), default="person")
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    separated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MergeConflict(Tracked, Base):
+    """A disagreement found while merging, settled by a deterministic rule and open to review."""
+
+    __tablename__ = "merge_conflicts"
+    __table_args__ = (CheckConstraint("status IN ('auto', 'settled')", name="status"),)
+    merge_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    table: Mapped[str] = mapped_column(String(60))
+    row_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None, index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    ours: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    theirs: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    resolution: Mapped[str] = mapped_column(String(20), default="ours")
+    status: Mapped[str] = mapped_column(String(20), default="auto")
+
+
 class Change(Base):
     """One user-level action in the event log: who did what, when. Append-only."""
 
@@ -299,4 +334,6 @@ TRACKED_TABLES: tuple[type[Tracked], ...] = (
     Code,
     Coding,
     Memo,
+    Pseudonym,
+    MergeConflict,
 )
