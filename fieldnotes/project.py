@@ -163,7 +163,8 @@ def open_project(target: str | None = None, *, readonly: bool = False) -> Projec
             engine.dispose()
             raise
         engine.dispose()
-        notices.append(f"upgraded the project's schema from {revision} to {head}; backup at {backups[0]}")
+        notices.append(f"upgraded the project to this version's schema; the previous file was backed up first "
+                       f"({backups[0].name}, see `fieldnotes restore`)")
     if not readonly and not backups:
         from fieldnotes.backup import daily_backup_if_due
 

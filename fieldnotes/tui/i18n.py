@@ -16,6 +16,15 @@ def _(message: str) -> str:
     return _current.gettext(message)
 
 
+def kind_label(kind: str) -> str:
+    """A document kind in the interface language."""
+    return _(kind)
+
+
 def N_(message: str) -> str:
     """Mark a string for translation where it is defined; `_()` translates it where it is shown."""
     return message
+
+
+# the document kinds, marked for the catalog
+N_("interview"), N_("observation"), N_("minutes"), N_("document")

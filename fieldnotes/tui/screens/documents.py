@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from fieldnotes.tui.i18n import N_, _
+from fieldnotes.tui.i18n import N_, _, kind_label
 
 SORTS = ("date", "title", "kind", "municipality", "codings")
 SORT_NAMES = {"date": N_("date"), "title": N_("title"), "kind": N_("kind"), "municipality": N_("municipality"),
@@ -43,7 +43,7 @@ class DocumentsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#documents", DataTable)
-        table.add_columns(_("Date"), _("Kind"), _("Municipality"), _("Activity"), _("Codings"), _("Title"))
+        table.add_columns(_("Date"), _("Title"), _("Municipality"), _("Kind"), _("Codings"), _("Activity"))
         table.focus()
         self.reload()
 
@@ -76,8 +76,8 @@ class DocumentsScreen(Screen[None]):
                   reverse=key == "codings")
         table.clear()
         for row in rows:
-            table.add_row(row["date"] or "", row["kind"], row["municipality"] or "", row["activity"] or "",
-                          str(row["codings"]), row["title"], key=row["id"])
+            table.add_row(row["date"] or "", row["title"], row["municipality"] or "", kind_label(row["kind"]),
+                          str(row["codings"]), row["activity"] or "", key=row["id"])
         self.query_one("#doc-status", Static).update(
             _("{shown} of {total} documents · sorted by {sort} · / filter · o sort · Enter open").format(
                 shown=len(rows), total=len(self.rows), sort=_(SORT_NAMES[self.sort])))

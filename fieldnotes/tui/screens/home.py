@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldnotes.overview import HomeData, home
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import _, kind_label
 
 
 class HomeScreen(Screen[None]):
@@ -33,7 +33,7 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         docs = self.query_one("#recent-documents", DataTable)
-        docs.add_columns(_("Date"), _("Kind"), _("Title"))
+        docs.add_columns(_("Date"), _("Title"), _("Kind"))
         codings = self.query_one("#recent-codings", DataTable)
         codings.add_columns(_("Code"), _("Coder"), _("Document"), _("Excerpt"))
         self.reload()
@@ -65,7 +65,7 @@ class HomeScreen(Screen[None]):
         docs = self.query_one("#recent-documents", DataTable)
         docs.clear()
         for row in data.recent_documents:
-            docs.add_row(row["date"], row["kind"], row["title"], key=str(row["id"]))
+            docs.add_row(row["date"], row["title"], kind_label(row["kind"]), key=str(row["id"]))
         codings = self.query_one("#recent-codings", DataTable)
         codings.clear()
         for row in data.recent_codings:

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Header, Static
 
 from fieldnotes.coding import spans
 from fieldnotes.overview import CodeChoice, CodingMark, DocumentView, code_choices, document_view, recent_codes
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import _, kind_label
 from fieldnotes.tui.widgets.coded_text import CodedText
 
 
@@ -98,7 +98,7 @@ class ReaderScreen(Screen[None]):
             if not first:
                 text.selection = selection
         text.paint(view.codings)
-        meta = " · ".join(x for x in (view.municipality, view.kind, view.date, view.activity) if x)
+        meta = " · ".join(x for x in (view.municipality, kind_label(view.kind), view.date, view.activity) if x)
         self.query_one("#doc-header", Static).update(f"[b]{escape(view.title)}[/b]  [dim]{escape(meta)}[/dim]")
         self._show_recent()
         if first and self._initial_select:
