@@ -1,0 +1,120 @@
+"""Snapshots of each main screen on the demo project, at 80×24 and 160×50.
+
+They pin what a person sees, including the paint of codings over Danish text (which rests on
+TextArea's private highlight API: an upgrade of Textual that breaks it fails here at once).
+Update them deliberately with `pytest tests/test_snapshots.py --snapshot-update`, after looking.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fieldnotes.demo import build
+from fieldnotes.project import open_project
+from fieldnotes.tui.app import FieldnotesApp
+
+SIZES = [(80, 24), (160, 50)]
+READER_DOC = "Interview med sagsbehandler, Jobcenter Søholm"
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("snapshots")
+    build(folder / "demo.db")
+    return folder
+
+
+@pytest.fixture
+def app(demo_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FieldnotesApp]:
+    monkeypatch.chdir(demo_folder)  # the app shows the project as "demo.db", the same on every machine
+    copy = demo_folder / "demo.db"
+    application = FieldnotesApp(open_project(os.path.relpath(copy)), "Anna Krogh", lang="da")
+    yield application
+    application.project.close()
+
+
+async def _settle(pilot: Any) -> None:
+    for _ in range(4):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    for widget in pilot.app.screen.query("TextArea, Input"):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+async def _open_reader(pilot: Any) -> None:
+    await _settle(pilot)
+    await pilot.press("d")
+    await _settle(pilot)
+    table = pilot.app.screen.query_one("#documents")
+    row = next(i for i in range(table.row_count) if READER_DOC in str(table.get_row_at(i)) and "2025-03" in
+               str(table.get_row_at(i)))
+    table.move_cursor(row=row)
+    await pilot.press("enter")
+    await _settle(pilot)
+    text = pilot.app.screen.query_one("#text")
+    start = text.document.text.index("de her borgere") if "de her borgere" in text.document.text else 400
+    text.select_span(start, start)
+    await pilot.press("n")  # to the next coding, so the side panel shows it
+    await _settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_documents(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("d")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reader_paints_codings_over_danish_text(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=_open_reader)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_code_picker(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _open_reader(pilot)
+        await pilot.press("s", "c")
+        await pilot.pause()
+        await pilot.press(*"sparring")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_codebook(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("b")
+        await _settle(pilot)
+        await pilot.press("down", "down")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_excerpts_of_a_theme(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("e")
+        await _settle(pilot)
+        await pilot.press(*"Sparringskultur og ledelse", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
