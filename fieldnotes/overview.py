@@ -122,9 +122,10 @@ def document_view(session: Session, document_id: uuid.UUID, *, coders: list[str]
         raise NotFound("the document no longer exists")
     tree = CodeTree.load(session)
     names = dict(session.execute(select(Coder.id, Coder.name)).all())
-    query = select(Coding).where(Coding.document_id == document_id).order_by(Coding.start, Coding.end)
+    query = select(Coding.id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.memo, Coding.rating,
+                   Coding.needs_review).where(Coding.document_id == document_id).order_by(Coding.start, Coding.end)
     marks = []
-    for coding in session.scalars(query):
+    for coding in session.execute(query):
         node = tree.nodes.get(coding.code_id)
         coder = names.get(coding.coder_id, "?")
         if coders is not None and coder not in coders:

@@ -110,9 +110,12 @@ class FieldnotesApp(App[None]):
 
     # --- actions ------------------------------------------------------------------------------------
     def open_document(self, document_id: uuid.UUID, select: tuple[int, int] | None = None) -> None:
-        from fieldnotes.tui.screens.reader import ReaderScreen
+        """Load the document first, then show the reader with it: the first frame is the painted text."""
+        from fieldnotes.tui.screens.reader import ReaderScreen, load_reader_data
 
-        self.push_screen(ReaderScreen(document_id, select=select))
+        self.db(lambda: load_reader_data(self.project, document_id, self.coder_id),
+                lambda data: self.push_screen(ReaderScreen(document_id, select=select, preloaded=data)),
+                group="open-document")
 
     def action_help(self) -> None:
         from fieldnotes.tui.screens.help import HelpScreen

@@ -31,13 +31,9 @@ def _text_colour(background: str) -> str:
     return "#000000" if (0.299 * red + 0.587 * green + 0.114 * blue) > 150 else "#ffffff"
 
 
-def _utf8_offsets(line: str) -> list[int]:
-    """Byte offset of each character of a line, plus one past the end."""
-    out, position = [0], 0
-    for ch in line:
-        position += len(ch.encode("utf-8"))
-        out.append(position)
-    return out
+def _utf8_offset(line: str, column: int) -> int:
+    """The UTF-8 byte offset of a character column (plain ASCII lines need no encoding)."""
+    return column if line.isascii() else len(line[:column].encode("utf-8"))
 
 
 class CodedText(TextArea):
@@ -54,6 +50,7 @@ class CodedText(TextArea):
         self._marks: list[CodingMark] = []
         self._starts: list[int] = line_starts(text)
         self._styles: dict[str, Style] = {}
+        self._paint_map: dict[int, list[tuple[int, int, str]]] = {}
         self.register_theme(TextAreaTheme(name=THEME, syntax_styles={}))
         self.theme = THEME
 
@@ -83,11 +80,13 @@ class CodedText(TextArea):
 
     def show_text(self, text: str) -> None:
         self._starts = line_starts(text)
+        self._paint_map = {}
         self.load_text(text)
 
     # --- painting ----------------------------------------------------------------------------------
     def paint(self, marks: Sequence[CodingMark]) -> None:
         self._marks = list(marks)
+        self._paint_map = self._compute_paint()
         self._build_highlight_map()
         self.refresh()
 
@@ -100,12 +99,18 @@ class CodedText(TextArea):
         return name
 
     def _build_highlight_map(self) -> None:
+        """TextArea calls this on every document or theme change; the paint is computed once per `paint`."""
         self._line_cache.clear()
         highlights = self._highlights
         highlights.clear()
-        marks = getattr(self, "_marks", None)
+        for row, items in getattr(self, "_paint_map", {}).items():
+            highlights[row] = list(items)
+
+    def _compute_paint(self) -> dict[int, list[tuple[int, int, str]]]:
+        marks = self._marks
+        paint: dict[int, list[tuple[int, int, str]]] = {}
         if not marks:
-            return
+            return paint
         text = self.document.text
         starts = self._starts
         by_line: dict[int, list[CodingMark]] = {}
@@ -118,7 +123,6 @@ class CodedText(TextArea):
             line_start = starts[row]
             line_end = starts[row + 1] - 1 if row + 1 < len(starts) else len(text)
             line = text[line_start:line_end]
-            bytes_at = _utf8_offsets(line)
             cuts = {0, len(line)}
             for mark in line_marks:
                 cuts.add(max(0, mark.start - line_start))
@@ -132,4 +136,5 @@ class CodedText(TextArea):
                     continue
                 top = min(covering, key=lambda m: (m.end - m.start, m.start))  # the narrowest shows on top
                 name = self._style_name(top, len(covering) > 1)
-                highlights[row].append((bytes_at[left], bytes_at[right], name))
+                paint.setdefault(row, []).append((_utf8_offset(line, left), _utf8_offset(line, right), name))
+        return paint
