@@ -26,7 +26,6 @@ from fieldnotes.overview import CodeChoice, CodingMark, DocumentView, code_choic
 from fieldnotes.tui.i18n import _, kind_label
 from fieldnotes.tui.widgets.coded_text import CodedText
 
-
 ReaderData = tuple[DocumentView, list[CodeChoice], list[uuid.UUID]]
 
 
