@@ -22,7 +22,12 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
         from fieldnotes.errors import FieldnotesError
 
         raise FieldnotesError(f"the folder {folder} does not exist", hint="create it first")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
+    from fieldnotes.errors import FieldnotesError
+
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
+    except OSError as error:
+        raise FieldnotesError(f"cannot write in {folder} ({error.strerror})") from None
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -31,6 +36,11 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
             os.fsync(handle.fileno())
         os.chmod(temp, 0o600)
         os.replace(temp, target)
+    except OSError as error:
+        with suppress(FileNotFoundError):
+            temp.unlink()
+        raise FieldnotesError(f"could not write {target.name} ({error.strerror}); nothing was written",
+                              hint="free some disk space and try again" if error.errno == 28 else None) from None
     except BaseException:
         with suppress(FileNotFoundError):
             temp.unlink()

@@ -111,3 +111,71 @@ def test_killing_an_import_leaves_whole_files_and_a_rerun_completes(tmp_path: Pa
     report = ok("--db", project, "import", material, "--kind", "interview", "--municipality", "Lyngå", "--json").json
     assert report["imported"] == 150 - documents and report["skipped"] == documents and report["failed"] == 0
     assert len(ok("--db", project, "docs", "--json").json) == 150
+
+
+def test_a_full_disk_during_import_fails_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's max_page_count makes the database 'full' at the write boundary."""
+    import fieldnotes.db.engine as engine_module
+    from tests.projectdata import snapshot
+
+    project = make_project(tmp_path)
+    before = snapshot(project)
+    original = engine_module._sqlite_pragmas
+
+    def full_disk(dbapi_conn: object, *args: object) -> None:
+        original(dbapi_conn, *args)
+        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]  # type: ignore[attr-defined]
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages + 1}")  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(engine_module, "_sqlite_pragmas", full_disk)
+    big = tmp_path / "stor.txt"
+    big.write_text(("Søren fortæller om praktikken på lageret. " * 40 + "\n") * 400, encoding="utf-8")
+    from tests.helpers import run
+
+    result = run("--db", project, "import", big)
+    assert result.code == 1
+    assert "full" in result.err and "Traceback" not in result.err
+    monkeypatch.setattr(engine_module, "_sqlite_pragmas", original)
+    assert snapshot(project) == before
+    assert _integrity(project) == "ok"
+
+
+def test_a_full_disk_during_an_export_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from fieldnotes.errors import FieldnotesError
+    from fieldnotes.fileio import atomic_output
+
+    target = tmp_path / "eksport.docx"
+
+    with pytest.raises(FieldnotesError, match="nothing was written"), atomic_output(target) as handle:
+        handle.write(b"x" * 100)
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_migration_leaves_the_file_and_its_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+    import shutil
+
+    import fieldnotes.db.migrate as migrate
+    from fieldnotes.backup import list_backups
+    from tests.helpers import run
+
+    fixtures = sorted((ROOT / "tests" / "fixtures" / "schemas").glob("*.db"))
+    oldest = next(f for f in fixtures if f.stem != migrate.head())
+    target = tmp_path / "gammel.db"
+    shutil.copy(oldest, target)
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+
+    def broken(engine: object, target_revision: str = "head") -> None:
+        raise RuntimeError("simulated failure inside a migration")
+
+    monkeypatch.setattr(migrate, "upgrade", broken)
+    result = run("--db", target, "docs")
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    assert "migration" in result.err or "upgrade" in result.err, result.err
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+    backups = list_backups(target)
+    assert len(backups) == 1 and hashlib.sha256(backups[0].read_bytes()).hexdigest() == before

@@ -42,9 +42,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:
+        if debug:
+            raise
+        print(f"fieldnotes: error: {error.strerror or error}"
+              + (f": {error.filename}" if getattr(error, "filename", None) else ""), file=sys.stderr)
+        return EXIT_FAILED
     except Exception as error:  # a bug: log it, show one line
         if debug:
             raise
+        known = _database_trouble(error)
+        if known:
+            print(f"fieldnotes: error: {known}", file=sys.stderr)
+            return EXIT_FAILED
         from fieldnotes.logs import log_exception
 
         where = log_exception(error)
@@ -54,6 +64,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+
+
+def _database_trouble(error: Exception) -> str | None:
+    """Database failures a user can act on, named plainly (nothing was changed: the transaction rolled back)."""
+    text = str(getattr(error, "orig", error)).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return "the disk is full; nothing was changed. Free some space and run the command again"
+    if "readonly database" in text or "read-only" in text:
+        return "the project file cannot be written (read-only); nothing was changed"
+    if "database is locked" in text:
+        return "the project is busy in another program for too long; nothing was changed. Try again"
+    if "could not connect" in text or "connection refused" in text:
+        return "cannot reach the database server; check the address and that the server is running"
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover
