@@ -142,13 +142,14 @@ def open_project(target: str | None = None, *, readonly: bool = False) -> Projec
     revision = _inspect_sqlite(path)
     _check_revision(str(path), revision)
     notices: list[str] = []
-    if not readonly and not _writable(path):
+    writable = _writable(path)
+    if not readonly and not writable:
         readonly = True
         notices.append(f"{path} is read-only here, so the project is open read-only")
     head = migrate.head()
     backups: list[Path] = []
-    if revision != head:
-        if readonly:
+    if revision != head:  # upgraded even when only reading is asked for: the file itself must be current
+        if not writable:
             raise FieldnotesError(
                 f"{path} needs a schema upgrade, but it is read-only",
                 hint="copy it somewhere writable and open the copy",
@@ -159,9 +160,18 @@ def open_project(target: str | None = None, *, readonly: bool = False) -> Projec
         engine = engine_for(str(path))
         try:
             migrate.upgrade(engine)
-        except Exception:
+        except Exception as error:
             engine.dispose()
-            raise
+            if isinstance(error, FieldnotesError):
+                raise
+            from fieldnotes.logs import log_exception
+
+            log_exception(error)
+            raise FieldnotesError(
+                f"upgrading {path.name} to this version's schema failed and was rolled back; the file is unchanged "
+                f"and a backup is at {backups[0]}",
+                hint="please report this (details are in the log `fieldnotes locate` shows)",
+            ) from None
         engine.dispose()
         notices.append(f"upgraded the project to this version's schema; the previous file was backed up first "
                        f"({backups[0].name}, see `fieldnotes restore`)")
