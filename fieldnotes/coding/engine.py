@@ -93,9 +93,9 @@ def apply_bulk(session: Session, items: Sequence[NewCoding], *, texts: dict[uuid
     doc_ids = {i.document_id for i in items}
     if texts is None:
         texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(doc_ids))).all())
-    existing = set(session.execute(
+    existing = {tuple(row) for row in session.execute(
         select(Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end)
-        .where(Coding.document_id.in_(doc_ids))).tuples())
+        .where(Coding.document_id.in_(doc_ids)))}
     added = 0
     for item in items:
         code = codes.get(item.code_id)
