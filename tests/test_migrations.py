@@ -93,3 +93,8 @@ def test_released_schema_upgrades_without_loss(fixture: Path, tmp_path: Path) ->
 def test_fixture_exists_for_head() -> None:
     """Every revision on main is released: the head has its fixture database."""
     assert (Path(__file__).parent / "fixtures" / "schemas" / f"{migrate.head()}.db").exists()
+
+
+def test_fast_revision_reading_agrees_with_alembic() -> None:
+    assert migrate.head() == migrate.script().get_current_head()
+    assert migrate.known_revisions() == {rev.revision for rev in migrate.script().walk_revisions()}

@@ -6,14 +6,14 @@ on PostgreSQL only `fieldnotes db upgrade` changes the schema.
 
 from __future__ import annotations
 
+import re
 import sys
+from functools import lru_cache
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Engine, inspect, text
 
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.resources import migrations_dir
@@ -23,40 +23,73 @@ UNMANAGED_PREFIXES = ("search_index", "sqlite_")
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    if type_ == "table" and name and name.startswith(UNMANAGED_PREFIXES):
+    if name and name.startswith(UNMANAGED_PREFIXES):  # the tables, or an index such as PostgreSQL's search index
         return False
     table = getattr(obj, "table", None)
     return not (table is not None and str(table.name).startswith(UNMANAGED_PREFIXES))
 
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+
 def config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     return cfg
 
 
 def script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(config())
 
 
+_REVISION = re.compile(r"^revision\s*(?::\s*str)?\s*=\s*['\"]([0-9a-f]+)['\"]", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(?:['\"]([0-9a-f]+)['\"]|None)", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _graph() -> dict[str, str | None]:
+    """revision -> down revision, read straight from the files: opening a project must not pay for
+    importing Alembic and compiling every migration just to learn the head (the tests check this agrees
+    with Alembic)."""
+    graph: dict[str, str | None] = {}
+    for path in sorted((migrations_dir() / "versions").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN.search(source)
+        if revision and down:
+            graph[revision.group(1)] = down.group(1)
+    return graph
+
+
 def head() -> str:
-    heads = script().get_heads()
+    graph = _graph()
+    heads = set(graph) - {down for down in graph.values() if down}
     if len(heads) != 1:  # pragma: no cover - guarded by a test
         raise FieldnotesError(f"the migrations have {len(heads)} heads; expected one")
-    return heads[0]
+    return heads.pop()
 
 
 def known_revisions() -> set[str]:
-    return {rev.revision for rev in script().walk_revisions()}
+    return set(_graph())
 
 
 def current(connection: Connection) -> str | None:
     if not inspect(connection).has_table("alembic_version"):
         return None
-    return MigrationContext.configure(connection).get_current_revision()
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:
+        raise FieldnotesError(f"the database records {len(rows)} schema revisions; expected one")
+    return rows[0] if rows else None
 
 
 def _run(engine: Engine, action: str, target: str) -> None:
+    from alembic import command
+
     cfg = config()
     with engine.connect() as conn:
         sqlite = engine.dialect.name == "sqlite"
@@ -89,6 +122,7 @@ def downgrade(engine: Engine, target: str) -> None:
 def differences(engine: Engine) -> list[Any]:
     """What differs between the database schema and the models (empty when they match)."""
     from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
 
     from fieldnotes.db.models import Base
 
@@ -103,6 +137,8 @@ def _make_revision(message: str) -> None:  # pragma: no cover - developer tool
     """Autogenerate a revision against a scratch database at head."""
     import tempfile
     from pathlib import Path
+
+    from alembic import command
 
     from fieldnotes.db.engine import sqlite_engine
 
