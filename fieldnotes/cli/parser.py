@@ -311,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: modules with a `register(sub, common)` that adds an area's commands with `add_command`/`add_group`
-AREA_MODULES: list[str] = []
+AREA_MODULES: list[str] = ["fieldnotes.cli.args_search"]
 
 add_command = _add
 add_group = _group

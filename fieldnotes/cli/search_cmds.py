@@ -1,0 +1,200 @@
+"""Handlers of `fieldnotes search` and `fieldnotes similar`: thin wrappers over fieldnotes.search."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from fieldnotes.cli.coding_cmds import acting
+from fieldnotes.cli.context import Context
+from fieldnotes.cli.filters_args import filters_from
+from fieldnotes.errors import InvalidInput
+from fieldnotes.filters import Filters
+from fieldnotes.search.results import Hit
+
+KWIC_WIDTH = 40
+
+
+def _filters(ctx: Context) -> Filters:
+    args = ctx.args
+    filters = filters_from(args)
+    filters.codes = list(getattr(args, "inside", []) or [])
+    filters.descendants = not getattr(args, "no_descendants", False)
+    filters.documents = list(getattr(args, "document", []) or [])
+    return filters
+
+
+def _context(ctx: Context, default: str | None) -> str | int | None:
+    from fieldnotes.coding.excerpts import parse_context
+
+    value = getattr(ctx.args, "context", None)
+    return parse_context(value) if value else default
+
+
+def _marks() -> tuple[str, str]:
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        return "\x1b[1;7m", "\x1b[0m"
+    return "«", "»"
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def kwic(hit: Hit, width: int = KWIC_WIDTH) -> str:
+    """One concordance line: the hit between its context, then where it is."""
+    opening, closing = _marks()
+    before = _flat(hit.context_before)[-width:]
+    after = _flat(hit.context_after)[:width]
+    where = " · ".join(str(x) for x in (hit.document_title, hit.municipality, hit.date, hit.speaker) if x)
+    score = f"  {hit.score:.2f}" if hit.score < 1 else ""
+    line = f"{before:>{width}} {opening}{_flat(hit.text)}{closing} {after:<{width}}"
+    return f"{line}  {where} · {hit.start}:{hit.end}{score}"
+
+
+def search(ctx: Context) -> int:
+    from fieldnotes.search.fulltext import Options
+
+    args = ctx.args
+    if args.reindex:
+        return _reindex(ctx)
+    if args.query is None:
+        raise InvalidInput("give something to search for", hint="for example: fieldnotes search praktik")
+    given = (("--snap", args.snap), ("--memo", args.memo), ("--rating", args.code_rating), ("--dry-run", args.dry_run))
+    coding_flags = [flag for flag, value in given if value not in (None, False)]
+    if coding_flags and not args.apply_code:
+        raise InvalidInput(f"{', '.join(coding_flags)} go(es) with --code", hint="add --code CODE to code the hits")
+    if args.counts and args.apply_code:
+        raise InvalidInput("--counts and --code do not go together", hint="count first, then code")
+    options = Options(fuzzy=args.fuzzy, min_score=args.min_score, stem=args.stem, limit=args.limit, sort=args.sort)
+    options.check()
+    if args.counts:
+        return _counts(ctx, options)
+    if args.apply_code:
+        return _code(ctx, options)
+    from fieldnotes.search.fulltext import search as run_search
+
+    with ctx.project(readonly=True).read() as session:
+        result = run_search(session, args.query, _filters(ctx), options, context=_context(ctx, "sentence"))
+    for note in result.notes:
+        ctx.note(note)
+    if args.inside and not result.documents_searched:
+        ctx.note(f"no text is coded with {', '.join(args.inside)} in the documents searched")
+    summary = (f"{len(result.hits)} hit(s) in {result.documents_with_hits} document(s) "
+               f"of {result.documents_searched} searched")
+    if not result.complete:
+        summary += f"; stopped at --limit {options.limit}, there may be more"
+    ctx.emit([h.as_dict() for h in result.hits], [kwic(h) for h in result.hits] + [summary])
+    return 0
+
+
+def _counts(ctx: Context, options: Any) -> int:
+    from fieldnotes.search.counts import counts
+
+    with ctx.project(readonly=True).read() as session:
+        table = counts(session, ctx.args.query, _filters(ctx), options, by=ctx.args.by)
+    for note in table.notes:
+        ctx.note(note)
+    header = f"{table.by:<28} {'hits':>7} {'documents':>10} {'searched':>9} {'characters':>12} {'per 100k':>9}"
+    lines = [f"counts of {table.query} by {table.by}", header, "-" * len(header)]
+    for row in [*table.rows, table.total]:
+        label = "(none)" if row.label is None else str(row.label)
+        lines.append(f"{label[:28]:<28} {row.hits:>7} {row.documents:>10} {row.searched_documents:>9} "
+                     f"{row.characters:>12,} {row.per_100k_characters:>9.2f}")
+    ctx.emit(table.as_dict(), lines)
+    return 0
+
+
+def _code(ctx: Context, options: Any) -> int:
+    from fieldnotes.codebook.tree import CodeTree
+    from fieldnotes.coding import engine
+    from fieldnotes.db.models import Code
+    from fieldnotes.search.coding import code_spans, spans_of, widened
+    from fieldnotes.search.fulltext import find, search
+    from fieldnotes.search.scope import resolve
+
+    args = ctx.args
+
+    def chosen_code(session: Any) -> Code:
+        tree = CodeTree.load(session)
+        row = session.get(Code, tree.resolve(args.apply_code).id)
+        engine.check_code(row)
+        engine.check_rating(row, args.code_rating)
+        return row  # type: ignore[no-any-return]
+
+    if args.dry_run:
+        with ctx.project(readonly=True).read() as session:
+            code_row = chosen_code(session)
+            code_id, path = str(code_row.id), CodeTree.load(session).path(code_row.id)
+            result = search(session, args.query, _filters(ctx), options, context=None)
+            planned = widened(session, spans_of(result.hits), args.snap)
+            titles = {h.document: h.document_title for h in result.hits}
+            texts = {doc: text for doc, text in _texts(session, {d for d, _, _ in planned}).items()}
+        rows = [{"document": str(doc), "document_title": titles[str(doc)], "start": start, "end": end,
+                 "text": texts[doc][start:end]} for doc, start, end in planned]
+        lines = [f"dry run: would code {len(rows)} span(s) from {len(result.hits)} hit(s) with {path!r}"]
+        lines += [f"  {r['document_title']} {r['start']}:{r['end']}  {_flat(str(r['text']))[:100]}" for r in rows]
+        ctx.emit({"dry_run": True, "code": code_id, "code_path": path, "spans": rows}, lines)
+        return 0
+    summary = f"coded the hits of {args.query!r} with {args.apply_code}"
+    with acting(ctx, "search.code", summary, {"query": args.query, "fuzzy": args.fuzzy}) as (session, cid):
+        code_row = chosen_code(session)
+        tree = CodeTree.load(session)
+        scope = resolve(session, _filters(ctx))
+        found = find(session, args.query, scope, options)
+        coded = code_spans(session, spans_of(found.hits), code_row, coder_id=cid, memo=args.memo,
+                           rating=args.code_rating, snap=args.snap)
+        titles = {str(d): info.title for d, info in scope.documents.items()}
+        out = [{"id": c.id, "document": c.document, "document_title": titles.get(c.document), "code": str(code_row.id),
+                "code_path": tree.path(code_row.id), "start": c.start, "end": c.end, "text": c.text,
+                "created": c.created} for c in coded]
+    for note in found.notes:
+        ctx.note(note)
+    new = sum(1 for c in coded if c.created)
+    documents = len({c.document for c in coded})
+    if not coded:
+        lines = ["no hits; nothing was coded"]
+    else:
+        lines = [f"coded {new} span(s) in {documents} document(s) with {out[0]['code_path']!r}"
+                 + (f" ({len(coded) - new} already had it)" if new < len(coded) else "")
+                 + "; `fieldnotes undo` takes them all back"]
+    ctx.emit(out, lines)
+    return 0
+
+
+def _texts(session: Any, doc_ids: set[Any]) -> dict[Any, str]:
+    from sqlalchemy import select
+
+    from fieldnotes.db.models import Document
+
+    return dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(doc_ids))).all())
+
+
+def _reindex(ctx: Context) -> int:
+    from fieldnotes.search import index
+
+    with ctx.project().write() as session:
+        kind = index.rebuild(session)
+    message = {"fts5": "rebuilt the search index", "tsvector": "rebuilt the search index",
+               "scan": "this SQLite has no full-text search (FTS5); searches read the documents instead"}[kind]
+    ctx.emit({"index": kind}, message)
+    return 0
+
+
+def similar(ctx: Context) -> int:
+    from fieldnotes.search.similar import similar as find_similar
+
+    args = ctx.args
+    with ctx.project(readonly=True).read() as session:
+        result = find_similar(session, args.coding, limit=args.limit, unit=args.unit, filters=_filters(ctx),
+                              context=_context(ctx, None))
+    lines = [f"passages like coding {result.coding_id[:8]} ({result.code_path}) that do not carry its code:"]
+    for hit in result.hits:
+        where = " · ".join(str(x) for x in (hit.document_title, hit.municipality, hit.date, hit.speaker) if x)
+        lines.append(f"{hit.score:.2f}  {where} · {hit.start}:{hit.end}")
+        lines.append("      " + _flat(hit.context_before + hit.text + hit.context_after)[:300])
+    if not result.hits:
+        lines.append("none found")
+    ctx.emit([h.as_dict() for h in result.hits], lines)
+    return 0
