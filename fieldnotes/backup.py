@@ -29,14 +29,24 @@ def _stem(path: Path) -> str:
 
 
 def verify(path: Path) -> None:
-    with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)) as conn:
-        result = conn.execute("PRAGMA integrity_check").fetchone()
+    from fieldnotes.privacy import encryption
+
+    if encryption.is_encrypted(path):
+        result: tuple[str] | None = (encryption.integrity(path),)
+    else:
+        with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)) as conn:
+            result = conn.execute("PRAGMA integrity_check").fetchone()
     if not result or result[0] != "ok":
         raise FieldnotesError(f"the backup {path} failed its integrity check: {result}")
 
 
 def copy_sqlite(source: Path, destination: Path) -> Path:
-    """Copy a SQLite project to `destination` (which must not exist), consistently, then verify it."""
+    """Copy a SQLite project to `destination` (which must not exist), consistently, then verify it.
+
+    A copy of an encrypted project is encrypted with the same passphrase (SQLCipher's export).
+    """
+    from fieldnotes.privacy import encryption
+
     if destination.exists():
         raise FieldnotesError(f"{destination} already exists", hint="choose another file name")
     partial = destination.with_name(destination.name + ".partial")
@@ -45,11 +55,14 @@ def copy_sqlite(source: Path, destination: Path) -> Path:
     fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     try:
-        with closing(sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)) as src, closing(
-            sqlite3.connect(partial)
-        ) as dst:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")
+        if encryption.is_encrypted(source):
+            encryption.copy(source, partial, destination)
+        else:
+            with closing(sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)) as src, closing(
+                sqlite3.connect(partial)
+            ) as dst:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")
         verify(partial)
         os.replace(partial, destination)
     except BaseException:
@@ -99,8 +112,13 @@ def restore(project: Path, backup: Path) -> Path:
     verify(backup)
     aside = project.with_name(f"{project.stem}.before-restore-{clock.now().strftime('%Y%m%dT%H%M%S')}{project.suffix}")
     if project.exists():
-        with closing(sqlite3.connect(project)) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        from fieldnotes.privacy import encryption
+
+        if encryption.is_encrypted(project):
+            encryption.checkpoint(project)
+        else:
+            with closing(sqlite3.connect(project)) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         os.replace(project, aside)
         for suffix in ("-wal", "-shm"):
             with suppress(FileNotFoundError):

@@ -26,6 +26,7 @@ def create_project(
     coder: str | None = None,
     language: str = "da",
     is_demo: bool = False,
+    encrypt: bool = False,
 ) -> Project:
     """Create a project at the schema's head, with settings and (unless `empty`) a codebook.
 
@@ -38,7 +39,7 @@ def create_project(
         )
     book = None if empty else yamlfile.read(codebook or default_codebook())
     coder_name = coders.normalise_name(coder or coders.login_name())
-    project = create_empty(target)
+    project = create_empty(target, encrypt=encrypt)
     try:
         with project.write() as session:
             coder_id = coders.coder_id(coder_name)

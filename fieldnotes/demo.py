@@ -179,6 +179,12 @@ def _build(path: Path, folder: Path, settings: dict[str, Any]) -> DemoReport:
         report.documents = len(imported.results)
         _apply_codings(project, read_anchors(folder), report)
         _add_memos(project, settings.get("memos") or [], report)
+        register_file = folder / "pseudonyms.yaml"
+        if register_file.exists():  # the pseudonym register of the invented names (docs/privacy.md)
+            from fieldnotes.privacy.keyfile import load_register
+
+            with clock.frozen_at(_at(start, 9)):
+                load_register(project, register_file, team[0])
     return report
 
 

@@ -105,7 +105,10 @@ def _inspect_sqlite(path: Path) -> str | None:
         raise _missing(str(path))
     if path.is_dir():
         raise NotAProject(f"{path} is a folder, not a fieldnotes project file")
-    if not looks_like_sqlite(path):
+    from fieldnotes.privacy import encryption
+
+    encrypted = encryption.is_encrypted(path)
+    if not encrypted and not looks_like_sqlite(path):
         raise NotAProject(f"{path} is not a fieldnotes project (it is not a SQLite database)")
     probe = engine_for(str(path), readonly=True)
     try:
@@ -115,6 +118,9 @@ def _inspect_sqlite(path: Path) -> str | None:
                 raise NotAProject(f"{path} is a SQLite database, but not a fieldnotes project")
             return migrate.current(conn)
     except sa_exc.DatabaseError as error:
+        if encrypted:
+            encryption.forget(path)
+            raise encryption.wrong_passphrase(path) from None
         reason = str(getattr(error, "orig", error)).splitlines()[0]
         raise NotAProject(f"{path} cannot be read as a fieldnotes project ({reason})") from None
     finally:
@@ -230,11 +236,15 @@ def _remove_sqlite(path: Path) -> None:
             Path(str(path) + suffix).unlink()
 
 
-def create_empty(target: str) -> Project:
+def create_empty(target: str, *, encrypt: bool = False) -> Project:
     """Create a project at the schema's head with no settings row yet (callers fill it in).
 
-    Raises if something is already there. On failure nothing is left behind.
+    Raises if something is already there. On failure nothing is left behind. `encrypt` makes an
+    SQLCipher file (fieldnotes.privacy.encryption), with the passphrase typed or from the environment.
     """
+    if encrypt and is_url(target):
+        raise FieldnotesError("--encrypt works on project files",
+                              hint="a server database is protected by the server; leave out --encrypt")
     if is_url(target):
         if not server_is_empty(target):
             raise FieldnotesError(
@@ -251,10 +261,16 @@ def create_empty(target: str) -> Project:
         )
     if not path.parent.exists():
         raise FieldnotesError(f"the folder {path.parent} does not exist", hint="create it first")
+    passphrase = None
+    if encrypt:
+        from fieldnotes.privacy import encryption
+
+        encryption.check_available()
+        passphrase = encryption.passphrase_for(path, new=True)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     try:
-        engine = engine_for(str(path))
+        engine = engine_for(str(path), passphrase=passphrase)
         migrate.upgrade(engine)
     except BaseException:
         with suppress(Exception):

@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--empty", action="store_true", help="no codebook: start with no codes")
     p.add_argument("--name", help="the project's name")
     p.add_argument("--start", metavar="YYYY-MM-DD", help="fieldwork start date (phases count half-years from it)")
+    p.add_argument("--encrypt", action="store_true",
+                   help="encrypt the project file with a passphrase (SQLCipher; typed, or $FIELDNOTES_PASSPHRASE)")
 
     grp = _group(sub, common, "project", "show or change project settings")
     _add(grp, common, "show", "fieldnotes.cli.project_cmds:show", "show the project's settings and counts")
@@ -311,7 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: modules with a `register(sub, common)` that adds an area's commands with `add_command`/`add_group`
-AREA_MODULES: list[str] = ["fieldnotes.cli.args_search"]
+AREA_MODULES: list[str] = ["fieldnotes.cli.args_exchange", "fieldnotes.cli.args_export",
+                           "fieldnotes.cli.args_search", "fieldnotes.cli.args_privacy"]
 
 add_command = _add
 add_group = _group

@@ -33,6 +33,7 @@ def init(ctx: Context) -> int:
         empty=args.empty,
         coder=getattr(args, "coder", None),
         language=getattr(args, "lang", None) or "da",
+        encrypt=bool(getattr(args, "encrypt", False)),
     )
     with project, project.read() as session:
         info = _summary(project, session)
@@ -60,6 +61,7 @@ def _summary(project: Any, session: Any) -> dict[str, Any]:
         "default_coder": default_coder.name if default_coder else None,
         "pseudonymize_exports": settings.pseudonymize_exports,
         "demo": settings.is_demo,
+        "encrypted": _encrypted(project),
         "schema": revision,
         "documents": count(Document),
         "codes": count(Code),
@@ -67,6 +69,12 @@ def _summary(project: Any, session: Any) -> dict[str, Any]:
         "memos": count(Memo),
         "coders": sorted(c.name for c in session.scalars(select(Coder))),
     }
+
+
+def _encrypted(project: Any) -> bool:
+    from fieldnotes.privacy.encryption import is_encrypted
+
+    return project.path is not None and is_encrypted(project.path)
 
 
 def show(ctx: Context) -> int:

@@ -137,12 +137,13 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         all_codings[other.document_id].append(other)
     overlap_index = {doc: _OverlapIndex(items) for doc, items in all_codings.items()}
     line_index = {doc: line_starts(text) for doc, text in texts.items()}
+    turn_starts_of = {doc: [t.start for t in items] for doc, items in turns.items()}
     out = []
     for row in rows:
         meta = doc_meta[row.document_id]
         text = texts[row.document_id]
         doc_turns = turns.get(row.document_id, [])
-        turn_starts = [t.start for t in doc_turns]
+        turn_starts = turn_starts_of.get(row.document_id, [])
         index = bisect.bisect_right(turn_starts, row.start) - 1
         turn: Any = doc_turns[index] if index >= 0 and doc_turns[index].end >= row.start else None
         speaker = turn.speaker if turn else None

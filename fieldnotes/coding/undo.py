@@ -19,7 +19,7 @@ from fieldnotes.db import history
 from fieldnotes.db.models import Change, Coder, Event
 from fieldnotes.errors import FieldnotesError, Refused
 
-NOT_UNDOABLE = {"init", "export", "redaction", "pseudonyms.export"}
+NOT_UNDOABLE = {"init", "export", "redaction", "pseudonyms.export", "bundle", "settle.both"}
 
 
 @dataclass

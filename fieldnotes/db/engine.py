@@ -41,9 +41,11 @@ def looks_like_sqlite(path: Path) -> bool:
         return False
 
 
-def _sqlite_pragmas(dbapi_conn: Any, readonly: bool) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, readonly: bool, encrypted: bool = False) -> None:
     dbapi_conn.isolation_level = None  # fieldnotes emits BEGIN itself (see _begin)
     cursor = dbapi_conn.cursor()
+    if encrypted:
+        cursor.execute("PRAGMA temp_store=MEMORY")  # no unencrypted temporary files
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     if not readonly:
@@ -52,10 +54,21 @@ def _sqlite_pragmas(dbapi_conn: Any, readonly: bool) -> None:
     cursor.close()
 
 
-def sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
-    """An engine on a SQLite file. Read-only engines cannot change the file in any way."""
+def sqlite_engine(path: Path, *, readonly: bool = False, passphrase: str | None = None) -> Engine:
+    """An engine on a SQLite file. Read-only engines cannot change the file in any way.
+
+    With a passphrase the file is an SQLCipher one (fieldnotes.privacy.encryption).
+    """
     path = Path(path)
-    if readonly:
+    if passphrase is not None:
+        from sqlalchemy.pool import QueuePool
+
+        from fieldnotes.privacy.encryption import url_for
+
+        engine = create_engine(url_for(path, passphrase, readonly=readonly), poolclass=QueuePool,
+                               connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+                               hide_parameters=True)
+    elif readonly:
         uri = path.resolve().as_uri() + "?mode=ro"
 
         def connect() -> sqlite3.Connection:
@@ -72,7 +85,7 @@ def sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
-        _sqlite_pragmas(dbapi_conn, readonly)
+        _sqlite_pragmas(dbapi_conn, readonly, passphrase is not None)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -86,10 +99,17 @@ def server_engine(url: str) -> Engine:
     return create_engine(url, hide_parameters=True, pool_pre_ping=True)
 
 
-def engine_for(target: str, *, readonly: bool = False) -> Engine:
+def engine_for(target: str, *, readonly: bool = False, passphrase: str | None = None) -> Engine:
+    """An engine on a server URL or a SQLite file; an encrypted file is opened with its passphrase."""
     if is_url(target):
         return server_engine(target)
-    return sqlite_engine(Path(target), readonly=readonly)
+    path = Path(target)
+    if passphrase is None:
+        from fieldnotes.privacy.encryption import is_encrypted, passphrase_for
+
+        if is_encrypted(path):
+            passphrase = passphrase_for(path)
+    return sqlite_engine(path, readonly=readonly, passphrase=passphrase)
 
 
 def writing(engine: Engine) -> Engine:

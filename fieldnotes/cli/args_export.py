@@ -1,0 +1,89 @@
+"""The `export docx|csv|xlsx` commands (argparse only, so `fieldnotes --help` stays instant)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from fieldnotes.cli.parser import add_command, add_filters, add_group
+
+H = "fieldnotes.cli.export_cmds"
+
+if TYPE_CHECKING:
+    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+CSV_NOTE = (
+    "The file is UTF-8 with a byte-order mark, so Excel shows æ, ø and å correctly. The separator is ';'\n"
+    "by default, which Danish Excel (and any Excel whose decimal mark is a comma) splits into columns\n"
+    "on double-click; use --sep ',' for English-language Excel, --sep tab for a tab-separated file.\n"
+    "Headers are the field names of `fieldnotes excerpts --json`. Cells that Excel would run as a\n"
+    "formula (starting with = + - @) get a leading apostrophe.")
+
+
+def export_commands(sub: SubParsers, common: argparse.ArgumentParser) -> SubParsers:
+    """The `export` group's sub-commands; created on first use, so other areas can add formats to it."""
+    existing = sub.choices.get("export")
+    if existing is not None:
+        for action in existing._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return action
+    return add_group(sub, common, "export", "export coded excerpts (Word, CSV, Excel) or the project (REFI-QDA)")
+
+
+def _common_export_options(parser: argparse.ArgumentParser) -> None:
+    add_filters(parser, context=True)
+    privacy = parser.add_mutually_exclusive_group()
+    privacy.add_argument("--pseudonymize", dest="pseudonymize", action="store_true", default=None,
+                         help="replace names using the pseudonym register (default: the project's "
+                              "pseudonymize_exports setting)")
+    privacy.add_argument("--no-pseudonymize", dest="pseudonymize", action="store_false",
+                         help="export names as written, whatever the project's setting")
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    parser.add_argument("out", metavar="OUT", help="the file to write")
+
+
+def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    group = export_commands(sub, common)
+
+    p = add_command(group, common, "docx", f"{H}:export_docx", "coded excerpts (or annotated documents) to Word",
+                    "Write the excerpts the filters select to a Word report: title page, contents, a heading per\n"
+                    "code in codebook order with its definition, each excerpt as a quotation with its citation\n"
+                    "(document, municipality, kind, date, speaker, position, coder), rating, memo and overlapping\n"
+                    "codes, and the codebook entries as an appendix. Headings follow --lang.\n"
+                    "With --annotated DOC..., write those documents in full instead, every coding a Word comment.")
+    _common_export_options(p)
+    p.add_argument("--group-by", choices=("municipality", "document", "phase"),
+                   help="also group each code's excerpts under sub-headings")
+    p.add_argument("--memos", action="store_true", help="include the code and document memos")
+    p.add_argument("--annotated", nargs="+", metavar="DOC",
+                   help="write these documents in full, each coding a comment (id, id prefix or exact title)")
+
+    p = add_command(group, common, "csv", f"{H}:export_csv", "coded excerpts as a CSV table (one row each)",
+                    "Write one row per excerpt: the code path split into levels, document, cases and their\n"
+                    "attributes, position, coder, rating, memo, text and context.\n\n" + CSV_NOTE)
+    _common_export_options(p)
+    p.add_argument("--sep", choices=(";", ",", "tab"), default=";", metavar="{;|,|tab}",
+                   help="the separator (default ';', for Danish Excel)")
+
+    p = add_command(group, common, "xlsx", f"{H}:export_xlsx", "coded excerpts as an Excel workbook (one row each)",
+                    "Write one row per excerpt to an .xlsx workbook (headers in --lang, dates as dates,\n"
+                    "frozen header row with filters), and a second sheet describing the export.")
+    _common_export_options(p)
+
+    # REFI-QDA files: the exchange area's handlers, under the names the command-line contract gives them
+    exchange = "fieldnotes.cli.exchange_cmds"
+    for name, handler, help_text in (
+            ("qdpx", "export_qdpx", "the whole project as a REFI-QDA project (.qdpx)"),
+            ("qdc", "export_qdc", "the codebook as a REFI-QDA codebook (.qdc)")):
+        p = add_command(group, common, name, f"{exchange}:{handler}", help_text,
+                        f"Write {help_text}; the same as `fieldnotes exchange export-{name}`.")
+        p.add_argument("out", metavar="OUT", help=f"the .{name} file to write")
+        privacy = p.add_mutually_exclusive_group()
+        privacy.add_argument("--pseudonymize", dest="pseudonymize", action="store_true", default=None,
+                             help="replace names using the pseudonym register (default: the project's "
+                                  "pseudonymize_exports setting)")
+        privacy.add_argument("--no-pseudonymize", dest="pseudonymize", action="store_false",
+                             help="export names as written, whatever the project's setting")
+        p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+        p.add_argument("--utf16-positions", action="store_true",
+                       help="count positions in UTF-16 code units, as NVivo does (default: code points)")

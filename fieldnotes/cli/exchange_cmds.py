@@ -1,0 +1,69 @@
+"""Handlers of the REFI-QDA exchange commands (export-qdpx, export-qdc, import)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fieldnotes.cli.context import Context
+from fieldnotes.errors import FieldnotesError
+
+
+def _export_lines(info: dict[str, Any]) -> list[str]:
+    what = (f"{info['documents']} documents, {info['codes']} codes, {info['codings']} codings, {info['memos']} memos"
+            if info["format"] == "qdpx" else f"{info['codes']} codes")
+    lines = [f"wrote {info['file']} ({what})"]
+    if info.get("pseudonymized"):
+        lines.append("names were replaced through the pseudonym register")
+    elif info.get("pseudonymize_requested"):
+        lines.append("pseudonymisation was asked for, but the pseudonym register replaces nothing yet: "
+                     "the file holds the names as they are")
+    lines += [f"skipped: {item}" for item in info.get("skipped", [])]
+    return lines
+
+
+def export_qdpx(ctx: Context) -> int:
+    """Reads ctx.args: out, pseudonymize (None/True/False), utf16_positions, force."""
+    from fieldnotes.exchange.refi_export import export_qdpx as export
+
+    args = ctx.args
+    project = ctx.project()
+    info = export(project, Path(args.out), coder_name=ctx.coder_name(),
+                  pseudonymize=getattr(args, "pseudonymize", None),
+                  utf16=bool(getattr(args, "utf16_positions", False)), force=bool(getattr(args, "force", False)))
+    ctx.emit(info, _export_lines(info))
+    return 0
+
+
+def export_qdc(ctx: Context) -> int:
+    """Reads ctx.args: out, pseudonymize (None/True/False), force."""
+    from fieldnotes.exchange.refi_export import export_qdc as export
+
+    args = ctx.args
+    project = ctx.project()
+    info = export(project, Path(args.out), coder_name=ctx.coder_name(),
+                  pseudonymize=getattr(args, "pseudonymize", None), force=bool(getattr(args, "force", False)))
+    ctx.emit(info, _export_lines(info))
+    return 0
+
+
+def import_file(ctx: Context) -> int:
+    """Reads ctx.args: file (or paths, a list, from `fieldnotes import`), positions, dry_run."""
+    from fieldnotes.exchange.refi_import import import_exchange_file
+
+    args = ctx.args
+    files = [args.file] if getattr(args, "file", None) else list(getattr(args, "paths", []) or [])
+    if not files:
+        raise FieldnotesError("no file given", hint="fieldnotes exchange import FILE.qdpx")
+    project = ctx.project()
+    coder = ctx.coder_name()
+    results = []
+    lines: list[str] = []
+    for name in files:
+        summary = import_exchange_file(project, Path(name), coder_name=coder,
+                                       positions=getattr(args, "positions", None) or "auto",
+                                       dry_run=bool(getattr(args, "dry_run", False)))
+        results.append(summary)
+        lines += [summary["title"], *summary["notes"]]
+    ctx.emit(results[0] if len(results) == 1 else results, lines)
+    return 0

@@ -1,0 +1,74 @@
+"""Handlers of `export docx|csv|xlsx`: build the request, show progress, print the summary."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from fieldnotes.cli.context import Context
+from fieldnotes.cli.filters_args import filters_from
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} bytes"  # pragma: no cover
+
+
+def _progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A progress line on stderr when a person is watching it; nothing in scripts."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    shown = [False]
+
+    def show(done: int, total: int) -> None:
+        shown[0] = True
+        sys.stderr.write(f"\rwriting… {done:,}/{total:,}")
+        sys.stderr.flush()
+
+    def finish() -> None:
+        if shown[0]:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+    return show, finish
+
+
+def _export(ctx: Context, fmt: str) -> int:
+    from fieldnotes.coding.excerpts import parse_context
+    from fieldnotes.export.exporter import ExportRequest, export
+
+    args = ctx.args
+    project = ctx.project()
+    request = ExportRequest(
+        format=fmt, out=Path(args.out), filters=filters_from(args), exported_by=ctx.coder_name(), lang=ctx.lang,
+        context=parse_context(args.context), group_by=getattr(args, "group_by", None),
+        memos=bool(getattr(args, "memos", False)), annotated=list(getattr(args, "annotated", None) or []),
+        pseudonymize=args.pseudonymize, sep=getattr(args, "sep", ";"), overwrite=args.force)
+    progress, finish = _progress()
+    try:
+        result = export(project, request, progress=progress)
+    finally:
+        finish()
+    if result.pseudonymize_requested and not result.pseudonymized:
+        ctx.note("note: pseudonymisation was asked for, but the project has no pseudonym register yet, "
+                 "so names are exported as written")
+    what = "coding(s) as comments" if request.annotated else "excerpt(s)"
+    ctx.emit(result.as_dict(), f"wrote {args.out}: {result.excerpts} {what} from {result.documents} document(s), "
+                               f"{_size(result.bytes)}")
+    return 0
+
+
+def export_docx(ctx: Context) -> int:
+    return _export(ctx, "docx")
+
+
+def export_csv(ctx: Context) -> int:
+    return _export(ctx, "csv")
+
+
+def export_xlsx(ctx: Context) -> int:
+    return _export(ctx, "xlsx")

@@ -1,0 +1,825 @@
+"""Importing a REFI-QDA project (.qdpx) or codebook (.qdc) into a project, as one undoable change.
+
+The file's GUIDs become our row ids, so importing a file twice, or importing a file exported from
+this project, matches what is there instead of duplicating it: rows with an existing id are matched;
+codes are also matched by path and documents by the hash of their text when ids differ; codings are
+matched by (document, code, coder, span). A project made with `init --empty` takes a foreign project
+as it is, name included.
+
+Positions are converted from the file's unit (see `positions`) and each selection is checked: it must
+lie within the text and must not split a character; one from another tool must also not cut a word,
+because a selection that does was almost always counted in the wrong unit. Before dropping, the other
+units are tried per document, and the one under which the selections land best is taken. Everything
+that is not taken (media, PDF regions, graphs, missing files, selections that do not fit) is listed in
+the report with the reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fieldnotes import coders
+from fieldnotes import text as textmod
+from fieldnotes.codebook.tree import CodeTree
+from fieldnotes.coding.edit import OffsetMap, char_opcodes
+from fieldnotes.db import history
+from fieldnotes.db.models import (
+    Attribute,
+    AttributeValue,
+    Case,
+    Code,
+    Coder,
+    Coding,
+    Document,
+    DocumentCase,
+    Memo,
+)
+from fieldnotes.documents import NewDocument, add_document, normalise_kind, set_attribute
+from fieldnotes.errors import FieldnotesError
+from fieldnotes.exchange import codetree, identity
+from fieldnotes.exchange.descriptions import (
+    SelectionNotes,
+    parse_participants,
+    parse_selection_description,
+    parse_speakers,
+)
+from fieldnotes.exchange.model import RefiCoding, RefiFile, RefiSelection, RefiText, RefiValue, RefiVariable
+from fieldnotes.exchange.positions import UNIT_NAMES, UNITS, Landing, PositionMap, unit_for_origin
+from fieldnotes.exchange.reader import read_exchange
+from fieldnotes.exchange.report import ImportReport
+from fieldnotes.project import Project
+
+OUR_ORIGIN = "fieldnotes"
+SET_CASE_TYPE = "group"
+_VALUE_TYPES = {"Text": "text", "Boolean": "text", "Integer": "number", "Float": "number", "Date": "date",
+                "DateTime": "text"}
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a memo is attached to."""
+
+    kind: str  # "document", "code", "case", "coding", "project"
+    id: uuid.UUID | None
+    label: str
+
+
+@dataclass
+class _Choice:
+    """The counting unit chosen for one source, and where its selections land under it."""
+
+    unit: str
+    mapping: PositionMap
+    landings: list[Landing]
+    score: tuple[int, int]
+
+
+def import_exchange_file(project: Project, path: Path | str, *, coder_name: str, positions: str | None = None,
+                         dry_run: bool = False) -> dict[str, Any]:
+    """Import a .qdpx, .qdc or .qde into the project as one change; returns `{"title", "notes", "report"}`.
+
+    `positions` forces a counting unit (codepoints, utf16, atlas) instead of the one the file's origin
+    implies. A refused file raises before anything is written.
+    """
+    path = Path(path)
+    if positions not in (None, "auto", *UNITS):
+        raise FieldnotesError(f"unknown position unit {positions!r}", hint=f"use one of: auto, {', '.join(UNITS)}")
+    refi = read_exchange(path)
+    report = ImportReport(file=path.name, format=refi.format, origin=refi.origin)
+    report.converted.extend(refi.converted)
+    report.warnings.extend(refi.warnings)
+    coder_id = coders.coder_id(coder_name)
+    try:
+        with project.write() as session:
+            with history.change(session, coder_id=coder_id, action="import",
+                                summary=f"imported {path.name} (REFI-QDA)",
+                                details={"format": refi.format, "file": path.name}):
+                coders.ensure_coder(session, coder_name)
+                _Importer(session, refi, report, coder_id, None if positions == "auto" else positions).run()
+                if dry_run:
+                    raise _DryRun
+    except _DryRun:
+        report.dry_run = True
+    return report.summary()
+
+
+def decode_source(data: bytes) -> tuple[str, str | None]:
+    """Source text from its bytes (UTF-8, with or without BOM; UTF-16 with a BOM), and a warning if guessed."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), None
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return data.decode("cp1252", errors="replace"), f"not UTF-8 (byte {error.start}); read as Windows-1252"
+
+
+def _excerpt(text: str, width: int = 40) -> str:
+    return identity.headline(text, width)
+
+
+class _Importer:
+    def __init__(self, session: Session, refi: RefiFile, report: ImportReport, coder_id: uuid.UUID,
+                 forced_unit: str | None) -> None:
+        self.session = session
+        self.refi = refi
+        self.report = report
+        self.coder_id = coder_id
+        self.forced_unit = forced_unit
+        self.trusted = (refi.origin or "").strip().casefold().startswith(OUR_ORIGIN)
+        self.default_unit = forced_unit or unit_for_origin(refi.origin)
+        report.positions = self.default_unit if refi.texts else None
+        self.fresh = not any(session.scalar(select(func.count()).select_from(model)) for model in
+                             (Document, Code, Memo, Case))
+        self.users = {user.guid: user.name or f"REFI user {str(user.guid)[:8]}" for user in refi.users}
+        self.coder_names: dict[uuid.UUID, str] = dict(session.execute(select(Coder.id, Coder.name)).all())
+        self.variables: dict[uuid.UUID, RefiVariable] = {v.guid: v for v in refi.variables}
+        self.code_ids: dict[uuid.UUID, uuid.UUID] = {}
+        self.paths: dict[uuid.UUID, str] = {}
+        self.doc_ids: dict[uuid.UUID, uuid.UUID] = {}
+        self.doc_texts: dict[uuid.UUID, str] = {}
+        self.selections: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID | None]] = {}
+        self.coding_ids: dict[uuid.UUID, uuid.UUID] = {}
+        self.case_ids: dict[uuid.UUID, uuid.UUID] = {}
+        self.new_cases: set[uuid.UUID] = set()
+        self.reported_missing: set[str] = set()
+        self.note_targets: dict[uuid.UUID, list[Target]] = {}
+        self.coding_keys: dict[uuid.UUID, set[tuple[uuid.UUID, uuid.UUID, int, int]]] = {}
+        self.used_coding_ids: set[uuid.UUID] = set()
+        self.hashes: dict[str, uuid.UUID] = {sha: doc_id for doc_id, sha in
+                                              session.execute(select(Document.id, Document.sha256))}
+        self.credited = 0
+        self.builtin_ids = {identity.builtin_variable(key): key for key in identity.BUILTIN_VARIABLES}
+        self.builtin_names = {name: key for key, (name, _) in identity.BUILTIN_VARIABLES.items()}
+        self.scales: dict[uuid.UUID, tuple[int | None, int | None]] = {}
+        self._known_codings: set[uuid.UUID] | None = None
+
+    # --- coders --------------------------------------------------------------------------------
+    def coder_for(self, user: uuid.UUID | None) -> uuid.UUID | None:
+        if user is None or user not in self.users:
+            return None
+        name = self.users[user]
+        cid = coders.coder_id(name)
+        if cid not in self.coder_names:
+            coder = coders.ensure_coder(self.session, name)
+            self.coder_names[cid] = coder.name
+            self.report.taken["coders"] += 1
+        return cid
+
+    def coder_of(self, *users: uuid.UUID | None) -> uuid.UUID:
+        for user in users:
+            found = self.coder_for(user)
+            if found is not None:
+                return found
+        self.credited += 1
+        return self.coder_id
+
+    def run(self) -> None:
+        self.report.users = [{"guid": str(guid), "name": name, "coder": str(coders.coder_id(name))}
+                             for guid, name in self.users.items()]
+        self.import_codes()
+        for text in self.refi.texts:
+            self.import_text(text)
+        self.import_cases()
+        self.import_sets()
+        self.import_links()
+        self.import_notes()
+        self.import_project()
+        self.report_media()
+        if self.credited:
+            self.report.converted.append(f"{self.credited} coding(s) named no known author; they are credited to "
+                                         f"{self.coder_names.get(self.coder_id, 'the importing coder')}")
+        self.session.flush()
+
+    # --- codes ---------------------------------------------------------------------------------
+    def coded_guids(self) -> set[uuid.UUID]:
+        found: set[uuid.UUID] = set()
+        for text in self.refi.texts:
+            for coding in [*text.codings, *(c for s in text.selections for c in s.codings)]:
+                if coding.code is not None:
+                    found.add(coding.code)
+        return found
+
+    def import_codes(self) -> None:
+        planned = codetree.plan(self.refi.codes, self.report.converted)
+        existing = {code.id: code for code in self.session.scalars(select(Code))}
+        tree = CodeTree.load(self.session)
+        self.paths = {code_id: tree.path(code_id) for code_id in existing}
+        by_path = {path.casefold(): code_id for code_id, path in self.paths.items()}
+        shortcuts = {code.shortcut for code in existing.values() if code.shortcut}
+        siblings: dict[uuid.UUID | None, int] = {}
+        for code in existing.values():
+            siblings[code.parent_id] = siblings.get(code.parent_id, 0) + 1
+        coded = self.coded_guids()
+        self.scales = {code.id: (code.scale_min, code.scale_max) for code in existing.values()}
+        for plan in planned:
+            parent_id = self.code_ids.get(plan.parent) if plan.parent else None
+            path = f"{self.paths[parent_id]}/{plan.name}" if parent_id else plan.name
+            if plan.guid in existing:
+                self.code_ids[plan.guid] = plan.guid
+                self.report.matched["codes"] += 1
+                continue
+            same_path = by_path.get(path.casefold())
+            if same_path is not None:
+                self.code_ids[plan.guid] = same_path
+                self.report.matched["codes"] += 1
+                self.report.converted.append(f"the code {path} has another id in the file; it was matched by its path")
+                continue
+            entry = plan.entry
+            codable = plan.codable
+            if not codable and plan.guid in coded:
+                codable = True
+                self.report.converted.append(f"{path} is a category in the file but carries codings there; "
+                                             "it was made a code")
+            shortcut = entry.shortcut
+            if shortcut and shortcut in shortcuts:
+                self.report.warnings.append(f"the shortcut {shortcut!r} of {path} is taken in this project; "
+                                            "it was left out")
+                shortcut = None
+            if shortcut:
+                shortcuts.add(shortcut)
+            position = plan.position + (siblings.get(parent_id, 0) if not self.fresh else 0)
+            scale = entry.scale
+            row = Code(id=plan.guid, parent_id=parent_id, name=plan.name, color=plan.color or "#808080",
+                       shortcut=shortcut, codable=codable, retired=entry.retired, position=position,
+                       scale_min=scale[0] if scale else None, scale_max=scale[1] if scale else None,
+                       scale_labels=dict(entry.scale_labels), glosses={k: dict(v) for k, v in entry.glosses.items()},
+                       created_by=None, **{key: entry.texts.get(key, "") for key in
+                                           ("short", "definition", "when_to_use", "when_not_to_use", "example")})
+            self.session.add(row)
+            self.scales[plan.guid] = (row.scale_min, row.scale_max)
+            self.code_ids[plan.guid] = plan.guid
+            self.paths[plan.guid] = path
+            by_path[path.casefold()] = plan.guid
+            existing[plan.guid] = row
+            self.report.taken["codes"] += 1
+            for note in plan.note_refs:
+                self.note_targets.setdefault(note, []).append(Target("code", plan.guid, path))
+        self.session.flush()
+
+    # --- sources -------------------------------------------------------------------------------
+    def raw_text(self, text: RefiText) -> str | None:
+        codings = len(text.codings) + sum(len(s.codings) for s in text.selections)
+        lost = f"; its {len(text.selections)} selection(s) with {codings} coding(s) were not imported" \
+            if text.selections or codings else ""
+        if text.content is not None:
+            return text.content
+        if text.member is None:
+            reference = text.path or text.rich_path or text.name
+            if reference in self.reported_missing and not lost:
+                return None  # a transcript sharing the file of a source already reported
+            self.reported_missing.add(reference)
+            why = self.refi.missing_files.get(reference, "it is not in the archive")
+            kind_label = f" ({text.element.lower()} of {text.media})" if text.media else ""
+            self.report.drop("source file", f"{text.name}{kind_label}", f"its text file {reference} is missing: "
+                                                                       f"{why}{lost}")
+            return None
+        raw, warning = decode_source(self.refi.source_bytes[text.member])
+        if warning:
+            self.report.warnings.append(f"{text.name}: {warning}")
+        return raw
+
+    def choose_unit(self, raw: str, selections: list[RefiSelection]) -> _Choice | None:
+        candidates = [self.default_unit]
+        if not (self.forced_unit or self.trusted):
+            candidates += [unit for unit in UNITS if unit != self.default_unit]
+        best: _Choice | None = None
+        for unit in candidates:
+            mapping = PositionMap(raw, unit)
+            if not mapping.usable:
+                continue
+            landings = [mapping.land(s.start, s.end) for s in selections]
+            good = sum(1 for landing in landings if self.accepts(landing))
+            named = sum(1 for s, landing in zip(selections, landings, strict=True)
+                        if landing.problem is None and _name_matches(s.name, mapping.text[landing.start:landing.end]))
+            choice = _Choice(unit, mapping, landings, (good, named))
+            if best is None or choice.score > best.score:
+                best = choice
+            if good == len(selections):
+                break
+        return best
+
+    def accepts(self, landing: Landing) -> bool:
+        return landing.problem is None and (self.trusted or landing.word is None)
+
+    def import_text(self, text: RefiText) -> None:
+        raw = self.raw_text(text)
+        if raw is None:
+            return
+        label = text.name or str(text.guid)
+        choice = self.choose_unit(raw, text.selections)
+        if choice is None:
+            self.report.drop("source file", label, "its text could not be mapped character by character "
+                                                   "after Unicode normalisation; nothing of it was imported")
+            return
+        body = choice.mapping.text
+        if not body.strip():
+            self.report.drop("source file", label, "its text is empty")
+            return
+        if choice.unit != self.default_unit:
+            self.report.converted.append(f"positions in {label} fit its text as {UNIT_NAMES[choice.unit]}, not as "
+                                         f"{UNIT_NAMES[self.default_unit]}; they were read that way")
+        if text.element != "TextSource":
+            self.report.converted.append(f"the {text.element.lower()} of {text.media} was imported as the "
+                                         f"document {label}")
+        doc, remap = self.document_for(text, raw, body)
+        if doc is None:
+            return
+        for kind, what in text.lost:
+            self.report.drop(kind, label, f"{what}: fieldnotes anchors codings to text only")
+        for note in text.note_refs:
+            self.note_targets.setdefault(note, []).append(Target("document", doc.id, doc.title))
+        description = textmod.normalise(text.description).strip()
+        if description:
+            self.add_memo(identity.derived("source-description", text.guid), description,
+                          Target("document", doc.id, doc.title), text.creating_user, text.created)
+            self.report.converted.append(f"the description of {label} became a memo on the document")
+        with self.session.no_autoflush:
+            for selection, landing in zip(text.selections, choice.landings, strict=True):
+                self.import_selection(doc, text, selection, landing, remap)
+            whole = Landing(0, len(body))
+            for coding in text.codings:
+                self.add_coding(doc, coding, whole, SelectionNotes(), None, remap, f"{label} (whole source)")
+        if text.codings:
+            self.report.converted.append(f"{len(text.codings)} coding(s) of the whole source {label} became codings "
+                                         "of the whole document")
+        self.session.flush()
+
+    def document_for(self, text: RefiText, raw: str, body: str) -> tuple[Document | None, OffsetMap | None]:
+        """The document a source lands in (matched or new), and a map if its text differs from the file's."""
+        sha = textmod.sha256(body)
+        label = text.name or str(text.guid)
+        existing = self.session.get(Document, text.guid)
+        if existing is None and sha in self.hashes:
+            existing = self.session.get(Document, self.hashes[sha])
+            if existing is not None and existing.id != text.guid:
+                self.report.converted.append(f"{label} has the same text as the project's {existing.title!r}; "
+                                             "it was matched to it")
+        if existing is not None:
+            self.doc_ids[text.guid] = existing.id
+            self.doc_texts[existing.id] = existing.text
+            self.report.matched["documents"] += 1
+            if existing.sha256 == sha:
+                self.fill_document_values(existing, text.values)
+                return existing, None
+            self.report.converted.append(f"{label}: the project's text of this document differs from the file's; "
+                                         "its codings were moved onto the project's text, those touching a "
+                                         "difference marked for review")
+            return existing, OffsetMap(char_opcodes(body, existing.text))
+        fields, attributes = self.document_fields(text.values, label)
+        try:
+            kind = normalise_kind(fields.get("kind"))
+        except FieldnotesError:
+            self.report.warnings.append(f"{label}: the kind {fields.get('kind')!r} is unknown; it is a 'document'")
+            kind = "document"
+        new = NewDocument(text=raw, title=text.name or "Untitled", kind=kind, date=fields.get("date"),
+                          activity=fields.get("activity"), participants=fields.get("participants", []),
+                          speakers=fields.get("speakers", {}), source_name=text.name or None, id=text.guid)
+        added = add_document(self.session, new, coder_id=self.coder_for(text.creating_user))
+        doc = added.document
+        if doc.text != body:  # add_document normalises exactly as the position map does; guard anyway
+            raise FieldnotesError(f"{label}: its text changed in normalisation in an unexpected way; nothing imported")
+        self.doc_ids[text.guid] = doc.id
+        self.doc_texts[doc.id] = doc.text
+        self.hashes[sha] = doc.id
+        self.report.taken["documents"] += 1
+        for variable, value in attributes:
+            self.set_value("document", variable, value, document_id=doc.id)
+        return doc, None
+
+    def document_fields(self, values: list[RefiValue], label: str) -> tuple[dict[str, Any], list[tuple[RefiVariable,
+                                                                                                          Any]]]:
+        fields: dict[str, Any] = {}
+        rest: list[tuple[RefiVariable, Any]] = []
+        for value in values:
+            key = self.builtin_key(value.variable)
+            if key == "kind":
+                fields["kind"] = str(value.value)
+            elif key == "date":
+                fields["date"] = _as_date(value.value)
+                if fields["date"] is None:
+                    self.report.warnings.append(f"{label}: the date {value.value!r} is not a date; left out")
+            elif key == "activity":
+                fields["activity"] = str(value.value) or None
+            elif key == "participants":
+                fields["participants"] = parse_participants(str(value.value))
+            elif key == "speakers":
+                fields["speakers"] = parse_speakers(str(value.value))
+            elif key is None:
+                variable = self.variables.get(value.variable)
+                if variable is None:
+                    self.report.warnings.append(f"{label}: a value refers to a variable that is not in the file; "
+                                                "left out")
+                    continue
+                rest.append((variable, value.value))
+        return fields, rest
+
+    def builtin_key(self, variable_id: uuid.UUID) -> str | None:
+        """Which of our fields a variable stands for: by our stable id, or by our name (a tool that
+        read our file may have given the variable a new id)."""
+        if variable_id in self.builtin_ids:
+            return self.builtin_ids[variable_id]
+        variable = self.variables.get(variable_id)
+        return self.builtin_names.get(variable.name) if variable is not None else None
+
+    def fill_document_values(self, doc: Document, values: list[RefiValue]) -> None:
+        _, attributes = self.document_fields(values, doc.title)
+        for variable, value in attributes:
+            self.set_value("document", variable, value, document_id=doc.id)
+
+    # --- attributes ----------------------------------------------------------------------------
+    def set_value(self, scope: str, variable: RefiVariable, value: Any, *, name: str | None = None,
+                  document_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None) -> None:
+        """Set an attribute value unless the target already has one (the project's value wins on merge)."""
+        name = name or variable.name
+        if not name:
+            return
+        attribute = self.session.scalars(select(Attribute).where(Attribute.scope == scope,
+                                                                 Attribute.name == name)).first()
+        if attribute is None:
+            attribute_id = variable.guid if self.session.get(Attribute, variable.guid) is None else \
+                identity.derived("attribute", scope, name)
+            attribute = Attribute(id=attribute_id, scope=scope, name=name,
+                                  value_type=_VALUE_TYPES.get(variable.type, "text"), created_by=None)
+            self.session.add(attribute)
+            self.session.flush()
+            self.report.taken["attributes"] += 1
+        where = AttributeValue.document_id == document_id if document_id else AttributeValue.case_id == case_id
+        if self.session.scalars(select(AttributeValue).where(AttributeValue.attribute_id == attribute.id,
+                                                             where)).first() is not None:
+            return
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, dt.datetime):
+            value = value.isoformat()
+        try:
+            set_attribute(self.session, scope=scope, name=name, value=value, coder_id=None, document_id=document_id,
+                          case_id=case_id)
+        except FieldnotesError as error:
+            self.report.warnings.append(f"the value {value!r} of {name!r} was left out: {error.message}")
+
+    # --- selections and codings ----------------------------------------------------------------
+    def import_selection(self, doc: Document, text: RefiText, selection: RefiSelection, landing: Landing,
+                         remap: OffsetMap | None) -> None:
+        label = f"{text.name or text.guid}: {selection.name or selection.guid} ({selection.start}:{selection.end})"
+        if not self.accepts(landing):
+            reason = landing.problem or f"{landing.word} under every way of counting"
+            self.report.drop("selection", label, f"{reason}; its {len(selection.codings)} coding(s) were not imported")
+            return
+        notes = parse_selection_description(selection.description)
+        self.report.warnings.extend(f"{label}: {problem}" for problem in notes.problems)
+        first: uuid.UUID | None = None
+        for coding in selection.codings:
+            made = self.add_coding(doc, coding, landing, notes, selection, remap, label)
+            first = first or made
+        self.selections[selection.guid] = (doc.id, first)
+        target = Target("coding", first, doc.title) if first else Target("document", doc.id, doc.title)
+        for note in selection.note_refs:
+            self.note_targets.setdefault(note, []).append(target)
+        if not selection.codings:
+            if notes.free or notes.common.memo:
+                start, end = self.mapped(landing, remap)
+                memo = "\n\n".join(x for x in (notes.common.memo, notes.free) if x)
+                quoted = _excerpt(self.doc_texts[doc.id][start:end])
+                self.add_memo(identity.derived("selection-memo", selection.guid), f"«{quoted}» ({start}–{end}): {memo}",
+                              Target("document", doc.id, doc.title), selection.creating_user, selection.created)
+                self.report.converted.append(f"the comment on the uncoded selection {label} became a memo on "
+                                             f"{doc.title!r}")
+            elif not selection.note_refs:
+                self.report.drop("selection", label, "it carries no coding and no comment")
+
+    def mapped(self, landing: Landing, remap: OffsetMap | None) -> tuple[int, int]:
+        if remap is None:
+            return landing.start, landing.end
+        return remap.position(landing.start, side="start"), remap.position(landing.end, side="end")
+
+    def add_coding(self, doc: Document, coding: RefiCoding, landing: Landing, notes: SelectionNotes,
+                   selection: RefiSelection | None, remap: OffsetMap | None, label: str) -> uuid.UUID | None:
+        code_id = self.code_ids.get(coding.code) if coding.code else None
+        if code_id is None:
+            self.report.drop("coding", label, "it refers to a code that is not in the file's codebook")
+            return None
+        start, end = self.mapped(landing, remap)
+        if end <= start:
+            self.report.drop("coding", label, "the text it coded is no longer in the project's version of the document")
+            return None
+        coder = self.coder_of(coding.creating_user, selection.creating_user if selection else None)
+        note = notes.for_coding(self.paths.get(code_id, ""), self.coder_names.get(coder, ""))
+        memo = "\n\n".join(x for x in (note.memo, notes.free) if x) or None
+        low, high = self.scales.get(code_id, (None, None))
+        rating = note.rating
+        if rating is not None and (low is None or high is None or not low <= rating <= high):
+            self.report.warnings.append(f"{label}: the rating {rating} does not fit {self.paths.get(code_id)}'s "
+                                        "scale; it was left out")
+            rating = None
+        review = note.needs_review or (remap is not None and remap.touches(landing.start, landing.end))
+        keys = self.keys_of(doc.id)
+        key = (code_id, coder, start, end)
+        if coding.guid in self.known_codings():
+            self.coding_ids[coding.guid] = coding.guid
+            self.report.matched["codings"] += 1
+            return coding.guid
+        if key in keys:
+            found = self.session.scalars(select(Coding.id).where(
+                Coding.document_id == doc.id, Coding.code_id == code_id, Coding.coder_id == coder,
+                Coding.start == start, Coding.end == end)).first()
+            self.report.matched["codings"] += 1
+            self.coding_ids[coding.guid] = found or coding.guid
+            return found
+        coding_id = coding.guid
+        if coding_id in self.used_coding_ids:
+            coding_id = identity.derived("coding", coding.guid, doc.id, start, end, code_id)
+            self.report.warnings.append(f"{label}: the coding id {coding.guid} is used twice in the file; "
+                                        "the second got a new id")
+        self.used_coding_ids.add(coding_id)
+        keys.add(key)
+        row = Coding(id=coding_id, document_id=doc.id, code_id=code_id, coder_id=coder, start=start, end=end,
+                     text=self.doc_texts[doc.id][start:end], memo=memo, rating=rating, needs_review=review,
+                     created_by=coder)
+        if coding.created is not None:
+            row.created_at = coding.created
+        self.session.add(row)
+        self.coding_ids[coding.guid] = coding_id
+        self.report.taken["codings"] += 1
+        for ref in coding.note_refs:
+            self.note_targets.setdefault(ref, []).append(Target("coding", coding_id, doc.title))
+        return coding_id
+
+    def known_codings(self) -> set[uuid.UUID]:
+        """The file's coding ids that are already rows here (read once, in chunks)."""
+        if self._known_codings is None:
+            wanted = [c.guid for t in self.refi.texts for c in [*t.codings, *(c for s in t.selections
+                                                                              for c in s.codings)]]
+            self._known_codings = set()
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                self._known_codings.update(self.session.scalars(select(Coding.id).where(Coding.id.in_(chunk))))
+        return self._known_codings
+
+    def keys_of(self, doc_id: uuid.UUID) -> set[tuple[uuid.UUID, uuid.UUID, int, int]]:
+        keys = self.coding_keys.get(doc_id)
+        if keys is None:
+            rows = self.session.execute(select(Coding.code_id, Coding.coder_id, Coding.start, Coding.end)
+                                        .where(Coding.document_id == doc_id))
+            keys = self.coding_keys[doc_id] = {(row[0], row[1], row[2], row[3]) for row in rows}
+        return keys
+
+    # --- cases and sets ------------------------------------------------------------------------
+    def case_type_and_values(self, values: list[RefiValue]) -> tuple[str | None, list[tuple[RefiVariable, str, Any]]]:
+        """The case type a case carries, and its other values with the attribute name each becomes."""
+        case_type: str | None = None
+        rest: list[tuple[RefiVariable, str, Any]] = []
+        for value in values:
+            if self.builtin_key(value.variable) == "case type":
+                case_type = str(value.value).strip() or None
+                continue
+            variable = self.variables.get(value.variable)
+            if variable is None:
+                self.report.warnings.append("a case value refers to a variable that is not in the file; left out")
+                continue
+            classification, colon, name = variable.name.partition(":")
+            if colon and classification.strip() and name.strip():  # NVivo: "Cases:Age", "Person:Gender"
+                folded = classification.strip().casefold()
+                case_type = case_type or ("case" if folded == "cases" else folded)
+                rest.append((variable, name.strip(), value.value))
+            else:
+                rest.append((variable, variable.name, value.value))
+        return case_type, rest
+
+    def link(self, doc_id: uuid.UUID, case_id: uuid.UUID) -> None:
+        exists = self.session.scalars(select(DocumentCase).where(DocumentCase.document_id == doc_id,
+                                                                 DocumentCase.case_id == case_id)).first()
+        if exists is None:
+            self.session.add(DocumentCase(document_id=doc_id, case_id=case_id, created_by=None))
+            self.session.flush()
+            self.report.taken["case links"] += 1
+
+    def case(self, case_type: str, name: str, guid: uuid.UUID | None, description: str = "") -> Case:
+        name = " ".join(name.split())
+        found = self.session.get(Case, guid) if guid else None
+        if found is None:
+            folded = name.casefold()
+            found = next((c for c in self.session.scalars(select(Case).where(Case.type == case_type))
+                          if c.name.casefold() == folded), None)
+        if found is not None:
+            if found.id not in self.new_cases:
+                self.report.matched["cases"] += 1
+            return found
+        row = Case(id=guid or identity.derived("case", case_type, name), type=case_type, name=name,
+                   description=description, created_by=None)
+        self.session.add(row)
+        self.session.flush()
+        self.new_cases.add(row.id)
+        self.report.taken["cases"] += 1
+        return row
+
+    def import_cases(self) -> None:
+        seen_variables: set[str] = set()
+        for refi_case in self.refi.cases:
+            label = refi_case.name or "(a case without a name)"
+            docs = [self.doc_ids[g] for g in refi_case.sources if g in self.doc_ids]
+            for selection in refi_case.selections:
+                if selection in self.selections and self.selections[selection][0] not in docs:
+                    docs.append(self.selections[selection][0])
+            if refi_case.selections:
+                self.report.converted.append(f"the case {label} refers to {len(refi_case.selections)} selection(s); "
+                                             "fieldnotes links cases to whole documents, so their documents were "
+                                             "linked")
+            if refi_case.codes:
+                self.report.drop("case code", label, f"{len(refi_case.codes)} code reference(s) on a case have no "
+                                                     "place in fieldnotes")
+            case_type, values = self.case_type_and_values(refi_case.values)
+            for variable, name, _ in values:
+                if variable.name != name and variable.name not in seen_variables:
+                    seen_variables.add(variable.name)
+                    self.report.converted.append(f"the variable {variable.name!r} became the attribute {name!r}")
+            if refi_case.name is None:
+                if not docs:
+                    self.report.drop("case", label, "it refers to no document that was imported")
+                    continue
+                for doc_id in docs:
+                    for variable, name, value in values:
+                        self.set_value("document", variable, value, name=name, document_id=doc_id)
+                self.report.converted.append(f"a case without a name (MAXQDA's way of giving documents variables) "
+                                             f"became {len(values)} attribute value(s) on {len(docs)} document(s)")
+                continue
+            row = self.case(case_type or "case", refi_case.name, refi_case.guid, refi_case.description)
+            self.case_ids[refi_case.guid] = row.id
+            for doc_id in docs:
+                self.link(doc_id, row.id)
+            for variable, name, value in values:
+                self.set_value("case", variable, value, name=name, case_id=row.id)
+            missing = len(refi_case.sources) - len([g for g in refi_case.sources if g in self.doc_ids])
+            if missing:
+                self.report.warnings.append(f"the case {label} refers to {missing} source(s) that were not imported")
+
+    def import_sets(self) -> None:
+        known = {row.casefold() for row in self.session.scalars(select(Case.type).distinct())} | {"municipality"}
+        for refi_set in self.refi.sets:
+            label = refi_set.name or str(refi_set.guid)
+            if refi_set.codes:
+                self.report.drop("code set", label, f"fieldnotes has no code groups; its {len(refi_set.codes)} "
+                                                    "code(s) were imported without it")
+            if refi_set.notes:
+                self.report.drop("note set", label, f"fieldnotes has no memo groups; its {len(refi_set.notes)} "
+                                                    "note(s) were imported without it")
+            if not (refi_set.codes or refi_set.notes or refi_set.sources):
+                self.report.drop("set", label, "it is empty")
+                continue
+            if not refi_set.sources:
+                continue
+            docs = [self.doc_ids[g] for g in refi_set.sources if g in self.doc_ids]
+            if not docs:
+                self.report.drop("set", label, f"none of its {len(refi_set.sources)} source(s) were imported")
+                continue
+            key, colon, value = refi_set.name.partition(":")
+            key, value = key.strip(), value.strip()
+            if colon and key and value and key.casefold() not in known:
+                variable = RefiVariable(identity.derived("set-variable", key.casefold()), key, "Text")
+                for doc_id in docs:
+                    self.set_value("document", variable, value, document_id=doc_id)
+                self.report.converted.append(f"the set {label!r} became the document attribute {key} = {value} on "
+                                             f"{len(docs)} document(s)")
+                continue
+            case_type, name = (key, value) if colon and key and value else (SET_CASE_TYPE, refi_set.name)
+            row = self.case(case_type, name, None if colon else refi_set.guid, refi_set.description)
+            self.case_ids.setdefault(refi_set.guid, row.id)
+            for doc_id in docs:
+                self.link(doc_id, row.id)
+            if not colon:
+                self.report.converted.append(f"the set {label!r} became a case of type {SET_CASE_TYPE!r} with "
+                                             f"{len(docs)} document(s)")
+
+    # --- notes and links -----------------------------------------------------------------------
+    def target_of(self, guid: uuid.UUID | None) -> Target | None:
+        if guid is None:
+            return None
+        if guid in self.code_ids:
+            return Target("code", self.code_ids[guid], self.paths.get(self.code_ids[guid], ""))
+        if guid in self.doc_ids:
+            return Target("document", self.doc_ids[guid], "")
+        if guid in self.case_ids:
+            return Target("case", self.case_ids[guid], "")
+        if guid in self.coding_ids:
+            return Target("coding", self.coding_ids[guid], "")
+        if guid in self.selections:
+            doc_id, coding_id = self.selections[guid]
+            return Target("coding", coding_id, "") if coding_id else Target("document", doc_id, "")
+        return None
+
+    def import_links(self) -> None:
+        notes = {note.guid for note in self.refi.notes}
+        for link in self.refi.links:
+            label = link.name or str(link.guid)
+            if link.origin in notes or link.target in notes:
+                note, other = (link.origin, link.target) if link.origin in notes else (link.target, link.origin)
+                target = self.target_of(other)
+                if target is not None:
+                    assert note is not None
+                    self.note_targets.setdefault(note, []).append(target)
+                    continue
+                self.report.drop("link", label, "it ties a note to something that was not imported; the note is "
+                                                "kept on the project")
+                continue
+            self.report.drop("link", label, "fieldnotes keeps no links between codes, documents or selections")
+
+    def import_notes(self) -> None:
+        for note in self.refi.notes:
+            label = note.name or str(note.guid)
+            content = note.content
+            if content is None and note.member is not None:
+                content = decode_source(self.refi.source_bytes[note.member])[0]
+            content = textmod.normalise(content or "").strip()
+            parts = []
+            name = note.name.strip()
+            if name and not _name_in(name, content):
+                parts.append(name)
+            parts += [textmod.normalise(note.description).strip(), content]
+            text = "\n\n".join(part for part in parts if part)
+            if not text:
+                self.report.drop("note", label, "it is empty")
+                continue
+            if note.selections:
+                self.report.drop("note selection", label, f"{note.selections} selection(s) inside a note have no "
+                                                          "place in fieldnotes; the note's text is kept")
+            targets = self.note_targets.get(note.guid, [])
+            target = targets[0] if targets else Target("project", None, "")
+            if len({(t.kind, t.id) for t in targets}) > 1:
+                self.report.converted.append(f"the note {label} is attached to {len(targets)} things; fieldnotes keeps "
+                                             f"it on the first ({target.kind})")
+            self.add_memo(note.guid, text, target, note.creating_user, note.created)
+
+    def add_memo(self, guid: uuid.UUID, text: str, target: Target, user: uuid.UUID | None,
+                 created: dt.datetime | None) -> None:
+        if self.session.get(Memo, guid) is not None:
+            self.report.matched["memos"] += 1
+            return
+        memo = Memo(id=guid, text=text, created_by=self.coder_for(user))
+        if target.kind != "project":
+            setattr(memo, f"{target.kind}_id", target.id)
+        if created is not None:
+            memo.created_at = created
+        self.session.add(memo)
+        self.session.flush()
+        self.report.taken["memos"] += 1
+
+    # --- the rest ------------------------------------------------------------------------------
+    def import_project(self) -> None:
+        from fieldnotes.db.models import ProjectSettings
+
+        if self.fresh and self.refi.format != "qdc" and self.refi.name:
+            settings = self.session.scalars(select(ProjectSettings)).first()
+            if settings is not None and settings.name != self.refi.name:
+                settings.name = self.refi.name
+                self.report.converted.append(f"the new project took the file's name {self.refi.name!r}")
+        description = textmod.normalise(self.refi.description).strip()
+        if description:
+            self.add_memo(identity.derived("project-description", description), description,
+                          Target("project", None, ""), None, None)
+
+    def report_media(self) -> None:
+        for media in self.refi.media:
+            carried = f"; {media.selections} selection(s) with {media.codings} coding(s) on it were not imported" \
+                if media.selections or media.codings else ""
+            extra = f"; {media.extra}" if media.extra else ""
+            self.report.drop(media.kind, media.name, f"fieldnotes holds text only{carried}{extra}")
+        for name, vertices, edges in self.refi.graphs:
+            self.report.drop("graph", name, f"fieldnotes has no network views ({vertices} nodes, {edges} edges)")
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def _name_in(name: str, content: str) -> bool:
+    """Is a note's name just the start of its text (as we and many tools name notes)?"""
+    wanted = " ".join(name.rstrip("…").split())
+    return bool(wanted) and " ".join(content.split()).startswith(wanted)
+
+
+def _name_matches(name: str, selected: str) -> bool:
+    """ATLAS.ti and others name a selection by its text (cut with an ellipsis): a check on the positions."""
+    wanted = " ".join(name.replace("…", " ").split())
+    if len(wanted) < 8 or wanted.endswith("..."):
+        wanted = wanted.rstrip(".").rstrip()
+    if len(wanted) < 8:
+        return False
+    return " ".join(selected.split()).startswith(wanted)

@@ -1,0 +1,72 @@
+"""Parsing XML we did not write, so that it can neither read our files nor exhaust memory.
+
+A REFI-QDA file never needs a DTD, so any DOCTYPE (and with it every ENTITY declaration) is refused
+before and after parsing; entities are never resolved, nothing is fetched from the network, and
+libxml2's limits for huge documents stay on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Any
+
+from lxml import etree
+
+from fieldnotes.errors import InvalidInput
+
+_FIRST_ELEMENT = re.compile(r"<(?![?!])")
+_DECLARATION = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _head(data: bytes) -> str:
+    head = data[:1_000_000]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return head.decode("utf-16", errors="replace")
+    if head[:1] == b"\x00" or head[1:2] == b"\x00":
+        return head.decode("utf-16-be" if head[:1] == b"\x00" else "utf-16-le", errors="replace")
+    return head.decode("latin-1")
+
+
+def refuse_declarations(data: bytes, what: str) -> None:
+    head = _head(data)
+    first = _FIRST_ELEMENT.search(head)
+    prolog = head[: first.start()] if first else head
+    if _DECLARATION.search(prolog):
+        raise InvalidInput(f"{what} declares a DTD or entities, which REFI-QDA files never need; it was not read "
+                           "(such declarations can read local files or expand without end)")
+
+
+def parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                           dtd_validation=False, remove_comments=True, remove_pis=True)
+
+
+def parse(data: bytes, what: str) -> Any:
+    """The root element of untrusted XML bytes; InvalidInput for anything unsafe or malformed."""
+    if not data.strip():
+        raise InvalidInput(f"{what} is empty")
+    refuse_declarations(data, what)
+    try:
+        root = etree.fromstring(data, parser())
+    except etree.XMLSyntaxError as error:
+        message = str(error.msg or error).splitlines()[0]
+        raise InvalidInput(f"{what} is not well-formed XML (line {error.lineno}: {message})",
+                           hint="the file is damaged or not a REFI-QDA file") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise InvalidInput(f"{what} declares a DTD or entities, which REFI-QDA files never need; it was not read")
+    return root
+
+
+def local_name(element: Any) -> str:
+    """An element's name without its namespace (tools write several namespace variants)."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def namespace(element: Any) -> str:
+    tag = element.tag
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""

@@ -1,0 +1,144 @@
+"""One export from request to file: gather, write atomically, record it in the audit trail.
+
+The command line and the app's export dialog both call `export`. The file appears whole or not at
+all, and only together with its audit record (the record is written before the finished file is
+moved into place), so "who exported what" is always known. Nothing is written when nothing matches.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
+from fieldnotes.export.gather import AnnotatedSet, ExportSet, Progress, gather, gather_documents
+from fieldnotes.export.pseudonyms import default_enabled, pseudonymizer
+from fieldnotes.filters import Filters
+from fieldnotes.project import Project
+
+FORMATS = ("docx", "csv", "xlsx")
+
+
+class NothingToExport(FieldnotesError):
+    """The filters select no excerpts."""
+
+
+@dataclass
+class ExportRequest:
+    format: str
+    out: Path
+    filters: Filters = field(default_factory=Filters)
+    exported_by: str = ""
+    lang: str = "en"
+    context: str | int | None = None
+    group_by: str | None = None
+    memos: bool = False
+    annotated: list[str] = field(default_factory=list)
+    pseudonymize: bool | None = None  # None: the project's setting
+    replacements: Mapping[str, str] | None = None  # the register's mapping, when the caller has it
+    sep: str = ";"
+    overwrite: bool = False
+
+
+@dataclass
+class ExportResult:
+    format: str
+    path: Path
+    excerpts: int
+    bytes: int
+    pseudonymized: bool
+    documents: int = 0
+    pseudonymize_requested: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": self.format, "file": str(self.path), "excerpts": self.excerpts, "bytes": self.bytes,
+                "documents": self.documents, "pseudonymized": self.pseudonymized,
+                "pseudonymize_requested": self.pseudonymize_requested}
+
+
+def _check(request: ExportRequest, project: Project) -> None:
+    if request.format not in FORMATS:
+        raise InvalidInput(f"unknown export format {request.format!r}", hint="use docx, csv or xlsx")
+    if request.annotated and request.format != "docx":
+        raise InvalidInput("annotated documents are written as Word files only", hint="use `export docx`")
+    if request.out.is_dir():
+        raise InvalidInput(f"{request.out} is a folder", hint="give a file name, e.g. excerpts.docx")
+    if request.out.exists() and not request.overwrite:
+        raise Refused(f"{request.out} already exists", hint="choose another name, or add --force to replace it")
+    if project.readonly:
+        raise Refused("the project is open read-only, so the export could not be recorded in its audit trail",
+                      hint="open a writable copy of the project to export")
+
+
+def export(project: Project, request: ExportRequest, *, progress: Progress | None = None) -> ExportResult:
+    """Write the export described by `request`; raises NothingToExport (and writes nothing) if it is empty."""
+    from fieldnotes.fileio import atomic_output
+
+    _check(request, project)
+    data: ExportSet | AnnotatedSet
+    with project.read() as session:
+        enabled = default_enabled(session) if request.pseudonymize is None else request.pseudonymize
+        pseudonymize = pseudonymizer(session, enabled, replacements=request.replacements)
+        if request.annotated:
+            data = gather_documents(session, request.annotated, request.filters, pseudonymize=pseudonymize,
+                                    exported_by=request.exported_by)
+            count, documents = data.codings, len(data.documents)
+        else:
+            data = gather(session, request.filters, pseudonymize=pseudonymize, context=request.context,
+                          memos=request.memos, attributes=request.format != "docx",
+                          exported_by=request.exported_by)
+            count, documents = len(data.excerpts), len({e.document for e in data.excerpts})
+            if not count:
+                raise NothingToExport("no excerpts match these filters, so no file was written",
+                                      hint="check them with `fieldnotes excerpts` and the same filters")
+    with atomic_output(request.out) as handle:
+        _write(request, data, handle, progress)
+        handle.flush()
+        size = os.fstat(handle.fileno()).st_size
+        _record(project, request, data, count, documents, pseudonymize.active, enabled)
+    return ExportResult(request.format, request.out, count, size, pseudonymize.active, documents, enabled)
+
+
+def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, progress: Progress | None) -> None:
+    if isinstance(data, AnnotatedSet):
+        from fieldnotes.export.docx_annotated import write_annotated_docx
+
+        write_annotated_docx(data, handle, lang=request.lang, progress=progress)
+    elif request.format == "docx":
+        from fieldnotes.export.docx_excerpts import write_excerpts_docx
+
+        write_excerpts_docx(data, handle, lang=request.lang, group_by=request.group_by, progress=progress)
+    elif request.format == "csv":
+        from fieldnotes.export.tables import write_csv
+
+        write_csv(data, handle, lang=request.lang, sep=request.sep, progress=progress)
+    else:
+        from fieldnotes.export.tables import write_xlsx
+
+        write_xlsx(data, handle, lang=request.lang, progress=progress)
+
+
+def _record(project: Project, request: ExportRequest, data: ExportSet | AnnotatedSet, count: int, documents: int,
+            pseudonymized: bool, requested: bool) -> None:
+    """The audit record: the file's name only (never a path, which can hold a user name), and what is in it."""
+    from fieldnotes import coders
+    from fieldnotes.db import history
+
+    name = coders.normalise_name(request.exported_by) if request.exported_by else None
+    coder_id = coders.coder_id(name) if name else None
+    kind = "annotated documents" if isinstance(data, AnnotatedSet) else "excerpts"
+    details: dict[str, Any] = {"format": request.format, "file": request.out.name,
+                               "filters": request.filters.as_dict(), "excerpts": count, "documents": documents,
+                               "pseudonymized": pseudonymized, "pseudonymize_requested": requested}
+    if isinstance(data, AnnotatedSet):
+        details["annotated"] = True
+    with project.write() as session:
+        if name:
+            with history.change(session, coder_id=coder_id, action="coder.add", summary=f"added coder {name}"):
+                coders.ensure_coder(session, name)
+        history.record_action(session, coder_id=coder_id, action="export",
+                              summary=f"exported {count} {kind} to {request.out.name} ({request.format})",
+                              details=details)

@@ -1,0 +1,79 @@
+"""The words of exported files (headings, labels, dates) in Danish or English.
+
+They live in the app's gettext catalog (`fieldnotes/locale/`), so a translator finds every visible
+string in one place. Exporters bind `_ = labels.Labels(lang)` and call `_("...")` with a literal, which
+is also how `python -m tests.catalogs update` finds the strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fieldnotes.i18n import translator
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalog where it is defined; `Labels` translates it where it is shown."""
+    return message
+
+
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+
+#: document kinds as readers see them
+KINDS = {"interview": N_("interview"), "observation": N_("observation"), "minutes": N_("minutes"),
+         "document": N_("document")}
+
+#: the keys of `Filters.describe()` as readers see them
+FILTER_NAMES = {
+    "codes": N_("Codes"),
+    "municipalities": N_("Municipalities"),
+    "cases": N_("Cases"),
+    "kinds": N_("Kinds"),
+    "activities": N_("Activities"),
+    "phases": N_("Phases"),
+    "coders": N_("Coders"),
+    "documents": N_("Documents"),
+    "dates": N_("Dates"),
+    "rating": N_("Rating"),
+    "containing": N_("Containing"),
+}
+
+#: MacQueen's codebook fields, in the order a codebook entry shows them
+CODEBOOK_FIELDS = (
+    ("short", N_("Short definition")),
+    ("definition", N_("Definition")),
+    ("when_to_use", N_("When to use")),
+    ("when_not_to_use", N_("When not to use")),
+    ("example", N_("Example")),
+)
+
+
+class Labels:
+    """`_("English text", name=value)`: the text in the export's language, with `{name}` filled in."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in ("da", "en") else "en"
+        self._translations = translator(self.lang)
+
+    def __call__(self, message: str, **values: object) -> str:
+        text = self._translations.gettext(message)
+        return text.format(**values) if values else text
+
+    def count(self, n: int, one: str, many: str) -> str:
+        """`one`/`many` hold `{n}`; Danish and English share the plural rule (n != 1)."""
+        return self(one if n == 1 else many, n=f"{n:,}".replace(",", "." if self.lang == "da" else ","))
+
+    def kind(self, kind: str | None) -> str:
+        return self(KINDS[kind]) if kind in KINDS else (kind or "")
+
+    def filter_name(self, key: str) -> str:
+        return self(FILTER_NAMES[key]) if key in FILTER_NAMES else key
+
+    def date(self, value: dt.date | str | None) -> str:
+        """A date as a reader writes it: '10. marts 2025', '10 March 2025'."""
+        if value is None or value == "":
+            return ""
+        day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        month = self(MONTHS[day.month - 1])
+        return f"{day.day}. {month} {day.year}" if self.lang == "da" else f"{day.day} {month} {day.year}"

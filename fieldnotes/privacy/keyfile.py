@@ -1,0 +1,188 @@
+"""The pseudonym key file: the register written out, so it can be kept apart from the data.
+
+A key file is YAML (`.yaml`, `.yml`) or JSON (`.json`) with the entries' ids, originals, pseudonyms,
+categories and attributes, readable by the owner only. It holds no paths and no document text. The
+same format, with ids left out, is how a register is written by hand (the demo's
+`examples/demo/pseudonyms.yaml`) and imported.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldnotes import clock
+from fieldnotes.db.models import Pseudonym
+from fieldnotes.errors import FieldnotesError, InvalidInput
+from fieldnotes.fileio import write_atomic
+from fieldnotes.privacy import register
+from fieldnotes.privacy.matching import normalise
+from fieldnotes.project import Project
+
+FORMAT = "fieldnotes-pseudonym-key"
+VERSION = 1
+HEADER = ("# fieldnotes pseudonym key. It re-identifies the people in the material:\n"
+          "# keep it apart from the project and the exports, encrypted, and only as long as the study needs it.\n")
+
+
+def is_json(path: Path) -> bool:
+    """JSON or YAML, by the file's extension (anything else is refused)."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return True
+    if suffix in (".yaml", ".yml"):
+        return False
+    raise InvalidInput(f"{path.name}: a key file is .yaml, .yml or .json", hint=f"name it {path.stem}.yaml")
+
+
+def document(entries: list[Pseudonym], project_name: str) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "project": project_name,
+        "exported": clock.now().replace(microsecond=0).isoformat(),
+        "entries": [{"id": str(e.id), "original": e.original, "pseudonym": e.pseudonym, "category": e.category,
+                     "attributes": dict(e.attributes or {})} for e in entries],
+    }
+
+
+def write(path: Path, entries: list[Pseudonym], project_name: str) -> dict[str, Any]:
+    """Write the key file atomically, owner-only; returns what was written."""
+    data = document(entries, project_name)
+    if is_json(path):
+        body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        import yaml
+
+        body = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    write_atomic(path, body.encode("utf-8"))
+    written = [(str(e["id"]), e["original"], e["pseudonym"]) for e in read(path)["entries"]]
+    if written != [(e["id"], e["original"], e["pseudonym"]) for e in data["entries"]]:  # pragma: no cover
+        raise FieldnotesError(f"{path.name} does not read back as written; the originals were kept in the project")
+    return data
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A key file (or a hand-written register) as data, checked."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FieldnotesError(f"no key file {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise FieldnotesError(f"cannot read {path.name} ({type(error).__name__})") from None
+    try:
+        if is_json(path):
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except ValueError as error:  # json.JSONDecodeError and yaml.YAMLError's readers
+        raise InvalidInput(f"{path.name} is not a readable key file ({type(error).__name__})") from None
+    except Exception as error:  # yaml.YAMLError does not derive from ValueError
+        raise InvalidInput(f"{path.name} is not a readable key file ({type(error).__name__})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise InvalidInput(f"{path.name} is not a pseudonym key file (it has no list of entries)")
+    if data.get("format", FORMAT) != FORMAT:
+        raise InvalidInput(f"{path.name} is a {data.get('format')!r} file, not a pseudonym key")
+    entries = []
+    for number, item in enumerate(data["entries"], start=1):
+        if not isinstance(item, dict) or not item.get("pseudonym"):
+            raise InvalidInput(f"{path.name}: entry {number} has no pseudonym")
+        raw_id = item.get("id")
+        try:
+            entry_id = uuid.UUID(str(raw_id)) if raw_id else None
+        except ValueError:
+            raise InvalidInput(f"{path.name}: entry {number} has a bad id") from None
+        attributes = item.get("attributes") or {}
+        if not isinstance(attributes, dict):
+            raise InvalidInput(f"{path.name}: entry {number}'s attributes are not KEY: VALUE pairs")
+        entries.append({
+            "id": entry_id,
+            "original": normalise(str(item["original"])) if item.get("original") else None,
+            "pseudonym": normalise(str(item["pseudonym"])),
+            "category": register.normalise_category(item.get("category")),
+            "attributes": {str(k): str(v) for k, v in attributes.items()},
+        })
+    data["entries"] = entries
+    return data
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)  # pseudonyms
+    restored: list[str] = field(default_factory=list)  # separated entries given back their original
+    unchanged: int = 0
+    refused: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"added": len(self.added), "restored": len(self.restored), "unchanged": self.unchanged,
+                "refused": self.refused}
+
+
+def import_entries(session: Session, items: list[dict[str, Any]], *, coder_id: uuid.UUID | None) -> ImportReport:
+    """Merge key-file entries into the register (inside the caller's change).
+
+    An entry whose id is known and whose key was separated gets its original back (re-identification);
+    known entries otherwise stay as they are; new ones are added with their ids, under the register's rules.
+    """
+    report = ImportReport()
+    for item in items:
+        row = session.get(Pseudonym, item["id"]) if item["id"] else None
+        if row is None and item["original"]:
+            row = session.scalars(select(Pseudonym).where(Pseudonym.original == item["original"])).first()
+        if row is not None:
+            if row.separated and row.original is None and item["original"]:
+                if row.pseudonym != item["pseudonym"]:
+                    report.refused.append(f"{item['pseudonym']}: the project calls this entry {row.pseudonym!r}")
+                    continue
+                try:
+                    register.check(session, item["original"], row.pseudonym, ignore=row.id)
+                except FieldnotesError as error:
+                    report.refused.append(f"{item['pseudonym']}: {error.message}")
+                    continue
+                row.original, row.separated = item["original"], False
+                report.restored.append(row.pseudonym)
+            elif row.pseudonym == item["pseudonym"] and (row.original == item["original"] or not item["original"]):
+                report.unchanged += 1
+            else:
+                report.refused.append(f"{item['pseudonym']}: the register already maps this differently")
+            continue
+        if not item["original"]:
+            report.refused.append(f"{item['pseudonym']}: no original, and no entry of this project to attach to")
+            continue
+        try:
+            register.add(session, item["original"], item["pseudonym"], category=item["category"],
+                         attributes=item["attributes"], coder_id=coder_id, entry_id=item["id"])
+        except FieldnotesError as error:
+            report.refused.append(f"{item['pseudonym']}: {error.message}")
+            continue
+        report.added.append(item["pseudonym"])
+    session.flush()
+    return report
+
+
+def load_register(project: Project, path: Path, coder_name: str) -> ImportReport:
+    """Import a key file or hand-written register into a project, as one recorded change.
+
+    Used by the demo build; a file with entries the register refuses is an error, not a partial load.
+    """
+    from fieldnotes import coders
+    from fieldnotes.db import history
+
+    data = read(path)
+    cid = coders.coder_id(coder_name)
+    with project.write() as session, history.change(session, coder_id=cid, action="pseudonyms.import",
+                                                    summary=f"imported pseudonym entries from {path.name}"):
+        coders.ensure_coder(session, coder_name)
+        report = import_entries(session, data["entries"], coder_id=cid)
+        if report.refused:
+            raise FieldnotesError(f"{path.name}: {len(report.refused)} entr{'y' if len(report.refused) == 1 else 'ies'}"
+                                  f" refused: {'; '.join(report.refused[:3])}")
+    return report

@@ -1,0 +1,127 @@
+"""Encrypted projects (SQLCipher): nothing readable on disk, clear messages, encrypted backups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fieldnotes.privacy import encryption
+from tests.conftest import missing
+from tests.helpers import ok, run
+from tests.projectdata import INTERVIEW, SMALL_CODEBOOK, snapshot
+
+PASSPHRASE = "kaffe på Ærø 🙂 med 'citat'"
+SENTENCE = "Vi tager altid en runde i teamet om fredagen"  # from INTERVIEW
+
+
+@pytest.fixture(autouse=True)
+def sqlcipher(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not encryption.available():
+        missing("SQLCipher (sqlcipher3)", "install the encryption extra: pip install -e '.[encryption]'")
+    monkeypatch.setenv(encryption.ENV_PASSPHRASE, PASSPHRASE)
+    encryption._remembered.clear()
+
+
+def make_encrypted(folder: Path) -> Path:
+    target = folder / "hemmelig.db"
+    ok("--db", target, "init", "--encrypt", "--codebook", SMALL_CODEBOOK, "--coder", "Anna Krogh")
+    source = folder / "interview.txt"
+    source.write_text(INTERVIEW, encoding="utf-8")
+    ok("--db", target, "import", source, "--title", "Interview", "--kind", "interview", "--municipality", "Lyngå")
+    ok("--db", target, "code", "Interview", "--code", "Kollegial sparring", "--match", SENTENCE)
+    source.unlink()
+    return target
+
+
+def readable(folder: Path, needle: str) -> list[str]:
+    """Every file below `folder` holding the text in UTF-8 (or UTF-16, as some writers store it)."""
+    patterns = [needle.encode("utf-8"), needle.encode("utf-16-le"), needle.split()[-1].encode("utf-8")]
+    return [str(p) for p in folder.rglob("*") if p.is_file() and any(x in p.read_bytes() for x in patterns)]
+
+
+def test_an_encrypted_project_holds_no_readable_text(tmp_path: Path, isolated_paths: Path) -> None:
+    project = make_encrypted(tmp_path)
+    assert project.read_bytes()[:16] != b"SQLite format 3\x00"
+    info = ok("--db", project, "project", "show", "--json").json
+    assert info["encrypted"] is True and info["documents"] == 1 and info["codings"] == 1
+    assert ok("--db", project, "excerpts", "--json").json[0]["text"] == SENTENCE
+    assert readable(tmp_path, SENTENCE) == [] and readable(isolated_paths, SENTENCE) == []
+    assert project.stat().st_mode & 0o077 == 0
+
+
+def test_nothing_readable_while_the_project_is_open(tmp_path: Path) -> None:
+    """The write-ahead log and temporary storage are encrypted (or in memory) while work goes on."""
+    from sqlalchemy import select
+
+    from fieldnotes.db.models import Document
+    from fieldnotes.project import open_project
+
+    project = make_encrypted(tmp_path)
+    with open_project(str(project)) as opened:
+        with opened.read() as session:
+            assert SENTENCE in session.scalars(select(Document.text)).one()
+        ok("--db", project, "code", "Interview", "--code", "Ledelse", "--match", "Lederen er med")
+        assert Path(f"{project}-wal").exists()  # the log is there, and encrypted
+        assert readable(tmp_path, SENTENCE) == [] and readable(tmp_path, "Lederen er med") == []
+
+
+def test_wrong_or_missing_passphrase_gives_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_encrypted(tmp_path)
+    before = project.read_bytes()
+    encryption._remembered.clear()
+    monkeypatch.setenv(encryption.ENV_PASSPHRASE, "forkert")
+    result = run("--db", project, "docs")
+    assert result.code == 1 and "the passphrase is wrong" in result.err and result.err.count("\n") == 1
+    assert "Traceback" not in result.err and "forkert" not in result.err
+    monkeypatch.delenv(encryption.ENV_PASSPHRASE)
+    result = run("--db", project, "docs")
+    assert result.code == 1 and "is encrypted and no passphrase was given" in result.err
+    assert encryption.ENV_PASSPHRASE in result.err
+    assert project.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_backups_of_an_encrypted_project_are_encrypted(tmp_path: Path, isolated_paths: Path) -> None:
+    project = make_encrypted(tmp_path)
+    copy = tmp_path / "kopi.db"
+    ok("--db", project, "backup", copy)
+    daily = list((isolated_paths / "data" / "backups").glob("*.db"))
+    assert daily and all(p.read_bytes()[:16] != b"SQLite format 3\x00" for p in [copy, *daily])
+    assert all(p.stat().st_mode & 0o077 == 0 for p in [copy, *daily])
+    assert readable(tmp_path, SENTENCE) == [] and readable(isolated_paths, SENTENCE) == []
+    before = snapshot(copy)
+    assert before == snapshot(project)
+    ok("--db", project, "uncode", ok("--db", project, "excerpts", "--json").json[0]["id"])
+    ok("--db", project, "restore", copy, "--yes")
+    assert snapshot(project) == before
+
+
+def test_pseudonymising_an_encrypted_project(tmp_path: Path) -> None:
+    project = make_encrypted(tmp_path)
+    ok("--db", project, "pseudonyms", "add", "Søren", "Bo")
+    ok("--db", project, "pseudonyms", "apply", "--yes")
+    ok("--db", project, "pseudonyms", "export", tmp_path / "key.json", "--remove", "--yes", "--delete-backups")
+    text = ok("--db", project, "show", "Interview", "--json").json["text"]
+    assert "at Bo får et job" in text and "Søren" not in text
+    assert project.read_bytes()[:16] != b"SQLite format 3\x00"
+
+
+@pytest.mark.postgres
+def test_encrypt_is_for_files(pg_url: str) -> None:
+    result = run("--db", pg_url, "init", "--encrypt")
+    assert result.code == 1 and "--encrypt works on project files" in result.err
+
+
+def test_a_typed_passphrase_is_asked_twice_for_a_new_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(encryption.ENV_PASSPHRASE)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    typed = iter(["æble 🍎", "æble 🍏"])
+    monkeypatch.setattr(encryption, "_ask", lambda prompt: next(typed))
+    result = run("--db", tmp_path / "ny.db", "init", "--encrypt", "--empty")
+    assert result.code == 1 and "the two passphrases differ" in result.err
+    assert list(tmp_path.iterdir()) == []  # nothing was created
+    typed = iter(["æble 🍎", "æble 🍎", "æble 🍎"])
+    ok("--db", tmp_path / "ny.db", "init", "--encrypt", "--empty")
+    encryption._remembered.clear()
+    assert ok("--db", tmp_path / "ny.db", "project", "show", "--json").json["encrypted"] is True
