@@ -245,3 +245,76 @@ async def test_write_a_new_note_in_the_app(project: Path) -> None:
     shown = ok("--db", project, "show", "Borgersamtale i Søholm").out
     assert shown == "Kl. 10.00 borgeren fortæller om praktikken.\nDet går godt.\n"
     assert ok("--db", project, "log", "--json").json[0]["coder"] == "Jonas Bech"
+
+
+async def test_matrix_drill_down_to_a_cell(project: Path) -> None:
+    ok("--db", project, "code", DOC, "--code", "Virksomhedskontakt", "--match", "ringer til bageriet")
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
+    ok("--db", project, "code", "Teammøde i Fjordby", "--code", "Kollegial sparring", "--match", "sparring om")
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        screen = app.screen
+        grid = screen.data.matrix  # type: ignore[attr-defined]
+        assert grid.columns == ["Fjordby", "Lyngå"]
+        row = grid.rows.index("Sparringskultur og ledelse")
+        table = screen.query_one("#matrix")
+        table.move_cursor(row=row, column=2)  # Lyngå
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [e.text for e in app.screen.found] == ["Lederen er med"]  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one(CodedText).selected_text == "Lederen er med"
+        assert app.errors == []
+
+
+async def test_search_and_code_all_hits_in_one_undoable_step(project: Path) -> None:
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.press(*"teamet", "enter")
+        await settle(pilot)
+        hits = app.screen.hits  # type: ignore[attr-defined]
+        assert len(hits) == 2 and all(h.text.lower().startswith("team") for h in hits)
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        await pilot.press(*"ledelse", "enter")
+        await settle(pilot)
+        assert sorted(c["text"] for c in codings(project)) == sorted(h.text for h in hits)
+        await pilot.press("u")
+        await settle(pilot)
+        assert codings(project) == []
+        assert app.errors == []
+
+
+async def test_export_a_matrix_cell_to_word(project: Path, tmp_path: Path) -> None:
+    import docx
+
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
+    ok("--db", project, "code", "Teammøde i Fjordby", "--code", "Kollegial sparring", "--match", "sparring om")
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        grid = app.screen.data.matrix  # type: ignore[attr-defined]
+        table = app.screen.query_one("#matrix")
+        table.move_cursor(row=grid.rows.index("Sparringskultur og ledelse"), column=grid.columns.index("Lyngå") + 1)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        target = tmp_path / "lyngå-sparring.docx"
+        app.screen.query_one("#ex-file").value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.errors == []
+    text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+    assert "Lederen er med" in text and "sparring om" not in text
+    exports = ok("--db", project, "log", "--exports", "--json").json
+    assert exports and exports[0]["action"] == "export"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from textual.app import App, SystemCommand
@@ -23,7 +24,7 @@ T = TypeVar("T")
 
 
 class FieldnotesApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "fieldnotes"
     ENABLE_COMMAND_PALETTE = True
 
@@ -33,6 +34,8 @@ class FieldnotesApp(App[None]):
         "documents": "fieldnotes.tui.screens.documents:DocumentsScreen",
         "codebook": "fieldnotes.tui.screens.codebook:CodebookScreen",
         "excerpts": "fieldnotes.tui.screens.excerpts:ExcerptsScreen",
+        "matrix": "fieldnotes.tui.screens.matrix:MatrixScreen",
+        "search": "fieldnotes.tui.screens.search:SearchScreen",
     }
     DEFAULT_MODE = "home"
 
@@ -43,6 +46,9 @@ class FieldnotesApp(App[None]):
         Binding("d", "switch_mode('documents')", _("Documents")),
         Binding("b", "switch_mode('codebook')", _("Codebook")),
         Binding("e", "switch_mode('excerpts')", _("Excerpts")),
+        Binding("x", "switch_mode('matrix')", _("Matrix")),
+        Binding("slash", "switch_mode('search')", _("Search")),
+        Binding("ctrl+e", "export", _("Export"), show=False),
         Binding("u", "undo", _("Undo"), show=False),
         Binding("U", "redo", _("Redo"), show=False),
     ]
@@ -70,14 +76,17 @@ class FieldnotesApp(App[None]):
 
     # --- running library work off the UI thread ---------------------------------------------------
     def db(self, work: Callable[[], T], then: Callable[[T], Any] | None = None, *, group: str = "db",
-           exclusive: bool = False) -> None:
-        """Run `work` in a thread; call `then(result)` on the UI thread; turn failures into notices."""
+           exclusive: bool = False, failed: Callable[[], Any] | None = None) -> None:
+        """Run `work` in a thread; call `then(result)` on the UI thread; turn failures into notices
+        (and call `failed()`, if given, so a screen can stop waiting)."""
 
         def job() -> None:
             try:
                 result = work()
             except FieldnotesError as error:
                 self.call_from_thread(self.report, str(error))
+                if failed is not None:
+                    self.call_from_thread(failed)
                 return
             except Exception as error:  # unexpected: log it, keep the app alive
                 from fieldnotes.logs import log_exception
@@ -85,6 +94,8 @@ class FieldnotesApp(App[None]):
                 where = log_exception(error)
                 self.call_from_thread(self.report, _("Unexpected error ({name}); logged to {where}").format(
                     name=type(error).__name__, where=where))
+                if failed is not None:
+                    self.call_from_thread(failed)
                 return
             if then is not None:
                 self.call_from_thread(then, result)
@@ -103,6 +114,13 @@ class FieldnotesApp(App[None]):
         if not self.is_running or not self.screen_stack:
             super()._handle_exception(error)
             return
+        import time
+
+        now = time.monotonic()
+        self._recent_failures = [t for t in getattr(self, "_recent_failures", []) if now - t < 2] + [now]
+        if len(self._recent_failures) > 5:  # failing on every frame: a notice would not help; stop cleanly
+            super()._handle_exception(error)
+            return
         from fieldnotes.logs import log_exception
 
         where = log_exception(error)
@@ -116,6 +134,20 @@ class FieldnotesApp(App[None]):
         self.db(lambda: load_reader_data(self.project, document_id, self.coder_id),
                 lambda data: self.push_screen(ReaderScreen(document_id, select=select, preloaded=data)),
                 group="open-document")
+
+    def open_export(self, filters: Any = None) -> None:
+        """The export dialog, starting from the filters of the screen it is opened from."""
+        from fieldnotes.filters import Filters
+        from fieldnotes.tui.screens.export import ExportScreen
+
+        def load() -> bool:
+            with self.project.read() as session:
+                return bool(self.project.settings(session).pseudonymize_exports)
+
+        self.db(load, lambda default: self.push_screen(ExportScreen(filters or Filters(), default)), group="export")
+
+    def action_export(self) -> None:
+        self.open_export()
 
     def action_help(self) -> None:
         from fieldnotes.tui.screens.help import HelpScreen
@@ -157,6 +189,11 @@ class FieldnotesApp(App[None]):
         yield SystemCommand(_("Documents"), _("All documents, with filters"), lambda: self.switch_mode("documents"))
         yield SystemCommand(_("Codebook"), _("The code tree with definitions"), lambda: self.switch_mode("codebook"))
         yield SystemCommand(_("Excerpts"), _("Coded excerpts by theme"), lambda: self.switch_mode("excerpts"))
+        yield SystemCommand(_("Search"), _("Full-text and fuzzy search, and coding the hits"),
+                            lambda: self.switch_mode("search"))
+        yield SystemCommand(_("Themes per municipality"), _("The code matrix by municipality, phase, kind or coder"),
+                            lambda: self.switch_mode("matrix"))
+        yield SystemCommand(_("Export to Word"), _("Export coded excerpts to Word, Excel or CSV"), self.action_export)
         yield SystemCommand(_("Undo"), _("Undo your last change"), self.action_undo)
         yield SystemCommand(_("Redo"), _("Redo your last undone change"), self.action_redo)
         yield SystemCommand(_("Help"), _("Keys and how to work"), self.action_help)

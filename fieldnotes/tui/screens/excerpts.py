@@ -157,3 +157,55 @@ def _render(excerpt: Excerpt) -> Text:
     markup = (f"[b]{escape(excerpt.code_path)}[/b]{rating}  [dim]{escape(where)}[/dim]\n"
               f"  [dim]{escape(before)}[/dim]{escape(body)}[dim]{escape(after)}[/dim]{memo}\n")
     return Text.from_markup(markup)
+
+
+class CellExcerptsScreen(Screen[None]):
+    """The excerpts behind one number of the matrix; Enter goes to the text, ctrl+e exports them."""
+
+    BINDINGS = [
+        Binding("enter", "jump", _("Go to text")),
+        Binding("ctrl+e", "export", _("Export")),
+        Binding("escape", "back", _("Back")),
+    ]
+
+    def __init__(self, title: str, found: list[Excerpt], filters: Filters | None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.found = found
+        self.filters = filters
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"[b]{escape(self.title_text)}[/b]", id="cell-title")
+        yield OptionList(*[Option(_render(e), id=e.id) for e in self.found], id="excerpt-list")
+        yield Static(_("{n} excerpts · Enter goes to the text · ctrl+e exports them to Word · esc back").format(
+            n=len(self.found)), classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one("#excerpt-list", OptionList)
+        options.focus()
+        if self.found:
+            options.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_jump()
+
+    def action_jump(self) -> None:
+        options = self.query_one("#excerpt-list", OptionList)
+        if options.highlighted is None or options.highlighted >= len(self.found):
+            return
+        excerpt = self.found[options.highlighted]
+        app: Any = self.app
+        app.open_document(uuid.UUID(excerpt.document), select=(excerpt.start, excerpt.end))
+
+    def action_export(self) -> None:
+        app: Any = self.app
+        opener = getattr(app, "open_export", None)
+        if opener is None or self.filters is None:
+            self.notify(_("These excerpts cannot be exported from here; use the Excerpts screen"), severity="warning")
+            return
+        opener(self.filters)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,310 @@
+"""The columns an analysis is broken down by (`--by`), and which column each document or coding falls in.
+
+Most columns describe a document: its municipality, kind, activity, phase, or any document or case
+attribute (`attr:NAME`; a document's own value wins over the values of the cases it is linked to). A
+document linked to several municipalities (a cross-municipal meeting) or to several cases with an
+attribute counts in each of them. Two columns describe a coding instead:
+its coder, and `role`, the role of the speaker whose turn the coding starts in (from the document's
+`speakers` mapping of label -> {name, role}). Whatever has no value falls in the column `(none)`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldnotes.analysis.scope import Scope, coder_names, document_keys, fetch_plain, raw
+from fieldnotes.db.models import (
+    DOCUMENT_KINDS,
+    MUNICIPALITY,
+    Attribute,
+    Case,
+    Coding,
+    Document,
+    DocumentCase,
+    ProjectSettings,
+    SpeakerTurn,
+)
+from fieldnotes.documents import attributes_of
+from fieldnotes.errors import InvalidInput
+from fieldnotes.filters import Filters, coder_ids
+from fieldnotes.project import phase_of
+
+NONE = "(none)"
+DOCUMENT_DIMENSIONS = ("municipality", "kind", "activity", "phase")
+CODING_DIMENSIONS = ("coder", "role")
+BY_CHOICES = (*DOCUMENT_DIMENSIONS, *CODING_DIMENSIONS, "attr:NAME")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str  # one of DOCUMENT_DIMENSIONS or CODING_DIMENSIONS, or "attr"
+    attribute: str | None = None
+
+    @property
+    def per_coding(self) -> bool:
+        return self.name in CODING_DIMENSIONS
+
+    def __str__(self) -> str:
+        return f"attr:{self.attribute}" if self.name == "attr" else self.name
+
+
+def parse_by(text: str | Dimension) -> Dimension:
+    if isinstance(text, Dimension):
+        return text
+    value = text.strip()
+    if value.lower().startswith("attr:") and value[5:].strip():
+        return Dimension("attr", value[5:].strip())
+    if value.lower() in DOCUMENT_DIMENSIONS + CODING_DIMENSIONS:
+        return Dimension(value.lower())
+    raise InvalidInput(f"cannot break down by {text!r}", hint="use one of: " + ", ".join(BY_CHOICES))
+
+
+def start_date_or_refuse(session: Session) -> Any:
+    start = session.scalar(select(ProjectSettings.start_date))
+    if start is None:
+        raise InvalidInput("the project has no fieldwork start date, so it has no phases",
+                           hint="set one with `fieldnotes project set start YYYY-MM-DD`")
+    return start
+
+
+def _label(value: Any) -> str:
+    if value is None or value == "":
+        return NONE
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _order_key(dimension: Dimension, labels: set[str]) -> Any:
+    def numeric(label: str) -> float | None:
+        try:
+            return float(label)
+        except ValueError:
+            return None
+
+    all_numeric = all(numeric(label) is not None for label in labels if label != NONE)
+
+    def key(label: str) -> tuple[int, Any]:
+        if label == NONE:
+            return (2, 0)
+        if dimension.name == "kind" and label in DOCUMENT_KINDS:
+            return (0, DOCUMENT_KINDS.index(label))
+        if dimension.name == "phase" or (dimension.name == "attr" and all_numeric):
+            return (0, numeric(label))
+        return (1, label.casefold())
+
+    return key
+
+
+def ordered(dimension: Dimension, labels: set[str]) -> list[str]:
+    """Columns in reading order: kinds as the model lists them, phases and numbers by value, names
+    alphabetically, `(none)` last."""
+    return sorted(labels, key=_order_key(dimension, labels))
+
+
+def known_attributes(session: Session) -> list[tuple[str, str]]:
+    return sorted(((name, scope) for scope, name in session.execute(select(Attribute.scope, Attribute.name))),
+                  key=lambda pair: (pair[0].casefold(), pair[1]))
+
+
+def _attribute_labels(session: Session, name: str, keys: dict[Any, uuid.UUID]) -> dict[Any, tuple[str, ...]]:
+    known = known_attributes(session)
+    matches = [(n, scope) for n, scope in known if n == name] or [
+        (n, scope) for n, scope in known if n.casefold() == name.casefold()]
+    if not matches:
+        listed = ", ".join(f"{n} ({scope})" for n, scope in known) or "none yet"
+        raise InvalidInput(f"no document or case attribute {name!r}",
+                           hint=f"known attributes: {listed}; set one with `fieldnotes doc set DOC attr:NAME VALUE`")
+    doc_values: dict[uuid.UUID, Any] = {}
+    case_values: dict[uuid.UUID, Any] = {}
+    for attr_name, scope in matches:
+        if scope == "document":
+            doc_values.update({d: v[attr_name] for d, v in attributes_of(session, "document").items()
+                               if attr_name in v})
+        else:
+            case_values.update({c: v[attr_name] for c, v in attributes_of(session, "case").items() if attr_name in v})
+    by_case: dict[uuid.UUID, set[str]] = defaultdict(set)
+    if case_values:
+        for doc_id, case_id in session.execute(select(DocumentCase.document_id, DocumentCase.case_id)):
+            if case_id in case_values:
+                by_case[doc_id].add(_label(case_values[case_id]))
+    out: dict[Any, tuple[str, ...]] = {}
+    for key, doc_id in keys.items():
+        if doc_id in doc_values and _label(doc_values[doc_id]) != NONE:
+            out[key] = (_label(doc_values[doc_id]),)
+        else:
+            out[key] = tuple(sorted(by_case.get(doc_id, set()) - {NONE})) or (NONE,)
+    return out
+
+
+@dataclass
+class DocumentColumns:
+    """Every document in scope (by raw id value) with the columns it falls in, and the columns in order."""
+
+    labels: dict[Any, tuple[str, ...]]
+    order: list[str]
+
+    def documents_per_column(self) -> dict[str, int]:
+        out = dict.fromkeys(self.order, 0)
+        for labels in self.labels.values():
+            for label in labels:
+                out[label] += 1
+        return out
+
+
+def document_columns(session: Session, dimension: Dimension, docs: set[uuid.UUID] | None) -> DocumentColumns:
+    """The columns of the documents in scope (`docs`, or every document when None)."""
+    if dimension.per_coding:
+        raise ValueError(f"{dimension} describes codings, not documents")
+    keys = document_keys(session, docs)
+    labels: dict[Any, tuple[str, ...]]
+    if dimension.name == "municipality":
+        names: dict[Any, list[str]] = defaultdict(list)
+        query = (select(raw(DocumentCase.document_id), Case.name).join(Case, Case.id == DocumentCase.case_id)
+                 .where(Case.type == MUNICIPALITY))
+        for key, name in fetch_plain(session, query):
+            if key in keys:
+                names[key].append(name)
+        labels = {key: tuple(sorted(set(names[key]), key=str.casefold)) if key in names else (NONE,)
+                  for key in keys}
+    elif dimension.name in ("kind", "activity"):
+        column = Document.kind if dimension.name == "kind" else Document.activity
+        labels = {key: (_label(value),) for key, value in fetch_plain(session, select(raw(Document.id), column))
+                  if key in keys}
+    elif dimension.name == "phase":
+        start = start_date_or_refuse(session)
+        dates = session.connection().execute(select(raw(Document.id), Document.date)).all()
+        labels = {key: (_label(phase_of(date, start)),) for key, date in dates if key in keys}
+    else:
+        labels = _attribute_labels(session, dimension.attribute or "", keys)
+    seen = {label for values in labels.values() for label in values}
+    return DocumentColumns(labels, ordered(dimension, seen))
+
+
+class RoleFinder:
+    """The role of the speaker whose turn a position falls in, the way excerpts name it."""
+
+    def __init__(self, session: Session, documents: set[Any] | None = None) -> None:
+        """`documents`: raw document ids to cover (None: all)."""
+        self.turns: dict[Any, tuple[list[int], list[int], list[str]]] = {}
+        role_of: dict[Any, dict[str, str]] = {}
+        for key, mapping in session.connection().execute(select(raw(Document.id), Document.speakers)):
+            if documents is None or key in documents:
+                role_of[key] = {str(label): _label(person.get("role")) if isinstance(person, dict) else NONE
+                                for label, person in (mapping or {}).items()}
+        query = select(raw(SpeakerTurn.document_id), SpeakerTurn.start, SpeakerTurn.end, SpeakerTurn.speaker)
+        collected: dict[Any, list[tuple[int, int, str]]] = defaultdict(list)
+        for key, start, end, speaker in fetch_plain(session, query):
+            roles = role_of.get(key)
+            if roles is not None:
+                collected[key].append((start, end, roles.get(speaker, NONE)))
+        for key, items in collected.items():
+            items.sort()
+            self.turns[key] = ([s for s, _, _ in items], [e for _, e, _ in items], [r for _, _, r in items])
+
+    def role(self, document: Any, position: int) -> str:
+        found = self.turns.get(document)
+        if found is None:
+            return NONE
+        starts, ends, roles = found
+        index = bisect.bisect_right(starts, position) - 1
+        if index < 0 or ends[index] < position:
+            return NONE
+        return roles[index]
+
+    def roles(self, documents: Iterable[Any], positions: Iterable[int]) -> list[str]:
+        """The role for each (document, position) pair."""
+        out = []
+        none = NONE
+        turns = self.turns
+        right = bisect.bisect_right
+        for document, position in zip(documents, positions, strict=True):
+            found = turns.get(document)
+            if found is None:
+                out.append(none)
+                continue
+            starts, ends, roles = found
+            index = right(starts, position) - 1
+            out.append(none if index < 0 or ends[index] < position else roles[index])
+        return out
+
+    def documents_by_role(self) -> dict[str, set[Any]]:
+        out: dict[str, set[Any]] = defaultdict(set)
+        for key, (_, _, roles) in self.turns.items():
+            for role in roles:
+                out[role].add(key)
+        return out
+
+
+@dataclass
+class Units:
+    """What the codings fall in: a unit key per coding, the columns of each unit, and the base.
+
+    For document columns a unit is a document; for coding columns it is (document, column).
+    """
+
+    keys: list[Hashable]
+    labels: dict[Hashable, tuple[str, ...]]
+    order: list[str]
+    base: dict[str, int]
+    base_total: int
+    per_coding: bool
+
+
+def _document_units(session: Session, scope: Scope, dimension: Dimension) -> Units:
+    columns = document_columns(session, dimension, scope.documents)
+    return Units(list(scope.column("document")), columns.labels, columns.order, columns.documents_per_column(),
+                  len(columns.labels), False)
+
+
+def _coding_units(session: Session, scope: Scope, dimension: Dimension, filters: Filters) -> Units:
+    in_scope = set(document_keys(session, scope.documents))
+    docs = scope.column("document")
+    base_docs: dict[str, set[Any]] = defaultdict(set)
+    if dimension.name == "coder":
+        names = coder_names(session)
+        coders = scope.column("coder")
+        per_coding = [names.get(c, str(c)) for c in coders]
+        if filters.codes or filters.rating is not None or filters.contains:
+            # the base counts every coding in the documents, not only those of the filtered codes
+            query = select(raw(Coding.document_id), raw(Coding.coder_id)).distinct()
+            wanted = coder_ids(filters)
+            if wanted is not None:
+                query = query.where(Coding.coder_id.in_(list(wanted)))
+            pairs = {(doc, coder) for doc, coder in fetch_plain(session, query) if doc in in_scope}
+        else:
+            pairs = set(zip(docs, coders, strict=True))
+        for doc, coder in pairs:
+            base_docs[names.get(coder, str(coder))].add(doc)
+    else:
+        finder = RoleFinder(session, in_scope)
+        per_coding = finder.roles(docs, scope.column("start"))
+        for role, role_docs in finder.documents_by_role().items():
+            base_docs[role] = role_docs & in_scope
+    base = {label: len(found) for label, found in base_docs.items()}
+    labels_seen = set(per_coding) | set(base)
+    base[NONE] = len(in_scope)
+    order = ordered(dimension, labels_seen)
+    # a unit is (document, column), numbered so that it hashes as cheaply as an int does
+    label_number = {label: number for number, label in enumerate(order)}
+    doc_number = {doc: number for number, doc in enumerate(dict.fromkeys(docs))}
+    width = len(order)
+    numbers = [doc_number[d] * width + label_number[label] for d, label in zip(docs, per_coding, strict=True)]
+    labels: dict[Hashable, tuple[str, ...]] = {key: (order[key % width],) for key in set(numbers)}
+    keys: list[Hashable] = list(numbers)
+    return Units(keys, labels, order, {label: base.get(label, 0) for label in labels_seen}, len(in_scope), True)
+
+
+def units(session: Session, scope: Scope, dimension: Dimension, filters: Filters) -> Units:
+    """The units the codings of `scope` fall in, for breaking them down by `dimension`."""
+    if dimension.per_coding:
+        return _coding_units(session, scope, dimension, filters)
+    return _document_units(session, scope, dimension)

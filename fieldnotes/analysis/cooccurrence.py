@@ -1,0 +1,217 @@
+"""Co-occurrence: which codes meet in the text, and where.
+
+Codes meet (`within`):
+
+- `overlap`: a coding of one code and a coding of the other share at least one character. The count
+  is the number of such pairs of codings.
+- `turn`: both codes have a coding in the same speaker turn (a coding is in every turn it overlaps).
+  Documents without speaker turns (notes, minutes) are taken paragraph by paragraph instead. The
+  count is the number of turns (or paragraphs) where both codes occur.
+- `paragraph`: the same with paragraphs (lines of the stored text).
+
+Codes are counted as applied: a parent code does not meet its own children through rollup. The code
+filter limits both sides of a pair. `pair_excerpts` opens the excerpts where two codes meet.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldnotes.analysis.scope import Scope, as_uuid, fetch_plain, load, paused_gc, raw
+from fieldnotes.codebook.tree import CodeTree
+from fieldnotes.db.models import Document, SpeakerTurn
+from fieldnotes.errors import InvalidInput
+from fieldnotes.filters import Filters
+from fieldnotes.text import line_starts
+
+WITHIN = ("overlap", "turn", "paragraph")
+
+
+@dataclass
+class Pair:
+    code_a: uuid.UUID
+    code_a_path: str
+    code_b: uuid.UUID
+    code_b_path: str
+    count: int
+    documents: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code_a": str(self.code_a), "code_a_path": self.code_a_path, "code_b": str(self.code_b),
+                "code_b_path": self.code_b_path, "count": self.count, "documents": self.documents}
+
+
+@dataclass
+class Cooccurrence:
+    within: str
+    pairs: list[Pair]  # most frequent first
+    codings: dict[str, int]  # codings per code path in scope, to read the counts against
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"within": self.within, "pairs": [p.as_dict() for p in self.pairs], "codings": dict(self.codings)}
+
+
+def _check(within: str) -> str:
+    if within not in WITHIN:
+        raise InvalidInput(f"--within {within!r} is not one of: " + ", ".join(WITHIN))
+    return within
+
+
+# --- where codings meet ------------------------------------------------------------------------------
+
+
+# A meeting: (document, unit, code a, code b, coding of a, coding of b); for `overlap` the unit is the
+# pair of codings itself.
+Meeting = tuple[Any, Any, Any, Any, Any, Any]
+
+
+def _by_document(scope: Scope) -> dict[Any, list[tuple[int, int, Any, Any]]]:
+    groups: dict[Any, list[tuple[int, int, Any, Any]]] = defaultdict(list)
+    has_id = "id" in scope.fields
+    ids = scope.column("id") if has_id else [None] * len(scope.rows)
+    for doc, start, end, code, coding in zip(scope.column("document"), scope.column("start"), scope.column("end"),
+                                             scope.column("code"), ids, strict=True):
+        groups[doc].append((start, end, code, coding))
+    return groups
+
+
+def _overlaps(groups: dict[Any, list[tuple[int, int, Any, Any]]]) -> Iterator[Meeting]:
+    for doc, items in groups.items():
+        items.sort(key=lambda item: (item[0], item[1]))
+        active: list[tuple[int, int, Any, Any]] = []
+        for item in items:
+            start = item[0]
+            active = [other for other in active if other[1] > start]
+            for other in active:
+                if other[2] != item[2]:
+                    yield doc, (other[3], item[3]), other[2], item[2], other[3], item[3]
+            active.append(item)
+
+
+def _units(session: Session, within: str, documents: set[Any]) -> dict[Any, tuple[list[int], list[int]]]:
+    """Each document's units as (starts, ends): its speaker turns, or else its paragraphs."""
+    out: dict[Any, tuple[list[int], list[int]]] = {}
+    if within == "turn":
+        turns: dict[Any, list[tuple[int, int]]] = defaultdict(list)
+        query = select(raw(SpeakerTurn.document_id), SpeakerTurn.start, SpeakerTurn.end)
+        for doc, start, end in fetch_plain(session, query):
+            if doc in documents:
+                turns[doc].append((start, end))
+        for doc, spans in turns.items():
+            spans.sort()
+            out[doc] = ([s for s, _ in spans], [e for _, e in spans])
+    missing = documents - set(out)
+    if missing:
+        for doc, text in fetch_plain(session, select(raw(Document.id), Document.text)):
+            if doc in missing:
+                starts = line_starts(text)
+                out[doc] = (starts, [s - 1 for s in starts[1:]] + [len(text)])
+    return out
+
+
+def _in_units(groups: dict[Any, list[tuple[int, int, Any, Any]]],
+              units: dict[Any, tuple[list[int], list[int]]]) -> Iterator[Meeting]:
+    for doc, items in groups.items():
+        starts, ends = units.get(doc, ([], []))
+        members: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+        for start, end, code, coding in items:
+            first = max(0, bisect.bisect_right(starts, start) - 1)
+            last = bisect.bisect_left(starts, end) - 1  # the last unit starting before the coding ends
+            for unit in range(first, last + 1):
+                if starts[unit] < end and ends[unit] > start:
+                    members[unit].append((code, coding))
+        for unit, found in members.items():
+            if len(found) < 2:
+                continue
+            if found[0][1] is None:  # counting only: each pair of codes once per unit
+                for code_a, code_b in combinations(sorted({code for code, _ in found}), 2):
+                    yield doc, unit, code_a, code_b, None, None
+                continue
+            for (code_a, coding_a), (code_b, coding_b) in combinations(found, 2):
+                if code_a != code_b:
+                    yield doc, unit, code_a, code_b, coding_a, coding_b
+
+
+def _meetings(session: Session, scope: Scope, within: str) -> Iterator[Meeting]:
+    groups = _by_document(scope)
+    if within == "overlap":
+        return _overlaps(groups)
+    return _in_units(groups, _units(session, within, set(groups)))
+
+
+# --- the public functions ----------------------------------------------------------------------------
+
+
+def cooccurrence(session: Session, filters: Filters | None = None, within: str = "overlap") -> Cooccurrence:
+    """Every pair of codes that meets, with how often and in how many documents."""
+    within = _check(within)
+    with paused_gc():
+        scope = load(session, filters or Filters(), ("document", "start", "end", "code"))
+        tree = scope.tree
+        nodes = tree.walk()
+        order = {node.id: index for index, node in enumerate(nodes)}
+        # codes as their place in the codebook: cheap to hash, and pairs come out in tree order
+        place = {value: order.get(code_id, len(nodes) + i) for i, (value, code_id) in enumerate(scope.code_of.items())}
+        code_at = {place[value]: code_id for value, code_id in scope.code_of.items()}
+        counts: Counter[tuple[int, int]] = Counter()
+        documents: Counter[tuple[int, int]] = Counter()
+        current: Any = object()
+        in_document: set[tuple[int, int]] = set()
+        for doc, _unit, raw_a, raw_b, _, _ in _meetings(session, scope, within):
+            a, b = place[raw_a], place[raw_b]
+            key = (a, b) if a < b else (b, a)
+            counts[key] += 1
+            if doc != current:
+                documents.update(in_document)
+                in_document, current = set(), doc
+            in_document.add(key)
+        documents.update(in_document)
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        path_at = {at: tree.path(code_id) for at, code_id in code_at.items()}
+        pairs = [Pair(code_at[a], path_at[a], code_at[b], path_at[b], n, documents[(a, b)]) for (a, b), n in ranked]
+        per_code = {scope.code_of[code]: n for code, n in Counter(scope.column("code")).items()}
+        codings = {tree.path(node.id): per_code.get(node.id, 0) for node in tree.walk()
+                   if scope.codes is None or node.id in scope.codes}
+        return Cooccurrence(within, pairs, codings)
+
+
+def pair_coding_ids(session: Session, filters: Filters | None, within: str, code_a: str | uuid.UUID,
+                    code_b: str | uuid.UUID) -> set[uuid.UUID]:
+    """The codings of two codes that take part in their meetings (both sides)."""
+    within = _check(within)
+    filters = filters or Filters()
+    tree = CodeTree.load(session)
+    a, b = tree.resolve(str(code_a)).id, tree.resolve(str(code_b)).id
+    if a == b:
+        raise InvalidInput("a code does not co-occur with itself; name two different codes")
+    narrowed = dataclasses.replace(filters, codes=[str(a), str(b)], descendants=False)
+    scope = load(session, narrowed, ("id", "document", "start", "end", "code"), tree=tree)
+    out: set[uuid.UUID] = set()
+    for _, _, _, _, coding_a, coding_b in _meetings(session, scope, within):
+        out.update((as_uuid(coding_a), as_uuid(coding_b)))
+    return out
+
+
+def pair_excerpts(session: Session, filters: Filters | None, within: str, code_a: str | uuid.UUID,
+                  code_b: str | uuid.UUID, *, context: str | int | None = None) -> list[Any]:
+    """The excerpts of both codes where they meet, in the order `fieldnotes excerpts` lists them."""
+    from fieldnotes.coding.excerpts import excerpts
+
+    filters = filters or Filters()
+    ids = pair_coding_ids(session, filters, within, code_a, code_b)
+    if not ids:
+        return []
+    tree = CodeTree.load(session)
+    narrowed = dataclasses.replace(filters, codes=[str(tree.resolve(str(code_a)).id),
+                                                   str(tree.resolve(str(code_b)).id)], descendants=False)
+    return [e for e in excerpts(session, narrowed, context=context, tree=tree) if uuid.UUID(e.id) in ids]

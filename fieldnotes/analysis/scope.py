@@ -1,0 +1,138 @@
+"""The codings an analysis covers, fetched fast.
+
+At the target size a project holds 100,000 codings. Turning every id of every row into a `uuid.UUID`
+costs about a second there, so ids are fetched as the database's own values (hex text on SQLite,
+UUIDs on PostgreSQL) and only the few distinct codes, documents and coders are converted.
+"""
+
+from __future__ import annotations
+
+import gc
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, select, type_coerce
+from sqlalchemy.orm import Session
+
+from fieldnotes.codebook.tree import CodeTree
+from fieldnotes.db.models import Coder, Coding, Document
+from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids
+
+#: what a row of a scope can hold, by name
+COLUMNS: dict[str, Any] = {
+    "id": Coding.id,
+    "code": Coding.code_id,
+    "document": Coding.document_id,
+    "coder": Coding.coder_id,
+    "start": Coding.start,
+    "end": Coding.end,
+    "rating": Coding.rating,
+}
+_IDS = ("id", "code", "document", "coder")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while an analysis builds its tables.
+
+    They are hundreds of thousands of small tuples with no reference cycles among them, which the
+    collector would otherwise scan again and again (it doubles the time at the target size).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def raw(column: Any) -> ColumnElement[Any]:
+    """A column read as the database stores it, without the per-row conversion to `uuid.UUID`."""
+    return type_coerce(column, String())
+
+
+def as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+@dataclass
+class Scope:
+    """The codings that pass the filters, as tuples in the order of `fields`."""
+
+    tree: CodeTree
+    fields: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    documents: set[uuid.UUID] | None  # the document filter's documents, None when every document counts
+    codes: set[uuid.UUID] | None  # the code filter's codes, None when every code counts
+    code_of: dict[Any, uuid.UUID] = field(default_factory=dict)  # raw value -> id
+
+    _columns: list[tuple[Any, ...]] | None = None
+
+    def column(self, name: str) -> tuple[Any, ...]:
+        """One field of every row, in row order."""
+        if self._columns is None:
+            self._columns = list(zip(*self.rows, strict=True)) if self.rows else [() for _ in self.fields]
+        return self._columns[self.fields.index(name)]
+
+
+def load(session: Session, filters: Filters, fields: Iterable[str], *, tree: CodeTree | None = None,
+         code_filter: bool = True) -> Scope:
+    """Fetch the codings the filters allow (`code_filter=False` ignores `filters.codes`)."""
+    tree = tree or CodeTree.load(session)
+    names = tuple(fields)
+    docs = document_ids(session, filters)
+    codes = code_ids(session, filters, tree) if code_filter else None
+    coders = coder_ids(filters)
+    wanted = names + (("text",) if filters.contains else ())
+    columns = [raw(COLUMNS[name]) if name in _IDS else (Coding.text if name == "text" else COLUMNS[name])
+               for name in wanted]
+    query = select(*columns)
+    if docs is not None:
+        query = query.where(Coding.document_id.in_(list(docs)))
+    if codes is not None:
+        query = query.where(Coding.code_id.in_(list(codes)))
+    if coders is not None:
+        query = query.where(Coding.coder_id.in_(list(coders)))
+    if filters.rating is not None:
+        query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
+    rows: list[tuple[Any, ...]] = []
+    if docs is None or docs:
+        rows = fetch_plain(session, query)
+    if filters.contains:
+        needle = filters.contains.casefold()
+        rows = [row[:-1] for row in rows if needle in row[-1].casefold()]
+    scope = Scope(tree, names, rows, docs, codes)
+    if "code" in names:
+        scope.code_of = {value: as_uuid(value) for value in set(scope.column("code"))}
+    return scope
+
+
+def fetch_plain(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    """All rows of a query whose columns need no conversion, straight from the driver's cursor.
+
+    Building a Row object per row would triple the time at 100,000 codings; the columns an analysis
+    selects (raw ids, integers, text) come out of the driver exactly as they would out of a Row.
+    """
+    result = session.connection().execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+def coder_names(session: Session) -> dict[Any, str]:
+    """Coders' names by their raw id value."""
+    return {key: name for key, name in session.execute(select(raw(Coder.id), Coder.name))}
+
+
+def document_keys(session: Session, ids: Iterable[uuid.UUID] | None = None) -> dict[Any, uuid.UUID]:
+    """Documents' ids by their raw values (every document, or the given ones)."""
+    out = {value: as_uuid(value) for (value,) in fetch_plain(session, select(raw(Document.id)))}
+    if ids is None:
+        return out
+    wanted = set(ids)
+    return {key: value for key, value in out.items() if value in wanted}

@@ -1,0 +1,158 @@
+"""The export dialog: it collects the choices and hands them to the headless exporter.
+
+It starts from the filters of the screen it was opened from (a theme, a matrix cell), lets the user
+narrow them (codes, municipalities, kinds, dates, coders), choose the format, pseudonymisation and the
+file name, shows progress while the file is written, and says where it went.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
+
+from fieldnotes.filters import Filters
+from fieldnotes.tui.i18n import _
+
+
+@dataclass
+class ExportChoices:
+    format: str
+    out: Path
+    filters: Filters
+    pseudonymize: bool
+    context: str | None
+    group_by: str | None
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def default_name(filters: Filters, fmt: str) -> str:
+    parts = [p.split("/")[-1] for p in filters.codes] + filters.municipalities + [f"fase {p}" for p in filters.phases]
+    stem = "-".join(parts) or "uddrag"
+    safe = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in stem).strip().replace(" ", "-")
+    return f"{safe[:60]}.{fmt}"
+
+
+class ExportScreen(ModalScreen[None]):
+    BINDINGS = [Binding("ctrl+s", "export", _("Export"), priority=True), Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, filters: Filters, pseudonymize_default: bool) -> None:
+        super().__init__()
+        self.filters = filters
+        self.pseudonymize_default = pseudonymize_default
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        f = self.filters
+        with Vertical(id="export-dialog", classes="dialog"):
+            yield Static(f"[b]{_('Export excerpts')}[/b]")
+            yield Label(_("Codes or themes (separate with ;)"))
+            yield Input("; ".join(f.codes), id="ex-codes")
+            with Horizontal(classes="export-row"):
+                with Vertical():
+                    yield Label(_("Municipalities"))
+                    yield Input("; ".join(f.municipalities), id="ex-municipalities")
+                with Vertical():
+                    yield Label(_("Kinds"))
+                    yield Input("; ".join(f.kinds), id="ex-kinds")
+            with Horizontal(classes="export-row"):
+                with Vertical():
+                    yield Label(_("From (YYYY-MM-DD)"))
+                    yield Input(f.date_from.isoformat() if f.date_from else "", id="ex-from")
+                with Vertical():
+                    yield Label(_("To"))
+                    yield Input(f.date_to.isoformat() if f.date_to else "", id="ex-to")
+                with Vertical():
+                    yield Label(_("Coders"))
+                    yield Input("; ".join(f.coders), id="ex-coders")
+            with Horizontal(classes="export-row"):
+                yield Select([("Word (.docx)", "docx"), ("Excel (.xlsx)", "xlsx"), ("CSV", "csv")], value="docx",
+                             allow_blank=False, id="ex-format")
+                yield Select([(_("no context"), ""), (_("the sentence"), "sentence"), (_("the speaker turn"), "turn")],
+                             value="sentence", allow_blank=False, id="ex-context")
+                yield Select([(_("not grouped"), ""), (_("by municipality"), "municipality"),
+                              (_("by document"), "document"), (_("by phase"), "phase")],
+                             value="municipality" if not f.municipalities else "", allow_blank=False, id="ex-group")
+            yield Checkbox(_("Replace names with pseudonyms"), self.pseudonymize_default, id="ex-pseudonymize")
+            yield Label(_("File"))
+            yield Input(str(Path.cwd() / default_name(f, "docx")), id="ex-file")
+            yield ProgressBar(id="ex-progress", show_eta=False)
+            yield Static(_("ctrl+s exports · esc cancels"), id="ex-message", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#ex-progress", ProgressBar).display = False
+        self.query_one("#ex-file", Input).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "ex-format":
+            field = self.query_one("#ex-file", Input)
+            path = Path(field.value)
+            field.value = str(path.with_suffix(f".{event.value}"))
+
+    def choices(self) -> ExportChoices:
+        from fieldnotes.cli.project_cmds import parse_date
+
+        def value(name: str) -> str:
+            return self.query_one(f"#ex-{name}", Input).value.strip()
+
+        filters = dataclasses.replace(
+            self.filters, codes=_split(value("codes")), municipalities=_split(value("municipalities")),
+            kinds=_split(value("kinds")), coders=_split(value("coders")),
+            date_from=parse_date(value("from"), "from date") if value("from") else None,
+            date_to=parse_date(value("to"), "to date") if value("to") else None)
+        fmt = str(self.query_one("#ex-format", Select).value)
+        context = str(self.query_one("#ex-context", Select).value) or None
+        group = str(self.query_one("#ex-group", Select).value) or None
+        out = Path(value("file")).expanduser()
+        return ExportChoices(fmt, out, filters, self.query_one("#ex-pseudonymize", Checkbox).value, context, group)
+
+    def action_export(self) -> None:
+        if self.running:
+            return
+        try:
+            choices = self.choices()
+        except Exception as error:  # a bad date: say it here, keep the dialog open
+            self.query_one("#ex-message", Static).update(f"[red]{escape(str(error))}[/red]")
+            return
+        app: Any = self.app
+        bar = self.query_one("#ex-progress", ProgressBar)
+        bar.display = True
+        self.running = True
+
+        def progress(done: int, total: int) -> None:
+            app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+
+        def work() -> Any:
+            from fieldnotes.export.exporter import ExportRequest, export
+
+            request = ExportRequest(format=choices.format, out=choices.out, filters=choices.filters,
+                                    exported_by=app.coder, lang=app.lang, context=choices.context,
+                                    group_by=choices.group_by if choices.format == "docx" else None,
+                                    pseudonymize=choices.pseudonymize)
+            return export(app.project, request, progress=progress)
+
+        def done(result: Any) -> None:
+            self.running = False
+            app.notify(_("Wrote {n} excerpts to {file}").format(n=result.excerpts, file=result.path), timeout=10)
+            self.dismiss(None)
+
+        def failed() -> None:
+            self.running = False
+            bar.display = False
+
+        app.db(work, done, group="export", failed=failed)
+
+    def action_cancel(self) -> None:
+        if not self.running:
+            self.dismiss(None)

@@ -1,0 +1,176 @@
+"""Search: full-text or fuzzy, results as key words in context; Enter goes to the hit, space marks hits,
+and one key codes all (or the marked) hits in one undoable step.
+
+Query syntax: words, "phrases", prefix*, AND, OR, NOT, NEAR(a b, 5); f toggles fuzzy matching.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from fieldnotes.tui.i18n import _
+
+
+class SearchScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "jump", _("Go to text"), show=False),
+        Binding("space", "mark", _("Mark")),
+        Binding("ctrl+f", "fuzzy", _("Fuzzy")),
+        Binding("ctrl+k", "code_hits", _("Code hits")),
+        Binding("slash", "focus_query", _("Query"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[Any] = []
+        self.marked: set[int] = set()
+        self.fuzzy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=_('Search: words, "a phrase", prefix*, AND OR NOT, NEAR(a b) — Enter searches'),
+                    id="search-query")
+        yield OptionList(id="search-hits")
+        yield Static(id="search-status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search-query", Input).focus()
+        self._status()
+
+    def _status(self, extra: str = "") -> None:
+        mode = _("fuzzy") if self.fuzzy else _("exact")
+        marked = _(" · {n} marked").format(n=len(self.marked)) if self.marked else ""
+        self.query_one("#search-status", Static).update(
+            _("{n} hits · {mode}{marked} · space marks · ctrl+k codes the hits · ctrl+f fuzzy").format(
+                n=len(self.hits), mode=mode, marked=marked) + (f" · {extra}" if extra else ""))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.run_search(event.value)
+
+    def run_search(self, query: str) -> None:
+        app: Any = self.app
+        fuzzy = self.fuzzy
+
+        def work() -> Any:
+            from fieldnotes.search.fulltext import Options, search
+
+            with app.project.read() as session:
+                return search(session, query, None, Options(fuzzy=fuzzy, limit=500, lenient=True))
+
+        app.db(work, self.show, group="search", exclusive=True)
+
+    def show(self, result: Any) -> None:
+        self.hits = list(result.hits)
+        self.marked = set()
+        options = self.query_one("#search-hits", OptionList)
+        options.clear_options()
+        options.add_options([Option(self._hit_text(i, hit), id=str(i)) for i, hit in enumerate(self.hits)])
+        if self.hits:
+            options.highlighted = 0
+            options.focus()
+        notes = "; ".join(getattr(result, "notes", []) or [])
+        self._status(notes)
+
+    def _hit_text(self, index: int, hit: Any) -> Text:
+        where = " · ".join(x for x in (hit.document_title, hit.municipality, hit.speaker, hit.date) if x)
+        mark = "[b]✔[/b] " if index in self.marked else ""
+        before = " ".join(hit.context_before.split())[-60:]
+        after = " ".join(hit.context_after.split())[:60]
+        body = (f"{mark}[dim]…{escape(before)}[/dim][reverse]{escape(hit.text)}[/reverse]"
+                f"[dim]{escape(after)}…[/dim]\n  [dim]{escape(where)} · {hit.score:.2f}[/dim]")
+        return Text.from_markup(body)
+
+    def _current(self) -> int | None:
+        options = self.query_one("#search-hits", OptionList)
+        return options.highlighted if options.highlighted is not None and options.highlighted < len(self.hits) \
+            else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_jump()
+
+    def action_jump(self) -> None:
+        index = self._current()
+        if index is None:
+            return
+        hit = self.hits[index]
+        app: Any = self.app
+        app.open_document(uuid.UUID(hit.document), select=(hit.start, hit.end))
+
+    def action_mark(self) -> None:
+        index = self._current()
+        if index is None:
+            return
+        self.marked ^= {index}
+        options = self.query_one("#search-hits", OptionList)
+        options.replace_option_prompt_at_index(index, self._hit_text(index, self.hits[index]))
+        self._status()
+
+    def action_fuzzy(self) -> None:
+        self.fuzzy = not self.fuzzy
+        query = self.query_one("#search-query", Input).value
+        if query.strip():
+            self.run_search(query)
+        else:
+            self._status()
+
+    def action_focus_query(self) -> None:
+        self.query_one("#search-query", Input).focus()
+
+    def action_code_hits(self) -> None:
+        if not self.hits:
+            self.notify(_("Search first"), severity="warning")
+            return
+        chosen = [self.hits[i] for i in sorted(self.marked)] or self.hits
+        from fieldnotes.overview import code_choices
+        from fieldnotes.tui.screens.picker import CodePicker, PickerResult
+
+        app: Any = self.app
+
+        def pick(codes: Any) -> None:
+            excerpt = _("{n} hits").format(n=len(chosen))
+
+            def chosen_code(result: PickerResult | None) -> None:
+                if result is not None and result.code_id is not None:
+                    self._code(chosen, result.code_id, result.memo, result.rating)
+
+            self.app.push_screen(CodePicker(codes, [], excerpt), chosen_code)
+
+        def load() -> Any:
+            with app.project.read() as session:
+                return code_choices(session)
+
+        app.db(load, pick, group="search-codes")
+
+    def _code(self, hits: list[Any], code_id: uuid.UUID, memo: str | None, rating: int | None) -> None:
+        app: Any = self.app
+
+        def work() -> int:
+            from fieldnotes.actions import acting
+            from fieldnotes.db.models import Code
+            from fieldnotes.search.coding import code_spans, spans_of
+
+            with acting(app.project, app.coder, "code.search", f"coded {len(hits)} search hits") as (
+                    session, coder_id):
+                code = session.get(Code, code_id)
+                if code is None:
+                    from fieldnotes.errors import NotFound
+
+                    raise NotFound("the code no longer exists")
+                done = code_spans(session, spans_of(hits), code, coder_id=coder_id, memo=memo, rating=rating)
+                return sum(1 for d in done if d.created)
+
+        def done(count: int) -> None:
+            self.notify(_("Coded {n} hits in one step (u undoes them all)").format(n=count))
+            app.refresh_views()
+
+        app.db(work, done, group="write")
