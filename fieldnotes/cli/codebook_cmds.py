@@ -28,11 +28,16 @@ def list_codes(ctx: Context) -> int:
 
 
 def _read(path: str):  # type: ignore[no-untyped-def]
+    """A codebook from YAML, or from a REFI-QDA codebook (.qdc) or project (.qdpx)."""
     from fieldnotes.codebook import yamlfile
 
     source = Path(path)
+    if source.suffix.lower() in (".qdc", ".qdpx"):
+        from fieldnotes.exchange.qdc import read_qdc
+
+        return read_qdc(source)
     if source.suffix.lower() not in (".yaml", ".yml"):
-        raise FieldnotesError(f"{source}: codebooks are read from .yaml files")
+        raise FieldnotesError(f"{source}: codebooks are read from .yaml, .qdc or .qdpx files")
     return yamlfile.read(source)
 
 
@@ -73,11 +78,18 @@ def export_codebook(ctx: Context) -> int:
     from fieldnotes.fileio import write_atomic
 
     target = Path(ctx.args.file)
-    if target.suffix.lower() not in (".yaml", ".yml"):
-        raise FieldnotesError(f"{target}: write codebooks to a .yaml file")
+    if target.suffix.lower() not in (".yaml", ".yml", ".qdc"):
+        raise FieldnotesError(f"{target}: write codebooks to a .yaml or .qdc file")
     if target.exists() and not ctx.args.force:
         raise FieldnotesError(f"{target} already exists", hint="add --force to overwrite it")
     project = ctx.project(readonly=True)
+    if target.suffix.lower() == ".qdc":
+        from fieldnotes.exchange.refi_export import write_qdc
+
+        with project.read() as session:
+            count = write_qdc(session, target)
+        ctx.emit({"file": str(target), "codes": count}, f"wrote {count} codes to {target} (REFI-QDA codebook)")
+        return 0
     with project.read() as session:
         tree = sync.export_tree(session)
         name = project.settings(session).name

@@ -59,9 +59,29 @@ def import_files(ctx: Context) -> int:
     project = ctx.project()
     coder = ctx.coder_name()
     from fieldnotes.coders import coder_id
+    from fieldnotes.importing.batch import FileResult
 
-    report = import_paths(project, [Path(p) for p in args.paths], options, coder_id=coder_id(coder),
-                          coder_name=coder, progress=_ProgressLine(not ctx.json))
+    given = [Path(p) for p in args.paths]
+    exchange = [p for p in given if p.suffix.lower() in (".qdpx", ".qdc") and p.is_file()]
+    material = [p for p in given if p not in exchange]
+    exchanged: list[FileResult] = []
+    for path in exchange:  # REFI-QDA projects and codebooks are merged in, as `fieldnotes exchange import`
+        from fieldnotes.errors import FieldnotesError
+        from fieldnotes.exchange.refi_import import import_exchange_file
+
+        try:
+            summary = import_exchange_file(project, path, coder_name=coder)
+        except FieldnotesError as error:
+            exchanged.append(FileResult(path.name, "failed", str(error)))
+            continue
+        exchanged.append(FileResult(path.name, "imported", "", None, summary["title"], list(summary["notes"])))
+    report = import_paths(project, material, options, coder_id=coder_id(coder), coder_name=coder,
+                          progress=_ProgressLine(not ctx.json)) if material else None
+    if report is None:
+        from fieldnotes.importing.batch import Report
+
+        report = Report()
+    report.results[:0] = exchanged
     lines = _report_table(report.as_dict())
     ctx.emit(report.as_dict(), lines)
     return 1 if report.failed else 0
