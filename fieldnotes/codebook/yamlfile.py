@@ -123,8 +123,12 @@ def parse(text: str, source: str = "<codebook>") -> CodebookFile:
         line = mark.line + 1 if mark else 1
         problem = error.problem or error.context or "not valid YAML"
         raise InvalidInput(f"{source}, line {line}: {problem}") from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise InvalidInput(f"{source}, line {line}: the character {error.character!r} is not allowed in YAML") from None
     except yaml.YAMLError as error:
-        raise InvalidInput(f"{source}: not valid YAML ({error})") from None
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InvalidInput(f"{source}: not valid YAML ({first})") from None
 
 
 def _text(value: Any, line: int, key: str) -> str:

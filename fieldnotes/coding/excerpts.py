@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
@@ -80,6 +80,56 @@ def _stamp(seconds: float | None) -> str | None:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
+def _raw(column: Any) -> Any:
+    """A UUID column as the driver returns it (hex text on SQLite, a UUID on PostgreSQL).
+
+    Converting 100,000 rows of ids into UUID objects costs seconds; raw values are compared and
+    looked up as they are, and only the rows that are returned are converted.
+    """
+    return type_coerce(column, String())
+
+
+class _Ids:
+    """Raw id -> UUID, remembered (there are few distinct documents, codes and coders)."""
+
+    def __init__(self) -> None:
+        self.known: dict[Any, uuid.UUID] = {}
+
+    def __call__(self, raw: Any) -> uuid.UUID:
+        found = self.known.get(raw)
+        if found is None:
+            found = raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
+            self.known[raw] = found
+        return found
+
+
+def _moment(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    moment = raw if isinstance(raw, dt.datetime) else dt.datetime.fromisoformat(str(raw))
+    moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    return moment.isoformat()
+
+
+def _first_codes_only(session: Session, query: Any, tree: CodeTree, limit: int) -> Any:
+    """With a limit, only the codes that come first in the tree are needed: narrow the query to the
+    shortest run of codes (in tree order) whose codings reach the limit, so a big project is not read
+    whole to return its first excerpts."""
+    counted = query.with_only_columns(Coding.code_id, func.count()).group_by(Coding.code_id)
+    counts = dict(session.execute(counted).all())
+    chosen: list[uuid.UUID] = []
+    total = 0
+    for node in tree.walk():
+        if node.id in counts:
+            chosen.append(node.id)
+            total += counts[node.id]
+            if total >= limit:
+                break
+    if len(chosen) == len(counts):
+        return query
+    return query.where(Coding.code_id.in_(chosen))
+
+
 def excerpts(session: Session, filters: Filters | None = None, *, context: str | int | None = None,
              tree: CodeTree | None = None, limit: int | None = None) -> list[Excerpt]:
     filters = filters or Filters()
@@ -87,8 +137,14 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
     docs_allowed = document_ids(session, filters)
     codes_allowed = code_ids(session, filters, tree)
     coders_allowed = coder_ids(filters)
-    query = select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end,
-                   Coding.text, Coding.memo, Coding.rating, Coding.needs_review, Coding.created_at)
+    as_uuid = _Ids()
+    columns = [_raw(Coding.id).label("id"), _raw(Coding.document_id).label("document_id"),
+               _raw(Coding.code_id).label("code_id"), _raw(Coding.coder_id).label("coder_id"), Coding.start,
+               Coding.end, Coding.memo, Coding.rating, Coding.needs_review,
+               type_coerce(Coding.created_at, String()).label("created_at")]
+    if filters.contains:
+        columns.append(Coding.text)
+    query = select(*columns)
     if docs_allowed is not None:
         if not docs_allowed:
             return []
@@ -99,13 +155,15 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         query = query.where(Coding.coder_id.in_(list(coders_allowed)))
     if filters.rating is not None:
         query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
+    if limit is not None and not filters.contains:
+        query = _first_codes_only(session, query, tree, limit)
     rows = list(session.execute(query).all())
     if filters.contains:
         needle = filters.contains.casefold()
         rows = [r for r in rows if needle in r.text.casefold()]
     if not rows:
         return []
-    doc_ids = {r.document_id for r in rows}
+    doc_ids = {as_uuid(r.document_id) for r in rows}
     doc_meta = {
         d.id: d
         for d in session.execute(
@@ -117,22 +175,24 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
     start_date = session.scalar(select(ProjectSettings.start_date))
     municipalities = municipalities_by_document(session, doc_ids)
     order = {node.id: index for index, node in enumerate(tree.walk())}
-    rows.sort(key=lambda r: (order.get(r.code_id, 1 << 30), doc_meta[r.document_id].date or dt.date.min,
-                             doc_meta[r.document_id].title, r.start, r.end))
+    rows.sort(key=lambda r: (order.get(as_uuid(r.code_id), 1 << 30), doc_meta[as_uuid(r.document_id)].date
+                             or dt.date.min, doc_meta[as_uuid(r.document_id)].title, r.start, r.end))
     if limit is not None:
         rows = rows[:limit]
-        doc_ids = {r.document_id for r in rows}
-    texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(list(doc_ids)))).all())
-    turns: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    raw_docs = list({r.document_id for r in rows})
+    texts = {raw: text for raw, text in session.execute(
+        select(_raw(Document.id), Document.text).where(_raw(Document.id).in_(raw_docs))).all()}
+    turns: dict[Any, list[Any]] = defaultdict(list)
     for turn_row in session.execute(
-        select(SpeakerTurn.document_id, SpeakerTurn.speaker, SpeakerTurn.start, SpeakerTurn.end,
-               SpeakerTurn.timestamp).where(SpeakerTurn.document_id.in_(list(doc_ids))).order_by(SpeakerTurn.start)
+        select(_raw(SpeakerTurn.document_id).label("document_id"), SpeakerTurn.speaker, SpeakerTurn.start,
+               SpeakerTurn.end, SpeakerTurn.timestamp)
+        .where(_raw(SpeakerTurn.document_id).in_(raw_docs)).order_by(SpeakerTurn.start)
     ):
         turns[turn_row.document_id].append(turn_row)
-    all_codings: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    all_codings: dict[Any, list[Any]] = defaultdict(list)
     for other in session.execute(
-        select(Coding.document_id, Coding.code_id, Coding.start, Coding.end).where(
-            Coding.document_id.in_(list(doc_ids)))
+        select(_raw(Coding.document_id).label("document_id"), _raw(Coding.code_id).label("code_id"), Coding.start,
+               Coding.end).where(_raw(Coding.document_id).in_(raw_docs))
     ):
         all_codings[other.document_id].append(other)
     overlap_index = {doc: _OverlapIndex(items) for doc, items in all_codings.items()}
@@ -140,7 +200,8 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
     turn_starts_of = {doc: [t.start for t in items] for doc, items in turns.items()}
     out = []
     for row in rows:
-        meta = doc_meta[row.document_id]
+        doc_id, code_id = as_uuid(row.document_id), as_uuid(row.code_id)
+        meta = doc_meta[doc_id]
         text = texts[row.document_id]
         doc_turns = turns.get(row.document_id, [])
         turn_starts = turn_starts_of.get(row.document_id, [])
@@ -152,17 +213,18 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
             person = meta.speakers[speaker]
             role = person.get("role")
             speaker = person.get("name") or speaker
+        coder_id = as_uuid(row.coder_id)
         excerpt = Excerpt(
-            id=str(row.id),
-            code=str(row.code_id),
-            code_path=tree.path(row.code_id),
-            document=str(row.document_id),
+            id=str(as_uuid(row.id)),
+            code=str(code_id),
+            code_path=tree.path(code_id),
+            document=str(doc_id),
             document_title=meta.title,
-            municipality=", ".join(municipalities.get(row.document_id, [])) or None,
+            municipality=", ".join(municipalities.get(doc_id, [])) or None,
             kind=meta.kind,
             date=meta.date.isoformat() if meta.date else None,
             phase=phase_of(meta.date, start_date),
-            coder=coders.get(row.coder_id, str(row.coder_id)),
+            coder=coders.get(coder_id, str(coder_id)),
             start=row.start,
             end=row.end,
             text=text[row.start : row.end],
@@ -173,10 +235,11 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
             speaker_role=role,
             paragraph=bisect.bisect_right(line_index[row.document_id], row.start),
             timestamp=_stamp(turn.timestamp) if turn else None,
-            overlapping=sorted({tree.path(c) for c in overlap_index[row.document_id].codes(row.start, row.end)
+            overlapping=sorted({tree.path(as_uuid(c)) for c in overlap_index[row.document_id].codes(row.start,
+                                                                                                    row.end)
                                 if c != row.code_id}),
             activity=meta.activity,
-            created_at=row.created_at.isoformat() if row.created_at else None,
+            created_at=_moment(row.created_at),
         )
         if context is not None:
             excerpt.context_before, excerpt.context_after = _context(text, row.start, row.end, context, doc_turns)
@@ -192,7 +255,7 @@ class _OverlapIndex:
         self.starts = [r.start for r in self.items]
         self.longest = max((r.end - r.start for r in self.items), default=0)
 
-    def codes(self, start: int, end: int) -> set[uuid.UUID]:
+    def codes(self, start: int, end: int) -> set[Any]:
         low = bisect.bisect_left(self.starts, start - self.longest)
         high = bisect.bisect_left(self.starts, end)
         return {r.code_id for r in self.items[low:high] if r.end > start}
