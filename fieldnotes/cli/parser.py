@@ -313,9 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: modules with a `register(sub, common)` that adds an area's commands with `add_command`/`add_group`
-AREA_MODULES: list[str] = ["fieldnotes.cli.args_exchange", "fieldnotes.cli.args_export",
-                           "fieldnotes.cli.args_search", "fieldnotes.cli.args_privacy",
-                           "fieldnotes.cli.args_analysis"]
+AREA_MODULES: list[str] = ["fieldnotes.cli.args_exchange", "fieldnotes.cli.args_analysis",
+                           "fieldnotes.cli.args_export", "fieldnotes.cli.args_search",
+                           "fieldnotes.cli.args_privacy", "fieldnotes.cli.args_team"]
 
 add_command = _add
 add_group = _group

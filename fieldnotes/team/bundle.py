@@ -1,0 +1,353 @@
+"""Bundles: one coder's work in a single file, to carry to another copy of the project and merge there.
+
+The format (version 1) is a zip archive with three members:
+
+- `manifest.json`: the format and its version, the project's identity (the id of its settings row)
+  and name, the schema revision, when and by whom it was made, the coders and `since` it was made
+  for, whether the pseudonym key was left out, counts, and the SHA-256 of the two other members;
+- `rows.json`: whole row images (fieldnotes.db.history) in three groups: `changed` (rows the
+  coders' changes touched, as they are now), `deleted` (rows their changes deleted: the last image
+  before, when and by whom) and `context` (unchanged rows the others refer to, such as the
+  documents, codes and speaker turns under their codings, so the bundle can be merged into a copy
+  that has never seen them);
+- `events.json`: those changes and their events with before- and after-images, which tell the
+  merge which versions of a row the sender had already seen.
+
+A coder's work is every change they made (optionally since a date), except merges: a bundle carries
+the sender's own work, never what they merged from others, so bundles can be crossed between copies in
+any order. Making a bundle is recorded in the audit trail (`fieldnotes log --exports`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+import zipfile
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldnotes import clock, coders
+from fieldnotes.db import history, migrate
+from fieldnotes.db.models import Change, Coder, Event
+from fieldnotes.errors import FieldnotesError, InvalidInput, NotFound, Refused, SchemaTooNew
+from fieldnotes.fileio import atomic_output
+from fieldnotes.project import Project
+from fieldnotes.team.images import MERGED_TABLES, REFERENCES, Image, Key, digest
+
+FORMAT = "fieldnotes-bundle"
+FORMAT_VERSION = 1
+MANIFEST, ROWS, EVENTS = "manifest.json", "rows.json", "events.json"
+MEMBERS = (MANIFEST, ROWS, EVENTS)
+MAX_MEMBER_BYTES = 4 * 1024**3
+#: changes that are not a coder's own work (what they merged from others, and undoing that)
+NOT_OWN_WORK = ("merge",)
+
+
+@dataclass
+class Bundle:
+    """A bundle read and checked: its manifest and its rows, events and deletions."""
+
+    name: str
+    manifest: dict[str, Any]
+    changed: dict[str, list[Image]]
+    context: dict[str, list[Image]]
+    deleted: dict[str, list[dict[str, Any]]]
+    changes: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+
+    @property
+    def project_id(self) -> str | None:
+        project = self.manifest.get("project") or {}
+        return str(project.get("id")) if project.get("id") else None
+
+    @property
+    def pseudonymized(self) -> bool:
+        return bool(self.manifest.get("pseudonymized"))
+
+
+@dataclass
+class BundleSummary:
+    file: str
+    coders: list[str]
+    since: str | None
+    changes: int
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    pseudonymized: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "coders": self.coders, "since": self.since, "changes": self.changes,
+                "counts": self.counts, "pseudonymized": self.pseudonymized}
+
+
+# --- choosing the rows ---------------------------------------------------------------------------
+
+
+def own_changes(session: Session, coder_ids: Sequence[uuid.UUID], since: dt.date | None) -> list[Change]:
+    """The coders' changes that are their own work: not merges, and not undoing or redoing one."""
+    query = select(Change).where(Change.coder_id.in_(list(coder_ids))).order_by(Change.seq)
+    if since is not None:
+        query = query.where(Change.at >= dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC))
+    changes = list(session.scalars(query))
+    targets = {c.target_id for c in changes if c.target_id is not None}
+    merged = set(session.scalars(select(Change.id).where(Change.id.in_(list(targets)),
+                                                         Change.action.in_(NOT_OWN_WORK)))) if targets else set()
+    return [c for c in changes if c.action not in NOT_OWN_WORK and c.target_id not in merged]
+
+
+def _events_of(session: Session, change_ids: Sequence[uuid.UUID]) -> list[Event]:
+    out: list[Event] = []
+    for start in range(0, len(change_ids), 500):
+        chunk = list(change_ids[start : start + 500])
+        out += session.scalars(select(Event).where(Event.change_id.in_(chunk)).order_by(Event.seq))
+    return [e for e in out if e.table in MERGED_TABLES]
+
+
+def _by_table(keys: Iterable[Key]) -> dict[str, list[uuid.UUID]]:
+    out: dict[str, list[uuid.UUID]] = {}
+    for table, row_id in keys:
+        out.setdefault(table, []).append(uuid.UUID(row_id))
+    return out
+
+
+def _fetch(session: Session, keys: Iterable[Key]) -> dict[Key, Image]:
+    conn = session.connection()
+    found: dict[Key, Image] = {}
+    for table, row_ids in _by_table(keys).items():
+        for row_id, image in history.fetch_images(conn, table, row_ids).items():
+            found[(table, str(row_id))] = image
+    return found
+
+
+def _deletions(session: Session, missing: set[Key], own: dict[uuid.UUID, Change]) -> dict[Key, dict[str, Any]]:
+    """Rows gone whose last event is a deletion by one of the coders' own changes."""
+    out: dict[Key, dict[str, Any]] = {}
+    for table, row_ids in _by_table(missing).items():
+        for start in range(0, len(row_ids), 500):
+            chunk = row_ids[start : start + 500]
+            last: dict[uuid.UUID, Event] = {}
+            for event in session.scalars(select(Event).where(Event.row_id.in_(chunk), Event.table == table)
+                                         .order_by(Event.seq)):
+                last[event.row_id] = event
+            for row_id, event in last.items():
+                change = own.get(event.change_id)
+                if event.after is None and change is not None:
+                    out[(table, str(row_id))] = {"id": str(row_id), "before": event.before,
+                                                 "at": history.encode(change.at),
+                                                 "coder": str(change.coder_id) if change.coder_id else None}
+    return out
+
+
+def _context(session: Session, rows: dict[Key, Image]) -> dict[Key, Image]:
+    """Rows the given ones refer to (recursively), and the speaker turns of every document among them."""
+    context: dict[Key, Image] = {}
+    pending = dict(rows)
+    while pending:
+        wanted: set[Key] = set()
+        for (table, _), image in pending.items():
+            for column, target in REFERENCES.get(table, ()):
+                value = image.get(column)
+                if value is not None and (target, str(value)) not in rows and (target, str(value)) not in context:
+                    wanted.add((target, str(value)))
+        found = _fetch(session, wanted)
+        context.update(found)
+        pending = found
+    documents = [uuid.UUID(row_id) for table, row_id in [*rows, *context] if table == "documents"]
+    if documents:
+        conn = session.connection()
+        turns = history.TABLES["speaker_turns"]
+        for start in range(0, len(documents), 500):
+            chunk = documents[start : start + 500]
+            for row in conn.execute(select(turns).where(turns.c.document_id.in_(chunk))):
+                key = ("speaker_turns", str(row.id))
+                if key not in rows:
+                    context[key] = history.row_image(row)
+    return context
+
+
+def _scrub(table: str, image: Image | None) -> Image | None:
+    """Leave the pseudonym key out: a register entry travels without its original name."""
+    if image is None or table != "pseudonyms":
+        return image
+    return dict(image, original=None)
+
+
+def _grouped(items: dict[Key, Any]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for (table, _), value in sorted(items.items(), key=lambda kv: (MERGED_TABLES.index(kv[0][0]), kv[0][1])):
+        out.setdefault(table, []).append(value)
+    return out
+
+
+def _dump(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _coder_ids(session: Session, names: Sequence[str]) -> list[uuid.UUID]:
+    known = dict(session.execute(select(Coder.id, Coder.name)).all())
+    out = []
+    for name in names:
+        cid = coders.coder_id(name)
+        if cid not in known:
+            raise NotFound(f"no coder {name!r} in this project",
+                           hint="coders: " + ", ".join(sorted(known.values())) if known else None)
+        out.append(cid)
+    return out
+
+
+def write_bundle(project: Project, target: Path | str, *, coder_names: Sequence[str], acting: str,
+                 since: dt.date | None = None, pseudonymize: bool | None = None,
+                 force: bool = False) -> BundleSummary:
+    """Write the coders' work to `target` and record it in the audit trail (one transaction)."""
+    target = Path(target)
+    if target.exists() and not force:
+        raise FieldnotesError(f"{target} already exists", hint="choose another name, or add --force to overwrite it")
+    if project.path is not None and target.exists() and target.resolve() == project.path.resolve():
+        raise Refused(f"{target} is this project itself", hint="choose another file name for the bundle")
+    with project.write() as session:
+        settings = project.settings(session)
+        if pseudonymize is None:
+            pseudonymize = bool(settings.pseudonymize_exports)
+        ids = _coder_ids(session, coder_names)
+        names = [session.get(Coder, cid).name for cid in ids]  # type: ignore[union-attr]
+        changes = own_changes(session, ids, since)
+        own = {c.id: c for c in changes}
+        events = _events_of(session, list(own))
+        touched = {(e.table, str(e.row_id)) for e in events}
+        changed = _fetch(session, touched)
+        deleted = _deletions(session, touched - set(changed), own)
+        context = _context(session, changed)
+        if pseudonymize:
+            changed = {k: _scrub(k[0], v) for k, v in changed.items()}  # type: ignore[misc]
+            context = {k: _scrub(k[0], v) for k, v in context.items()}  # type: ignore[misc]
+            deleted = {k: dict(v, before=_scrub(k[0], v["before"])) for k, v in deleted.items()}
+        rows = {"changed": _grouped(changed), "context": _grouped(context), "deleted": _grouped(deleted)}
+        log = {
+            "changes": [{"id": str(c.id), "at": history.encode(c.at), "coder": str(c.coder_id) if c.coder_id else None,
+                         "kind": c.kind, "action": c.action, "summary": c.summary} for c in changes],
+            "events": [{"change": str(e.change_id), "table": e.table, "row_id": str(e.row_id),
+                        "before": _scrub(e.table, e.before) if pseudonymize else e.before,
+                        "after": _scrub(e.table, e.after) if pseudonymize else e.after} for e in events],
+        }
+        rows_bytes, events_bytes = _dump(rows), _dump(log)
+        counts = {group: {table: len(items) for table, items in rows[group].items()} for group in rows}
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "project": {"id": str(settings.id), "name": settings.name},
+            "schema_revision": migrate.head(),
+            "created_at": history.encode(clock.now()),
+            "created_by": coders.normalise_name(acting),
+            "coders": names,
+            "since": since.isoformat() if since else None,
+            "pseudonymized": pseudonymize,
+            "counts": {**counts, "changes": len(changes), "events": len(events)},
+            "payload": {ROWS: digest(rows_bytes), EVENTS: digest(events_bytes)},
+        }
+        with atomic_output(target) as handle:
+            _zip(handle, [(MANIFEST, _dump(manifest)), (ROWS, rows_bytes), (EVENTS, events_bytes)])
+        summary = BundleSummary(target.name, names, manifest["since"], len(changes), counts, pseudonymize)
+        _record(session, acting, summary)
+    return summary
+
+
+def _zip(handle: Any, members: list[tuple[str, bytes]]) -> None:
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            archive.writestr(info, data)
+
+
+def _record(session: Session, acting: str, summary: BundleSummary) -> None:
+    coder_id = coders.coder_id(acting)
+    if session.get(Coder, coder_id) is None:
+        with history.change(session, coder_id=coder_id, action="coder.add", summary=f"added coder {acting}"):
+            coders.ensure_coder(session, acting)
+    history.record_action(session, coder_id=coder_id, action="bundle",
+                          summary=f"bundled the work of {', '.join(summary.coders)} into {summary.file}",
+                          details=summary.as_dict())
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def is_bundle(path: Path) -> bool:
+    """A zip archive holding a bundle manifest (a damaged zip counts, so it is refused as a bundle)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _damaged(name: str, why: str) -> InvalidInput:
+    return InvalidInput(f"{name} is damaged or incomplete ({why}); nothing was merged",
+                        hint="make the bundle again and copy it whole")
+
+
+def read_bundle(path: Path | str) -> Bundle:
+    """Read and check a bundle: a complete archive, our format, a known schema, intact checksums."""
+    path = Path(path)
+    name = path.name
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise _damaged(name, "not a complete zip archive") from None
+    except OSError as error:
+        raise FieldnotesError(f"cannot read {name} ({error.strerror})") from None
+    with archive:
+        infos = {info.filename: info for info in archive.infolist()}
+        if MANIFEST not in infos:
+            raise InvalidInput(f"{name} is a zip archive, but not a fieldnotes bundle (it has no {MANIFEST})")
+        for member in MEMBERS:
+            if member not in infos:
+                raise _damaged(name, f"{member} is missing")
+            if infos[member].file_size > MAX_MEMBER_BYTES:
+                raise InvalidInput(f"{name}: {member} unpacks to more than 4 GB; refused")
+        try:
+            raw = {member: archive.read(member) for member in MEMBERS}
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as error:
+            raise _damaged(name, str(error).splitlines()[0] if str(error) else type(error).__name__) from None
+    try:
+        manifest = json.loads(raw[MANIFEST])
+    except ValueError:
+        raise _damaged(name, "its manifest is not JSON") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise InvalidInput(f"{name} is not a fieldnotes bundle")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise SchemaTooNew(f"{name} was made by a newer fieldnotes (bundle format {version})",
+                           hint="upgrade fieldnotes to merge it; nothing was merged")
+    revision = manifest.get("schema_revision")
+    if revision not in migrate.known_revisions():
+        raise SchemaTooNew(f"{name} was made by a newer fieldnotes (schema {revision})",
+                           hint="upgrade fieldnotes to merge it; nothing was merged")
+    payload = manifest.get("payload") or {}
+    for member in (ROWS, EVENTS):
+        if payload.get(member) != digest(raw[member]):
+            raise _damaged(name, f"the checksum of {member} does not match")
+    try:
+        rows = json.loads(raw[ROWS])
+        log = json.loads(raw[EVENTS])
+    except ValueError:
+        raise _damaged(name, "its rows are not JSON") from None
+    known = set(MERGED_TABLES)
+
+    def tables(group: Any) -> dict[str, list[Any]]:
+        return {t: list(items) for t, items in (group or {}).items() if t in known}
+
+    return Bundle(name, manifest, tables(rows.get("changed")), tables(rows.get("context")),
+                  tables(rows.get("deleted")), list(log.get("changes") or []),
+                  [e for e in log.get("events") or [] if e.get("table") in known])
+

@@ -1,0 +1,112 @@
+"""Reviewing the conflicts merges found, and settling one differently from the rule.
+
+Every conflict was settled when it was found (the later change won) and keeps both versions. Settling
+it `ours` or `theirs` puts that version back as one recorded, undoable change, stamped with the time of
+settling so that it also wins when this copy's work is merged elsewhere; two codes that clash by name
+are settled by merging one into the other (`ours` keeps this copy's code).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldnotes import clock
+from fieldnotes.codebook.tree import CodeTree
+from fieldnotes.db import history
+from fieldnotes.db.models import Code, Document, MergeConflict
+from fieldnotes.errors import Ambiguous, InvalidInput, NotFound, Refused
+
+CHOICES = ("ours", "theirs")
+
+
+def as_dict(conflict: MergeConflict) -> dict[str, Any]:
+    return {"id": str(conflict.id), "merge": str(conflict.merge_id), "kind": conflict.kind, "table": conflict.table,
+            "row_id": str(conflict.row_id) if conflict.row_id else None, "summary": conflict.summary,
+            "resolution": conflict.resolution, "status": conflict.status, "created_at": conflict.created_at.isoformat(),
+            "ours": conflict.ours, "theirs": conflict.theirs}
+
+
+def list_conflicts(session: Session, *, open_only: bool = False) -> list[MergeConflict]:
+    """Newest merge first; within a merge in the order found."""
+    query = select(MergeConflict).order_by(MergeConflict.created_at.desc(), MergeConflict.table, MergeConflict.id)
+    if open_only:
+        query = query.where(MergeConflict.status == "auto")
+    return list(session.scalars(query))
+
+
+def find(session: Session, text: str) -> MergeConflict:
+    wanted = text.strip().replace("-", "").lower()
+    if len(wanted) < 4 or any(c not in "0123456789abcdef" for c in wanted):
+        raise NotFound(f"{text!r} is not a conflict id", hint="conflict ids are listed by `fieldnotes conflicts`")
+    matches = [c for c in session.scalars(select(MergeConflict)) if c.id.hex.startswith(wanted)]
+    if not matches:
+        raise NotFound(f"no conflict {text!r}", hint="see `fieldnotes conflicts`")
+    if len(matches) > 1:
+        raise Ambiguous(f"the id prefix {text!r} matches {len(matches)} conflicts; give more of it")
+    return matches[0]
+
+
+def _check_coding(session: Session, image: dict[str, Any]) -> None:
+    document = session.get(Document, uuid.UUID(str(image["document_id"])))
+    if document is None or document.text[int(image["start"]) : int(image["end"])] != image.get("text"):
+        raise Refused("the document's text has changed since the merge, so that version of the coding no longer "
+                      "fits it", hint="code the passage again by hand")
+
+
+def _check_tree(session: Session) -> None:
+    tree = CodeTree.load(session)
+    for node in tree.nodes.values():
+        if node.id in tree.ancestors(node.id):
+            raise Refused(f"that version would put the code {node.name!r} under its own sub-code")
+
+
+def _merge_codes(session: Session, conflict: MergeConflict, choice: str) -> str:
+    from fieldnotes.codebook import operations
+
+    ours_id = uuid.UUID(str((conflict.ours or {}).get("id")))
+    theirs_id = uuid.UUID(str((conflict.theirs or {}).get("id")))
+    keep, drop = (ours_id, theirs_id) if choice == "ours" else (theirs_id, ours_id)
+    kept, dropped = session.get(Code, keep), session.get(Code, drop)
+    if kept is None or dropped is None:
+        raise Refused("one of the two codes is gone since the merge; nothing to settle")
+    name = dropped.name
+    result = operations.merge(session, dropped, kept)
+    return f"merged the code {name!r} into {kept.name!r} ({result.moved} codings moved)"
+
+
+def settle(session: Session, text: str, choice: str, *, coder_id: uuid.UUID | None) -> str:
+    """Settle one conflict with `ours` or `theirs` (one recorded change). Returns what was done."""
+    if choice not in CHOICES:
+        raise InvalidInput(f"settle with ours or theirs, not {choice!r}")
+    conflict = find(session, text)
+    with history.change(session, coder_id=coder_id, action="conflicts.settle",
+                        summary=f"settled a merge conflict ({conflict.kind}) with {choice}",
+                        target_id=conflict.id) as pending:
+        try:
+            if conflict.kind == "code_name_clash":
+                done = _merge_codes(session, conflict, choice)
+            else:
+                image = conflict.ours if choice == "ours" else conflict.theirs
+                if image is not None:  # settling is a new decision: it is the latest change, wherever merged
+                    image = dict(image, updated_at=history.encode(clock.now()))
+                if conflict.row_id is None:
+                    raise Refused("this conflict names no row; nothing to settle")
+                if image is not None and conflict.table == "codings":
+                    _check_coding(session, image)
+                history.apply_images(session, pending, [(conflict.table, conflict.row_id, image)])
+                if conflict.table == "codes":
+                    _check_tree(session)
+                done = f"{'restored' if image is not None else 'removed'} {choice} version: {conflict.summary}"
+            settled = session.get(MergeConflict, conflict.id)
+            assert settled is not None
+            settled.status, settled.resolution = "settled", choice
+            session.flush()
+        except sa_exc.IntegrityError:
+            raise Refused("that version cannot be put back: other rows still depend on the current one",
+                          hint="settle the conflicts about those rows first, or change them by hand") from None
+    return done

@@ -1,0 +1,222 @@
+"""What a merge reads from the other copy, whether a bundle or a whole project file, in one shape:
+its rows as they are now, the rows it deleted (with when and by whom), and which versions of each
+row its event log has seen.
+
+"Seen" is what makes merging safe without a common ancestor: if our version of a row is one the
+other copy's log has seen, their version grew out of ours and simply wins; if theirs is one our log
+has seen, ours is newer; only when neither has seen the other's version did both copies change it,
+and that is a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from fieldnotes.db import history, migrate
+from fieldnotes.db.models import Change, Event
+from fieldnotes.errors import Refused, SchemaTooNew
+from fieldnotes.team.bundle import Bundle, is_bundle, read_bundle
+from fieldnotes.team.images import MERGED_TABLES, Image, Key, Stamp, deletion_stamp, fingerprint, moment
+
+#: the merge records here when and by whom a row it deletes was deleted in the other copy
+ORIGINS = "origins"
+
+
+def ident(image: Image | None) -> str:
+    """A short fixed-size identity of an image (sets of them stay small for big projects)."""
+    return hashlib.sha1(fingerprint(image).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class Tombstone:
+    """A row's deletion: the last version before it, when, and by whom."""
+
+    before: Image | None
+    at: dt.datetime
+    coder: str | None
+
+    @property
+    def stamp(self) -> Stamp:
+        return deletion_stamp(self.at, self.coder)
+
+
+@dataclass
+class LogFacts:
+    seen: dict[Key, set[str]] = field(default_factory=dict)
+    deleted: dict[Key, Tombstone] = field(default_factory=dict)
+
+    def saw(self, key: Key, image: Image | None) -> None:
+        if image is not None:
+            self.seen.setdefault(key, set()).add(ident(image))
+
+    def has_seen(self, key: Key, image: Image | None) -> bool:
+        return image is not None and ident(image) in self.seen.get(key, ())
+
+
+def _origin(action: str, details: Any, key: Key, at: dt.datetime, coder: uuid.UUID | None) -> tuple[
+        dt.datetime, str | None]:
+    if action == "merge" and isinstance(details, dict):
+        found = (details.get(ORIGINS) or {}).get(f"{key[0]}:{key[1]}")
+        if found:
+            return moment(found[0]), found[1]
+    return at, str(coder) if coder else None
+
+
+def log_facts(conn: Connection, keys: Iterable[Key] | None = None) -> LogFacts:
+    """Versions seen and last deletions, from a project's event log: all of it, or for some rows."""
+    facts = LogFacts()
+    query = (select(Event.table, Event.row_id, Event.before, Event.after, Change.at, Change.coder_id, Change.action,
+                    Change.details).join(Change, Change.id == Event.change_id).order_by(Event.seq))
+    if keys is None:
+        batches: list[Any] = [query]
+    else:
+        by_table: dict[str, list[uuid.UUID]] = {}
+        for table, row_id in keys:
+            by_table.setdefault(table, []).append(uuid.UUID(row_id))
+        batches = [query.where(Event.table == table, Event.row_id.in_(ids[start : start + 500]))
+                   for table, ids in by_table.items() for start in range(0, len(ids), 500)]
+    for batch in batches:
+        for table, row_id, before, after, at, coder, action, details in conn.execute(batch):
+            if table not in MERGED_TABLES:
+                continue
+            key = (table, str(row_id))
+            facts.saw(key, before)
+            facts.saw(key, after)
+            if after is None:
+                when, who = _origin(action, details, key, at, coder)
+                facts.deleted[key] = Tombstone(before, when, who)
+            else:
+                facts.deleted.pop(key, None)
+    return facts
+
+
+def read_rows(conn: Connection) -> dict[Key, Image]:
+    """Every row a merge compares, as images."""
+    out: dict[Key, Image] = {}
+    for name in MERGED_TABLES:
+        table = history.TABLES[name]
+        for row in conn.execute(select(table)):
+            image = history.row_image(row)
+            out[(name, str(image["id"]))] = image
+    return out
+
+
+@dataclass
+class Source:
+    """The other copy, read: a bundle (some rows, with context) or a whole project file."""
+
+    name: str
+    kind: str  # "bundle" or "project"
+    project_id: str | None
+    project_name: str | None
+    rows: dict[Key, Image]
+    context: set[Key]
+    facts: LogFacts
+    pseudonymized: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def from_bundle(bundle: Bundle) -> Source:
+    rows: dict[Key, Image] = {}
+    context: set[Key] = set()
+    for table, images in bundle.context.items():
+        for image in images:
+            key = (table, str(image["id"]))
+            rows[key] = image
+            context.add(key)
+    for table, images in bundle.changed.items():
+        for image in images:
+            key = (table, str(image["id"]))
+            rows[key] = image
+            context.discard(key)
+    facts = LogFacts()
+    for event in bundle.events:
+        key = (str(event["table"]), str(event["row_id"]))
+        facts.saw(key, event.get("before"))
+        facts.saw(key, event.get("after"))
+    for table, items in bundle.deleted.items():
+        for item in items:
+            key = (table, str(item["id"]))
+            if key in rows:
+                continue
+            facts.saw(key, item.get("before"))
+            facts.deleted[key] = Tombstone(item.get("before"), moment(item.get("at")), item.get("coder"))
+    for key in list(facts.deleted):
+        if key in rows:
+            del facts.deleted[key]
+    project = bundle.manifest.get("project") or {}
+    return Source(bundle.name, "bundle", bundle.project_id, project.get("name"), rows, context, facts,
+                  bundle.pseudonymized, {"coders": bundle.manifest.get("coders"), "since": bundle.manifest.get("since"),
+                                         "created_at": bundle.manifest.get("created_at")})
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[Path]:
+    """The project file itself, or an upgraded copy of it when it has an older schema."""
+    from fieldnotes.project import _inspect_sqlite
+
+    revision = _inspect_sqlite(path)
+    if revision is not None and revision not in migrate.known_revisions():
+        raise SchemaTooNew(f"{path.name} was written by a newer fieldnotes (schema {revision})",
+                           hint="upgrade fieldnotes to merge it; nothing was merged")
+    if revision == migrate.head():
+        yield path
+        return
+    from fieldnotes.backup import copy_sqlite
+    from fieldnotes.db.engine import engine_for
+
+    with tempfile.TemporaryDirectory(prefix="fieldnotes-merge-") as folder:
+        copy = copy_sqlite(path, Path(folder) / "upgraded.db")
+        engine = engine_for(str(copy))
+        try:
+            migrate.upgrade(engine)
+        finally:
+            engine.dispose()
+        yield copy
+
+
+def from_project_file(path: Path) -> Source:
+    from fieldnotes.db.engine import engine_for
+
+    with _readable(path) as readable:
+        engine = engine_for(str(readable), readonly=True)
+        try:
+            with engine.connect() as conn:
+                rows = read_rows(conn)
+                facts = log_facts(conn)
+        finally:
+            engine.dispose()
+    for key in list(facts.deleted):
+        if key in rows:
+            del facts.deleted[key]
+    project = next((image for (table, _), image in rows.items() if table == "project"), None)
+    return Source(path.name, "project", str(project["id"]) if project else None,
+                  project.get("name") if project else None, rows, set(), facts)
+
+
+def open_source(path: Path | str, *, ours: Path | None = None) -> Source:
+    """Read a bundle or a whole project file for merging; anything else is refused clearly."""
+    from fieldnotes.db.engine import display_target, is_url
+
+    text = str(path)
+    if is_url(text):
+        raise Refused(f"{display_target(text)} is a server database; merge takes a bundle or a project file",
+                      hint="make a SQLite copy with `fieldnotes backup OUT --db URL` and merge that")
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise Refused(f"there is no file {path}", hint="give a bundle (from `fieldnotes bundle`) or a project file")
+    if ours is not None and path.resolve() == ours.resolve():
+        raise Refused(f"{path.name} is this project itself; there is nothing to merge")
+    if is_bundle(path):
+        return from_bundle(read_bundle(path))
+    return from_project_file(path)

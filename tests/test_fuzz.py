@@ -1,0 +1,134 @@
+"""Fuzzing the readers that take files from outside: codebook YAML, REFI-QDA archives, bundles and the
+command line. The only acceptable failures are fieldnotes' own one-line messages (FieldnotesError, or
+argparse's usage exit 2). Bounded by the hypothesis profile (`ci`); HYPOTHESIS_PROFILE=deep runs far more.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fieldnotes.codebook import yamlfile
+from fieldnotes.errors import FieldnotesError
+from tests.helpers import run
+
+GOOD_CODEBOOK = (Path(__file__).parent / "fixtures" / "small-codebook.yaml").read_text(encoding="utf-8")
+YAML_PIECES = st.sampled_from(["codes:", "- name: x", "  children:", "    - id: 1", "scale: {min: 5, max: 1}",
+                               "name: æ/ø", "color: red", "shortcut: ab", "parent: nowhere", "&a [*a]",
+                               "!!python/object",
+                               "\t", "'", '"', "{", "[", "- - -", "format: fieldnotes-codebook/1", "  - name: Å"])
+
+
+@given(st.lists(YAML_PIECES, max_size=12), st.text(max_size=40))
+def test_codebook_yaml_never_crashes(pieces: list[str], noise: str) -> None:
+    text = "\n".join(pieces) + noise
+    try:
+        yamlfile.parse(text, "fuzz.yaml")
+    except FieldnotesError as error:
+        assert "fuzz.yaml" in str(error) and "\n" not in str(error)
+
+
+@given(st.integers(0, len(GOOD_CODEBOOK) - 1), st.text(min_size=1, max_size=8))
+def test_damaged_codebook_is_refused_with_a_line_number(position: int, insert: str) -> None:
+    text = GOOD_CODEBOOK[:position] + insert + GOOD_CODEBOOK[position + 1 :]
+    try:
+        yamlfile.parse(text, "kodebog.yaml")
+    except FieldnotesError as error:
+        message = str(error)
+        assert message.startswith("kodebog.yaml") and "\n" not in message
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+QDE_NAMES = st.sampled_from(["project.qde", "Project.qde", "Trial.qde", "../evil.qde", "/abs.qde", "x.txt",
+                             "sources/a.txt", "Sources/../../b.txt"])
+XML_BITS = st.sampled_from([b"<?xml version='1.0'?>", b"<Project xmlns='urn:QDA-XML:project:1.0'>", b"</Project>",
+                            b"<!DOCTYPE x [<!ENTITY a 'b'>]>", b"&a;", b"<CodeBook><Codes>", b"<Code guid='x'/>",
+                            b"\x00\xff", "æøå".encode(), b"<TextSource guid='g' plainTextPath='internal://g.txt'>"])
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=25)
+@given(st.dictionaries(QDE_NAMES, st.lists(XML_BITS, max_size=8).map(b"".join), max_size=4))
+def test_refi_archives_never_crash(tmp_path: Path, members: dict[str, bytes]) -> None:
+    from fieldnotes.exchange.refi_import import import_exchange_file
+    from fieldnotes.project import open_project
+
+    target = tmp_path / "fuzz.db"
+    if not target.exists():
+        assert run("--db", target, "init", "--empty").code == 0
+    archive = tmp_path / "fuzz.qdpx"
+    archive.write_bytes(_zip(members))
+    with open_project(str(target)) as project:
+        try:
+            import_exchange_file(project, archive, coder_name="Fuzz", dry_run=True)
+        except FieldnotesError as error:
+            assert "\n" not in str(error)
+
+
+ARGS = st.sampled_from(["code", "excerpts", "--span", "1:0", "--match", "", "--regex", "(", "--rating", "x",
+                        "--code", "Ledelse", "--phase", "0", "--from", "2025-13-40", "--db", "matrix", "--by",
+                        "attr:", "search", '"', "NOT", "export", "csv", "docs", "--json", "show", "æøå", "-1",
+                        "import", "/nonexistent", "--context", "sentence", "memo", "add", "undo", "log",
+                        "--since", "i går", "codebook", "list", "ratings", "agreement", "--coders", "A"])
+
+
+COMMANDS = st.sampled_from(["code", "excerpts", "search", "export", "docs", "show", "import", "memo", "undo", "log",
+                             "codebook", "matrix", "ratings", "agreement", "words", "cooccurrence", "doc", "recode"])
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=40)
+@given(COMMANDS, st.lists(ARGS, max_size=6))
+def test_command_line_arguments_never_crash(tmp_path: Path, command: str, words: list[str]) -> None:
+    """(Always with a command: with none, `fieldnotes` opens the app, which waits for a person.)"""
+    from tests.projectdata import make_project
+
+    project = tmp_path / "p.db"
+    if not project.exists():
+        make_project(tmp_path)
+    args = [command, *words]
+    if args[-1] == "--db":
+        args = args[:-1]
+    result = run("--db", project, *args)
+    assert result.code in (0, 1, 2), result
+    assert "Traceback" not in result.err
+    if result.code == 1:
+        assert "unexpected error" not in result.err, (args, result.err)
+        assert result.err.count("\n") <= 2
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "empty", "not-zip"])
+def test_damaged_bundles_are_refused(tmp_path: Path, damage: str) -> None:
+    from tests.helpers import ok
+    from tests.projectdata import make_project, snapshot
+
+    project = make_project(tmp_path)
+    bundle = tmp_path / "anna.fnbundle"
+    ok("--db", project, "code", "Interview med sagsbehandler", "--code", "Ledelse", "--match", "Lederen er med")
+    result = run("--db", project, "bundle", bundle)
+    if result.code == 2:
+        pytest.fail("the bundle command is missing")
+    data = bundle.read_bytes()
+    if damage == "truncate":
+        bundle.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        middle = len(data) // 2
+        bundle.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    elif damage == "empty":
+        bundle.write_bytes(b"")
+    else:
+        bundle.write_bytes(b"just text, not a bundle\n" * 20)
+    before = snapshot(project)
+    refused = run("--db", project, "merge", bundle)
+    assert refused.code == 1 and "Traceback" not in refused.err and "unexpected error" not in refused.err
+    assert snapshot(project) == before

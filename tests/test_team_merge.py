@@ -1,0 +1,274 @@
+"""Merging copies coded offline: the same result in either order, idempotent, lossless, one undoable step,
+conflicts recorded and settled by rule, codings following edited text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fieldnotes import paths
+from tests.helpers import ok, run
+from tests.projectdata import make_project, snapshot
+
+DOC = "Interview med sagsbehandler"
+NOTE = "Teammøde i Fjordby"
+ANNA, JONAS = "Anna Krogh", "Jonas Bech"
+
+
+def content(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every tracked table but the merge's own review list: what "the same result" compares."""
+    return {table: rows for table, rows in snapshot(path).items() if table != "merge_conflicts"}
+
+
+def codings(path: Path) -> dict[str, dict[str, Any]]:
+    rows = ok("--db", path, "excerpts", "--json").json
+    return {row["id"]: row for row in rows}
+
+
+def text_of(path: Path, doc: str = DOC) -> str:
+    return str(ok("--db", path, "show", doc, "--json").json["text"])
+
+
+@pytest.fixture
+def copies(tmp_path: Path) -> tuple[Path, Path]:
+    base = make_project(tmp_path)
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    shutil.copy(base, a)
+    shutil.copy(base, b)
+    return a, b
+
+
+def cross(tmp_path: Path, a: Path, b: Path) -> tuple[Path, Path, Path, Path]:
+    """Bundle each side's coder, merge each bundle into a copy of the other side."""
+    ok("--db", a, "bundle", tmp_path / "anna.fnbundle", "--coder", ANNA)
+    ok("--db", b, "bundle", tmp_path / "jonas.fnbundle", "--coder", JONAS)
+    a2, b2 = tmp_path / "a2.db", tmp_path / "b2.db"
+    shutil.copy(a, a2)
+    shutil.copy(b, b2)
+    ok("--db", a2, "merge", tmp_path / "jonas.fnbundle", "--coder", ANNA)
+    ok("--db", b2, "merge", tmp_path / "anna.fnbundle", "--coder", JONAS)
+    return a2, b2, tmp_path / "anna.fnbundle", tmp_path / "jonas.fnbundle"
+
+
+def test_crossed_bundles_give_the_same_project_in_either_order(tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    a, b = copies
+    old = text_of(a)
+    # Anna: a coding, a memo, a renamed code, a new note, an edited transcript, a deleted code
+    ok("--db", a, "code", NOTE, "--code", "Kollegial sparring", "--match", "kollegerne foreslår en praktik",
+       "--memo", "Kollegerne bærer troen 🙂", "--coder", ANNA)
+    ok("--db", a, "memo", "add", f"doc:{NOTE}", "Godt møde — æøå", "--coder", ANNA)
+    ok("--db", a, "codebook", "rename", "Virksomhedskontakt", "Kontakt til virksomheder", "--coder", ANNA)
+    (tmp_path / "anna.txt").write_text("Annas feltnote: borgeren i Lyngå får praktik på bageriet. 🥐\n", "utf-8")
+    ok("--db", a, "new", "--from-file", tmp_path / "anna.txt", "--title", "Annas feltnote", "--coder", ANNA)
+    (tmp_path / "edit.txt").write_text("[Rettet] " + old.replace("lageret", "lagret"), "utf-8")
+    ok("--db", a, "edit", DOC, "--from-file", tmp_path / "edit.txt", "--coder", ANNA)
+    ok("--db", a, "codebook", "delete", "Ledelse", "--yes", "--coder", ANNA)
+    # Jonas, on the old text: codings (one on the word Anna changed), a memo, the same code renamed, a note
+    ok("--db", b, "code", DOC, "--code", "Kollegial sparring", "--match", "Vi tager altid en runde", "--coder", JONAS)
+    ok("--db", b, "code", DOC, "--code", "Specifik tro", "--match", "job på lageret", "--rating", "4",
+       "--coder", JONAS)
+    ok("--db", b, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med", "--coder", JONAS)
+    ok("--db", b, "memo", "add", "code:Ledelse", "Ledelsen nævnes ofte ✅", "--coder", JONAS)
+    ok("--db", b, "codebook", "rename", "Virksomhedskontakt", "Virksomhedssamarbejde", "--coder", JONAS)
+    (tmp_path / "jonas.txt").write_text("Jonas' note: sparring i Fjordby hver fredag.\n", "utf-8")
+    ok("--db", b, "new", "--from-file", tmp_path / "jonas.txt", "--title", "Jonas' note", "--coder", JONAS)
+
+    a2, b2, anna_bundle, jonas_bundle = cross(tmp_path, a, b)
+    assert content(a2) == content(b2)
+
+    # codings follow Anna's edit: Jonas' spans now cover the same words in the new text
+    merged = codings(a2)
+    by_text = {row["text"]: row for row in merged.values() if row["coder"] == JONAS}
+    assert set(by_text) == {"Vi tager altid en runde", "job på lagret", "Lederen er med"}
+    assert by_text["job på lagret"]["needs_review"] is True  # the edit touched it
+    assert by_text["Vi tager altid en runde"]["needs_review"] is False  # moved, but untouched
+    new_text = text_of(a2)
+    assert new_text.startswith("[Rettet] ") and "lagret" in new_text
+    for row in by_text.values():
+        assert new_text[row["start"] : row["end"]] == row["text"]
+    # the code Anna deleted is kept because Jonas used it; the rename by the later coder wins
+    paths_now = {c["path"] for c in ok("--db", a2, "codebook", "list", "--json").json}
+    assert "Sparringskultur og ledelse/Ledelse" in paths_now
+    assert "Viden om arbejdsmarkedet/Virksomhedssamarbejde" in paths_now  # Jonas renamed later
+    kinds = sorted(c["kind"] for c in ok("--db", a2, "conflicts", "--json").json)
+    assert kinds == ["changed_both", "deleted_but_used"]
+    assert {row["title"] for row in ok("--db", a2, "docs", "--json").json} >= {"Annas feltnote", "Jonas' note"}
+
+    # nothing is lost: every coding of either copy is in the result, or in a conflict with its text
+    before = {**codings(a), **codings(b)}
+    listed = {c["row_id"] for c in ok("--db", a2, "conflicts", "--json").json}
+    assert set(before) <= set(merged) | listed
+
+    # merging again changes nothing, and says so
+    again = snapshot(a2)
+    result = ok("--db", a2, "merge", jonas_bundle, "--json").json
+    assert result["nothing_to_merge"] is True
+    assert "nothing to merge" in ok("--db", b2, "merge", anna_bundle).out
+    assert snapshot(a2) == again
+
+
+def test_a_whole_project_file_merges_like_its_bundle(tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    a, b = copies
+    ok("--db", a, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med", "--coder", ANNA)
+    ok("--db", a, "codebook", "add", "Nye idéer 💡", "--coder", ANNA)
+    ok("--db", b, "code", DOC, "--code", "Kollegial sparring", "--match", "sparring på de svære sager",
+       "--coder", JONAS)
+    _, b2, _, _ = cross(tmp_path, a, b)
+    whole = tmp_path / "whole.db"
+    shutil.copy(b, whole)
+    report = ok("--db", whole, "merge", a, "--coder", JONAS, "--json").json
+    assert report["kind"] == "project" and report["added"]["codings"] == 1 and report["added"]["codes"] == 1
+    assert content(whole) == content(b2)
+    assert ok("--db", whole, "merge", a, "--json").json["nothing_to_merge"] is True
+
+
+def test_a_merge_is_one_step_that_undo_takes_back_and_it_is_backed_up_first(
+        tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    a, b = copies
+    ok("--db", a, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med", "--coder", ANNA)
+    ok("--db", a, "memo", "add", f"doc:{DOC}", "Et memo", "--coder", ANNA)
+    ok("--db", a, "bundle", tmp_path / "a.fnbundle", "--coder", ANNA)
+    before = snapshot(b)
+    dry = ok("--db", b, "merge", tmp_path / "a.fnbundle", "--dry-run", "--json").json
+    assert dry["dry_run"] is True and dry["added"] == {"codings": 1, "memos": 1}
+    assert snapshot(b) == before
+    assert "dry run" in ok("--db", b, "merge", tmp_path / "a.fnbundle", "--dry-run").out
+    report = ok("--db", b, "merge", tmp_path / "a.fnbundle", "--coder", JONAS, "--json").json
+    assert report["backup"] and "/" not in report["backup"]
+    assert list(paths.backup_dir().glob("*before-merge*"))
+    log = ok("--db", b, "log", "--json").json
+    assert log[0]["action"] == "merge" and log[0]["coder"] == JONAS and log[0]["rows"] >= 2
+    assert "merge" not in [entry["action"] for entry in log[1:]]
+    assert "nothing to undo" in run("--db", b, "undo", "--coder", "Mette Lund").err  # it is Jonas' step
+    ok("--db", b, "undo", "--coder", JONAS)
+    after = snapshot(b)
+    assert {t: r for t, r in after.items() if t != "coders"} == {t: r for t, r in before.items() if t != "coders"}
+
+
+def test_documents_imported_on_both_laptops_become_one(tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    a, b = copies
+    material = tmp_path / "fælles"
+    material.mkdir()
+    (material / "interview-søholm.txt").write_text(
+        "[00:00:02] I: Tror du på borgeren?\n[00:00:09] R: Ja, jeg tror på at hun får et job i Søholm. 🙂\n"
+        "[00:00:30] I: Hvorfor?\n[00:00:34] R: Hun har været i praktik på plejecentret.\n", "utf-8")
+    ok("--db", a, "import", material, "--kind", "interview", "--municipality", "Søholm", "--coder", ANNA)
+    ok("--db", b, "import", material, "--kind", "interview", "--municipality", "Søholm", "--coder", JONAS)
+    title = "interview-søholm"
+    ok("--db", a, "code", title, "--code", "Specifik tro", "--match", "hun får et job", "--coder", ANNA)
+    ok("--db", b, "code", title, "--code", "Specifik tro", "--match", "jeg tror på", "--coder", JONAS)
+    a2, b2, _, _ = cross(tmp_path, a, b)
+    for merged, own in ((a2, a), (b2, b)):
+        docs = [d for d in ok("--db", merged, "docs", "--json").json if d["title"] == title]
+        assert len(docs) == 1 and docs[0]["codings"] == 2 and docs[0]["municipalities"] == ["Søholm"]
+        own_id = next(d["id"] for d in ok("--db", own, "docs", "--json").json if d["title"] == title)
+        assert docs[0]["id"] == own_id  # joined into the document this copy already had
+        shown = ok("--db", merged, "show", docs[0]["id"], "--json").json
+        assert len(shown["turns"]) == 4  # the turns are not doubled
+        assert sorted(c["text"] for c in shown["codings"]) == ["hun får et job", "jeg tror på"]
+        report = ok("--db", merged, "merge", tmp_path / ("jonas.fnbundle" if merged == a2 else "anna.fnbundle"),
+                    "--json").json
+        assert report["nothing_to_merge"] is True
+
+
+def test_conflicts_are_listed_and_can_be_settled_the_other_way(tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    a, b = copies
+    ok("--db", a, "codebook", "rename", "Ledelse", "Ledelse og styring", "--coder", ANNA)
+    ok("--db", b, "codebook", "rename", "Ledelse", "Lederskab", "--coder", JONAS)
+    a2, b2, _, _ = cross(tmp_path, a, b)
+    listed = ok("--db", a2, "conflicts", "--json").json
+    assert len(listed) == 1
+    conflict = listed[0]
+    assert conflict["kind"] == "changed_both" and conflict["status"] == "auto" and conflict["resolution"] == "theirs"
+    assert conflict["ours"]["name"] == "Ledelse og styring" and conflict["theirs"]["name"] == "Lederskab"
+    assert "Lederskab" in ok("--db", a2, "conflicts").out
+    out = ok("--db", a2, "conflicts", "settle", conflict["id"][:8], "ours", "--coder", ANNA).out
+    assert "ours" in out
+    names = {c["name"] for c in ok("--db", a2, "codebook", "list", "--json").json}
+    assert "Ledelse og styring" in names and "Lederskab" not in names
+    settled = ok("--db", a2, "conflicts", "--json").json[0]
+    assert settled["status"] == "settled" and settled["resolution"] == "ours"
+    assert ok("--db", a2, "conflicts", "--open", "--json").json == []
+    # the settlement is Anna's latest decision, so it wins in Jonas' copy too
+    ok("--db", a2, "bundle", tmp_path / "settled.fnbundle", "--coder", ANNA)
+    ok("--db", b2, "merge", tmp_path / "settled.fnbundle", "--coder", JONAS)
+    assert "Ledelse og styring" in {c["name"] for c in ok("--db", b2, "codebook", "list", "--json").json}
+    ok("--db", a2, "undo", "--coder", ANNA)
+    assert "Lederskab" in {c["name"] for c in ok("--db", a2, "codebook", "list", "--json").json}
+    bad = run("--db", a2, "conflicts", "settle", "zzzz", "ours")
+    assert bad.code == 1 and "not a conflict id" in bad.err
+
+
+def test_codes_added_with_the_same_name_on_both_sides_are_kept_and_can_be_joined(
+        tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    a, b = copies
+    for path, coder in ((a, ANNA), (b, JONAS)):
+        ok("--db", path, "codebook", "add", "Håb", "--parent", "Tro på borgerens jobchance", "--coder", coder)
+    ok("--db", a, "code", DOC, "--code", "Håb", "--match", "Det gør jeg virkelig", "--coder", ANNA)
+    ok("--db", b, "code", NOTE, "--code", "Håb", "--match", "troen på borgeren", "--coder", JONAS)
+    a2, b2, _, _ = cross(tmp_path, a, b)
+    assert content(a2) == content(b2)  # both codes, in either order
+    clash = [c for c in ok("--db", a2, "conflicts", "--json").json if c["kind"] == "code_name_clash"]
+    assert len(clash) == 1 and clash[0]["resolution"] == "both"
+    ok("--db", a2, "conflicts", "settle", clash[0]["id"], "ours", "--coder", ANNA)
+    hope = [c for c in ok("--db", a2, "codebook", "list", "--json").json if c["name"] == "Håb"]
+    assert len(hope) == 1 and hope[0]["codings"] == 2
+
+
+def test_a_coding_changed_here_and_deleted_there_follows_the_later_change(
+        tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    a, _ = copies
+    made = ok("--db", a, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med", "--coder", ANNA,
+              "--json").json[0]
+    b = tmp_path / "b-after.db"
+    shutil.copy(a, b)  # both copies have the coding
+    ok("--db", a, "uncode", made["id"], "--coder", ANNA)
+    ok("--db", b, "recode", made["id"], "--memo", "Vigtig — bevar den", "--coder", JONAS)  # later than the uncode
+    a2, b2, _, _ = cross(tmp_path, a, b)
+    assert content(a2) == content(b2)
+    kept = codings(a2)[made["id"]]
+    assert kept["memo"] == "Vigtig — bevar den"
+    kinds = {c["kind"] for c in ok("--db", a2, "conflicts", "--json").json}
+    assert kinds == {"deleted_here_changed_there"}
+
+
+def test_the_search_index_follows_a_merge_and_its_undo(tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    a, b = copies
+    (tmp_path / "note.txt").write_text("Bageriet i Ørbæk tager en praktikant. 🥐\n", "utf-8")
+    ok("--db", a, "new", "--from-file", tmp_path / "note.txt", "--title", "Note fra Ørbæk", "--coder", JONAS)
+    (tmp_path / "edit.txt").write_text(text_of(a).replace("bageriet i Lyngå", "bageriet i Skærbæk"), "utf-8")
+    ok("--db", a, "edit", DOC, "--from-file", tmp_path / "edit.txt", "--coder", JONAS)
+    ok("--db", a, "bundle", tmp_path / "jonas.fnbundle", "--coder", JONAS)
+    assert ok("--db", b, "search", "Ørbæk", "--json").json == []
+    ok("--db", b, "merge", tmp_path / "jonas.fnbundle", "--coder", ANNA)
+    found = ok("--db", b, "search", "Ørbæk", "--json").json
+    assert [(hit["document_title"], hit["text"]) for hit in found] == [("Note fra Ørbæk", "Ørbæk")]
+    assert [hit["document_title"] for hit in ok("--db", b, "search", "Skærbæk", "--json").json] == [DOC]
+    assert ok("--db", b, "search", "Lyngå", "--json").json == []  # the old word is gone from the index
+    ok("--db", b, "undo", "--coder", ANNA)
+    assert ok("--db", b, "search", "Ørbæk", "--json").json == []
+    assert ok("--db", b, "search", "Skærbæk", "--json").json == []
+
+
+def test_a_merge_stops_when_a_row_it_would_overwrite_changed_meanwhile(
+        tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    from fieldnotes.project import open_project
+    from fieldnotes.team.merge import ChangedMeanwhile, Planner, _check_unchanged
+    from fieldnotes.team.sources import open_source
+
+    a, b = copies
+    ok("--db", a, "codebook", "rename", "Ledelse", "Ledelse og styring", "--coder", JONAS)
+    ok("--db", a, "bundle", tmp_path / "jonas.fnbundle", "--coder", JONAS)
+    with open_project(str(b)) as project:
+        with project.read() as session:
+            plan = Planner(session, open_source(tmp_path / "jonas.fnbundle")).plan()
+        assert plan.report.changed == {"codes": 1}
+        ok("--db", b, "codebook", "rename", "Ledelse", "Lederskab", "--coder", ANNA)  # someone, meanwhile
+        with project.write() as session, pytest.raises(ChangedMeanwhile, match="changed"):
+            _check_unchanged(session, plan)
+    # run again, the merge sees the rename and settles it as a conflict
+    report = ok("--db", b, "merge", tmp_path / "jonas.fnbundle", "--coder", ANNA, "--json").json
+    assert [c["kind"] for c in report["conflicts"]] == ["changed_both"]
