@@ -4,11 +4,15 @@ The tier's project is generated once (deterministic seed) into benchmarks/out/ a
 figure is the median of at least five runs (single long runs are marked), with the spread and the
 peak memory; where a side-by-side baseline exists (a naive python-docx loop for Word export, a plain
 Python scan for search) it is run in the same process and the ratio is printed.
+
+Library operations are measured with the garbage-collector settings the command line and the app
+run with (fieldnotes.collector), set before anything is measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import os
@@ -20,14 +24,15 @@ from pathlib import Path
 from benchmarks.generate import TIERS, build
 from benchmarks.measure import Figure, table
 
-OUT = Path(__file__).resolve().parent / "out"
+#: where tier projects are generated and cached; FIELDNOTES_BENCH_OUT moves it (the smoke test uses a temporary one)
+OUT = Path(os.environ.get("FIELDNOTES_BENCH_OUT") or Path(__file__).resolve().parent / "out")
 #: modules with `figures(project_path, tier, scratch) -> list[Figure]`, measured after the core ones
 AREAS = ["benchmarks.bench_search", "benchmarks.bench_analysis", "benchmarks.bench_export",
          "benchmarks.bench_team", "benchmarks.bench_exchange"]
 
 
 def project_for(tier: str, seed: int = 7) -> Path:
-    OUT.mkdir(exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{tier}-seed{seed}.db"
     if not path.exists():
         began = time.perf_counter()
@@ -48,7 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="only areas whose module name contains this")
     args = parser.parse_args(argv)
     os.environ.setdefault("FIELDNOTES_HOME", tempfile.mkdtemp(prefix="fieldnotes-bench-home-"))
+    from fieldnotes import collector
+
+    collector.tune()
     project = project_for(args.tier)
+    gc.collect()
+    collector.settle()
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="fieldnotes-bench-") as scratch:
         from benchmarks import core
@@ -58,10 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in AREAS:
             if args.only and not any(o in name for o in args.only):
                 continue
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError:
-                continue
+            module = importlib.import_module(name)
             area_scratch = Path(scratch) / name.rsplit(".", 1)[-1]
             area_scratch.mkdir()
             figures += module.figures(project, args.tier, area_scratch)

@@ -43,6 +43,15 @@ def cold_start_app(project: Path) -> Figure:
                   len(times), target_ms=1000, note="process start to home screen filled with data (headless)")
 
 
+def app_memory(project: Path) -> Figure:
+    """Peak resident memory of the app after every mode and the longest document were shown."""
+    script = ROOT / "benchmarks" / "app_memory.py"
+    out = subprocess.run([sys.executable, str(script), str(project)], check=True, capture_output=True, text=True)
+    elapsed, peak = (float(x) for x in out.stdout.split()[-2:])
+    return Figure("app walk through every mode (single run)", elapsed, 0.0, 1, peak_mb=peak,
+                  note=f"peak resident memory {peak:.0f} MB (ceiling: 400 MB); the peak MB column is RSS here")
+
+
 def apply_coding(project_path: Path) -> Figure:
     from sqlalchemy import select
 
@@ -202,7 +211,8 @@ def import_throughput(files: int) -> Figure:
 
 def run(project: Path, tier: str, scratch: Path) -> list[Figure]:
     files = {"tiny": 50, "long": 50, "typical": 200, "target": 1000, "stress": 1000}[tier]
-    figures = [cold_start_help(), cold_start_app(project), apply_coding(project), excerpts_with_context(project)]
+    figures = [cold_start_help(), cold_start_app(project), app_memory(project), apply_coding(project),
+               excerpts_with_context(project)]
     figures.append(edit_long_document(scratch))
     figures.append(open_long_document(scratch))
     figures.append(import_throughput(files))

@@ -287,6 +287,24 @@ def test_excerpts_under_each_filter(project: Path) -> None:
     assert bad.code == 1 and "no municipality" in bad.err
 
 
+def test_counting_excerpts_agrees_with_reading_them(project: Path) -> None:
+    from fieldnotes.coding.excerpts import count_excerpts, excerpts
+    from fieldnotes.filters import Filters
+    from fieldnotes.project import open_project
+
+    ok("--db", project, "code", DOC, "--code", "Specifik tro", "--match", "Søren får et job", "--rating", "4")
+    ok("--db", project, "code", DOC, "--code", "Virksomhedskontakt", "--match", "ringer til bageriet",
+       "--coder", "Jonas Bech")
+    ok("--db", project, "code", NOTE, "--code", "Tro på borgerens jobchance", "--match",
+       "troen på borgeren er tydelig", "--rating", "5")
+    cases = [(Filters(), 3), (Filters(municipalities=["Lyngå"]), 2), (Filters(coders=["Jonas Bech"]), 1),
+             (Filters(rating=(4, 5)), 2), (Filters(codes=["Tro på borgerens jobchance"]), 2),
+             (Filters(contains="BAGERIET"), 1), (Filters(municipalities=["Fjordby"], coders=["Jonas Bech"]), 0)]
+    with open_project(str(project)) as opened, opened.read() as session:
+        for filters, expected in cases:
+            assert count_excerpts(session, filters) == len(excerpts(session, filters)) == expected, filters
+
+
 def test_excerpt_phase_needs_start_date(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     ok("--db", project, "project", "set", "start", "none")

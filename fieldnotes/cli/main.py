@@ -14,7 +14,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from fieldnotes import collector
     from fieldnotes.cli.parser import build_parser
+
+    collector.tune()
 
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -30,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from fieldnotes.cli.context import Context
 
         with Context(args) as ctx:
+            collector.settle()
             result = handler(ctx)
         return int(result or EXIT_OK)
     except FieldnotesError as error:

@@ -130,24 +130,14 @@ def _first_codes_only(session: Session, query: Any, tree: CodeTree, limit: int) 
     return query.where(Coding.code_id.in_(chosen))
 
 
-def excerpts(session: Session, filters: Filters | None = None, *, context: str | int | None = None,
-             tree: CodeTree | None = None, limit: int | None = None) -> list[Excerpt]:
-    filters = filters or Filters()
-    tree = tree or CodeTree.load(session)
+def _selected(session: Session, query: Any, filters: Filters, tree: CodeTree) -> Any:
+    """`query` narrowed to the codings the filters select (all but `contains`), or None for none at all."""
     docs_allowed = document_ids(session, filters)
     codes_allowed = code_ids(session, filters, tree)
     coders_allowed = coder_ids(filters)
-    as_uuid = _Ids()
-    columns = [_raw(Coding.id).label("id"), _raw(Coding.document_id).label("document_id"),
-               _raw(Coding.code_id).label("code_id"), _raw(Coding.coder_id).label("coder_id"), Coding.start,
-               Coding.end, Coding.memo, Coding.rating, Coding.needs_review,
-               type_coerce(Coding.created_at, String()).label("created_at")]
-    if filters.contains:
-        columns.append(Coding.text)
-    query = select(*columns)
     if docs_allowed is not None:
         if not docs_allowed:
-            return []
+            return None
         query = query.where(Coding.document_id.in_(list(docs_allowed)))
     if codes_allowed is not None:
         query = query.where(Coding.code_id.in_(list(codes_allowed)))
@@ -155,6 +145,34 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         query = query.where(Coding.coder_id.in_(list(coders_allowed)))
     if filters.rating is not None:
         query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
+    return query
+
+
+def count_excerpts(session: Session, filters: Filters | None = None, *, tree: CodeTree | None = None) -> int:
+    """How many excerpts `excerpts` would return, without reading them (the app shows the first few
+    thousand of a large result and says how many there are)."""
+    filters = filters or Filters()
+    tree = tree or CodeTree.load(session)
+    if filters.contains:
+        return len(excerpts(session, filters, tree=tree))
+    query = _selected(session, select(func.count()).select_from(Coding), filters, tree)
+    return 0 if query is None else int(session.scalar(query) or 0)
+
+
+def excerpts(session: Session, filters: Filters | None = None, *, context: str | int | None = None,
+             tree: CodeTree | None = None, limit: int | None = None) -> list[Excerpt]:
+    filters = filters or Filters()
+    tree = tree or CodeTree.load(session)
+    as_uuid = _Ids()
+    columns = [_raw(Coding.id).label("id"), _raw(Coding.document_id).label("document_id"),
+               _raw(Coding.code_id).label("code_id"), _raw(Coding.coder_id).label("coder_id"), Coding.start,
+               Coding.end, Coding.memo, Coding.rating, Coding.needs_review,
+               type_coerce(Coding.created_at, String()).label("created_at")]
+    if filters.contains:
+        columns.append(Coding.text)
+    query = _selected(session, select(*columns), filters, tree)
+    if query is None:
+        return []
     if limit is not None and not filters.contains:
         query = _first_codes_only(session, query, tree, limit)
     rows = list(session.execute(query).all())

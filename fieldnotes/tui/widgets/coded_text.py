@@ -54,6 +54,13 @@ class CodedText(TextArea):
         self.register_theme(TextAreaTheme(name=THEME, syntax_styles={}))
         self.theme = THEME
 
+    def _watch_show_vertical_scrollbar(self) -> None:
+        """TextArea rewraps the whole text when its scrollbar appears; with the stable gutter the reader's
+        style keeps, the width is unchanged, and a 100,000-character text is not wrapped twice."""
+        if self.wrap_width != getattr(self.wrapped_document, "_width", None):
+            self._rewrap_and_refresh_virtual_size()
+        self.scroll_cursor_visible()
+
     # --- offsets <-> locations ---------------------------------------------------------------------
     def offset_of(self, location: tuple[int, int]) -> int:
         row, column = location

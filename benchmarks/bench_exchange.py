@@ -1,0 +1,79 @@
+"""Table and REFI-QDA export benchmarks on a tier project.
+
+    python -m benchmarks --tier typical --only exchange
+
+- every coded excerpt to CSV, and to XLSX, end to end (query, write, fsync, audit record), the way
+  `fieldnotes export` does it;
+- the whole project as a REFI-QDA .qdpx (project XML, one source file per document, zip, audit
+  record).
+
+Each export records itself in the audit trail, so these run on a scratch copy of the tier project,
+never on the cached one. There is no side-by-side baseline here (the issue fixes baselines for Word
+export and search only); the Word figures are in bench_export.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from pathlib import Path
+from typing import Any
+
+from benchmarks.measure import Figure, peak_mb, timed
+
+
+def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
+    from fieldnotes.exchange.refi_export import export_qdpx
+    from fieldnotes.export.exporter import ExportRequest, export
+    from fieldnotes.export.gather import gather
+    from fieldnotes.filters import Filters
+    from fieldnotes.project import open_project
+
+    copy = scratch / "exchange.db"
+    shutil.copy(project_path, copy)
+    project = open_project(str(copy))
+    runs = 5
+    out: list[Figure] = []
+    counter = {"n": 0}
+
+    def target(suffix: str) -> Path:
+        counter["n"] += 1
+        path = scratch / f"export-{counter['n']}{suffix}"
+        return path
+
+    try:
+        with project.read() as session:
+            data = gather(session, Filters())
+        count = len(data.excerpts)
+
+        def csv_export() -> None:
+            export(project, ExportRequest("csv", target(".csv"), exported_by="Anna Krogh", lang="da"))
+
+        out.append(_measured(f"export csv: all {count:,} excerpts, end to end", csv_export, runs,
+                             note="query + write + fsync + audit record"))
+
+        def xlsx_export() -> None:
+            export(project, ExportRequest("xlsx", target(".xlsx"), exported_by="Anna Krogh", lang="da"))
+
+        out.append(_measured(f"export xlsx: all {count:,} excerpts, end to end", xlsx_export, runs,
+                             note="query + write + fsync + audit record"))
+
+        stats: dict[str, Any] = {}
+
+        def qdpx_export() -> None:
+            stats.update(export_qdpx(project, target(".qdpx"), coder_name="Anna Krogh"))
+
+        figure = _measured("export REFI-QDA: the whole project as .qdpx", qdpx_export, runs)
+        figure.note = (f"{stats.get('documents', 0):,} documents, {stats.get('codings', 0):,} codings, "
+                       f"project XML + sources zipped + audit record")
+        out.append(figure)
+    finally:
+        project.close()
+    return out
+
+
+def _measured(operation: str, function: Any, runs: int, *, note: str = "") -> Figure:
+    times = timed(function, runs=runs, warmup=1)
+    result = Figure(operation, statistics.median(times), max(times) - min(times), len(times), note=note)
+    result.peak_mb = peak_mb(function)
+    return result

@@ -1,0 +1,59 @@
+"""The benchmarks run end to end at the tiny tier so that their code cannot rot. No timing is asserted
+(machines are noisy, and speed is judged by the benchmark's own medians and ratios): only that every
+operation the benchmark issue lists is measured, with medians, spreads and the baselines' ratios."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: each operation the benchmark issue lists, as words its figure's name contains
+LISTED = {
+    "cold start of --help": "cold start: fieldnotes --help",
+    "cold start of the app": "cold start: app interactive",
+    "the app's memory": "app walk through every mode",
+    "import throughput": "import ",
+    "opening a long document": "open a 100k-char document",
+    "applying a coding": "apply one coding",
+    "excerpts with context": "excerpts with sentence context",
+    "full-text search": "full-text",
+    "fuzzy search": "fuzzy",
+    "a matrix": "matrix: codings by municipality",
+    "co-occurrence": "co-occurrence",
+    "agreement": "agreement",
+    "Word export": "export docx",
+    "CSV export": "export csv",
+    "REFI-QDA export": "export REFI-QDA",
+    "merging a bundle": "merge",
+}
+
+
+@pytest.mark.slow
+def test_the_tiny_tier_measures_every_listed_operation(tmp_path: Path) -> None:
+    env = {**os.environ, "FIELDNOTES_BENCH_OUT": str(tmp_path / "out"), "FIELDNOTES_HOME": str(tmp_path / "home"),
+           "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--tier", "tiny", "--json"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert report["tier"] == "tiny"
+    figures = report["figures"]
+    names = [f["operation"] for f in figures]
+    missing = [what for what, words in LISTED.items() if not any(words in name for name in names)]
+    assert not missing, f"not measured: {missing}"
+    for f in figures:
+        assert f["median_ms"] > 0 and f["spread_ms"] >= 0, f
+        # an import of many files, and the app's walk through its modes, are single long runs
+        assert f["runs"] >= 5 or "(total)" in f["operation"] or "(single run)" in f["operation"], f
+    # the side-by-side baselines the issue asks for ran in the same process and gave a ratio
+    baselines = {f["baseline"] for f in figures if f["ratio"] is not None}
+    assert any("python-docx" in (b or "") for b in baselines), baselines
+    assert any("scan" in (b or "") for b in baselines), baselines
+    assert (tmp_path / "out" / "tiny-seed7.db").exists()
