@@ -283,8 +283,7 @@ def _context(text: str, start: int, end: int, context: str | int, turns: list[An
     if isinstance(context, int):
         return text[max(0, start - context) : start], text[end : end + context]
     if context == "sentence":
-        a = spans.sentence(text, start, transcript=bool(turns))[0]
-        b = spans.sentence(text, max(start, end - 1), transcript=bool(turns))[1]
+        a, b = spans.sentences_around(text, start, end, transcript=bool(turns))
     elif context == "paragraph":
         a = spans.paragraph(text, start)[0]
         b = spans.paragraph(text, max(start, end - 1))[1]

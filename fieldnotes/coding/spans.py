@@ -110,6 +110,38 @@ def sentence(text: str, offset: int, *, transcript: bool = False) -> tuple[int, 
     return trim(text, start, end)
 
 
+def sentences_around(text: str, start: int, end: int, *, transcript: bool = False) -> tuple[int, int]:
+    """Where the sentence holding `start` begins and the one holding the span's last character ends: the
+    same as two calls of `sentence`, in one pass over the paragraph when the span lies within one (an
+    excerpt's context is asked for 10,000 times in a row)."""
+    last = max(start, end - 1)
+    par_start, par_end = paragraph(text, start)
+    if last > par_end:
+        return sentence(text, start, transcript=transcript)[0], sentence(text, last, transcript=transcript)[1]
+    body_start = content_start(text, par_start, par_end) if transcript else par_start
+    first_start, first_end, last_start, last_end = body_start, par_end, body_start, par_end
+    first_done = False
+    for match in _SENTENCE_END.finditer(text, body_start, par_end):
+        if match.group().startswith("."):
+            word_start = match.start()
+            while word_start > body_start and not text[word_start - 1].isspace():
+                word_start -= 1
+            word = text[word_start : match.start()].lower().rstrip(".")
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or word.isdigit():
+                continue
+        boundary = match.end()
+        if boundary <= start:
+            first_start = boundary
+        elif not first_done:
+            first_end, first_done = boundary, True
+        if boundary <= last:
+            last_start = boundary
+        else:
+            last_end = boundary
+            break
+    return trim(text, first_start, first_end)[0], trim(text, last_start, last_end)[1]
+
+
 def turn(turns: Sequence[TurnLike], starts: Sequence[int], offset: int) -> tuple[int, int] | None:
     index = bisect.bisect_right(starts, offset) - 1
     if index < 0:
