@@ -216,51 +216,68 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
     overlap_index = {doc: _OverlapIndex(items) for doc, items in all_codings.items()}
     line_index = {doc: line_starts(text) for doc, text in texts.items()}
     turn_starts_of = {doc: [t.start for t in items] for doc, items in turns.items()}
+    paths: dict[Any, str] = {}
+
+    def path_of(raw_code: Any) -> str:
+        found = paths.get(raw_code)
+        if found is None:
+            found = paths[raw_code] = tree.path(as_uuid(raw_code))
+        return found
+
+    # what every excerpt of a document shares, worked out once per document
+    per_doc: dict[Any, tuple[Any, ...]] = {}
+    for raw_doc in raw_docs:
+        doc_id = as_uuid(raw_doc)
+        meta = doc_meta[doc_id]
+        per_doc[raw_doc] = (str(doc_id), meta, ", ".join(municipalities.get(doc_id, [])) or None,
+                            meta.date.isoformat() if meta.date else None, phase_of(meta.date, start_date),
+                            texts[raw_doc], turns.get(raw_doc, []), turn_starts_of.get(raw_doc, []),
+                            line_index[raw_doc], overlap_index[raw_doc], meta.speakers or {})
+    names: dict[Any, str] = {}
     out = []
     for row in rows:
-        doc_id, code_id = as_uuid(row.document_id), as_uuid(row.code_id)
-        meta = doc_meta[doc_id]
-        text = texts[row.document_id]
-        doc_turns = turns.get(row.document_id, [])
-        turn_starts = turn_starts_of.get(row.document_id, [])
-        index = bisect.bisect_right(turn_starts, row.start) - 1
-        turn: Any = doc_turns[index] if index >= 0 and doc_turns[index].end >= row.start else None
+        raw_id, raw_doc, raw_code, raw_coder, start, end, memo, rating, needs_review, created_at = row[:10]
+        (doc_text_id, meta, municipality, date, phase, text, doc_turns, turn_starts, lines, overlaps,
+         speakers) = per_doc[raw_doc]
+        index = bisect.bisect_right(turn_starts, start) - 1
+        turn: Any = doc_turns[index] if index >= 0 and doc_turns[index].end >= start else None
         speaker = turn.speaker if turn else None
         role = None
-        if speaker and isinstance((meta.speakers or {}).get(speaker), dict):
-            person = meta.speakers[speaker]
+        if speaker and isinstance(speakers.get(speaker), dict):
+            person = speakers[speaker]
             role = person.get("role")
             speaker = person.get("name") or speaker
-        coder_id = as_uuid(row.coder_id)
+        coder = names.get(raw_coder)
+        if coder is None:
+            coder_id = as_uuid(raw_coder)
+            coder = names[raw_coder] = coders.get(coder_id, str(coder_id))
         excerpt = Excerpt(
-            id=str(as_uuid(row.id)),
-            code=str(code_id),
-            code_path=tree.path(code_id),
-            document=str(doc_id),
+            id=str(as_uuid(raw_id)),
+            code=str(as_uuid(raw_code)),
+            code_path=path_of(raw_code),
+            document=doc_text_id,
             document_title=meta.title,
-            municipality=", ".join(municipalities.get(doc_id, [])) or None,
+            municipality=municipality,
             kind=meta.kind,
-            date=meta.date.isoformat() if meta.date else None,
-            phase=phase_of(meta.date, start_date),
-            coder=coders.get(coder_id, str(coder_id)),
-            start=row.start,
-            end=row.end,
-            text=text[row.start : row.end],
-            memo=row.memo,
-            rating=row.rating,
-            needs_review=row.needs_review,
+            date=date,
+            phase=phase,
+            coder=coder,
+            start=start,
+            end=end,
+            text=text[start:end],
+            memo=memo,
+            rating=rating,
+            needs_review=needs_review,
             speaker=speaker,
             speaker_role=role,
-            paragraph=bisect.bisect_right(line_index[row.document_id], row.start),
+            paragraph=bisect.bisect_right(lines, start),
             timestamp=_stamp(turn.timestamp) if turn else None,
-            overlapping=sorted({tree.path(as_uuid(c)) for c in overlap_index[row.document_id].codes(row.start,
-                                                                                                    row.end)
-                                if c != row.code_id}),
+            overlapping=sorted({path_of(c) for c in overlaps.codes(start, end) if c != raw_code}),
             activity=meta.activity,
-            created_at=_moment(row.created_at),
+            created_at=_moment(created_at),
         )
         if context is not None:
-            excerpt.context_before, excerpt.context_after = _context(text, row.start, row.end, context, doc_turns)
+            excerpt.context_before, excerpt.context_after = _context(text, start, end, context, doc_turns)
         out.append(excerpt)
     return out
 
