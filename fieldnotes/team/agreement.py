@@ -367,30 +367,50 @@ def spans_by_code(session: Session, documents: Sequence[uuid.UUID], coder_ids: S
 def _character_result(result: CodeResult, per_doc: Mapping[uuid.UUID, list[list[Interval]]],
                       lengths: Mapping[uuid.UUID, int], coders: int) -> None:
     result.histogram = [0] * (coders + 1)
+    pairs = list(itertools.combinations(range(coders), 2))
+    uncoded = 0  # characters of documents where nobody used the code: all in the "neither" cell
     for doc_id, length in lengths.items():
-        lists = per_doc.get(doc_id) or [[] for _ in range(coders)]
+        lists = per_doc.get(doc_id)
+        if not lists or not any(lists):
+            uncoded += length
+            continue
         histogram = coverage_histogram(lists, length)
         result.histogram = [x + y for x, y in zip(result.histogram, histogram, strict=True)]
         result.units += length
         sizes = [total_length(spans) for spans in lists]
-        for i, j in itertools.combinations(range(coders), 2):
+        for i, j in pairs:
             both = intersection_length(lists[i], lists[j])
             only_i, only_j = sizes[i] - both, sizes[j] - both
             result.pairs.setdefault((i, j), Counts()).add(Counts(both, only_i, only_j, length - both - only_i - only_j))
+    if uncoded or (lengths and not result.pairs):
+        result.histogram[0] += uncoded
+        result.units += uncoded
+        for pair in pairs:
+            result.pairs.setdefault(pair, Counts()).add(Counts(0, 0, 0, uncoded))
 
 
 def _document_result(result: CodeResult, per_doc: Mapping[uuid.UUID, list[list[Interval]]],
                      documents: Sequence[uuid.UUID], coders: int) -> None:
     result.histogram = [0] * (coders + 1)
+    pairs = list(itertools.combinations(range(coders), 2))
+    absent = 0  # documents where nobody used the code
     for doc_id in documents:
-        lists = per_doc.get(doc_id) or [[] for _ in range(coders)]
-        present = [bool(spans) for spans in lists]
+        lists = per_doc.get(doc_id)
+        present = [bool(spans) for spans in lists] if lists else []
+        if not any(present):
+            absent += 1
+            continue
         result.histogram[sum(present)] += 1
         result.units += 1
-        for i, j in itertools.combinations(range(coders), 2):
+        for i, j in pairs:
             cell = Counts(int(present[i] and present[j]), int(present[i] and not present[j]),
                           int(present[j] and not present[i]), int(not present[i] and not present[j]))
             result.pairs.setdefault((i, j), Counts()).add(cell)
+    if absent:
+        result.histogram[0] += absent
+        result.units += absent
+        for pair in pairs:
+            result.pairs.setdefault(pair, Counts()).add(Counts(0, 0, 0, absent))
 
 
 def _segment_result(result: CodeResult, per_doc: Mapping[uuid.UUID, list[list[Interval]]], coders: int,
