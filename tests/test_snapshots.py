@@ -8,6 +8,7 @@ Update them deliberately with `pytest tests/test_snapshots.py --snapshot-update`
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,10 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app(demo_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FieldnotesApp]:
     monkeypatch.chdir(demo_folder)  # the app shows the project as "demo.db", the same on every machine
+    # screens translate their key labels when first imported: after an English test in this process,
+    # import them again so they come out in Danish, whatever ran before
+    for name in [m for m in sys.modules if m.startswith("fieldnotes.tui.screens.")]:
+        monkeypatch.delitem(sys.modules, name)
     copy = demo_folder / "demo.db"
     application = FieldnotesApp(open_project(os.path.relpath(copy)), "Anna Krogh", lang="da")
     yield application

@@ -38,6 +38,8 @@ class FieldnotesApp(App[None]):
         "search": "fieldnotes.tui.screens.search:SearchScreen",
     }
     DEFAULT_MODE = "home"
+    #: how often the app looks whether someone else changed the project (seconds)
+    POLL_SECONDS = 2.5
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", _("Quit"), priority=True),
@@ -48,6 +50,7 @@ class FieldnotesApp(App[None]):
         Binding("e", "switch_mode('excerpts')", _("Excerpts")),
         Binding("x", "switch_mode('matrix')", _("Matrix")),
         Binding("slash", "switch_mode('search')", _("Search")),
+        Binding("D", "disagreements", _("Disagreements")),
         Binding("ctrl+e", "export", _("Export"), show=False),
         Binding("u", "undo", _("Undo"), show=False),
         Binding("U", "redo", _("Redo"), show=False),
@@ -63,6 +66,9 @@ class FieldnotesApp(App[None]):
         self.coder_id = coder_id(coder)
         self.errors: list[str] = []
         self._open_document = open_document
+        self._visited_modes = {self.DEFAULT_MODE}
+        self._stale_modes: set[str] = set()
+        self._polling = False
         self.MODES = {name: _load(target) for name, target in self.MODE_SCREENS.items()}  # type: ignore[misc]
         super().__init__()
 
@@ -73,6 +79,49 @@ class FieldnotesApp(App[None]):
             self.notify(notice, severity="warning", timeout=8)
         if self._open_document is not None:
             self.open_document(self._open_document)
+        from fieldnotes.tui.changes import ChangeWatcher
+
+        self.watcher = ChangeWatcher(self.project)
+        self.poll_changes()
+        self.set_interval(self.POLL_SECONDS, self.poll_changes)
+
+    def on_unmount(self) -> None:
+        watcher = getattr(self, "watcher", None)
+        if watcher is not None:
+            watcher.close()
+
+    # --- noticing changes made elsewhere -------------------------------------------------------------
+    def poll_changes(self) -> None:
+        """Look (in a worker) whether someone else changed the project; if so, reload what is shown."""
+        if self._polling:
+            return
+        self._polling = True
+        watcher = self.watcher
+
+        def job() -> None:
+            try:
+                changed = watcher.poll()
+            except Exception:  # the server is away for a moment: look again at the next tick
+                changed = False
+            self.call_from_thread(self._polled, changed)
+
+        self.run_worker(job, thread=True, group="watch", exit_on_error=False)
+
+    def _polled(self, changed: bool) -> None:
+        self._polling = False
+        if not changed:
+            return
+        self.notify(_("The project was changed elsewhere; the view is up to date again"), timeout=3)
+        self._stale_modes = self._visited_modes - {self.current_mode}
+        self.refresh_views()
+
+    def switch_mode(self, mode: str) -> Any:
+        result = super().switch_mode(mode)
+        self._visited_modes.add(mode)
+        if mode in self._stale_modes:  # changed elsewhere while another mode was shown
+            self._stale_modes.discard(mode)
+            self.refresh_views()
+        return result
 
     # --- running library work off the UI thread ---------------------------------------------------
     def db(self, work: Callable[[], T], then: Callable[[T], Any] | None = None, *, group: str = "db",
@@ -155,6 +204,12 @@ class FieldnotesApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_disagreements(self) -> None:
+        from fieldnotes.tui.screens.disagreements import DisagreementsScreen
+
+        if not isinstance(self.screen, DisagreementsScreen):
+            self.push_screen(DisagreementsScreen())
+
     def action_undo(self) -> None:
         self._undo_redo("undo")
 
@@ -193,6 +248,8 @@ class FieldnotesApp(App[None]):
                             lambda: self.switch_mode("search"))
         yield SystemCommand(_("Themes per municipality"), _("The code matrix by municipality, phase, kind or coder"),
                             lambda: self.switch_mode("matrix"))
+        yield SystemCommand(_("Disagreements"), _("Where two coders differ, settled one by one"),
+                            self.action_disagreements)
         yield SystemCommand(_("Export to Word"), _("Export coded excerpts to Word, Excel or CSV"), self.action_export)
         yield SystemCommand(_("Undo"), _("Undo your last change"), self.action_undo)
         yield SystemCommand(_("Redo"), _("Redo your last undone change"), self.action_redo)

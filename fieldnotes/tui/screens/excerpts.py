@@ -25,12 +25,14 @@ class ExcerptsScreen(Screen[None]):
         Binding("enter", "jump", _("Go to text")),
         Binding("slash", "focus_code", _("Code")),
         Binding("ctrl+e", "export", _("Export")),
+        Binding("ctrl+o", "cycle_coder", _("Coders")),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.found: list[Excerpt] = []
         self.filters = Filters()
+        self.coders: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,9 +61,26 @@ class ExcerptsScreen(Screen[None]):
         self.reload()
 
     def _fill_choices(self, choices: dict[str, list[str]]) -> None:
+        self.coders = choices.get("coder", [])
         for key in ("municipality", "phase", "kind", "coder"):
             select: Select[str] = self.query_one(f"#ex-{key}", Select)
             select.set_options([(value, value) for value in choices.get(key, [])])
+
+    def action_cycle_coder(self) -> None:
+        """Show every coder's work, only mine, then each other coder's in turn (the Coder filter)."""
+        app: Any = self.app
+        others = [name for name in self.coders if name != app.coder]
+        order: list[str | None] = [None, *([app.coder] if app.coder in self.coders else []), *others]
+        select: Select[str] = self.query_one("#ex-coder", Select)
+        now = None if select.value in (Select.BLANK, Select.NULL, None) else str(select.value)
+        following = order[(order.index(now) + 1) % len(order)] if now in order else None
+        if following is None:
+            select.clear()
+            self.notify(_("Showing every coder's excerpts"), timeout=2)
+        else:
+            select.value = following
+            self.notify((_("Showing only your excerpts") if following == app.coder else
+                         _("Showing only {coder}'s excerpts").format(coder=following)), timeout=2)
 
     def set_code(self, path: str) -> None:
         self.query_one("#ex-code", Input).value = path
@@ -105,12 +124,14 @@ class ExcerptsScreen(Screen[None]):
         app.db(work, self.show, group="excerpts", exclusive=True)
 
     def show(self, found: list[Excerpt]) -> None:
-        self.found = found
         options = self.query_one("#excerpt-list", OptionList)
+        was = self.found[options.highlighted].id if (
+            options.highlighted is not None and options.highlighted < len(self.found)) else None
+        self.found = found
         options.clear_options()
         options.add_options([Option(_render(excerpt), id=excerpt.id) for excerpt in found[:2000]])
-        if found:
-            options.highlighted = 0
+        if found:  # stay on the excerpt that was highlighted (a reload after a change elsewhere)
+            options.highlighted = next((i for i, e in enumerate(found[:2000]) if e.id == was), 0)
         shown = min(len(found), 2000)
         self.query_one("#ex-status", Static).update(
             _("{n} excerpts{more} · Enter goes to the text · ctrl+e exports them to Word").format(

@@ -25,6 +25,7 @@ def help_text() -> str:
         f"| `e` | {_('Excerpts: all excerpts of a theme across municipalities')} |",
         f"| `x` | {_('Themes per municipality: the matrix; Enter on a number lists its excerpts')} |",
         f"| `/` | {_('Search: full-text or fuzzy (ctrl+f); space marks hits, ctrl+k codes them in one step')} |",
+        f"| `D` | {_('Disagreements: where two coders differ; a / b accepts one version, k keeps both')} |",
         *[f"| `{key}` | {text} |" for key, text in _extra_keys()],
         f"| `ctrl+e` | {_('Export excerpts to Word, Excel or CSV (from Excerpts: that selection)')} |",
         f"| `u` / `U` | {_('Undo / redo your last change')} |",

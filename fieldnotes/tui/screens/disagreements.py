@@ -1,0 +1,251 @@
+"""Disagreements: where two coders differ, one run at a time, settled with a key.
+
+Pick the two coders (both must have coded something), then step through the runs where one of them
+has a code and the other has not: a accepts coder A's version, b coder B's, k keeps both; n / p (or
+the arrows) step; escape goes back. Each settle is one step that u undoes (keeping both is only
+recorded, so the run is not asked about again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Select, Static
+
+from fieldnotes.team.disagreements import Disagreement
+from fieldnotes.tui.i18n import _
+
+CONTEXT = 80
+
+
+@dataclass
+class Found:
+    """The disagreements of a pair of coders, with a little of the text around each run."""
+
+    coder_a: str
+    coder_b: str
+    items: list[Disagreement]
+    before: dict[str, str] = field(default_factory=dict)
+    after: dict[str, str] = field(default_factory=dict)
+
+
+def coders_with_codings(project: Any) -> list[str]:
+    """The names of the coders who have coded something, by name."""
+    from sqlalchemy import select
+
+    from fieldnotes.db.models import Coder, Coding
+
+    with project.read() as session:
+        return sorted(session.scalars(select(Coder.name).where(
+            Coder.id.in_(select(Coding.coder_id).distinct()))))
+
+
+def load(project: Any, coder_a: str, coder_b: str) -> Found:
+    import uuid
+
+    from sqlalchemy import select
+
+    from fieldnotes.db.models import Document
+    from fieldnotes.team.disagreements import list_disagreements
+
+    with project.read() as session:
+        items = list_disagreements(session, coder_a, coder_b)
+        documents = list({uuid.UUID(d.document) for d in items})
+        texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(documents))).all()) \
+            if documents else {}
+    found = Found(coder_a, coder_b, items)
+    for item in items:
+        text = texts.get(uuid.UUID(item.document), "")
+        found.before[item.id] = " ".join(text[max(0, item.start - CONTEXT) : item.start].split())
+        found.after[item.id] = " ".join(text[item.end : item.end + CONTEXT].split())
+    return found
+
+
+class DisagreementsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "settle('a')", _("Accept A")),
+        Binding("b", "settle('b')", _("Accept B")),
+        Binding("k", "settle('both')", _("Keep both")),
+        Binding("n,right", "step(1)", _("Next")),
+        Binding("p,left", "step(-1)", _("Previous")),
+        Binding("escape", "back", _("Back")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.coders: list[str] = []
+        self.found: Found | None = None
+        self.index = 0
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="dis-coders"):
+            yield Static(_("Coder A"), classes="dis-label")
+            yield Select([], prompt=_("Coder A"), id="dis-a")
+            yield Static(_("Coder B"), classes="dis-label")
+            yield Select([], prompt=_("Coder B"), id="dis-b")
+        with VerticalScroll(id="dis-view"):
+            yield Static(id="dis-body")
+        yield Static(id="dis-status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        self.query_one("#dis-view", VerticalScroll).focus()
+        app.db(lambda: coders_with_codings(app.project), self._fill_coders, group="dis-coders")
+
+    # --- coders -------------------------------------------------------------------------------------
+    def _fill_coders(self, names: list[str]) -> None:
+        app: Any = self.app
+        self.coders = names
+        if len(names) < 2:
+            self._say(_("Disagreements need two coders who have both coded something; "
+                        "this project has {n}.").format(n=len(names)))
+            return
+        first = app.coder if app.coder in names else names[0]
+        second = next(name for name in names if name != first)
+        for select_id, value in (("#dis-a", first), ("#dis-b", second)):
+            select: Select[str] = self.query_one(select_id, Select)
+            with self.prevent(Select.Changed):
+                select.set_options([(name, name) for name in names])
+                select.value = value
+        self.reload()
+
+    def _pair(self) -> tuple[str, str] | None:
+        values = []
+        for select_id in ("#dis-a", "#dis-b"):
+            value = self.query_one(select_id, Select).value
+            if value in (Select.BLANK, Select.NULL, None):
+                return None
+            values.append(str(value))
+        return values[0], values[1]
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.index = 0
+        self.reload()
+
+    # --- data ---------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """List the pair's disagreements again (after a settle, undo, or a change elsewhere)."""
+        pair = self._pair()
+        if pair is None:
+            if len(self.coders) >= 2:
+                self._say(_("Choose two coders."))
+            return
+        if pair[0] == pair[1]:
+            self.found = None
+            self._say(_("Choose two different coders."))
+            return
+        app: Any = self.app
+        app.db(lambda: load(app.project, pair[0], pair[1]), self.show, group="disagreements", exclusive=True)
+
+    def show(self, found: Found) -> None:
+        if self._pair() != (found.coder_a, found.coder_b):
+            return  # an answer for a pair no longer chosen
+        current = self.current()
+        self.found = found
+        if current is not None:  # stay on the same run if it is still there, else on the one now in its place
+            same = next((i for i, d in enumerate(found.items) if d.key == current.key), None)
+            if same is not None:
+                self.index = same
+        self.index = max(0, min(self.index, len(found.items) - 1))
+        self._show_current()
+
+    def current(self) -> Disagreement | None:
+        if self.found is None or not self.found.items:
+            return None
+        return self.found.items[min(self.index, len(self.found.items) - 1)]
+
+    def _say(self, message: str, status: str = "") -> None:
+        self.query_one("#dis-body", Static).update(message)
+        self.query_one("#dis-status", Static).update(status)
+
+    def _show_current(self) -> None:
+        found = self.found
+        item = self.current()
+        if found is None:
+            return
+        if item is None:
+            self._say(_("{a} and {b} do not disagree anywhere: nothing to settle.").format(
+                a=found.coder_a, b=found.coder_b), _("esc back"))
+            return
+        has = item.coder_a if item.holder == "a" else item.coder_b
+        lacks = item.coder_b if item.holder == "a" else item.coder_a
+        lines = [
+            f"[b]{escape(item.document_title)}[/b]",
+            _("Code: {path}").format(path=f"[b]{escape(item.code_path)}[/b]") + f"  [dim]{item.start}–{item.end}[/dim]",
+            "",
+            _("{has} coded this, {lacks} did not:").format(has=escape(has), lacks=escape(lacks)),
+            "",
+            f"[dim]…{escape(found.before.get(item.id, ''))}[/dim] [reverse]{escape(' '.join(item.text.split()))}"
+            f"[/reverse] [dim]{escape(found.after.get(item.id, ''))}…[/dim]",
+            "",
+            f"[b]a[/b] {_('accept {name}’s version').format(name=escape(found.coder_a))}"
+            f" ({_('coded') if item.holder == 'a' else _('not coded')})",
+            f"[b]b[/b] {_('accept {name}’s version').format(name=escape(found.coder_b))}"
+            f" ({_('coded') if item.holder == 'b' else _('not coded')})",
+            f"[b]k[/b] {_('keep both as they are')}",
+        ]
+        self._say("\n".join(lines), _("{i} of {n} disagreements · a b k settle · n p step · u undo · esc back").format(
+            i=self.index + 1, n=len(found.items)))
+
+    # --- actions ------------------------------------------------------------------------------------
+    def action_step(self, step: int) -> None:
+        if self.found is None or not self.found.items:
+            return
+        self.index = (self.index + step) % len(self.found.items)
+        self._show_current()
+
+    def action_settle(self, choice: str) -> None:
+        item = self.current()
+        if item is None or self.found is None or self.busy:
+            return
+        self.busy = True
+        app: Any = self.app
+
+        def work() -> str:
+            from fieldnotes import coders
+            from fieldnotes.db import history
+            from fieldnotes.db.models import Coder
+            from fieldnotes.team.disagreements import settle
+
+            with app.project.write() as session:
+                if session.get(Coder, app.coder_id) is None:  # new to the project: created in a change of its own
+                    with history.change(session, coder_id=app.coder_id, action="coder.add",
+                                        summary=f"added coder {app.coder}"):
+                        coders.ensure_coder(session, app.coder)
+                return settle(session, item, choice, app.coder_id)
+
+        def done(_summary: str) -> None:
+            self.busy = False
+            self.notify(_said(item, choice), timeout=4)
+            app.refresh_views()
+
+        def failed() -> None:
+            self.busy = False
+            self.reload()
+
+        app.db(work, done, group="write", failed=failed)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _said(item: Disagreement, choice: str) -> str:
+    """What a settle did, in the interface language."""
+    has = item.coder_a if item.holder == "a" else item.coder_b
+    lacks = item.coder_b if item.holder == "a" else item.coder_a
+    if choice == "both":
+        return _("Kept both versions of {code}; the run is not asked about again").format(code=item.code_path)
+    if choice == item.holder:
+        return _("Accepted {has}’s version: {lacks} now has {code} there too (u undoes)").format(
+            has=has, lacks=lacks, code=item.code_path)
+    return _("Accepted {lacks}’s version: {code} taken out of {has}’s coding there (u undoes)").format(
+        has=has, lacks=lacks, code=item.code_path)
