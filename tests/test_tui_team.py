@@ -225,3 +225,36 @@ async def test_help_and_palette_list_the_disagreements(tmp_path: Path) -> None:
         await settle(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Disagreements" in titles
+
+
+@pytest.mark.postgres
+async def test_on_a_shared_server_another_coders_work_appears(tmp_path: Path, pg_url: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.projectdata import SMALL_CODEBOOK
+
+    monkeypatch.setattr(FieldnotesApp, "POLL_SECONDS", 0.2)
+    make_project(tmp_path)  # writes the material folder
+    ok("--db", pg_url, "init", "--codebook", SMALL_CODEBOOK, "--coder", ANNA)
+    ok("--db", pg_url, "import", tmp_path / "material", "--coder", ANNA)
+    ok("--db", pg_url, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med", "--coder", ANNA)
+    ok("--db", pg_url, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med, og", "--coder", JONAS)
+    app = FieldnotesApp(open_project(pg_url), ANNA)
+    async with app.run_test(size=(120, 36)) as pilot:
+        said = listening(app)
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        screen: Any = app.screen
+        assert [d.text for d in screen.found.items] == [", og"]
+        await pilot.press("b")  # Anna's own settle on the server: not a change "elsewhere"
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert screen.found.items == [] and ELSEWHERE not in said
+        # Jonas, on another machine, codes a new passage that Anna has not
+        ok("--db", pg_url, "code", DOC, "--code", "Ledelse", "--match", "ringer til bageriet", "--coder", JONAS)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert [d.text for d in screen.found.items] == ["ringer til bageriet"]
+        assert said.count(ELSEWHERE) == 1
+        assert app.errors == []
+    app.project.close()
