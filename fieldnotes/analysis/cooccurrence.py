@@ -21,13 +21,24 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from functools import partial
+from itertools import accumulate, combinations
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from fieldnotes.analysis.scope import Scope, as_uuid, fetch_plain, load, paused_gc, raw
+from fieldnotes.analysis.scope import (
+    Grouped,
+    Scope,
+    aggregated,
+    as_uuid,
+    fetch_plain,
+    load,
+    load_grouped,
+    paused_gc,
+    raw,
+)
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Document, SpeakerTurn
 from fieldnotes.errors import InvalidInput
@@ -155,34 +166,151 @@ def _meetings(session: Session, scope: Scope, within: str) -> Iterator[Meeting]:
 def cooccurrence(session: Session, filters: Filters | None = None, within: str = "overlap") -> Cooccurrence:
     """Every pair of codes that meets, with how often and in how many documents."""
     within = _check(within)
-    with paused_gc():
-        scope = load(session, filters or Filters(), ("document", "start", "end", "code"))
-        tree = scope.tree
-        nodes = tree.walk()
-        order = {node.id: index for index, node in enumerate(nodes)}
-        # codes as their place in the codebook: cheap to hash, and pairs come out in tree order
-        place = {value: order.get(code_id, len(nodes) + i) for i, (value, code_id) in enumerate(scope.code_of.items())}
-        code_at = {place[value]: code_id for value, code_id in scope.code_of.items()}
-        counts: Counter[tuple[int, int]] = Counter()
-        documents: Counter[tuple[int, int]] = Counter()
-        current: Any = object()
-        in_document: set[tuple[int, int]] = set()
-        for doc, _unit, raw_a, raw_b, _, _ in _meetings(session, scope, within):
-            a, b = place[raw_a], place[raw_b]
-            key = (a, b) if a < b else (b, a)
+    with paused_gc():  # the tables built while counting are gone again before the collector resumes
+        return _cooccurrence(session, filters or Filters(), within)
+
+
+def _cooccurrence(session: Session, filters: Filters, within: str) -> Cooccurrence:
+    grouped = load_grouped(session, filters, ("start", "end", "code"))
+    tree = grouped.tree
+    nodes = tree.walk()
+    order = {node.id: index for index, node in enumerate(nodes)}
+    # codes as their place in the codebook: cheap to hash, and pairs come out in tree order
+    place = {value: order.get(code_id, len(nodes) + i) for i, (value, code_id) in enumerate(grouped.code_of.items())}
+    code_at = {place[value]: code_id for value, code_id in grouped.code_of.items()}
+    width = len(nodes) + len(grouped.code_of)  # a pair of places (a, b), a < b, is the number a * width + b
+    tally = _Tally(width)
+    if within == "overlap":
+        _overlap_pairs(grouped, place, tally)
+    else:
+        _unit_pairs(grouped, place, _grouped_units(session, within, set(grouped.groups)), tally)
+    ranked = sorted(tally.pairs)  # by code a, then code b
+    ranked.sort(key=tally.count, reverse=True)  # most frequent first (the sort is stable)
+    path_at = {at: tree.path(code_id) for at, code_id in code_at.items()}
+    pairs = []
+    for key in ranked:
+        a, b = divmod(key, width)
+        pairs.append(Pair(code_at[a], path_at[a], code_at[b], path_at[b], tally.count(key), tally.documents(key)))
+    per_code: Counter[Any] = Counter()
+    for lists in grouped.groups.values():
+        per_code.update(lists[2])
+    by_id = {grouped.code_of[code]: n for code, n in per_code.items()}
+    codings = {tree.path(node.id): by_id.get(node.id, 0) for node in nodes
+               if grouped.codes is None or node.id in grouped.codes}
+    return Cooccurrence(within, pairs, codings)
+
+
+class _Tally:
+    """How often each pair of codes meets and in how many documents, pairs as numbers (see `width`)."""
+
+    LIST_LIMIT = 4_000_000  # up to this many possible pairs the counts are lists (no hashing); beyond, dicts
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.pairs: set[int] = set()
+        self._counts: list[int] | dict[int, int]
+        self._documents: list[int] | dict[int, int]
+        if width * width <= self.LIST_LIMIT:
+            self._counts, self._documents = [0] * (width * width), [0] * (width * width)
+        else:
+            self._counts, self._documents = defaultdict(int), defaultdict(int)
+
+    def add_document(self, met: list[int]) -> None:
+        """One document's meetings (a pair once for each time it meets)."""
+        counts, documents = self._counts, self._documents
+        for key in met:
             counts[key] += 1
-            if doc != current:
-                documents.update(in_document)
-                in_document, current = set(), doc
-            in_document.add(key)
-        documents.update(in_document)
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        path_at = {at: tree.path(code_id) for at, code_id in code_at.items()}
-        pairs = [Pair(code_at[a], path_at[a], code_at[b], path_at[b], n, documents[(a, b)]) for (a, b), n in ranked]
-        per_code = {scope.code_of[code]: n for code, n in Counter(scope.column("code")).items()}
-        codings = {tree.path(node.id): per_code.get(node.id, 0) for node in tree.walk()
-                   if scope.codes is None or node.id in scope.codes}
-        return Cooccurrence(within, pairs, codings)
+        distinct = set(met)
+        for key in distinct:
+            documents[key] += 1
+        self.pairs.update(distinct)
+
+    def count(self, key: int) -> int:
+        return self._counts[key]
+
+    def documents(self, key: int) -> int:
+        return self._documents[key]
+
+
+def _overlap_pairs(grouped: Grouped, place: dict[Any, int], tally: _Tally) -> None:
+    """Count every pair of codings of different codes that share a character."""
+    width = tally.width
+    for starts, ends, codes in grouped.groups.values():
+        met: list[int] = []
+        add = met.append
+        active: list[tuple[int, int, int]] = []
+        for item in sorted(zip(starts, ends, map(place.__getitem__, codes), strict=True)):
+            start, _, code = item
+            if active:
+                active = [other for other in active if other[1] > start]
+                for other in active:
+                    if other[2] != code:
+                        add(other[2] * width + code if other[2] < code else code * width + other[2])
+            active.append(item)
+        tally.add_document(met)
+
+
+def _unit_pairs(grouped: Grouped, place: dict[Any, int], units: dict[Any, tuple[list[int], list[int]]],
+                tally: _Tally) -> None:
+    """Count every pair of codes once per unit they both have a coding in."""
+    width = tally.width
+    for doc, (starts, ends, codes) in grouped.groups.items():
+        unit_starts, unit_ends = units.get(doc, ([], []))
+        members: dict[int, list[int]] = defaultdict(list)
+        firsts = map(partial(bisect.bisect_right, unit_starts), starts)
+        lasts = map(partial(bisect.bisect_left, unit_starts), ends)  # after the last unit starting before the end
+        # A coding is in the units from the last one starting at or before its start (if that one reaches
+        # past its start) up to the last one starting before its end: every unit between starts inside it.
+        for first, last, start, code in zip(firsts, lasts, starts, map(place.__getitem__, codes), strict=False):
+            if first:
+                first -= 1
+                if unit_ends[first] <= start:
+                    first += 1
+            if last - first == 1:
+                members[first].append(code)
+            else:
+                for unit in range(first, last):
+                    members[unit].append(code)
+        met: list[int] = []
+        for found in members.values():
+            if len(found) > 1:
+                distinct = set(found)
+                if len(distinct) > 1:
+                    met.extend([a * width + b for a, b in combinations(sorted(distinct), 2)])
+        tally.add_document(met)
+
+
+def _grouped_units(session: Session, within: str, documents: set[Any]) -> dict[Any, tuple[list[int], list[int]]]:
+    """`_units`, reading each document's turns as one row and the text only of documents that need it."""
+    out: dict[Any, tuple[list[int], list[int]]] = {}
+    if within == "turn":
+        order = (SpeakerTurn.start, SpeakerTurn.id)
+        query = select(raw(SpeakerTurn.document_id), aggregated(session, SpeakerTurn.start, *order),
+                       aggregated(session, SpeakerTurn.end, *order)).group_by(SpeakerTurn.document_id)
+        for doc, start_text, end_text in fetch_plain(session, query):
+            if doc in documents:
+                starts = list(map(int, start_text.split(",")))
+                ends = list(map(int, end_text.split(",")))
+                if sorted(starts) != starts or len(set(starts)) != len(starts):
+                    spans = sorted(zip(starts, ends, strict=True))
+                    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+                out[doc] = (starts, ends)
+    missing = documents - set(out)
+    if missing:
+        query = select(raw(Document.id), Document.text)
+        if within == "turn":  # only documents without turns are read paragraph by paragraph
+            query = query.where(~exists().where(SpeakerTurn.document_id == Document.id))
+        for doc, text in fetch_plain(session, query):
+            if doc in missing:
+                out[doc] = _paragraphs(text)
+    return out
+
+
+def _paragraphs(text: str) -> tuple[list[int], list[int]]:
+    """A text's lines as (starts, ends), the same as `line_starts` gives, without a loop in Python."""
+    lengths = list(map(len, text.split("\n")))
+    starts = list(accumulate(map((1).__add__, lengths[:-1]), initial=0))
+    return starts, [start + length for start, length in zip(starts, lengths, strict=True)]
 
 
 def pair_coding_ids(session: Session, filters: Filters | None, within: str, code_a: str | uuid.UUID,

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, select, type_coerce
+from sqlalchemy import ColumnElement, String, Text, cast, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
@@ -90,15 +90,7 @@ def load(session: Session, filters: Filters, fields: Iterable[str], *, tree: Cod
     wanted = names + (("text",) if filters.contains else ())
     columns = [raw(COLUMNS[name]) if name in _IDS else (Coding.text if name == "text" else COLUMNS[name])
                for name in wanted]
-    query = select(*columns)
-    if docs is not None:
-        query = query.where(Coding.document_id.in_(list(docs)))
-    if codes is not None:
-        query = query.where(Coding.code_id.in_(list(codes)))
-    if coders is not None:
-        query = query.where(Coding.coder_id.in_(list(coders)))
-    if filters.rating is not None:
-        query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
+    query = _narrowed(select(*columns), filters, docs, codes, coders)
     rows: list[tuple[Any, ...]] = []
     if docs is None or docs:
         rows = fetch_plain(session, query)
@@ -109,6 +101,107 @@ def load(session: Session, filters: Filters, fields: Iterable[str], *, tree: Cod
     if "code" in names:
         scope.code_of = {value: as_uuid(value) for value in set(scope.column("code"))}
     return scope
+
+
+def _narrowed(query: Any, filters: Filters, docs: set[uuid.UUID] | None, codes: set[uuid.UUID] | None,
+              coders: set[uuid.UUID] | None) -> Any:
+    if docs is not None:
+        query = query.where(Coding.document_id.in_(list(docs)))
+    if codes is not None:
+        query = query.where(Coding.code_id.in_(list(codes)))
+    if coders is not None:
+        query = query.where(Coding.coder_id.in_(list(coders)))
+    if filters.rating is not None:
+        query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
+    return query
+
+
+# --- the codings document by document ---------------------------------------------------------------
+
+#: fields `load_grouped` can fetch, and whether they are integers
+_GROUPED = {"code": False, "coder": False, "start": True, "end": True}
+_SEPARATOR = ","
+
+
+@dataclass
+class Grouped:
+    """The codings that pass the filters, document by document: for each document (by its raw id value)
+    one list per field, the lists in step (the n-th coding's code, start, ... at index n).
+
+    Codes and coders are their ids as text (hex on SQLite, the dashed form on PostgreSQL); `code_of`
+    turns a code's text into its id.
+    """
+
+    tree: CodeTree
+    fields: tuple[str, ...]
+    groups: dict[Any, tuple[list[Any], ...]]
+    documents: set[uuid.UUID] | None  # as Scope.documents
+    codes: set[uuid.UUID] | None  # as Scope.codes
+    code_of: dict[Any, uuid.UUID] = field(default_factory=dict)
+
+    def at(self, name: str) -> int:
+        """The position of a field's list among a document's lists."""
+        return self.fields.index(name)
+
+    @property
+    def size(self) -> int:
+        """The number of codings."""
+        return sum(len(lists[0]) for lists in self.groups.values()) if self.fields else 0
+
+
+def aggregated(session: Session, column: Any, *order: Any) -> Any:
+    """Every value of `column` in a group as one comma-separated text (in the same order for every column
+    aggregated with the same `order`): the database joins the values, far faster than sending a row each."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+        return func.string_agg(cast(column, Text), aggregate_order_by(literal_column(f"'{_SEPARATOR}'"), *order))
+    return func.group_concat(column, _SEPARATOR)
+
+
+def load_grouped(session: Session, filters: Filters, fields: Iterable[str], *, tree: CodeTree | None = None) -> Grouped:
+    """`load`, with the codings grouped by document (one row per document from the database)."""
+    names = tuple(fields)
+    unknown = [name for name in names if name not in _GROUPED]
+    if unknown or not names:
+        raise ValueError(f"cannot group by document: {unknown or names}")
+    tree = tree or CodeTree.load(session)
+    if filters.contains:  # the text filter is applied here, so the rows come one by one
+        scope = load(session, filters, (*names, "document"), tree=tree)
+        groups: dict[Any, tuple[list[Any], ...]] = {}
+        position = len(names)
+        for row in fetch_rows_by_document(scope, names):
+            found = groups.get(row[position])
+            if found is None:
+                found = groups[row[position]] = tuple([] for _ in names)
+            for values, value in zip(found, row, strict=False):
+                values.append(value)
+        grouped = Grouped(tree, names, groups, scope.documents, scope.codes)
+    else:
+        docs = document_ids(session, filters)
+        codes = code_ids(session, filters, tree)
+        columns = [aggregated(session, COLUMNS[name], Coding.id) for name in names]
+        query = _narrowed(select(raw(Coding.document_id), *columns), filters, docs, codes, coder_ids(filters))
+        rows = fetch_plain(session, query.group_by(Coding.document_id)) if docs is None or docs else []
+        integer = [_GROUPED[name] for name in names]
+        groups = {}
+        for row in rows:
+            groups[row[0]] = tuple(list(map(int, text.split(_SEPARATOR))) if is_int else text.split(_SEPARATOR)
+                                   for text, is_int in zip(row[1:], integer, strict=True))
+        grouped = Grouped(tree, names, groups, docs, codes)
+    if "code" in names:
+        at = names.index("code")
+        distinct: set[Any] = set()
+        for lists in grouped.groups.values():
+            distinct.update(lists[at])
+        grouped.code_of = {value: as_uuid(value) for value in distinct}
+    return grouped
+
+
+def fetch_rows_by_document(scope: Scope, names: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """A scope's rows with their document last (the scope must hold `names` and `document`)."""
+    picked = [scope.fields.index(name) for name in (*names, "document")]
+    return [tuple(row[i] for i in picked) for row in scope.rows]
 
 
 def fetch_plain(session: Session, query: Any) -> list[tuple[Any, ...]]:
