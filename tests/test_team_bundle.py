@@ -223,3 +223,26 @@ def test_history_images_are_bundled_as_the_log_has_them(coded: tuple[Path, Path]
         assert next(iter(stored.values())) == coding
     created = [e for e in events if e["table"] == "codings"]
     assert created and created[0]["before"] is None and created[0]["after"]["text"] == "Lederen er med"
+
+
+@pytest.mark.parametrize("scan_from", [1, 2000])
+def test_images_read_for_bundles_and_merges_are_the_event_logs_images(coded: tuple[Path, Path],
+                                                                        monkeypatch: pytest.MonkeyPatch,
+                                                                        scan_from: int) -> None:
+    """Bundles and merges read rows without the ORM's types (fieldnotes.team.images): every value must
+    come out exactly as history.row_image gives it, or merges would see changes that are not there."""
+    from fieldnotes.team import images
+
+    project, _ = coded
+    ok("--db", project, "pseudonyms", "add", "Søren", "Bo 🙂", "--attr", "role=borger")
+    ok("--db", project, "code", DOC, "--code", "Specifik tro", "--match", "job på lageret", "--rating", "4",
+       "--coder", ANNA)
+    monkeypatch.setattr(images, "SCAN_FROM", scan_from)
+    with open_project(str(project), readonly=True) as opened, opened.read() as session:
+        conn = session.connection()
+        for name, table in history.TABLES.items():
+            expected = [history.row_image(row) for row in conn.execute(select(table))]
+            assert list(images.select_images(conn, name)) == expected, name
+            some = expected[::2]
+            assert images.fetch_images(conn, name, [uuid.UUID(image["id"]) for image in some]) == {
+                image["id"]: image for image in some}

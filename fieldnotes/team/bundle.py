@@ -39,13 +39,25 @@ from fieldnotes.db.models import Change, Coder, Event
 from fieldnotes.errors import FieldnotesError, InvalidInput, NotFound, Refused, SchemaTooNew
 from fieldnotes.fileio import atomic_output
 from fieldnotes.project import Project
-from fieldnotes.team.images import MERGED_TABLES, REFERENCES, Image, Key, digest
+from fieldnotes.team.images import (
+    MERGED_TABLES,
+    REFERENCES,
+    Image,
+    Key,
+    digest,
+    fetch_images,
+    select_images,
+    stored,
+    uuid_text,
+)
 
 FORMAT = "fieldnotes-bundle"
 FORMAT_VERSION = 1
 MANIFEST, ROWS, EVENTS = "manifest.json", "rows.json", "events.json"
 MEMBERS = (MANIFEST, ROWS, EVENTS)
 MAX_MEMBER_BYTES = 4 * 1024**3
+#: zlib's fastest level: a whole project's bundle packs in a third of the time, and is about a sixth larger
+COMPRESSION = 1
 #: changes that are not a coder's own work (what they merged from others, and undoing that)
 NOT_OWN_WORK = ("merge",)
 
@@ -101,18 +113,35 @@ def own_changes(session: Session, coder_ids: Sequence[uuid.UUID], since: dt.date
     return [c for c in changes if c.action not in NOT_OWN_WORK and c.target_id not in merged]
 
 
-def _events_of(session: Session, change_ids: Sequence[uuid.UUID]) -> list[Event]:
-    out: list[Event] = []
+@dataclass
+class LoggedEvent:
+    """One event of the coders' changes, as read for a bundle (its images as they are stored)."""
+
+    change_id: str
+    table: str
+    row_id: str
+    before: Any  # an image, None, or (on SQLite) its JSON text as stored
+    after: Any
+
+
+def _events_of(session: Session, change_ids: Sequence[uuid.UUID]) -> list[LoggedEvent]:
+    conn = session.connection()
+    raw = conn.dialect.name == "sqlite"
+    query = select(stored(Event.change_id, raw), Event.table, stored(Event.row_id, raw), stored(Event.before, raw),
+                   stored(Event.after, raw)).order_by(Event.seq)
+    out: list[LoggedEvent] = []
     for start in range(0, len(change_ids), 500):
         chunk = list(change_ids[start : start + 500])
-        out += session.scalars(select(Event).where(Event.change_id.in_(chunk)).order_by(Event.seq))
-    return [e for e in out if e.table in MERGED_TABLES]
+        for change_id, table, row_id, before, after in conn.execute(query.where(Event.change_id.in_(chunk),
+                                                                               Event.table.in_(MERGED_TABLES))):
+            out.append(LoggedEvent(uuid_text(change_id), table, uuid_text(row_id), before, after))
+    return out
 
 
-def _by_table(keys: Iterable[Key]) -> dict[str, list[uuid.UUID]]:
-    out: dict[str, list[uuid.UUID]] = {}
+def _by_table(keys: Iterable[Key]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
     for table, row_id in keys:
-        out.setdefault(table, []).append(uuid.UUID(row_id))
+        out.setdefault(table, []).append(row_id)
     return out
 
 
@@ -120,25 +149,28 @@ def _fetch(session: Session, keys: Iterable[Key]) -> dict[Key, Image]:
     conn = session.connection()
     found: dict[Key, Image] = {}
     for table, row_ids in _by_table(keys).items():
-        for row_id, image in history.fetch_images(conn, table, row_ids).items():
-            found[(table, str(row_id))] = image
+        for row_id, image in fetch_images(conn, table, row_ids).items():
+            found[(table, row_id)] = image
     return found
 
 
 def _deletions(session: Session, missing: set[Key], own: dict[uuid.UUID, Change]) -> dict[Key, dict[str, Any]]:
     """Rows gone whose last event is a deletion by one of the coders' own changes."""
     out: dict[Key, dict[str, Any]] = {}
+    conn = session.connection()
     for table, row_ids in _by_table(missing).items():
-        for start in range(0, len(row_ids), 500):
-            chunk = row_ids[start : start + 500]
-            last: dict[uuid.UUID, Event] = {}
-            for event in session.scalars(select(Event).where(Event.row_id.in_(chunk), Event.table == table)
-                                         .order_by(Event.seq)):
-                last[event.row_id] = event
-            for row_id, event in last.items():
-                change = own.get(event.change_id)
-                if event.after is None and change is not None:
-                    out[(table, str(row_id))] = {"id": str(row_id), "before": event.before,
+        ids = [uuid.UUID(row_id) for row_id in row_ids]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            last: dict[uuid.UUID, tuple[uuid.UUID, Any, Any]] = {}
+            query = (select(Event.row_id, Event.change_id, Event.before, Event.after)
+                     .where(Event.row_id.in_(chunk), Event.table == table).order_by(Event.seq))
+            for row_id, change_id, before, after in conn.execute(query):
+                last[row_id] = (change_id, before, after)
+            for row_id, (change_id, before, after) in last.items():
+                change = own.get(change_id)
+                if after is None and change is not None:
+                    out[(table, str(row_id))] = {"id": str(row_id), "before": before,
                                                  "at": history.encode(change.at),
                                                  "coder": str(change.coder_id) if change.coder_id else None}
     return out
@@ -164,10 +196,10 @@ def _context(session: Session, rows: dict[Key, Image]) -> dict[Key, Image]:
         turns = history.TABLES["speaker_turns"]
         for start in range(0, len(documents), 500):
             chunk = documents[start : start + 500]
-            for row in conn.execute(select(turns).where(turns.c.document_id.in_(chunk))):
-                key = ("speaker_turns", str(row.id))
+            for image in select_images(conn, "speaker_turns", turns.c.document_id.in_(chunk)):
+                key = ("speaker_turns", image["id"])
                 if key not in rows:
-                    context[key] = history.row_image(row)
+                    context[key] = image
     return context
 
 
@@ -187,6 +219,27 @@ def _grouped(items: dict[Key, Any]) -> dict[str, list[Any]]:
 
 def _dump(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def _image_json(table: str, value: Any, pseudonymize: bool) -> str:
+    """An event's image as JSON: the text stored in the log as it is (it is JSON already), unless the
+    pseudonym key has to be left out of it."""
+    if isinstance(value, str) and not (pseudonymize and table == "pseudonyms"):
+        return value
+    image = json.loads(value) if isinstance(value, str) else value
+    return _dump(_scrub(table, image) if pseudonymize else image).decode("utf-8")
+
+
+def _log_json(changes: list[dict[str, Any]], events: list[LoggedEvent], pseudonymize: bool) -> bytes:
+    """events.json: what `_dump({"changes": ..., "events": ...})` gives, with each image's JSON written as
+    stored rather than decoded and encoded again (a whole project's log holds every version of every row).
+    Ids and table names need no escaping in JSON: they are written between quotes as they are."""
+    parts = []
+    for e in events:
+        parts.append(f'{{"after":{_image_json(e.table, e.after, pseudonymize)},'
+                     f'"before":{_image_json(e.table, e.before, pseudonymize)},'
+                     f'"change":"{e.change_id}","row_id":"{e.row_id}","table":"{e.table}"}}')
+    return b'{"changes":' + _dump(changes) + b',"events":[' + ",".join(parts).encode("utf-8") + b"]}"
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -234,11 +287,8 @@ def write_bundle(project: Project, target: Path | str, *, coder_names: Sequence[
         log = {
             "changes": [{"id": str(c.id), "at": history.encode(c.at), "coder": str(c.coder_id) if c.coder_id else None,
                          "kind": c.kind, "action": c.action, "summary": c.summary} for c in changes],
-            "events": [{"change": str(e.change_id), "table": e.table, "row_id": str(e.row_id),
-                        "before": _scrub(e.table, e.before) if pseudonymize else e.before,
-                        "after": _scrub(e.table, e.after) if pseudonymize else e.after} for e in events],
         }
-        rows_bytes, events_bytes = _dump(rows), _dump(log)
+        rows_bytes, events_bytes = _dump(rows), _log_json(log["changes"], events, pseudonymize)
         counts = {group: {table: len(items) for table, items in rows[group].items()} for group in rows}
         manifest = {
             "format": FORMAT,
@@ -266,7 +316,7 @@ def _zip(handle: Any, members: list[tuple[str, bytes]]) -> None:
             info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            archive.writestr(info, data)
+            archive.writestr(info, data, compresslevel=COMPRESSION)
 
 
 def _record(session: Session, acting: str, summary: BundleSummary) -> None:

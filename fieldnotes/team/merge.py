@@ -54,6 +54,7 @@ from fieldnotes.team.images import (
     fingerprint,
     moment,
     remap,
+    select_images,
     stamp,
 )
 from fieldnotes.team.sources import ORIGINS, LogFacts, Source, Tombstone, ident, log_facts, open_source, read_rows
@@ -289,7 +290,10 @@ class Planner:
             if ours is not None:
                 return Decision(ours, "ours")
             return Decision(None, None) if key in self.our_facts.deleted else Decision(theirs, "theirs")
-        label = self.label(key, ours or theirs or (their_deletion.before if their_deletion else None))
+
+        def label() -> str:  # only a conflict needs it
+            return self.label(key, ours or theirs or (their_deletion.before if their_deletion else None))
+
         if theirs is not None and ours is not None:
             if ours == theirs or fingerprint(eff(ours, "ours")) == fingerprint(eff(theirs, "theirs")):
                 return Decision(ours, "ours")
@@ -299,7 +303,7 @@ class Planner:
                 return Decision(ours, "ours")
             side = "theirs" if stamp(theirs) > stamp(ours) else "ours"
             whose = f"the one from {self.source.name}" if side == "theirs" else "this copy's"
-            self.conflict("changed_both", key, f"{label} was changed in both copies ({_differences(ours, theirs)}); "
+            self.conflict("changed_both", key, f"{label()} was changed in both copies ({_differences(ours, theirs)}); "
                           f"kept the later change ({whose})", eff(ours, "ours"), eff(theirs, "theirs"), side)
             return Decision(theirs if side == "theirs" else ours, side)
         if theirs is not None:  # we do not have it
@@ -310,7 +314,7 @@ class Planner:
                 return Decision(None, None)
             keep = stamp(theirs) > our_deletion.stamp
             self.conflict("deleted_here_changed_there", key,
-                          f"{label} was deleted here but changed in {self.source.name}; "
+                          f"{label()} was deleted here but changed in {self.source.name}; "
                           + ("their later change brought it back" if keep else "the later deletion stands"),
                           None, eff(theirs, "theirs"), "theirs" if keep else "ours")
             return Decision(theirs, "theirs") if keep else Decision(None, None)
@@ -323,7 +327,7 @@ class Planner:
             return Decision(None, None)
         gone = their_deletion.stamp > stamp(ours)
         self.conflict("changed_here_deleted_there", key,
-                      f"{label} was changed here but deleted in {self.source.name}; "
+                      f"{label()} was changed here but deleted in {self.source.name}; "
                       + ("the later deletion stands" if gone else "the later change is kept"),
                       eff(ours, "ours"), None, "theirs" if gone else "ours")
         if gone:
@@ -397,6 +401,7 @@ class Planner:
     def _load_our_facts(self) -> None:
         wanted = {key for key, image in self.theirs.items() if self.ours.get(key) != image}
         self.our_facts: LogFacts = log_facts(self.session.connection(), wanted)
+        self.facts_read: set[Key] = wanted
         for key in list(self.our_facts.deleted):
             if key in self.ours:
                 del self.our_facts.deleted[key]
@@ -466,11 +471,11 @@ class Planner:
             if ours is not None and image != ours and _without_bookkeeping(image) == _without_bookkeeping(ours) \
                     and key[0] in NATURAL_KEYS:
                 self.theirs[key] = ours
-        extra = {key for key, image in self.theirs.items() if self.ours.get(key) != image} - set(self.our_facts.seen)
+        extra = {key for key, image in self.theirs.items() if self.ours.get(key) != image} - self.facts_read
         if extra:
             more = log_facts(self.session.connection(), extra)
-            for key, seen in more.seen.items():
-                self.our_facts.seen.setdefault(key, set()).update(seen)
+            self.facts_read |= extra
+            self.our_facts.absorb(more)
             for key, tomb in more.deleted.items():
                 if key not in self.ours:
                     self.our_facts.deleted[key] = tomb
@@ -499,6 +504,7 @@ class Planner:
             rebased = self._final_coding(key, image, texts_now)
             if rebased is not None:
                 groups.setdefault(_natural("codings", rebased), []).append(key)
+        memos = self._memos_by_coding()
         for keys in groups.values():
             if len(keys) < 2:
                 continue
@@ -506,8 +512,9 @@ class Planner:
             for key in keys:
                 if key == keep:
                     continue
-                for memo_key, memo in self.desired.items():
-                    if memo_key[0] == "memos" and memo is not None and memo.get("coding_id") == key[1]:
+                for memo_key in memos.get(key[1], ()):
+                    memo = self.desired[memo_key]
+                    if memo is not None and memo.get("coding_id") == key[1]:
                         self.desired[memo_key] = dict(memo, coding_id=keep[1])
                 dropped = self.desired[key]
                 self.desired[key] = None
@@ -515,6 +522,14 @@ class Planner:
                 if _coding_content(dropped) != _coding_content(kept):
                     self.conflict("coding_duplicate", key, f"{self.label(key, dropped)} became the same span as "
                                   "another coding by the same coder; kept that one", kept, dropped, "ours")
+
+    def _memos_by_coding(self) -> dict[str, list[Key]]:
+        """The memos on each coding (so a coding's memos are found without reading every row)."""
+        out: dict[str, list[Key]] = {}
+        for key, memo in self.desired.items():
+            if key[0] == "memos" and memo is not None and memo.get("coding_id") is not None:
+                out.setdefault(str(memo["coding_id"]), []).append(key)
+        return out
 
     def _final_coding(self, key: Key, image: Image, texts_now: dict[str, str]) -> Image | None:
         side = self.coding_side.get(key[1], "ours" if key in self.ours else "theirs")
@@ -573,6 +588,7 @@ class Planner:
     def _finish_codings(self, texts: dict[str, tuple[str | None, str | None, str | None]]) -> None:
         """Every coding on its document's merged text; a coding whose text is all gone is listed."""
         texts_now = {k[1]: v["text"] for k, v in self.desired.items() if k[0] == "documents" and v}
+        memos = self._memos_by_coding()
         for key, image in list(self.desired.items()):
             if key[0] != "codings" or image is None:
                 continue
@@ -583,8 +599,9 @@ class Planner:
                 self.conflict("coding_lost", key, f"{self.label(key, image)} covered only text that was deleted "
                               "from its document in the other copy; not kept (its text is in this conflict)",
                               self.ours.get(key), image if key not in self.ours else None, "ours")
-                for memo_key, memo in list(self.desired.items()):
-                    if memo_key[0] == "memos" and memo is not None and memo.get("coding_id") == key[1]:
+                for memo_key in memos.get(key[1], ()):
+                    memo = self.desired[memo_key]
+                    if memo is not None and memo.get("coding_id") == key[1]:
                         self.desired[memo_key] = None
                         self.conflict("orphan", memo_key, f"{self.label(memo_key, memo)} was on a coding that was "
                                       "not kept; not kept (it is listed here)", self.ours.get(memo_key),
@@ -782,10 +799,9 @@ def _check_unchanged(session: Session, plan: Plan) -> None:
     for table_name, ids in by_table.items():
         table = history.TABLES[table_name]
         for start in range(0, len(ids), 500):
-            query = select(table).where(table.c.id.in_(ids[start : start + 500])).with_for_update()
-            for row in conn.execute(query):
-                image = history.row_image(row)
-                if fingerprint(image) != fingerprint(plan.expected.get((table_name, str(image["id"])))):
+            for image in select_images(conn, table_name, table.c.id.in_(ids[start : start + 500]), for_update=True):
+                expected = plan.expected.get((table_name, str(image["id"])))
+                if image != expected and fingerprint(image) != fingerprint(expected):
                     raise ChangedMeanwhile(f"{table_name} {image['id']} changed")
 
 

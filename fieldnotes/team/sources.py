@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
@@ -20,13 +21,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, type_coerce
+from sqlalchemy.types import NullType
 
-from fieldnotes.db import history, migrate
+from fieldnotes.db import migrate
 from fieldnotes.db.models import Change, Event
 from fieldnotes.errors import Refused, SchemaTooNew
 from fieldnotes.team.bundle import Bundle, is_bundle, read_bundle
-from fieldnotes.team.images import MERGED_TABLES, Image, Key, Stamp, deletion_stamp, fingerprint, moment
+from fieldnotes.team.images import (
+    MERGED_TABLES,
+    Image,
+    Key,
+    Stamp,
+    deletion_stamp,
+    fingerprint,
+    moment,
+    select_images,
+)
 
 #: the merge records here when and by whom a row it deletes was deleted in the other copy
 ORIGINS = "origins"
@@ -52,51 +63,104 @@ class Tombstone:
 
 @dataclass
 class LogFacts:
-    seen: dict[Key, set[str]] = field(default_factory=dict)
-    deleted: dict[Key, Tombstone] = field(default_factory=dict)
+    """Versions of rows a log has seen, and the rows it last deleted.
 
-    def saw(self, key: Key, image: Image | None) -> None:
-        if image is not None:
-            self.seen.setdefault(key, set()).add(ident(image))
+    The versions are kept as they come (images, or their JSON text straight from the database) and
+    turned into identities only for the rows a merge asks about: most rows of a big project are the
+    same in both copies, and their versions are never needed.
+    """
+
+    versions: dict[Key, list[Any]] = field(default_factory=dict)
+    deleted: dict[Key, Tombstone] = field(default_factory=dict)
+    _idents: dict[Key, set[str]] = field(default_factory=dict, repr=False)
+
+    def saw(self, key: Key, image: Image | str | None) -> None:
+        if image is not None and image != "null":
+            self.versions.setdefault(key, []).append(image)
+            self._idents.pop(key, None)
+
+    def idents(self, key: Key) -> set[str]:
+        found = self._idents.get(key)
+        if found is None:
+            found = self._idents[key] = {ident(_image(version)) for version in self.versions.get(key, ())}
+        return found
 
     def has_seen(self, key: Key, image: Image | None) -> bool:
-        return image is not None and ident(image) in self.seen.get(key, ())
+        return image is not None and key in self.versions and ident(image) in self.idents(key)
+
+    def absorb(self, other: LogFacts) -> None:
+        """Add the versions another reading of the log has seen."""
+        for key, versions in other.versions.items():
+            self.versions.setdefault(key, []).extend(versions)
+            self._idents.pop(key, None)
 
 
-def _origin(action: str, details: Any, key: Key, at: dt.datetime, coder: uuid.UUID | None) -> tuple[
+def _image(version: Image | str | None) -> Image | None:
+    return json.loads(version) if isinstance(version, str) else version
+
+
+def _origin(action: str, details: Any, key: Key, at: dt.datetime, coder: str | None) -> tuple[
         dt.datetime, str | None]:
     if action == "merge" and isinstance(details, dict):
         found = (details.get(ORIGINS) or {}).get(f"{key[0]}:{key[1]}")
         if found:
             return moment(found[0]), found[1]
-    return at, str(coder) if coder else None
+    return at, coder
+
+
+def _raw_json(column: Any, raw: bool) -> Any:
+    """A JSON column as its stored text on SQLite (decoded only when needed), as it comes elsewhere."""
+    return type_coerce(column, NullType()).label(column.name) if raw else column
 
 
 def log_facts(conn: Connection, keys: Iterable[Key] | None = None) -> LogFacts:
     """Versions seen and last deletions, from a project's event log: all of it, or for some rows."""
     facts = LogFacts()
-    query = (select(Event.table, Event.row_id, Event.before, Event.after, Change.at, Change.coder_id, Change.action,
-                    Change.details).join(Change, Change.id == Event.change_id).order_by(Event.seq))
+    raw = conn.dialect.name == "sqlite"
+    query = select(Event.table, Event.row_id, Event.change_id, _raw_json(Event.before, raw),
+                   _raw_json(Event.after, raw)).order_by(Event.seq)
     if keys is None:
-        batches: list[Any] = [query]
+        batches: list[Any] = [query.where(Event.table.in_(MERGED_TABLES))]
     else:
         by_table: dict[str, list[uuid.UUID]] = {}
         for table, row_id in keys:
             by_table.setdefault(table, []).append(uuid.UUID(row_id))
         batches = [query.where(Event.table == table, Event.row_id.in_(ids[start : start + 500]))
                    for table, ids in by_table.items() for start in range(0, len(ids), 500)]
+    deletions: dict[Key, tuple[Any, uuid.UUID]] = {}
+    row_text: dict[uuid.UUID, str] = {}
     for batch in batches:
-        for table, row_id, before, after, at, coder, action, details in conn.execute(batch):
+        for table, row_id, change_id, before, after in conn.execute(batch):
             if table not in MERGED_TABLES:
                 continue
-            key = (table, str(row_id))
+            text = row_text.get(row_id)
+            if text is None:
+                text = row_text[row_id] = str(row_id)
+            key = (table, text)
             facts.saw(key, before)
             facts.saw(key, after)
-            if after is None:
-                when, who = _origin(action, details, key, at, coder)
-                facts.deleted[key] = Tombstone(before, when, who)
+            if after is None or after == "null":
+                deletions[key] = (before, change_id)
             else:
-                facts.deleted.pop(key, None)
+                deletions.pop(key, None)
+    if deletions:
+        wanted = sorted({change_id for _, change_id in deletions.values()})
+        changes: dict[uuid.UUID, tuple[dt.datetime, str | None, str]] = {}
+        merges: set[uuid.UUID] = set()
+        for start in range(0, len(wanted), 500):
+            query = select(Change.id, Change.at, Change.coder_id, Change.action).where(
+                Change.id.in_(wanted[start : start + 500]))
+            for change_id, at, coder_id, action in conn.execute(query):
+                changes[change_id] = (at, str(coder_id) if coder_id else None, action)
+                if action == "merge":
+                    merges.add(change_id)
+        details: dict[uuid.UUID, Any] = {}
+        for change_id in sorted(merges):  # a merge's details say when and by whom it was deleted elsewhere
+            details[change_id] = conn.execute(select(Change.details).where(Change.id == change_id)).scalar()
+        for key, (before, change_id) in deletions.items():
+            at, by, action = changes[change_id]
+            when, who = _origin(action, details.get(change_id), key, at, by)
+            facts.deleted[key] = Tombstone(_image(before), when, who)
     return facts
 
 
@@ -104,10 +168,8 @@ def read_rows(conn: Connection) -> dict[Key, Image]:
     """Every row a merge compares, as images."""
     out: dict[Key, Image] = {}
     for name in MERGED_TABLES:
-        table = history.TABLES[name]
-        for row in conn.execute(select(table)):
-            image = history.row_image(row)
-            out[(name, str(image["id"]))] = image
+        for image in select_images(conn, name):
+            out[(name, image["id"])] = image
     return out
 
 
