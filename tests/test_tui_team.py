@@ -120,23 +120,32 @@ async def test_settle_each_choice_in_the_app_and_undo(differing: tuple[Path, int
     assert sorted(settles) == ["settle", "settle", "settle", "settle.both"]
 
 
-async def test_no_disagreements_is_said_plainly(tmp_path: Path) -> None:
+async def test_no_disagreements_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(FieldnotesApp, "POLL_SECONDS", 0.2)
     project = make_project(tmp_path)
     app = FieldnotesApp(open_project(str(project)), ANNA)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("D")
         await settle(pilot)
+        screen: Any = app.screen
         assert "need two coders" in body(app)  # nobody has coded anything yet
-        await pilot.press("escape")
-        for coder in (ANNA, JONAS):
+        for coder in (ANNA, JONAS):  # elsewhere, both code the same words
             ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med", "--coder", coder)
-        await pilot.press("D")
+        await pilot.pause(0.5)
         await settle(pilot)
-        assert app.screen.found.items == []  # type: ignore[attr-defined]
+        assert screen.found is not None and screen.found.items == []
         assert f"{ANNA} and {JONAS} do not disagree anywhere: nothing to settle." in body(app)
         await pilot.press("a")  # nothing to settle: nothing happens
         await settle(pilot)
+        ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "ringer til bageriet", "--coder", "Mette Lund")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert screen.coders == [ANNA, JONAS, "Mette Lund"]  # a new coder is offered at once
+        screen.query_one("#dis-b").value = "Mette Lund"
+        await settle(pilot)
+        assert [(d.coder_b, d.text, d.holder) for d in screen.found.items] == [
+            ("Mette Lund", "Lederen er med", "a"), ("Mette Lund", "ringer til bageriet", "b")]
         assert app.errors == []
     assert len(spans(project, ANNA)) == 1 and len(spans(project, JONAS)) == 1
 

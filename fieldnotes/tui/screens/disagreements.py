@@ -31,6 +31,7 @@ class Found:
     coder_a: str
     coder_b: str
     items: list[Disagreement]
+    coders: list[str] = field(default_factory=list)  # who has coded anything now (a coder may be new)
     before: dict[str, str] = field(default_factory=dict)
     after: dict[str, str] = field(default_factory=dict)
 
@@ -59,7 +60,7 @@ def load(project: Any, coder_a: str, coder_b: str) -> Found:
         documents = list({uuid.UUID(d.document) for d in items})
         texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(documents))).all()) \
             if documents else {}
-    found = Found(coder_a, coder_b, items)
+    found = Found(coder_a, coder_b, items, coders_with_codings(project))
     for item in items:
         text = texts.get(uuid.UUID(item.document), "")
         found.before[item.id] = " ".join(text[max(0, item.start - CONTEXT) : item.start].split())
@@ -97,9 +98,8 @@ class DisagreementsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        app: Any = self.app
         self.query_one("#dis-view", VerticalScroll).focus()
-        app.db(lambda: coders_with_codings(app.project), self._fill_coders, group="dis-coders")
+        self.reload()
 
     # --- coders -------------------------------------------------------------------------------------
     def _fill_coders(self, names: list[str]) -> None:
@@ -111,12 +111,17 @@ class DisagreementsScreen(Screen[None]):
             return
         first = app.coder if app.coder in names else names[0]
         second = next(name for name in names if name != first)
-        for select_id, value in (("#dis-a", first), ("#dis-b", second)):
+        self._set_coders(names, (first, second))
+        self.reload()
+
+    def _set_coders(self, names: list[str], pair: tuple[str, str]) -> None:
+        self.coders = names
+        for select_id, value in zip(("#dis-a", "#dis-b"), pair, strict=True):
             select: Select[str] = self.query_one(select_id, Select)
             with self.prevent(Select.Changed):
                 select.set_options([(name, name) for name in names])
-                select.value = value
-        self.reload()
+                if value in names:
+                    select.value = value
 
     def _pair(self) -> tuple[str, str] | None:
         values = []
@@ -134,21 +139,22 @@ class DisagreementsScreen(Screen[None]):
     # --- data ---------------------------------------------------------------------------------------
     def reload(self) -> None:
         """List the pair's disagreements again (after a settle, undo, or a change elsewhere)."""
+        app: Any = self.app
         pair = self._pair()
-        if pair is None:
-            if len(self.coders) >= 2:
-                self._say(_("Choose two coders."))
+        if pair is None:  # no pair yet: read who has coded, and start with a pair of them
+            app.db(lambda: coders_with_codings(app.project), self._fill_coders, group="dis-coders")
             return
         if pair[0] == pair[1]:
             self.found = None
             self._say(_("Choose two different coders."))
             return
-        app: Any = self.app
         app.db(lambda: load(app.project, pair[0], pair[1]), self.show, group="disagreements", exclusive=True)
 
     def show(self, found: Found) -> None:
         if self._pair() != (found.coder_a, found.coder_b):
             return  # an answer for a pair no longer chosen
+        if found.coders != self.coders:  # someone coded for the first time: offer them too
+            self._set_coders(found.coders, (found.coder_a, found.coder_b))
         current = self.current()
         self.found = found
         if current is not None:  # stay on the same run if it is still there, else on the one now in its place
