@@ -123,3 +123,15 @@ def test_excerpts_of_a_theme(snap_compare: Any, app: FieldnotesApp, size: tuple[
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_disagreements_of_two_coders(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("D")
+        await _settle(pilot)
+        await pilot.press("n")  # the second run: the one shown is the one the status line counts
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
