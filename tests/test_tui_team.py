@@ -165,12 +165,14 @@ async def test_a_change_elsewhere_refreshes_the_screen(tmp_path: Path, monkeypat
         await pilot.pause(0.5)
         await settle(pilot)
         assert ELSEWHERE not in said  # nothing changed yet
-        ok("--db", project, "code", DOC, "--code", "Virksomhedskontakt", "--match", "ringer til bageriet",
+        ok("--db", project, "code", DOC, "--code", "Kollegial sparring", "--match", "Vi tager altid",
            "--coder", JONAS)
         await pilot.pause(0.5)
         await settle(pilot)
-        assert sorted(e.text for e in screen.found) == ["Lederen er med", "ringer til bageriet"]
+        assert [e.text for e in screen.found] == ["Vi tager altid", "Lederen er med"]
         assert said.count(ELSEWHERE) == 1
+        options = screen.query_one("#excerpt-list")
+        assert screen.found[options.highlighted].text == "Lederen er med"  # the reader's place is kept
         screen.query_one("#excerpt-list").focus()
         await pilot.press("h")  # home was shown before the change: it is reloaded on return
         await settle(pilot)

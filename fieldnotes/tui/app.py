@@ -112,7 +112,7 @@ class FieldnotesApp(App[None]):
         if not changed:
             return
         self.notify(_("The project was changed elsewhere; the view is up to date again"), timeout=3)
-        self._stale_modes = self._visited_modes - {self.current_mode}
+        self._stale_modes |= self._visited_modes - {self.current_mode}
         self.refresh_views()
 
     def switch_mode(self, mode: str) -> Any:

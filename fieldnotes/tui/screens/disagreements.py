@@ -232,6 +232,10 @@ class DisagreementsScreen(Screen[None]):
         def done(_summary: str) -> None:
             self.busy = False
             self.notify(_said(item, choice), timeout=4)
+            if self.found is not None and item in self.found.items:  # move on at once; the reload confirms
+                self.found.items.remove(item)
+                self.index = max(0, min(self.index, len(self.found.items) - 1))
+                self._show_current()
             app.refresh_views()
 
         def failed() -> None:
