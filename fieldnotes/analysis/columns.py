@@ -15,12 +15,24 @@ import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldnotes.analysis.scope import Scope, coder_names, document_keys, fetch_plain, raw
+from fieldnotes.analysis.scope import (
+    UNIT_SEPARATOR,
+    Grouped,
+    Scope,
+    aggregated,
+    as_uuid,
+    coder_names,
+    document_keys,
+    fetch_plain,
+    raw,
+)
 from fieldnotes.db.models import (
     DOCUMENT_KINDS,
     MUNICIPALITY,
@@ -189,6 +201,33 @@ def document_columns(session: Session, dimension: Dimension, docs: set[uuid.UUID
     return DocumentColumns(labels, ordered(dimension, seen))
 
 
+def _turns(session: Session) -> list[tuple[Any, list[int], list[int], list[str]]]:
+    """Each document's speaker turns as (raw document id, starts, ends, speakers), one row per document."""
+    order = (SpeakerTurn.start, SpeakerTurn.id)
+    query = select(raw(SpeakerTurn.document_id), aggregated(session, SpeakerTurn.start, *order),
+                   aggregated(session, SpeakerTurn.end, *order),
+                   aggregated(session, SpeakerTurn.speaker, *order, separator=UNIT_SEPARATOR))
+    out = []
+    for key, start_text, end_text, speaker_text in fetch_plain(session, query.group_by(SpeakerTurn.document_id)):
+        starts = list(map(int, start_text.split(",")))
+        speakers = speaker_text.split(UNIT_SEPARATOR)
+        if len(speakers) != len(starts):  # a speaker's label holds the separator: read the turns one by one
+            return _turns_one_by_one(session)
+        out.append((key, starts, list(map(int, end_text.split(","))), speakers))
+    return out
+
+
+def _turns_one_by_one(session: Session) -> list[tuple[Any, list[int], list[int], list[str]]]:
+    collected: dict[Any, tuple[list[int], list[int], list[str]]] = {}
+    query = select(raw(SpeakerTurn.document_id), SpeakerTurn.start, SpeakerTurn.end, SpeakerTurn.speaker)
+    for key, start, end, speaker in fetch_plain(session, query):
+        found = collected.setdefault(key, ([], [], []))
+        found[0].append(start)
+        found[1].append(end)
+        found[2].append(speaker)
+    return [(key, *found) for key, found in collected.items()]
+
+
 class RoleFinder:
     """The role of the speaker whose turn a position falls in, the way excerpts name it."""
 
@@ -200,15 +239,14 @@ class RoleFinder:
             if documents is None or key in documents:
                 role_of[key] = {str(label): _label(person.get("role")) if isinstance(person, dict) else NONE
                                 for label, person in (mapping or {}).items()}
-        query = select(raw(SpeakerTurn.document_id), SpeakerTurn.start, SpeakerTurn.end, SpeakerTurn.speaker)
-        collected: dict[Any, list[tuple[int, int, str]]] = defaultdict(list)
-        for key, start, end, speaker in fetch_plain(session, query):
+        for key, starts, ends, speakers in _turns(session):
             roles = role_of.get(key)
             if roles is not None:
-                collected[key].append((start, end, roles.get(speaker, NONE)))
-        for key, items in collected.items():
-            items.sort()
-            self.turns[key] = ([s for s, _, _ in items], [e for _, e, _ in items], [r for _, _, r in items])
+                found = list(map(roles.get, speakers, repeat(NONE)))
+                if sorted(starts) != starts or len(set(starts)) != len(starts):
+                    items = sorted(zip(starts, ends, found, strict=True))
+                    starts, ends, found = [s for s, _, _ in items], [e for _, e, _ in items], [r for _, _, r in items]
+                self.turns[key] = (starts, ends, found)
 
     def role(self, document: Any, position: int) -> str:
         found = self.turns.get(document)
@@ -235,6 +273,16 @@ class RoleFinder:
             index = right(starts, position) - 1
             out.append(none if index < 0 or ends[index] < position else roles[index])
         return out
+
+    def roles_at(self, document: Any, positions: list[int]) -> list[str]:
+        """The role at each of a document's positions."""
+        found = self.turns.get(document)
+        if found is None:
+            return [NONE] * len(positions)
+        starts, ends, roles = found
+        after = map(partial(bisect.bisect_right, starts), positions)
+        return [roles[i - 1] if i and ends[i - 1] >= position else NONE
+                for i, position in zip(after, positions, strict=True)]
 
     def documents_by_role(self) -> dict[str, set[Any]]:
         out: dict[str, set[Any]] = defaultdict(set)
@@ -308,3 +356,65 @@ def units(session: Session, scope: Scope, dimension: Dimension, filters: Filters
     if dimension.per_coding:
         return _coding_units(session, scope, dimension, filters)
     return _document_units(session, scope, dimension)
+
+
+@dataclass
+class GroupedUnits:
+    """`Units` for codings grouped by document (scope.Grouped): the columns of each document, or for coding
+    columns the column of each coding (in step with the document's lists), with the order and the base."""
+
+    document_labels: dict[Any, tuple[str, ...]]  # document columns: each document's columns
+    coding_labels: dict[Any, list[str]]  # coding columns: each coding's column, document by document
+    order: list[str]
+    base: dict[str, int]
+    base_total: int
+    per_coding: bool
+
+
+def grouped_units(session: Session, grouped: Grouped, dimension: Dimension, filters: Filters) -> GroupedUnits:
+    """The columns the codings of `grouped` fall in, for breaking them down by `dimension` (as `units`)."""
+    if not dimension.per_coding:
+        columns = document_columns(session, dimension, grouped.documents)
+        return GroupedUnits(columns.labels, {}, columns.order, columns.documents_per_column(), len(columns.labels),
+                            False)
+    in_scope = set(document_keys(session, grouped.documents))
+    base_docs: dict[str, set[Any]] = defaultdict(set)
+    coding_labels: dict[Any, list[str]] = {}
+    if dimension.name == "coder":
+        names = coder_names(session)
+        by_id = {as_uuid(key): name for key, name in names.items()}
+        at = grouped.at("coder")
+        distinct: set[Any] = set()
+        for lists in grouped.groups.values():
+            distinct.update(lists[at])
+        name_of = {value: by_id.get(as_uuid(value), str(value)) for value in distinct}
+        for doc, lists in grouped.groups.items():
+            coding_labels[doc] = list(map(name_of.__getitem__, lists[at]))
+        if filters.codes or filters.rating is not None or filters.contains:
+            # the base counts every coding in the documents, not only those of the filtered codes
+            query = select(raw(Coding.document_id), raw(Coding.coder_id)).distinct()
+            wanted = coder_ids(filters)
+            if wanted is not None:
+                query = query.where(Coding.coder_id.in_(list(wanted)))
+            for doc, coder in fetch_plain(session, query):
+                if doc in in_scope:
+                    base_docs[names.get(coder, str(coder))].add(doc)
+        else:
+            for doc, labels in coding_labels.items():
+                for label in set(labels):
+                    base_docs[label].add(doc)
+    else:
+        finder = RoleFinder(session, in_scope)
+        at = grouped.at("start")
+        for doc, lists in grouped.groups.items():
+            coding_labels[doc] = finder.roles_at(doc, lists[at])
+        for role, role_docs in finder.documents_by_role().items():
+            base_docs[role] = role_docs & in_scope
+    base = {label: len(found) for label, found in base_docs.items()}
+    labels_seen = set(base)
+    for labels in coding_labels.values():
+        labels_seen.update(labels)
+    base[NONE] = len(in_scope)
+    order = ordered(dimension, labels_seen)
+    return GroupedUnits({}, coding_labels, order, {label: base.get(label, 0) for label in labels_seen},
+                        len(in_scope), True)

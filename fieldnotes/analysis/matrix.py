@@ -27,14 +27,15 @@ import dataclasses
 import operator
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from fieldnotes.analysis import columns as cols
-from fieldnotes.analysis.scope import Scope, as_uuid, load, paused_gc
+from fieldnotes.analysis.scope import Grouped, as_uuid, load, load_grouped, paused_gc
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.errors import InvalidInput
 from fieldnotes.filters import Filters
@@ -115,81 +116,6 @@ class _Rows:
         out.append(self.ALL)
         return tuple(out)
 
-    def rolled(self, own: dict[int, Any], combine: Callable[[Any, Any], Any]) -> dict[int, Any]:
-        """Each row's value with its descendants' folded in (when rolling up), children before parents."""
-        out = dict(own)
-        if self.rollup:
-            for row in range(len(self.nodes) - 1, -1, -1):
-                parent = self.parent[row]
-                if parent is not None and row in out:
-                    out[parent] = combine(out[parent], out[row]) if parent in out else out[row]
-        return out
-
-
-def _bits(indices: Iterable[int], size: int) -> int:
-    flags = bytearray((size + 7) // 8)
-    for index in indices:
-        flags[index >> 3] |= 1 << (index & 7)
-    return int.from_bytes(flags, "little")
-
-
-def _masks(codes: Iterable[Any], keys: list[Hashable]) -> tuple[dict[Any, int], dict[Hashable, int]]:
-    """Each code's set of units as a bit mask (sets of documents join and count in C this way).
-
-    Setting a bit twice changes nothing, so the codings need no de-duplication first.
-    """
-    index = {key: position for position, key in enumerate(dict.fromkeys(keys))}
-    width = (len(index) + 7) // 8
-    flags: dict[Any, bytearray] = {}
-    for code, position in zip(codes, map(index.__getitem__, keys), strict=False):
-        found = flags.get(code)
-        if found is None:
-            found = flags[code] = bytearray(width)
-        found[position >> 3] |= 1 << (position & 7)
-    return {code: int.from_bytes(found, "little") for code, found in flags.items()}, index
-
-
-def _label_masks(index: dict[Hashable, int], labels: dict[Hashable, tuple[str, ...]]) -> dict[str, int]:
-    members: dict[str, list[int]] = defaultdict(list)
-    for key, position in index.items():
-        for label in labels[key]:
-            members[label].append(position)
-    return {label: _bits(found, len(index)) for label, found in members.items()}
-
-
-def _covered(groups: dict[Hashable, list[tuple[int, int, Any]]], chains: dict[Any, tuple[int, ...]],
-             size: int) -> Iterable[tuple[Hashable, list[tuple[int, int]]]]:
-    """Characters each row covers in each group, every character once however many codings cover it.
-
-    Within a group the codings are taken by start; a row's new coding adds only what lies beyond the
-    furthest end of the row's earlier codings (everything between its start and that end is covered).
-    Rows are list positions (`size` of them, `_Rows.ALL` the last), which index faster than a dict.
-    """
-    for key, items in groups.items():
-        items.sort()
-        furthest = [-1] * size
-        covered = [0] * size
-        for start, end, code in items:
-            for row in chains[code]:
-                reached = furthest[row]
-                if end > reached:
-                    covered[row] += end - (start if start > reached else reached)
-                    furthest[row] = end
-        rows = {row for code in {item[2] for item in items} for row in chains[code]}
-        yield key, [(row, covered[row]) for row in rows]
-
-
-def _grouped(keys: Iterable[Hashable], starts: Iterable[int], ends: Iterable[int],
-             codes: Iterable[Any]) -> dict[Hashable, list[tuple[int, int, Any]]]:
-    groups: dict[Hashable, list[tuple[int, int, Any]]] = defaultdict(list)
-    for key, start, end, code in zip(keys, starts, ends, codes, strict=True):
-        groups[key].append((start, end, code))
-    return groups
-
-
-def _add_counters(a: Counter[str], b: Counter[str]) -> Counter[str]:
-    return a + b
-
 
 def matrix(session: Session, filters: Filters | None = None, by: str | cols.Dimension = "municipality",
            measure: str = "codings", rollup: bool = True) -> Matrix:
@@ -208,47 +134,7 @@ class _Counted:
     total: Number
 
 
-def _codings(scope: Scope, units: cols.Units, structure: _Rows, shown: list[int]) -> _Counted:
-    codes = scope.column("code")
-    row_of = {code: structure.of(code_id) for code, code_id in scope.code_of.items()}
-    own: dict[int, Counter[str]] = defaultdict(Counter)
-    if all(len(found) == 1 for found in units.labels.values()):
-        first = {key: found[0] for key, found in units.labels.items()}
-        pairs: Iterable[tuple[Any, str]] = zip(codes, map(first.__getitem__, units.keys), strict=False)
-    else:
-        pairs = ((code, label) for code, key in zip(codes, units.keys, strict=True) for label in units.labels[key])
-    for (code, label), count in Counter(pairs).items():
-        own[row_of[code]][label] += count
-    rolled = structure.rolled(own, _add_counters)
-    rolled_totals = structure.rolled({row_of[c]: n for c, n in Counter(codes).items()}, operator.add)
-    every: Counter[str] = sum(own.values(), Counter())
-    return _Counted(
-        values={row: {label: rolled.get(row, Counter()).get(label, 0) for label in units.order} for row in shown},
-        row_totals={row: rolled_totals.get(row, 0) for row in shown},
-        column_totals={label: every.get(label, 0) for label in units.order}, total=len(codes))
-
-
-def _documents(scope: Scope, units: cols.Units, structure: _Rows, shown: list[int]) -> _Counted:
-    codes = scope.column("code")
-    row_of = {code: structure.of(code_id) for code, code_id in scope.code_of.items()}
-    code_masks, index = _masks(codes, units.keys)
-    label_masks = _label_masks(index, units.labels)
-    rolled_masks = structure.rolled({row_of[c]: m for c, m in code_masks.items()}, operator.or_)
-    if units.per_coding:  # a row's total counts documents, whatever columns they fall in
-        doc_masks, doc_index = _masks(codes, list(scope.column("document")))
-        rolled_docs = structure.rolled({row_of[c]: m for c, m in doc_masks.items()}, operator.or_)
-    else:
-        rolled_docs, doc_index = rolled_masks, index
-    every_mask = (1 << len(index)) - 1
-    return _Counted(
-        values={row: {label: (rolled_masks.get(row, 0) & label_masks.get(label, 0)).bit_count()
-                      for label in units.order} for row in shown},
-        row_totals={row: rolled_docs.get(row, 0).bit_count() for row in shown},
-        column_totals={label: (every_mask & label_masks.get(label, 0)).bit_count() for label in units.order},
-        total=len(doc_index))
-
-
-def _percent(counted: _Counted, units: cols.Units) -> _Counted:
+def _percent(counted: _Counted, units: cols.Units | cols.GroupedUnits) -> _Counted:
     def share(count: Number, base: int) -> float:
         return 100.0 * count / base if base else 0.0
 
@@ -260,54 +146,221 @@ def _percent(counted: _Counted, units: cols.Units) -> _Counted:
         total=share(counted.total, units.base_total))
 
 
-def _characters(scope: Scope, units: cols.Units, structure: _Rows, shown: list[int]) -> _Counted:
-    codes = scope.column("code")
-    chains = {code: structure.chain(code_id) for code, code_id in scope.code_of.items()}
-    starts, ends = scope.column("start"), scope.column("end")
-    cells: dict[int, Counter[str]] = defaultdict(Counter)
-    per_document: Counter[int] = Counter()
-    size = len(structure.nodes) + 1  # the last position is ALL (-1)
-    for key, covered in _covered(_grouped(units.keys, starts, ends, codes), chains, size):
-        labels = units.labels[key]
-        for row, length in covered:
-            target = cells[row]
-            for label in labels:
-                target[label] += length
-            if not units.per_coding:
-                per_document[row] += length
-    if units.per_coding:  # a row's total counts characters once, whatever columns they fall in
-        for _key, covered in _covered(_grouped(scope.column("document"), starts, ends, codes), chains, size):
-            for row, length in covered:
-                per_document[row] += length
-    every = cells.get(structure.ALL, Counter())
-    return _Counted(
-        values={row: {label: cells.get(row, Counter()).get(label, 0) for label in units.order} for row in shown},
-        row_totals={row: per_document.get(row, 0) for row in shown},
-        column_totals={label: every.get(label, 0) for label in units.order},
-        total=per_document.get(structure.ALL, 0))
+# --- the measures over codings grouped by document ---------------------------------------------------
+#
+# Rows are list positions 0 .. n-1 (`_Rows`), with `n` for ALL; a cell (row, column) is the position
+# row * width + column in a flat list of counts, columns numbered in their order.
+
+
+class _Table:
+    """The flat tables of one matrix: codes' rows and chains as positions, columns as numbers."""
+
+    def __init__(self, grouped: Grouped, units: cols.GroupedUnits, structure: _Rows) -> None:
+        self.row_of = {code: structure.of(code_id) for code, code_id in grouped.code_of.items()}
+        self.rows = len(structure.nodes) + 1  # the last position is ALL
+        self.all = self.rows - 1
+        self.chains = {code: tuple(self.all if row == structure.ALL else row for row in structure.chain(code_id))
+                       for code, code_id in grouped.code_of.items()}
+        self.width = max(1, len(units.order))
+        self.column = {label: number for number, label in enumerate(units.order)}
+        self.structure = structure
+        self.units = units
+
+    def rolled(self, cells: list[int]) -> list[int]:
+        """Each row's cells with its descendants' added (when rolling up), children before parents."""
+        if self.structure.rollup:
+            width, parents = self.width, self.structure.parent
+            for row in range(len(parents) - 1, -1, -1):
+                parent = parents[row]
+                if parent is not None:
+                    at, to = row * width, parent * width
+                    cells[to:to + width] = map(operator.add, cells[to:to + width], cells[at:at + width])
+        return cells
+
+    def counted(self, cells: list[int], row_totals: list[int], shown: list[int], column_totals: list[int],
+                total: Number) -> _Counted:
+        width, order = self.width, self.units.order
+        return _Counted(
+            values={row: dict(zip(order, cells[row * width:row * width + width], strict=False)) for row in shown},
+            row_totals={row: row_totals[row] for row in shown},
+            column_totals=dict(zip(order, column_totals, strict=False)), total=total)
+
+    def labelled(self, grouped: Grouped) -> Iterable[tuple[tuple[int, ...], tuple[list[Any], ...]]]:
+        """Each document's column numbers (document columns) with its lists."""
+        column = self.column
+        numbers: dict[tuple[str, ...], tuple[int, ...]] = {}
+        labels = self.units.document_labels
+        for doc, lists in grouped.groups.items():
+            found = labels[doc]
+            at = numbers.get(found)
+            if at is None:
+                at = numbers[found] = tuple(column[label] for label in found)
+            yield at, lists
+
+
+def _grouped_codings(grouped: Grouped, table: _Table, shown: list[int]) -> _Counted:
+    width, row_of = table.width, table.row_of
+    cells = [0] * (table.rows * width)
+    column_totals = [0] * width
+    codes_at = grouped.at("code")
+    if table.units.per_coding:
+        column, labels = table.column, table.units.coding_labels
+        pairs = Counter(zip(chain.from_iterable(lists[codes_at] for lists in grouped.groups.values()),
+                            chain.from_iterable(map(column.__getitem__, labels[doc]) for doc in grouped.groups),
+                            strict=True))
+        for (code, number), n in pairs.items():
+            cells[row_of[code] * width + number] += n
+            column_totals[number] += n
+    else:
+        by_columns: dict[tuple[int, ...], list[Any]] = defaultdict(list)
+        for numbers, lists in table.labelled(grouped):
+            by_columns[numbers].extend(lists[codes_at])
+        for numbers, codes in by_columns.items():
+            for number in numbers:
+                column_totals[number] += len(codes)
+            for code, n in Counter(codes).items():
+                at = row_of[code] * width
+                for number in numbers:
+                    cells[at + number] += n
+    per_code = Counter(chain.from_iterable(lists[codes_at] for lists in grouped.groups.values()))
+    row_totals = [0] * table.rows
+    for code, n in per_code.items():
+        row_totals[row_of[code]] += n
+    if table.structure.rollup:
+        parents = table.structure.parent
+        for row in range(len(parents) - 1, -1, -1):
+            if parents[row] is not None:
+                row_totals[parents[row]] += row_totals[row]  # type: ignore[index]
+    return table.counted(table.rolled(cells), row_totals, shown, column_totals, sum(per_code.values()))
+
+
+class _Slots(dict[tuple[Any, int], tuple[int, ...]]):
+    """A code's chain of cells in one column: (code, column) -> the positions row * width + column."""
+
+    def __init__(self, table: _Table) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, key: tuple[Any, int]) -> tuple[int, ...]:
+        code, number = key
+        found = self[key] = tuple(row * self.table.width + number for row in self.table.chains[code])
+        return found
+
+
+def _grouped_documents(grouped: Grouped, table: _Table, shown: list[int]) -> _Counted:
+    width, chains = table.width, table.chains
+    codes_at = grouped.at("code")
+    cells = [0] * (table.rows * width)
+    in_rows: list[int] = []  # a row for each document that counts in it
+    if table.units.per_coding:
+        column, labels = table.column, table.units.coding_labels
+        slots = _Slots(table)
+        in_cells: list[int] = []  # a cell for each unit that counts in it
+        for doc, lists in grouped.groups.items():
+            codes = lists[codes_at]
+            in_cells.extend(set(chain.from_iterable(map(slots.__getitem__, zip(
+                codes, map(column.__getitem__, labels[doc]), strict=True)))))
+            in_rows.extend(set(chain.from_iterable(map(chains.__getitem__, codes))))
+        for at, n in Counter(in_cells).items():
+            cells[at] = n
+    else:
+        by_columns: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for numbers, lists in table.labelled(grouped):
+            rows = set(chain.from_iterable(map(chains.__getitem__, lists[codes_at])))
+            by_columns[numbers].extend(rows)
+            in_rows.extend(rows)
+        for numbers, found in by_columns.items():
+            counts = Counter(found).items()
+            for number in numbers:
+                for row, n in counts:
+                    cells[row * width + number] += n
+    row_totals = [0] * table.rows
+    for row, n in Counter(in_rows).items():
+        row_totals[row] = n
+    everything = table.all * width
+    return table.counted(cells, row_totals, shown, cells[everything:everything + width], row_totals[table.all])
+
+
+def _grouped_characters(grouped: Grouped, table: _Table, shown: list[int]) -> _Counted:
+    """Characters per cell, every character once however many codings cover it: each document's codings
+    are taken by start, and a cell's new coding adds only what lies beyond the furthest end of the cell's
+    earlier codings in the same unit (everything between its start and that end is covered).
+
+    Positions are shifted by a document's offset (further than any earlier document's), so that what an
+    earlier document reached never counts as reached in a later one, and nothing is reset between them.
+    """
+    width, chains, rows = table.width, table.chains, table.rows
+    codes_at, starts_at, ends_at = grouped.at("code"), grouped.at("start"), grouped.at("end")
+    furthest = [-1] * rows
+    per_document = [0] * rows  # each row's characters, once per document
+    cells = [0] * (rows * width)
+    offset, shift = 0, 1 << 40  # no document is 2**40 characters long
+    if table.units.per_coding:
+        column, labels = table.column, table.units.coding_labels
+        slots = _Slots(table)
+        furthest_cell = [-1] * (rows * width)
+        for doc, lists in grouped.groups.items():
+            offset += shift
+            columns_of = map(column.__getitem__, labels[doc])
+            for start, end, code, number in sorted(zip(lists[starts_at], lists[ends_at], lists[codes_at],
+                                                        columns_of, strict=True)):
+                start += offset
+                end += offset
+                for row in chains[code]:
+                    reached = furthest[row]
+                    if end > reached:
+                        per_document[row] += end - (start if start > reached else reached)
+                        furthest[row] = end
+                for at in slots[code, number]:
+                    reached = furthest_cell[at]
+                    if end > reached:
+                        cells[at] += end - (start if start > reached else reached)
+                        furthest_cell[at] = end
+    else:
+        by_columns: dict[tuple[int, ...], list[int]] = {}
+        for numbers, lists in table.labelled(grouped):
+            offset += shift
+            covered = by_columns.get(numbers)
+            if covered is None:
+                covered = by_columns[numbers] = [0] * rows
+            for start, end, code in sorted(zip(lists[starts_at], lists[ends_at], lists[codes_at], strict=True)):
+                start += offset
+                end += offset
+                for row in chains[code]:
+                    reached = furthest[row]
+                    if end > reached:
+                        covered[row] += end - (start if start > reached else reached)
+                        furthest[row] = end
+        for numbers, covered in by_columns.items():
+            per_document = list(map(operator.add, per_document, covered))
+            for number in numbers:
+                cells[number::width] = map(operator.add, cells[number::width], covered)
+    everything = table.all * width
+    return table.counted(cells, per_document, shown, cells[everything:everything + width], per_document[table.all])
 
 
 def _matrix(session: Session, filters: Filters, dimension: cols.Dimension, measure: str, rollup: bool) -> Matrix:
     if measure not in MEASURES:
         raise InvalidInput(f"no measure {measure!r}", hint="use one of: " + ", ".join(MEASURES))
-    fields = ["code", "document"]
+    fields = ["code"]
     if dimension.name == "coder":
         fields.append("coder")
     if dimension.name == "role" or measure == "chars":
         fields.append("start")
     if measure == "chars":
         fields.append("end")
-    scope = load(session, filters, fields)
-    tree = scope.tree
-    units = cols.units(session, scope, dimension, filters)
+    grouped = load_grouped(session, filters, fields)
+    tree = grouped.tree
+    units = cols.grouped_units(session, grouped, dimension, filters)
     structure = _Rows(tree, rollup)
-    shown = [structure.index[node.id] for node in tree.walk() if scope.codes is None or node.id in scope.codes]
+    table = _Table(grouped, units, structure)
+    shown = [structure.index[node.id] for node in tree.walk() if grouped.codes is None or node.id in grouped.codes]
     if measure == "codings":
-        counted = _codings(scope, units, structure, shown)
+        counted = _grouped_codings(grouped, table, shown)
     elif measure == "chars":
-        counted = _characters(scope, units, structure, shown)
+        counted = _grouped_characters(grouped, table, shown)
     else:
-        counted = _documents(scope, units, structure, shown)
+        counted = _grouped_documents(grouped, table, shown)
         if measure == "percent":
             counted = _percent(counted, units)
     paths = [tree.path(structure.nodes[row].id) for row in shown]

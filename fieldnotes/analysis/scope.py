@@ -149,14 +149,24 @@ class Grouped:
         return sum(len(lists[0]) for lists in self.groups.values()) if self.fields else 0
 
 
-def aggregated(session: Session, column: Any, *order: Any) -> Any:
-    """Every value of `column` in a group as one comma-separated text (in the same order for every column
-    aggregated with the same `order`): the database joins the values, far faster than sending a row each."""
+#: separates the values of a text column (a speaker's label) in `aggregated`
+UNIT_SEPARATOR = "\x1f"
+
+
+def aggregated(session: Session, column: Any, *order: Any, separator: str = _SEPARATOR) -> Any:
+    """Every value of `column` in a group as one text, comma-separated (in the same order for every column
+    aggregated with the same `order`): the database joins the values, far faster than sending a row each.
+
+    `separator` is "," (ids and numbers) or UNIT_SEPARATOR (text).
+    """
+    joiner = func.chr(ord(separator)) if separator == UNIT_SEPARATOR else literal_column(f"'{separator}'")
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-        return func.string_agg(cast(column, Text), aggregate_order_by(literal_column(f"'{_SEPARATOR}'"), *order))
-    return func.group_concat(column, _SEPARATOR)
+        return func.string_agg(cast(column, Text), aggregate_order_by(joiner, *order))
+    if separator == UNIT_SEPARATOR:
+        joiner = func.char(ord(separator))
+    return func.group_concat(column, joiner)
 
 
 def load_grouped(session: Session, filters: Filters, fields: Iterable[str], *, tree: CodeTree | None = None) -> Grouped:
