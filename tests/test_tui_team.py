@@ -9,6 +9,7 @@ import pytest
 
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
+from fieldnotes.tui.widgets.coded_text import CodedText
 from tests.helpers import ok
 from tests.projectdata import make_project
 
@@ -75,6 +76,12 @@ async def test_settle_each_choice_in_the_app_and_undo(differing: tuple[Path, int
             ("Kollegial sparring", s, s + 10, "a"), ("Kollegial sparring", s + 40, s + 60, "b"),
             ("Ledelse", lead, lead + 14, "b")]
         assert DOC in body(app) and f"{ANNA} coded this, {JONAS} did not" in body(app)
+        await pilot.press("enter")  # read the run in its document, then come back
+        await settle(pilot)
+        assert app.screen.query_one(CodedText).selected_text == screen.current().text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
 
         await pilot.press("a")  # Anna's version of [s, s+10): Jonas gets it, his coding extended
         await settle(pilot)

@@ -2,8 +2,8 @@
 
 Pick the two coders (both must have coded something), then step through the runs where one of them
 has a code and the other has not: a accepts coder A's version, b coder B's, k keeps both; n / p (or
-the arrows) step; escape goes back. Each settle is one step that u undoes (keeping both is only
-recorded, so the run is not asked about again).
+the arrows) step; Enter opens the document at the run; escape goes back. Each settle is one step
+that u undoes (keeping both is only recorded, so the run is not asked about again).
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ class DisagreementsScreen(Screen[None]):
         Binding("k", "settle('both')", _("Keep both")),
         Binding("n,right", "step(1)", _("Next")),
         Binding("p,left", "step(-1)", _("Previous")),
+        Binding("enter", "jump", _("Go to text")),
         Binding("escape", "back", _("Back")),
     ]
 
@@ -199,8 +200,8 @@ class DisagreementsScreen(Screen[None]):
             f" ({_('coded') if item.holder == 'b' else _('not coded')})",
             f"[b]k[/b] {_('keep both as they are')}",
         ]
-        self._say("\n".join(lines), _("{i} of {n} disagreements · a b k settle · n p step · u undo · esc back").format(
-            i=self.index + 1, n=len(found.items)))
+        status = _("{i} of {n} disagreements · a b k settle · Enter: in the text · u undo")
+        self._say("\n".join(lines), status.format(i=self.index + 1, n=len(found.items)))
 
     # --- actions ------------------------------------------------------------------------------------
     def action_step(self, step: int) -> None:
@@ -243,6 +244,15 @@ class DisagreementsScreen(Screen[None]):
             self.reload()
 
         app.db(work, done, group="write", failed=failed)
+
+    def action_jump(self) -> None:
+        """Open the document at the run, to read it in its context (Esc comes back here)."""
+        import uuid
+
+        item = self.current()
+        if item is not None:
+            app: Any = self.app
+            app.open_document(uuid.UUID(item.document), select=(item.start, item.end))
 
     def action_back(self) -> None:
         self.app.pop_screen()
