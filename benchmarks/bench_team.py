@@ -7,7 +7,7 @@
 - merge that bundle into a copy of the project it came from: every row compared, nothing to do (the
   check that merging again changes nothing);
 - merge a day's offline work (200 new codings, a memo and a renamed code by another coder) into a
-  fresh copy, backup included;
+  fresh copy, backup included; and weeks of it (5,000 codings);
 - move the whole project file into an empty project (what moving onto a shared server does, here
   into a SQLite file);
 - character-level agreement of two coders over every document they share, per code and pooled.
@@ -72,7 +72,7 @@ def _first_coder(project_path: Path) -> str:
     return name
 
 
-def _days_work(source: Path, folder: Path, codings: int = 200) -> Path:
+def _days_work(source: Path, folder: Path, codings: int = 200, name: str = "day") -> Path:
     """A copy of the project where a new coder codes, writes a memo and renames a code; their bundle."""
     from sqlalchemy import select
 
@@ -83,7 +83,7 @@ def _days_work(source: Path, folder: Path, codings: int = 200) -> Path:
     from fieldnotes.project import open_project
     from fieldnotes.team.bundle import write_bundle
 
-    laptop = _copy(source, folder / "laptop.db")
+    laptop = _copy(source, folder / f"laptop-{name}.db")
     rng = random.Random(17)
     coder = "Bench Feltarbejder"
     with open_project(str(laptop)) as project:
@@ -104,7 +104,7 @@ def _days_work(source: Path, folder: Path, codings: int = 200) -> Path:
         with acting(project, coder, "codebook.rename", "a rename") as (session, _):
             code = codes[0]
             operations.rename(session, session.get(Code, code.id), code.name + " (omdøbt)")  # type: ignore[arg-type]
-        bundle = folder / "day.fnbundle"
+        bundle = folder / f"{name}.fnbundle"
         write_bundle(project, bundle, coder_names=[coder], acting=coder)
     return bundle
 
@@ -139,7 +139,7 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
     from fieldnotes.creation import create_project
     from fieldnotes.project import open_project
     from fieldnotes.team.agreement import agreement
-    from fieldnotes.team.bundle import write_bundle
+    from fieldnotes.team.bundle import read_bundle, write_bundle
     from fieldnotes.team.merge import merge
 
     out: list[Figure] = []
@@ -180,6 +180,18 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
 
     out.append(_figure("merge a day's work (200 codings, a memo, a rename)", _median_of(fresh_copy, merge_day, runs),
                        plain, note="backup before the merge included"))
+
+    weeks = _days_work(project_path, scratch, codings=5000, name="weeks")
+    carried = read_bundle(weeks).manifest["counts"]["changed"]["codings"]  # a repeated span is coded once
+
+    def merge_weeks(target: Path) -> None:
+        with open_project(str(target)) as project:
+            report = merge(project, weeks, coder_name="Bench Koordinator")
+            assert report.added.get("codings") == carried, report.as_dict()
+
+    out.append(_figure("merge a bundle of 5,000 codings (and a memo, a rename)",
+                       _median_of(lambda i: fresh_copy(100 + i), merge_weeks, runs), plain,
+                       note="backup before the merge included"))
 
     def empty_project(index: int) -> Path:
         path = scratch / f"empty-{index}.db"

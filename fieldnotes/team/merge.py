@@ -138,6 +138,13 @@ class Plan:
     expected: dict[Key, Image | None] = field(default_factory=dict)  # what each written row was when planned
 
 
+def _tables(rows: dict[Key, Any]) -> dict[str, list[Key]]:
+    out: dict[str, list[Key]] = {}
+    for key in rows:
+        out.setdefault(key[0], []).append(key)
+    return out
+
+
 def _natural(table: str, image: Image) -> tuple[Any, ...]:
     return tuple(image.get(column) for column in NATURAL_KEYS[table])
 
@@ -153,6 +160,7 @@ class Planner:
         self.session = session
         self.source = source
         self.ours: dict[Key, Image] = read_rows(session.connection())
+        self.ours_tables = _tables(self.ours)
         self.ids: dict[Key, str] = {}  # their id -> our id, for rows matched by content
         self.report = MergeReport(source.name, source.kind, dry_run=False)
         self.conflicts: list[Conflict] = []
@@ -201,7 +209,7 @@ class Planner:
     # --- matching rows made independently ------------------------------------------------------------
 
     def _match_unique(self, table: str, theirs: dict[Key, Image]) -> None:
-        index = {_natural(table, image): key[1] for key, image in self.ours.items() if key[0] == table}
+        index = {_natural(table, self.ours[key]): key[1] for key in self.ours_tables.get(table, ())}
         for key, image in theirs.items():
             if key[0] != table or key in self.ours:
                 continue
@@ -286,6 +294,8 @@ class Planner:
         their_deletion = self.their_tombstone(key) if theirs is None else None
         if theirs is None and their_deletion is None:
             return Decision(ours, "ours" if ours is not None else None)
+        if theirs is not None and key not in self.differing:  # the same in both
+            return Decision(ours, "ours")
         if theirs is not None and key in self.context:
             if ours is not None:
                 return Decision(ours, "ours")
@@ -380,9 +390,8 @@ class Planner:
         self._match_unique("cases", self.source.rows)
         self._match_unique("attributes", self.source.rows)
         self._match_documents()
-        self.theirs = self._theirs()
+        self._set_theirs()
         self.context = {(t, self.ids.get((t, r), r)) for t, r in self.source.context}
-        self._inverse_cache = self._inverse()
         self._load_our_facts()
         self.desired: dict[Key, Image | None] = dict(self.ours)
         self._decide_coders()
@@ -398,8 +407,16 @@ class Planner:
         self._code_tree()
         return self._writes()
 
+    def _set_theirs(self) -> None:
+        """Their rows in our ids, by table, and which of them differ from ours (most rows of a big
+        project are the same in both copies, and are compared once, here)."""
+        self.theirs = self._theirs()
+        self.theirs_tables = _tables(self.theirs)
+        self._inverse_cache = self._inverse()
+        self.differing = {key for key, image in self.theirs.items() if self.ours.get(key) != image}
+
     def _load_our_facts(self) -> None:
-        wanted = {key for key, image in self.theirs.items() if self.ours.get(key) != image}
+        wanted = set(self.differing)
         self.our_facts: LogFacts = log_facts(self.session.connection(), wanted)
         self.facts_read: set[Key] = wanted
         for key in list(self.our_facts.deleted):
@@ -407,9 +424,9 @@ class Planner:
                 del self.our_facts.deleted[key]
 
     def _keys(self, table: str) -> list[Key]:
-        keys = {k for k in self.ours if k[0] == table} | {k for k in self.theirs if k[0] == table}
+        keys = set(self.ours_tables.get(table, ())) | set(self.theirs_tables.get(table, ()))
         keys |= {(table, self.ids.get(k, k[1])) for k in self.source.facts.deleted if k[0] == table}
-        return sorted(keys)
+        return sorted(keys, key=lambda key: key[1])  # one table: by id
 
     def _decide_coders(self) -> None:
         """A coder is the same person everywhere (the id comes from the name): keep the first record."""
@@ -450,28 +467,43 @@ class Planner:
 
     def _match_twins(self, texts: dict[str, tuple[str | None, str | None, str | None]]) -> None:
         """Their new rows that are ours by content (the same link, value or coding) join ours."""
+        matched = False
         for table in ("document_cases", "attribute_values", "codings"):
-            index: dict[tuple[Any, ...], str] = {}
-            for key, image in self.ours.items():
-                if key[0] == table:
-                    now = self._rebased(image, "ours", texts) if table == "codings" else image
-                    if now is not None:
-                        index.setdefault(_natural(table, now), key[1])
-            for key, image in list(self.theirs.items()):
-                if key[0] != table or key in self.ours:
+            wanted: list[tuple[Key, tuple[Any, ...]]] = []
+            for key in self.theirs_tables.get(table, ()):
+                if key in self.ours:
                     continue
+                image = self.theirs[key]
                 now = self._rebased(image, "theirs", texts) if table == "codings" else image
-                found = index.get(_natural(table, now)) if now is not None else None
+                if now is not None:
+                    wanted.append((key, _natural(table, now)))
+            if not wanted:
+                continue
+            # only our rows under the same document (or attribute) can be the same: the others are skipped
+            first = NATURAL_KEYS[table][0]
+            near = {natural[0] for _, natural in wanted}
+            index: dict[tuple[Any, ...], str] = {}
+            for key in self.ours_tables.get(table, ()):
+                image = self.ours[key]
+                if image.get(first) not in near:
+                    continue
+                now = self._rebased(image, "ours", texts) if table == "codings" else image
+                if now is not None:
+                    index.setdefault(_natural(table, now), key[1])
+            for key, natural in wanted:
+                found = index.get(natural)
                 if found is not None:
                     self.ids[(table, self._inverse_cache.get(key, key[1]))] = found
-        self.theirs = self._theirs()
-        self._inverse_cache = self._inverse()
-        for key, image in list(self.theirs.items()):  # a twin that differs only in bookkeeping is ours
-            ours = self.ours.get(key)
+                    matched = True
+        if matched:
+            self._set_theirs()
+        for key in list(self.differing):  # a twin that differs only in bookkeeping is ours
+            image, ours = self.theirs[key], self.ours.get(key)
             if ours is not None and image != ours and _without_bookkeeping(image) == _without_bookkeeping(ours) \
                     and key[0] in NATURAL_KEYS:
                 self.theirs[key] = ours
-        extra = {key for key, image in self.theirs.items() if self.ours.get(key) != image} - self.facts_read
+                self.differing.discard(key)
+        extra = self.differing - self.facts_read
         if extra:
             more = log_facts(self.session.connection(), extra)
             self.facts_read |= extra
@@ -498,10 +530,11 @@ class Planner:
         """Codings that became one (the same span after following an edit) are kept once."""
         groups: dict[tuple[Any, ...], list[Key]] = {}
         texts_now = {k[1]: v["text"] for k, v in self.desired.items() if k[0] == "documents" and v}
+        unmoved: dict[tuple[str, str], bool] = {}
         for key, image in self.desired.items():
             if key[0] != "codings" or image is None:
                 continue
-            rebased = self._final_coding(key, image, texts_now)
+            rebased = self._final_coding(key, image, texts_now, unmoved)
             if rebased is not None:
                 groups.setdefault(_natural("codings", rebased), []).append(key)
         memos = self._memos_by_coding()
@@ -531,15 +564,27 @@ class Planner:
                 out.setdefault(str(memo["coding_id"]), []).append(key)
         return out
 
-    def _final_coding(self, key: Key, image: Image, texts_now: dict[str, str]) -> Image | None:
+    def _final_coding(self, key: Key, image: Image, texts_now: dict[str, str],
+                      unmoved: dict[tuple[str, str], bool] | None = None) -> Image | None:
+        """The coding on its document's merged text. `unmoved` remembers for each side and document
+        whether that side's text is the merged one (then its codings stay as they are)."""
         side = self.coding_side.get(key[1], "ours" if key in self.ours else "theirs")
         source_image = self.ours.get(key) if side == "ours" else self.theirs.get(key)
         if source_image is None:
             return image
-        basis_doc = (self.ours if side == "ours" else self.theirs).get(("documents", str(image["document_id"])))
+        doc = str(image["document_id"])
+        if unmoved is not None:
+            same = unmoved.get((side, doc))
+            if same is None:
+                basis_doc = (self.ours if side == "ours" else self.theirs).get(("documents", doc))
+                merged = texts_now.get(doc)
+                same = unmoved[(side, doc)] = basis_doc is not None and merged is not None and (
+                    basis_doc["text"] is merged or basis_doc["text"] == merged)
+            if same:
+                return source_image
+        basis_doc = (self.ours if side == "ours" else self.theirs).get(("documents", doc))
         basis = basis_doc["text"] if basis_doc else None
-        merged = texts_now.get(str(image["document_id"]))
-        return self.rebaser.coding(source_image, basis, merged).image
+        return self.rebaser.coding(source_image, basis, texts_now.get(doc)).image
 
     def _repair_references(self) -> None:
         """Keep what surviving rows use (a deleted code still used elsewhere); drop what cannot be kept."""
@@ -589,10 +634,11 @@ class Planner:
         """Every coding on its document's merged text; a coding whose text is all gone is listed."""
         texts_now = {k[1]: v["text"] for k, v in self.desired.items() if k[0] == "documents" and v}
         memos = self._memos_by_coding()
+        unmoved: dict[tuple[str, str], bool] = {}
         for key, image in list(self.desired.items()):
             if key[0] != "codings" or image is None:
                 continue
-            final = self._final_coding(key, image, texts_now)
+            final = self._final_coding(key, image, texts_now, unmoved)
             if final is None:
                 self.desired[key] = None
                 self.lost.add(key)
@@ -671,10 +717,12 @@ class Planner:
     def _writes(self) -> Plan:
         writes: list[tuple[str, uuid.UUID, Image | None]] = []
         report = self.report
-        for key in sorted(set(self.ours) | set(self.desired)):
-            want, now = self.desired.get(key), self.ours.get(key)
-            if want == now or fingerprint(want) == fingerprint(now):
-                continue
+        ours = self.ours
+        different = [key for key, want in self.desired.items() if want is not ours.get(key)]  # desired has every key
+        for key in sorted(key for key in different
+                          if self.desired[key] != ours.get(key)
+                          and fingerprint(self.desired[key]) != fingerprint(ours.get(key))):
+            want, now = self.desired[key], ours.get(key)
             table = key[0]
             writes.append((table, uuid.UUID(key[1]), want))
             bucket = report.added if now is None else report.removed if want is None else report.changed
