@@ -32,6 +32,7 @@ from fieldnotes.analysis.scope import (
     document_keys,
     fetch_plain,
     raw,
+    raw_document_keys,
 )
 from fieldnotes.db.models import (
     DOCUMENT_KINDS,
@@ -176,7 +177,8 @@ def document_columns(session: Session, dimension: Dimension, docs: set[uuid.UUID
     """The columns of the documents in scope (`docs`, or every document when None)."""
     if dimension.per_coding:
         raise ValueError(f"{dimension} describes codings, not documents")
-    keys = document_keys(session, docs)
+    keys: dict[Any, uuid.UUID] | set[Any]
+    keys = document_keys(session, docs) if dimension.name == "attr" else raw_document_keys(session, docs)
     labels: dict[Any, tuple[str, ...]]
     if dimension.name == "municipality":
         names: dict[Any, list[str]] = defaultdict(list)
@@ -196,6 +198,7 @@ def document_columns(session: Session, dimension: Dimension, docs: set[uuid.UUID
         dates = session.connection().execute(select(raw(Document.id), Document.date)).all()
         labels = {key: (_label(phase_of(date, start)),) for key, date in dates if key in keys}
     else:
+        assert isinstance(keys, dict)
         labels = _attribute_labels(session, dimension.attribute or "", keys)
     seen = {label for values in labels.values() for label in values}
     return DocumentColumns(labels, ordered(dimension, seen))
@@ -275,11 +278,20 @@ class RoleFinder:
         return out
 
     def roles_at(self, document: Any, positions: list[int]) -> list[str]:
-        """The role at each of a document's positions."""
+        """The role at each of a document's positions (as `roles`, with the bisecting done in one call)."""
         found = self.turns.get(document)
         if found is None:
             return [NONE] * len(positions)
         starts, ends, roles = found
+        # Each turn's start and the position after its end, in order, with the role from each: unless
+        # turns overlap, the role at a position is the one from the last of these at or before it.
+        bounds = [0] * (2 * len(starts))
+        bounds[0::2] = starts
+        bounds[1::2] = map((1).__add__, ends)
+        if bounds == sorted(bounds):
+            from_bound = [NONE] * (len(bounds) + 1)
+            from_bound[1::2] = roles
+            return list(map(from_bound.__getitem__, map(partial(bisect.bisect_right, bounds), positions)))
         after = map(partial(bisect.bisect_right, starts), positions)
         return [roles[i - 1] if i and ends[i - 1] >= position else NONE
                 for i, position in zip(after, positions, strict=True)]
@@ -287,7 +299,7 @@ class RoleFinder:
     def documents_by_role(self) -> dict[str, set[Any]]:
         out: dict[str, set[Any]] = defaultdict(set)
         for key, (_, _, roles) in self.turns.items():
-            for role in roles:
+            for role in set(roles):
                 out[role].add(key)
         return out
 
@@ -377,7 +389,7 @@ def grouped_units(session: Session, grouped: Grouped, dimension: Dimension, filt
         columns = document_columns(session, dimension, grouped.documents)
         return GroupedUnits(columns.labels, {}, columns.order, columns.documents_per_column(), len(columns.labels),
                             False)
-    in_scope = set(document_keys(session, grouped.documents))
+    in_scope = raw_document_keys(session, grouped.documents)
     base_docs: dict[str, set[Any]] = defaultdict(set)
     coding_labels: dict[Any, list[str]] = {}
     if dimension.name == "coder":

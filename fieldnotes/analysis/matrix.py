@@ -177,6 +177,11 @@ class _Table:
                     cells[to:to + width] = map(operator.add, cells[to:to + width], cells[at:at + width])
         return cells
 
+    def slots(self, number: int) -> dict[Any, tuple[int, ...]]:
+        """Each code's chain of cells in one column."""
+        width = self.width
+        return {code: tuple(row * width + number for row in rows) for code, rows in self.chains.items()}
+
     def counted(self, cells: list[int], row_totals: list[int], shown: list[int], column_totals: list[int],
                 total: Number) -> _Counted:
         width, order = self.width, self.units.order
@@ -234,43 +239,48 @@ def _grouped_codings(grouped: Grouped, table: _Table, shown: list[int]) -> _Coun
     return table.counted(table.rolled(cells), row_totals, shown, column_totals, sum(per_code.values()))
 
 
-class _Slots(dict[tuple[Any, int], tuple[int, ...]]):
-    """A code's chain of cells in one column: (code, column) -> the positions row * width + column."""
-
-    def __init__(self, table: _Table) -> None:
-        super().__init__()
-        self.table = table
-
-    def __missing__(self, key: tuple[Any, int]) -> tuple[int, ...]:
-        code, number = key
-        found = self[key] = tuple(row * self.table.width + number for row in self.table.chains[code])
-        return found
-
-
 def _grouped_documents(grouped: Grouped, table: _Table, shown: list[int]) -> _Counted:
     width, chains = table.width, table.chains
     codes_at = grouped.at("code")
     cells = [0] * (table.rows * width)
     in_rows: list[int] = []  # a row for each document that counts in it
     if table.units.per_coding:
+        # each (code, column) as the set of documents it occurs in, one bit per document
         column, labels = table.column, table.units.coding_labels
-        slots = _Slots(table)
-        in_cells: list[int] = []  # a cell for each unit that counts in it
-        for doc, lists in grouped.groups.items():
+        size = (len(grouped.groups) + 7) // 8
+        flags: dict[tuple[Any, int], bytearray] = {}
+        for position, (doc, lists) in enumerate(grouped.groups.items()):
             codes = lists[codes_at]
-            in_cells.extend(set(chain.from_iterable(map(slots.__getitem__, zip(
-                codes, map(column.__getitem__, labels[doc]), strict=True)))))
+            at, bit = position >> 3, 1 << (position & 7)
+            for key in set(zip(codes, map(column.__getitem__, labels[doc]), strict=True)):
+                found = flags.get(key)
+                if found is None:
+                    found = flags[key] = bytearray(size)
+                found[at] |= bit
             in_rows.extend(set(chain.from_iterable(map(chains.__getitem__, codes))))
-        for at, n in Counter(in_cells).items():
-            cells[at] = n
+        masks = [0] * (table.rows * width)
+        for (code, number), found in flags.items():
+            masks[table.row_of[code] * width + number] |= int.from_bytes(found, "little")
+        parents, everything = table.structure.parent, table.all * width
+        for row in range(len(parents) - 1, -1, -1):
+            parent, at = parents[row], row * width
+            for number in range(width):
+                mask = masks[at + number]
+                if mask:
+                    if parent is not None and table.structure.rollup:
+                        masks[parent * width + number] |= mask
+                    masks[everything + number] |= mask
+                    cells[at + number] = mask.bit_count()
+        for number in range(width):
+            cells[everything + number] = masks[everything + number].bit_count()
     else:
         by_columns: dict[tuple[int, ...], list[int]] = defaultdict(list)
         for numbers, lists in table.labelled(grouped):
             rows = set(chain.from_iterable(map(chains.__getitem__, lists[codes_at])))
             by_columns[numbers].extend(rows)
             in_rows.extend(rows)
-        for numbers, found in by_columns.items():
-            counts = Counter(found).items()
+        for numbers, in_column in by_columns.items():
+            counts = Counter(in_column).items()
             for number in numbers:
                 for row, n in counts:
                     cells[row * width + number] += n
@@ -297,7 +307,7 @@ def _grouped_characters(grouped: Grouped, table: _Table, shown: list[int]) -> _C
     offset, shift = 0, 1 << 40  # no document is 2**40 characters long
     if table.units.per_coding:
         column, labels = table.column, table.units.coding_labels
-        slots = _Slots(table)
+        slots = [table.slots(number) for number in range(width)]  # by column, then code
         furthest_cell = [-1] * (rows * width)
         for doc, lists in grouped.groups.items():
             offset += shift
@@ -311,7 +321,7 @@ def _grouped_characters(grouped: Grouped, table: _Table, shown: list[int]) -> _C
                     if end > reached:
                         per_document[row] += end - (start if start > reached else reached)
                         furthest[row] = end
-                for at in slots[code, number]:
+                for at in slots[number][code]:
                     reached = furthest_cell[at]
                     if end > reached:
                         cells[at] += end - (start if start > reached else reached)

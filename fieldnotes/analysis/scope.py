@@ -239,3 +239,10 @@ def document_keys(session: Session, ids: Iterable[uuid.UUID] | None = None) -> d
         return out
     wanted = set(ids)
     return {key: value for key, value in out.items() if value in wanted}
+
+
+def raw_document_keys(session: Session, ids: Iterable[uuid.UUID] | None = None) -> set[Any]:
+    """The raw id values of every document, or of the given ones (`document_keys` without the ids)."""
+    if ids is not None:
+        return set(document_keys(session, ids))
+    return {value for (value,) in fetch_plain(session, select(raw(Document.id)))}
