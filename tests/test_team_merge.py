@@ -272,3 +272,61 @@ def test_a_merge_stops_when_a_row_it_would_overwrite_changed_meanwhile(
     # run again, the merge sees the rename and settles it as a conflict
     report = ok("--db", b, "merge", tmp_path / "jonas.fnbundle", "--coder", ANNA, "--json").json
     assert [c["kind"] for c in report["conflicts"]] == ["changed_both"]
+
+
+def _stored(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every tracked table's rows as SQLite holds them: each value with its storage class."""
+    import sqlite3
+
+    from fieldnotes.db import history
+
+    with sqlite3.connect(path) as conn:
+        out = {}
+        for name, table in history.TABLES.items():
+            columns = ", ".join(f'"{c.name}", typeof("{c.name}")' for c in table.columns)
+            out[name] = conn.execute(f'SELECT {columns} FROM "{name}" ORDER BY id').fetchall()
+    return out
+
+
+def test_rows_written_straight_to_sqlite_are_stored_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
+    """A merge writes whole rows through the driver on SQLite (fieldnotes.team.merge._write_rows): they
+    must be stored exactly as SQLAlchemy's statements store them, inserted or updated."""
+    from sqlalchemy import bindparam, delete, insert, update
+
+    from fieldnotes.db import history
+    from fieldnotes.project import open_project
+    from fieldnotes.team import merge as merging
+    from fieldnotes.team.images import select_images
+
+    base = make_project(tmp_path)
+    ok("--db", base, "code", DOC, "--code", "Specifik tro", "--match", "job på lageret", "--rating", "4",
+       "--memo", "Et memo 🙂", "--coder", JONAS)
+    ok("--db", base, "pseudonyms", "add", "Søren", "Bo 🙂", "--attr", "role=borger")
+    ok("--db", base, "memo", "add", f"doc:{DOC}", "Æblet — æøå", "--coder", ANNA)
+    copies = {way: tmp_path / f"{way}.db" for way in ("sqlalchemy", "driver")}
+    for way, path in copies.items():
+        shutil.copy(base, path)
+        with open_project(str(path)) as project, project.write() as session:
+            conn = session.connection()
+            images = {name: list(select_images(conn, name)) for name in history.TABLES}
+            fresh = [name for name in history.TABLES if name != "coders"]  # the event log refers to coders
+            for name in reversed(fresh):
+                conn.execute(delete(history.TABLES[name]))
+            for name in fresh:  # inserted, parents first
+                table = history.TABLES[name]
+                if not images[name]:
+                    continue
+                if way == "driver":
+                    merging._write_rows(conn, table, images[name], insert=True)
+                else:
+                    conn.execute(insert(table), [merging._complete(table, i, None) for i in images[name]])
+            for name, table in history.TABLES.items():  # and updated to the same values
+                if not images[name]:
+                    continue
+                if way == "driver":
+                    merging._write_rows(conn, table, images[name], insert=False)
+                else:
+                    rows = [merging._complete(table, i, None) for i in images[name]]
+                    conn.execute(update(table).where(table.c.id == bindparam("_row")),
+                                 [{"_row": row["id"], **row} for row in rows])
+    assert _stored(copies["driver"]) == _stored(copies["sqlalchemy"]) == _stored(base)

@@ -28,6 +28,7 @@ merged. Merging the same file again finds nothing to do. A SQLite project is bac
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import uuid
 from collections.abc import Callable, Iterator
@@ -145,8 +146,19 @@ def _tables(rows: dict[Key, Any]) -> dict[str, list[Key]]:
     return out
 
 
+def _unlike(want: Image | None, now: Image | None) -> bool:
+    """Are two versions of a row different (a row and no row always are)?"""
+    if want is None or now is None:
+        return want is not now
+    return want != now and fingerprint(want) != fingerprint(now)
+
+
+_NATURAL_GETTERS = {table: [column for column in columns] for table, columns in NATURAL_KEYS.items()}
+
+
 def _natural(table: str, image: Image) -> tuple[Any, ...]:
-    return tuple(image.get(column) for column in NATURAL_KEYS[table])
+    get = image.get
+    return tuple([get(column) for column in _NATURAL_GETTERS[table]])
 
 
 def _without_bookkeeping(image: Image | None) -> dict[str, Any] | None:
@@ -719,9 +731,7 @@ class Planner:
         report = self.report
         ours = self.ours
         different = [key for key, want in self.desired.items() if want is not ours.get(key)]  # desired has every key
-        for key in sorted(key for key in different
-                          if self.desired[key] != ours.get(key)
-                          and fingerprint(self.desired[key]) != fingerprint(ours.get(key))):
+        for key in sorted(key for key in different if _unlike(self.desired[key], ours.get(key))):
             want, now = self.desired[key], ours.get(key)
             table = key[0]
             writes.append((table, uuid.UUID(key[1]), want))
@@ -794,6 +804,71 @@ def _complete(table: Any, image: Image, current: Image | None) -> dict[str, Any]
     return values
 
 
+def _column_writer(column: Any, dialect: Any) -> tuple[Callable[[Any], Any], bool]:
+    """Image value -> the value the driver is given, exactly as `history.decode` and the column's type
+    would make it; and whether values repeat enough to be worth remembering (not ids, not JSON)."""
+    from sqlalchemy import JSON, Date, Uuid
+
+    from fieldnotes.db.types import UTCDateTime
+
+    kind = column.type
+    bind = kind._cached_bind_processor(dialect)
+    parse: Callable[[Any], Any] | None = None
+    if isinstance(kind, Uuid):
+        parse = uuid.UUID
+    elif isinstance(kind, UTCDateTime):
+        parse = dt.datetime.fromisoformat
+    elif isinstance(kind, Date):
+        parse = dt.date.fromisoformat
+    none = bind(None) if bind is not None else None
+
+    def write(value: Any) -> Any:
+        if value is None:
+            return none
+        if parse is not None:
+            value = parse(value)
+        return bind(value) if bind is not None else value
+
+    return write, column.name != "id" and not isinstance(kind, JSON)
+
+
+def _write_rows(conn: Any, table: Any, whole: list[Image], *, insert: bool) -> None:
+    """Insert or update whole rows (every column in the image) straight through the driver (SQLite),
+    with the values SQLAlchemy would have bound: a merge into an empty project writes every row, and
+    compiling a statement for each row would take most of its time."""
+    dialect = conn.dialect
+    columns = list(table.columns)
+    names = [column.name for column in columns]
+    writers = [_column_writer(column, dialect) for column in columns]
+    memos: list[dict[Any, Any] | None] = [{} if repeats else None for _, repeats in writers]
+    rows = []
+    for image in whole:
+        row = []
+        for name, (write, _), memo in zip(names, writers, memos, strict=True):
+            value = image[name]
+            if memo is None:
+                row.append(write(value))
+                continue
+            try:
+                found = memo[value]
+            except KeyError:
+                found = memo[value] = write(value)
+            except TypeError:  # not hashable: nothing to remember
+                found = write(value)
+            row.append(found)
+        rows.append(tuple(row))
+    quote = dialect.identifier_preparer.quote
+    target = dialect.identifier_preparer.format_table(table)
+    if insert:
+        sql = f"INSERT INTO {target} ({', '.join(quote(n) for n in names)}) VALUES ({', '.join('?' for _ in names)})"
+    else:
+        sql = f"UPDATE {target} SET {', '.join(f'{quote(n)} = ?' for n in names)} WHERE {quote('id')} = ?"
+        at = names.index("id")
+        rows = [(*row, row[at]) for row in rows]
+    for start in range(0, len(rows), 1000):
+        conn.exec_driver_sql(sql, rows[start : start + 1000])
+
+
 def apply_writes(session: Session, pending: history.PendingChange, plan: Plan) -> None:
     """Write the planned rows as `history.apply_images` does, logging each row's before and after image,
     but in batches: a merge that moves a whole project onto a server writes every row there is.
@@ -804,6 +879,7 @@ def apply_writes(session: Session, pending: history.PendingChange, plan: Plan) -
     from sqlalchemy import bindparam, delete, insert, update
 
     conn = session.connection()
+    direct = conn.dialect.name == "sqlite" and conn.dialect.paramstyle == "qmark"
     depths = _depths(plan.writes, plan)
 
     def order(item: tuple[str, uuid.UUID, Image | None]) -> tuple[int, int]:
@@ -814,15 +890,24 @@ def apply_writes(session: Session, pending: history.PendingChange, plan: Plan) -
     for (table_name, is_insert), group in itertools.groupby(
             upserts, key=lambda w: (w[0], plan.expected.get((w[0], str(w[1]))) is None)):
         table = history.TABLES[table_name]
-        rows = [_complete(table, image, plan.expected.get((table_name, str(row_id))))
-                for _, row_id, image in group if image is not None]
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            if is_insert:
-                conn.execute(insert(table), chunk)
-            else:
-                statement = update(table).where(table.c.id == bindparam("_row"))
-                conn.execute(statement, [{"_row": row["id"], **row} for row in chunk])
+        items = [(row_id, image) for _, row_id, image in group if image is not None]
+        names = [column.name for column in table.columns]
+        # rows with every column go straight to the driver (on SQLite); an older image is completed
+        # first; runs of each are written in order, so parents still come before their children
+        for whole, run in itertools.groupby(items, key=lambda item: direct and all(n in item[1] for n in names)):
+            run_items = list(run)
+            if whole:
+                _write_rows(conn, table, [image for _, image in run_items], insert=is_insert)
+                continue
+            rows = [_complete(table, image, plan.expected.get((table_name, str(row_id))))
+                    for row_id, image in run_items]
+            for start in range(0, len(rows), 1000):
+                chunk = rows[start : start + 1000]
+                if is_insert:
+                    conn.execute(insert(table), chunk)
+                else:
+                    statement = update(table).where(table.c.id == bindparam("_row"))
+                    conn.execute(statement, [{"_row": row["id"], **row} for row in chunk])
     for table_name, group in itertools.groupby(removals, key=lambda w: w[0]):
         table = history.TABLES[table_name]
         ids = [row_id for _, row_id, _ in group]

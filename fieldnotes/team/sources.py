@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select, type_coerce
-from sqlalchemy.types import NullType
+from sqlalchemy import Connection, select
 
 from fieldnotes.db import migrate
 from fieldnotes.db.models import Change, Event
@@ -37,6 +36,8 @@ from fieldnotes.team.images import (
     fingerprint,
     moment,
     select_images,
+    stored,
+    uuid_text,
 )
 
 #: the merge records here when and by whom a row it deletes was deleted in the other copy
@@ -108,17 +109,12 @@ def _origin(action: str, details: Any, key: Key, at: dt.datetime, coder: str | N
     return at, coder
 
 
-def _raw_json(column: Any, raw: bool) -> Any:
-    """A JSON column as its stored text on SQLite (decoded only when needed), as it comes elsewhere."""
-    return type_coerce(column, NullType()).label(column.name) if raw else column
-
-
 def log_facts(conn: Connection, keys: Iterable[Key] | None = None) -> LogFacts:
     """Versions seen and last deletions, from a project's event log: all of it, or for some rows."""
     facts = LogFacts()
     raw = conn.dialect.name == "sqlite"
-    query = select(Event.table, Event.row_id, Event.change_id, _raw_json(Event.before, raw),
-                   _raw_json(Event.after, raw)).order_by(Event.seq)
+    query = select(Event.table, stored(Event.row_id, raw), stored(Event.change_id, raw), stored(Event.before, raw),
+                   stored(Event.after, raw)).order_by(Event.seq)
     if keys is None:
         batches: list[Any] = [query.where(Event.table.in_(MERGED_TABLES))]
     else:
@@ -127,15 +123,15 @@ def log_facts(conn: Connection, keys: Iterable[Key] | None = None) -> LogFacts:
             by_table.setdefault(table, []).append(uuid.UUID(row_id))
         batches = [query.where(Event.table == table, Event.row_id.in_(ids[start : start + 500]))
                    for table, ids in by_table.items() for start in range(0, len(ids), 500)]
-    deletions: dict[Key, tuple[Any, uuid.UUID]] = {}
-    row_text: dict[uuid.UUID, str] = {}
+    deletions: dict[Key, tuple[Any, Any]] = {}
+    row_text: dict[Any, str] = {}
     for batch in batches:
         for table, row_id, change_id, before, after in conn.execute(batch):
             if table not in MERGED_TABLES:
                 continue
             text = row_text.get(row_id)
             if text is None:
-                text = row_text[row_id] = str(row_id)
+                text = row_text[row_id] = uuid_text(row_id)
             key = (table, text)
             facts.saw(key, before)
             facts.saw(key, after)
@@ -144,7 +140,7 @@ def log_facts(conn: Connection, keys: Iterable[Key] | None = None) -> LogFacts:
             else:
                 deletions.pop(key, None)
     if deletions:
-        wanted = sorted({change_id for _, change_id in deletions.values()})
+        wanted = sorted({uuid.UUID(uuid_text(change_id)) for _, change_id in deletions.values()})
         changes: dict[uuid.UUID, tuple[dt.datetime, str | None, str]] = {}
         merges: set[uuid.UUID] = set()
         for start in range(0, len(wanted), 500):
@@ -157,7 +153,8 @@ def log_facts(conn: Connection, keys: Iterable[Key] | None = None) -> LogFacts:
         details: dict[uuid.UUID, Any] = {}
         for change_id in sorted(merges):  # a merge's details say when and by whom it was deleted elsewhere
             details[change_id] = conn.execute(select(Change.details).where(Change.id == change_id)).scalar()
-        for key, (before, change_id) in deletions.items():
+        for key, (before, stored_id) in deletions.items():
+            change_id = uuid.UUID(uuid_text(stored_id))
             at, by, action = changes[change_id]
             when, who = _origin(action, details.get(change_id), key, at, by)
             facts.deleted[key] = Tombstone(_image(before), when, who)
