@@ -171,6 +171,25 @@ async def test_excerpt_jump_opens_the_document_at_the_spot(project: Path) -> Non
         assert app.errors == []
 
 
+async def test_a_large_result_reads_only_what_the_list_shows(project: Path, monkeypatch: Any) -> None:
+    from fieldnotes.tui.screens import excerpts as screen
+
+    monkeypatch.setattr(screen, "SHOWN", 2)
+    for words in ("Lederen er med", "ringer til bageriet", "Søren får et job"):
+        ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", words)
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press(*"Ledelse", "enter")
+        await settle(pilot)
+        assert len(app.screen.found) == 2, app.errors  # type: ignore[attr-defined]
+        status = str(app.screen.query_one("#ex-status").render())
+        assert "3 excerpts" in status and "first 2 shown" in status, status
+        assert app.errors == []
+
+
 async def test_danish_letters_do_not_shift_the_paint(project: Path) -> None:
     """TextArea's highlight columns are UTF-8 bytes: æ, ø and å before a span must not move it."""
     ok("--db", project, "code", DOC, "--code", "Specifik tro", "--match", "Søren får et job på lageret")

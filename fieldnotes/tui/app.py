@@ -57,6 +57,9 @@ class FieldnotesApp(App[None]):
     ]
 
     def __init__(self, project: Project, coder: str, *, lang: str = "en", open_document: uuid.UUID | None = None):
+        from fieldnotes import collector
+
+        collector.tune()
         use(lang)
         self.lang = lang
         self.project = project
@@ -84,6 +87,9 @@ class FieldnotesApp(App[None]):
         self.watcher = ChangeWatcher(self.project)
         self.poll_changes()
         self.set_interval(self.POLL_SECONDS, self.poll_changes)
+        from fieldnotes import collector
+
+        self.call_after_refresh(collector.settle)  # the app and its first screen are up: out of the collector's way
 
     def on_unmount(self) -> None:
         watcher = getattr(self, "watcher", None)

@@ -19,6 +19,9 @@ from fieldnotes.coding.excerpts import Excerpt
 from fieldnotes.filters import Filters
 from fieldnotes.tui.i18n import _
 
+#: the list shows this many excerpts; the status line gives the full count and the export takes them all
+SHOWN = 2000
+
 
 class ExcerptsScreen(Screen[None]):
     BINDINGS = [
@@ -115,27 +118,32 @@ class ExcerptsScreen(Screen[None]):
             return
         self.filters = filters
 
-        def work() -> list[Excerpt]:
-            from fieldnotes.coding.excerpts import excerpts
+        def work() -> tuple[list[Excerpt], int]:
+            from fieldnotes.coding.excerpts import count_excerpts, excerpts
 
+            # only the excerpts the list shows are read (with their context); the rest are counted
             with app.project.read() as session:
-                return excerpts(session, filters, context="sentence")
+                found = excerpts(session, filters, context="sentence", limit=SHOWN)
+                total = count_excerpts(session, filters) if len(found) >= SHOWN else len(found)
+            return found, total
 
-        app.db(work, self.show, group="excerpts", exclusive=True)
+        app.db(work, lambda result: self.show(*result), group="excerpts", exclusive=True)
 
-    def show(self, found: list[Excerpt]) -> None:
+    def show(self, found: list[Excerpt], total: int | None = None) -> None:
         options = self.query_one("#excerpt-list", OptionList)
         was = self.found[options.highlighted].id if (
             options.highlighted is not None and options.highlighted < len(self.found)) else None
+        found = found[:SHOWN]
+        total = len(found) if total is None else total
         self.found = found
         options.clear_options()
-        options.add_options([Option(_render(excerpt), id=excerpt.id) for excerpt in found[:2000]])
+        options.add_options([Option(_render(excerpt), id=excerpt.id) for excerpt in found])
         if found:  # stay on the excerpt that was highlighted (a reload after a change elsewhere)
-            options.highlighted = next((i for i, e in enumerate(found[:2000]) if e.id == was), 0)
-        shown = min(len(found), 2000)
+            options.highlighted = next((i for i, e in enumerate(found) if e.id == was), 0)
+        shown = len(found)
         self.query_one("#ex-status", Static).update(
             _("{n} excerpts{more} · Enter goes to the text · ctrl+e exports them to Word").format(
-                n=len(found), more="" if shown == len(found) else _(" (first {m} shown)").format(m=shown)))
+                n=total, more="" if shown == total else _(" (first {m} shown)").format(m=shown)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.reload()
