@@ -11,6 +11,7 @@ its coder, and `role`, the role of the speaker whose turn the coding starts in (
 from __future__ import annotations
 
 import bisect
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
@@ -38,6 +39,7 @@ from fieldnotes.db.models import (
     DOCUMENT_KINDS,
     MUNICIPALITY,
     Attribute,
+    AttributeValue,
     Case,
     Coding,
     Document,
@@ -45,7 +47,6 @@ from fieldnotes.db.models import (
     ProjectSettings,
     SpeakerTurn,
 )
-from fieldnotes.documents import attributes_of
 from fieldnotes.errors import InvalidInput
 from fieldnotes.filters import Filters, coder_ids
 from fieldnotes.project import phase_of
@@ -128,6 +129,25 @@ def known_attributes(session: Session) -> list[tuple[str, str]]:
                   key=lambda pair: (pair[0].casefold(), pair[1]))
 
 
+def _attribute_values(session: Session, scope: str, name: str) -> dict[uuid.UUID, Any]:
+    """One attribute's values by document or case, as `fieldnotes.documents.attributes_of` gives them."""
+    target = AttributeValue.document_id if scope == "document" else AttributeValue.case_id
+    query = (select(target, AttributeValue.value_number, AttributeValue.value_date, AttributeValue.value_text)
+             .join(Attribute, Attribute.id == AttributeValue.attribute_id)
+             .where(Attribute.scope == scope, Attribute.name == name))
+    out: dict[uuid.UUID, Any] = {}
+    for key, number, date, text in session.execute(query):
+        if key is None:
+            continue
+        if number is not None:
+            out[key] = int(number) if number.is_integer() else number
+        elif date is not None:
+            out[key] = date.isoformat()
+        else:
+            out[key] = text
+    return out
+
+
 def _attribute_labels(session: Session, name: str, keys: dict[Any, uuid.UUID]) -> dict[Any, tuple[str, ...]]:
     known = known_attributes(session)
     matches = [(n, scope) for n, scope in known if n == name] or [
@@ -139,11 +159,7 @@ def _attribute_labels(session: Session, name: str, keys: dict[Any, uuid.UUID]) -
     doc_values: dict[uuid.UUID, Any] = {}
     case_values: dict[uuid.UUID, Any] = {}
     for attr_name, scope in matches:
-        if scope == "document":
-            doc_values.update({d: v[attr_name] for d, v in attributes_of(session, "document").items()
-                               if attr_name in v})
-        else:
-            case_values.update({c: v[attr_name] for c, v in attributes_of(session, "case").items() if attr_name in v})
+        (doc_values if scope == "document" else case_values).update(_attribute_values(session, scope, attr_name))
     by_case: dict[uuid.UUID, set[str]] = defaultdict(set)
     if case_values:
         for doc_id, case_id in session.execute(select(DocumentCase.document_id, DocumentCase.case_id)):
@@ -238,8 +254,10 @@ class RoleFinder:
         """`documents`: raw document ids to cover (None: all)."""
         self.turns: dict[Any, tuple[list[int], list[int], list[str]]] = {}
         role_of: dict[Any, dict[str, str]] = {}
-        for key, mapping in session.connection().execute(select(raw(Document.id), Document.speakers)):
+        for key, mapping in fetch_plain(session, select(raw(Document.id), raw(Document.speakers))):
             if documents is None or key in documents:
+                if isinstance(mapping, str | bytes):  # SQLite sends the JSON text, PostgreSQL's driver parses it
+                    mapping = json.loads(mapping)
                 role_of[key] = {str(label): _label(person.get("role")) if isinstance(person, dict) else NONE
                                 for label, person in (mapping or {}).items()}
         for key, starts, ends, speakers in _turns(session):
