@@ -47,6 +47,16 @@ async def _settle(pilot: Any) -> None:
     for _ in range(4):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+    # on a loaded machine a worker can start after the waits above (a reload asked for by a message
+    # still in the queue): wait until no worker has run for two checks in a row
+    quiet = 0
+    for _ in range(200):
+        busy = any(not worker.is_finished for worker in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            break
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.02)
     for widget in pilot.app.screen.query("TextArea, Input"):
         widget.cursor_blink = False
     await pilot.pause()
