@@ -243,37 +243,46 @@ def _grouped_documents(grouped: Grouped, table: _Table, shown: list[int]) -> _Co
     width, chains = table.width, table.chains
     codes_at = grouped.at("code")
     cells = [0] * (table.rows * width)
-    in_rows: list[int] = []  # a row for each document that counts in it
+    row_totals = [0] * table.rows
     if table.units.per_coding:
         # each (code, column) as the set of documents it occurs in, one bit per document
         column, labels = table.column, table.units.coding_labels
         size = (len(grouped.groups) + 7) // 8
-        flags: dict[tuple[Any, int], bytearray] = {}
+        own = [{code: row * width + number for code, row in table.row_of.items()} for number in range(width)]
+        flags: dict[int, bytearray] = {}
         for position, (doc, lists) in enumerate(grouped.groups.items()):
-            codes = lists[codes_at]
             at, bit = position >> 3, 1 << (position & 7)
-            for key in set(zip(codes, map(column.__getitem__, labels[doc]), strict=True)):
+            for key in set(map(operator.getitem, map(own.__getitem__, map(column.__getitem__, labels[doc])),
+                               lists[codes_at])):
                 found = flags.get(key)
                 if found is None:
                     found = flags[key] = bytearray(size)
                 found[at] |= bit
-            in_rows.extend(set(chain.from_iterable(map(chains.__getitem__, codes))))
         masks = [0] * (table.rows * width)
-        for (code, number), found in flags.items():
-            masks[table.row_of[code] * width + number] |= int.from_bytes(found, "little")
-        parents, everything = table.structure.parent, table.all * width
+        for key, found in flags.items():
+            masks[key] = int.from_bytes(found, "little")
+        # a row's documents in a column: its own and its descendants' (children come after parents);
+        # in any column (the row's total): the union over the columns
+        parents, rollup, everything = table.structure.parent, table.structure.rollup, table.all * width
+        anywhere = [0] * table.rows
         for row in range(len(parents) - 1, -1, -1):
             parent, at = parents[row], row * width
             for number in range(width):
                 mask = masks[at + number]
                 if mask:
-                    if parent is not None and table.structure.rollup:
+                    if parent is not None and rollup:
                         masks[parent * width + number] |= mask
                     masks[everything + number] |= mask
                     cells[at + number] = mask.bit_count()
+                    anywhere[row] |= mask
+            row_totals[row] = anywhere[row].bit_count()
+        every = 0
         for number in range(width):
             cells[everything + number] = masks[everything + number].bit_count()
+            every |= masks[everything + number]
+        row_totals[table.all] = every.bit_count()
     else:
+        in_rows: list[int] = []  # a row for each document that counts in it
         by_columns: dict[tuple[int, ...], list[int]] = defaultdict(list)
         for numbers, lists in table.labelled(grouped):
             rows = set(chain.from_iterable(map(chains.__getitem__, lists[codes_at])))
@@ -284,9 +293,8 @@ def _grouped_documents(grouped: Grouped, table: _Table, shown: list[int]) -> _Co
             for number in numbers:
                 for row, n in counts:
                     cells[row * width + number] += n
-    row_totals = [0] * table.rows
-    for row, n in Counter(in_rows).items():
-        row_totals[row] = n
+        for row, n in Counter(in_rows).items():
+            row_totals[row] = n
     everything = table.all * width
     return table.counted(cells, row_totals, shown, cells[everything:everything + width], row_totals[table.all])
 
