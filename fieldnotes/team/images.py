@@ -146,16 +146,18 @@ def fetch_images(conn: Connection, table_name: str, row_ids: Iterable[uuid.UUID 
     """Rows by id, as images keyed by their id (as text). Many rows of a table are read in one pass over
     it, which is far quicker than looking each of them up."""
     table = TABLES[table_name]
-    wanted = [row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(row_id) for row_id in row_ids]
+    given = list(row_ids)
     found: dict[str, Image] = {}
-    if len(wanted) >= SCAN_FROM:
+    if len(given) >= SCAN_FROM:
         rows = conn.execute(select(func.count()).select_from(table)).scalar_one()
-        if len(wanted) * 4 >= rows:
-            keep = {str(row_id) for row_id in wanted}
+        if len(given) * 4 >= rows:
+            keep = {row_id if isinstance(row_id, str) and len(row_id) == 36 and row_id == row_id.lower()
+                    else str(row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(row_id)) for row_id in given}
             for image in select_images(conn, table_name):
                 if image["id"] in keep:
                     found[image["id"]] = image
             return found
+    wanted = [row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(row_id) for row_id in given]
     for start in range(0, len(wanted), 500):
         for image in select_images(conn, table_name, table.c.id.in_(wanted[start : start + 500])):
             found[image["id"]] = image
