@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from fieldnotes import clock, coders
@@ -125,15 +126,27 @@ class LoggedEvent:
 
 
 def _events_of(session: Session, change_ids: Sequence[uuid.UUID]) -> list[LoggedEvent]:
+    """The changes' events. On SQLite their images stay the JSON text the log holds (SQLite checks that
+    it is JSON; an image that is not is decoded here, which fails as reading it always did)."""
     conn = session.connection()
     raw = conn.dialect.name == "sqlite"
-    query = select(stored(Event.change_id, raw), Event.table, stored(Event.row_id, raw), stored(Event.before, raw),
-                   stored(Event.after, raw)).order_by(Event.seq)
+    columns = [stored(Event.change_id, raw), Event.table, stored(Event.row_id, raw), stored(Event.before, raw),
+               stored(Event.after, raw)]
+    checked = [func.coalesce(func.json_valid(Event.before), 1), func.coalesce(func.json_valid(Event.after), 1)]
+    query = select(*columns, *checked) if raw else select(*columns, literal(1), literal(1))
     out: list[LoggedEvent] = []
     for start in range(0, len(change_ids), 500):
         chunk = list(change_ids[start : start + 500])
-        for change_id, table, row_id, before, after in conn.execute(query.where(Event.change_id.in_(chunk),
-                                                                               Event.table.in_(MERGED_TABLES))):
+        where = (Event.change_id.in_(chunk), Event.table.in_(MERGED_TABLES))
+        try:
+            rows = conn.execute(query.where(*where).order_by(Event.seq)).all()
+        except sa_exc.OperationalError:  # an SQLite without its JSON functions: every image is decoded
+            rows = conn.execute(select(*columns, literal(0), literal(0)).where(*where).order_by(Event.seq)).all()
+        for change_id, table, row_id, before, after, before_ok, after_ok in rows:
+            if not before_ok and isinstance(before, str):
+                before = json.loads(before)
+            if not after_ok and isinstance(after, str):
+                after = json.loads(after)
             out.append(LoggedEvent(uuid_text(change_id), table, uuid_text(row_id), before, after))
     return out
 
@@ -231,9 +244,9 @@ def _image_json(table: str, value: Any, pseudonymize: bool) -> str:
 
 
 def _log_json(changes: list[dict[str, Any]], events: list[LoggedEvent], pseudonymize: bool) -> bytes:
-    """events.json: what `_dump({"changes": ..., "events": ...})` gives, with each image's JSON written as
-    stored rather than decoded and encoded again (a whole project's log holds every version of every row).
-    Ids and table names need no escaping in JSON: they are written between quotes as they are."""
+    """events.json: the same JSON as `_dump({"changes": ..., "events": ...})`, but each image written as the
+    log stores it rather than decoded and encoded again (a whole project's log holds every version of
+    every row). Ids and table names need no escaping in JSON: they are written between quotes as they are."""
     parts = []
     for e in events:
         parts.append(f'{{"after":{_image_json(e.table, e.after, pseudonymize)},'

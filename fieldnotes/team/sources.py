@@ -155,6 +155,8 @@ def log_facts(conn: Connection, keys: Iterable[Key] | None = None) -> LogFacts:
             details[change_id] = conn.execute(select(Change.details).where(Change.id == change_id)).scalar()
         for key, (before, stored_id) in deletions.items():
             change_id = uuid.UUID(uuid_text(stored_id))
+            if change_id not in changes:  # an event without its change (the log's foreign key forbids it)
+                continue
             at, by, action = changes[change_id]
             when, who = _origin(action, details.get(change_id), key, at, by)
             facts.deleted[key] = Tombstone(_image(before), when, who)
