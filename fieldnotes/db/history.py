@@ -127,13 +127,13 @@ def _sort_for_insert(items: list[tuple[str, uuid.UUID, Image | None, Image | Non
 ]:
     """Order rows so that parents come before children (tables by dependency, codes by depth)."""
 
+    # built once: rebuilding it for each code made moving a whole project quadratic in its codes
+    by_id = {str(other[1]): (other[3] if use_after else other[2]) for other in items if other[0] == "codes"}
+
     def depth(item: tuple[str, uuid.UUID, Image | None, Image | None]) -> int:
         image = item[3] if use_after else item[2]
         if item[0] != "codes" or image is None:
             return 0
-        by_id = {
-            str(other[1]): (other[3] if use_after else other[2]) for other in items if other[0] == "codes"
-        }
         level, parent, seen = 0, image.get("parent_id"), set()
         while parent and parent in by_id and parent not in seen:
             seen.add(parent)
