@@ -15,18 +15,16 @@ export and search only); the Word figures are in bench_export.
 from __future__ import annotations
 
 import shutil
-import statistics
 from pathlib import Path
 from typing import Any
 
-from benchmarks.measure import Figure, peak_mb, timed
+from benchmarks.measure import Figure, figure
 
 
 def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
+    from fieldnotes.coding.excerpts import count_excerpts
     from fieldnotes.exchange.refi_export import export_qdpx
     from fieldnotes.export.exporter import ExportRequest, export
-    from fieldnotes.export.gather import gather
-    from fieldnotes.filters import Filters
     from fieldnotes.project import open_project
 
     copy = scratch / "exchange.db"
@@ -43,37 +41,29 @@ def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
 
     try:
         with project.read() as session:
-            data = gather(session, Filters())
-        count = len(data.excerpts)
+            count = count_excerpts(session)
 
         def csv_export() -> None:
             export(project, ExportRequest("csv", target(".csv"), exported_by="Anna Krogh", lang="da"))
 
-        out.append(_measured(f"export csv: all {count:,} excerpts, end to end", csv_export, runs,
-                             note="query + write + fsync + audit record"))
+        out.append(figure(f"export csv: all {count:,} excerpts, end to end", csv_export, runs=runs,
+                          note="query + write + fsync + audit record"))
 
         def xlsx_export() -> None:
             export(project, ExportRequest("xlsx", target(".xlsx"), exported_by="Anna Krogh", lang="da"))
 
-        out.append(_measured(f"export xlsx: all {count:,} excerpts, end to end", xlsx_export, runs,
-                             note="query + write + fsync + audit record"))
+        out.append(figure(f"export xlsx: all {count:,} excerpts, end to end", xlsx_export, runs=runs,
+                          note="query + write + fsync + audit record"))
 
         stats: dict[str, Any] = {}
 
         def qdpx_export() -> None:
             stats.update(export_qdpx(project, target(".qdpx"), coder_name="Anna Krogh"))
 
-        figure = _measured("export REFI-QDA: the whole project as .qdpx", qdpx_export, runs)
-        figure.note = (f"{stats.get('documents', 0):,} documents, {stats.get('codings', 0):,} codings, "
+        qdpx = figure("export REFI-QDA: the whole project as .qdpx", qdpx_export, runs=runs)
+        qdpx.note = (f"{stats.get('documents', 0):,} documents, {stats.get('codings', 0):,} codings, "
                        f"project XML + sources zipped + audit record")
-        out.append(figure)
+        out.append(qdpx)
     finally:
         project.close()
     return out
-
-
-def _measured(operation: str, function: Any, runs: int, *, note: str = "") -> Figure:
-    times = timed(function, runs=runs, warmup=1)
-    result = Figure(operation, statistics.median(times), max(times) - min(times), len(times), note=note)
-    result.peak_mb = peak_mb(function)
-    return result

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes import coders
 from fieldnotes.db import history
+from fieldnotes.db.models import Coder
 from fieldnotes.project import Project
 
 
@@ -26,3 +27,13 @@ def acting(project: Project, coder: str, action: str, summary: str = "",
         with history.change(session, coder_id=cid, action=action, summary=summary, details=details):
             coders.ensure_coder(session, coder)
             yield session, cid
+
+
+def ensure_recorded_coder(session: Session, name: str) -> uuid.UUID:
+    """The coder's id, the coder created in a change of their own when new to the project: for actions
+    (like settling a disagreement) that record their own change instead of going through `acting`."""
+    cid = coders.coder_id(name)
+    if session.get(Coder, cid) is None:
+        with history.change(session, coder_id=cid, action="coder.add", summary=f"added coder {name}"):
+            coders.ensure_coder(session, name)
+    return cid

@@ -21,13 +21,15 @@ def tune() -> None:
     gc.set_threshold(YOUNG, 20, 100)
 
 
-_settled = False
+_settled: set[str] = set()
 
 
-def settle() -> None:
+def settle(stage: str = "process") -> None:
     """Leave what is alive now (modules, mappers, the app and its first screen) out of later collections.
-    Once per process: a long-running caller (a test run, a notebook) must not freeze its garbage again and again."""
-    global _settled
-    if not _settled:
-        _settled = True
+
+    Once per stage and process: the command line settles when its command starts and the app once its
+    first screen is up, but a long-running caller (a test run) must not freeze its garbage again and again.
+    """
+    if stage not in _settled:
+        _settled.add(stage)
         gc.freeze()

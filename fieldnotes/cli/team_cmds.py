@@ -20,17 +20,10 @@ def _coder_names(text: str) -> list[str]:
 
 def _ensure_coder(ctx: Context) -> uuid.UUID:
     """The acting coder, created in a change of their own when they are new to the project."""
-    from fieldnotes import coders
-    from fieldnotes.db import history
-    from fieldnotes.db.models import Coder
+    from fieldnotes.actions import ensure_recorded_coder
 
-    name = ctx.coder_name()
-    coder_id = coders.coder_id(name)
     with ctx.project().write() as session:
-        if session.get(Coder, coder_id) is None:
-            with history.change(session, coder_id=coder_id, action="coder.add", summary=f"added coder {name}"):
-                coders.ensure_coder(session, name)
-    return coder_id
+        return ensure_recorded_coder(session, ctx.coder_name())
 
 
 # --- bundle and merge ----------------------------------------------------------------------------
@@ -173,8 +166,7 @@ def agreement(ctx: Context) -> int:
 def _show(item: Any, text: str, index: int, total: int) -> str:
     before = text[max(0, item.start - 60) : item.start].replace("\n", " ")
     after = text[item.end : item.end + 60].replace("\n", " ")
-    has = item.coder_a if item.holder == "a" else item.coder_b
-    lacks = item.coder_b if item.holder == "a" else item.coder_a
+    has, lacks = item.holder_name, item.other_name
     return (f"\n[{index}/{total}] {item.document_title} · {item.code_path} · {item.start}:{item.end}\n"
             f"  {has} coded it, {lacks} did not\n"
             f"  …{before}«{item.text}»{after}…")
@@ -212,7 +204,7 @@ def disagreements(ctx: Context) -> int:
         return 0
     if ctx.json or not sys.stdin.isatty():
         lines = [f"{d.document_title} · {d.code_path} · {d.start}:{d.end} · only "
-                 f"{d.coder_a if d.holder == 'a' else d.coder_b}: {d.text[:80]!r}" for d in found]
+                 f"{d.holder_name}: {d.text[:80]!r}" for d in found]
         lines.append(f"{len(found)} disagreement(s)")
         ctx.emit([d.as_dict() for d in found], lines)
         return 0

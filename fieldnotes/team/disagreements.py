@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding import engine
 from fieldnotes.db import history
-from fieldnotes.db.models import Change, Coding, Document
+from fieldnotes.db.models import Change, Coder, Coding, Document
 from fieldnotes.errors import InvalidInput, Refused
 from fieldnotes.team.agreement import compared_documents, difference, merge_intervals, resolve_coders
 
@@ -68,14 +68,29 @@ class Disagreement:
         a, b = uuid.UUID(self.coder_a_id), uuid.UUID(self.coder_b_id)
         return (a, b) if self.holder == "a" else (b, a)
 
+    @property
+    def holder_name(self) -> str:
+        """The name of the coder who has the code."""
+        return self.coder_a if self.holder == "a" else self.coder_b
+
+    @property
+    def other_name(self) -> str:
+        """The name of the coder who has not."""
+        return self.coder_b if self.holder == "a" else self.coder_a
+
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        out["holder_name"] = self.coder_a if self.holder == "a" else self.coder_b
+        out["holder_name"] = self.holder_name
         return out
 
 
 def _key(document: uuid.UUID, code: uuid.UUID, start: int, end: int, has: uuid.UUID, lacks: uuid.UUID) -> str:
     return f"{document}:{code}:{start}:{end}:{has}:{lacks}"
+
+
+def coders_with_codings(session: Session) -> list[str]:
+    """The names of the coders who have coded something, by name: those who can disagree."""
+    return sorted(session.scalars(select(Coder.name).where(Coder.id.in_(select(Coding.coder_id).distinct()))))
 
 
 def accepted_both(session: Session) -> set[str]:
@@ -212,8 +227,7 @@ def settle(session: Session, disagreement: Disagreement, choice: str, coder_id: 
     if choice not in CHOICES:
         raise InvalidInput(f"the choice {choice!r} is unknown", hint="accept a, b or both")
     _still_there(session, disagreement)
-    holder_name = disagreement.coder_a if disagreement.holder == "a" else disagreement.coder_b
-    other_name = disagreement.coder_b if disagreement.holder == "a" else disagreement.coder_a
+    holder_name, other_name = disagreement.holder_name, disagreement.other_name
     has, lacks = disagreement.ids_by_role()
     where = f"{disagreement.code_path!r} at {disagreement.start}:{disagreement.end} in {disagreement.document_title!r}"
     details = {"key": disagreement.key, "choice": choice, "document": disagreement.document,

@@ -89,7 +89,8 @@ class FieldnotesApp(App[None]):
         self.set_interval(self.POLL_SECONDS, self.poll_changes)
         from fieldnotes import collector
 
-        self.call_after_refresh(collector.settle)  # the app and its first screen are up: out of the collector's way
+        # the app and its first screen are up: out of the collector's way
+        self.call_after_refresh(collector.settle, "app")
 
     def on_unmount(self) -> None:
         watcher = getattr(self, "watcher", None)

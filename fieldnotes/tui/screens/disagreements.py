@@ -37,14 +37,10 @@ class Found:
 
 
 def coders_with_codings(project: Any) -> list[str]:
-    """The names of the coders who have coded something, by name."""
-    from sqlalchemy import select
-
-    from fieldnotes.db.models import Coder, Coding
+    from fieldnotes.team.disagreements import coders_with_codings as named
 
     with project.read() as session:
-        return sorted(session.scalars(select(Coder.name).where(
-            Coder.id.in_(select(Coding.coder_id).distinct()))))
+        return named(session)
 
 
 def load(project: Any, coder_a: str, coder_b: str) -> Found:
@@ -53,14 +49,16 @@ def load(project: Any, coder_a: str, coder_b: str) -> Found:
     from sqlalchemy import select
 
     from fieldnotes.db.models import Document
+    from fieldnotes.team.disagreements import coders_with_codings as named
     from fieldnotes.team.disagreements import list_disagreements
 
     with project.read() as session:
         items = list_disagreements(session, coder_a, coder_b)
+        coders = named(session)
         documents = list({uuid.UUID(d.document) for d in items})
         texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(documents))).all()) \
             if documents else {}
-    found = Found(coder_a, coder_b, items, coders_with_codings(project))
+    found = Found(coder_a, coder_b, items, coders)
     for item in items:
         text = texts.get(uuid.UUID(item.document), "")
         found.before[item.id] = " ".join(text[max(0, item.start - CONTEXT) : item.start].split())
@@ -183,8 +181,7 @@ class DisagreementsScreen(Screen[None]):
             self._say(_("{a} and {b} do not disagree anywhere: nothing to settle.").format(
                 a=found.coder_a, b=found.coder_b), _("esc back"))
             return
-        has = item.coder_a if item.holder == "a" else item.coder_b
-        lacks = item.coder_b if item.holder == "a" else item.coder_a
+        has, lacks = item.holder_name, item.other_name
         lines = [
             f"[b]{escape(item.document_title)}[/b]",
             _("Code: {path}").format(path=f"[b]{escape(item.code_path)}[/b]") + f"  [dim]{item.start}–{item.end}[/dim]",
@@ -218,17 +215,11 @@ class DisagreementsScreen(Screen[None]):
         app: Any = self.app
 
         def work() -> str:
-            from fieldnotes import coders
-            from fieldnotes.db import history
-            from fieldnotes.db.models import Coder
+            from fieldnotes.actions import ensure_recorded_coder
             from fieldnotes.team.disagreements import settle
 
             with app.project.write() as session:
-                if session.get(Coder, app.coder_id) is None:  # new to the project: created in a change of its own
-                    with history.change(session, coder_id=app.coder_id, action="coder.add",
-                                        summary=f"added coder {app.coder}"):
-                        coders.ensure_coder(session, app.coder)
-                return settle(session, item, choice, app.coder_id)
+                return settle(session, item, choice, ensure_recorded_coder(session, app.coder))
 
         def done(_summary: str) -> None:
             self.busy = False
@@ -260,8 +251,7 @@ class DisagreementsScreen(Screen[None]):
 
 def _said(item: Disagreement, choice: str) -> str:
     """What a settle did, in the interface language."""
-    has = item.coder_a if item.holder == "a" else item.coder_b
-    lacks = item.coder_b if item.holder == "a" else item.coder_a
+    has, lacks = item.holder_name, item.other_name
     if choice == "both":
         return _("Kept both versions of {code}; the run is not asked about again").format(code=item.code_path)
     if choice == item.holder:

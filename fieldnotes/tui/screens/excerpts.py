@@ -119,22 +119,23 @@ class ExcerptsScreen(Screen[None]):
         self.filters = filters
 
         def work() -> tuple[list[Excerpt], int]:
+            from fieldnotes.codebook.tree import CodeTree
             from fieldnotes.coding.excerpts import count_excerpts, excerpts
 
             # only the excerpts the list shows are read (with their context); the rest are counted
             with app.project.read() as session:
-                found = excerpts(session, filters, context="sentence", limit=SHOWN)
-                total = count_excerpts(session, filters) if len(found) >= SHOWN else len(found)
+                tree = CodeTree.load(session)
+                found = excerpts(session, filters, context="sentence", limit=SHOWN, tree=tree)
+                total = count_excerpts(session, filters, tree=tree) if len(found) >= SHOWN else len(found)
             return found, total
 
-        app.db(work, lambda result: self.show(*result), group="excerpts", exclusive=True)
+        app.db(work, self.show, group="excerpts", exclusive=True)
 
-    def show(self, found: list[Excerpt], total: int | None = None) -> None:
+    def show(self, result: tuple[list[Excerpt], int]) -> None:
+        found, total = result
         options = self.query_one("#excerpt-list", OptionList)
         was = self.found[options.highlighted].id if (
             options.highlighted is not None and options.highlighted < len(self.found)) else None
-        found = found[:SHOWN]
-        total = len(found) if total is None else total
         self.found = found
         options.clear_options()
         options.add_options([Option(_render(excerpt), id=excerpt.id) for excerpt in found])
