@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
-from fieldnotes.db.models import MUNICIPALITY, Case, Document, DocumentCase, ProjectSettings
+from fieldnotes.db.models import MUNICIPALITY, Case, Coding, Document, DocumentCase, ProjectSettings
 from fieldnotes.documents import normalise_kind
 from fieldnotes.errors import InvalidInput, NotFound
 from fieldnotes.project import phase_of
@@ -145,3 +145,18 @@ def coder_ids(filters: Filters) -> set[uuid.UUID] | None:
     from fieldnotes.coders import coder_id
 
     return {coder_id(name) for name in filters.coders}
+
+
+def narrow_codings(query: Any, filters: Filters, docs: set[uuid.UUID] | None, codes: set[uuid.UUID] | None,
+                   coders: set[uuid.UUID] | None) -> Any:
+    """`query` over codings narrowed to the allowed documents, codes and coders, and the rating range
+    (each None: no narrowing); `contains` is left to the caller, which reads the text anyway."""
+    if docs is not None:
+        query = query.where(Coding.document_id.in_(list(docs)))
+    if codes is not None:
+        query = query.where(Coding.code_id.in_(list(codes)))
+    if coders is not None:
+        query = query.where(Coding.coder_id.in_(list(coders)))
+    if filters.rating is not None:
+        query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
+    return query

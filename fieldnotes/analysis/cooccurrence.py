@@ -43,7 +43,6 @@ from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Document, SpeakerTurn
 from fieldnotes.errors import InvalidInput
 from fieldnotes.filters import Filters
-from fieldnotes.text import line_starts
 
 WITHIN = ("overlap", "turn", "paragraph")
 
@@ -109,27 +108,6 @@ def _overlaps(groups: dict[Any, list[tuple[int, int, Any, Any]]]) -> Iterator[Me
             active.append(item)
 
 
-def _units(session: Session, within: str, documents: set[Any]) -> dict[Any, tuple[list[int], list[int]]]:
-    """Each document's units as (starts, ends): its speaker turns, or else its paragraphs."""
-    out: dict[Any, tuple[list[int], list[int]]] = {}
-    if within == "turn":
-        turns: dict[Any, list[tuple[int, int]]] = defaultdict(list)
-        query = select(raw(SpeakerTurn.document_id), SpeakerTurn.start, SpeakerTurn.end)
-        for doc, start, end in fetch_plain(session, query):
-            if doc in documents:
-                turns[doc].append((start, end))
-        for doc, spans in turns.items():
-            spans.sort()
-            out[doc] = ([s for s, _ in spans], [e for _, e in spans])
-    missing = documents - set(out)
-    if missing:
-        for doc, text in fetch_plain(session, select(raw(Document.id), Document.text)):
-            if doc in missing:
-                starts = line_starts(text)
-                out[doc] = (starts, [s - 1 for s in starts[1:]] + [len(text)])
-    return out
-
-
 def _in_units(groups: dict[Any, list[tuple[int, int, Any, Any]]],
               units: dict[Any, tuple[list[int], list[int]]]) -> Iterator[Meeting]:
     for doc, items in groups.items():
@@ -157,7 +135,7 @@ def _meetings(session: Session, scope: Scope, within: str) -> Iterator[Meeting]:
     groups = _by_document(scope)
     if within == "overlap":
         return _overlaps(groups)
-    return _in_units(groups, _units(session, within, set(groups)))
+    return _in_units(groups, _grouped_units(session, within, set(groups)))
 
 
 # --- the public functions ----------------------------------------------------------------------------
@@ -281,7 +259,8 @@ def _unit_pairs(grouped: Grouped, place: dict[Any, int], units: dict[Any, tuple[
 
 
 def _grouped_units(session: Session, within: str, documents: set[Any]) -> dict[Any, tuple[list[int], list[int]]]:
-    """`_units`, reading each document's turns as one row and the text only of documents that need it."""
+    """Each document's units as (starts, ends): its speaker turns (read as one row per document), or else
+    its paragraphs (read from the text only for documents without turns)."""
     out: dict[Any, tuple[list[int], list[int]]] = {}
     if within == "turn":
         order = (SpeakerTurn.start, SpeakerTurn.id)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Coder, Coding, Document
-from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids
+from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids, narrow_codings
 
 #: what a row of a scope can hold, by name
 COLUMNS: dict[str, Any] = {
@@ -92,7 +92,7 @@ def load(session: Session, filters: Filters, fields: Iterable[str], *, tree: Cod
     wanted = names + (("text",) if filters.contains else ())
     columns = [raw(COLUMNS[name]) if name in _IDS else (Coding.text if name == "text" else COLUMNS[name])
                for name in wanted]
-    query = _narrowed(select(*columns), filters, docs, codes, coders)
+    query = narrow_codings(select(*columns), filters, docs, codes, coders)
     rows: list[tuple[Any, ...]] = []
     if docs is None or docs:
         rows = fetch_plain(session, query)
@@ -103,19 +103,6 @@ def load(session: Session, filters: Filters, fields: Iterable[str], *, tree: Cod
     if "code" in names:
         scope.code_of = {value: as_uuid(value) for value in set(scope.column("code"))}
     return scope
-
-
-def _narrowed(query: Any, filters: Filters, docs: set[uuid.UUID] | None, codes: set[uuid.UUID] | None,
-              coders: set[uuid.UUID] | None) -> Any:
-    if docs is not None:
-        query = query.where(Coding.document_id.in_(list(docs)))
-    if codes is not None:
-        query = query.where(Coding.code_id.in_(list(codes)))
-    if coders is not None:
-        query = query.where(Coding.coder_id.in_(list(coders)))
-    if filters.rating is not None:
-        query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
-    return query
 
 
 # --- the codings document by document ---------------------------------------------------------------
@@ -193,7 +180,7 @@ def load_grouped(session: Session, filters: Filters, fields: Iterable[str], *, t
         docs = document_ids(session, filters)
         codes = code_ids(session, filters, tree)
         columns = [aggregated(session, COLUMNS[name], Coding.id) for name in names]
-        query = _narrowed(select(raw(Coding.document_id), *columns), filters, docs, codes, coder_ids(filters))
+        query = narrow_codings(select(raw(Coding.document_id), *columns), filters, docs, codes, coder_ids(filters))
         rows = fetch_plain(session, query.group_by(Coding.document_id)) if docs is None or docs else []
         integer = [_GROUPED[name] for name in names]
         groups = {}

@@ -34,18 +34,16 @@ def _show_excerpts(ctx: Context, found: list[Any], context: str | int | None, li
 
 def _record_export(ctx: Context, summary: str, details: dict[str, Any]) -> None:
     """Log the export in the audit trail (`fieldnotes log --exports`): who exported what, and when."""
-    from fieldnotes import coders
     from fieldnotes.db import history
 
     project = ctx.project()
     if project.readonly:
         ctx.note("the project is read-only here, so this export is not in its audit trail")
         return
-    name = ctx.coder_name()
-    cid = coders.coder_id(name)
+    from fieldnotes.actions import ensure_recorded_coder
+
     with project.write() as session:
-        with history.change(session, coder_id=cid, action="coder.add", summary=f"coder {name}"):
-            coders.ensure_coder(session, name)
+        cid = ensure_recorded_coder(session, ctx.coder_name())
         history.record_action(session, coder_id=cid, action="export", summary=summary, details=details)
 
 

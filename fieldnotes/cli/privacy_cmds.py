@@ -16,15 +16,9 @@ from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 
 def _ensure_coder(session: Session, name: str) -> uuid.UUID:
     """The acting coder's id, created first (in a change of its own) if this is their first action."""
-    from fieldnotes import coders
-    from fieldnotes.db import history
-    from fieldnotes.db.models import Coder
+    from fieldnotes.actions import ensure_recorded_coder
 
-    cid = coders.coder_id(name)
-    if session.get(Coder, cid) is None:
-        with history.change(session, coder_id=cid, action="coder.add", summary=f"added coder {name}"):
-            coders.ensure_coder(session, name)
-    return cid
+    return ensure_recorded_coder(session, name)
 
 
 # --- add / list / remove / import ----------------------------------------------------------------

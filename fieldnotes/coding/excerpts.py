@@ -22,7 +22,7 @@ from fieldnotes.coding import spans
 from fieldnotes.db.models import Coder, Coding, Document, ProjectSettings, SpeakerTurn
 from fieldnotes.documents import municipalities_by_document
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids
+from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids, narrow_codings
 from fieldnotes.project import phase_of
 from fieldnotes.text import line_starts
 
@@ -133,19 +133,9 @@ def _first_codes_only(session: Session, query: Any, tree: CodeTree, limit: int) 
 def _selected(session: Session, query: Any, filters: Filters, tree: CodeTree) -> Any:
     """`query` narrowed to the codings the filters select (all but `contains`), or None for none at all."""
     docs_allowed = document_ids(session, filters)
-    codes_allowed = code_ids(session, filters, tree)
-    coders_allowed = coder_ids(filters)
-    if docs_allowed is not None:
-        if not docs_allowed:
-            return None
-        query = query.where(Coding.document_id.in_(list(docs_allowed)))
-    if codes_allowed is not None:
-        query = query.where(Coding.code_id.in_(list(codes_allowed)))
-    if coders_allowed is not None:
-        query = query.where(Coding.coder_id.in_(list(coders_allowed)))
-    if filters.rating is not None:
-        query = query.where(Coding.rating >= filters.rating[0], Coding.rating <= filters.rating[1])
-    return query
+    if docs_allowed is not None and not docs_allowed:
+        return None
+    return narrow_codings(query, filters, docs_allowed, code_ids(session, filters, tree), coder_ids(filters))
 
 
 def count_excerpts(session: Session, filters: Filters | None = None, *, tree: CodeTree | None = None) -> int:

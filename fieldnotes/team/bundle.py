@@ -333,10 +333,9 @@ def _zip(handle: Any, members: list[tuple[str, bytes]]) -> None:
 
 
 def _record(session: Session, acting: str, summary: BundleSummary) -> None:
-    coder_id = coders.coder_id(acting)
-    if session.get(Coder, coder_id) is None:
-        with history.change(session, coder_id=coder_id, action="coder.add", summary=f"added coder {acting}"):
-            coders.ensure_coder(session, acting)
+    from fieldnotes.actions import ensure_recorded_coder
+
+    coder_id = ensure_recorded_coder(session, acting)
     history.record_action(session, coder_id=coder_id, action="bundle",
                           summary=f"bundled the work of {', '.join(summary.coders)} into {summary.file}",
                           details=summary.as_dict())

@@ -212,9 +212,6 @@ def from_bundle(bundle: Bundle) -> Source:
                 continue
             facts.saw(key, item.get("before"))
             facts.deleted[key] = Tombstone(item.get("before"), moment(item.get("at")), item.get("coder"))
-    for key in list(facts.deleted):
-        if key in rows:
-            del facts.deleted[key]
     project = bundle.manifest.get("project") or {}
     return Source(bundle.name, "bundle", bundle.project_id, project.get("name"), rows, context, facts,
                   bundle.pseudonymized, {"coders": bundle.manifest.get("coders"), "since": bundle.manifest.get("since"),
