@@ -337,3 +337,21 @@ async def test_export_a_matrix_cell_to_word(project: Path, tmp_path: Path) -> No
     assert "Lederen er med" in text and "sparring om" not in text
     exports = ok("--db", project, "log", "--exports", "--json").json
     assert exports and exports[0]["action"] == "export"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 40)])
+async def test_excerpt_filters_stay_readable_at_every_width(project: Path, size: tuple[int, int]) -> None:
+    """At 80 columns one row of six filters left the code field four characters wide."""
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        fields = list(app.screen.query("#excerpt-filters > *"))
+        assert len(fields) == 6
+        for field in fields:
+            assert field.region.right <= size[0], field.id
+            assert field.region.width >= 18, (field.id, field.region.width)
+        assert app.screen.query_one("#ex-code").region.width >= 30
+        assert app.screen.query_one("#excerpt-list").region.height >= 10
+        assert app.errors == []

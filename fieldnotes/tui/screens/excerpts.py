@@ -8,9 +8,10 @@ from typing import Any
 
 from rich.markup import escape
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -21,6 +22,8 @@ from fieldnotes.tui.i18n import _
 
 #: the list shows this many excerpts; the status line gives the full count and the export takes them all
 SHOWN = 2000
+#: below this width the filters take two rows (one row would leave the code field a few characters wide)
+NARROW = 140
 
 
 class ExcerptsScreen(Screen[None]):
@@ -39,7 +42,7 @@ class ExcerptsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="excerpt-filters"):
+        with Grid(id="excerpt-filters"):
             yield Input(placeholder=_("Code or theme (path or name)"), id="ex-code")
             yield Select([], prompt=_("Municipality"), id="ex-municipality")
             yield Select([], prompt=_("Phase"), id="ex-phase")
@@ -62,6 +65,9 @@ class ExcerptsScreen(Screen[None]):
         app.db(work, self._fill_choices, group="excerpt-choices")
         self.query_one("#ex-code", Input).focus()
         self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one("#excerpt-filters").set_class(event.size.width < NARROW, "narrow")
 
     def _fill_choices(self, choices: dict[str, list[str]]) -> None:
         self.coders = choices.get("coder", [])
