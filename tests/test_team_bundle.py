@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldnotes.db import history, migrate
+from fieldnotes.db import images as db_images
 from fieldnotes.db.models import ProjectSettings, Pseudonym
 from fieldnotes.project import open_project
 from tests.helpers import ok, run
@@ -219,7 +220,7 @@ def test_history_images_are_bundled_as_the_log_has_them(coded: tuple[Path, Path]
     events = json.loads(members(bundle)["events.json"])["events"]
     with open_project(str(project), readonly=True) as opened, opened.engine.connect() as conn:
         coding = json.loads(members(bundle)["rows.json"])["changed"]["codings"][0]
-        stored = history.fetch_images(conn, "codings", [uuid.UUID(coding["id"])])
+        stored = db_images.fetch_images(conn, "codings", [uuid.UUID(coding["id"])])
         assert next(iter(stored.values())) == coding
     created = [e for e in events if e["table"] == "codings"]
     assert created and created[0]["before"] is None and created[0]["after"]["text"] == "Lederen er med"
@@ -229,9 +230,10 @@ def test_history_images_are_bundled_as_the_log_has_them(coded: tuple[Path, Path]
 def test_images_read_for_bundles_and_merges_are_the_event_logs_images(coded: tuple[Path, Path],
                                                                         monkeypatch: pytest.MonkeyPatch,
                                                                         scan_from: int) -> None:
-    """Bundles and merges read rows without the ORM's types (fieldnotes.team.images): every value must
-    come out exactly as history.row_image gives it, or merges would see changes that are not there."""
-    from fieldnotes.team import images
+    """Bundles, merges and the event log read rows without the ORM's types (fieldnotes.db.images): every
+    value must come out exactly as history.row_image gives it, or merges would see changes that are not
+    there and undo would restore rows wrongly."""
+    from fieldnotes.db import images
 
     project, _ = coded
     ok("--db", project, "pseudonyms", "add", "Søren", "Bo 🙂", "--attr", "role=borger")

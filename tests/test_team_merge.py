@@ -294,9 +294,9 @@ def test_rows_written_straight_to_sqlite_are_stored_as_sqlalchemy_stores_them(tm
     from sqlalchemy import bindparam, delete, insert, update
 
     from fieldnotes.db import history
+    from fieldnotes.db.images import select_images
     from fieldnotes.project import open_project
     from fieldnotes.team import merge as merging
-    from fieldnotes.team.images import select_images
 
     base = make_project(tmp_path)
     ok("--db", base, "code", DOC, "--code", "Specifik tro", "--match", "job på lageret", "--rating", "4",

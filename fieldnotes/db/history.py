@@ -15,18 +15,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Connection, Date, Table, Uuid, delete, event, insert, select, update
+from sqlalchemy import Column, Date, Table, Uuid, delete, event, insert, update
 from sqlalchemy.orm import Session
 
 from fieldnotes import clock, ids
-from fieldnotes.db.models import TRACKED_TABLES, Change, Event, Tracked
+from fieldnotes.db.images import TABLES as TABLES
+from fieldnotes.db.images import Image as Image
+from fieldnotes.db.images import fetch_images
+from fieldnotes.db.models import Change, Event, Tracked
 from fieldnotes.db.types import UTCDateTime
 
 _INFO_KEY = "fieldnotes.change"
-TABLES: dict[str, Table] = {model.__tablename__: model.__table__ for model in TRACKED_TABLES}  # type: ignore[attr-defined]
 TABLE_ORDER = {name: index for index, name in enumerate(TABLES)}
 
-Image = dict[str, Any]
 
 
 def encode(value: Any) -> Any:
@@ -58,17 +59,6 @@ def decode(table: Table, image: Image) -> dict[str, Any]:
 
 def row_image(row: Any) -> Image:
     return {key: encode(value) for key, value in row._mapping.items()}
-
-
-def fetch_images(conn: Connection, table_name: str, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Image]:
-    table = TABLES[table_name]
-    ids = list(ids)
-    found: dict[uuid.UUID, Image] = {}
-    for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start : chunk_start + 500]
-        for row in conn.execute(select(table).where(table.c.id.in_(chunk))):
-            found[row.id] = row_image(row)
-    return found
 
 
 @dataclass
@@ -119,7 +109,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     for table_name, row_ids in wanted.items():
         images = fetch_images(conn, table_name, row_ids)
         for row_id in row_ids:
-            pending.touch((table_name, row_id), images.get(row_id))
+            pending.touch((table_name, row_id), images.get(str(row_id)))
 
 
 def _sort_for_insert(items: list[tuple[str, uuid.UUID, Image | None, Image | None]], *, use_after: bool) -> list[
@@ -152,8 +142,11 @@ def _write_log(session: Session, pending: PendingChange) -> uuid.UUID | None:
         by_table.setdefault(table_name, []).append(row_id)
     after: dict[tuple[str, uuid.UUID], Image] = {}
     for table_name, row_ids in by_table.items():
-        for row_id, image in fetch_images(conn, table_name, row_ids).items():
-            after[(table_name, row_id)] = image
+        found = fetch_images(conn, table_name, row_ids)
+        for row_id in row_ids:
+            image = found.get(str(row_id))
+            if image is not None:
+                after[(table_name, row_id)] = image
     events: list[tuple[str, uuid.UUID, Image | None, Image | None]] = list(pending.explicit_events)
     for key in pending.order:
         before, now = pending.before[key], after.get(key)
@@ -249,7 +242,7 @@ def apply_images(
     for table_name, row_ids in by_table.items():
         found = fetch_images(conn, table_name, row_ids)
         for row_id in row_ids:
-            current[(table_name, row_id)] = found.get(row_id)
+            current[(table_name, row_id)] = found.get(str(row_id))
     items = [(t, r, current[(t, r)], img) for t, r, img in rows]
     upserts = _sort_for_insert([item for item in items if item[3] is not None], use_after=True)
     removals = list(reversed(_sort_for_insert([item for item in items if item[3] is None], use_after=False)))

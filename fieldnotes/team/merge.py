@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes import coders
 from fieldnotes.db import history
+from fieldnotes.db.images import select_images
 from fieldnotes.db.models import MergeConflict
 from fieldnotes.errors import FieldnotesError, Refused
 from fieldnotes.project import Project
@@ -55,7 +56,6 @@ from fieldnotes.team.images import (
     fingerprint,
     moment,
     remap,
-    select_images,
     stamp,
 )
 from fieldnotes.team.sources import ORIGINS, LogFacts, Source, Tombstone, ident, log_facts, open_source, read_rows

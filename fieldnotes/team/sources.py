@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from fieldnotes.db import migrate
+from fieldnotes.db.images import select_images, stored, uuid_text
 from fieldnotes.db.models import Change, Event
 from fieldnotes.errors import Refused, SchemaTooNew
 from fieldnotes.team.bundle import Bundle, is_bundle, read_bundle
@@ -35,9 +36,6 @@ from fieldnotes.team.images import (
     deletion_stamp,
     fingerprint,
     moment,
-    select_images,
-    stored,
-    uuid_text,
 )
 
 #: the merge records here when and by whom a row it deletes was deleted in the other copy
