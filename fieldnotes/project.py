@@ -110,7 +110,7 @@ def _inspect_sqlite(path: Path) -> str | None:
     encrypted = encryption.is_encrypted(path)
     if not encrypted and not looks_like_sqlite(path):
         raise NotAProject(f"{path} is not a fieldnotes project (it is not a SQLite database)")
-    probe = engine_for(str(path), readonly=True)
+    probe = engine_for(str(path), readonly=True) if encrypted else _probe(path)
     try:
         with probe.connect() as conn:
             tables = set(inspect(conn).get_table_names())
@@ -122,9 +122,36 @@ def _inspect_sqlite(path: Path) -> str | None:
             encryption.forget(path)
             raise encryption.wrong_passphrase(path) from None
         reason = str(getattr(error, "orig", error)).splitlines()[0]
-        raise NotAProject(f"{path} cannot be read as a fieldnotes project ({reason})") from None
+        raise NotAProject(f"{path} cannot be read as a fieldnotes project ({reason})",
+                          hint=DAMAGED_HINT) from None
     finally:
         probe.dispose()
+
+
+DAMAGED_HINT = ("if it is a damaged project, list its backups with `fieldnotes restore` "
+                "and put one back with `fieldnotes restore N`")
+
+
+def _probe(path: Path) -> Engine:
+    """A read-only engine that creates nothing beside the file.
+
+    Without a `-wal` file next to it the file is opened immutable: SQLite then writes no `-wal` or
+    `-shm` even for a WAL-mode file, so a refused file is left exactly as it was found. Where a
+    `-wal` exists (the project is open elsewhere, or was not closed) it must be read to see the
+    latest state, so the file is opened read-only in the ordinary way.
+    """
+    import sqlite3
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    live = Path(str(path) + "-wal").exists()
+    uri = path.resolve().as_uri() + ("?mode=ro" if live else "?mode=ro&immutable=1")
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    return create_engine("sqlite://", creator=connect, poolclass=NullPool, hide_parameters=True)
 
 
 def _check_revision(target: str, revision: str | None) -> None:

@@ -164,3 +164,52 @@ def test_readonly_file_opens_readonly(tmp_path: Path, monkeypatch: pytest.Monkey
             assert project.settings(session).name == "ro"
         with pytest.raises(Exception, match="read-only"), project.write():
             pass
+
+
+def _beside(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir())
+
+
+def test_damaged_project_gets_one_clear_line_and_stays_byte_identical(tmp_path: Path) -> None:
+    """Page 4 of a real project overwritten: every command names the damage and the way back."""
+    target = tmp_path / "skadet.db"
+    ok("--db", target, "init", "--name", "Skadet projekt")
+    with closing(sqlite3.connect(target)) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, as a copied project is
+    assert target.stat().st_size > 4 * 4096
+    with target.open("r+b") as handle:
+        handle.seek(3 * 4096)
+        handle.write(bytes(range(256)) * 16)
+    before = digest(target)
+    for command in (["project", "show"], ["db", "check"]):
+        result = run("--db", target, *command)
+        assert result.code == 1, command
+        assert "the project file is damaged" in result.err, (command, result.err)
+        assert "`fieldnotes restore`" in result.err and "fieldnotes restore N" in result.err
+        assert "unexpected error" not in result.err and "DatabaseError" not in result.err
+        assert len(result.err.strip().splitlines()) == 1
+        assert digest(target) == before
+    report = run("--db", target, "db", "check", "--json")
+    assert report.code == 1
+    assert report.json["ok"] is False and report.json["integrity"].startswith("damaged (")
+
+
+@pytest.mark.parametrize("size", [20_000, 4096 * 3 + 100], ids=["truncated", "torn-page"])
+def test_refused_truncated_file_leaves_nothing_beside_it(tmp_path: Path, size: int) -> None:
+    """A WAL-mode project cut short is refused without a -wal or -shm appearing next to it."""
+    whole = tmp_path / "hel" / "p.db"
+    whole.parent.mkdir()
+    ok("--db", whole, "init", "--name", "Afkortet")
+    cut = tmp_path / "cut" / "p.db"
+    cut.parent.mkdir()
+    cut.write_bytes(whole.read_bytes()[:size])
+    assert cut.read_bytes()[18:20] == b"\x02\x02"  # the header says WAL mode
+    before = digest(cut)
+    result = run("--db", cut, "project", "show")
+    assert result.code == 1
+    assert "cannot be read as a fieldnotes project (database disk image is malformed)" in result.err
+    assert "fieldnotes restore" in result.err
+    assert digest(cut) == before
+    assert _beside(cut) == ["p.db"]
+    assert run("--db", cut, "db", "current").code == 1
+    assert _beside(cut) == ["p.db"] and digest(cut) == before

@@ -79,6 +79,9 @@ def _database_trouble(error: Exception) -> str | None:
         return "the project file cannot be written (read-only); nothing was changed"
     if "database is locked" in text:
         return "the project is busy in another program for too long; nothing was changed. Try again"
+    if "malformed" in text or "not a database" in text:
+        return ("the project file is damaged (" + text.splitlines()[0] + "); nothing was changed. "
+                "List its backups with `fieldnotes restore` and put one back with `fieldnotes restore N`")
     if "could not connect" in text or "connection refused" in text:
         return "cannot reach the database server; check the address and that the server is running"
     return None

@@ -214,17 +214,26 @@ def _describe(diff: Any) -> str:
 
 
 def db_check(ctx: Context) -> int:
+    from sqlalchemy import exc as sa_exc
+
     from fieldnotes.db import migrate
 
     project = ctx.project(readonly=True)
-    problems = [_describe(diff) for diff in migrate.differences(project.engine)]
+    problems: list[str] = []
     integrity = "ok"
-    if project.is_sqlite:
-        with project.engine.connect() as conn:
-            integrity = str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
-            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                problems.append(f"{len(broken)} broken references")
+    try:
+        problems += [_describe(diff) for diff in migrate.differences(project.engine)]
+        if project.is_sqlite:
+            with project.engine.connect() as conn:
+                integrity = "\n".join(str(row[0]) for row in conn.exec_driver_sql("PRAGMA integrity_check"))
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    problems.append(f"{len(broken)} broken references")
+    except sa_exc.DatabaseError as error:
+        if not project.is_sqlite:
+            raise
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        integrity = f"damaged ({reason})"
     ok = not problems and integrity == "ok"
     report = {"project": project.display, "schema_matches": not problems, "integrity": integrity,
               "problems": problems, "ok": ok}
@@ -232,8 +241,10 @@ def db_check(ctx: Context) -> int:
     lines += [f"  {p}" for p in problems]
     ctx.emit(report, lines)
     if not ok:
-        raise FieldnotesError(f"{project.display} failed its check",
-                              hint="restore a backup with `fieldnotes restore`")
+        raise FieldnotesError(f"{project.display} failed its check: the project file is damaged"
+                              if integrity != "ok" else f"{project.display} failed its check",
+                              hint="list its backups with `fieldnotes restore` and put one back with "
+                                   "`fieldnotes restore N`")
     return 0
 
 
