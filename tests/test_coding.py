@@ -168,6 +168,27 @@ def test_undo_refused_when_another_coder_built_on_it(project: Path) -> None:
     ok("--db", project, "undo", "--coder", "Jonas Bech")
 
 
+def test_undo_allowed_once_the_other_coder_undid_their_change(project: Path) -> None:
+    # Jonas first takes part (coders are never un-created), so the snapshots compare everything else
+    ok("--db", project, "memo", "add", "project", "Jonas er med", "--coder", "Jonas Bech")
+    ok("--db", project, "undo", "--coder", "Jonas Bech")
+    start = snapshot(project)
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
+    coded = snapshot(project)
+    coding_id = show(project)["codings"][0]["id"]
+    ok("--db", project, "recode", coding_id, "--memo", "Jonas", "--coder", "Jonas Bech")
+    ok("--db", project, "undo", "--coder", "Jonas Bech")
+    assert snapshot(project) == coded
+    assert "coded Ledelse" in ok("--db", project, "undo", "--coder", "Anna Krogh").out
+    assert snapshot(project) == start
+    ok("--db", project, "redo", "--coder", "Anna Krogh")
+    assert snapshot(project) == coded
+    # Jonas redoes his change again: it is in effect once more, so Anna is refused again
+    ok("--db", project, "redo", "--coder", "Jonas Bech")
+    result = run("--db", project, "undo", "--coder", "Anna Krogh")
+    assert result.code == 1 and "Jonas Bech has since changed" in result.err
+
+
 def test_audit_log_shows_every_change(project: Path) -> None:
     ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
     ok("--db", project, "memo", "add", "project", "Første memo", "--coder", "Jonas Bech")

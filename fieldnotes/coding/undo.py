@@ -2,9 +2,10 @@
 
 A coder's history is replayed from their changes: a new action clears their redo stack, an undo
 moves a change from the done stack to the redo stack, a redo moves it back. Undo restores every
-row's before-image exactly; redo restores the after-images. Undo is refused when another coder has
-since changed one of the same rows (on a shared server that would silently destroy their work), and
-when the change's images were redacted for privacy.
+row's before-image exactly; redo restores the after-images. Undo is refused when another coder's
+later change to one of the same rows is still in effect (on a shared server that would silently
+destroy their work; a change they have since undone no longer counts), and when the change's images
+were redacted for privacy.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldnotes.db import history
+from fieldnotes.db.images import Image, fetch_images
 from fieldnotes.db.models import Change, Coder, Event
 from fieldnotes.errors import FieldnotesError, Refused
 
@@ -59,22 +61,48 @@ def _events(session: Session, change: Change) -> list[Event]:
 
 
 def _check_conflicts(session: Session, change: Change, events: list[Event], coder_id: uuid.UUID, verb: str) -> None:
+    """Refuse when another coder's change to the same rows is still in effect.
+
+    A row is only in conflict when it no longer holds the image this change left it with (its after-image
+    once done or redone, its before-image once undone). Later changes that were since undone (and not
+    redone) put the row back, so they do not count; neither do the coder's own later changes.
+    """
     if any(e.redacted for e in events):
         raise Refused(f"cannot {verb} {change.summary or change.action!r}: its history was redacted for privacy")
-    rows = {e.row_id for e in events}
+    left: dict[tuple[str, uuid.UUID], Image | None] = {}
+    for e in events:
+        key = (e.table, e.row_id)
+        if verb == "undo":
+            left[key] = e.after  # the last image wins
+        elif key not in left:
+            left[key] = e.before  # the first image is what undo restored
+    by_table: dict[str, list[uuid.UUID]] = {}
+    for table_name, row_id in left:
+        by_table.setdefault(table_name, []).append(row_id)
+    conn = session.connection()
+    moved: set[uuid.UUID] = set()
+    for table_name, row_ids in by_table.items():
+        current = fetch_images(conn, table_name, row_ids)
+        moved.update(row_id for row_id in row_ids if current.get(str(row_id)) != left[(table_name, row_id)])
+    if not moved:
+        return
     last_seq = session.scalar(
         select(Change.seq).where(Change.target_id == change.id).order_by(Change.seq.desc()).limit(1)
     ) or change.seq
     later = session.execute(
-        select(Event.row_id, Change.coder_id, Change.summary, Change.action)
+        select(Change.coder_id, Change.summary, Change.action)
+        .select_from(Event)
         .join(Change, Change.id == Event.change_id)
-        .where(Event.seq > 0, Change.seq > last_seq, Event.row_id.in_(list(rows)))
-    ).all()
-    for _row_id, other_coder, summary, action in later:
-        if other_coder != coder_id:
-            name = session.get(Coder, other_coder).name if other_coder else "someone"  # type: ignore[union-attr]
-            raise Refused(f"cannot {verb} {change.summary or change.action!r}: {name} has since changed the same "
-                          f"material ({summary or action})", hint="ask them, or change it back by hand")
+        .where(Event.seq > 0, Change.seq > last_seq, Event.row_id.in_(list(moved)),
+               Change.coder_id.is_distinct_from(coder_id))
+        .order_by(Change.seq.desc())
+        .limit(1)
+    ).first()
+    if later is not None:
+        other_coder, summary, action = later
+        name = session.get(Coder, other_coder).name if other_coder else "someone"  # type: ignore[union-attr]
+        raise Refused(f"cannot {verb} {change.summary or change.action!r}: {name} has since changed the same "
+                      f"material ({summary or action})", hint="ask them, or change it back by hand")
 
 
 def undo(session: Session, coder_id: uuid.UUID) -> Change:
