@@ -13,6 +13,14 @@ that holds here is a pattern the lead can find. Types, as the patterns file defi
 - `rating_trend`: the mean rating of `code` (with its scaled descendants) in `municipality` moves from
   phase `from_phase` to phase `to_phase` by at least `min_change` (`direction: rising`) or by at most
   `max_change` either way (`direction: flat`).
+- `phase_shift` (the phase matrix): the share of the codings in the `early` phases (a list) that are
+  codings of `code` (with its descendants), against the same share in the `late` phases, falls
+  (`direction: falling`: early share >= `factor` x late share) or rises (`rising`: late >= `factor` x
+  early). Shares, not counts, because the phases hold different amounts of material. In `municipality`
+  when given, else in the whole project.
+- `cooccurs` (co-occurrence): the codes `a` and `b` meet (`within`: overlap, turn or paragraph; default
+  overlap) at least `min` times, in at least `min_documents` documents (default 1); with `top: N`,
+  fewer than N other pairs meet as often or more often.
 """
 
 from __future__ import annotations
@@ -23,13 +31,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from fieldnotes.analysis.columns import NONE
+from fieldnotes.analysis.cooccurrence import WITHIN, cooccurrence
 from fieldnotes.analysis.matrix import matrix
 from fieldnotes.analysis.ratings import ratings
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.errors import InvalidInput
 from fieldnotes.filters import Filters
 
-TYPES = ("dominant_area", "present_everywhere", "rating_trend")
+TYPES = ("dominant_area", "present_everywhere", "rating_trend", "phase_shift", "cooccurs")
 
 
 def _need(pattern: dict[str, Any], *keys: str) -> list[Any]:
@@ -104,7 +113,67 @@ def check_pattern(session: Session, pattern: dict[str, Any]) -> tuple[bool, dict
         if direction == "flat":
             return abs(change) <= float(_need(pattern, "max_change")[0]), observed
         raise InvalidInput(f"a rating_trend's direction is rising or flat, not {direction!r}")
+    if kind == "phase_shift":
+        return _phase_shift(session, pattern)
+    if kind == "cooccurs":
+        return _cooccurs(session, pattern)
     raise InvalidInput(f"unknown pattern type {kind!r}", hint="types: " + ", ".join(TYPES))
+
+
+def _phases(pattern: dict[str, Any], key: str) -> list[str]:
+    value = _need(pattern, key)[0]
+    phases = value if isinstance(value, list) else [value]
+    if not phases or not all(isinstance(p, int) and not isinstance(p, bool) and p > 0 for p in phases):
+        raise InvalidInput(f"a phase_shift's {key} is a list of phase numbers (1, 2, ...), not {value!r}")
+    return [str(p) for p in phases]
+
+
+def _phase_shift(session: Session, pattern: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    code, direction, factor = _need(pattern, "code", "direction", "factor")
+    early, late = _phases(pattern, "early"), _phases(pattern, "late")
+    if direction not in ("falling", "rising"):
+        raise InvalidInput(f"a phase_shift's direction is falling or rising, not {direction!r}")
+    name = pattern.get("municipality")
+    table = matrix(session, Filters(municipalities=[str(name)] if name else []), "phase", "codings", rollup=True)
+    tree = CodeTree.load(session)
+    path = tree.path(tree.resolve(str(code)).id)
+    row = table.cells.get(path, {})
+
+    def share(phases: list[str]) -> tuple[int, int, float]:
+        count = sum(int(row.get(p, 0)) for p in phases)
+        total = sum(int(table.column_totals.get(p, 0)) for p in phases)
+        return count, total, count / total if total else 0.0
+
+    (early_n, early_total, before), (late_n, late_total, after) = share(early), share(late)
+    observed: dict[str, Any] = {
+        "municipality": name, "code": path, "early": {"codings": early_n, "of": early_total, "share": before},
+        "late": {"codings": late_n, "of": late_total, "share": after}}
+    if not early_total or not late_total:
+        return False, observed
+    high, low = (before, after) if direction == "falling" else (after, before)
+    observed["factor"] = high / low if low else float("inf") if high else 0.0
+    return high > low and high >= float(factor) * low, observed
+
+
+def _cooccurs(session: Session, pattern: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    a, b, least = _need(pattern, "a", "b", "min")
+    within = str(pattern.get("within", "overlap"))
+    if within not in WITHIN:
+        raise InvalidInput(f"a cooccurs pattern's within is one of {', '.join(WITHIN)}, not {within!r}")
+    tree = CodeTree.load(session)
+    ids = {tree.resolve(str(a)).id, tree.resolve(str(b)).id}
+    if len(ids) != 2:
+        raise InvalidInput(f"a cooccurs pattern names two different codes, not {a!r} twice")
+    found = cooccurrence(session, Filters(), within)
+    pair = next((p for p in found.pairs if {p.code_a, p.code_b} == ids), None)
+    count, documents = (pair.count, pair.documents) if pair else (0, 0)
+    rank = 1 + sum(1 for p in found.pairs if p is not pair and p.count >= count)
+    observed = {"pair": sorted(tree.path(i) for i in ids), "within": within, "count": count,
+                "documents": documents, "rank": rank}
+    held = count >= int(least) and documents >= int(pattern.get("min_documents", 1)) and count > 0
+    if pattern.get("top") is not None:
+        held = held and rank <= int(pattern["top"])
+    return held, observed
 
 
 def load_patterns(path: Path) -> list[dict[str, Any]]:
