@@ -330,3 +330,45 @@ def test_rows_written_straight_to_sqlite_are_stored_as_sqlalchemy_stores_them(tm
                     conn.execute(update(table).where(table.c.id == bindparam("_row")),
                                  [{"_row": row["id"], **row} for row in rows])
     assert _stored(copies["driver"]) == _stored(copies["sqlalchemy"]) == _stored(base)
+
+
+CARLA, DAN = "Carla Ørsted", "Dan Æbelø"
+
+
+def _deleted_here_used_there(tmp_path: Path) -> tuple[Path, Path, Path, Path, set[str]]:
+    """Anna and Jonas code with Ledelse in both copies; Carla deletes the code (and with it their codings
+    and a memo on one of them) in copy A; Dan codes with it in copy B. Returns the two crossed results,
+    copy B, copy A and the ids of the codings made before the split."""
+    base = make_project(tmp_path)
+    made = [ok("--db", base, "code", doc, "--code", "Ledelse", "--match", match, "--coder", coder, "--json").json[0]
+            for doc, match, coder in ((DOC, "Lederen er med", ANNA), (DOC, "sparring på de svære sager", JONAS),
+                                      (NOTE, "Lederen spørger til sagerne", JONAS))]
+    ok("--db", base, "recode", made[0]["id"], "--memo", "Ledelsen bærer sparringen — æøå", "--coder", ANNA)
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    shutil.copy(base, a)
+    shutil.copy(base, b)
+    ok("--db", a, "codebook", "delete", "Ledelse", "--yes", "--coder", CARLA)
+    ok("--db", b, "code", NOTE, "--code", "Ledelse", "--match", "kollegerne foreslår en praktik", "--coder", DAN)
+    ok("--db", a, "bundle", tmp_path / "carla.fnbundle", "--coder", CARLA)
+    ok("--db", b, "bundle", tmp_path / "dan.fnbundle", "--coder", DAN)
+    a2, b2 = tmp_path / "a2.db", tmp_path / "b2.db"
+    shutil.copy(a, a2)
+    shutil.copy(b, b2)
+    ok("--db", a2, "merge", tmp_path / "dan.fnbundle", "--coder", CARLA)
+    ok("--db", b2, "merge", tmp_path / "carla.fnbundle", "--coder", DAN)
+    return a2, b2, a, b, {row["id"] for row in made}
+
+
+def test_a_deleted_code_kept_because_it_is_used_comes_back_with_its_codings(tmp_path: Path) -> None:
+    a2, b2, a, b, made = _deleted_here_used_there(tmp_path)
+    assert content(a2) == content(b2)
+    for merged in (a2, b2):
+        rows = codings(merged)
+        assert set(rows) == set(codings(a)) | set(codings(b))  # the union: nothing lost
+        ledelse = {row["id"] for row in rows.values() if row["code_path"].endswith("Ledelse")}
+        assert made < ledelse and len(ledelse) == 4
+        assert any(row["memo"] == "Ledelsen bærer sparringen — æøå" for row in rows.values())
+        kinds = [c["kind"] for c in ok("--db", merged, "conflicts", "--json").json]
+        assert kinds == ["deleted_but_used"]
+        for bundle in ("dan.fnbundle", "carla.fnbundle"):  # merging again changes nothing
+            assert ok("--db", merged, "merge", tmp_path / bundle, "--json").json["nothing_to_merge"] is True

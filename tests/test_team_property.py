@@ -83,6 +83,9 @@ def content(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 # found by this test: a code renamed, then deleted, on one side and used on the other; the second merge
 # once recorded the restored code's conflict again
 @example(left=[("code", 61, 0, 1)], right=[("rename", 0, 1, 1), ("delete_code", 0, 1, 1)])
+# a code deleted on one side, with that side's own coding on it, and used on the other: it comes back
+# with the coding deleted together with it, in either order
+@example(left=[("code", 0, 0, 5)], right=[("code", 0, 10, 5), ("delete_code", 0, 0, 1)])
 def test_crossed_merges_agree_whatever_the_coders_did(tmp_path: Path, left: list[Any], right: list[Any]) -> None:
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     a, b = folder / "a.db", folder / "b.db"

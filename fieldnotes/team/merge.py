@@ -20,7 +20,8 @@ For each row that both copies have, or that one deleted:
 Codings follow their document's text: a coding made on another version of the text is moved as an
 edit would move it (and flagged for review where an edit touched it). Nothing is lost: a row still
 used by a surviving row is kept even if the other copy deleted it (a deleted code used on the other
-side), and a coding whose text the other copy deleted entirely is listed as a conflict with its text.
+side), together with the rows deleted with it that depend on it (the code's codings and their memos),
+and a coding whose text the other copy deleted entirely is listed as a conflict with its text.
 
 A merge is one change in the event log (action "merge"), undone by `fieldnotes undo` of the coder who
 merged. Merging the same file again finds nothing to do. A SQLite project is backed up first.
@@ -180,6 +181,7 @@ class Planner:
         self.rebaser = Rebaser()
         self.lost: set[Key] = set()
         self.paired_documents: set[Key] = set()
+        self._their_deletions: dict[Any, list[Key]] | None = None  # their deletions by when and by whom
         known = session.execute(select(MergeConflict.kind, MergeConflict.table, MergeConflict.row_id,
                                        MergeConflict.ours, MergeConflict.theirs)).all()
         self.recorded = {(k, t, str(r) if r else None, ident(o), ident(th)) for k, t, r, o, th in known}
@@ -188,6 +190,9 @@ class Planner:
         self.outcomes: dict[tuple[str, str, str | None, str], set[str]] = {}
         for k, t, r, o, th in known:
             self.outcomes.setdefault((k, t, str(r) if r else None, ident(th)), set()).update({ident(o), ident(th)})
+        #: rows already kept because they were used, with the version kept: keeping it again is not news
+        self.kept_used = {(t, str(r), ident(o if o is not None else th)) for k, t, r, o, th in known
+                          if k == "deleted_but_used" and r}
         self.recorded_images: dict[Key, set[str]] = {}
         for _kind, table, row_id, ours, theirs in known:
             if row_id is not None:
@@ -621,15 +626,96 @@ class Planner:
                         raise ChangedMeanwhile(f"{key[0]} {key[1]} refers to {ref[0]} {ref[1]}, which was not read")
                     if restored is not None:
                         self.desired[ref] = restored
+                        brought = self._bring_back_with(ref)
+                        with_it = ""
+                        if brought:
+                            counts: dict[str, int] = {}
+                            for table, _ in brought:
+                                counts[table] = counts.get(table, 0) + 1
+                            with_it = " with the " + ", ".join(
+                                f"{n} {table if n != 1 else table[:-1]}"
+                                for table, n in sorted(counts.items())) + " deleted together with it"
+                        # the version that is None is the side that deleted it: settling that way deletes it
+                        ours_image = self.ours.get(ref)
+                        if (ref[0], ref[1], ident(restored)) in self.kept_used:
+                            break
                         self.conflict("deleted_but_used", ref, f"{self.label(ref, restored)} was deleted in one "
-                                      f"copy but is used in the other; kept it",
-                                      self.ours.get(ref), restored, "theirs" if ref not in self.ours else "ours")
+                                      f"copy but is used in the other; kept it{with_it}",
+                                      None if ours_image is None else restored,
+                                      restored if ours_image is None else None,
+                                      "theirs" if ours_image is None else "ours")
                     else:
                         self.desired[key] = None
                         self.conflict("orphan", key, f"{self.label(key, image)} refers to a {target[:-1]} that is "
                                       "gone in both copies; not kept (it is listed here)",
                                       self.ours.get(key), image if key not in self.ours else None, "ours")
                     break
+
+    def _our_deletion_group(self, key: Key) -> dict[Key, Image]:
+        """The rows our log deleted in the change that last deleted `key` (and that stayed deleted),
+        with their last images."""
+        from sqlalchemy import func
+
+        from fieldnotes.db.models import Event
+
+        conn = self.session.connection()
+        last = conn.execute(select(Event.change_id, Event.after).where(
+            Event.table == key[0], Event.row_id == uuid.UUID(key[1])).order_by(Event.seq.desc()).limit(1)).first()
+        if last is None or last.after is not None:
+            return {}
+        found = conn.execute(select(Event.table, Event.row_id, Event.before, Event.after, Event.seq).where(
+            Event.change_id == last.change_id)).all()
+        deleted = {(table, str(row_id)): (before, seq) for table, row_id, before, after, seq in found
+                   if after is None and before is not None and table in MERGED_TABLES}
+        ids = sorted({uuid.UUID(row_id) for _, row_id in deleted})
+        latest: dict[Key, int] = {}
+        for start in range(0, len(ids), 500):
+            query = select(Event.table, Event.row_id, func.max(Event.seq)).where(
+                Event.row_id.in_(ids[start : start + 500])).group_by(Event.table, Event.row_id)
+            for table, row_id, seq in conn.execute(query):
+                latest[(table, str(row_id))] = seq
+        return {k: before for k, (before, seq) in deleted.items() if latest.get(k) == seq and k not in self.ours}
+
+    def _their_deletion_group(self, key: Key) -> dict[Key, Image]:
+        """The rows their log deleted at the same moment and by the same coder as `key` (one change),
+        in our ids, with their last images."""
+        tomb = self.their_tombstone(key)
+        if tomb is None:
+            return {}
+        if self._their_deletions is None:
+            self._their_deletions = {}
+            for raw_key, found in self.source.facts.deleted.items():
+                self._their_deletions.setdefault(found.stamp, []).append(raw_key)
+        out: dict[Key, Image] = {}
+        for raw_key in self._their_deletions.get(tomb.stamp, ()):
+            before = self.source.facts.deleted[raw_key].before
+            if before is not None and raw_key[0] in MERGED_TABLES:
+                out[(raw_key[0], self.ids.get(raw_key, raw_key[1]))] = remap(raw_key[0], before, self.ids)
+        return out
+
+    def _bring_back_with(self, ref: Key) -> list[Key]:
+        """A deletion overruled because the row is still used is overruled whole: the rows deleted
+        together with it that depend on it (a code's codings, their memos, its sub-codes) come back too,
+        in the later version either copy has of them. Returns the rows brought back."""
+        ours_group, theirs_group = self._our_deletion_group(ref), self._their_deletion_group(ref)
+        group = set(ours_group) | set(theirs_group)
+        brought: list[Key] = []
+        waiting = [ref]
+        while waiting:
+            parent = waiting.pop()
+            for key in sorted(group):
+                if self.desired.get(key) is not None or key in self.lost:
+                    continue
+                candidates = [c for c in (self.ours.get(key), self.theirs.get(key), ours_group.get(key),
+                                          theirs_group.get(key)) if c is not None]
+                if not any(str(image.get(column)) == parent[1] for image in candidates
+                           for column, target in REFERENCES.get(key[0], ()) if target == parent[0]):
+                    continue
+                self.desired[key] = max(candidates, key=stamp)
+                self.origins.pop(f"{key[0]}:{key[1]}", None)
+                brought.append(key)
+                waiting.append(key)
+        return brought
 
     def _restorable(self, key: Key) -> Image | None:
         candidates = [self.ours.get(key), self.theirs.get(key)]
