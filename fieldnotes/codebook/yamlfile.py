@@ -119,16 +119,33 @@ def parse(text: str, source: str = "<codebook>") -> CodebookFile:
     except _Mistake as mistake:
         raise InvalidInput(f"{source}, line {mistake.line}: {mistake.message}") from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = error.problem or error.context or "not valid YAML"
-        raise InvalidInput(f"{source}, line {line}: {problem}") from None
+        raise InvalidInput(f"{source}, {_yaml_mistake(error)}") from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         raise InvalidInput(f"{source}, line {line}: the character {error.character!r} is not allowed in YAML") from None
     except yaml.YAMLError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise InvalidInput(f"{source}: not valid YAML ({first})") from None
+
+
+def _yaml_mistake(error: yaml.MarkedYAMLError) -> str:
+    """Where a YAML mistake is and what it is.
+
+    Where the parser notices the trouble (`problem_mark`) can be far below its cause: an unclosed
+    quote is only found at the end of the file. The construct it was reading when it gave up
+    (`context_mark`) is where the writer must look, so that line comes first.
+    """
+    problem = error.problem or "not valid YAML"
+    start, found = error.context_mark, error.problem_mark
+    if start is None or found is None or start.line == found.line:
+        mark = found or start
+        return f"line {mark.line + 1 if mark else 1}: {problem}"
+    context = re.sub(r"^while (parsing|scanning) ", "", (error.context or "").strip())
+    if "quoted scalar" in context:
+        what = f"the quote opened here (column {start.column + 1}) is never closed"
+    else:
+        what = f"{context or 'something'} begun here (column {start.column + 1}) is not finished"
+    return f"line {start.line + 1}: {what} ({problem} on line {found.line + 1})"
 
 
 def _text(value: Any, line: int, key: str) -> str:
