@@ -303,8 +303,72 @@ def listing(session: Session, documents: Sequence[Document] | None = None) -> li
 DOC_KEYS = ("title", "kind", "date", "activity", "municipality", "participants", "attr:NAME")
 
 
-def set_metadata(session: Session, doc: Document, key: str, value: str, *, coder_id: uuid.UUID | None) -> None:
-    """Change one piece of a document's metadata (inside the caller's change)."""
+#: how much of a metadata value the audit trail keeps (a summary stays one short line)
+SHOWN_VALUE = 60
+
+
+def metadata_value(session: Session, doc: Document, key: str) -> str | None:
+    """One piece of a document's metadata as `doc set` takes it (None: not set), for the audit trail."""
+    if key == "title":
+        return doc.title
+    if key == "kind":
+        return doc.kind
+    if key == "date":
+        return doc.date.isoformat() if doc.date else None
+    if key == "activity":
+        return doc.activity
+    if key in ("municipality", "municipalities"):
+        return "; ".join(municipalities_by_document(session, [doc.id]).get(doc.id, [])) or None
+    if key == "participants":
+        people = [f"{p.get('name', '')} ({p['role']})" if p.get("role") else str(p.get("name", ""))
+                  for p in doc.participants or []]
+        return "; ".join(people) or None
+    if key.startswith("attr:") and len(key) > 5:
+        value = session.execute(
+            select(AttributeValue.value_text, AttributeValue.value_number, AttributeValue.value_date)
+            .join(Attribute, Attribute.id == AttributeValue.attribute_id)
+            .where(Attribute.scope == "document", Attribute.name == key[5:], AttributeValue.document_id == doc.id)
+        ).first()
+        if value is None:
+            return None
+        text, number, date = value
+        if number is not None:
+            return str(int(number) if float(number).is_integer() else number)
+        return date.isoformat() if date is not None else text
+    return None
+
+
+def shown_value(value: str | None) -> str:
+    """A metadata value for a one-line summary: 'none' when unset, long values cut short."""
+    if value is None or value == "":
+        return "none"
+    value = " ".join(value.split())
+    return value if len(value) <= SHOWN_VALUE else value[: SHOWN_VALUE - 1] + "…"
+
+
+@dataclass
+class MetadataChange:
+    """What `set_metadata` changed, for the audit trail (values as `doc set` takes them)."""
+
+    document_id: uuid.UUID
+    title: str
+    key: str
+    old: str | None
+    new: str | None
+
+    def summary(self) -> str:
+        return f"set {self.key} of {self.title!r}: {shown_value(self.old)} → {shown_value(self.new)}"
+
+    def details(self) -> dict[str, Any]:
+        return {"document": str(self.document_id), "title": self.title, "key": self.key,
+                "from": self.old, "to": self.new}
+
+
+def set_metadata(session: Session, doc: Document, key: str, value: str, *,
+                 coder_id: uuid.UUID | None) -> MetadataChange:
+    """Change one piece of a document's metadata (inside the caller's change). Returns the old and new value."""
+    title = doc.title
+    old = metadata_value(session, doc, key)
     value = value.strip()
     if key == "title":
         if not value:
@@ -352,6 +416,7 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *, coder
     else:
         raise InvalidInput(f"cannot set {key!r} on a document", hint="keys: " + ", ".join(DOC_KEYS))
     session.flush()
+    return MetadataChange(doc.id, title, key, old, metadata_value(session, doc, key))
 
 
 def delete_document(session: Session, doc: Document) -> int:

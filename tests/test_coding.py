@@ -202,6 +202,42 @@ def test_audit_log_shows_every_change(project: Path) -> None:
     assert ok("--db", project, "log", "--since", "2999-01-01", "--json").json == []
 
 
+def test_audit_log_names_the_document_and_the_old_and_new_values(project: Path) -> None:
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
+    coding_id = show(project)["codings"][0]["id"]
+    ok("--db", project, "doc", "set", DOC, "date", "2025-04-01")
+    ok("--db", project, "doc", "set", DOC, "municipality", "Søholm; Lyngå")
+    ok("--db", project, "doc", "set", DOC, "attr:alder", "42")
+    ok("--db", project, "doc", "rename", DOC, "Interview med leder")
+    ok("--db", project, "uncode", coding_id)
+    ok("--db", project, "doc", "delete", NOTE, "--yes")
+    log = ok("--db", project, "log", "--json").json
+    by_action = {}
+    for entry in reversed(log):
+        by_action.setdefault(entry["action"], []).append(entry)
+    assert by_action["code"][0]["summary"] == f"coded Ledelse in {DOC!r}"
+    assert by_action["code"][0]["details"]["title"] == DOC and by_action["code"][0]["details"]["spans"] == 1
+    sets = [e["summary"] for e in by_action["doc.set"]]
+    assert sets == [f"set date of {DOC!r}: 2025-03-10 → 2025-04-01",
+                    f"set municipality of {DOC!r}: Lyngå → Lyngå; Søholm",
+                    f"set attr:alder of {DOC!r}: none → 42"]
+    assert by_action["doc.set"][0]["details"] == {"document": show(project, "Interview med leder")["id"],
+                                                  "title": DOC, "key": "date", "from": "2025-03-10",
+                                                  "to": "2025-04-01"}
+    rename = by_action["doc.rename"][0]
+    assert rename["summary"] == f"renamed {DOC!r} → 'Interview med leder'"
+    assert (rename["details"]["from"], rename["details"]["to"]) == (DOC, "Interview med leder")
+    assert by_action["uncode"][0]["summary"] == "removed Ledelse from 'Interview med leder'"
+    delete = by_action["doc.delete"][0]
+    assert delete["summary"] == f"deleted {NOTE!r} with 0 coding(s)" and delete["details"]["title"] == NOTE
+    text = show(project, "Interview med leder")["text"]
+    assert all("Lederen er med" not in e["summary"] and "Lederen er med" not in str(e["details"])
+               for e in log), "the log holds titles, never the document's text"
+    assert "Lederen er med" in text
+    plain = ok("--db", project, "log").out
+    assert "set date of 'Interview med sagsbehandler': 2025-03-10 → 2025-04-01" in plain
+
+
 def test_edit_that_empties_the_document_is_refused(project: Path) -> None:
     empty = project.parent / "empty.txt"
     empty.write_text("  \n\n", encoding="utf-8")

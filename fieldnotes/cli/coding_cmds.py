@@ -28,6 +28,16 @@ def acting(ctx: Context, action: str, summary: str = "", details: dict[str, Any]
         yield pair
 
 
+def describe(session: Session, summary: str, details: dict[str, Any]) -> None:
+    """Set the summary and details of the change being recorded, once they are known (the audit trail
+    names the document and the old and new values; never any of the document's text)."""
+    from fieldnotes.db import history
+
+    with history.change(session, coder_id=None, action="") as pending:  # nested: joins the open change
+        pending.summary = summary
+        pending.details = details
+
+
 # --- code / uncode -------------------------------------------------------------------------------
 
 
@@ -77,6 +87,10 @@ def code(ctx: Context) -> int:
         return 0
     with acting(ctx, "code", f"coded {args.code}") as (session, cid):
         doc, code_row, found = find(session)
+        spans_note = f" ({len(found)} spans)" if len(found) > 1 else ""
+        describe(session, f"coded {code_row.name} in {doc.title!r}{spans_note}",
+                 {"code": str(code_row.id), "code_name": code_row.name, "document": str(doc.id),
+                  "title": doc.title, "spans": len(found)})
         tree = CodeTree.load(session)
         results = [engine.apply(session, doc, code_row, s.start, s.end, coder_id=cid, memo=args.memo,
                                 rating=args.rating) for s in found]
@@ -92,10 +106,21 @@ def uncode(ctx: Context) -> int:
 
     with acting(ctx, "uncode", "removed a coding") as (session, _):
         coding = engine.get_coding(session, ctx.args.coding)
+        _describe_coding(session, coding, "removed {code} from {title!r}")
         info = {"id": str(coding.id), "start": coding.start, "end": coding.end, "text": coding.text}
         engine.remove(session, coding)
     ctx.emit(info, f"removed coding {info['id']}")
     return 0
+
+
+def _describe_coding(session: Session, coding: Any, summary: str) -> None:
+    from fieldnotes.db.models import Code, Document
+
+    code, doc = session.get(Code, coding.code_id), session.get(Document, coding.document_id)
+    code_name, title = code.name if code else "?", doc.title if doc else "?"
+    describe(session, summary.format(code=code_name, title=title),
+             {"coding": str(coding.id), "code": str(coding.code_id), "code_name": code_name,
+              "document": str(coding.document_id), "title": title})
 
 
 def recode(ctx: Context) -> int:
@@ -104,6 +129,7 @@ def recode(ctx: Context) -> int:
     args = ctx.args
     with acting(ctx, "recode", "changed a coding") as (session, _):
         coding = engine.get_coding(session, args.coding)
+        _describe_coding(session, coding, "changed a coding of {code} in {title!r}")
         start = end = None
         if args.span:
             start, end = spans.parse(args.span)
@@ -293,7 +319,8 @@ def doc_set(ctx: Context) -> int:
 
     with acting(ctx, "doc.set", f"set {ctx.args.key} of a document") as (session, cid):
         doc = resolve(session, ctx.args.document)
-        set_metadata(session, doc, ctx.args.key, ctx.args.value, coder_id=cid)
+        changed = set_metadata(session, doc, ctx.args.key, ctx.args.value, coder_id=cid)
+        describe(session, changed.summary(), changed.details())
         info = {"id": str(doc.id), "title": doc.title, "key": ctx.args.key, "value": ctx.args.value}
     ctx.emit(info, f"{info['title']}: {ctx.args.key} = {ctx.args.value}")
     return 0
@@ -306,6 +333,8 @@ def doc_rename(ctx: Context) -> int:
         doc = resolve(session, ctx.args.document)
         old = doc.title
         set_metadata(session, doc, "title", ctx.args.title, coder_id=cid)
+        describe(session, f"renamed {old!r} → {doc.title!r}",
+                 {"document": str(doc.id), "title": doc.title, "key": "title", "from": old, "to": doc.title})
         info = {"id": str(doc.id), "from": old, "to": doc.title}
     ctx.emit(info, f"renamed {old!r} to {info['to']!r}")
     return 0
@@ -325,7 +354,11 @@ def doc_delete(ctx: Context) -> int:
         ctx.note("nothing deleted")
         return 0
     with acting(ctx, "doc.delete", f"deleted {title!r}") as (session, _):
-        removed = delete_document(session, resolve(session, ctx.args.document))
+        doc = resolve(session, ctx.args.document)
+        doc_id, title = doc.id, doc.title
+        removed = delete_document(session, doc)
+        describe(session, f"deleted {title!r} with {removed} coding(s)",
+                 {"document": str(doc_id), "title": title, "codings_removed": removed})
     ctx.emit({"title": title, "codings_removed": removed},
              f"deleted {title!r} with {removed} coding(s); `fieldnotes undo` brings it back")
     return 0
