@@ -344,6 +344,7 @@ def _deleted_here_used_there(tmp_path: Path) -> tuple[Path, Path, Path, Path, se
             for doc, match, coder in ((DOC, "Lederen er med", ANNA), (DOC, "sparring på de svære sager", JONAS),
                                       (NOTE, "Lederen spørger til sagerne", JONAS))]
     ok("--db", base, "recode", made[0]["id"], "--memo", "Ledelsen bærer sparringen — æøå", "--coder", ANNA)
+    ok("--db", base, "memo", "add", "code:Ledelse", "Ledelse betyder både leder og ledelse 🙂", "--coder", JONAS)
     a, b = tmp_path / "a.db", tmp_path / "b.db"
     shutil.copy(base, a)
     shutil.copy(base, b)
@@ -368,7 +369,29 @@ def test_a_deleted_code_kept_because_it_is_used_comes_back_with_its_codings(tmp_
         ledelse = {row["id"] for row in rows.values() if row["code_path"].endswith("Ledelse")}
         assert made < ledelse and len(ledelse) == 4
         assert any(row["memo"] == "Ledelsen bærer sparringen — æøå" for row in rows.values())
+        memos = ok("--db", merged, "memo", "list", "--json").json
+        assert "Ledelse betyder både leder og ledelse 🙂" in {memo["text"] for memo in memos}
         kinds = [c["kind"] for c in ok("--db", merged, "conflicts", "--json").json]
         assert kinds == ["deleted_but_used"]
         for bundle in ("dan.fnbundle", "carla.fnbundle"):  # merging again changes nothing
             assert ok("--db", merged, "merge", tmp_path / bundle, "--json").json["nothing_to_merge"] is True
+
+
+def test_a_code_kept_because_it_was_used_can_be_settled_the_deleting_way_and_undone(tmp_path: Path) -> None:
+    a2, b2, _, _, _ = _deleted_here_used_there(tmp_path)
+    # Carla's copy deleted it (this copy's version is none); Dan's copy kept it (theirs is none)
+    for merged, deleting, coder in ((a2, "ours", CARLA), (b2, "theirs", DAN)):
+        before = snapshot(merged)
+        conflict = ok("--db", merged, "conflicts", "--json").json[0]
+        assert conflict["kind"] == "deleted_but_used" and conflict[deleting] is None
+        assert "with the 3 codings, 1 memo deleted together" in conflict["summary"]
+        done = ok("--db", merged, "conflicts", "settle", conflict["id"][:8], deleting, "--coder", coder,
+                  "--json").json["done"]
+        assert "'Sparringskultur og ledelse/Ledelse'" in done and "4 coding(s)" in done
+        assert "Ledelse" not in {c["name"] for c in ok("--db", merged, "codebook", "list", "--json").json}
+        assert not [row for row in codings(merged).values() if row["code_path"].endswith("Ledelse")]
+        assert ok("--db", merged, "conflicts", "--open", "--json").json == []
+        log = ok("--db", merged, "log", "--json").json
+        assert log[0]["action"] == "conflicts.settle" and log[1]["action"] == "merge"  # one step
+        ok("--db", merged, "undo", "--coder", coder)
+        assert snapshot(merged) == before

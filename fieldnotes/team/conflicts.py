@@ -3,7 +3,9 @@
 Every conflict was settled when it was found (the later change won) and keeps both versions. Settling
 it `ours` or `theirs` puts that version back as one recorded, undoable change, stamped with the time of
 settling so that it also wins when this copy's work is merged elsewhere; two codes that clash by name
-are settled by merging one into the other (`ours` keeps this copy's code).
+are settled by merging one into the other (`ours` keeps this copy's code). A code or document that a
+merge kept because the other copy still used it (`deleted_but_used`) is settled the deleting way by
+deleting it together with the codings (and memos, sub-codes) that use it, as deleting it by hand does.
 """
 
 from __future__ import annotations
@@ -79,6 +81,33 @@ def _merge_codes(session: Session, conflict: MergeConflict, choice: str) -> str:
     return f"merged the code {name!r} into {kept.name!r} ({result.moved} codings moved)"
 
 
+def _delete_used(session: Session, conflict: MergeConflict, choice: str) -> str | None:
+    """Settle a row kept because it was used (`deleted_but_used`) the deleting way: delete it with the
+    rows that use it, as deleting it by hand does. None when the row is no code or document."""
+    from fieldnotes.codebook import operations
+    from fieldnotes.documents import delete_document
+
+    assert conflict.row_id is not None
+    if conflict.table == "codes":
+        code = session.get(Code, conflict.row_id)
+        if code is None:
+            raise Refused("that code is gone already; nothing to settle")
+        path = CodeTree.load(session).path(code.id)
+        plan = operations.delete(session, code)
+        subcodes = f", {len(plan.codes) - 1} sub-code(s)" if len(plan.codes) > 1 else ""
+        return (f"deleted the code {path!r} ({choice} version) with the {plan.codings} coding(s) that used it"
+                f"{subcodes} and their memos; `fieldnotes undo` brings them back")
+    if conflict.table == "documents":
+        doc = session.get(Document, conflict.row_id)
+        if doc is None:
+            raise Refused("that document is gone already; nothing to settle")
+        title = doc.title
+        removed = delete_document(session, doc)
+        return (f"deleted the document {title!r} ({choice} version) with its {removed} coding(s) and memos; "
+                "`fieldnotes undo` brings them back")
+    return None
+
+
 def settle(session: Session, text: str, choice: str, *, coder_id: uuid.UUID | None) -> str:
     """Settle one conflict with `ours` or `theirs` (one recorded change). Returns what was done."""
     if choice not in CHOICES:
@@ -88,8 +117,14 @@ def settle(session: Session, text: str, choice: str, *, coder_id: uuid.UUID | No
                         summary=f"settled a merge conflict ({conflict.kind}) with {choice}",
                         target_id=conflict.id) as pending:
         try:
+            chosen = conflict.ours if choice == "ours" else conflict.theirs
+            deleted = None
+            if conflict.kind == "deleted_but_used" and chosen is None and conflict.row_id is not None:
+                deleted = _delete_used(session, conflict, choice)
             if conflict.kind == "code_name_clash":
                 done = _merge_codes(session, conflict, choice)
+            elif deleted is not None:
+                done = deleted
             else:
                 image = conflict.ours if choice == "ours" else conflict.theirs
                 if image is not None:  # settling is a new decision: it is the latest change, wherever merged
