@@ -1,0 +1,180 @@
+"""The app's analysis screens (matrix, co-occurrence, words) on the demo project, driven with Pilot;
+every number on screen is checked against the headless functions that the command line calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.color import Color
+
+from fieldnotes.analysis.matrix import matrix
+from fieldnotes.analysis.ratings import ratings
+from fieldnotes.coding.excerpts import count_excerpts
+from fieldnotes.demo import build
+from fieldnotes.filters import Filters
+from fieldnotes.project import open_project
+from fieldnotes.tui.app import FieldnotesApp
+from fieldnotes.tui.screens.matrix import MatrixCellScreen, cell_filters
+
+BELIEF = "Tro på borgerens jobchance"
+
+
+async def settle(pilot: Any) -> None:
+    """Let workers finish and their results reach the screen (and the workers those start)."""
+    quiet = 0
+    for _ in range(200):
+        await pilot.pause()
+        busy = any(not worker.is_finished for worker in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            break
+        await pilot.app.workers.wait_for_complete()
+    for widget in pilot.app.screen.query("Input"):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    build(folder / "demo.db")
+    return folder / "demo.db"
+
+
+@pytest.fixture
+def app(demo: Path) -> Iterator[FieldnotesApp]:
+    application = FieldnotesApp(open_project(str(demo)), "Anna Krogh")
+    yield application
+    application.project.close()
+
+
+def read(demo: Path, work: Any) -> Any:
+    with open_project(str(demo), readonly=True) as project, project.read() as session:
+        return work(session)
+
+
+def contrast(a: Color, b: Color) -> float:
+    """The WCAG contrast ratio of two colours."""
+    def luminance(colour: Color) -> float:
+        def channel(value: int) -> float:
+            c = value / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# --- the matrix ------------------------------------------------------------------------------------
+
+
+async def open_matrix(pilot: Any) -> Any:
+    await settle(pilot)
+    await pilot.press("x")
+    await settle(pilot)
+    return pilot.app.screen
+
+
+async def test_rating_trend_follows_the_highlighted_scaled_code(app: FieldnotesApp, demo: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        grid = screen.data.matrix
+        table = screen.query_one("#matrix")
+        table.move_cursor(row=0, column=1)  # a code without a scale: the first scaled code is shown
+        await settle(pilot)
+        assert screen.trend.code == BELIEF
+        specific = f"{BELIEF}/Specifik tro"
+        table.move_cursor(row=grid.rows.index(specific), column=1)
+        await settle(pilot)
+        assert screen.trend.code == specific
+        trend = screen.trend
+        assert app.errors == []
+    by_phase = read(demo, lambda s: ratings(s, specific, by="phase"))
+    by_municipality = read(demo, lambda s: ratings(s, specific, by="municipality"))
+    assert [(c.label, c.count, c.mean, c.median) for c in trend.by_phase.columns] == [
+        (c.label, c.count, c.mean, c.median) for c in by_phase.columns]
+    assert [(c.label, c.count, c.mean, c.median) for c in trend.by_municipality.columns] == [
+        (c.label, c.count, c.mean, c.median) for c in by_municipality.columns]
+    assert sum(c.count for c in trend.by_phase.columns) == by_phase.total.count > 0
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "textual-dark"])
+async def test_heatmap_text_contrasts_with_its_cell_in_light_and_dark(app: FieldnotesApp, theme: str) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.theme = theme
+        screen = await open_matrix(pilot)
+        await settle(pilot)
+        table = screen.query_one("#matrix")
+        shaded = 0
+        for row in range(table.row_count):
+            for cell in table.get_row_at(row)[1:-1]:
+                style = cell.style if isinstance(cell.style, str) else str(cell.style)
+                if " on " not in style:
+                    continue
+                fore, back = style.split(" on ")
+                assert contrast(Color.parse(fore), Color.parse(back)) >= 4.5, (theme, cell.plain, style)
+                shaded += 1
+        assert shaded > 20
+
+
+async def test_without_rollup_the_cell_and_its_export_hold_only_the_code_itself(app: FieldnotesApp,
+                                                                                 demo: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        grid = screen.data.matrix
+        assert grid.rollup is False
+        table = screen.query_one("#matrix")
+        column = grid.columns.index("Søholm") + 1
+        table.move_cursor(row=grid.rows.index(BELIEF), column=column)
+        await pilot.press("enter")
+        await settle(pilot)
+        cell = app.screen
+        assert isinstance(cell, MatrixCellScreen)
+        assert len(cell.found) == grid.cells[BELIEF]["Søholm"]
+        assert {e.code_path for e in cell.found} == {BELIEF}
+        filters = cell.filters
+        assert filters is not None and filters.descendants is False
+        assert app.errors == []
+    rolled = read(demo, lambda s: matrix(s, Filters(), by="municipality", rollup=True))
+    assert rolled.cells[BELIEF]["Søholm"] > grid.cells[BELIEF]["Søholm"]  # the sub-codes were left out
+    assert read(demo, lambda s: count_excerpts(s, filters)) == grid.cells[BELIEF]["Søholm"]
+    with_rollup = cell_filters("municipality", BELIEF, "Søholm", rollup=True)
+    assert with_rollup is not None
+    assert read(demo, lambda s: count_excerpts(s, with_rollup)) == rolled.cells[BELIEF]["Søholm"]
+
+
+async def test_a_none_column_says_why_it_cannot_be_exported(app: FieldnotesApp) -> None:
+    assert cell_filters("municipality", BELIEF, "(none)") is None
+    assert cell_filters("kind", BELIEF, "(none)") is None
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(MatrixCellScreen("x · (none)", [], None, "Uddrag uden kommune kan ikke eksporteres"))
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen, MatrixCellScreen)  # no export dialog
+        assert any("Uddrag uden kommune" in str(n.message) for n in app._notifications)
+
+
+async def test_at_80_columns_the_total_column_and_the_footnote_fit(app: FieldnotesApp, demo: Path) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_matrix(pilot)
+        table = screen.query_one("#matrix")
+        assert table.ordered_columns[-1].key.value == "total"
+        widths = sum(column.get_render_width(table) for column in table.ordered_columns)
+        assert widths <= table.scrollable_content_region.width
+        grid = screen.data.matrix
+        shown = [table.get_row_at(i)[-1].plain for i in range(table.row_count)]
+        assert shown == [str(grid.row_totals[row]) for row in grid.rows]
+        note = str(screen.query_one("#matrix-note").render())
+        assert "counts in both" in note
+        assert screen.query_one("#matrix-note").region.right <= 80
+        assert app.errors == []
+    direct = read(demo, lambda s: matrix(s, Filters(), by="municipality"))
+    assert grid.row_totals == direct.row_totals
