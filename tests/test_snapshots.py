@@ -145,3 +145,20 @@ def test_disagreements_of_two_coders(snap_compare: Any, app: FieldnotesApp, size
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_export_dialog_shows_every_field(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("e")
+        await _settle(pilot)
+        await pilot.press(*"Sparringskultur og ledelse", "enter")
+        await _settle(pilot)
+        await pilot.press("ctrl+e")
+        await _settle(pilot)
+        # the default file lies in the working folder, a different temporary folder on every run
+        pilot.app.screen.query_one("#ex-file").value = "sparringskultur-og-ledelse.docx"
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -355,3 +355,47 @@ async def test_excerpt_filters_stay_readable_at_every_width(project: Path, size:
         assert app.screen.query_one("#ex-code").region.width >= 30
         assert app.screen.query_one("#excerpt-list").region.height >= 10
         assert app.errors == []
+
+
+EXPORT_FIELDS = ["ex-codes", "ex-municipalities", "ex-kinds", "ex-from", "ex-to", "ex-coders", "ex-format",
+                 "ex-context", "ex-group", "ex-file", "ex-pseudonymize"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 50)])
+async def test_every_export_field_can_be_seen_and_reached(project: Path, size: tuple[int, int]) -> None:
+    """The export dialog once showed only the codes and municipalities: the rest, and the focused file
+    field, lay below the screen's edge, and nothing in sight mentioned ctrl+s."""
+    from textual.geometry import Region
+
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh", lang="da")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press(*"Ledelse", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.__class__.__name__ == "ExportScreen"
+        whole = Region(0, 0, *size)
+        hint = screen.query_one("#ex-message")
+        assert "ctrl+s" in str(hint.render()) and whole.contains_region(hint.region)
+        fields = screen.query_one("#ex-fields")
+        assert app.focused is not None and app.focused.id == "ex-file"
+        assert fields.region.contains_region(app.focused.region)  # the focused field is in sight
+        for name in EXPORT_FIELDS:
+            field = screen.query_one(f"#{name}")
+            if size != (80, 24):  # from 100×30 up every field is on screen at once
+                assert fields.region.contains_region(field.region), (name, field.region)
+            fields.scroll_to_widget(field, animate=False, immediate=True)
+            await pilot.pause()
+            assert fields.region.contains_region(field.region), (name, field.region)
+            assert whole.contains_region(field.region) and field.region.width >= 18, (name, field.region)
+            assert whole.contains_region(hint.region)
+        assert screen.query_one("#ex-codes").value == "Ledelse"  # type: ignore[attr-defined]
+        await pilot.press("shift+tab")  # focus moves field by field, and each comes into sight
+        assert app.focused is not None and app.focused.id != "ex-file"
+        assert fields.region.contains_region(app.focused.region)
+        assert app.errors == []

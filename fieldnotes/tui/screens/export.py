@@ -15,7 +15,7 @@ from typing import Any
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
@@ -56,39 +56,54 @@ class ExportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         f = self.filters
         with Vertical(id="export-dialog", classes="dialog"):
-            yield Static(f"[b]{_('Export excerpts')}[/b]")
-            yield Label(_("Codes or themes (separate with ;)"))
-            yield Input("; ".join(f.codes), id="ex-codes")
-            with Horizontal(classes="export-row"):
-                with Vertical():
-                    yield Label(_("Municipalities"))
-                    yield Input("; ".join(f.municipalities), id="ex-municipalities")
-                with Vertical():
-                    yield Label(_("Kinds"))
-                    yield Input("; ".join(f.kinds), id="ex-kinds")
-            with Horizontal(classes="export-row"):
-                with Vertical():
-                    yield Label(_("From (YYYY-MM-DD)"))
-                    yield Input(f.date_from.isoformat() if f.date_from else "", id="ex-from")
-                with Vertical():
-                    yield Label(_("To"))
-                    yield Input(f.date_to.isoformat() if f.date_to else "", id="ex-to")
-                with Vertical():
-                    yield Label(_("Coders"))
-                    yield Input("; ".join(f.coders), id="ex-coders")
-            with Horizontal(classes="export-row"):
-                yield Select([("Word (.docx)", "docx"), ("Excel (.xlsx)", "xlsx"), ("CSV", "csv")], value="docx",
-                             allow_blank=False, id="ex-format")
-                yield Select([(_("no context"), ""), (_("the sentence"), "sentence"), (_("the speaker turn"), "turn")],
-                             value="sentence", allow_blank=False, id="ex-context")
-                yield Select([(_("not grouped"), ""), (_("by municipality"), "municipality"),
-                              (_("by document"), "document"), (_("by phase"), "phase")],
-                             value="municipality" if not f.municipalities else "", allow_blank=False, id="ex-group")
-            yield Checkbox(_("Replace names with pseudonyms"), self.pseudonymize_default, id="ex-pseudonymize")
-            yield Label(_("File"))
-            yield Input(str(Path.cwd() / default_name(f, "docx")), id="ex-file")
-            yield ProgressBar(id="ex-progress", show_eta=False)
+            yield Static(f"[b]{_('Export excerpts')}[/b]", id="ex-title")
+            # the key hint is docked: it stays in sight however far the fields below are scrolled
             yield Static(_("ctrl+s exports · esc cancels"), id="ex-message", classes="hint")
+            with VerticalScroll(id="ex-fields"):
+                yield Label(_("Codes or themes (separate with ;)"))
+                yield Input("; ".join(f.codes), id="ex-codes")
+                with Horizontal(classes="export-row"):
+                    with Vertical(classes="export-field"):
+                        yield Label(_("Municipalities"))
+                        yield Input("; ".join(f.municipalities), id="ex-municipalities")
+                    with Vertical(classes="export-field"):
+                        yield Label(_("Kinds"))
+                        yield Input("; ".join(f.kinds), id="ex-kinds")
+                with Horizontal(classes="export-row"):
+                    with Vertical(classes="export-field"):
+                        yield Label(_("From (YYYY-MM-DD)"))
+                        yield Input(f.date_from.isoformat() if f.date_from else "", id="ex-from")
+                    with Vertical(classes="export-field"):
+                        yield Label(_("To"))
+                        yield Input(f.date_to.isoformat() if f.date_to else "", id="ex-to")
+                    with Vertical(classes="export-field"):
+                        yield Label(_("Coders"))
+                        yield Input("; ".join(f.coders), id="ex-coders")
+                with Horizontal(classes="export-row"):
+                    with Vertical(classes="export-field"):
+                        yield Label(_("Format"))
+                        yield Select([("Word (.docx)", "docx"), ("Excel (.xlsx)", "xlsx"), ("CSV", "csv")],
+                                     value="docx", allow_blank=False, id="ex-format")
+                    with Vertical(classes="export-field"):
+                        yield Label(_("Context"))
+                        yield Select([(_("no context"), ""), (_("the sentence"), "sentence"),
+                                      (_("the speaker turn"), "turn")],
+                                     value="sentence", allow_blank=False, id="ex-context")
+                    with Vertical(classes="export-field"):
+                        yield Label(_("Grouping"))
+                        yield Select([(_("not grouped"), ""), (_("by municipality"), "municipality"),
+                                      (_("by document"), "document"), (_("by phase"), "phase")],
+                                     value="municipality" if not f.municipalities else "", allow_blank=False,
+                                     id="ex-group")
+                with Horizontal(classes="export-row"):
+                    with Vertical(classes="export-field", id="ex-file-field"):
+                        yield Label(_("File"))
+                        yield Input(str(Path.cwd() / default_name(f, "docx")), id="ex-file")
+                    with Vertical(classes="export-field", id="ex-pseudonymize-field"):
+                        yield Label(" ")
+                        yield Checkbox(_("Replace names with pseudonyms"), self.pseudonymize_default,
+                                       id="ex-pseudonymize")
+            yield ProgressBar(id="ex-progress", show_eta=False)
 
     def on_mount(self) -> None:
         self.query_one("#ex-progress", ProgressBar).display = False
