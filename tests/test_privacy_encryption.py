@@ -125,3 +125,98 @@ def test_a_typed_passphrase_is_asked_twice_for_a_new_project(tmp_path: Path, mon
     ok("--db", tmp_path / "ny.db", "init", "--encrypt", "--empty")
     encryption._remembered.clear()
     assert ok("--db", tmp_path / "ny.db", "project", "show", "--json").json["encrypted"] is True
+
+
+def _rekey(project: Path, passphrase: str) -> None:
+    """Give a copy of the project a passphrase of its own (as a colleague might)."""
+    from contextlib import closing
+
+    with closing(encryption.connect(project, passphrase=PASSPHRASE)) as conn:
+        conn.execute(f"PRAGMA rekey = '{passphrase}'")
+    encryption._remembered.clear()
+
+
+@pytest.fixture
+def encrypted_bundle(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """An encrypted project, an encrypted copy of it made before Jonas coded, and Jonas' bundle."""
+    project = make_encrypted(tmp_path)
+    copy = tmp_path / "kopi.db"
+    ok("--db", project, "backup", copy)
+    ok("--db", project, "code", "Interview", "--code", "Ledelse", "--match", "Lederen er med", "--coder", "Jonas Bech")
+    ok("--db", project, "memo", "add", "doc:Interview", "Jonas' memo om Søren på Ærø", "--coder", "Jonas Bech")
+    bundle = tmp_path / "jonas.fnbundle"
+    assert ok("--db", project, "bundle", bundle, "--coder", "Jonas Bech", "--json").json["encrypted"] is True
+    return project, copy, bundle
+
+
+def test_a_bundle_of_an_encrypted_project_is_encrypted(encrypted_bundle: tuple[Path, Path, Path]) -> None:
+    import zipfile
+
+    project, copy, bundle = encrypted_bundle
+    raw = bundle.read_bytes()
+    assert not zipfile.is_zipfile(bundle) and not raw.startswith(b"PK")
+    for needle in (SENTENCE, "Lederen er med", "Jonas' memo om Søren", "Søren", "manifest.json", "Jonas Bech"):
+        assert needle.encode("utf-8") not in raw and needle.encode("utf-16-le") not in raw, needle
+    assert bundle.stat().st_mode & 0o077 == 0
+    assert [p.name for p in bundle.parent.iterdir() if ".partial" in p.name] == []
+    audit = ok("--db", project, "log", "--exports", "--json").json
+    assert audit[0]["action"] == "bundle" and audit[0]["details"]["encrypted"] is True
+    # the copy, encrypted with the same passphrase, takes it
+    report = ok("--db", copy, "merge", bundle, "--coder", "Anna Krogh", "--json").json
+    assert report["added"]["codings"] == 1 and report["added"]["memos"] == 1
+    texts = sorted(e["text"] for e in ok("--db", copy, "excerpts", "--json").json)
+    assert texts == ["Lederen er med", SENTENCE]
+
+
+def test_a_plain_project_keeps_writing_plain_bundles(tmp_path: Path) -> None:
+    import zipfile
+
+    from tests.projectdata import make_project
+
+    project = make_project(tmp_path)
+    ok("--db", project, "bundle", tmp_path / "anna.fnbundle")
+    assert zipfile.is_zipfile(tmp_path / "anna.fnbundle")
+    assert ok("--db", project, "log", "--exports", "--json").json[0]["details"]["encrypted"] is False
+
+
+def test_a_wrong_or_missing_passphrase_for_a_bundle_is_refused(
+        tmp_path: Path, encrypted_bundle: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    _, copy, bundle = encrypted_bundle
+    _rekey(copy, "en anden nøgle")  # a copy with a passphrase of its own: the bundle's is not it
+    monkeypatch.setenv(encryption.ENV_PASSPHRASE, "en anden nøgle")
+    before = snapshot(copy)
+    result = run("--db", copy, "merge", bundle, "--coder", "Anna Krogh")
+    assert result.code == 1 and result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert "jonas.fnbundle is an encrypted bundle and the passphrase does not open it" in result.err
+    assert encryption.ENV_PASSPHRASE in result.err and "en anden nøgle" not in result.err
+    assert snapshot(copy) == before
+    # without any passphrase, merged into a plain project: it says what to set
+    from tests.projectdata import make_project
+
+    (tmp_path / "plain").mkdir()
+    plain = make_project(tmp_path / "plain")
+    monkeypatch.delenv(encryption.ENV_PASSPHRASE)
+    result = run("--db", plain, "merge", bundle, "--coder", "Anna Krogh")
+    assert result.code == 1 and result.err.count("\n") == 1
+    assert "is an encrypted bundle and no passphrase was given" in result.err
+    assert f"set {encryption.ENV_PASSPHRASE} to the project's passphrase" in result.err
+    # typed in a terminal, the bundle's own passphrase opens it
+    monkeypatch.setenv(encryption.ENV_PASSPHRASE, "en anden nøgle")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr(encryption, "_ask", lambda prompt: PASSPHRASE)
+    assert ok("--db", copy, "merge", bundle, "--coder", "Anna Krogh", "--json").json["added"]["codings"] == 1
+
+
+def test_a_damaged_encrypted_bundle_is_refused(tmp_path: Path, encrypted_bundle: tuple[Path, Path, Path]) -> None:
+    _, copy, bundle = encrypted_bundle
+    raw = bytearray(bundle.read_bytes())
+    raw[len(raw) // 2] ^= 1
+    flipped = tmp_path / "flipped.fnbundle"
+    flipped.write_bytes(bytes(raw))
+    cut = tmp_path / "cut.fnbundle"
+    cut.write_bytes(bundle.read_bytes()[:30])
+    before = snapshot(copy)
+    for path, message in ((flipped, "does not open it (or it is damaged)"), (cut, "damaged or incomplete")):
+        result = run("--db", copy, "merge", path, "--coder", "Anna Krogh")
+        assert result.code == 1 and message in result.err and result.err.count("\n") == 1, result.err
+    assert snapshot(copy) == before

@@ -151,6 +151,8 @@ def _bad_files(tmp_path: Path, bundle: Path, project: Path) -> dict[str, tuple[s
     truncated.write_bytes(bundle.read_bytes()[: len(bundle.read_bytes()) // 2])
     text = tmp_path / "notes.txt"
     text.write_text("bare en tekstfil med æøå\n", "utf-8")
+    notzip = tmp_path / "notzip.fnbundle"
+    notzip.write_text("ikke en bundt, bare tekst om Søren og Åse\n" * 40, "utf-8")
     other_zip = tmp_path / "other.zip"
     with zipfile.ZipFile(other_zip, "w") as archive:
         archive.writestr("hello.txt", "hej")
@@ -166,7 +168,8 @@ def _bad_files(tmp_path: Path, bundle: Path, project: Path) -> dict[str, tuple[s
         "missing member": (str(rewrite(bundle, tmp_path / "nomember.fnbundle", drop="events.json")),
                            "events.json is missing"),
         "a zip of something else": (str(other_zip), "not a fieldnotes bundle"),
-        "a text file": (str(text), "not a fieldnotes project"),
+        "a text file": (str(text), "is neither a fieldnotes bundle nor a project"),
+        "a text file named like a bundle": (str(notzip), "give a bundle made with `fieldnotes bundle`"),
         "no such file": (str(tmp_path / "findes-ikke.fnbundle"), "there is no file"),
         "itself": (str(project), "this project itself"),
         "a server url": ("postgresql+psycopg://anna:hemmeligt-kodeord@127.0.0.1:1/x", "server database"),

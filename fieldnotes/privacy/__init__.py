@@ -2,5 +2,6 @@
 
 Modules: `register` (entries), `matching` (the one matcher that replaces names), `apply` (at export
 and in place), `detect` (candidates for review), `keyfile` (the key written apart), `redact` (no
-originals left behind), `encryption` (SQLCipher files). The workflow is in docs/privacy.md.
+originals left behind), `encryption` (SQLCipher files), `sealed` (encrypted bundles). The workflow
+is in docs/privacy.md.
 """

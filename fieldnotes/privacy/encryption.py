@@ -89,8 +89,18 @@ def forget(path: Path) -> None:
     _remembered.pop(_key(path), None)
 
 
+def remembered(path: Path) -> str | None:
+    """The passphrase this process already opened the file with, if any."""
+    return _remembered.get(_key(path))
+
+
 def _ask(prompt: str) -> str:
     return getpass.getpass(prompt)
+
+
+def ask(prompt: str) -> str | None:
+    """A passphrase typed without echo, or None when there is no terminal to type it in."""
+    return _ask(prompt) if sys.stdin.isatty() else None
 
 
 def passphrase_for(path: Path, *, new: bool = False) -> str:

@@ -16,12 +16,18 @@ The format (version 1) is a zip archive with three members:
 A coder's work is every change they made (optionally since a date), except merges: a bundle carries
 the sender's own work, never what they merged from others, so bundles can be crossed between copies in
 any order. Making a bundle is recorded in the audit trail (`fieldnotes log --exports`).
+
+A bundle of an encrypted project is encrypted too: the zip archive is sealed whole with the project's
+passphrase (fieldnotes.privacy.sealed), so none of its text is readable on disk. Reading one takes the
+passphrase from FIELDNOTES_PASSPHRASE, the project it is merged into, or the terminal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import os
 import uuid
 import zipfile
 import zlib
@@ -40,6 +46,7 @@ from fieldnotes.db.images import fetch_images, select_images, stored, uuid_text
 from fieldnotes.db.models import Change, Coder, Event
 from fieldnotes.errors import FieldnotesError, InvalidInput, NotFound, Refused, SchemaTooNew
 from fieldnotes.fileio import atomic_output
+from fieldnotes.privacy import encryption, sealed
 from fieldnotes.project import Project
 from fieldnotes.team.images import (
     MERGED_TABLES,
@@ -90,10 +97,11 @@ class BundleSummary:
     changes: int
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     pseudonymized: bool = False
+    encrypted: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "coders": self.coders, "since": self.since, "changes": self.changes,
-                "counts": self.counts, "pseudonymized": self.pseudonymized}
+                "counts": self.counts, "pseudonymized": self.pseudonymized, "encrypted": self.encrypted}
 
 
 # --- choosing the rows ---------------------------------------------------------------------------
@@ -276,6 +284,7 @@ def write_bundle(project: Project, target: Path | str, *, coder_names: Sequence[
         raise FieldnotesError(f"{target} already exists", hint="choose another name, or add --force to overwrite it")
     if project.path is not None and target.exists() and target.resolve() == project.path.resolve():
         raise Refused(f"{target} is this project itself", hint="choose another file name for the bundle")
+    passphrase = _sealing_passphrase(project)
     with project.write() as session:
         settings = project.settings(session)
         if pseudonymize is None:
@@ -313,11 +322,26 @@ def write_bundle(project: Project, target: Path | str, *, coder_names: Sequence[
             "counts": {**counts, "changes": len(changes), "events": len(events)},
             "payload": {ROWS: digest(rows_bytes), EVENTS: digest(events_bytes)},
         }
+        members = [(MANIFEST, _dump(manifest)), (ROWS, rows_bytes), (EVENTS, events_bytes)]
         with atomic_output(target) as handle:
-            _zip(handle, [(MANIFEST, _dump(manifest)), (ROWS, rows_bytes), (EVENTS, events_bytes)])
-        summary = BundleSummary(target.name, names, manifest["since"], len(changes), counts, pseudonymize)
+            if passphrase is None:
+                _zip(handle, members)
+            else:  # the archive exists only in memory; the file gets it sealed
+                archive = io.BytesIO()
+                _zip(archive, members)
+                sealed.seal(archive.getbuffer(), passphrase, handle)
+        summary = BundleSummary(target.name, names, manifest["since"], len(changes), counts, pseudonymize,
+                                encrypted=passphrase is not None)
         _record(session, acting, summary)
     return summary
+
+
+def _sealing_passphrase(project: Project) -> str | None:
+    """The passphrase a bundle of this project is sealed with: an encrypted project's own, else None."""
+    if project.path is None or not encryption.is_encrypted(project.path):
+        return None
+    sealed.check_available()
+    return encryption.passphrase_for(project.path)
 
 
 def _zip(handle: Any, members: list[tuple[str, bytes]]) -> None:
@@ -341,13 +365,49 @@ def _record(session: Session, acting: str, summary: BundleSummary) -> None:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def is_bundle(path: Path) -> bool:
-    """A zip archive holding a bundle manifest (a damaged zip counts, so it is refused as a bundle)."""
+def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
-            return handle.read(4) == b"PK\x03\x04"
+            return handle.read(len(sealed.MAGIC))
     except OSError:
-        return False
+        return b""
+
+
+def is_bundle(path: Path) -> bool:
+    """A zip archive (a damaged zip counts, so it is refused as a bundle), or a sealed file: a bundle of an
+    encrypted project."""
+    head = _head(path)
+    return head.startswith(b"PK\x03\x04") or sealed.is_sealed(head)
+
+
+def _unsealed(path: Path, ours: Path | None) -> bytes:
+    """The archive inside an encrypted bundle, opened with FIELDNOTES_PASSPHRASE, the passphrase the project
+    it is merged into was opened with, or one typed in the terminal."""
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise FieldnotesError(f"cannot read {name} ({error.strerror})") from None
+    sealed.check_available()
+    candidates = [os.environ.get(encryption.ENV_PASSPHRASE), encryption.remembered(ours) if ours else None]
+    tried = False
+    for phrase in dict.fromkeys(c for c in candidates if c):
+        try:
+            return sealed.unseal(data, phrase, name=name)
+        except sealed.WrongSealPassphrase:
+            tried = True
+    typed = encryption.ask(f"passphrase for {name}: ")
+    if typed:
+        try:
+            return sealed.unseal(data, typed, name=name)
+        except sealed.WrongSealPassphrase:
+            tried = True
+    if tried:
+        raise sealed.WrongSealPassphrase(
+            f"{name} is an encrypted bundle and the passphrase does not open it (or it is damaged); nothing was merged",
+            hint=f"set {encryption.ENV_PASSPHRASE} to the passphrase of the project it was made from")
+    raise FieldnotesError(f"{name} is an encrypted bundle and no passphrase was given; nothing was merged",
+                          hint=f"set {encryption.ENV_PASSPHRASE} to the project's passphrase, or type it in a terminal")
 
 
 def _damaged(name: str, why: str) -> InvalidInput:
@@ -355,12 +415,15 @@ def _damaged(name: str, why: str) -> InvalidInput:
                         hint="make the bundle again and copy it whole")
 
 
-def read_bundle(path: Path | str) -> Bundle:
-    """Read and check a bundle: a complete archive, our format, a known schema, intact checksums."""
+def read_bundle(path: Path | str, *, ours: Path | None = None) -> Bundle:
+    """Read and check a bundle: a complete archive, our format, a known schema, intact checksums.
+
+    An encrypted bundle is opened first (see `_unsealed`; `ours` is the project it is merged into).
+    """
     path = Path(path)
     name = path.name
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(_unsealed(path, ours)) if sealed.is_sealed(_head(path)) else path)
     except zipfile.BadZipFile:
         raise _damaged(name, "not a complete zip archive") from None
     except OSError as error:

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, select
 from fieldnotes.db import migrate
 from fieldnotes.db.images import select_images, stored, uuid_text
 from fieldnotes.db.models import Change, Event
-from fieldnotes.errors import Refused, SchemaTooNew
+from fieldnotes.errors import NotAProject, Refused, SchemaTooNew
 from fieldnotes.team.bundle import Bundle, is_bundle, read_bundle
 from fieldnotes.team.images import (
     MERGED_TABLES,
@@ -262,7 +262,8 @@ def from_project_file(path: Path) -> Source:
 
 def open_source(path: Path | str, *, ours: Path | None = None) -> Source:
     """Read a bundle or a whole project file for merging; anything else is refused clearly."""
-    from fieldnotes.db.engine import display_target, is_url
+    from fieldnotes.db.engine import display_target, is_url, looks_like_sqlite
+    from fieldnotes.privacy import encryption
 
     text = str(path)
     if is_url(text):
@@ -274,5 +275,8 @@ def open_source(path: Path | str, *, ours: Path | None = None) -> Source:
     if ours is not None and path.resolve() == ours.resolve():
         raise Refused(f"{path.name} is this project itself; there is nothing to merge")
     if is_bundle(path):
-        return from_bundle(read_bundle(path))
+        return from_bundle(read_bundle(path, ours=ours))
+    if path.is_file() and not encryption.is_encrypted(path) and not looks_like_sqlite(path):
+        raise NotAProject(f"{path.name} is neither a fieldnotes bundle nor a project file",
+                          hint="give a bundle made with `fieldnotes bundle`, or a copy of a project file")
     return from_project_file(path)
