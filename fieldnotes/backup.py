@@ -133,37 +133,94 @@ def restore(project: Path, backup: Path) -> Path:
 
 
 def server_to_sqlite(url: str, out: Path) -> Path:
-    """A consistent SQLite copy of a server project (one read transaction), verified."""
-    from sqlalchemy import select
+    """A consistent SQLite copy of a server project (one read transaction), verified.
 
-    from fieldnotes.db.engine import engine_for
+    The copy is made at the server's own schema revision, so an out-of-date server can be backed
+    up before `fieldnotes db upgrade`; opening the copy later upgrades it like any older file.
+    """
+    from sqlalchemy import inspect, select
+
+    from fieldnotes.db import migrate
+    from fieldnotes.db.engine import display_target, engine_for, sqlite_engine
     from fieldnotes.db.models import TRACKED_TABLES, Change, Event
-    from fieldnotes.project import _remove_sqlite, create_empty
+    from fieldnotes.project import _remove_sqlite
 
     if out.exists():
         raise FieldnotesError(f"{out} already exists", hint="choose another file name")
-    target = create_empty(str(out))
+    if not out.parent.is_dir():
+        raise FieldnotesError(f"the folder {out.parent} does not exist", hint="create it first")
     source = engine_for(url)
+    target = None
+    created = False
     try:
         tables = [m.__table__ for m in TRACKED_TABLES] + [Change.__table__, Event.__table__]  # type: ignore[attr-defined]
-        with source.connect() as reading, target.engine.connect() as writing:
+        with source.connect() as reading:
             if source.dialect.name == "postgresql":
                 reading.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            writing.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
-            with writing.begin():
-                for table in tables:
-                    rows = [dict(r._mapping) for r in reading.execute(select(table))]
-                    for start in range(0, len(rows), 1000):
-                        writing.execute(table.insert(), rows[start : start + 1000])
-                broken = writing.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise FieldnotesError(f"the copy has {len(broken)} broken references; it was not kept")
-        target.close()
+            revision = migrate.current(reading)
+            if revision is None or revision not in migrate.known_revisions():
+                raise FieldnotesError(
+                    f"{display_target(url)} is not a fieldnotes project this version can read "
+                    f"(schema {revision or 'none'})", hint="the database was left untouched")
+            present = inspect(reading)
+            columns: dict[str, list[str]] = {}
+            for table in tables:
+                if not present.has_table(table.name):
+                    continue  # added by a later revision than the server's
+                names = [c["name"] for c in present.get_columns(table.name)]
+                unknown = sorted(set(names) - set(table.c.keys()))
+                if unknown:
+                    raise FieldnotesError(
+                        f"{display_target(url)} has columns this version does not know "
+                        f"({table.name}: {', '.join(unknown)})",
+                        hint="back the server up with pg_dump instead")
+                columns[table.name] = names
+            fd = os.open(out, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+            created = True
+            target = sqlite_engine(out)
+            migrate.upgrade(target, revision)
+            with target.connect() as writing:
+                writing.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+                with writing.begin():
+                    for table in tables:
+                        if table.name not in columns:
+                            continue
+                        chosen = [table.c[name] for name in columns[table.name]]
+                        rows = [dict(r._mapping) for r in reading.execute(select(*chosen))]
+                        for start in range(0, len(rows), 1000):
+                            writing.execute(table.insert(), rows[start : start + 1000])
+                    broken = writing.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise FieldnotesError(f"the copy has {len(broken)} broken references; it was not kept")
+        target.dispose()
+        target = None
         verify(out)
     except BaseException:
-        target.close()
-        _remove_sqlite(out)
+        if target is not None:
+            target.dispose()
+        if created:
+            _remove_sqlite(out)
         raise
     finally:
         source.dispose()
     return out
+
+
+def backup_server(url: str, *, reason: str) -> Path:
+    """An automatic SQLite backup of a server project into the backup folder, rotated like a file's."""
+    import hashlib
+
+    from sqlalchemy import make_url
+
+    folder = paths.ensure_private_dir(paths.backup_dir())
+    address = make_url(url).set(password=None)
+    readable = re.sub(r"[^\w-]+", "_", address.database or "server", flags=re.UNICODE)
+    where = hashlib.sha256(address.render_as_string(hide_password=True).encode("utf-8")).hexdigest()[:8]
+    stem = f"{readable}-{where}"
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
+    target = server_to_sqlite(url, folder / f"{stem}.{stamp}.{reason}.db")
+    for old in sorted(p for p in folder.glob(f"{stem}.*.db"))[:-KEEP]:
+        with suppress(FileNotFoundError):
+            old.unlink()
+    return target

@@ -158,7 +158,8 @@ def _check_revision(target: str, revision: str | None) -> None:
     if revision is not None and revision not in migrate.known_revisions():
         raise SchemaTooNew(
             f"{display_target(target)} was written by a newer fieldnotes (schema {revision})",
-            hint="upgrade fieldnotes to open it; the file was left untouched",
+            hint="upgrade fieldnotes to open it; the " + ("database" if is_url(target) else "file")
+                 + " was left untouched",
         )
 
 
@@ -240,7 +241,8 @@ def _open_server(url: str) -> Project:
         engine.dispose()
         raise SchemaOutOfDate(
             f"{display_target(url)} has an older schema ({revision})",
-            hint=f"run `fieldnotes db upgrade --db {display_target(url)}` first",
+            hint=f"run `fieldnotes db upgrade --db {display_target(url)}` first (it backs the database up, "
+                 "then upgrades it); nothing was changed",
         )
     return Project(url, engine)
 

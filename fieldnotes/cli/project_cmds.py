@@ -192,16 +192,23 @@ def db_upgrade(ctx: Context) -> int:
     if state["up_to_date"]:
         ctx.emit(state, f"already at {state['head']}; nothing to do")
         return 0
+    backups: list[Path] = []
     if is_url(target):
+        from fieldnotes.backup import backup_server
+
+        backups.append(backup_server(target, reason=f"before-upgrade-{state['current']}"))
         engine = engine_for(target)
         try:
             migrate.upgrade(engine)
         finally:
             engine.dispose()
     else:
-        open_project(target).close()  # backs up, then upgrades
-    after = _revision_state(target)
-    ctx.emit(after, f"upgraded {after['project']} from {state['current']} to {after['current']}")
+        with open_project(target) as project:  # backs up, then upgrades
+            backups += project.backups
+    after = _revision_state(target) | {"backups": [str(b) for b in backups]}
+    lines = [f"upgraded {after['project']} from {state['current']} to {after['current']}"]
+    lines += [f"the previous state was backed up first to {b}" for b in backups]
+    ctx.emit(after, lines)
     return 0
 
 
@@ -250,13 +257,20 @@ def db_check(ctx: Context) -> int:
 
 def backup(ctx: Context) -> int:
     from fieldnotes.backup import copy_sqlite, server_to_sqlite
+    from fieldnotes.db.engine import is_url
 
     out = Path(ctx.args.out).expanduser()
-    project = ctx.project(readonly=True)
-    if project.path is not None:
-        copy_sqlite(project.path, out)
+    target = ctx.db or paths.default_project()
+    if is_url(target):  # a server at an older schema can be backed up, so that it can be upgraded safely
+        state = _revision_state(target)
+        if state["current"] is None:
+            raise FieldnotesError(f"{state['project']} is not a fieldnotes project",
+                                  hint="create one with `fieldnotes init`")
+        server_to_sqlite(target, out)
     else:
-        server_to_sqlite(project.target, out)
+        project = ctx.project(readonly=True)
+        assert project.path is not None
+        copy_sqlite(project.path, out)
     size = out.stat().st_size
     ctx.emit({"file": str(out), "bytes": size, "verified": True},
              f"wrote {out} ({size / 1_048_576:.1f} MB), checked with PRAGMA integrity_check")
