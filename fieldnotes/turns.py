@@ -26,18 +26,22 @@ from dataclasses import dataclass
 _STAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _RANGE = r"(?:\s*(?:-->|->|–|-)\s*" + _STAMP + r")?"
 _LABEL = r"(?P<label>[^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,3}(?: \([^()\n]{1,40}\))?)"
+# match() anchors these at the start of a line; `$` is the line's end when endpos is given
 _LABELLED = re.compile(
-    r"^(?:(?:\[(?P<sq>" + _STAMP + r")" + _RANGE + r"\]|\((?P<rd>" + _STAMP + r")" + _RANGE + r"\)|(?P<bare>"
+    r"(?:(?:\[(?P<sq>" + _STAMP + r")" + _RANGE + r"\]|\((?P<rd>" + _STAMP + r")" + _RANGE + r"\)|(?P<bare>"
     + _STAMP + r"))[ \t]*)?" + _LABEL + r"[ \t]*:(?:\s+|$)",
 )
 _HEADER = re.compile(
-    r"^" + _LABEL + r"[ \t]{2,}(?:\[(?P<sq>" + _STAMP + r")\]|\((?P<rd>" + _STAMP + r")\)|(?P<bare>" + _STAMP
+    _LABEL + r"[ \t]{2,}(?:\[(?P<sq>" + _STAMP + r")\]|\((?P<rd>" + _STAMP + r")\)|(?P<bare>" + _STAMP
     + r"))[ \t]*$"
 )
 _HEADER_SERVICE = re.compile(
-    r"^(?P<label>(?:Speaker|Taler|Talker|Person|Deltager|Spreker|Sprecher)\s+\d+)[ \t]+"
+    r"(?P<label>(?:Speaker|Taler|Talker|Person|Deltager|Spreker|Sprecher)\s+\d+)[ \t]+"
     r"(?:\[(?P<sq>" + _STAMP + r")\]|\((?P<rd>" + _STAMP + r")\)|(?P<bare>" + _STAMP + r"))[ \t]*$",
     re.IGNORECASE,
+)
+_STAMP_ONLY = re.compile(  # a line opening with a timestamp but no label: not a turn, but not words either
+    r"(?:\[" + _STAMP + _RANGE + r"\]|\(" + _STAMP + _RANGE + r"\)|" + _STAMP + r")[ \t]+"
 )
 _NOT_SPEAKERS = {
     "http", "https", "mailto", "note", "noter", "nb", "ps", "obs", "bemærk", "bemærkning", "bemærkninger", "kl",
@@ -78,18 +82,44 @@ def seconds(stamp: str | None) -> float | None:
     return total
 
 
+def _opening(text: str, start: int, end: int) -> re.Match[str] | None:
+    """The label (and timestamp) opening the line text[start:end], as a turn would open."""
+    return (_HEADER_SERVICE.match(text, start, end) or _HEADER.match(text, start, end)
+            or _LABELLED.match(text, start, end))
+
+
 def _candidate(line: str) -> _Candidate | None:
     """The label (and timestamp) if the line could open a turn."""
-    service = _HEADER_SERVICE.match(line)
-    if service:
-        return _Candidate(" ".join(service.group("label").split()), _stamp_of(service), True)
-    match = _HEADER.match(line) or _LABELLED.match(line)
+    match = _opening(line, 0, len(line))
     if match is None:
         return None
     stamp = _stamp_of(match)
-    bracketed = match.group("sq") or match.group("rd")
-    strong = bool(bracketed) or bool(stamp and stamp.count(":") == 2)
+    if match.re is _HEADER_SERVICE:
+        strong = True
+    else:
+        bracketed = match.group("sq") or match.group("rd")
+        strong = bool(bracketed) or bool(stamp and stamp.count(":") == 2)
     return _Candidate(" ".join(match.group("label").split()), stamp, strong)
+
+
+def header(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """The speaker label opening the line text[start:end] (`R:`, `[00:12:31] Mette:`, a header line
+    `Speaker 2  00:02:16`), and where the line's own words begin, after the label, timestamp and blanks;
+    None if the line does not open as a turn does. The rule `find_turns` uses, for a line of any text."""
+    match = _opening(text, start, end)
+    if match is None:
+        return None
+    return " ".join(match.group("label").split()), match.end()
+
+
+def words_start(text: str, start: int, end: int) -> int:
+    """Where the words of the line text[start:end] begin: after a speaker label and timestamp, or
+    after a timestamp alone; `end` for a header line (`Speaker 2  00:02:16`) with its words below it."""
+    found = header(text, start, end)
+    if found is not None:
+        return found[1]
+    stamp = _STAMP_ONLY.match(text, start, end)
+    return stamp.end() if stamp else start
 
 
 def _stamp_of(match: re.Match[str]) -> str | None:

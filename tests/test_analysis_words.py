@@ -175,3 +175,33 @@ def test_key_words_in_context(project: Path, texts: dict[str, str]) -> None:
 def test_bad_word_requests(project: Path, args: list[str], message: str) -> None:
     result = run("--db", project, "words", *args)
     assert result.code == 1 and message in result.err and result.err.count("\n") == 1
+
+
+SERVICE_TRANSCRIPT = (
+    "Speaker 1  00:01:02\nHvordan går det med jobsøgningen, Søren?\n\n"
+    "Søren Ærø  00:01:18\nDet går fint. Jeg tror på det nu.\n\n"
+    "Speaker 1  00:02:16\nHvad har ændret sig?\n\n"
+    "Søren Ærø  00:02:41\nSagsbehandleren tror på mig.\n\n"
+    "Søren Ærø  00:03:05\nOg jeg har fået praktik.\n"
+)
+
+
+def test_header_lines_of_a_transcription_service_are_not_words(tmp_path: Path) -> None:
+    db = make_project(tmp_path)
+    folder = tmp_path / "service"
+    folder.mkdir()
+    (folder / "borger.txt").write_text(SERVICE_TRANSCRIPT, encoding="utf-8")
+    (folder / "borger.meta.yaml").write_text("title: Interview med borger\nkind: interview\nmunicipality: Søholm\n",
+                                             encoding="utf-8")
+    ok("--db", db, "import", folder, "--coder", "Anna Krogh")
+    said = "\n".join(line for line in SERVICE_TRANSCRIPT.splitlines() if not re.search(r"\d\d:\d\d$", line))
+    expected = count(said)
+    assert expected["søren"] == 1 and "speaker" not in expected and "ærø" not in expected
+    out = ok("--db", db, "words", "--municipality", "Søholm", "--all-words", "--limit", "1000", "--json").json
+    assert listed(out["columns"][0]) == dict(expected)
+    keyness = ok("--db", db, "words", "--keyness", "--min-count", "1", "--limit", "1000", "--json").json
+    søholm = next(c for c in keyness["columns"] if c["label"] == "Søholm")
+    assert "speaker" not in {k["word"] for k in søholm["key_words"]} and søholm["tokens"] == sum(expected.values())
+    assert ok("--db", db, "words", "--kwic", "speaker", "--json").json == []
+    mine = ok("--db", db, "words", "--kwic", "søren", "--municipality", "Søholm", "--json").json
+    assert [(line["left"], line["right"]) for line in mine] == [("Hvordan går det med jobsøgningen, ", "?")]

@@ -436,3 +436,19 @@ def test_progress_is_shown_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -
     assert "500/10,000" in terminal.getvalue() and terminal.getvalue().endswith("\r\x1b[K")
     monkeypatch.setattr("sys.stderr", io.StringIO())
     assert export_cmds._progress()[0] is None
+
+
+def test_turn_context_leaves_out_a_header_line_of_label_and_timestamp(project: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "service"
+    folder.mkdir()
+    (folder / "borger.txt").write_text(
+        "Speaker 1  00:01:02\nHvordan går det?\n\nSøren Ærø  00:02:16\nDet går fint. Jeg tror på det nu, "
+        "og jeg får praktik.\nNæste uge starter jeg.\n", encoding="utf-8")
+    (folder / "borger.meta.yaml").write_text("title: Interview med borger\nkind: interview\nmunicipality: Søholm\n",
+                                             encoding="utf-8")
+    ok("--db", project, "import", folder, "--coder", "Anna Krogh")
+    ok("--db", project, "code", "Interview med borger", "--code", "Specifik tro", "--match", "Jeg tror på det nu")
+    out = tmp_path / "turn.docx"
+    ok("--db", project, "export", "docx", out, "--context", "turn", "--municipality", "Søholm")
+    assert quotes(docx.Document(str(out))) == [
+        ("Det går fint. ", "Jeg tror på det nu", ", og jeg får praktik.\nNæste uge starter jeg.")]

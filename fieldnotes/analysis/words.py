@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.analysis import columns as cols
 from fieldnotes.analysis.scope import document_keys, fetch_plain, load, paused_gc, raw
-from fieldnotes.coding.spans import turn_content
+from fieldnotes.coding.spans import turn_parts
 from fieldnotes.db.models import Document, SpeakerTurn
 from fieldnotes.documents import municipalities_by_document
 from fieldnotes.errors import InvalidInput
@@ -180,7 +180,8 @@ def _speaker_roles(mapping: Any) -> dict[str, str]:
 
 
 def _segments(text: str, turns: list[tuple[int, int, str]], roles: dict[str, str]) -> list[tuple[int, int, str]]:
-    """A document's text without speaker labels and timestamps, each piece with its speaker's role."""
+    """A document's text without speaker labels and timestamps (a header line such as `Speaker 2  00:02:16`
+    included, wherever it opens the speaker's words), each piece with its speaker's role."""
     if not turns:
         return [(0, len(text), cols.NONE)]
     out: list[tuple[int, int, str]] = []
@@ -188,9 +189,8 @@ def _segments(text: str, turns: list[tuple[int, int, str]], roles: dict[str, str
     for start, end, speaker in turns:
         if start > position:
             out.append((position, start, cols.NONE))
-        content_start, content_end = turn_content(text, start, end)
-        if content_start < content_end:
-            out.append((content_start, content_end, roles.get(speaker, cols.NONE)))
+        role = roles.get(speaker, cols.NONE)
+        out.extend((part_start, part_end, role) for part_start, part_end in turn_parts(text, start, end))
         position = max(position, end)
     if position < len(text):
         out.append((position, len(text), cols.NONE))

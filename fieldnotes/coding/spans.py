@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from fieldnotes.errors import InvalidInput
+from fieldnotes.turns import header, words_start
 
 UNITS = ("word", "sentence", "paragraph", "turn")
 
@@ -20,10 +21,7 @@ _ABBREVIATIONS = {
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec", "ggr", "årh", "mia", "mio",
 }
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s|$)")
-_LABEL = re.compile(
-    r"(?:(?:\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\]|\(\d{1,2}:\d{2}(?::\d{2})?\)|\d{1,2}:\d{2}(?::\d{2})?)\s*)?"
-    r"(?:[^\W\d_][\w.'-]*(?: [\w.'-]+){0,3}\s*:\s+)?"
-)
+
 
 
 class TurnLike(Protocol):
@@ -81,9 +79,10 @@ def paragraph(text: str, offset: int) -> tuple[int, int]:
 
 
 def content_start(text: str, line_start: int, line_end: int) -> int:
-    """Where a line's own words begin, after any timestamp and speaker label."""
-    match = _LABEL.match(text, line_start, line_end)
-    return match.end() if match and match.end() < line_end else line_start
+    """Where a line's own words begin, after any timestamp and speaker label (as import finds turns,
+    fieldnotes.turns); a line that is nothing but a label and timestamp is kept whole."""
+    start = words_start(text, line_start, line_end)
+    return start if start < line_end else line_start
 
 
 def sentence(text: str, offset: int, *, transcript: bool = False) -> tuple[int, int]:
@@ -174,14 +173,40 @@ def widen(text: str, start: int, end: int, unit: str, turns: Sequence[TurnLike] 
             return widen(text, start, end, "paragraph")
         a = turn_content(text, first_turn[0], first_turn[1])
         b = turn_content(text, last_turn[0], last_turn[1])
+        if a[0] >= b[1]:  # turns with nothing said but their labels: the selection as it was
+            return trim(text, start, end)
     return trim(text, min(a[0], b[0]), max(a[1], b[1]))
 
 
 def turn_content(text: str, turn_start: int, turn_end: int) -> tuple[int, int]:
-    """A turn without its timestamp and speaker label: what a coder codes."""
+    """A turn without its timestamp and speaker label: what a coder codes. A header line alone
+    (`Speaker 2  00:02:16`, `Mette:`) is left out whole: the words start below it."""
     line_end = text.find("\n", turn_start, turn_end)
     first_line_end = turn_end if line_end == -1 else line_end
-    start = content_start(text, turn_start, first_line_end)
-    if start == first_line_end and line_end != -1:  # a header line alone: the text starts below it
+    start = words_start(text, turn_start, first_line_end)
+    if start >= first_line_end and line_end != -1:
         start = line_end + 1
-    return trim(text, start, turn_end)
+    return trim(text, min(start, turn_end), turn_end)
+
+
+def turn_parts(text: str, turn_start: int, turn_end: int) -> list[tuple[int, int]]:
+    """What the speaker says in a turn, in pieces: `turn_content` without the label and timestamp of any
+    later line that opens with the same speaker's label (consecutive turns by one speaker are one turn,
+    so a header line can sit inside it). Empty pieces are left out."""
+    start, end = turn_content(text, turn_start, turn_end)
+    first_line_end = text.find("\n", turn_start, turn_end)
+    opening = header(text, turn_start, turn_end if first_line_end == -1 else first_line_end)
+    parts: list[tuple[int, int]] = []
+    if opening is not None:
+        speaker = opening[0]
+        line_start = text.find("\n", start, end) + 1
+        while 0 < line_start < end:
+            next_break = text.find("\n", line_start, end)
+            line_end = end if next_break == -1 else next_break
+            found = header(text, line_start, line_end)
+            if found is not None and found[0] == speaker:
+                parts.append(trim(text, start, line_start))
+                start = found[1]
+            line_start = next_break + 1 if next_break != -1 else 0
+    parts.append(trim(text, min(start, end), end))
+    return [(a, b) for a, b in parts if a < b]
