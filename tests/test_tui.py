@@ -84,8 +84,8 @@ async def test_rate_a_belief_statement_then_undo(project: Path) -> None:
         await pilot.press("4", "enter")
         await settle(pilot)
         assert [c["rating"] for c in codings(project)] == [4]
-        text.select_span(start + 2, start + 2)
-        await pilot.press("r")
+        assert text.selection.start != text.selection.end  # the sentence is still selected
+        await pilot.press("r")  # right after coding, without moving: the side panel's coding is rated
         await pilot.pause()
         await pilot.press("5")
         await settle(pilot)
@@ -94,6 +94,27 @@ async def test_rate_a_belief_statement_then_undo(project: Path) -> None:
         await settle(pilot)
         assert [c["rating"] for c in codings(project)] == [4]
         await pilot.press("u")
+        await settle(pilot)
+        assert codings(project) == []
+        assert app.errors == []
+
+
+async def test_remove_acts_on_the_coding_the_selection_covers(project: Path) -> None:
+    """With a selection, x takes the coding sharing most text with it (as listed in the side panel),
+    not only one under the selection's end."""
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
+    ok("--db", project, "code", DOC, "--code", "Kollegial sparring",
+       "--match", "Lederen er med, og vi får sparring på de svære sager.")
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        text = await open_reader(pilot)
+        start = text.document.text.index("Lederen er med, og")
+        text.select_span(start, start + len("Lederen er med, og vi får sparring på de svære sager."))
+        await pilot.press("x")
+        await settle(pilot)
+        assert [c["code_path"].split("/")[-1] for c in codings(project)] == ["Ledelse"]
+        text.select_span(start + 2, start + 2)  # no selection: the coding at the cursor
+        await pilot.press("x")
         await settle(pilot)
         assert codings(project) == []
         assert app.errors == []

@@ -139,12 +139,8 @@ class ReaderScreen(Screen[None]):
     def _show_cursor_info(self) -> None:
         if self.view is None:
             return
-        text = self.query_one(CodedText)
-        start, end = text.span
-        if end > start:  # a selection: every coding that overlaps it
-            at = [m for m in self.view.codings if m.start < end and m.end > start]
-        else:
-            at = self.view.codings_at(text.cursor_offset)
+        start, end = self.query_one(CodedText).span
+        at = self._marks_here()
         lines = [f"[b]{_('At the cursor')}[/b]"]
         for mark in at:
             rating = f" [{mark.rating}]" if mark.rating is not None else ""
@@ -300,14 +296,27 @@ class ReaderScreen(Screen[None]):
 
         app.db(work, done, group="write")
 
+    def _marks_here(self) -> list[CodingMark]:
+        """The codings the side panel lists: those overlapping the selection, or those at the cursor."""
+        if self.view is None:
+            return []
+        text = self.query_one(CodedText)
+        start, end = text.span
+        if end > start:
+            return [m for m in self.view.codings if m.start < end and m.end > start]
+        return self.view.codings_at(text.cursor_offset)
+
     def _mark_at_cursor(self) -> CodingMark | None:
+        """The coding that memo, rating, move and remove act on: of those the side panel lists, the one
+        sharing most text with the selection (the one just made, right after coding), then the shortest."""
         if self.view is None:
             return None
-        at = self.view.codings_at(self.query_one(CodedText).cursor_offset)
+        at = self._marks_here()
         if not at:
             self.notify(_("No coding at the cursor"), severity="warning")
             return None
-        return min(at, key=lambda m: m.end - m.start)
+        start, end = self.query_one(CodedText).span
+        return min(at, key=lambda m: (-(min(m.end, end) - max(m.start, start)), m.end - m.start))
 
     def action_memo(self) -> None:
         mark = self._mark_at_cursor()
