@@ -395,3 +395,28 @@ def test_a_code_kept_because_it_was_used_can_be_settled_the_deleting_way_and_und
         assert log[0]["action"] == "conflicts.settle" and log[1]["action"] == "merge"  # one step
         ok("--db", merged, "undo", "--coder", coder)
         assert snapshot(merged) == before
+
+
+def test_crossed_merges_store_the_same_text_and_json_as_the_app_does(tmp_path: Path) -> None:
+    """Not only the same values: the same stored text (JSON keys in the same order, None as SQL NULL)."""
+    base = tmp_path / "demo.db"
+    ok("demo", base, "--no-tui")
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    shutil.copy(base, a)
+    shutil.copy(base, b)
+    ok("--db", a, "codebook", "rename", "Kommunikation om borger", "Kommunikation — æøå", "--coder", ANNA)
+    ok("--db", b, "codebook", "rename", "Sagsfremstilling", "Sagsfremstilling 🙂", "--coder", JONAS)
+    ok("--db", b, "codebook", "rename", "Kommunikation om borger", "Kommunikation og sprog", "--coder", JONAS)
+    a2, b2, _, _ = cross(tmp_path, a, b)
+    crossed = [{t: rows for t, rows in _stored(path).items() if t != "merge_conflicts"} for path in (a2, b2)]
+    assert crossed[0] == crossed[1]
+    renamed = [row for row in crossed[0]["codes"] if row[2] == "Sagsfremstilling 🙂"]  # id, type, name, type, …
+    assert renamed and any(str(value).startswith('{"en": {"name": ') for value in renamed[0])  # as the app wrote it
+    # a whole project into an empty one: JSON stored exactly as the app stored it (SQL NULL stays NULL)
+    empty = tmp_path / "empty.db"
+    ok("--db", empty, "init", "--empty", "--coder", ANNA)
+    ok("--db", empty, "merge", base, "--coder", ANNA)
+    whole, original = _stored(empty), _stored(base)
+    for table in ("attributes", "codes", "documents", "memos", "codings"):
+        assert whole[table] == original[table], table
+    assert (None, "null") in {row[2 * i : 2 * i + 2] for row in whole["attributes"] for i in range(len(row) // 2)}

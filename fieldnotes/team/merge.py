@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -906,7 +907,8 @@ def _column_writer(column: Any, dialect: Any) -> tuple[Callable[[Any], Any], boo
         parse = dt.datetime.fromisoformat
     elif isinstance(kind, Date):
         parse = dt.date.fromisoformat
-    none = bind(None) if bind is not None else None
+    # None in a JSON column is SQL NULL, as the ORM stores a new row's None (not the JSON text 'null')
+    none = None if isinstance(kind, JSON) or bind is None else bind(None)
 
     def write(value: Any) -> Any:
         if value is None:
@@ -955,6 +957,30 @@ def _write_rows(conn: Any, table: Any, whole: list[Image], *, insert: bool) -> N
         conn.exec_driver_sql(sql, rows[start : start + 1000])
 
 
+def _json_as_stored(write: tuple[str, uuid.UUID, Image | None], plan: Plan) -> tuple[str, uuid.UUID, Image | None]:
+    """The write with each JSON value that equals the row's current one taken from the current row.
+
+    A bundle carries JSON values with their keys sorted; the copy that made the change stored them in
+    the order they were given. Keeping the order this copy already has for values that did not change
+    makes both merge orders store the same text (the copy that renamed a code stored its glosses again
+    as they were; this copy keeps them so too)."""
+    table_name, row_id, image = write
+    now = plan.expected.get((table_name, str(row_id)))
+    if image is None or now is None:
+        return write
+    names = _json_columns(table_name)
+    same = {name: now[name] for name in names
+            if name in image and name in now and image[name] is not now[name] and image[name] == now[name]}
+    return (table_name, row_id, dict(image, **same)) if same else write
+
+
+@cache
+def _json_columns(table_name: str) -> tuple[str, ...]:
+    from sqlalchemy import JSON
+
+    return tuple(c.name for c in history.TABLES[table_name].columns if isinstance(c.type, JSON))
+
+
 def apply_writes(session: Session, pending: history.PendingChange, plan: Plan) -> None:
     """Write the planned rows as `history.apply_images` does, logging each row's before and after image,
     but in batches: a merge that moves a whole project onto a server writes every row there is.
@@ -962,7 +988,7 @@ def apply_writes(session: Session, pending: history.PendingChange, plan: Plan) -
     Inserts and updates go parents first (tables in dependency order, codes by depth); deletions after,
     children first. The rows' current images were locked and checked by `_check_unchanged`.
     """
-    from sqlalchemy import bindparam, delete, insert, update
+    from sqlalchemy import JSON, bindparam, delete, insert, update
 
     conn = session.connection()
     direct = conn.dialect.name == "sqlite" and conn.dialect.paramstyle == "qmark"
@@ -971,7 +997,7 @@ def apply_writes(session: Session, pending: history.PendingChange, plan: Plan) -
     def order(item: tuple[str, uuid.UUID, Image | None]) -> tuple[int, int]:
         return history.TABLE_ORDER.get(item[0], 99), depths.get(str(item[1]), 0)
 
-    upserts = sorted((w for w in plan.writes if w[2] is not None), key=order)
+    upserts = sorted((_json_as_stored(w, plan) for w in plan.writes if w[2] is not None), key=order)
     removals = sorted((w for w in plan.writes if w[2] is None), key=order, reverse=True)
     for (table_name, is_insert), group in itertools.groupby(
             upserts, key=lambda w: (w[0], plan.expected.get((w[0], str(w[1]))) is None)):
@@ -987,13 +1013,22 @@ def apply_writes(session: Session, pending: history.PendingChange, plan: Plan) -
                 continue
             rows = [_complete(table, image, plan.expected.get((table_name, str(row_id))))
                     for row_id, image in run_items]
+            # JSON columns are bound as JSON that stores None as SQL NULL (see _column_writer)
+            jsons = {c.name: bindparam(f"_json_{c.name}", type_=JSON(none_as_null=True))
+                     for c in table.columns if isinstance(c.type, JSON)}
+
+            def bound(row: dict[str, Any], jsons: dict[str, Any] = jsons) -> dict[str, Any]:
+                return {(f"_json_{k}" if k in jsons else k): v for k, v in row.items()}
+
             for start in range(0, len(rows), 1000):
                 chunk = rows[start : start + 1000]
                 if is_insert:
-                    conn.execute(insert(table), chunk)
+                    conn.execute(insert(table).values(jsons) if jsons else insert(table), [bound(r) for r in chunk])
                 else:
                     statement = update(table).where(table.c.id == bindparam("_row"))
-                    conn.execute(statement, [{"_row": row["id"], **row} for row in chunk])
+                    if jsons:
+                        statement = statement.values(jsons)
+                    conn.execute(statement, [{"_row": row["id"], **bound(row)} for row in chunk])
     for table_name, group in itertools.groupby(removals, key=lambda w: w[0]):
         table = history.TABLES[table_name]
         ids = [row_id for _, row_id, _ in group]
