@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fieldnotes.errors import InvalidInput
@@ -70,6 +71,21 @@ def open_zip(data: bytes, name: str, what: str) -> zipfile.ZipFile:
     return archive
 
 
+def log_refusal(what: str, error: BaseException) -> None:
+    """Note in the diagnostic log which library error made a reader refuse a file.
+
+    The user's message says what is wrong in words; the exception's type and where it was raised
+    are kept here for whoever debugs a reader (never its message, which may quote the file).
+    """
+    import traceback
+
+    from fieldnotes.logs import logger
+
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+    logger().info("refused a damaged %s file: %s at %s", what, type(error).__name__, where)
+
+
 def read_member(archive: zipfile.ZipFile, member: str, name: str, what: str) -> bytes:
     try:
         return archive.read(member)
@@ -77,8 +93,9 @@ def read_member(archive: zipfile.ZipFile, member: str, name: str, what: str) -> 
         raise InvalidInput(f"{name}: the {what} file is password-protected",
                            hint="remove the password and import that copy") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError) as error:
-        raise InvalidInput(f"{name}: the {what} file is damaged ({member} cannot be unpacked: "
-                           f"{type(error).__name__})", hint=RESAVE) from None
+        log_refusal(what, error)
+        raise InvalidInput(f"{name}: the {what} file is damaged ({member} cannot be unpacked)",
+                           hint=RESAVE) from None
 
 
 def safe_xml_parser() -> Any:
@@ -323,7 +340,8 @@ def read_docx(data: bytes, name: str) -> str:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
     except Exception as error:  # python-docx raises many kinds on damaged parts
-        raise InvalidInput(f"{name}: the Word file is damaged ({type(error).__name__})", hint=RESAVE) from None
+        log_refusal("Word", error)
+        raise InvalidInput(f"{name}: the Word file is damaged (its parts cannot be read)", hint=RESAVE) from None
     styles, default = _docx_styles(document)
     reader = _DocxReader(styles, default, _docx_numbering(document))
     reader.blocks(body)

@@ -109,7 +109,7 @@ def read(path: Path) -> Extracted:
         from fieldnotes.logs import log_exception
 
         log_exception(error)
-        raise InvalidInput(f"{path.name}: the file cannot be read ({type(error).__name__}); it may be damaged",
+        raise InvalidInput(f"{path.name}: the file cannot be read; it may be damaged",
                            hint="open it in the program that made it, save it again and import that copy") from None
     # NUL is never text (PostgreSQL cannot even store it); an RTF \u0 or a stray byte in UTF-16 makes one
     extracted.text = extracted.text.replace("\x00", "")
@@ -244,7 +244,8 @@ def _read_pdf(data: bytes, name: str) -> Extracted:
     except InvalidInput:
         raise
     except Exception as error:  # pypdf raises many kinds on damaged files
-        raise InvalidInput(f"{name}: the PDF file is damaged ({type(error).__name__})",
+        office.log_refusal("PDF", error)
+        raise InvalidInput(f"{name}: the PDF file is damaged (its structure cannot be read)",
                            hint="open it in a PDF reader and save or print it to a new PDF") from None
     text = "\n".join(page.rstrip("\n") for page in pages)
     if not text.strip():
@@ -279,7 +280,8 @@ def _read_subtitles(data: bytes, name: str) -> Extracted:
     try:
         captions = webvtt.from_buffer(io.StringIO(text), format="srt" if srt else "vtt").captions
     except Exception as error:
-        raise InvalidInput(f"{name}: the {kind} subtitles are damaged ({type(error).__name__})",
+        office.log_refusal(kind, error)
+        raise InvalidInput(f"{name}: the {kind} subtitles are damaged (a cue cannot be read)",
                            hint=f"check the file in a subtitle editor; each cue needs a line "
                                 f"'00:00:01{',' if srt else '.'}000 --> 00:00:04{',' if srt else '.'}000'") from None
     lines = []
