@@ -452,3 +452,26 @@ def test_turn_context_leaves_out_a_header_line_of_label_and_timestamp(project: P
     ok("--db", project, "export", "docx", out, "--context", "turn", "--municipality", "Søholm")
     assert quotes(docx.Document(str(out))) == [
         ("Det går fint. ", "Jeg tror på det nu", ", og jeg får praktik.\nNæste uge starter jeg.")]
+
+
+def test_the_projects_language_is_the_default_before_the_locale(project: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FIELDNOTES_LANG")
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")  # an English locale: only the project's setting says Danish
+    assert ok("--db", project, "project", "show", "--json").json["language"] == "da"
+
+    def headings(name: str, *args: str) -> list[str]:
+        out = tmp_path / name
+        ok("--db", project, *args, "export", "docx", out)
+        return [t for n, t in paragraphs(docx.Document(str(out))) if n in ("Subtitle", "TOCHeading", "Heading1")]
+
+    danish = headings("da.docx")
+    assert "Kodede uddrag" in danish and "Indhold" in danish and "Coded excerpts" not in danish
+    assert "Coded excerpts" in headings("flag.docx", "--lang", "en")
+    monkeypatch.setenv("FIELDNOTES_LANG", "en")
+    assert "Coded excerpts" in headings("env.docx")
+    monkeypatch.delenv("FIELDNOTES_LANG")
+    ok("--db", project, "project", "set", "language", "en")
+    assert "Coded excerpts" in headings("en.docx")

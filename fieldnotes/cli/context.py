@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import uuid
 from typing import Any
@@ -17,6 +18,7 @@ class Context:
         self.args = args
         self._project: Project | None = None
         self._readonly_by_request = False
+        self._project_lang: str | None = None
         self.json: bool = bool(getattr(args, "json", False))
         self.debug: bool = bool(getattr(args, "debug", False))
 
@@ -49,12 +51,30 @@ class Context:
 
     @property
     def lang(self) -> str:
+        """The interface and export language: --lang, then FIELDNOTES_LANG, then the project's own
+        language setting, then the system locale."""
         explicit = getattr(self.args, "lang", None)
         if explicit:
             return str(explicit)
-        from fieldnotes.i18n import default_language
+        from fieldnotes.i18n import LANGUAGES, default_language
 
-        return default_language()
+        if os.environ.get("FIELDNOTES_LANG") in LANGUAGES:
+            return default_language()
+        if self._project_lang is None:
+            self._project_lang = self._project_language() or ""
+        return self._project_lang or default_language()
+
+    def _project_language(self) -> str | None:
+        """The project's language setting; None where there is no project (yet) to ask."""
+        from fieldnotes.i18n import LANGUAGES
+
+        try:
+            project = self._project or self.project(readonly=True)
+            with project.read() as session:
+                language = project.settings(session).language
+        except FieldnotesError:
+            return None  # no project here (init, a wrong path): the command itself says so if it needs one
+        return language if language in LANGUAGES else None
 
     # --- output --------------------------------------------------------------------------------
     def emit(self, data: Any, text: str | list[str] | None = None) -> None:
