@@ -17,7 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "fieldnotes" / "tui", ROOT / "fieldnotes" / "export"]
+SOURCES = [ROOT / "fieldnotes" / "tui", ROOT / "fieldnotes" / "export", ROOT / "fieldnotes" / "cli"]
 LOCALE = ROOT / "fieldnotes" / "locale"
 PO = LOCALE / "da" / "LC_MESSAGES" / "fieldnotes.po"
 MO = PO.with_suffix(".mo")

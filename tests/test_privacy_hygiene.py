@@ -111,3 +111,29 @@ def test_sqlite_commands_open_no_network_connection(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"codes": [0] * len(commands), "attempts": [], "guarded": True}, result.stderr
+
+
+def test_the_export_audit_marks_each_export_pseudonymised_or_not(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    ok("--db", project, "pseudonyms", "add", "Søren", "Bo")
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "jeg tror på, at Søren får et job")
+    ok("--db", project, "export", "csv", tmp_path / "med-navne.csv", "--no-pseudonymize")
+    ok("--db", project, "export", "csv", tmp_path / "uden-navne.csv", "--pseudonymize")
+    ok("--db", project, "bundle", tmp_path / "anna.fnbundle", "--pseudonymize")
+    ok("--db", project, "pseudonyms", "export", tmp_path / "nøgle.yaml")
+    ok("--db", project, "matrix", "--by", "municipality", "--csv", tmp_path / "matrix.csv")
+    lines = ok("--db", project, "log", "--exports", "--lang", "en").out.splitlines()
+    assert len(lines) == 5
+    by_file = {name: next(line for line in lines if name in line)
+               for name in ("med-navne.csv", "uden-navne.csv", "anna.fnbundle", "nøgle.yaml", "matrix.csv")}
+    assert by_file["med-navne.csv"].endswith("[not pseudonymised]")
+    assert by_file["uden-navne.csv"].endswith("[pseudonymised]")
+    assert by_file["anna.fnbundle"].endswith("[pseudonymised]")
+    assert by_file["nøgle.yaml"].endswith("[not pseudonymised]")  # the key holds the originals
+    assert by_file["matrix.csv"].endswith("[not pseudonymised]")  # nothing pseudonymises a matrix
+    danish = ok("--db", project, "log", "--exports", "--lang", "da").out
+    assert danish.count("[ikke pseudonymiseret]") == 3 and danish.count("[pseudonymiseret]") == 2
+    # the whole log marks the exports among the other changes, and leaves the rest alone
+    whole = ok("--db", project, "log", "--lang", "en").out.splitlines()
+    assert sum("pseudonymised]" in line for line in whole) == 5 and len(whole) > 5
+    assert not any("pseudonymised]" in line for line in whole if " pseudonyms.add " in line)

@@ -220,14 +220,25 @@ def redo(ctx: Context) -> int:
 
 def log(ctx: Context) -> int:
     from fieldnotes.cli.project_cmds import parse_date
-    from fieldnotes.coding.audit import entries
+    from fieldnotes.coding.audit import EXPORT_ACTIONS, entries
+    from fieldnotes.i18n import translator
 
     args = ctx.args
     with ctx.project(readonly=True).read() as session:
         rows = entries(session, coders=args.filter_coders or None,
                        since=parse_date(args.since, "since date") if args.since else None,
                        exports_only=args.exports, limit=args.limit)
-    lines = [f"{r['at'][:19].replace('T', ' ')}  {r['coder'] or '-':<16} {r['action']:<18} {r['summary']}"
+    _ = translator(ctx.lang).gettext
+
+    def marked(row: dict[str, Any]) -> str:
+        """An export's line says whether it was pseudonymised, so one made without stands out."""
+        if row["action"] not in EXPORT_ACTIONS:
+            return str(row["summary"])
+        details = row.get("details")
+        done = isinstance(details, dict) and details.get("pseudonymized") is True  # a matrix never is
+        return f"{row['summary']}  [{_('pseudonymised') if done else _('not pseudonymised')}]"
+
+    lines = [f"{r['at'][:19].replace('T', ' ')}  {r['coder'] or '-':<16} {r['action']:<18} {marked(r)}"
              for r in rows] or ["nothing logged"]
     ctx.emit(rows, lines)
     return 0
