@@ -50,13 +50,24 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
                     "code in codebook order with its definition, each excerpt as a quotation with its citation\n"
                     "(document, municipality, kind, date, speaker, position, coder), rating, memo and overlapping\n"
                     "codes, and the codebook entries as an appendix. Headings follow --lang.\n"
-                    "With --annotated DOC..., write those documents in full instead, every coding a Word comment.")
+                    "With --annotated DOC..., write those documents in full instead, every coding a Word comment.\n\n"
+                    "--cell BY ROW COLUMN writes exactly the excerpts behind one cell of `fieldnotes matrix --by BY`\n"
+                    "(the same ones `matrix --by BY --cell ROW COLUMN` lists; COLUMN may be '(none)' or 'total'),\n"
+                    "with the matrix's rule that a parent row includes its sub-codes unless --no-rollup.\n"
+                    "--overview BY puts the code matrix of codings by BY (municipality, phase, kind, activity, coder,\n"
+                    "role, attr:NAME) for the exported codes after the contents, its cells shaded by their count.")
     _common_export_options(p)
     p.add_argument("--group-by", choices=("municipality", "document", "phase"),
                    help="also group each code's excerpts under sub-headings")
     p.add_argument("--memos", action="store_true", help="include the code and document memos")
     p.add_argument("--annotated", nargs="+", metavar="DOC",
                    help="write these documents in full, each coding a comment (id, id prefix or exact title)")
+    p.add_argument("--cell", nargs=3, metavar=("BY", "ROW", "COLUMN"),
+                   help="only the excerpts behind one matrix cell: `matrix --by BY --cell ROW COLUMN`")
+    p.add_argument("--overview", metavar="BY",
+                   help="add the code matrix by BY as an overview table with shaded cells")
+    p.add_argument("--no-rollup", action="store_true",
+                   help="with --cell or --overview: a code's row counts only its own codings, not its sub-codes'")
 
     p = add_command(group, common, "csv", f"{H}:export_csv", "coded excerpts as a CSV table (one row each)",
                     "Write one row per excerpt: the code path split into levels, document, cases and their\n"

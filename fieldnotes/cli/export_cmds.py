@@ -38,16 +38,25 @@ def _progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
 
 
 def _export(ctx: Context, fmt: str) -> int:
+    from fieldnotes.analysis.columns import parse_by
     from fieldnotes.coding.excerpts import parse_context
+    from fieldnotes.export.cells import Cell
     from fieldnotes.export.exporter import ExportRequest, export
 
     args = ctx.args
+    rollup = not getattr(args, "no_rollup", False)
+    cell = getattr(args, "cell", None)
+    overview = getattr(args, "overview", None)
+    if overview:
+        overview = str(parse_by(overview))  # a wrong BY is refused before anything is read
     project = ctx.project()
     request = ExportRequest(
         format=fmt, out=Path(args.out), filters=filters_from(args), exported_by=ctx.coder_name(), lang=ctx.lang,
         context=parse_context(args.context), group_by=getattr(args, "group_by", None),
         memos=bool(getattr(args, "memos", False)), annotated=list(getattr(args, "annotated", None) or []),
-        pseudonymize=args.pseudonymize, sep=getattr(args, "sep", ";"), overwrite=args.force)
+        pseudonymize=args.pseudonymize, sep=getattr(args, "sep", ";"), overwrite=args.force,
+        cell=Cell(str(parse_by(cell[0])), cell[1], cell[2], rollup) if cell else None, overview=overview,
+        rollup=rollup)
     progress, finish = _progress()
     try:
         result = export(project, request, progress=progress)

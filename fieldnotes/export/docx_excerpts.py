@@ -4,6 +4,9 @@ Title page (project, filters in words, date, who exported, how many excerpts), c
 per code in codebook order with its short definition, memos and excerpts (optionally grouped by
 municipality, document or phase), document memos, and the codebook entries as an appendix.
 
+With an overview (`fieldnotes.export.cells.overview`), the code matrix follows the contents as a table
+with shaded cells (`docx_overview`); with a cell (`cells.gather_cell`), the title page names it.
+
 Each excerpt is a quotation with a bar in its code's colour, optional context in lighter type, a
 citation line (document · municipality · kind · date · speaker · position · coder), then its rating,
 memo and the other codes overlapping it. The bulk is written as markup (`ooxml`), so ten thousand
@@ -13,13 +16,16 @@ excerpts take about a second rather than the half-minute python-docx's object la
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from fieldnotes.coding.excerpts import Excerpt
-from fieldnotes.export import ooxml
+from fieldnotes.export import docx_overview, ooxml
 from fieldnotes.export.docx_skeleton import INDENT, TEXT_WIDTH, WordDocument
 from fieldnotes.export.gather import CodeEntry, ExportSet, MemoNote, Progress
 from fieldnotes.export.labels import CODEBOOK_FIELDS, N_, Labels
+
+if TYPE_CHECKING:
+    from fieldnotes.export.cells import Cell, Overview
 
 GROUPINGS = ("municipality", "document", "phase")
 MAX_HEADING_LEVEL = 4
@@ -77,8 +83,11 @@ def grouped(items: list[Excerpt], group_by: str | None, _: Labels) -> list[tuple
 
 
 class _Writer:
-    def __init__(self, data: ExportSet, lang: str, group_by: str | None, progress: Progress | None) -> None:
+    def __init__(self, data: ExportSet, lang: str, group_by: str | None, progress: Progress | None,
+                 overview: Overview | None = None, cell: Cell | None = None) -> None:
         self.data = data
+        self.overview = overview
+        self.cell = cell
         self._ = Labels(lang)
         self.lang = self._.lang
         self.group_by = group_by
@@ -100,13 +109,18 @@ class _Writer:
         anchors = {code.id: self.doc.bookmark_name() for code in self.data.codes}
         memo_anchor = self.doc.bookmark_name()
         appendix_anchor = self.doc.bookmark_name()
+        overview_anchor = self.doc.bookmark_name()
         has_document_memos = self.data.with_memos and any(self.data.document_memos.values())
         self.title_page()
         entries = [(heading_level(c.depth), c.name, anchors[c.id][1]) for c in self.data.codes]
+        if self.overview is not None:
+            entries.insert(0, (1, docx_overview.heading_text(self.overview, _), overview_anchor[1]))
         if has_document_memos:
             entries.append((1, _("Document memos"), memo_anchor[1]))
         entries.append((1, _("Appendix: Codebook"), appendix_anchor[1]))
         self.contents(entries)
+        if self.overview is not None:
+            self.overview_section(self.overview, overview_anchor)
         for code in self.data.codes:
             self.code_section(code, anchors[code.id])
         if has_document_memos:
@@ -123,8 +137,10 @@ class _Writer:
         self.doc.add(ooxml.paragraph(ooxml.run(data.project_name), "Title"))
         self.doc.add(ooxml.paragraph(ooxml.run(_("Coded excerpts")), "Subtitle"))
         facts: list[tuple[str, str]] = [(_.filter_name(k), v) for k, v in data.filters.describe()]
-        if not facts:
+        if not facts and self.cell is None:
             facts.append((_("Filters"), _("none: every coded excerpt")))
+        if self.cell is not None:
+            facts.append((_("Matrix cell"), docx_overview.cell_text(self.cell, _)))
         if data.context is not None:
             facts.append((_("Context"), self.context_words(data.context)))
         if self.group_by:
@@ -142,6 +158,14 @@ class _Writer:
             self.doc.add(ooxml.paragraph(
                 ooxml.run(label, ooxml.run_properties(style="FactLabel")) + "<w:r><w:tab/></w:r>" + ooxml.run(value),
                 "TitleFact"))
+
+    def overview_section(self, overview: Overview, anchor: tuple[int, str]) -> None:
+        _ = self._
+        self.doc.add(ooxml.paragraph(ooxml.bookmark(anchor[0], anchor[1], ooxml.run(
+            docx_overview.heading_text(overview, _))), "Heading1"))
+        self.doc.add(ooxml.paragraph(ooxml.run(docx_overview.explanation(overview, _, self.cell)), "CodeDefinition"))
+        self.doc.add(docx_overview.overview_table(overview, _))
+        self.doc.add(ooxml.paragraph(""))
 
     def context_words(self, context: str | int) -> str:
         _ = self._
@@ -286,8 +310,9 @@ def codebook_table(rows: Iterable[tuple[str, str]]) -> str:
 
 
 def write_excerpts_docx(data: ExportSet, handle: IO[bytes], *, lang: str = "en", group_by: str | None = None,
-                        progress: Progress | None = None) -> None:
-    """Write the report to an open binary file."""
+                        progress: Progress | None = None, overview: Overview | None = None,
+                        cell: Cell | None = None) -> None:
+    """Write the report to an open binary file (with the matrix overview and the cell's name, when given)."""
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}")
-    _Writer(data, lang, group_by, progress).write(handle)
+    _Writer(data, lang, group_by, progress, overview, cell).write(handle)

@@ -11,13 +11,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 from fieldnotes.export.gather import AnnotatedSet, ExportSet, Progress, gather, gather_documents
 from fieldnotes.export.pseudonyms import default_enabled, pseudonymizer
 from fieldnotes.filters import Filters
 from fieldnotes.project import Project
+
+if TYPE_CHECKING:
+    from fieldnotes.export.cells import Cell, Overview
 
 FORMATS = ("docx", "csv", "xlsx")
 
@@ -41,6 +44,9 @@ class ExportRequest:
     replacements: Mapping[str, str] | None = None  # the register's mapping, when the caller has it
     sep: str = ";"
     overwrite: bool = False
+    cell: Cell | None = None  # only the excerpts behind this matrix cell (cells.gather_cell)
+    overview: str | None = None  # Word: the code matrix by this column (--by) as an overview table
+    rollup: bool = True  # the overview's parent rows include their sub-codes (a cell has its own rollup)
 
 
 @dataclass
@@ -64,6 +70,11 @@ def _check(request: ExportRequest, project: Project) -> None:
         raise InvalidInput(f"unknown export format {request.format!r}", hint="use docx, csv or xlsx")
     if request.annotated and request.format != "docx":
         raise InvalidInput("annotated documents are written as Word files only", hint="use `export docx`")
+    if request.annotated and (request.cell or request.overview):
+        raise InvalidInput("annotated documents have no matrix cell or overview",
+                           hint="leave out --cell and --overview, or --annotated")
+    if request.overview and request.format != "docx":
+        raise InvalidInput("the matrix overview is a section of the Word report", hint="use `export docx`")
     if request.out.is_dir():
         raise InvalidInput(f"{request.out} is a folder", hint="give a file name, e.g. excerpts.docx")
     if request.out.exists() and not request.overwrite:
@@ -75,10 +86,14 @@ def _check(request: ExportRequest, project: Project) -> None:
 
 def export(project: Project, request: ExportRequest, *, progress: Progress | None = None) -> ExportResult:
     """Write the export described by `request`; raises NothingToExport (and writes nothing) if it is empty."""
+    from fieldnotes.export.cells import cell_filters, gather_cell
+    from fieldnotes.export.cells import overview as build_overview
     from fieldnotes.fileio import atomic_output
 
     _check(request, project)
     data: ExportSet | AnnotatedSet
+    overview: Overview | None = None
+    cell = request.cell
     with project.read() as session:
         enabled = default_enabled(session) if request.pseudonymize is None else request.pseudonymize
         pseudonymize = pseudonymizer(session, enabled, replacements=request.replacements)
@@ -87,22 +102,35 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
                                     exported_by=request.exported_by)
             count, documents = data.codings, len(data.documents)
         else:
-            data = gather(session, request.filters, pseudonymize=pseudonymize, context=request.context,
-                          memos=request.memos, attributes=request.format != "docx",
-                          exported_by=request.exported_by)
+            options: dict[str, Any] = {"pseudonymize": pseudonymize, "context": request.context,
+                                       "memos": request.memos, "attributes": request.format != "docx",
+                                       "exported_by": request.exported_by}
+            if cell is not None:
+                data, cell = gather_cell(session, request.filters, cell, **options)
+            else:
+                data = gather(session, request.filters, **options)
             count, documents = len(data.excerpts), len({e.document for e in data.excerpts})
+            if not count and cell is not None:
+                raise NothingToExport(f"the cell {cell.row} × {cell.column} holds no excerpts, so no file was "
+                                      "written", hint="check it with `fieldnotes matrix --cell ROW COLUMN`")
             if not count:
                 raise NothingToExport("no excerpts match these filters, so no file was written",
                                       hint="check them with `fieldnotes excerpts` and the same filters")
+            if request.overview:
+                scope = cell_filters(request.filters, cell) if cell is not None else request.filters
+                rollup = cell.rollup if cell is not None else request.rollup
+                overview = build_overview(session, scope, request.overview, data.codes, rollup=rollup,
+                                          pseudonymize=pseudonymize)
     with atomic_output(request.out) as handle:
-        _write(request, data, handle, progress)
+        _write(request, data, handle, progress, overview, cell)
         handle.flush()
         size = os.fstat(handle.fileno()).st_size
-        _record(project, request, data, count, documents, pseudonymize.active, enabled)
+        _record(project, request, data, count, documents, pseudonymize.active, enabled, cell)
     return ExportResult(request.format, request.out, count, size, pseudonymize.active, documents, enabled)
 
 
-def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, progress: Progress | None) -> None:
+def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, progress: Progress | None,
+           overview: Overview | None = None, cell: Cell | None = None) -> None:
     if isinstance(data, AnnotatedSet):
         from fieldnotes.export.docx_annotated import write_annotated_docx
 
@@ -110,7 +138,8 @@ def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, 
     elif request.format == "docx":
         from fieldnotes.export.docx_excerpts import write_excerpts_docx
 
-        write_excerpts_docx(data, handle, lang=request.lang, group_by=request.group_by, progress=progress)
+        write_excerpts_docx(data, handle, lang=request.lang, group_by=request.group_by, progress=progress,
+                            overview=overview, cell=cell)
     elif request.format == "csv":
         from fieldnotes.export.tables import write_csv
 
@@ -122,7 +151,7 @@ def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, 
 
 
 def _record(project: Project, request: ExportRequest, data: ExportSet | AnnotatedSet, count: int, documents: int,
-            pseudonymized: bool, requested: bool) -> None:
+            pseudonymized: bool, requested: bool, cell: Cell | None = None) -> None:
     """The audit record: the file's name only (never a path, which can hold a user name), and what is in it."""
     from fieldnotes import coders
     from fieldnotes.db import history
@@ -135,6 +164,10 @@ def _record(project: Project, request: ExportRequest, data: ExportSet | Annotate
                                "pseudonymized": pseudonymized, "pseudonymize_requested": requested}
     if isinstance(data, AnnotatedSet):
         details["annotated"] = True
+    if cell is not None:
+        details["cell"] = cell.as_dict()
+    if request.overview:
+        details["overview"] = request.overview
     with project.write() as session:
         if name:
             with history.change(session, coder_id=coder_id, action="coder.add", summary=f"added coder {name}"):
