@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fieldnotes.demo import build, read_anchors, rows_in_order
+from fieldnotes.errors import FieldnotesError
 from fieldnotes.project import open_project
 from fieldnotes.resources import demo_dir
 from tests.helpers import ok, run
@@ -103,3 +104,47 @@ def test_rebuilds_a_demo_in_place_and_ignores_fieldnotes_db(tmp_path: Path, monk
         assert conn.execute("SELECT count(*) FROM codings WHERE memo = 'ændret'").fetchone() == (0,)
     located = ok("locate", "--json").json
     assert located["demo_project"] == str(default)
+
+
+def test_bad_anchors_are_reported_and_nothing_is_built(tmp_path: Path) -> None:
+    """An ambiguous quote, a missing quote and an occurrence past the end: each named, no project left."""
+    import shutil
+
+    source = tmp_path / "demo-kilde"
+    shutil.copytree(demo_dir(), source)
+    document = "fjordby-2025-03-interview-teamleder"
+    unique = "Og der har vi en fast model: først afklarende spørgsmål"
+    (source / "codings" / "zz-fejl.yaml").write_text(
+        "codings:\n"
+        f"  - {{document: {document}, code: Sparringskultur og ledelse/Kollegial sparring, coder: Anna Krogh,\n"
+        "     quote: 'sagsbehandler', date: 2025-03-27}\n"
+        f"  - {{document: {document}, code: Sparringskultur og ledelse/Kollegial sparring, coder: Anna Krogh,\n"
+        "     quote: 'Denne sætning står ingen steder i Fjordbys materiale', date: 2025-03-27}\n"
+        f"  - {{document: {document}, code: Sparringskultur og ledelse/Kollegial sparring, coder: Jonas Bech,\n"
+        f"     quote: '{unique}', occurrence: 3, date: 2025-03-27}}\n",
+        encoding="utf-8")
+    target = tmp_path / "ud" / "demo.db"
+    with pytest.raises(FieldnotesError) as refused:
+        build(target, source=source)
+    message = str(refused.value)
+    assert message.startswith("the demo's codings have 3 anchor error(s): ")
+    assert (f"zz-fejl.yaml #1 in {document}: the quote occurs " in message
+            and " times; add an occurrence number or quote more: 'sagsbehandler'" in message)
+    assert (f"zz-fejl.yaml #2 in {document}: the quote does not occur in the document: "
+            "'Denne sætning står ingen steder i Fjordbys materiale'") in message
+    assert (f"zz-fejl.yaml #3 in {document}: occurrence 3 asked for, but the quote occurs 1 time(s): "
+            f"{unique!r}") in message
+    assert not target.exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == []  # no half-built file, no -wal, no .building
+
+
+def test_a_misspelled_search_finds_the_caseworkers(demo: Path) -> None:
+    """'sagsbehanler' is not in the text; fuzzy search finds every 'sagsbehandler…' and nothing else."""
+    fuzzy = ok("--db", demo, "search", "sagsbehanler", "--fuzzy", "--json").json
+    assert len(fuzzy) >= 20 and len({hit["document"] for hit in fuzzy}) >= 10
+    assert all(hit["text"].lower().startswith("sagsbehandler") for hit in fuzzy), \
+        sorted({hit["text"] for hit in fuzzy})
+    assert {hit["text"] for hit in fuzzy} >= {"sagsbehandler", "sagsbehandlere", "sagsbehandleren"}
+    exact = ok("--db", demo, "search", "sagsbehandler", "--json").json
+    assert exact and {(h["document"], h["start"]) for h in exact} <= {(h["document"], h["start"]) for h in fuzzy}
+    assert ok("--db", demo, "search", "sagsbehanler", "--json").json == []
