@@ -24,7 +24,8 @@ side), together with the rows deleted with it that depend on it (the code's codi
 and a coding whose text the other copy deleted entirely is listed as a conflict with its text.
 
 A merge is one change in the event log (action "merge"), undone by `fieldnotes undo` of the coder who
-merged. Merging the same file again finds nothing to do. A SQLite project is backed up first.
+merged. Merging the same file again finds nothing to do. The project is backed up first (a server
+project into a SQLite copy in the backup folder).
 """
 
 from __future__ import annotations
@@ -1129,6 +1130,10 @@ def _merge_once(project: Project, source: Source, coder_name: str) -> MergeRepor
             from fieldnotes.backup import backup_sqlite
 
             report.backup = backup_sqlite(project.path, reason="before-merge").name
+        elif not project.is_sqlite:  # a server: a SQLite copy of it as it is, before anything is written
+            from fieldnotes.backup import backup_server
+
+            report.backup = backup_server(project.target, reason="before-merge").name
         summary = f"merged {source.name}" + (f": {len(plan.conflicts)} conflict(s)" if plan.conflicts else "")
         details = {"source": source.name, "kind": source.kind, "added": report.added, "changed": report.changed,
                    "removed": report.removed, "conflicts": len(plan.conflicts), **source.summary,
