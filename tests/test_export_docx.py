@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -475,3 +476,25 @@ def test_the_projects_language_is_the_default_before_the_locale(project: Path, t
     monkeypatch.delenv("FIELDNOTES_LANG")
     ok("--db", project, "project", "set", "language", "en")
     assert "Coded excerpts" in headings("en.docx")
+
+
+@pytest.mark.parametrize("extra", [[], ["--annotated", DOC]])
+def test_the_package_holds_no_template_leftovers(project: Path, tmp_path: Path, extra: list[str]) -> None:
+    out = tmp_path / "clean.docx"
+    ok("--db", project, "export", "docx", out, *extra)
+    with zipfile.ZipFile(out) as package:
+        names = package.namelist()
+        types = package.read("[Content_Types].xml").decode()
+        relations = "".join(package.read(n).decode() for n in names if n.endswith(".rels"))
+    assert not [n for n in names if "thumbnail" in n.lower() or n.startswith("customXml/") or "WithEffects" in n]
+    assert "thumbnail" not in relations and "customXml" not in relations and "stylesWithEffects" not in relations
+    assert "customXml" not in types and "jpeg" not in types
+    assert {"word/document.xml", "word/styles.xml", "docProps/core.xml", "docProps/app.xml"} <= set(names)
+    for name in names:  # every part a relationship names is in the package
+        if name.endswith(".rels"):
+            folder = name.split("_rels/")[0]
+            with zipfile.ZipFile(out) as package:
+                for target in re.findall(r'Target="([^"]+)"', package.read(name).decode()):
+                    assert posixpath.normpath(folder + target) in names, (name, target)
+    document = docx.Document(str(out))
+    assert document.core_properties.author == "Anna Krogh" and document.paragraphs

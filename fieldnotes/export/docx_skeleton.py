@@ -28,6 +28,7 @@ TEXT_WIDTH = 9072  # twips: A4 (11906) less 2.5 cm margins on both sides
 INDENT = 340  # twips: the quotation's indent, about 0.6 cm
 LANG_TAGS = {"da": "da-DK", "en": "en-GB"}
 _BODY_MARKER = "\u2063fieldnotes-body\u2063"
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
 def _splice(document_xml: bytes, body: bytes) -> bytes:
@@ -278,6 +279,7 @@ class WordDocument:
         props.created = props.modified = when.replace(tzinfo=None)
         props.revision = 1
         self._application_properties()
+        self._drop_template_leftovers()
 
     def _application_properties(self) -> None:
         """Replace the template's app.xml (it names a Mac Word template) with a neutral one."""
@@ -290,3 +292,14 @@ class WordDocument:
                     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                     b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
                     b"<Application>fieldnotes</Application><DocSecurity>0</DocSecurity></Properties>")
+
+    def _drop_template_leftovers(self) -> None:
+        """Leave out what python-docx's template carries but nothing here uses: its thumbnail (a picture of
+        an empty page, shown by file browsers), the customXml bibliography store, and stylesWithEffects
+        (Word 2010's copy of the template's styles, not ours). A part nothing refers to is not written."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        unused = {RT.THUMBNAIL, RT.CUSTOM_XML, _STYLES_WITH_EFFECTS}
+        for rels in (self.document.part.package.rels, self.document.part.rels):
+            for r_id in [r_id for r_id, rel in rels.items() if rel.reltype in unused]:
+                rels.pop(r_id)
