@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from textual.color import Color
 
+from fieldnotes.analysis.cooccurrence import cooccurrence, pair_coding_ids
 from fieldnotes.analysis.matrix import matrix
 from fieldnotes.analysis.ratings import ratings
-from fieldnotes.coding.excerpts import count_excerpts
+from fieldnotes.analysis.words import kwic, words
+from fieldnotes.coding.excerpts import count_excerpts, excerpts
 from fieldnotes.demo import build
 from fieldnotes.filters import Filters
 from fieldnotes.project import open_project
@@ -178,3 +180,108 @@ async def test_at_80_columns_the_total_column_and_the_footnote_fit(app: Fieldnot
         assert app.errors == []
     direct = read(demo, lambda s: matrix(s, Filters(), by="municipality"))
     assert grid.row_totals == direct.row_totals
+
+
+# --- co-occurrence -----------------------------------------------------------------------------------
+
+
+async def test_cooccurrence_pairs_match_the_library_for_every_unit(app: FieldnotesApp, demo: Path) -> None:
+    shown: dict[str, list[tuple[str, str, int, int]]] = {}
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        for _ in range(3):
+            screen = app.screen
+            table = screen.query_one("#co-pairs")
+            shown[screen.within] = [
+                (p.code_a_path, p.code_b_path, int(table.get_row_at(i)[2].plain), int(table.get_row_at(i)[3].plain))
+                for i, p in enumerate(screen.data.pairs)]
+            await pilot.press("w")
+            await settle(pilot)
+        assert app.errors == []
+    assert set(shown) == {"overlap", "turn", "paragraph"}
+    for within, rows in shown.items():
+        direct = read(demo, lambda s, w=within: cooccurrence(s, Filters(), w))
+        assert rows == [(p.code_a_path, p.code_b_path, p.count, p.documents) for p in direct.pairs]
+        assert rows, within
+    assert len(shown["turn"]) > len(shown["overlap"])
+
+
+async def test_cooccurrence_drills_to_where_the_pair_meets_and_on_to_export(app: FieldnotesApp, demo: Path) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        pair = app.screen.data.pairs[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        cell = app.screen
+        assert isinstance(cell, MatrixCellScreen)
+        found = {e.id for e in cell.found}
+        filters = cell.filters
+        assert f"{pair.count}" in cell.title_text
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "ExportScreen"
+        assert app.errors == []
+    ids = read(demo, lambda s: pair_coding_ids(s, Filters(), "overlap", pair.code_a, pair.code_b))
+    assert found == {str(i) for i in ids}
+    # overlaps are counted as pairs of codings: two meetings of the first pair hold four excerpts
+    assert pair.count == 2 and len(found) == 4
+    assert filters is not None and filters.descendants is False
+    exported = read(demo, lambda s: {e.id for e in excerpts(s, filters)})
+    assert found <= exported
+    assert {e.document for e in cell.found} == set(filters.documents)
+
+
+# --- words -------------------------------------------------------------------------------------------
+
+
+async def test_words_show_the_library_s_key_words_and_frequencies(app: FieldnotesApp, demo: Path) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#words")
+        first = [(str(table.get_row_at(i)[0]), int(table.get_row_at(i)[1].plain)) for i in range(table.row_count)]
+        await pilot.press("n", "v")
+        await settle(pilot)
+        second = [(str(table.get_row_at(i)[0]), int(table.get_row_at(i)[1].plain)) for i in range(table.row_count)]
+        await pilot.press("k")
+        await settle(pilot)
+        kinds = [c.label for c in screen.data.table.columns]
+        assert app.errors == []
+    direct = read(demo, lambda s: words(s, Filters(), "municipality", keyness=True, limit=60))
+    assert first == [(k.word, k.count) for k in direct.columns[0].key_words or []]
+    assert first and direct.columns[0].label == "Bakkedal"
+    assert second == [(w.word, w.count) for w in direct.columns[1].words]
+    assert kinds == [c.label for c in read(demo, lambda s: words(s, Filters(), "kind", keyness=True)).columns]
+
+
+async def test_a_word_in_context_lists_every_use_in_its_column(app: FieldnotesApp, demo: Path) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("v")  # frequencies
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#words")
+        word, count = str(table.get_row_at(0)[0]), int(table.get_row_at(0)[1].plain)
+        label = screen.data.table.columns[0].label
+        await pilot.press("enter")
+        await settle(pilot)
+        kwic_screen = app.screen
+        assert kwic_screen.__class__.__name__ == "KwicScreen"
+        assert len(kwic_screen.found) == count
+        assert all(c.word.lower() == word for c in kwic_screen.found)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "ReaderScreen"
+        first = kwic_screen.found[0]
+        assert app.screen.query_one("#text").selected_text == first.word
+        assert app.errors == []
+    direct = read(demo, lambda s: kwic(s, Filters(municipalities=[label]), word))
+    assert [(c.document, c.start) for c in kwic_screen.found] == [(c.document, c.start) for c in direct]

@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.project import Project
-from fieldnotes.tui.i18n import _, use
+from fieldnotes.tui.i18n import N_, _, use
 
 T = TypeVar("T")
 
@@ -36,6 +36,9 @@ class FieldnotesApp(App[None]):
         "excerpts": "fieldnotes.tui.screens.excerpts:ExcerptsScreen",
         "matrix": "fieldnotes.tui.screens.matrix:MatrixScreen",
         "search": "fieldnotes.tui.screens.search:SearchScreen",
+        "cooccurrence": "fieldnotes.tui.screens.cooccurrence:CooccurrenceScreen",
+        "words": "fieldnotes.tui.screens.words:WordsScreen",
+        "pseudonyms": "fieldnotes.tui.screens.pseudonyms:PseudonymsScreen",
     }
     DEFAULT_MODE = "home"
     #: how often the app looks whether someone else changed the project (seconds)
@@ -50,6 +53,12 @@ class FieldnotesApp(App[None]):
         Binding("e", "switch_mode('excerpts')", _("Excerpts")),
         Binding("x", "switch_mode('matrix')", _("Matrix")),
         Binding("slash", "switch_mode('search')", _("Search")),
+        Binding("o", "switch_mode('cooccurrence')", _("Pairs"), show=False,
+                tooltip=_("Co-occurrence: which codes meet in the text")),
+        Binding("l", "switch_mode('words')", _("Words"), show=False,
+                tooltip=_("Language: word frequencies and key words per municipality or kind")),
+        Binding("P", "switch_mode('pseudonyms')", _("Pseudonyms"), show=False,
+                tooltip=_("The pseudonym register and candidates for it")),
         Binding("D", "disagreements", _("Disagreements")),
         Binding("ctrl+e", "export", _("Export"), show=False),
         Binding("u", "undo", _("Undo"), show=False),
@@ -255,6 +264,12 @@ class FieldnotesApp(App[None]):
                             lambda: self.switch_mode("search"))
         yield SystemCommand(_("Themes per municipality"), _("The code matrix by municipality, phase, kind or coder"),
                             lambda: self.switch_mode("matrix"))
+        yield SystemCommand(_("Co-occurrence"), _("Pairs of codes that overlap or share a turn or paragraph"),
+                            lambda: self.switch_mode("cooccurrence"))
+        yield SystemCommand(_("Words"), _("Word frequencies, key words per municipality or kind, in context"),
+                            lambda: self.switch_mode("words"))
+        yield SystemCommand(_("Pseudonyms"), _("The pseudonym register: add, remove, find candidates"),
+                            lambda: self.switch_mode("pseudonyms"))
         yield SystemCommand(_("Disagreements"), _("Where two coders differ, settled one by one"),
                             self.action_disagreements)
         yield SystemCommand(_("Export to Word"), _("Export coded excerpts to Word, Excel or CSV"), self.action_export)
@@ -268,7 +283,11 @@ class FieldnotesApp(App[None]):
 #: other modules add palette commands here (search, matrix, export screens)
 _EXTRA_COMMANDS: list[Callable[[FieldnotesApp], Iterable[SystemCommand]]] = []
 #: keys of further modes, listed on the help screen: (key, English text)
-EXTRA_KEYS: list[tuple[str, str]] = []
+EXTRA_KEYS: list[tuple[str, str]] = [
+    ("o", N_("Co-occurrence: pairs of codes that meet; w switches overlap / turn / paragraph, Enter lists where")),
+    ("l", N_("Words: frequencies and key words per municipality or kind; Enter shows the word in context")),
+    ("P", N_("Pseudonyms: the register (a adds, Delete removes) and candidates found in the text (c)")),
+]
 
 
 def _load(target: str) -> Callable[[], Screen[Any]]:

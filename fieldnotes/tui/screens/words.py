@@ -1,0 +1,260 @@
+"""Words: how often words are used per municipality or document kind, and each column's key words
+against the rest of the material (Dunning's log-likelihood G2), with key words in context on Enter.
+
+Keys: m / k split by municipality or kind · n / p the next or previous column · v frequencies or key
+words · a leaves names out (when the library offers it) · / a word or beginning (borger*) in context ·
+Enter the highlighted word in context.
+"""
+
+from __future__ import annotations
+
+import inspect
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from fieldnotes.filters import Filters
+from fieldnotes.tui.i18n import N_, _
+
+BY_NAMES = {"municipality": N_("municipality"), "kind": N_("kind")}
+LIMIT = 60
+
+
+def _supports_no_names() -> bool:
+    from fieldnotes.analysis.words import words
+
+    return "no_names" in inspect.signature(words).parameters
+
+
+def column_filters(by: str, label: str) -> Filters:
+    """The filters that read one column's text again (for key words in context)."""
+    from fieldnotes.analysis.columns import NONE
+
+    if label == NONE or label.startswith("("):
+        return Filters()
+    return Filters(municipalities=[label]) if by == "municipality" else Filters(kinds=[label])
+
+
+def _number(value: float) -> str:
+    return f"{value:,.1f}".replace(",", "\u202f")
+
+
+@dataclass
+class WordsData:
+    by: str
+    table: Any  # fieldnotes.analysis.words.WordTable, with key words
+    no_names: bool
+
+
+class WordsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "kwic", _("In context"), tooltip=_("Every use of the highlighted word, with its context")),
+        Binding("m", "by('municipality')", _("Municipality"), tooltip=_("Columns: municipalities")),
+        Binding("k", "by('kind')", _("Kind"), tooltip=_("Columns: document kinds")),
+        Binding("n", "step(1)", _("Next column")),
+        Binding("p", "step(-1)", _("Previous column"), show=False),
+        Binding("v", "view", _("Frequencies / key words"),
+                tooltip=_("Most frequent words, or key words against the rest (log-likelihood)")),
+        Binding("a", "names", _("Names"), show=False, tooltip=_("Leave people's names out of the lists")),
+        Binding("slash", "focus_word", _("Find a word"), show=False,
+                tooltip=_("Type a word or a beginning such as borger* to see it in context")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by = "municipality"
+        self.keyness = True
+        self.column = 0
+        self.no_names = False
+        self.data: WordsData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="words-view"):
+            yield Static(id="words-title")
+            yield Input(placeholder=_("A word in context, e.g. borger* (Enter)"), id="words-find")
+            yield DataTable(id="words", cursor_type="row", zebra_stripes=True)
+        yield Static(id="words-status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#words", DataTable).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        app: Any = self.app
+        by, no_names = self.by, self.no_names
+
+        def work() -> WordsData:
+            from fieldnotes.analysis.words import words
+
+            extra: dict[str, Any] = {"no_names": True} if no_names and _supports_no_names() else {}
+            with app.project.read() as session:
+                table = words(session, Filters(), by, keyness=True, limit=LIMIT, **extra)
+            return WordsData(by, table, bool(extra))
+
+        app.db(work, self.show, group="words", exclusive=True)
+
+    def _current(self) -> Any | None:
+        if self.data is None or not self.data.table.columns:
+            return None
+        self.column %= len(self.data.table.columns)
+        return self.data.table.columns[self.column]
+
+    def show(self, data: WordsData | None = None) -> None:
+        if data is not None:
+            self.data = data
+        column = self._current()
+        table = self.query_one("#words", DataTable)
+        table.clear(columns=True)
+        if column is None or self.data is None:
+            self.query_one("#words-title", Static).update(_("No text to count"))
+            return
+        if self.keyness:
+            table.add_column(_("Key word"), key="word")
+            table.add_column(_("Here"), key="count")
+            table.add_column(_("Rest"), key="rest")
+            table.add_column(_("per 10,000"), key="per")
+            table.add_column(_("rest per 10,000"), key="rest_per")
+            table.add_column("G²", key="g2")
+            for item in column.key_words or []:
+                table.add_row(item.word, Text(str(item.count), justify="right"),
+                              Text(str(item.other_count), justify="right"),
+                              Text(_number(item.per_10k), justify="right"),
+                              Text(_number(item.other_per_10k), justify="right"),
+                              Text(_number(item.log_likelihood), justify="right", style="bold"), key=item.word)
+        else:
+            table.add_column(_("Word"), key="word")
+            table.add_column(_("Count"), key="count")
+            table.add_column(_("per 10,000"), key="per")
+            for word in column.words:
+                table.add_row(word.word, Text(str(word.count), justify="right", style="bold"),
+                              Text(_number(word.per_10k), justify="right"), key=word.word)
+        labels = [c.label for c in self.data.table.columns]
+        tabs = Text()
+        for index, label in enumerate(labels):
+            tabs.append(f" {label} ", style="reverse bold" if index == self.column else "dim")
+        what = _("Key words against the rest (log-likelihood G², p < 0.05)") if self.keyness else _(
+            "Most frequent words (stop words left out)")
+        names = " · " + _("names left out") if self.data.no_names else ""
+        title = Text.from_markup(_("[b]Words by {by}[/b] · {what}{names}").format(
+            by=_(BY_NAMES[self.data.by]), what=what, names=names))
+        title.append("\n")
+        title.append_text(tabs)
+        title.append("  " + _("{n} words").format(n=f"{column.tokens:,}".replace(",", ".")), style="dim")
+        self.query_one("#words-title", Static).update(title)
+        self.query_one("#words-status", Static).update(
+            _("Enter: in context · n p: column · m k: by · v: frequencies / key words · /: find"))
+
+    # --- actions ----------------------------------------------------------------------------------
+    def action_by(self, by: str) -> None:
+        self.by, self.column = by, 0
+        self.reload()
+
+    def action_step(self, step: int) -> None:
+        self.column += step
+        self.show()
+
+    def action_view(self) -> None:
+        self.keyness = not self.keyness
+        self.show()
+
+    def action_names(self) -> None:
+        if not _supports_no_names():
+            self.notify(_("The word counts cannot leave names out yet"), severity="warning")
+            return
+        self.no_names = not self.no_names
+        self.reload()
+
+    def action_focus_word(self) -> None:
+        self.query_one("#words-find", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        word = event.value.strip()
+        if word:
+            self.open_kwic(word, Filters(), _("all documents"))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_kwic()
+
+    def action_kwic(self) -> None:
+        if isinstance(self.focused, Input):
+            return
+        column = self._current()
+        table = self.query_one("#words", DataTable)
+        if column is None or self.data is None or table.row_count == 0:
+            self.notify(_("No word is highlighted"), severity="warning")
+            return
+        word = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        self.open_kwic(word, column_filters(self.data.by, column.label), column.label)
+
+    def open_kwic(self, word: str, filters: Filters, where: str) -> None:
+        app: Any = self.app
+
+        def work() -> list[Any]:
+            from fieldnotes.analysis.words import kwic
+
+            with app.project.read() as session:
+                return kwic(session, filters, word)
+
+        app.db(work, lambda found: self.app.push_screen(KwicScreen(word, where, found)), group="words-kwic")
+
+
+class KwicScreen(Screen[None]):
+    """Every use of a word with its context; Enter opens the document at it."""
+
+    BINDINGS = [
+        Binding("enter", "jump", _("Go to text")),
+        Binding("escape", "back", _("Back")),
+    ]
+
+    def __init__(self, word: str, where: str, found: list[Any]) -> None:
+        super().__init__()
+        self.word, self.where, self.found = word, where, found
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("[b]{word}[/b] in context · {where} · {n} uses").format(
+            word=self.word, where=self.where, n=len(self.found)), id="kwic-title", markup=True)
+        yield OptionList(*[Option(self._line(c), id=str(i)) for i, c in enumerate(self.found)], id="kwic")
+        yield Static(_("Enter goes to the text · esc back"), classes="status")
+        yield Footer()
+
+    def _line(self, found: Any) -> Text:
+        width = max(20, (self.app.size.width - 8 - len(found.word)) // 2)
+        left = " ".join(found.left.split())[-width:].rjust(width)
+        right = " ".join(found.right.split())[:width]
+        line = Text(left, style="dim")
+        line.append(f" {found.word} ", style="bold reverse")
+        line.append(right)
+        line.append(f"\n  {found.document_title}" + (f" · {found.municipality}" if found.municipality else ""),
+                    style="italic dim")
+        return line
+
+    def on_mount(self) -> None:
+        options = self.query_one("#kwic", OptionList)
+        options.focus()
+        if self.found:
+            options.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_jump()
+
+    def action_jump(self) -> None:
+        options = self.query_one("#kwic", OptionList)
+        if options.highlighted is None or options.highlighted >= len(self.found):
+            return
+        found = self.found[options.highlighted]
+        app: Any = self.app
+        app.open_document(uuid.UUID(found.document), select=(found.start, found.end))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
