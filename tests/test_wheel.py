@@ -10,6 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
+
+from fieldnotes.demo import read_anchors
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,3 +60,22 @@ def test_wheel_installs_into_a_clean_venv_and_creates_a_project(wheel: Path, tmp
                                      text=True).stdout)
     assert len(codes) >= 20
     assert [(c["id"], c["path"]) for c in codes] == [(c["id"], c["path"]) for c in ours]
+
+    # the demo material ships in the wheel: the installed command builds the whole demo from it
+    demo = tmp_path / "demo here" / "demo.db"
+    built = subprocess.run([str(exe), "demo", str(demo), "--no-tui", "--json"], cwd=work, env=home,
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    report = json.loads(built.stdout)
+    source = ROOT / "examples" / "demo"
+    material = [p for p in (source / "material").rglob("*") if p.is_file() and not p.name.endswith(".yaml")]
+    settings = yaml.safe_load((source / "project.yaml").read_text(encoding="utf-8"))
+    assert report["project"] == str(demo) and demo.exists()
+    assert report["documents"] == len(material) >= 20
+    assert report["codings"] == len(read_anchors(source)) >= 200
+    assert report["memos"] == len(settings["memos"])
+    assert sorted(report["coders"]) == ["Anna Krogh", "Jonas Bech"]
+    shown = json.loads(subprocess.run([str(exe), "--db", str(demo), "project", "show", "--json"], cwd=work,
+                                      env=home, check=True, capture_output=True, text=True).stdout)
+    assert shown["demo"] is True
+    assert (shown["documents"], shown["codings"]) == (report["documents"], report["codings"])
