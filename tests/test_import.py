@@ -155,3 +155,41 @@ def test_markdown_is_kept_as_written_minus_its_front_matter(tmp_path: Path, raw:
     extracted = readers.read(path)
     assert extracted.meta == meta
     assert extracted.text == body
+
+
+def test_new_note_from_the_editor_is_normalised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fieldnotes new` takes what $EDITOR saved: CRLF, a lone CR and decomposed letters become LF and NFC."""
+    import shlex
+    import sys
+
+    written = ("Kl. 9.15 i Søholm.\r\nBorgeren fortæller om sin praktik på lageret.\r\n\r\n"
+               "Ærø-turen blev aflyst.\rSlut.\r\n")
+    decomposed = unicodedata.normalize("NFD", written)
+    assert decomposed != written  # æ and ø have no decomposition, but 'å' becomes 'a' plus a combining ring
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys\nfrom pathlib import Path\n"
+                      f"Path(sys.argv[1]).write_bytes(b'\\xef\\xbb\\xbf' + {decomposed.encode('utf-8')!r})\n",
+                      encoding="utf-8")
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{shlex.quote(sys.executable)} {shlex.quote(str(editor))}")
+    db = tmp_path / "p.db"
+    ok("--db", db, "init", "--empty", "--coder", "Anna Krogh")
+    saved = ok("--db", db, "new", "--title", "Feltnote fra Søholm", "--municipality", "Søholm",
+               "--date", "2026-01-12", "--json").json
+    shown = ok("--db", db, "show", saved["id"], "--json").json
+    expected = "Kl. 9.15 i Søholm.\nBorgeren fortæller om sin praktik på lageret.\n\nÆrø-turen blev aflyst.\nSlut.\n"
+    text = shown["text"]
+    assert text.rstrip("\n") == expected.rstrip("\n")
+    assert "\r" not in text and "\ufeff" not in text
+    assert unicodedata.is_normalized("NFC", text)
+    assert saved["chars"] == len(text)
+    listed = ok("--db", db, "docs", "--json").json
+    assert [(d["title"], d["kind"], d["municipality"]) for d in listed] == [
+        ("Feltnote fra Søholm", "observation", "Søholm")]
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)) as conn:
+        stored, digest, length = conn.execute("SELECT text, sha256, length FROM documents").fetchone()
+    assert stored == text and length == len(text)
+    assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
