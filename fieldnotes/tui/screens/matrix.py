@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual import events
@@ -315,7 +316,7 @@ class MatrixScreen(Screen[None]):
         narrow = self.size.width < 110
         width = 8 if narrow else 14
         title = Text.from_markup(_("[b]Ratings of {code}[/b] (scale {low}–{high}; n, mean, median)").format(
-            code=trend.code.rsplit("/", 1)[-1], low=low, high=high))
+            code=escape(trend.code.rsplit("/", 1)[-1]), low=low, high=high))
         grid = Table.grid(padding=(0, 3))
         parts: list[Any] = []
         for heading, result in ((_("Phase"), trend.by_phase), (_("Municipality"), trend.by_municipality)):

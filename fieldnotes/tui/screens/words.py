@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -223,7 +224,7 @@ class KwicScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("[b]{word}[/b] in context · {where} · {n} uses").format(
-            word=self.word, where=self.where, n=len(self.found)), id="kwic-title", markup=True)
+            word=escape(self.word), where=escape(self.where), n=len(self.found)), id="kwic-title", markup=True)
         yield OptionList(*[Option(self._line(c), id=str(i)) for i, c in enumerate(self.found)], id="kwic")
         yield Static(_("Enter goes to the text · esc back"), classes="status")
         yield Footer()
