@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Sequence
 
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, TextAreaTheme
@@ -60,6 +61,14 @@ class CodedText(TextArea):
         if self.wrap_width != getattr(self.wrapped_document, "_width", None):
             self._rewrap_and_refresh_virtual_size()
         self.scroll_cursor_visible()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """TextArea rewraps the whole text on every resize. While the layout settles around a freshly
+        opened document the reader is resized several times with the same width (only its height
+        changes); the wrapped lines stand then, and a long transcript is wrapped once, not four times."""
+        if self.wrap_width == getattr(self.wrapped_document, "_width", None):
+            event.prevent_default()
+            self._refresh_size()
 
     # --- offsets <-> locations ---------------------------------------------------------------------
     def offset_of(self, location: tuple[int, int]) -> int:
