@@ -213,3 +213,19 @@ def test_refused_truncated_file_leaves_nothing_beside_it(tmp_path: Path, size: i
     assert _beside(cut) == ["p.db"]
     assert run("--db", cut, "db", "current").code == 1
     assert _beside(cut) == ["p.db"] and digest(cut) == before
+
+
+def test_a_damaged_encrypted_project_gets_the_same_clear_line(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIELDNOTES_PASSPHRASE", "hemmeligt-kodeord-æøå")
+    target = tmp_path / "krypteret.db"
+    ok("--db", target, "init", "--encrypt", "--name", "Krypteret")
+    with target.open("r+b") as handle:
+        handle.seek(3 * 4096)
+        handle.write(bytes(range(256)) * 16)
+    before = digest(target)
+    result = run("--db", target, "project", "show")
+    assert result.code == 1
+    assert result.err.startswith("fieldnotes: error: the project file is damaged (")
+    assert "fieldnotes restore N" in result.err and "unexpected error" not in result.err
+    assert digest(target) == before

@@ -79,12 +79,23 @@ def _database_trouble(error: Exception) -> str | None:
         return "the project file cannot be written (read-only); nothing was changed"
     if "database is locked" in text:
         return "the project is busy in another program for too long; nothing was changed. Try again"
-    if "malformed" in text or "not a database" in text:
+    if _from_sqlite(error) and ("malformed" in text or "not a database" in text):
         return ("the project file is damaged (" + text.splitlines()[0] + "); nothing was changed. "
                 "List its backups with `fieldnotes restore` and put one back with `fieldnotes restore N`")
     if "could not connect" in text or "connection refused" in text:
         return "cannot reach the database server; check the address and that the server is running"
     return None
+
+
+def _from_sqlite(error: Exception) -> bool:
+    """A database error raised by SQLite itself (directly or wrapped by SQLAlchemy)."""
+    import sqlite3
+
+    orig = getattr(error, "orig", error)
+    if isinstance(orig, sqlite3.DatabaseError):
+        return True
+    return any(cls.__name__ == "DatabaseError" and "sqlcipher" in cls.__module__  # an encrypted project's driver
+               for cls in type(orig).__mro__)
 
 
 if __name__ == "__main__":  # pragma: no cover
