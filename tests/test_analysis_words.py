@@ -205,3 +205,39 @@ def test_header_lines_of_a_transcription_service_are_not_words(tmp_path: Path) -
     assert ok("--db", db, "words", "--kwic", "speaker", "--json").json == []
     mine = ok("--db", db, "words", "--kwic", "søren", "--municipality", "Søholm", "--json").json
     assert [(line["left"], line["right"]) for line in mine] == [("Hvordan går det med jobsøgningen, ", "?")]
+
+
+def test_no_names_leaves_out_people_cases_and_register_names(tmp_path: Path) -> None:
+    db = make_project(tmp_path)  # speakers Anna Krogh and Mette Vinther; cases Lyngå and Fjordby
+    folder = tmp_path / "observation"
+    folder.mkdir()
+    observation = ("Jonas fra Bageriet Havnebrød kom forbi. Mette Vinther og Jonas talte om Søren og lageret i "
+                   "Fjordby. Der var storm i går, så Storm kom for sent.")
+    (folder / "besøg.txt").write_text("\n".join([observation] * 3), encoding="utf-8")
+    (folder / "besøg.meta.yaml").write_text(
+        "kind: observation\nmunicipality: Fjordby\nparticipants: [Jonas Storm (virksomhed)]\n", encoding="utf-8")
+    ok("--db", db, "import", folder, "--coder", "Anna Krogh")
+    ok("--db", db, "pseudonyms", "add", "Søren", "Bo")
+    ok("--db", db, "pseudonyms", "add", "Bageriet Havnebrød", "Bageriet Kornblomsten", "--category", "workplace")
+    read = {title: ok("--db", db, "show", title, "--json").json["text"]
+            for title in ("Interview med sagsbehandler", "Teammøde i Fjordby", "besøg")}
+    read["Interview med sagsbehandler"] = LABEL.sub("", read["Interview med sagsbehandler"])
+    everything = count("\n".join(read.values()))
+    # "bageriet" (the interview's "ringer til bageriet") and "storm" ("storm i går") are also written in
+    # lower case, so they are words; the rest are only ever names
+    names = {"mette", "vinther", "jonas", "søren", "havnebrød", "lyngå", "fjordby"}
+    assert names <= set(everything) and {"bageriet", "storm"} <= set(everything)
+    assert not {"anna", "krogh", "bo", "kornblomsten"} & set(everything)
+    out = ok("--db", db, "words", "--no-names", "--all-words", "--limit", "1000", "--json").json
+    assert out["names_removed"] == sorted(names)
+    column = out["columns"][0]
+    assert listed(column) == {w: n for w, n in everything.items() if w not in names}
+    assert column["tokens"] == sum(everything.values())  # names count in the totals, like stop words
+    keyness = ok("--db", db, "words", "--keyness", "--no-names", "--min-count", "1", "--limit", "1000", "--json").json
+    with_names = ok("--db", db, "words", "--keyness", "--min-count", "1", "--limit", "1000", "--json").json
+    assert "names_removed" not in with_names
+    for column, named in zip(keyness["columns"], with_names["columns"], strict=True):
+        assert column["key_words"] == [k for k in named["key_words"] if k["word"] not in names]
+    assert "jonas" in {k["word"] for c in with_names["columns"] for k in c["key_words"]}
+    text = ok("--db", db, "words", "--no-names").out
+    assert text.startswith("names left out: 7 word(s) (fjordby, havnebrød, jonas, lyngå, mette, søren, vinther)")

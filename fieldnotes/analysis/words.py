@@ -10,6 +10,12 @@ Tokens: lower-cased runs of letters (æ, ø and å are letters) that may be join
 "it-system" and "ressourceforløb" are one word each; digits and punctuation are not words. Stop words
 (stopwords_da.txt) are counted in the totals, so rates are per all words, but never listed.
 
+Names (`no_names`): the words of the names of the project's people (each document's speakers and
+participants), its cases (municipalities, workplaces, ...) and the pseudonym register (originals and
+pseudonyms) count in the totals like stop words but are never listed, so that key words show how
+people talk rather than who they are. A name's word is one written with a capital in the name and
+never in lower case in what is read, so "lager" in "Fjordby Lager & Logistik" and "per" stay words.
+
 Key words: each column against the rest of what is read (every document not in the column), by
 Dunning's log-likelihood G2 (Dunning 1993; the two-cell form of Rayson & Garside 2000):
 E1 = c(a+b)/(c+d), E2 = d(a+b)/(c+d), G2 = 2(a ln(a/E1) + b ln(b/E2)), where a and b are the word's
@@ -38,7 +44,7 @@ from sqlalchemy.orm import Session
 from fieldnotes.analysis import columns as cols
 from fieldnotes.analysis.scope import document_keys, fetch_plain, load, paused_gc, raw
 from fieldnotes.coding.spans import turn_parts
-from fieldnotes.db.models import Document, SpeakerTurn
+from fieldnotes.db.models import Case, Document, Pseudonym, SpeakerTurn
 from fieldnotes.documents import municipalities_by_document
 from fieldnotes.errors import InvalidInput
 from fieldnotes.filters import Filters, document_ids
@@ -235,6 +241,7 @@ class WordTable:
     stopwords_removed: bool
     columns: list[WordColumn]
     counts: dict[str, Counter[str]] = field(default_factory=dict, repr=False)  # per column, for drill-down
+    names_removed: list[str] | None = None  # with no_names: the name words in the text, never listed
 
     def column(self, label: str) -> WordColumn:
         for column in self.columns:
@@ -249,6 +256,7 @@ class WordTable:
         return {
             "by": self.by, "source": self.source, "roles": list(self.roles),
             "stopwords_removed": self.stopwords_removed,
+            **({"names_removed": list(self.names_removed)} if self.names_removed is not None else {}),
             "measure": "log-likelihood (Dunning 1993)",
             "columns": [
                 {"label": c.label, "tokens": c.tokens, "types": c.types, "words": [rounded(w) for w in c.words],
@@ -258,18 +266,43 @@ class WordTable:
         }
 
 
+def project_names(session: Session) -> list[str]:
+    """The names of the project's speakers and participants, cases, and pseudonym register entries."""
+    names: set[str] = set()
+    for participants, speakers in session.execute(select(Document.participants, Document.speakers)):
+        people = [*(participants or []), *(speakers or {}).values()]
+        for person in people:
+            name = person.get("name") if isinstance(person, dict) else person
+            if isinstance(name, str):
+                names.add(name)
+    names.update(session.scalars(select(Case.name)))
+    for original, pseudonym in session.execute(select(Pseudonym.original, Pseudonym.pseudonym)):
+        names.update(n for n in (original, pseudonym) if n)
+    return sorted(names)
+
+
+def name_words(names: list[str]) -> frozenset[str]:
+    """The lower-cased words written with a capital in these names, stop words aside."""
+    stop = stopwords()
+    return frozenset(w.lower() for name in names for w in TOKEN.findall(name)
+                     if w[0].isupper() and w.lower() not in stop)
+
+
 def _per_10k(count: int, tokens: int) -> float:
     return 10_000.0 * count / tokens if tokens else 0.0
 
 
 def words(session: Session, filters: Filters | None = None, by: str | cols.Dimension | None = None, *,
           roles: list[str] | None = None, keyness: bool = False, limit: int = 30, keep_stopwords: bool = False,
-          min_count: int = 3) -> WordTable:
-    """The most frequent words per column and, with `keyness`, each column's key words against the rest."""
+          min_count: int = 3, no_names: bool = False) -> WordTable:
+    """The most frequent words per column and, with `keyness`, each column's key words against the rest;
+    `no_names` leaves the words of people's, cases' and register names out of both lists."""
     filters = filters or Filters()
     dimension = cols.parse_by(by) if by else None
     if keyness and dimension is None:
         dimension = cols.parse_by("municipality")
+    candidates = name_words(project_names(session)) if no_names else frozenset()
+    in_lower_case: set[str] = set()  # name words the text also writes in lower case: words, not names
     with paused_gc():
         texts, order = _reading(session, filters, dimension, roles)
         per_column: dict[str, Counter[str]] = {label: Counter() for label in order}
@@ -280,12 +313,16 @@ def words(session: Session, filters: Filters | None = None, by: str | cols.Dimen
             for start, end, labels in item.segments:
                 pieces[labels].append(item.text[start:end])
             for labels, texts_of in pieces.items():
-                found = TOKEN.findall("\n".join(texts_of).lower())
+                joined = "\n".join(texts_of)
+                if candidates:
+                    in_lower_case.update(w for w in TOKEN.findall(joined) if w in candidates)
+                found = TOKEN.findall(joined.lower())
                 if keyness:
                     everything.update(found)
                 for label in labels:
                     per_column.setdefault(label, Counter()).update(found)
-    stop = frozenset() if keep_stopwords else stopwords()
+    names = candidates - in_lower_case
+    stop = (frozenset() if keep_stopwords else stopwords()) | names
     total_tokens = sum(everything.values())  # only needed, and only counted, for key words
     out: list[WordColumn] = []
     for label, counts in per_column.items():
@@ -309,8 +346,9 @@ def words(session: Session, filters: Filters | None = None, by: str | cols.Dimen
             found_keys.sort(key=lambda k: (-k.log_likelihood, k.word))
             column.key_words = found_keys[:limit]
         out.append(column)
+    present = sorted(w for w in names if any(w in counts for counts in per_column.values())) if no_names else None
     return WordTable(str(dimension) if dimension else None, "excerpts" if _has_coding_filter(filters) else "documents",
-                     list(roles or []), not keep_stopwords, out, per_column)
+                     list(roles or []), not keep_stopwords, out, per_column, names_removed=present)
 
 
 # --- key words in context ------------------------------------------------------------------------

@@ -162,8 +162,13 @@ def words(ctx: Context) -> int:
         return 0
     with ctx.project(readonly=True).read() as session:
         table = build(session, filters, args.by, roles=args.role or None, keyness=args.keyness,
-                      limit=args.limit or 30, keep_stopwords=args.all_words, min_count=args.min_count)
+                      limit=args.limit or 30, keep_stopwords=args.all_words, min_count=args.min_count,
+                      no_names=args.no_names)
     lines: list[str] = []
+    if table.names_removed is not None:
+        shown_names = ", ".join(table.names_removed[:12]) + (", ..." if len(table.names_removed) > 12 else "")
+        lines.append(f"names left out: {len(table.names_removed)} word(s)" + (f" ({shown_names})" if shown_names
+                                                                                else ""))
     for column in table.columns:
         lines.append(f"{column.label}: {column.tokens} words, {column.types} different")
         if column.key_words is not None:

@@ -58,6 +58,8 @@ Reads the text of the documents in scope without speaker labels and timestamps; 
 --role keeps the turns of people with that role (e.g. sagsbehandler), --by role splits by role.
 Words are lower-cased letters (æ, ø, å included), hyphenated words kept whole; numbers are not words.
 Danish stop words count in the totals but are never listed (--all-words lists them).
+--no-names treats names the same way: the words of the names of speakers and participants, cases and
+the pseudonym register (written with a capital there, and never in lower case in the text read).
 
 --keyness: each column's key words against the rest of the text, by Dunning's log-likelihood (G2,
 1993): words used more in the column than elsewhere with G2 >= 3.84 (p < 0.05) and at least
@@ -109,4 +111,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("--limit", type=int, metavar="N", help="words per column (default 30), or lines of --kwic")
     p.add_argument("--min-count", type=int, default=3, metavar="N", help="with --keyness: at least N uses (default 3)")
     p.add_argument("--all-words", action="store_true", help="list stop words too")
+    p.add_argument("--no-names", action="store_true",
+                   help="leave out the names of speakers, participants, cases and the pseudonym register")
     p.add_argument("--width", type=int, default=40, metavar="N", help="with --kwic: characters of context (default 40)")
