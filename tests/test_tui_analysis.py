@@ -3,6 +3,8 @@ every number on screen is checked against the headless functions that the comman
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -285,3 +287,48 @@ async def test_a_word_in_context_lists_every_use_in_its_column(app: FieldnotesAp
         assert app.errors == []
     direct = read(demo, lambda s: kwic(s, Filters(municipalities=[label]), word))
     assert [(c.document, c.start) for c in kwic_screen.found] == [(c.document, c.start) for c in direct]
+
+
+# --- snapshots (Danish, 100×30) ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def danish_app(demo: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FieldnotesApp]:
+    monkeypatch.chdir(demo.parent)  # the header shows "demo.db", the same on every machine
+    # screens translate their key labels when first imported: import them again, in Danish
+    for name in [m for m in sys.modules if m.startswith("fieldnotes.tui.screens.")]:
+        monkeypatch.delitem(sys.modules, name)
+    application = FieldnotesApp(open_project(os.path.relpath(demo)), "Anna Krogh", lang="da")
+    yield application
+    application.project.close()
+
+
+def test_snapshot_cooccurrence(snap_compare: Any, danish_app: FieldnotesApp) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("w")  # same speaker turn: more pairs
+        await settle(pilot)
+
+    assert snap_compare(danish_app, terminal_size=(100, 30), run_before=run_before)
+
+
+def test_snapshot_words(snap_compare: Any, danish_app: FieldnotesApp) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("n")  # Fjordby's key words
+        await settle(pilot)
+
+    assert snap_compare(danish_app, terminal_size=(100, 30), run_before=run_before)
+
+
+def test_snapshot_matrix_with_rating_trend(snap_compare: Any, danish_app: FieldnotesApp) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+
+    assert snap_compare(danish_app, terminal_size=(100, 30), run_before=run_before)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from fieldnotes.demo import build
 from fieldnotes.privacy.detect import candidates
+from fieldnotes.privacy.inplace import pending
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from tests.helpers import ok
@@ -39,7 +43,7 @@ async def test_the_register_lists_every_entry_with_its_occurrences(project: Path
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_register(pilot)
         table = screen.query_one("#ps-table")
-        rows = [(str(table.get_row_at(i)[1]), str(table.get_row_at(i)[2]), str(table.get_row_at(i)[3]))
+        rows = [(str(table.get_row_at(i)[2]), str(table.get_row_at(i)[3]), str(table.get_row_at(i)[1]))
                 for i in range(table.row_count)]
         assert app.errors == []
     listed = register(project)
@@ -130,3 +134,55 @@ async def test_remove_asks_first(project: Path) -> None:
         assert [e.original for e in screen.entries] == ["Mette Vinther"]
         assert app.errors == []
     assert [e["original"] for e in register(project)] == ["Mette Vinther"]
+
+
+@pytest.fixture
+def danish_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FieldnotesApp]:
+    build(tmp_path / "demo.db")
+    monkeypatch.chdir(tmp_path)  # the header shows "demo.db", the same on every machine
+    for name in [m for m in sys.modules if m.startswith("fieldnotes.tui.screens.")]:
+        monkeypatch.delitem(sys.modules, name)  # key labels again, in Danish
+    application = FieldnotesApp(open_project("demo.db"), "Anna Krogh", lang="da")
+    yield application
+    application.project.close()
+
+
+def test_snapshot_pseudonym_register(snap_compare: Any, danish_demo: FieldnotesApp) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        await pilot.press("down", "down", "down")
+        await settle(pilot)
+
+    assert snap_compare(danish_demo, terminal_size=(100, 30), run_before=run_before)
+
+
+async def test_apply_counts_first_asks_then_replaces_and_codings_keep_their_words(project: Path) -> None:
+    ok("--db", project, "code", "Interview med sagsbehandler", "--code", "Virksomhedskontakt", "--match",
+       "ringer til bageriet i Lyngå hver uge")
+    with open_project(str(project), readonly=True) as opened:
+        expected = len(pending(opened))
+    assert expected >= 2  # the text, and the municipality's name
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_register(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        confirm = app.screen
+        assert confirm.__class__.__name__ == "ConfirmScreen"
+        assert f"Replace {expected} occurrences" in confirm.question  # type: ignore[attr-defined]
+        await pilot.press("n")
+        await settle(pilot)
+        assert "Lyngå" in ok("--db", project, "show", "Interview med sagsbehandler").out
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.errors == []
+    shown = ok("--db", project, "show", "Interview med sagsbehandler", "--json").json
+    assert "Lyngå" not in shown["text"] and "bageriet i Østerby" in shown["text"]
+    assert [c["text"] for c in shown["codings"]] == ["ringer til bageriet i Østerby hver uge"]
+    assert ok("--db", project, "pseudonyms", "apply", "--dry-run", "--json").json["replacements"] == []
+    actions = [e["action"] for e in ok("--db", project, "log", "--json").json]
+    assert "pseudonyms.apply" in actions

@@ -3,7 +3,8 @@ and the candidates that detection finds in the text (CPR numbers, phone numbers,
 addresses, names) for a person to review. Nothing in the documents is replaced from here.
 
 Keys: a adds an entry (on a candidate: that candidate) · Delete removes the highlighted entry, after a
-question · c shows the candidates or the register.
+question · c shows the candidates or the register · A puts the register into the documents, after a
+dry run's count and a question (as `fieldnotes pseudonyms apply`; it cannot be undone).
 """
 
 from __future__ import annotations
@@ -118,6 +119,8 @@ class PseudonymsScreen(Screen[None]):
         Binding("c", "switch_view", _("Candidates / register"),
                 tooltip=_("Candidates found in the text (CPR, phone, e-mail, address, names), or the register")),
         Binding("enter", "open", _("Go to text"), show=False, tooltip=_("Open the document at the candidate")),
+        Binding("A", "apply", _("Apply"), show=False,
+                tooltip=_("Put the pseudonyms into the documents (counts first, asks, cannot be undone)")),
     ]
 
     def __init__(self) -> None:
@@ -176,17 +179,16 @@ class PseudonymsScreen(Screen[None]):
         status = self.query_one("#ps-status", Static)
         if self.view == "register":
             table.add_column(_("Category"), key="category")
+            table.add_column(_("In text"), key="occurrences")
             table.add_column(_("Original"), key="original")
             table.add_column(_("Pseudonym"), key="pseudonym")
-            table.add_column(_("In text"), key="occurrences")
             for entry in self.entries:
                 table.add_row(_(CATEGORY_NAMES.get(entry.category, entry.category)),
-                              entry.original or Text(_("(in the key file)"), style="italic dim"),
-                              Text(entry.pseudonym, style="bold"),
                               Text(str(entry.occurrences) if entry.occurrences else "", justify="right"),
-                              key=entry.id)
+                              entry.original or Text(_("(in the key file)"), style="italic dim"),
+                              Text(entry.pseudonym, style="bold"), key=entry.id)
             title.update(_("[b]Pseudonym register[/b] · {n} entries").format(n=len(self.entries)))
-            status.update(_("a add · Delete remove · c candidates in the text · nothing is replaced from here"))
+            status.update(_("a add · Delete remove · c candidates · A apply to the documents (asks first)"))
         else:
             found = self.candidates or []
             table.add_column(_("Kind"), key="kind")
@@ -315,3 +317,53 @@ class PseudonymsScreen(Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
+
+    # --- applying in place --------------------------------------------------------------------------
+    def action_apply(self) -> None:
+        from fieldnotes.privacy.inplace import pending
+
+        app: Any = self.app
+        project = app.project
+        app.db(lambda: pending(project), self._confirm_apply, group="pseudonym-apply")
+
+    def _confirm_apply(self, found: list[Any]) -> None:
+        from fieldnotes.tui.screens.prompt import ConfirmScreen
+
+        if not found:
+            self.notify(_("Nothing to replace: no original of the register occurs in the project"))
+            return
+        documents = len({o.document for o in found if o.table == "documents"})
+        question = _("Replace {n} occurrences in {documents} documents (and other fields) with their pseudonyms and "
+                     "redact the history? This cannot be undone.").format(n=len(found), documents=documents)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._apply()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _apply(self) -> None:
+        from fieldnotes.privacy.inplace import InPlace, apply_and_redact
+
+        app: Any = self.app
+        project, coder = app.project, app.coder
+
+        def done(result: InPlace) -> None:
+            applied = result.applied
+            self.notify(_("Replaced {n} names in {documents} documents and {fields} other fields; {moved} codings "
+                          "moved with their words; the history is redacted and undo stops here").format(
+                n=applied.replacements, documents=applied.documents, fields=applied.fields,
+                moved=applied.codings_moved), timeout=10)
+            if applied.flagged:
+                self.notify(_("{n} codings covered part of a name and are marked for review").format(
+                    n=len(applied.flagged)), severity="warning", timeout=10)
+            if result.backups:
+                self.notify(_("{n} backups made before still hold the originals: {paths}").format(
+                    n=len(result.backups), paths=", ".join(str(p) for p in result.backups)),
+                    severity="warning", timeout=15)
+            for notice in result.notices:
+                self.notify(notice, severity="warning", timeout=10)
+            app.refresh_views()
+
+        self.notify(_("Putting the pseudonyms into the project …"), timeout=3)
+        app.db(lambda: apply_and_redact(project, coder), done, group="write")

@@ -153,7 +153,7 @@ class WordsScreen(Screen[None]):
         title.append("  " + _("{n} words").format(n=f"{column.tokens:,}".replace(",", ".")), style="dim")
         self.query_one("#words-title", Static).update(title)
         self.query_one("#words-status", Static).update(
-            _("Enter: in context · n p: column · m k: by · v: frequencies / key words · /: find"))
+            _("Enter in context · n p column · m k by · v frequencies / key words · / find"))
 
     # --- actions ----------------------------------------------------------------------------------
     def action_by(self, by: str) -> None:

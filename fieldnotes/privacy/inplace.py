@@ -1,0 +1,54 @@
+"""Putting the register into the project in one step, as `fieldnotes pseudonyms apply` does: the dry
+run (`pending`), then the replacement through the coding engine's edit path, the redaction of the
+originals from the event log, a rebuilt search index and cleared freed pages (`apply_and_redact`).
+
+The app calls these; the command line composes the same library calls itself (with its own prompts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fieldnotes.privacy.apply import Applied, Occurrence
+from fieldnotes.privacy.redact import Redaction
+from fieldnotes.project import Project
+
+
+def pending(project: Project) -> list[Occurrence]:
+    """Every place an original would be replaced (coders' names, which are never replaced, left out)."""
+    from fieldnotes.privacy import apply, register
+
+    with project.read() as session:
+        return [o for o in apply.find(session, register.replacer(session)) if o.table != "coders"]
+
+
+@dataclass
+class InPlace:
+    applied: Applied
+    redaction: Redaction
+    notices: list[str] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)  # fieldnotes' own backups that still hold originals
+
+
+def apply_and_redact(project: Project, coder: str) -> InPlace:
+    """Replace every original in the project and redact the history; undo stops here."""
+    from fieldnotes.actions import ensure_recorded_coder
+    from fieldnotes.db import history
+    from fieldnotes.privacy import apply, redact, register
+
+    with project.write() as session:
+        redact.secure_delete(session)
+        rep = register.replacer(session)
+        cid = ensure_recorded_coder(session, coder)
+        todo = len([o for o in apply.find(session, rep) if o.table != "coders"])
+        with history.change(session, coder_id=cid, action="pseudonyms.apply",
+                            summary=f"put pseudonyms into the project ({todo} replacements)"):
+            applied = apply.apply_in_place(session, rep, coder_id=cid)
+        redaction = redact.redact_history(session, rep)
+        history.record_action(session, coder_id=cid, action="redaction",
+                              summary=f"redacted the history ({redaction.events} row images)",
+                              details=redaction.as_dict())
+        redact.rebuild_search_index(session)
+    notices = redact.clear_freed_pages(project)
+    return InPlace(applied, redaction, notices, redact.backups_holding_originals(project))
