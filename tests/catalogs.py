@@ -23,18 +23,25 @@ PO = LOCALE / "da" / "LC_MESSAGES" / "fieldnotes.po"
 MO = PO.with_suffix(".mo")
 
 
-def extracted() -> dict[str, list[tuple[str, int]]]:
-    """Every literal passed to _() or N_(), including those inside f-strings (which Babel skips)."""
-    found: dict[str, list[tuple[str, int]]] = {}
+def extracted() -> dict[tuple[str, str | None], list[tuple[str, int]]]:
+    """Every literal passed to _() or N_(), including those inside f-strings (which Babel skips), and
+    every pgettext(context, message), keyed by (message, context)."""
+    found: dict[tuple[str, str | None], list[tuple[str, int]]] = {}
     for folder in SOURCES:
         for path in sorted(folder.rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_")
-                        and node.args and isinstance(node.args[0], ast.Constant)
-                        and isinstance(node.args[0].value, str) and node.args[0].value):
-                    found.setdefault(node.args[0].value, []).append(
-                        (str(path.relative_to(ROOT)), node.lineno))
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                    continue
+                args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+                        for a in node.args]
+                key: tuple[str, str | None] | None = None
+                if node.func.id in ("_", "N_") and args and args[0]:
+                    key = (args[0], None)
+                elif node.func.id == "pgettext" and len(args) == 2 and args[0] and args[1]:
+                    key = (args[1], args[0])
+                if key is not None:
+                    found.setdefault(key, []).append((str(path.relative_to(ROOT)), node.lineno))
     return found
 
 
@@ -55,22 +62,22 @@ def update() -> None:
     catalog = load()
     messages = extracted()
     fresh = Catalog(locale="da", project="fieldnotes", charset="utf-8")
-    for message, locations in sorted(messages.items()):
-        old = catalog.get(message)
-        fresh.add(message, old.string if old is not None else "", locations=locations)
+    for (message, context), locations in sorted(messages.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        old = catalog.get(message, context=context)
+        fresh.add(message, old.string if old is not None else "", locations=locations, context=context)
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as handle:
         write_po(handle, fresh, width=100, omit_header=False, sort_output=True)
     MO.write_bytes(compiled(fresh))
-    missing = [m for m in messages if not fresh.get(m).string]  # type: ignore[union-attr]
+    missing = [m for m, c in messages if not fresh.get(m, context=c).string]  # type: ignore[union-attr]
     print(f"{len(messages)} strings, {len(missing)} without a Danish translation")
 
 
 def problems() -> list[str]:
     catalog = load()
     out = []
-    for message in extracted():
-        entry = catalog.get(message)
+    for message, context in extracted():
+        entry = catalog.get(message, context=context)
         if entry is None or not entry.string:
             out.append(f"no Danish translation for {message!r}")
     if not MO.exists() or MO.read_bytes() != compiled(catalog):

@@ -247,20 +247,48 @@ async def test_an_error_is_a_notice_not_a_crash(project: Path) -> None:
 
 
 async def test_help_lists_the_keys(project: Path) -> None:
-    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
-    async with app.run_test(size=(120, 36)) as pilot:
+    import importlib
+
+    from textual.binding import Binding
+
+    from fieldnotes.tui.screens.help import HELP_SCREENS, help_text, key_label, sections
+
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "HelpScreen"
-        from fieldnotes.tui.screens.help import help_text
-
+        listed = {section.title: section for section in sections()}
+        # every key of every screen, read from its bindings: a key added to a screen cannot be missed
+        for title, target in HELP_SCREENS:
+            module, _sep, name = target.partition(":")
+            keys = {k for row in listed[_da(title)].rows for k in row.keys}
+            for item in getattr(importlib.import_module(module), name).BINDINGS:
+                binding = item if isinstance(item, Binding) else Binding(*item)
+                for key in binding.key.split(","):
+                    assert key_label(key) in keys, (title, key)
+        everywhere = {k for row in listed["Overalt"].rows for k in row.keys}
+        for binding in FieldnotesApp.BINDINGS:
+            assert isinstance(binding, Binding)
+            for key in binding.key.split(","):
+                assert key_label(key) in everywhere, key
         text = help_text()
-        for key in ("`c` / `Enter`", "`1`–`9`", "`T`", "`u` / `U`", "`ctrl+q`"):
-            assert key in text
+        for needle in ("Kodebog", "Uddrag", "ctrl+o", "ctrl+s", "Skriv en ny note", "1–9", "w s p t", "[ ]", "{ }",
+                       "shift+arrows", "Kodevælgeren"):
+            assert needle in text, needle
+        # compact: about one line per key at 80 columns (a table with a rule under every row took two)
+        shown = app.screen.query_one("#help-text")
+        assert len(text.splitlines()) <= shown.size.height < 1.4 * len(text.splitlines())
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "HomeScreen"
+
+
+def _da(text: str) -> str:
+    from fieldnotes.i18n import translator
+
+    return translator("da").gettext(text)
 
 
 async def test_write_a_new_note_in_the_app(project: Path) -> None:

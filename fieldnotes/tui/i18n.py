@@ -16,6 +16,11 @@ def _(message: str) -> str:
     return _current.gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A string whose translation depends on its use: `pgettext("verb", "Code")` is "Kod", `_("Code")` "Kode"."""
+    return _current.pgettext(context, message)
+
+
 def kind_label(kind: str) -> str:
     """A document kind in the interface language."""
     return _(kind)

@@ -27,13 +27,15 @@ LABELS = (("short", N_("Short definition")), ("definition", N_("Definition")), (
 
 class CodebookScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "excerpts", _("Excerpts")),
-        Binding("a", "add", _("Add")),
-        Binding("r", "rename", _("Rename")),
-        Binding("m", "move", _("Move")),
-        Binding("g", "merge", _("Merge")),
-        Binding("R", "retire", _("Retire")),
-        Binding("delete", "delete", _("Delete")),
+        Binding("enter", "excerpts", _("Excerpts"), tooltip=_("All excerpts of the highlighted code")),
+        Binding("a", "add", _("Add"), tooltip=_("Add a code under the highlighted one")),
+        Binding("r", "rename", _("Rename"), tooltip=_("Rename the highlighted code")),
+        Binding("m", "move", _("Move"), tooltip=_("Move the highlighted code under another parent")),
+        Binding("g", "merge", _("Merge"), tooltip=_("Merge the highlighted code into another")),
+        Binding("R", "retire", _("Retire"), show=False,
+                tooltip=_("Retire the highlighted code: kept with its codings, no longer offered")),
+        Binding("delete", "delete", _("Delete"), show=False,
+                tooltip=_("Delete the highlighted code with its sub-codes and codings (u undoes)")),
     ]
 
     def __init__(self) -> None:

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
@@ -19,12 +20,13 @@ SORT_NAMES = {"date": N_("date"), "title": N_("title"), "kind": N_("kind"), "mun
 
 class DocumentsScreen(Screen[None]):
     BINDINGS = [
-        ("enter", "open", _("Open")),
-        ("slash", "focus_filter", _("Filter")),
-        ("o", "cycle_sort", _("Sort")),
-        ("m", "edit_metadata", _("Metadata")),
-        ("n", "new_note", _("New note")),
-        ("escape", "clear_filter", _("Clear")),
+        Binding("enter", "open", _("Open"), tooltip=_("Open the document in the reader")),
+        Binding("slash", "focus_filter", _("Filter"),
+                tooltip=_("Filter: words in title, municipality, kind, activity, date or coder")),
+        Binding("o", "cycle_sort", _("Sort"), tooltip=_("Sort by date, title, kind, municipality or codings")),
+        Binding("m", "edit_metadata", _("Metadata"), tooltip=_("Edit the document's metadata")),
+        Binding("n", "new_note", _("New note"), tooltip=_("Write a new observation note or memo")),
+        Binding("escape", "clear_filter", _("Clear"), show=False, tooltip=_("Clear the filter")),
     ]
 
     def __init__(self) -> None:

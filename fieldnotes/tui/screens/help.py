@@ -1,64 +1,158 @@
-"""The help screen: every key, by screen, and how to work."""
+"""The help screen: every key, by screen, and how to work.
+
+The keys of each screen are read from its BINDINGS (a binding's tooltip, when it has one, is the longer
+text shown here; its description otherwise), so the help cannot fall behind the screens. A new screen
+is listed by adding it to `HELP_SCREENS`.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Markdown
+import importlib
+from dataclasses import dataclass, field
 
-from fieldnotes.tui.i18n import _
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.keys import key_to_character
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from fieldnotes.tui.i18n import N_, _
+
+#: the screens whose keys the help lists, in this order: (section title, "module:Class"). The title is
+#: translated when shown. Add new screens here; the help test checks every binding of each is listed.
+HELP_SCREENS: list[tuple[str, str]] = [
+    (N_("Home"), "fieldnotes.tui.screens.home:HomeScreen"),
+    (N_("Documents"), "fieldnotes.tui.screens.documents:DocumentsScreen"),
+    (N_("Reading and coding a document"), "fieldnotes.tui.screens.reader:ReaderScreen"),
+    (N_("The code picker"), "fieldnotes.tui.screens.picker:CodePicker"),
+    (N_("Codebook"), "fieldnotes.tui.screens.codebook:CodebookScreen"),
+    (N_("Excerpts"), "fieldnotes.tui.screens.excerpts:ExcerptsScreen"),
+    (N_("Themes per municipality"), "fieldnotes.tui.screens.matrix:MatrixScreen"),
+    (N_("A cell's excerpts"), "fieldnotes.tui.screens.excerpts:CellExcerptsScreen"),
+    (N_("Search"), "fieldnotes.tui.screens.search:SearchScreen"),
+    (N_("Disagreements"), "fieldnotes.tui.screens.disagreements:DisagreementsScreen"),
+    (N_("Export"), "fieldnotes.tui.screens.export:ExportScreen"),
+    (N_("Memo, new note and metadata dialogs"), "fieldnotes.tui.screens.memo:MemoScreen"),
+]
+
+_KEY_NAMES = {
+    "enter": "Enter", "escape": "Esc", "delete": "Delete", "space": "Space", "tab": "Tab", "slash": "/",
+    "backspace": "Backspace", "up": "↑", "down": "↓", "left": "←", "right": "→", "home": "Home", "end": "End",
+    "pageup": "PgUp", "pagedown": "PgDn",
+}
+
+
+def key_label(key: str) -> str:
+    """A key as a person reads it: `full_stop` is `.`, `escape` is `Esc`, `ctrl+s` stays."""
+    key = key.strip()
+    if key in _KEY_NAMES:
+        return _KEY_NAMES[key]
+    if "+" in key:
+        return key
+    character = key_to_character(key)
+    return character if character and character.isprintable() else key
+
+
+@dataclass
+class Row:
+    keys: list[str]
+    text: str
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+def _screen(target: str) -> type:
+    module_name, _sep, name = target.partition(":")
+    screen: type = getattr(importlib.import_module(module_name), name)
+    return screen
+
+
+def screen_section(title: str, target: str) -> Section:
+    """The keys of one screen, from its bindings; neighbours with the same text share a row (`w s p t`).
+    Keys that are no binding of the screen (shift+arrows in the reader) come from its HELP_KEYS."""
+    screen = _screen(target)
+    section = Section(_(title), [Row([keys], _(text)) for keys, text in getattr(screen, "HELP_KEYS", [])])
+    found: list[BindingType] = list(getattr(screen, "BINDINGS", []))
+    for item in found:
+        binding = item if isinstance(item, Binding) else Binding(*item)
+        text = _(binding.tooltip or binding.description or binding.action)
+        keys = [key_label(k) for k in binding.key.split(",")]
+        if section.rows and section.rows[-1].text == text:
+            section.rows[-1].keys += [k for k in keys if k not in section.rows[-1].keys]
+        else:
+            section.rows.append(Row(keys, text))
+    return section
+
+
+def general_section() -> Section:
+    rows = [
+        Row(["h"], _("Home: the project at a glance")),
+        Row(["d"], _("Documents: filter, sort, open (Enter), metadata (m)")),
+        Row(["b"], _("Codebook: the code tree with definitions")),
+        Row(["e"], _("Excerpts: all excerpts of a theme across municipalities")),
+        Row(["x"], _("Themes per municipality: the matrix; Enter on a number lists its excerpts")),
+        Row(["/"], _("Search: full-text or fuzzy (ctrl+f); space marks hits, ctrl+k codes them in one step")),
+        Row(["D"], _("Disagreements: where two coders differ; a / b accepts one version, k keeps both")),
+        *[Row([key], text) for key, text in _extra_keys()],
+        Row(["ctrl+e"], _("Export excerpts to Word, Excel or CSV (from Excerpts: that selection)")),
+        Row(["u", "U"], _("Undo / redo your last change")),
+        Row(["ctrl+p"], _("Command palette: every action by name")),
+        Row(["?", "f1"], _("This help")),
+        Row(["ctrl+q"], _("Quit")),
+    ]
+    return Section(_("Everywhere"), rows)
+
+
+def sections() -> list[Section]:
+    return [general_section(), *[screen_section(title, target) for title, target in HELP_SCREENS]]
+
+
+def how_to_work() -> str:
+    return _("Open a transcript from Documents (d, then Enter). Select a sentence (s), press c, type a few "
+             "letters of the code, add a memo with tab, and press Enter. Codings are saved at once and can be "
+             "undone with u. Overlapping codings are underlined; the panel on the right lists every coding at "
+             "the cursor.")
+
+
+def _keys_text(keys: list[str]) -> str:
+    if len(keys) > 3 and all(k.isdigit() and len(k) == 1 for k in keys):
+        return f"{keys[0]}–{keys[-1]}"
+    return " ".join(keys)
 
 
 def help_text() -> str:
-    return "\n".join([
-        f"# {_('fieldnotes: keys')}",
-        "",
-        f"## {_('Everywhere')}",
-        "",
-        f"| {_('Key')} | {_('Does')} |",
-        "|---|---|",
-        f"| `h` | {_('Home: the project at a glance')} |",
-        f"| `d` | {_('Documents: filter, sort, open (Enter), metadata (m)')} |",
-        f"| `b` | {_('Codebook: the code tree with definitions')} |",
-        f"| `e` | {_('Excerpts: all excerpts of a theme across municipalities')} |",
-        f"| `x` | {_('Themes per municipality: the matrix; Enter on a number lists its excerpts')} |",
-        f"| `/` | {_('Search: full-text or fuzzy (ctrl+f); space marks hits, ctrl+k codes them in one step')} |",
-        f"| `D` | {_('Disagreements: where two coders differ; a / b accepts one version, k keeps both')} |",
-        *[f"| `{key}` | {text} |" for key, text in _extra_keys()],
-        f"| `ctrl+e` | {_('Export excerpts to Word, Excel or CSV (from Excerpts: that selection)')} |",
-        f"| `u` / `U` | {_('Undo / redo your last change')} |",
-        f"| `ctrl+p` | {_('Command palette: every action by name')} |",
-        f"| `?` | {_('This help')} |",
-        f"| `ctrl+q` | {_('Quit')} |",
-        "",
-        f"## {_('Reading and coding a document')}",
-        "",
-        f"| {_('Key')} | {_('Does')} |",
-        "|---|---|",
-        f"| `shift+arrows` | {_('Select text (a mouse drag works too)')} |",
-        f"| `w` `s` `p` `t` | {_('Widen the selection to the word, sentence, paragraph or speaker turn')} |",
-        f"| `c` / `Enter` | {_('Code the selection: pick a code, add a memo and a rating in one step')} |",
-        f"| `1`–`9` | {_('Apply one of your nine most recent codes (listed on the right)')} |",
-        f"| `.` | {_('Apply the last code again')} |",
-        f"| `k` + {_('letter')} | {_('Apply the code with that shortcut key in the codebook')} |",
-        f"| `m` | {_('Write the memo of the coding at the cursor')} |",
-        f"| `r` | {_('Rate the coding at the cursor (codes with a scale)')} |",
-        f"| `n` / `N` | {_('Jump to the next / previous coding')} |",
-        f"| `[` `]` | {_('Move the start of the coding at the cursor one word left / right')} |",
-        f"| `{{` `}}` | {_('Move the end of the coding at the cursor one word left / right')} |",
-        f"| `x` / `Delete` | {_('Remove the coding at the cursor')} |",
-        f"| `T` | {_('Turn mode: down and up select whole speaker turns, c codes them')} |",
-        f"| `Esc` | {_('Back')} |",
-        "",
-        f"## {_('How to work')}",
-        "",
-        _("Open a transcript from Documents (d, then Enter). Select a sentence (s), press c, type a few "
-          "letters of the code, add a memo with tab, and press Enter. Codings are saved at once and can be "
-          "undone with u. Overlapping codings are underlined; the panel on the right lists every coding at "
-          "the cursor."),
-    ])
+    """The help as plain text (what the screen shows, without the colours)."""
+    lines = [_("fieldnotes: keys"), ""]
+    for section in sections():
+        lines.append(section.title)
+        width = max(len(_keys_text(row.keys)) for row in section.rows) if section.rows else 0
+        lines += [f"  {_keys_text(row.keys).ljust(width)}  {row.text}" for row in section.rows]
+        lines.append("")
+    lines += [_("How to work"), how_to_work()]
+    return "\n".join(lines)
+
+
+def help_renderable() -> RenderableType:
+    parts: list[RenderableType] = [Text(_("fieldnotes: keys"), style="bold")]
+    for section in sections():
+        parts.append(Text(""))
+        parts.append(Text(section.title, style="bold underline"))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column(ratio=1)
+        for row in section.rows:
+            table.add_row(_keys_text(row.keys), row.text)
+        parts.append(table)
+    parts += [Text(""), Text(_("How to work"), style="bold underline"), Text(how_to_work())]
+    return Group(*parts)
 
 
 def _extra_keys() -> list[tuple[str, str]]:
@@ -72,7 +166,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(help_text())
+            yield Static(help_renderable(), id="help-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#help").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.markup import escape
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -15,7 +16,7 @@ from fieldnotes.tui.i18n import _, kind_label
 
 
 class HomeScreen(Screen[None]):
-    BINDINGS = [("enter", "open_selected", _("Open"))]
+    BINDINGS = [Binding("enter", "open_selected", _("Open"), tooltip=_("Open the highlighted document"))]
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -16,7 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from fieldnotes.overview import CodeChoice
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import N_, _
 
 NEW = "__new__"
 
@@ -42,10 +42,15 @@ def rank(codes: list[CodeChoice], query: str, recent: list[uuid.UUID], limit: in
 
 
 class CodePicker(ModalScreen[PickerResult | None]):
+    #: keys that are not bindings of this screen, for the help screen: (keys, English text)
+    HELP_KEYS = [("Enter", N_("Apply the highlighted code (or create the new one) with the memo and rating")),
+                 ("Tab", N_("On to the memo, then the rating (codes with a scale), then back to the code"))]
     BINDINGS = [
         Binding("escape", "cancel", _("Cancel")),
-        Binding("down", "move(1)", show=False, priority=True),
-        Binding("up", "move(-1)", show=False, priority=True),
+        Binding("down", "move(1)", _("Next code"), show=False, priority=True,
+                tooltip=_("Move through the codes found")),
+        Binding("up", "move(-1)", _("Previous code"), show=False, priority=True,
+                tooltip=_("Move through the codes found")),
     ]
 
     def __init__(self, codes: list[CodeChoice], recent: list[uuid.UUID], excerpt: str) -> None:

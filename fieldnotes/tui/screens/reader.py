@@ -19,11 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from fieldnotes.coding import spans
 from fieldnotes.overview import CodeChoice, CodingMark, DocumentView, code_choices, document_view, recent_codes
-from fieldnotes.tui.i18n import _, kind_label
+from fieldnotes.tui.i18n import N_, _, kind_label, pgettext
 from fieldnotes.tui.widgets.coded_text import CodedText
 
 ReaderData = tuple[DocumentView, list[CodeChoice], list[uuid.UUID]]
@@ -36,26 +37,39 @@ def load_reader_data(project: Any, document_id: uuid.UUID, coder_id: uuid.UUID) 
 
 
 class ReaderScreen(Screen[None]):
+    #: keys that are not bindings of this screen, for the help screen: (keys, English text)
+    HELP_KEYS = [("shift+arrows", N_("Select text (a mouse drag works too)"))]
+    # the footer shows the keys of the coding loop (and ? help) in the order they are used, so they fit at
+    # 80 columns; the others are on the help screen, which reads their tooltips
     BINDINGS = [
-        Binding("escape", "back", _("Back")),
-        Binding("c,enter", "code", _("Code")),
-        Binding("full_stop", "repeat", _("Repeat"), show=False),
-        Binding("k", "prefix", _("Shortcut"), show=False),
-        Binding("w", "widen('word')", _("Word"), show=False),
-        Binding("s", "widen('sentence')", _("Sentence")),
-        Binding("p", "widen('paragraph')", _("Paragraph"), show=False),
-        Binding("t", "widen('turn')", _("Turn"), show=False),
-        Binding("T", "turn_mode", _("Turn mode")),
-        Binding("m", "memo", _("Memo")),
-        Binding("r", "rate", _("Rate")),
-        Binding("n", "next_coding", _("Next")),
-        Binding("N", "previous_coding", _("Previous"), show=False),
-        Binding("delete,x", "remove", _("Remove")),
-        Binding("left_square_bracket", "move('start', -1)", show=False),
-        Binding("right_square_bracket", "move('start', 1)", show=False),
-        Binding("left_curly_bracket", "move('end', -1)", show=False),
-        Binding("right_curly_bracket", "move('end', 1)", show=False),
-        *[Binding(str(n), f"recent({n})", show=False) for n in range(1, 10)],
+        Binding("c,enter", "code", pgettext("verb", "Code"),
+                tooltip=_("Code the selection: pick a code, add a memo and a rating in one step")),
+        Binding("full_stop", "repeat", _("Repeat"), show=False, tooltip=_("Apply the last code again")),
+        *[Binding(str(n), f"recent({n})", _("Recent code"), show=False,
+                  tooltip=_("Apply one of your nine most recent codes (listed on the right)")) for n in range(1, 10)],
+        Binding("k", "prefix", _("Shortcut"), show=False,
+                tooltip=_("k, then a letter: apply the code with that shortcut key in the codebook")),
+        *[Binding(key, f"widen('{unit}')", label, show=key == "s",
+                  tooltip=_("Widen the selection to the word, sentence, paragraph or speaker turn"))
+          for key, unit, label in [("w", "word", _("Word")), ("s", "sentence", _("Sentence")),
+                                   ("p", "paragraph", _("Paragraph")), ("t", "turn", _("Turn"))]],
+        Binding("m", "memo", _("Memo"), tooltip=_("Write the memo of the coding at the cursor")),
+        Binding("r", "rate", _("Rate"), tooltip=_("Rate the coding at the cursor (codes with a scale)")),
+        Binding("x,delete", "remove", _("Remove"), tooltip=_("Remove the coding at the cursor")),
+        Binding("question_mark", "app.help", _("Help"), tooltip=_("All keys, by screen")),
+        Binding("n", "next_coding", _("Next"), tooltip=_("Jump to the next / previous coding")),
+        Binding("N", "previous_coding", _("Previous"), show=False, tooltip=_("Jump to the next / previous coding")),
+        Binding("left_square_bracket", "move('start', -1)", _("Move start"), show=False,
+                tooltip=_("Move the start of the coding at the cursor one word left / right")),
+        Binding("right_square_bracket", "move('start', 1)", _("Move start"), show=False,
+                tooltip=_("Move the start of the coding at the cursor one word left / right")),
+        Binding("left_curly_bracket", "move('end', -1)", _("Move end"), show=False,
+                tooltip=_("Move the end of the coding at the cursor one word left / right")),
+        Binding("right_curly_bracket", "move('end', 1)", _("Move end"), show=False,
+                tooltip=_("Move the end of the coding at the cursor one word left / right")),
+        Binding("T", "turn_mode", _("Turn mode"), show=False,
+                tooltip=_("Turn mode: down and up select whole speaker turns, c codes them")),
+        Binding("escape", "back", _("Back"), tooltip=_("Back (and out of turn mode)")),
     ]
 
     def __init__(self, document_id: uuid.UUID, *, select: tuple[int, int] | None = None,
@@ -71,6 +85,8 @@ class ReaderScreen(Screen[None]):
         self.turn_mode = False
         self.prefix = False
         self._initial_select = select
+        self._message = ""  # the last word of the screen (coded, removed, a warning), shown on the status line
+        self._message_timer: Timer | None = None
 
     # --- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -155,8 +171,25 @@ class ReaderScreen(Screen[None]):
         mode = f" · {_('turn mode')}" if self.turn_mode else ""
         prefix = f" · {_('code key…')}" if self.prefix else ""
         selected = _("{n} characters selected").format(n=end - start) if end > start else _("nothing selected")
+        state = f"{selected}{mode}{prefix} · {len(self.view.codings)} {_('codings')}"
+        # a message comes first, so a narrow terminal cuts the state rather than the message
         self.query_one("#reader-status", Static).update(
-            f"{selected}{mode}{prefix} · {len(self.view.codings)} {_('codings')} · {_('c code · ? help')}")
+            f"{self._message} · {state}" if self._message else f"{state} · {_('c code · ? help')}")
+
+    def say(self, message: str, severity: str = "information", seconds: float = 4) -> None:
+        """Tell the user something on the status line, where a notice would cover it: it stays until the
+        next message or for a few seconds. Errors from the database still come as notices."""
+        colour = {"warning": "yellow", "error": "red"}.get(severity, "green")
+        self._message = f"[{colour}]{escape(message)}[/{colour}]"
+        if self._message_timer is not None:
+            self._message_timer.stop()
+        self._message_timer = self.set_timer(seconds, self._forget_message)
+        self._show_cursor_info()
+
+    def _forget_message(self) -> None:
+        self._message = ""
+        self._message_timer = None
+        self._show_cursor_info()
 
     def on_text_area_selection_changed(self, event: CodedText.SelectionChanged) -> None:
         self._show_cursor_info()
@@ -177,13 +210,13 @@ class ReaderScreen(Screen[None]):
         self.turn_mode = not self.turn_mode
         if self.turn_mode:
             self._step_turn(0)
-        self.notify(_("Turn mode: down and up walk the speaker turns; c codes the turn")
+        self.say(_("Turn mode: down and up walk the speaker turns; c codes the turn")
                     if self.turn_mode else _("Turn mode off"))
         self._show_cursor_info()
 
     def _step_turn(self, step: int) -> None:
         if self.view is None or not self.view.turns:
-            self.notify(_("This document has no speaker turns"), severity="warning")
+            self.say(_("This document has no speaker turns"), severity="warning")
             self.turn_mode = False
             return
         text = self.query_one(CodedText)
@@ -201,7 +234,7 @@ class ReaderScreen(Screen[None]):
             event.prevent_default()
             code = next((c for c in self.codes if c.shortcut and c.shortcut == key.lower()), None)
             if code is None:
-                self.notify(_("No code has the shortcut {key!r}").format(key=key), severity="warning")
+                self.say(_("No code has the shortcut {key!r}").format(key=key), severity="warning")
             else:
                 self.apply(code)
             self._show_cursor_info()
@@ -221,7 +254,7 @@ class ReaderScreen(Screen[None]):
         if self.view is not None and end > start:
             start, end = spans.trim(self.view.text, start, end)
         if end <= start:
-            self.notify(_("Select some text first (shift+arrows, or w s p t to widen)"), severity="warning")
+            self.say(_("Select some text first (shift+arrows, or w s p t to widen)"), severity="warning")
             return None
         return start, end
 
@@ -247,7 +280,7 @@ class ReaderScreen(Screen[None]):
 
     def action_repeat(self) -> None:
         if self.last_code is None:
-            self.notify(_("No code applied yet in this session"), severity="warning")
+            self.say(_("No code applied yet in this session"), severity="warning")
             return
         code = self._code(self.last_code)
         if code is not None:
@@ -291,7 +324,7 @@ class ReaderScreen(Screen[None]):
 
         def done(result: tuple[uuid.UUID, str]) -> None:
             self.last_code = result[0]
-            self.notify(_("Coded: {code}").format(code=result[1]), timeout=2)
+            self.say(_("Coded: {code}").format(code=result[1]))
             self.reload()
 
         app.db(work, done, group="write")
@@ -313,7 +346,7 @@ class ReaderScreen(Screen[None]):
             return None
         at = self._marks_here()
         if not at:
-            self.notify(_("No coding at the cursor"), severity="warning")
+            self.say(_("No coding at the cursor"), severity="warning")
             return None
         start, end = self.query_one(CodedText).span
         return min(at, key=lambda m: (-(min(m.end, end) - max(m.start, start)), m.end - m.start))
@@ -335,7 +368,7 @@ class ReaderScreen(Screen[None]):
         if mark is None:
             return
         if mark.scale is None:
-            self.notify(_("{code} has no rating scale").format(code=mark.code_path), severity="warning")
+            self.say(_("{code} has no rating scale").format(code=mark.code_path), severity="warning")
             return
         from fieldnotes.tui.screens.memo import RatingScreen
 
@@ -395,7 +428,7 @@ class ReaderScreen(Screen[None]):
                     engine.remove(session, coding)
 
         def done(_result: None) -> None:
-            self.notify(_("Removed: {code} (u undoes)").format(code=mark.code_path), timeout=3)
+            self.say(_("Removed: {code} (u undoes)").format(code=mark.code_path))
             self.reload()
 
         app.db(work, done, group="write")
