@@ -254,12 +254,19 @@ async def test_words_show_the_library_s_key_words_and_frequencies(app: Fieldnote
         await pilot.press("k")
         await settle(pilot)
         kinds = [c.label for c in screen.data.table.columns]
+        await pilot.press("m", "a", "v")  # names listed too, key words again
+        await settle(pilot)
+        assert screen.data.no_names is False
+        with_names = [(str(table.get_row_at(i)[0]), int(table.get_row_at(i)[1].plain)) for i in range(table.row_count)]
         assert app.errors == []
-    direct = read(demo, lambda s: words(s, Filters(), "municipality", keyness=True, limit=60))
+    direct = read(demo, lambda s: words(s, Filters(), "municipality", keyness=True, limit=60, no_names=True))
     assert first == [(k.word, k.count) for k in direct.columns[0].key_words or []]
     assert first and direct.columns[0].label == "Bakkedal"
     assert second == [(w.word, w.count) for w in direct.columns[1].words]
     assert kinds == [c.label for c in read(demo, lambda s: words(s, Filters(), "kind", keyness=True)).columns]
+    everything = read(demo, lambda s: words(s, Filters(), "municipality", keyness=True, limit=60))
+    assert with_names == [(k.word, k.count) for k in everything.columns[0].key_words or []]
+    assert "maja" in dict(with_names) and "maja" not in dict(first)  # a participant's name
 
 
 async def test_a_word_in_context_lists_every_use_in_its_column(app: FieldnotesApp, demo: Path) -> None:

@@ -2,8 +2,8 @@
 against the rest of the material (Dunning's log-likelihood G2), with key words in context on Enter.
 
 Keys: m / k split by municipality or kind · n / p the next or previous column · v frequencies or key
-words · a leaves names out (when the library offers it) · / a word or beginning (borger*) in context ·
-Enter the highlighted word in context.
+words · a lists names too, or leaves them out again (they are left out at first) · / a word or a
+beginning (borger*) in context · Enter the highlighted word in context.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class WordsScreen(Screen[None]):
         Binding("p", "step(-1)", _("Previous column"), show=False),
         Binding("v", "view", _("Frequencies / key words"),
                 tooltip=_("Most frequent words, or key words against the rest (log-likelihood)")),
-        Binding("a", "names", _("Names"), show=False, tooltip=_("Leave people's names out of the lists")),
+        Binding("a", "names", _("Names"), show=False, tooltip=_("List people's names too, or leave them out")),
         Binding("slash", "focus_word", _("Find a word"), show=False,
                 tooltip=_("Type a word or a beginning such as borger* to see it in context")),
     ]
@@ -74,7 +74,7 @@ class WordsScreen(Screen[None]):
         self.by = "municipality"
         self.keyness = True
         self.column = 0
-        self.no_names = False
+        self.no_names = _supports_no_names()  # names tell who was there, not how staff talk: left out at first
         self.data: WordsData | None = None
 
     def compose(self) -> ComposeResult:
