@@ -5,7 +5,10 @@ argparse's usage exit 2). Bounded by the hypothesis profile (`ci`); HYPOTHESIS_P
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -16,6 +19,14 @@ from hypothesis import strategies as st
 from fieldnotes.codebook import yamlfile
 from fieldnotes.errors import FieldnotesError
 from tests.helpers import run
+
+
+def _budget(ci: int) -> int:
+    """Examples for a slow fuzz test: `ci` normally, the profile's own number under HYPOTHESIS_PROFILE=deep."""
+    if os.environ.get("HYPOTHESIS_PROFILE") == "deep":
+        return max(ci, settings.default.max_examples)
+    return ci
+
 
 GOOD_CODEBOOK = (Path(__file__).parent / "fixtures" / "small-codebook.yaml").read_text(encoding="utf-8")
 YAML_PIECES = st.sampled_from(["codes:", "- name: x", "  children:", "    - id: 1", "scale: {min: 5, max: 1}",
@@ -58,7 +69,7 @@ XML_BITS = st.sampled_from([b"<?xml version='1.0'?>", b"<Project xmlns='urn:QDA-
                             b"\x00\xff", "æøå".encode(), b"<TextSource guid='g' plainTextPath='internal://g.txt'>"])
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=25)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=_budget(25))
 @given(st.dictionaries(QDE_NAMES, st.lists(XML_BITS, max_size=8).map(b"".join), max_size=4))
 def test_refi_archives_never_crash(tmp_path: Path, members: dict[str, bytes]) -> None:
     from fieldnotes.exchange.refi_import import import_exchange_file
@@ -87,7 +98,7 @@ COMMANDS = st.sampled_from(["code", "excerpts", "search", "export", "docs", "sho
                              "codebook", "matrix", "ratings", "agreement", "words", "cooccurrence", "doc", "recode"])
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=40)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=_budget(40))
 @given(COMMANDS, st.lists(ARGS, max_size=6))
 def test_command_line_arguments_never_crash(tmp_path: Path, command: str, words: list[str]) -> None:
     """(Always with a command: with none, `fieldnotes` opens the app, which waits for a person.)"""
@@ -132,3 +143,85 @@ def test_damaged_bundles_are_refused(tmp_path: Path, damage: str) -> None:
     refused = run("--db", project, "merge", bundle)
     assert refused.code == 1 and "Traceback" not in refused.err and "unexpected error" not in refused.err
     assert snapshot(project) == before
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
+    """A project and the members of a real bundle of one coder's work in it."""
+    from tests.helpers import ok
+    from tests.projectdata import make_project
+
+    folder = tmp_path_factory.mktemp("bundled")
+    project = make_project(folder)
+    ok("--db", project, "--coder", "Jonas Bech", "code", "Interview med sagsbehandler", "--code", "Ledelse",
+       "--match", "Lederen er med", "--memo", "Søren og Åse")
+    bundle = folder / "jonas.fnbundle"
+    ok("--db", project, "--coder", "Jonas Bech", "bundle", bundle)
+    with zipfile.ZipFile(bundle) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    fresh = folder / "fresh"
+    fresh.mkdir()
+    return make_project(fresh), members
+
+
+JSON_NOISE = st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40), st.text(max_size=12),
+                       st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(),
+                                                                            max_size=2))
+
+
+def _mutate(value: object, path: list[int], noise: object) -> object:
+    """Replace one value deep inside a JSON document, following `path` as child indexes."""
+    if not path:
+        return noise
+    if isinstance(value, dict) and value:
+        key = sorted(value)[path[0] % len(value)]
+        return {**value, key: _mutate(value[key], path[1:], noise)}
+    if isinstance(value, list) and value:
+        index = path[0] % len(value)
+        return [*value[:index], _mutate(value[index], path[1:], noise), *value[index + 1 :]]
+    return noise
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+          max_examples=_budget(30))
+@given(st.integers(0, 2), st.lists(st.integers(0, 50), max_size=6), JSON_NOISE)
+def test_bundles_with_damaged_contents_are_refused_cleanly(tmp_path: Path, bundled: tuple[Path, dict[str, bytes]],
+                                                          member: int, path: list[int], noise: object) -> None:
+    """A bundle that is a valid zip but whose JSON says odd things: a one-line refusal or a clean merge,
+    and a refused merge changes nothing."""
+    from tests.projectdata import snapshot
+
+    project, members = bundled
+    name = sorted(members)[member % len(members)]
+    damaged = dict(members)
+    damaged[name] = json.dumps(_mutate(json.loads(members[name]), path, noise), ensure_ascii=False).encode()
+    if name != "manifest.json":
+        # a bundle whose checksums match its odd contents (hand-made, or made by a buggy tool) reaches
+        # the merge itself, not only the checksum check
+        manifest = json.loads(members["manifest.json"])
+        manifest["payload"][name] = hashlib.sha256(damaged[name]).hexdigest()
+        damaged["manifest.json"] = json.dumps(manifest).encode()
+    bundle = tmp_path / "skadet.fnbundle"
+    bundle.write_bytes(_zip(damaged))
+    before = snapshot(project)
+    result = run("--db", project, "merge", bundle, "--dry-run")
+    assert result.code in (0, 1), result
+    assert "Traceback" not in result.err and "unexpected error" not in result.err, result.err
+    if result.code == 1:
+        assert result.err.count("\n") <= 2
+    assert snapshot(project) == before
+
+
+def test_a_very_long_line_imports_whole(tmp_path: Path) -> None:
+    """Text with no line breaks at all (a paste from a PDF, a transcription tool's single paragraph)."""
+    from tests.helpers import ok
+
+    project = tmp_path / "p.db"
+    ok("--db", project, "init", "--empty")
+    line = "Søren fortæller om praktikken på lageret, og lederen nikker. " * 40_000
+    source = tmp_path / "én-lang-linje.txt"
+    source.write_text(line, encoding="utf-8")
+    ok("--db", project, "import", source)
+    shown = ok("--db", project, "show", "én-lang-linje", "--json").json
+    assert shown["text"] == line
+    assert ok("--db", project, "search", "praktikken", "--limit", "3", "--json").json

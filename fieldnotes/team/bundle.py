@@ -415,6 +415,69 @@ def _damaged(name: str, why: str) -> InvalidInput:
                         hint="make the bundle again and copy it whole")
 
 
+#: the manifest's fields and what each must be (None allowed for all but the checksums and the schema)
+_MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
+    "schema_revision": str, "payload": dict, "project": (dict, type(None)), "coders": (list, type(None)),
+    "since": (str, type(None)), "created_at": (str, type(None)), "created_by": (str, type(None)),
+}
+
+
+def _check_manifest(name: str, manifest: dict[str, Any]) -> None:
+    """A manifest with a field of the wrong kind is damaged (or hand-made), never half-trusted."""
+    for field_name, kind in _MANIFEST_TYPES.items():
+        if not isinstance(manifest.get(field_name), kind):
+            raise _damaged(name, f"its manifest's {field_name} is not what fieldnotes writes")
+    project = manifest.get("project") or {}
+    if not all(isinstance(project.get(key), str | None) for key in ("id", "name")):
+        raise _damaged(name, "its manifest's project is not what fieldnotes writes")
+    if not all(isinstance(coder, str) for coder in manifest.get("coders") or []):
+        raise _damaged(name, "its manifest's coders are not what fieldnotes writes")
+
+
+def _is_id(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_shape(name: str, rows: Any, log: Any) -> None:
+    """Rows and events shaped as fieldnotes writes them: every image a JSON object with a valid id,
+    every event naming its table, row and change. (Values inside images are checked as they are written.)"""
+
+    def images(group: Any, *, wrapped: bool) -> bool:
+        if group is None:
+            return True
+        if not isinstance(group, dict):
+            return False
+        for items in group.values():
+            if not isinstance(items, list):
+                return False
+            for item in items:
+                if not isinstance(item, dict) or not _is_id(item.get("id")):
+                    return False
+                if wrapped and not isinstance(item.get("before"), dict | None):
+                    return False
+        return True
+
+    if not isinstance(rows, dict) or not (images(rows.get("changed"), wrapped=False)
+                                          and images(rows.get("context"), wrapped=False)
+                                          and images(rows.get("deleted"), wrapped=True)):
+        raise _damaged(name, f"its {ROWS} is not what fieldnotes writes")
+    if not isinstance(log, dict):
+        raise _damaged(name, f"its {EVENTS} is not what fieldnotes writes")
+    changes, events = log.get("changes"), log.get("events")
+    if not isinstance(changes, list | None) or not isinstance(events, list | None) or not all(
+            isinstance(change, dict) and _is_id(change.get("id")) for change in changes or []) or not all(
+            isinstance(event, dict) and isinstance(event.get("table"), str) and _is_id(event.get("row_id"))
+            and _is_id(event.get("change")) and isinstance(event.get("before"), dict | None)
+            and isinstance(event.get("after"), dict | None) for event in events or []):
+        raise _damaged(name, f"its {EVENTS} is not what fieldnotes writes")
+
+
 def read_bundle(path: Path | str, *, ours: Path | None = None) -> Bundle:
     """Read and check a bundle: a complete archive, our format, a known schema, intact checksums.
 
@@ -451,6 +514,7 @@ def read_bundle(path: Path | str, *, ours: Path | None = None) -> Bundle:
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise SchemaTooNew(f"{name} was made by a newer fieldnotes (bundle format {version})",
                            hint="upgrade fieldnotes to merge it; nothing was merged")
+    _check_manifest(name, manifest)
     revision = manifest.get("schema_revision")
     if revision not in migrate.known_revisions():
         raise SchemaTooNew(f"{name} was made by a newer fieldnotes (schema {revision})",
@@ -464,6 +528,7 @@ def read_bundle(path: Path | str, *, ours: Path | None = None) -> Bundle:
         log = json.loads(raw[EVENTS])
     except ValueError:
         raise _damaged(name, "its rows are not JSON") from None
+    _check_shape(name, rows, log)
     known = set(MERGED_TABLES)
 
     def tables(group: Any) -> dict[str, list[Any]]:
