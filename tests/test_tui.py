@@ -113,6 +113,10 @@ async def test_remove_acts_on_the_coding_the_selection_covers(project: Path) -> 
         await pilot.press("x")
         await settle(pilot)
         assert [c["code_path"].split("/")[-1] for c in codings(project)] == ["Ledelse"]
+        # said on the status line (a notice would cover it), message first so a narrow terminal keeps it
+        status = str(app.screen.query_one("#reader-status").render())
+        assert status.startswith("Removed: Sparringskultur og ledelse/Kollegial sparring (u undoes)")
+        assert not app._notifications
         text.select_span(start + 2, start + 2)  # no selection: the coding at the cursor
         await pilot.press("x")
         await settle(pilot)
@@ -173,6 +177,65 @@ async def test_picker_fuzzy_filter_and_new_code(project: Path) -> None:
     listing = ok("--db", project, "codebook", "list", "--json").json
     assert "Viden om arbejdsmarkedet/Praktikpladser" in [c["path"] for c in listing]
     assert [c["code_path"] for c in codings(project)] == ["Viden om arbejdsmarkedet/Praktikpladser"]
+
+
+def test_picker_ranks_the_code_whose_own_name_matches() -> None:
+    """'kultur org' put Kollegial sparring first (its parent is Sparringskultur og ledelse) and the code
+    Kultur og organisering third, so Enter applied the wrong code; 'ledelse' likewise."""
+    import uuid
+
+    from fieldnotes.overview import CodeChoice
+    from fieldnotes.tui.screens.picker import rank
+
+    def code(path: str, shortcut: str | None = None) -> CodeChoice:
+        return CodeChoice(uuid.uuid4(), path, path.rsplit("/", 1)[-1], "#888888", shortcut, "", "", "", "", None, {},
+                          True)
+
+    codes = [code("Sparringskultur og ledelse/Kollegial sparring", "c"),
+             code("Sparringskultur og ledelse/Ledelse", "l"),
+             code("Sparringskultur og ledelse/Kultur og organisering", "o"),
+             code("Sparringskultur og ledelse/Udviklingspotentiale og arbejdsevne", "u"),
+             code("Relation og samarbejde med borger/Forforståelser", "f"),
+             code("Viden om arbejdsmarkedet/Videndeling", "d"),
+             code("Viden om arbejdsmarkedet/Indsamling af arbejdsmarkedsviden", "i"),
+             code("Tro på borgerens jobchance/Specifik tro", "h")]
+
+    def first(query: str) -> str:
+        return rank(codes, query, [])[0].name
+
+    assert first("kultur org") == "Kultur og organisering"
+    assert first("ledelse") == "Ledelse"
+    assert first("sparring") == "Kollegial sparring"
+    assert first("forforstaelser") == "Forforståelser"
+    assert first("o") == "Kultur og organisering"  # a shortcut letter alone
+    assert first("Viden om arbejdsmarkedet/Videndeling") == "Videndeling"
+    assert first("specifk tro") == "Specifik tro"
+
+
+async def test_tab_never_sends_the_memo_into_the_code_search(project: Path) -> None:
+    """With a code without a scale, the second tab from the memo went back to the code field: the rest
+    of the memo was typed into the search and changed the code."""
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(100, 30)) as pilot:
+        text = await open_reader(pilot)
+        start = text.document.text.index("Lederen er med")
+        text.select_span(start, start + len("Lederen er med"))
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"ledelse")
+        await pilot.pause()
+        assert not app.screen.query_one("#picker-rating").display  # Ledelse has no scale
+        await pilot.press("tab", *"Lederen deltager", "tab", *" altid")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "picker-memo"
+        assert "ingen vurderingsskala" in str(app.screen.query_one("#picker-hint").render())
+        await pilot.press("shift+tab")  # back to the code, on purpose
+        assert app.focused is not None and app.focused.id == "picker-query"
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert app.errors == []
+    assert [(c["code_path"], c["text"], c["memo"]) for c in codings(project)] == [
+        ("Sparringskultur og ledelse/Ledelse", "Lederen er med", "Lederen deltager altid")]
 
 
 async def test_excerpt_jump_opens_the_document_at_the_spot(project: Path) -> None:

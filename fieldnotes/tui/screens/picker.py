@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,24 +29,47 @@ class PickerResult:
     new_path: str | None = None
 
 
+def score(code: CodeChoice, query: str) -> float:
+    """How well a code matches what was typed (0–120). The code's own name counts most: a parent's name
+    in the path only helps a little (else every child of "Sparringskultur og ledelse" matches "ledelse"
+    as well as the code Ledelse itself), and a word-by-word prefix match ("kultur org") lifts a code above
+    fuzzy look-alikes. Typing a code's shortcut letter alone puts that code first."""
+    q = " ".join(query.casefold().split())
+    name = code.name.casefold()
+    leaf = fuzz.WRatio(q, name)
+    words = name.split()
+    if all(any(word.startswith(token) for word in words) for token in q.split()):
+        leaf += 10
+    if name.startswith(q):
+        leaf += 5
+    if name == q or code.path.casefold() == q:
+        leaf = 120
+    whole = 0.7 * fuzz.WRatio(q, code.path.casefold())
+    shortcut = 105.0 if code.shortcut and q == code.shortcut else 0.0
+    return max(leaf, whole, shortcut)
+
+
 def rank(codes: list[CodeChoice], query: str, recent: list[uuid.UUID], limit: int = 40) -> list[CodeChoice]:
     """Codable codes best matching the query (recent ones first when the query is empty)."""
     usable = [c for c in codes if c.codable]
     if not query.strip():
         order = {code_id: index for index, code_id in enumerate(recent)}
         return sorted(usable, key=lambda c: order.get(c.id, len(order) + usable.index(c)))[:limit]
-    choices = {index: f"{c.path} {c.shortcut or ''}" for index, c in enumerate(usable)}
-    found = process.extract(query, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=45,
-                            processor=lambda s: s.casefold())
-    return [usable[index] for _text, _score, index in found]
+    scored = [(score(c, query), index) for index, c in enumerate(usable)]
+    found = sorted((item for item in scored if item[0] >= 45), key=lambda item: (-item[0], item[1]))
+    return [usable[index] for _score, index in found[:limit]]
 
 
 class CodePicker(ModalScreen[PickerResult | None]):
     #: keys that are not bindings of this screen, for the help screen: (keys, English text)
     HELP_KEYS = [("Enter", N_("Apply the highlighted code (or create the new one) with the memo and rating")),
-                 ("Tab", N_("On to the memo, then the rating (codes with a scale), then back to the code"))]
+                 ("Tab", N_("On to the memo, then the rating (codes with a scale); shift+tab goes back"))]
     BINDINGS = [
         Binding("escape", "cancel", _("Cancel")),
+        # tab walks query → memo → rating and stops at the last field shown: wrapping round to the query
+        # would put the next words typed (a memo, a rating) into the search and so change the code
+        Binding("tab", "step(1)", _("Next field"), show=False, priority=True),
+        Binding("shift+tab", "step(-1)", _("Previous field"), show=False, priority=True),
         Binding("down", "move(1)", _("Next code"), show=False, priority=True,
                 tooltip=_("Move through the codes found")),
         Binding("up", "move(-1)", _("Previous code"), show=False, priority=True,
@@ -71,7 +94,8 @@ class CodePicker(ModalScreen[PickerResult | None]):
             with Horizontal(id="picker-extra"):
                 yield Input(placeholder=_("Memo (optional)"), id="picker-memo")
                 yield Input(placeholder=_("Rating"), id="picker-rating", restrict=r"[0-9]*", max_length=2)
-            yield Static(_("Enter applies · tab moves to memo and rating · esc cancels"), classes="hint")
+            yield Static(_("Enter applies · tab moves to memo and rating · esc cancels"), id="picker-hint",
+                         classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#picker-options", OptionList).can_focus = False  # arrows move it; tab goes to memo
@@ -103,6 +127,8 @@ class CodePicker(ModalScreen[PickerResult | None]):
         rating = self.query_one("#picker-rating", Input)
         if code is None:
             panel.update(_("Creates a new code at this path."))
+            if rating.has_focus:
+                self.query_one("#picker-memo", Input).focus()
             rating.display = False
             return
         parts = [f"[b]{escape(code.name)}[/b]"]
@@ -116,6 +142,8 @@ class CodePicker(ModalScreen[PickerResult | None]):
             labels = ", ".join(f"{k}: {v}" for k, v in sorted(code.scale_labels.items()))
             parts.append(f"[b]{_('Scale')}[/b] {code.scale[0]}–{code.scale[1]} {escape(labels)}")
         panel.update("\n\n".join(parts))
+        if code.scale is None and rating.has_focus:  # the field is about to vanish: keep typing in the memo
+            self.query_one("#picker-memo", Input).focus()
         rating.display = code.scale is not None
         rating.placeholder = f"{_('Rating')} {code.scale[0]}–{code.scale[1]}" if code.scale else _("Rating")
 
@@ -131,6 +159,22 @@ class CodePicker(ModalScreen[PickerResult | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._submit()
+
+    def _fields(self) -> list[Input]:
+        return [field for field in self.query(Input) if field.display]
+
+    def action_step(self, step: int) -> None:
+        fields = self._fields()
+        here = fields.index(self.focused) if self.focused in fields else 0
+        target = here + step
+        if target >= len(fields):
+            code = self._current()
+            hint = (_("{code} has no rating scale: Enter applies it").format(code=code.name)
+                    if code is not None and code.scale is None else _("Enter applies · esc cancels"))
+            self.query_one("#picker-hint", Static).update(hint)
+            return
+        # at once, not after a refresh: keys typed right behind the tab must land in the new field
+        self.set_focus(fields[max(0, target)])
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#picker-options", OptionList)
