@@ -4,6 +4,8 @@ conflicts recorded and settled by rule, codings following edited text."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -420,3 +422,22 @@ def test_crossed_merges_store_the_same_text_and_json_as_the_app_does(tmp_path: P
     for table in ("attributes", "codes", "documents", "memos", "codings"):
         assert whole[table] == original[table], table
     assert (None, "null") in {row[2 * i : 2 * i + 2] for row in whole["attributes"] for i in range(len(row) // 2)}
+
+
+def test_the_merging_coder_may_be_a_coder_the_merge_brings(tmp_path: Path) -> None:
+    """Merging a whole project into an empty one as one of its own coders failed on coders.name."""
+    source = make_project(tmp_path)
+    ok("--db", source, "--coder", "Anna Krogh", "code", "Interview med sagsbehandler", "--code", "Ledelse",
+       "--match", "Lederen er med")
+    empty = tmp_path / "tom-æø.db"
+    ok("--db", empty, "init", "--empty", "--coder", "Server")
+    before = snapshot(empty)
+    merged = run("--db", empty, "--coder", "Anna Krogh", "merge", source)
+    assert merged.code == 0, merged.err
+    assert snapshot(empty)["codings"] == snapshot(source)["codings"]
+    with closing(sqlite3.connect(empty)) as conn:
+        assert conn.execute("SELECT count(*) FROM coders WHERE name = 'Anna Krogh'").fetchone()[0] == 1
+    ok("--db", empty, "--coder", "Anna Krogh", "undo")
+    after = snapshot(empty)
+    # (the undo is recorded as Anna's, so she stays a coder of the project)
+    assert {k: v for k, v in after.items() if k != "coders"} == {k: v for k, v in before.items() if k != "coders"}

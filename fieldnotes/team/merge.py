@@ -1139,8 +1139,9 @@ def _merge_once(project: Project, source: Source, coder_name: str) -> MergeRepor
                    "removed": report.removed, "conflicts": len(plan.conflicts), **source.summary,
                    ORIGINS: plan.origins}
         with history.change(session, coder_id=coder_id, action="merge", summary=summary, details=details) as pending:
-            coders.ensure_coder(session, coder_name)
             apply_writes(session, pending, plan)
+            # after the rows: the merging coder may be one of the coders the merge brings
+            coders.ensure_coder(session, coder_name)
             for conflict in plan.conflicts:
                 session.add(MergeConflict(merge_id=pending.change_id, kind=conflict.kind, table=conflict.table,
                                           row_id=uuid.UUID(conflict.row_id) if conflict.row_id else None,
