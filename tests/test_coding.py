@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -340,8 +341,37 @@ def test_excerpts_under_each_filter(project: Path) -> None:
     assert row["context_before"] == "Altså, jeg tror på, at " and row["context_after"] == " på lageret."
     assert row["speaker"] == "Mette Vinther" and row["speaker_role"] == "sagsbehandler"
     assert row["timestamp"] == "00:00:12" and row["municipality"] == "Lyngå" and row["phase"] == 1
+    assert texts("--case", "Fjordby") == ["sparring om en borger", "troen på borgeren er tydelig"]
+    assert texts("--case", "municipality:Lyngå") == ["Søren får et job", "ringer til bageriet"]
+    assert texts("--activity", "løbende aktiviteter") == ["Søren får et job", "ringer til bageriet"]
+    assert texts("--activity", "opstart") == []
+    assert texts("--to", "2025-12-31") == ["Søren får et job", "ringer til bageriet"]
+    assert texts("--to", "2025-03-09") == []
+    assert texts("--from", "2025-03-10", "--to", "2025-03-10") == ["Søren får et job", "ringer til bageriet"]
+    interview = show(project)
+    doc_text = interview["text"]
+    for row in ok("--db", project, "excerpts", "--municipality", "Lyngå", "--context", "turn", "--json").json:
+        turn = next(t for t in interview["turns"] if t["start"] <= row["start"] < t["end"])
+        assert turn["speaker"] == "R" and row["end"] <= turn["end"]
+        before, after = row["context_before"], row["context_after"]
+        # the whole turn, without its "[00:01:35] R: " label: the characters up to the excerpt and after it
+        assert doc_text[row["start"] - len(before):row["start"]] == before
+        assert re.fullmatch(r"\[\d\d:\d\d:\d\d\] R: ", doc_text[turn["start"]:row["start"] - len(before)])
+        assert doc_text[row["end"]:row["end"] + len(after)] == after
+        assert doc_text[row["end"] + len(after):turn["end"]].strip() == ""
+    soren = next(r for r in ok("--db", project, "excerpts", "--context", "turn", "--json").json
+                 if r["text"] == "Søren får et job")
+    assert soren["context_before"].endswith("Altså, jeg tror på, at ")
+    assert soren["context_after"].startswith(" på lageret. Det gør jeg virkelig.")
+    for row in ok("--db", project, "excerpts", "--context", "12", "--json").json:
+        text = show(project, row["document_title"])["text"]
+        assert row["context_before"] == text[max(0, row["start"] - 12):row["start"]]
+        assert row["context_after"] == text[row["end"]:row["end"] + 12]
+        assert len(row["context_before"]) == min(12, row["start"])
     bad = run("--db", project, "excerpts", "--municipality", "Aarhus")
     assert bad.code == 1 and "no municipality" in bad.err
+    bad = run("--db", project, "excerpts", "--context", "-3")
+    assert bad.code in (1, 2) and "Traceback" not in bad.err
 
 
 def test_counting_excerpts_agrees_with_reading_them(project: Path) -> None:
