@@ -291,6 +291,45 @@ def test_dry_run_and_bad_coding_requests_change_nothing(project: Path) -> None:
     assert snapshot(project) == before
 
 
+def test_coding_chosen_hits_by_their_numbers(project: Path) -> None:
+    query = ["praktik", "--municipality", "Bakkedal", "--sort", "document"]
+    listed = hits(project, *query)
+    assert [h["number"] for h in listed] == list(range(1, len(listed) + 1)) and len(listed) > 7
+    lines = ok("--db", project, "search", *query).out.splitlines()
+    assert lines[0].startswith("   1  ") and lines[6].startswith("   7  ") and "«praktik»" in lines[6]
+    wanted = [(listed[n - 1]["start"], listed[n - 1]["end"]) for n in (1, 3, 7)]
+    before = snapshot(project)
+    plan = ok("--db", project, "search", *query, "--code", "Virksomhedskontakt", "--hits", "7,1,3",
+              "--dry-run", "--json").json
+    assert [(s["start"], s["end"]) for s in plan["spans"]] == wanted
+    assert snapshot(project) == before
+    coded = ok("--db", project, "search", *query, "--code", "Virksomhedskontakt", "--hits", "1,3,7,3",
+               "--json").json
+    assert sorted((c["start"], c["end"]) for c in coded) == wanted and all(c["text"] == "praktik" for c in coded)
+    excerpts = ok("--db", project, "excerpts", "--json").json
+    assert sorted((e["start"], e["end"]) for e in excerpts) == wanted
+    entry = ok("--db", project, "log", "--json").json[0]
+    assert entry["action"] == "search.code" and entry["details"]["hits"] == [1, 3, 7]
+    assert entry["summary"] == "coded hits 1,3,7,3 of 'praktik' with Virksomhedskontakt"
+    ok("--db", project, "undo")  # the chosen hits are one step
+    assert snapshot(project) == {**before, "coders": snapshot(project)["coders"]}
+    ranged = ok("--db", project, "search", *query, "--code", "Ledelse", "--hits", "2-4,9", "--json").json
+    assert sorted((c["start"], c["end"]) for c in ranged) == sorted(
+        (listed[n - 1]["start"], listed[n - 1]["end"]) for n in (2, 3, 4, 9))
+    ok("--db", project, "undo")
+    for args, message in (
+        (["--code", "Ledelse", "--hits", str(len(listed) + 1)], f"there is no hit {len(listed) + 1}"),
+        (["--code", "Ledelse", "--hits", "1,x"], "is not a list of hit numbers"),
+        (["--code", "Ledelse", "--hits", "0"], "numbered from 1"),
+        (["--code", "Ledelse", "--hits", "5-2"], "not a hit number or a range"),
+        (["--hits", "1"], "go(es) with --code"),
+    ):
+        result = run("--db", project, "search", *query, *args)
+        assert result.code == 1 and message in result.err and "Traceback" not in result.err, (args, result.err)
+        assert result.err.count("\n") == 1
+    assert snapshot(project) == {**before, "coders": snapshot(project)["coders"]}
+
+
 def test_no_hits_codes_nothing(project: Path) -> None:
     before = snapshot(project)
     result = ok("--db", project, "search", "fodbold", "--code", "Virksomhedskontakt")

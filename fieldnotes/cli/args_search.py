@@ -20,8 +20,9 @@ with a score; --stem finds the word's Danish inflections (borger, borgeren, borg
 
 --inside THEME searches only the text coded with a code or theme (its sub-codes included).
 --counts --by municipality|kind|phase|activity|document counts the hits per group (a concordance).
---code CODE codes every hit (or the first --limit N), optionally widened with --snap, as one step
-that `fieldnotes undo` takes back; --dry-run shows what would be coded.
+--code CODE codes every hit (or the first --limit N), or only the hits chosen with --hits 1,3,7 (numbered
+as the same search lists them), optionally widened with --snap, as one step that `fieldnotes undo` takes
+back; --dry-run shows what would be coded.
 """
 
 SIMILAR_HELP = """\
@@ -55,6 +56,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
                      default="municipality", help="with --counts: the groups (default municipality)")
     act = p.add_argument_group("coding the hits")
     act.add_argument("--code", dest="apply_code", metavar="CODE", help="code every hit with CODE, as one undoable step")
+    act.add_argument("--hits", metavar="N,N-M",
+                     help="with --code: only these hits, numbered as the same search lists them (e.g. 1,3,7 or 2-5)")
     act.add_argument("--snap", choices=("word", "sentence", "paragraph", "turn"),
                      help="with --code: widen each hit to the whole sentence, paragraph or speaker turn")
     act.add_argument("--memo", metavar="TEXT", help="with --code: a memo on each new coding")

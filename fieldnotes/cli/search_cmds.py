@@ -42,15 +42,47 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def kwic(hit: Hit, width: int = KWIC_WIDTH) -> str:
-    """One concordance line: the hit between its context, then where it is."""
+def kwic(hit: Hit, width: int = KWIC_WIDTH, number: int | None = None) -> str:
+    """One concordance line: the hit's number (for `--code C --hits`), the hit between its context, then
+    where it is."""
     opening, closing = _marks()
     before = _flat(hit.context_before)[-width:]
     after = _flat(hit.context_after)[:width]
     where = " · ".join(str(x) for x in (hit.document_title, hit.municipality, hit.date, hit.speaker) if x)
     score = f"  {hit.score:.2f}" if hit.score < 1 else ""
     line = f"{before:>{width}} {opening}{_flat(hit.text)}{closing} {after:<{width}}"
-    return f"{line}  {where} · {hit.start}:{hit.end}{score}"
+    prefix = f"{number:>4}  " if number is not None else ""
+    return f"{prefix}{line}  {where} · {hit.start}:{hit.end}{score}"
+
+
+def hit_numbers(value: str) -> list[int]:
+    """`--hits 1,3,7` or `2-5` (or both): the chosen hit numbers, 1-based, in order and without repeats."""
+    chosen: dict[int, None] = {}
+    for part in value.split(","):
+        part = part.strip()
+        first, dash, last = part.partition("-")
+        try:
+            low = int(first)
+            high = int(last) if dash else low
+        except ValueError:
+            raise InvalidInput(f"--hits {value!r} is not a list of hit numbers",
+                               hint="give the numbers the search lists, like --hits 1,3,7 or --hits 2-5") from None
+        if low < 1 or high < low:
+            raise InvalidInput(f"--hits {part!r} is not a hit number or a range N-M of them",
+                               hint="hits are numbered from 1, as the search lists them")
+        chosen.update(dict.fromkeys(range(low, high + 1)))
+    return sorted(chosen)
+
+
+def _chosen(hits: list[Any], numbers: list[int] | None) -> list[Any]:
+    """The hits a `--hits` list picks (all of them without one); a number past the last hit is refused."""
+    if numbers is None:
+        return hits
+    missing = [n for n in numbers if n > len(hits)]
+    if missing:
+        raise InvalidInput(f"there is no hit {missing[0]}: the search finds {len(hits)} hit(s)",
+                           hint="list the hits with the same search and filters, without --code")
+    return [hits[n - 1] for n in numbers]
 
 
 def search(ctx: Context) -> int:
@@ -61,7 +93,8 @@ def search(ctx: Context) -> int:
         return _reindex(ctx)
     if args.query is None:
         raise InvalidInput("give something to search for", hint="for example: fieldnotes search praktik")
-    given = (("--snap", args.snap), ("--memo", args.memo), ("--rating", args.code_rating), ("--dry-run", args.dry_run))
+    given = (("--snap", args.snap), ("--memo", args.memo), ("--rating", args.code_rating), ("--dry-run", args.dry_run),
+             ("--hits", args.hits))
     coding_flags = [flag for flag, value in given if value not in (None, False)]
     if coding_flags and not args.apply_code:
         raise InvalidInput(f"{', '.join(coding_flags)} go(es) with --code", hint="add --code CODE to code the hits")
@@ -85,7 +118,8 @@ def search(ctx: Context) -> int:
                f"of {result.documents_searched} searched")
     if not result.complete:
         summary += f"; stopped at --limit {options.limit}, there may be more"
-    ctx.emit([h.as_dict() for h in result.hits], [kwic(h) for h in result.hits] + [summary])
+    ctx.emit([{"number": n, **h.as_dict()} for n, h in enumerate(result.hits, 1)],
+             [kwic(h, number=n) for n, h in enumerate(result.hits, 1)] + [summary])
     return 0
 
 
@@ -115,6 +149,7 @@ def _code(ctx: Context, options: Any) -> int:
     from fieldnotes.search.scope import resolve
 
     args = ctx.args
+    numbers = hit_numbers(args.hits) if args.hits else None
 
     def chosen_code(session: Any) -> Code:
         tree = CodeTree.load(session)
@@ -128,22 +163,27 @@ def _code(ctx: Context, options: Any) -> int:
             code_row = chosen_code(session)
             code_id, path = str(code_row.id), CodeTree.load(session).path(code_row.id)
             result = search(session, args.query, _filters(ctx), options, context=None)
-            planned = widened(session, spans_of(result.hits), args.snap)
-            titles = {h.document: h.document_title for h in result.hits}
+            picked = _chosen(result.hits, numbers)
+            planned = widened(session, spans_of(picked), args.snap)
+            titles = {h.document: h.document_title for h in picked}
             texts = {doc: text for doc, text in _texts(session, {d for d, _, _ in planned}).items()}
         rows = [{"document": str(doc), "document_title": titles[str(doc)], "start": start, "end": end,
                  "text": texts[doc][start:end]} for doc, start, end in planned]
-        lines = [f"dry run: would code {len(rows)} span(s) from {len(result.hits)} hit(s) with {path!r}"]
+        lines = [f"dry run: would code {len(rows)} span(s) from {len(picked)} hit(s) with {path!r}"]
         lines += [f"  {r['document_title']} {r['start']}:{r['end']}  {_flat(str(r['text']))[:100]}" for r in rows]
         ctx.emit({"dry_run": True, "code": code_id, "code_path": path, "spans": rows}, lines)
         return 0
-    summary = f"coded the hits of {args.query!r} with {args.apply_code}"
-    with acting(ctx, "search.code", summary, {"query": args.query, "fuzzy": args.fuzzy}) as (session, cid):
+    which = f"hits {args.hits.replace(' ', '')}" if numbers else "the hits"
+    summary = f"coded {which} of {args.query!r} with {args.apply_code}"
+    details: dict[str, Any] = {"query": args.query, "fuzzy": args.fuzzy}
+    if numbers:
+        details["hits"] = numbers
+    with acting(ctx, "search.code", summary, details) as (session, cid):
         code_row = chosen_code(session)
         tree = CodeTree.load(session)
         scope = resolve(session, _filters(ctx))
         found = find(session, args.query, scope, options)
-        coded = code_spans(session, spans_of(found.hits), code_row, coder_id=cid, memo=args.memo,
+        coded = code_spans(session, spans_of(_chosen(found.hits, numbers)), code_row, coder_id=cid, memo=args.memo,
                            rating=args.code_rating, snap=args.snap)
         titles = {str(d): info.title for d, info in scope.documents.items()}
         out = [{"id": c.id, "document": c.document, "document_title": titles.get(c.document), "code": str(code_row.id),
