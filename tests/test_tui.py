@@ -67,6 +67,8 @@ async def test_code_a_sentence_with_memo_and_rating_by_keyboard(project: Path) -
     assert [(c["code_path"], c["text"], c["memo"], c["coder"]) for c in found] == [
         ("Sparringskultur og ledelse/Kollegial sparring", "Vi tager altid en runde i teamet om fredagen.",
          "Fast rutine om fredagen", "Anna Krogh")]
+    # the audit trail names the code and the document, as the command line's does
+    assert ok("--db", project, "log", "--json").json[0]["summary"] == f"coded Kollegial sparring in {DOC!r}"
 
 
 async def test_rate_a_belief_statement_then_undo(project: Path) -> None:

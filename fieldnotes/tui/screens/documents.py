@@ -134,7 +134,7 @@ class DocumentsScreen(Screen[None]):
                 from fieldnotes.actions import acting
                 from fieldnotes.documents import resolve, set_metadata
 
-                with acting(app.project, app.coder, "doc.set", f"changed metadata of {row['title']!r}") as (
+                with acting(app.project, app.coder, "doc.set", f"changed {', '.join(changes)} of {row['title']!r}") as (
                         session, coder_id):
                     doc = resolve(session, selected)
                     for key, value in changes.items():

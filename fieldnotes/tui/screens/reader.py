@@ -296,15 +296,18 @@ class ReaderScreen(Screen[None]):
             return
         app: Any = self.app
         document_id = self.document_id
+        choice = self._code(code_id) if code_id is not None else None
+        what = new_path if new_path is not None else (choice.name if choice else "a code")
+        summary = f"coded {what} in {self.view.title!r}" if self.view else f"coded {what}"
 
-        def work() -> tuple[uuid.UUID, str]:
+        def work() -> tuple[uuid.UUID, str, uuid.UUID, bool]:
             from fieldnotes.actions import acting
             from fieldnotes.codebook import operations
             from fieldnotes.codebook.tree import CodeTree
             from fieldnotes.coding import engine
             from fieldnotes.db.models import Code, Document
 
-            with acting(app.project, app.coder, "code", "coded a span") as (session, coder_id):
+            with acting(app.project, app.coder, "code", summary) as (session, coder_id):
                 code: Code | None
                 if new_path is not None:
                     parent_path, _sep, name = new_path.rpartition("/")
@@ -319,15 +322,36 @@ class ReaderScreen(Screen[None]):
                     from fieldnotes.errors import NotFound
 
                     raise NotFound("the code or document no longer exists")
-                engine.apply(session, document, code, span[0], span[1], coder_id=coder_id, memo=memo, rating=rating)
-                return code.id, code.name
+                coding, created = engine.apply(session, document, code, span[0], span[1], coder_id=coder_id,
+                                               memo=memo, rating=rating)
+                return code.id, code.name, coding.id, created
 
-        def done(result: tuple[uuid.UUID, str]) -> None:
-            self.last_code = result[0]
-            self.say(_("Coded: {code}").format(code=result[1]))
-            self.reload()
+        def done(result: tuple[uuid.UUID, str, uuid.UUID, bool]) -> None:
+            code_id, name, coding_id, created = result
+            self.last_code = code_id
+            self.say(_("Coded: {code}").format(code=name))
+            if not (created and new_path is None and self._paint_new(code_id, coding_id, span, memo, rating)):
+                self.reload()
 
         app.db(work, done, group="write")
+
+    def _paint_new(self, code_id: uuid.UUID, coding_id: uuid.UUID, span: tuple[int, int], memo: str | None,
+                   rating: int | None) -> bool:
+        """Paint a coding just committed without reading the document again: a keystroke that codes
+        is repainted at once, even on a long transcript. False when the screen must reload instead."""
+        choice = self._code(code_id)
+        if self.view is None or choice is None:
+            return False
+        app: Any = self.app
+        mark = CodingMark(coding_id, code_id, choice.path, choice.color, app.coder, span[0], span[1],
+                          memo or None, rating, False, choice.scale)
+        bisect.insort(self.view.codings, mark, key=lambda m: (m.start, m.end))
+        self.recent = [code_id, *(c for c in self.recent if c != code_id)][:9]
+        self.query_one(CodedText).paint(self.view.codings)
+        self._show_recent()
+        self._show_cursor_info()
+        return True
+
 
     def _marks_here(self) -> list[CodingMark]:
         """The codings the side panel lists: those overlapping the selection, or those at the cursor."""
