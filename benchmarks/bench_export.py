@@ -256,10 +256,14 @@ def as_figures(result: dict[str, Any]) -> list[Figure]:
 
 
 def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
-    """For `python -m benchmarks`: the writer at 1k and 10k with the baseline, and the whole 10k export."""
-    del project_path, tier
+    """For `python -m benchmarks`: the writer at 1k, 10k (and 50k, beyond the tiny tier) with the
+    baseline, and the whole 10k export."""
+    del project_path
     os.environ.setdefault("FIELDNOTES_HOME", str(scratch / "home"))
-    return as_figures(measure((1_000, 10_000)))
+    if tier == "tiny":  # the smoke test: the two sizes with a baseline, fewer baseline runs
+        return as_figures(measure((1_000, 10_000)))
+    # at full tiers also 50k (is the cost linear?), and the 10k baseline as often as ours
+    return as_figures(measure(SIZES, naive_runs={1_000: 5, 10_000: 5}))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -205,7 +205,10 @@ def keystroke_and_stall(folder: Path, runs: int = 5) -> list[Figure]:
                    note=f"median over {runs} app runs of each run's longest stall, seen by a 5 ms watchdog timer")]
 
 
-def import_throughput(files: int) -> Figure:
+def import_throughput(files: int, runs: int = 5) -> Figure:
+    """The same folder of .docx transcripts imported into `runs` fresh projects (median of the runs)."""
+    import statistics
+
     import docx
 
     from fieldnotes.creation import create_project
@@ -213,6 +216,7 @@ def import_throughput(files: int) -> Figure:
 
     rng = random.Random(5)
     folder = Path(tempfile.mkdtemp(prefix="fieldnotes-bench-import-"))
+    times: list[float] = []
     try:
         material = folder / "material"
         material.mkdir()
@@ -224,18 +228,22 @@ def import_throughput(files: int) -> Figure:
             target = material / f"interview-{index:04d}.docx"
             document.save(str(target))
             size += target.stat().st_size
-        project = create_project(str(folder / "import.db"), empty=True, coder="Bench")
-        began = time.perf_counter()
-        report = import_paths(project, [material], Options(kind="interview", municipalities=["Fjordby"]),
-                              coder_id=None, coder_name="Bench")
-        elapsed = (time.perf_counter() - began) * 1000
-        project.close()
-        assert report.count("imported") == files, report.as_dict()
+        for run_index in range(runs):
+            project = create_project(str(folder / f"import-{run_index}.db"), empty=True, coder="Bench")
+            began = time.perf_counter()
+            report = import_paths(project, [material], Options(kind="interview", municipalities=["Fjordby"]),
+                                  coder_id=None, coder_name="Bench")
+            times.append((time.perf_counter() - began) * 1000)
+            project.close()
+            assert report.count("imported") == files, report.as_dict()
+            for made in folder.glob(f"import-{run_index}.db*"):
+                made.unlink()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    elapsed = statistics.median(times)
     per_file = elapsed / files
-    return Figure(f"import {files} .docx transcripts of 10k characters (total)", elapsed, 0.0, 1,
-                  target_ms=60_000 * files / 1000,
+    return Figure(f"import {files} .docx transcripts of 10k characters (total)", elapsed, max(times) - min(times),
+                  len(times), target_ms=60_000 * files / 1000,
                   note=f"{per_file:.1f} ms per file, {elapsed / (size / 1_048_576):.0f} ms per MB of .docx; "
                        f"target: 1,000 files under 60 s")
 
@@ -247,5 +255,5 @@ def run(project: Path, tier: str, scratch: Path) -> list[Figure]:
     figures.append(edit_long_document(scratch))
     figures.append(open_long_document(scratch))
     figures += keystroke_and_stall(scratch, runs=2 if tier == "tiny" else 5)
-    figures.append(import_throughput(files))
+    figures.append(import_throughput(files, runs=2 if tier == "tiny" else 5))
     return figures
