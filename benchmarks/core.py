@@ -254,6 +254,6 @@ def run(project: Path, tier: str, scratch: Path) -> list[Figure]:
                excerpts_with_context(project)]
     figures.append(edit_long_document(scratch))
     figures.append(open_long_document(scratch))
-    figures += keystroke_and_stall(scratch, runs=2 if tier == "tiny" else 5)
+    figures += keystroke_and_stall(scratch)
     figures.append(import_throughput(files, runs=2 if tier == "tiny" else 5))
     return figures
