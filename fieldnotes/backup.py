@@ -207,20 +207,31 @@ def server_to_sqlite(url: str, out: Path) -> Path:
     return out
 
 
-def backup_server(url: str, *, reason: str) -> Path:
-    """An automatic SQLite backup of a server project into the backup folder, rotated like a file's."""
+def server_backup_stem(url: str) -> str:
+    """How the automatic backups of one server project are named (the database and a hash of where it is)."""
     import hashlib
 
     from sqlalchemy import make_url
 
-    folder = paths.ensure_private_dir(paths.backup_dir())
     address = make_url(url).set(password=None)
     readable = re.sub(r"[^\w-]+", "_", address.database or "server", flags=re.UNICODE)
     where = hashlib.sha256(address.render_as_string(hide_password=True).encode("utf-8")).hexdigest()[:8]
-    stem = f"{readable}-{where}"
+    return f"{readable}-{where}"
+
+
+def server_backups(url: str) -> list[Path]:
+    """The automatic SQLite backups of a server project, oldest first."""
+    folder = paths.backup_dir()
+    return sorted(folder.glob(f"{server_backup_stem(url)}.*.db")) if folder.exists() else []
+
+
+def backup_server(url: str, *, reason: str) -> Path:
+    """An automatic SQLite backup of a server project into the backup folder, rotated like a file's."""
+    folder = paths.ensure_private_dir(paths.backup_dir())
+    stem = server_backup_stem(url)
     stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
     target = server_to_sqlite(url, folder / f"{stem}.{stamp}.{reason}.db")
-    for old in sorted(p for p in folder.glob(f"{stem}.*.db"))[:-KEEP]:
+    for old in server_backups(url)[:-KEEP]:
         with suppress(FileNotFoundError):
             old.unlink()
     return target

@@ -220,3 +220,18 @@ def test_a_damaged_encrypted_bundle_is_refused(tmp_path: Path, encrypted_bundle:
         result = run("--db", copy, "merge", path, "--coder", "Anna Krogh")
         assert result.code == 1 and message in result.err and result.err.count("\n") == 1, result.err
     assert snapshot(copy) == before
+
+
+def test_a_sealed_header_asking_for_gigabytes_of_scrypt_is_refused_before_any_work() -> None:
+    """The header is authenticated only after the key is derived: its cost must be bounded first."""
+    import struct
+    import time
+
+    from fieldnotes.errors import InvalidInput
+    from fieldnotes.privacy import sealed
+
+    header = sealed.MAGIC + struct.pack(">BBBB16s12s", sealed.VERSION, 20, 16, 4, b"s" * 16, b"n" * 12)
+    began = time.perf_counter()
+    with pytest.raises(InvalidInput, match="not one fieldnotes writes"):
+        sealed.unseal(header + b"x" * 64 + b"t" * sealed.TAG_SIZE, "hemmelig-æøå", name="fjendtlig.fnbundle")
+    assert time.perf_counter() - began < 1

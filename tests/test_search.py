@@ -322,6 +322,7 @@ def test_coding_chosen_hits_by_their_numbers(project: Path) -> None:
         (["--code", "Ledelse", "--hits", "1,x"], "is not a list of hit numbers"),
         (["--code", "Ledelse", "--hits", "0"], "numbered from 1"),
         (["--code", "Ledelse", "--hits", "5-2"], "not a hit number or a range"),
+        (["--code", "Ledelse", "--hits", "1-999999999"], "there is no hit 999999999"),
         (["--hits", "1"], "go(es) with --code"),
     ):
         result = run("--db", project, "search", *query, *args)

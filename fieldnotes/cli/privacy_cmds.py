@@ -204,23 +204,18 @@ def export_key(ctx: Context) -> int:
 
 
 def apply(ctx: Context) -> int:
-    from fieldnotes.db import history
-    from fieldnotes.privacy import apply as applying
-    from fieldnotes.privacy import redact, register
+    from fieldnotes.privacy import inplace
 
     args = ctx.args
     if args.dry_run:
-        with ctx.project(readonly=True).read() as session:
-            found = applying.find(session, register.replacer(session))
+        found = inplace.pending(ctx.project(readonly=True))
         lines = [f"{o.label or o.table}  {o.column}" + (f" {o.start}:{o.end}" if o.start is not None else "")
                  + f"  {o.found} -> {o.replacement}" + (f"  {o.context}" if o.context else "") for o in found]
         lines.append(f"dry run: {len(found)} replacement(s) would be made; nothing was changed")
         ctx.emit({"dry_run": True, "replacements": [o.as_dict() for o in found]}, lines)
         return 0
     project = ctx.project()
-    with project.read() as session:
-        pending = applying.find(session, register.replacer(session))
-    todo = [o for o in pending if o.table != "coders"]
+    todo = inplace.pending(project)
     if not todo:
         ctx.emit({"dry_run": False, "replacements": 0}, "nothing to replace: no original occurs in the project")
         return 0
@@ -229,19 +224,7 @@ def apply(ctx: Context) -> int:
                        "(this cannot be undone)?", yes=args.yes):
         ctx.note("nothing was changed")
         return 0
-    coder = ctx.coder_name()
-    with project.write() as session:
-        redact.secure_delete(session)
-        rep = register.replacer(session)
-        cid = _ensure_coder(session, coder)
-        with history.change(session, coder_id=cid, action="pseudonyms.apply",
-                            summary=f"put pseudonyms into the project ({len(todo)} replacements)"):
-            result = applying.apply_in_place(session, rep, coder_id=cid)
-        redaction = redact.redact_history(session, rep)
-        history.record_action(session, coder_id=cid, action="redaction",
-                              summary=f"redacted the history ({redaction.events} row images)",
-                              details=redaction.as_dict())
-        redact.rebuild_search_index(session)
+    result, redaction = inplace.replace_and_redact(project, ctx.coder_name())
     info: dict[str, Any] = {"dry_run": False, **result.as_dict(), "redacted": redaction.as_dict()}
     info.update(_after_redaction(ctx, project))
     lines = [f"replaced {result.replacements} name(s) in {result.documents} document(s) and {result.fields} other "

@@ -55,6 +55,10 @@ def kwic(hit: Hit, width: int = KWIC_WIDTH, number: int | None = None) -> str:
     return f"{prefix}{line}  {where} · {hit.start}:{hit.end}{score}"
 
 
+#: no search lists more hits than this (a bound for `--hits` ranges)
+MAX_HIT = 1_000_000
+
+
 def hit_numbers(value: str) -> list[int]:
     """`--hits 1,3,7` or `2-5` (or both): the chosen hit numbers, 1-based, in order and without repeats."""
     chosen: dict[int, None] = {}
@@ -70,6 +74,9 @@ def hit_numbers(value: str) -> list[int]:
         if low < 1 or high < low:
             raise InvalidInput(f"--hits {part!r} is not a hit number or a range N-M of them",
                                hint="hits are numbered from 1, as the search lists them")
+        if high > MAX_HIT:  # before expanding the range: `1-999999999` must not build a billion numbers
+            raise InvalidInput(f"there is no hit {high}: a search lists at most {MAX_HIT:,} hits",
+                               hint="give the numbers the search lists")
         chosen.update(dict.fromkeys(range(low, high + 1)))
     return sorted(chosen)
 

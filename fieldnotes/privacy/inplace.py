@@ -2,7 +2,7 @@
 run (`pending`), then the replacement through the coding engine's edit path, the redaction of the
 originals from the event log, a rebuilt search index and cleared freed pages (`apply_and_redact`).
 
-The app calls these; the command line composes the same library calls itself (with its own prompts).
+The app and the command line both call these (the command line with its own prompts and notes).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ class InPlace:
     backups: list[Path] = field(default_factory=list)  # fieldnotes' own backups that still hold originals
 
 
-def apply_and_redact(project: Project, coder: str) -> InPlace:
-    """Replace every original in the project and redact the history; undo stops here."""
+def replace_and_redact(project: Project, coder: str) -> tuple[Applied, Redaction]:
+    """Replace every original in the project and redact the history, in one transaction; undo stops here."""
     from fieldnotes.actions import ensure_recorded_coder
     from fieldnotes.db import history
     from fieldnotes.privacy import apply, redact, register
@@ -50,5 +50,13 @@ def apply_and_redact(project: Project, coder: str) -> InPlace:
                               summary=f"redacted the history ({redaction.events} row images)",
                               details=redaction.as_dict())
         redact.rebuild_search_index(session)
+    return applied, redaction
+
+
+def apply_and_redact(project: Project, coder: str) -> InPlace:
+    """`replace_and_redact`, then clear the freed pages and find the backups that still hold originals."""
+    from fieldnotes.privacy import redact
+
+    applied, redaction = replace_and_redact(project, coder)
     notices = redact.clear_freed_pages(project)
     return InPlace(applied, redaction, notices, redact.backups_holding_originals(project))

@@ -133,8 +133,10 @@ def clear_freed_pages(project: Project) -> list[str]:
 
 def backups_holding_originals(project: Project) -> list[Path]:
     """fieldnotes' own copies of the project made before now: automatic backups and restore leftovers."""
-    if project.path is None:
-        return []
+    if project.path is None:  # a server: the SQLite copies taken before merges and upgrades
+        from fieldnotes.backup import server_backups
+
+        return server_backups(project.target)
     from fieldnotes.backup import list_backups
 
     path = project.path

@@ -32,6 +32,9 @@ TAG_SIZE = 16
 #: scrypt's cost when sealing; reading accepts what the header says, within these bounds
 LOG2_N, R, P = 17, 8, 1
 _BOUNDS = {"log2_n": (10, 20), "r": (1, 16), "p": (1, 4)}
+#: the header is only authenticated after the key is derived, so a hostile one must not be able to make
+#: scrypt take gigabytes: at most 256 MiB of scrypt memory (fieldnotes writes 128 MiB)
+_MAX_SCRYPT_BYTES = 256 * 1024 * 1024
 _CHUNK = 1 << 20
 
 
@@ -49,7 +52,7 @@ def available() -> bool:
 
 def check_available() -> None:
     if not available():
-        raise FieldnotesError("encrypting a bundle needs the cryptography package, which is not installed",
+        raise FieldnotesError("encrypted bundles need the cryptography package, which is not installed",
                               hint="install it with: pip install 'fieldnotes[encryption]'")
 
 
@@ -102,6 +105,8 @@ def unseal(data: bytes, passphrase: str, *, name: str) -> bytes:
         low, high = _BOUNDS[label]
         if not low <= value <= high:
             raise InvalidInput(f"{name} is damaged (its encryption header is not one fieldnotes writes)")
+    if 128 * r * (1 << log2_n) * p > _MAX_SCRYPT_BYTES:
+        raise InvalidInput(f"{name} is damaged (its encryption header is not one fieldnotes writes)")
     header, body, tag = data[:HEADER_SIZE], data[HEADER_SIZE:-TAG_SIZE], data[-TAG_SIZE:]
     decryptor = Cipher(algorithms.AES(_key(passphrase, salt, log2_n, r, p)), modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(header)

@@ -87,8 +87,8 @@ class CooccurrenceScreen(Screen[None]):
         table.add_column(count_label, key="count")
         table.add_column(docs_label, key="documents")
         for index, pair in enumerate(data.pairs):
-            table.add_row(_cut(pair.code_a_path.rsplit("/", 1)[-1], name_width),
-                          _cut(pair.code_b_path.rsplit("/", 1)[-1], name_width),
+            table.add_row(Text(_cut(pair.code_a_path.rsplit("/", 1)[-1], name_width)),
+                          Text(_cut(pair.code_b_path.rsplit("/", 1)[-1], name_width)),
                           Text(str(pair.count), justify="right", style="bold"),
                           Text(str(pair.documents), justify="right"), key=str(index))
         if data.pairs:
@@ -134,7 +134,8 @@ class CooccurrenceScreen(Screen[None]):
             self.notify(_("No pair is highlighted"), severity="warning")
             return
         app: Any = self.app
-        within = self.within
+        # what the table shows (a `w` not yet reloaded must not change the drill-down under its title)
+        within = self.data.within if self.data is not None else self.within
 
         def work() -> list[Any]:
             from fieldnotes.analysis.cooccurrence import pair_excerpts

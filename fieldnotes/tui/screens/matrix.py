@@ -192,6 +192,8 @@ class MatrixScreen(Screen[None]):
         app: Any = self.app
         by, measure, rollup = self.by, self.measure, self.rollup
         self.trend = None  # the ratings are read again with the matrix (a change elsewhere, roll-up)
+        # a trend still being read under the old settings must not be shown, nor block the new one
+        self._trend_wanted, self._trend_pending = None, False
 
         def work() -> MatrixData:
             from fieldnotes.analysis.matrix import matrix
@@ -297,6 +299,8 @@ class MatrixScreen(Screen[None]):
             return Trend(code, by_phase, by_municipality, error)
 
         def done(result: Trend) -> None:
+            if rollup != self.rollup:  # read under a roll-up setting that has changed since
+                return
             self._trend_pending = False
             if result.code == self._trend_wanted:  # not a slower answer for a row the cursor has left
                 self.trend = result

@@ -169,7 +169,7 @@ class CodePicker(ModalScreen[PickerResult | None]):
         target = here + step
         if target >= len(fields):
             code = self._current()
-            hint = (_("{code} has no rating scale: Enter applies it").format(code=code.name)
+            hint = (_("{code} has no rating scale: Enter applies it").format(code=escape(code.name))
                     if code is not None and code.scale is None else _("Enter applies · esc cancels"))
             self.query_one("#picker-hint", Static).update(hint)
             return

@@ -185,7 +185,8 @@ class PseudonymsScreen(Screen[None]):
             for entry in self.entries:
                 table.add_row(_(CATEGORY_NAMES.get(entry.category, entry.category)),
                               Text(str(entry.occurrences) if entry.occurrences else "", justify="right"),
-                              entry.original or Text(_("(in the key file)"), style="italic dim"),
+                              Text(entry.original) if entry.original
+                              else Text(_("(in the key file)"), style="italic dim"),
                               Text(entry.pseudonym, style="bold"), key=entry.id)
             title.update(_("[b]Pseudonym register[/b] · {n} entries").format(n=len(self.entries)))
             status.update(_("a add · Delete remove · c candidates · A apply to the documents (asks first)"))
@@ -196,7 +197,7 @@ class PseudonymsScreen(Screen[None]):
             table.add_column(_("Document"), key="document")
             for index, candidate in enumerate(found):
                 table.add_row(_(KIND_NAMES.get(candidate.kind, candidate.kind)), Text(candidate.text, style="bold"),
-                              candidate.document_title[:40], key=str(index))
+                              Text(candidate.document_title[:40]), key=str(index))
             title.update(_("[b]Candidates[/b] · {n} not covered by the register").format(n=len(found)))
             status.update(_("a add to the register · Enter go to the text · c the register"))
         if table.row_count:
@@ -299,7 +300,7 @@ class PseudonymsScreen(Screen[None]):
             with acting(app.project, app.coder, "pseudonyms.remove", "removed a pseudonym") as (session, _coder):
                 row = session.get(Pseudonym, uuid.UUID(entry.id))
                 if row is None:
-                    raise NotFound("that entry is no longer in the register (removed elsewhere)")
+                    raise NotFound(_("that entry is no longer in the register (removed elsewhere)"))
                 session.delete(row)
 
         def done(_result: None) -> None:
@@ -359,7 +360,8 @@ class PseudonymsScreen(Screen[None]):
                     n=len(applied.flagged)), severity="warning", timeout=10)
             if result.backups:
                 self.notify(_("{n} backups made before still hold the originals: {paths}").format(
-                    n=len(result.backups), paths=", ".join(str(p) for p in result.backups)),
+                    n=len(result.backups), paths=", ".join(p.name for p in result.backups[:3])
+                    + (" …" if len(result.backups) > 3 else "")),
                     severity="warning", timeout=15)
             for notice in result.notices:
                 self.notify(notice, severity="warning", timeout=10)

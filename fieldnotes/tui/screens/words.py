@@ -35,12 +35,13 @@ def _supports_no_names() -> bool:
     return "no_names" in inspect.signature(words).parameters
 
 
-def column_filters(by: str, label: str) -> Filters:
-    """The filters that read one column's text again (for key words in context)."""
+def column_filters(by: str, label: str) -> Filters | None:
+    """The filters that read one column's text again (for key words in context); None for the column of
+    documents without a municipality or kind, which no filter picks out."""
     from fieldnotes.analysis.columns import NONE
 
     if label == NONE or label.startswith("("):
-        return Filters()
+        return None
     return Filters(municipalities=[label]) if by == "municipality" else Filters(kinds=[label])
 
 
@@ -195,7 +196,12 @@ class WordsScreen(Screen[None]):
             self.notify(_("No word is highlighted"), severity="warning")
             return
         word = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        self.open_kwic(word, column_filters(self.data.by, column.label), column.label)
+        filters = column_filters(self.data.by, column.label)
+        if filters is None:
+            self.notify(_("Words in context can't be shown for {column}; pick another column").format(
+                column=column.label), severity="warning")
+            return
+        self.open_kwic(word, filters, column.label)
 
     def open_kwic(self, word: str, filters: Filters, where: str) -> None:
         app: Any = self.app
