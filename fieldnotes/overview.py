@@ -120,22 +120,37 @@ def document_view(session: Session, document_id: uuid.UUID, *, coders: list[str]
         from fieldnotes.errors import NotFound
 
         raise NotFound("the document no longer exists")
+    from fieldnotes.db.images import stored
+
     tree = CodeTree.load(session)
     names = dict(session.execute(select(Coder.id, Coder.name)).all())
-    query = select(Coding.id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end, Coding.memo, Coding.rating,
-                   Coding.needs_review).where(Coding.document_id == document_id).order_by(Coding.start, Coding.end)
+    # codes and coders repeat from coding to coding: on SQLite their stored text is turned into a UUID
+    # once each, not once per coding (a long transcript has a thousand codings; this is most of its read)
+    raw = session.get_bind().dialect.name == "sqlite"
+    ids: dict[Any, uuid.UUID] = {}
+
+    def as_id(value: Any) -> uuid.UUID:
+        found = ids.get(value)
+        if found is None:
+            found = ids[value] = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+        return found
+
+    query = select(Coding.id, stored(Coding.code_id, raw), stored(Coding.coder_id, raw), Coding.start, Coding.end,
+                   Coding.memo, Coding.rating, Coding.needs_review).where(
+        Coding.document_id == document_id).order_by(Coding.start, Coding.end)
     marks = []
-    for coding in session.execute(query):
-        node = tree.nodes.get(coding.code_id)
-        coder = names.get(coding.coder_id, "?")
+    for coding_id, stored_code, stored_coder, start, end, memo, rating, needs_review in session.execute(query):
+        code_id, coder_id = as_id(stored_code), as_id(stored_coder)
+        node = tree.nodes.get(code_id)
+        coder = names.get(coder_id, "?")
         if coders is not None and coder not in coders:
             continue
         scale = None
         if node is not None and node.scale_min is not None and node.scale_max is not None:
             scale = (node.scale_min, node.scale_max)
         color = node.color if node else "#808080"
-        marks.append(CodingMark(coding.id, coding.code_id, tree.path(coding.code_id), color, coder, coding.start,
-                                coding.end, coding.memo, coding.rating, coding.needs_review, scale))
+        marks.append(CodingMark(coding_id, code_id, tree.path(code_id), color, coder, start, end, memo, rating,
+                                needs_review, scale))
     turns = [TurnMark(t.speaker, t.start, t.end, t.timestamp) for t in session.scalars(
         select(SpeakerTurn).where(SpeakerTurn.document_id == document_id).order_by(SpeakerTurn.start))]
     municipality = ", ".join(municipalities_by_document(session, [document_id]).get(document_id, [])) or None
