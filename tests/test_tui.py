@@ -72,6 +72,10 @@ async def test_code_a_sentence_with_memo_and_rating_by_keyboard(project: Path) -
 
 
 async def test_rate_a_belief_statement_then_undo(project: Path) -> None:
+    # five recent codes, so a rating's digit that leaked to the reader would apply recent code 5
+    for code, words in (("Kollegial sparring", "sparring om en borger"), ("Ledelse", "Lederen spørger"),
+                        ("Virksomhedskontakt", "foreslår en praktik"), ("Tro på borgerens jobchance", "troen på")):
+        ok("--db", project, "--coder", "Anna Krogh", "code", "Teammøde i Fjordby", "--code", code, "--match", words)
     app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
     async with app.run_test(size=(120, 36)) as pilot:
         text = await open_reader(pilot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.markup import escape
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -59,9 +60,12 @@ class RatingScreen(ModalScreen[int | None]):
         with Vertical(id="rating-dialog", classes="dialog"):
             yield Static("\n".join(lines))
 
-    def on_key(self, event: object) -> None:
-        character = getattr(event, "character", None)
+    def on_key(self, event: events.Key) -> None:
+        character = event.character
         if character and character.isdigit():
+            # the digit is the rating's, never also the reader's (where 1-9 apply a recent code)
+            event.stop()
+            event.prevent_default()
             value = int(character)
             if self.scale[0] <= value <= self.scale[1]:
                 self.dismiss(value)
