@@ -96,6 +96,7 @@ async def test_rate_a_belief_statement_then_undo(project: Path) -> None:
         await pilot.press("5")
         await settle(pilot)
         assert [c["rating"] for c in codings(project)] == [5]
+        assert ok("--db", project, "log", "--json").json[0]["summary"] == f"changed rating of Specifik tro in {DOC!r}"
         await pilot.press("u")
         await settle(pilot)
         assert [c["rating"] for c in codings(project)] == [4]

@@ -419,13 +419,16 @@ class ReaderScreen(Screen[None]):
 
     def _update(self, mark: CodingMark, **changes: Any) -> None:
         app: Any = self.app
+        name = mark.code_path.rsplit("/", 1)[-1]
+        title = self.view.title if self.view else ""
+        summary = f"changed {', '.join(changes)} of {name} in {title!r}"
 
         def work() -> None:
             from fieldnotes.actions import acting
             from fieldnotes.coding import engine
             from fieldnotes.db.models import Coding
 
-            with acting(app.project, app.coder, "recode", "changed a coding") as (session, _coder):
+            with acting(app.project, app.coder, "recode", summary) as (session, _coder):
                 coding = session.get(Coding, mark.id)
                 if coding is None:
                     from fieldnotes.errors import NotFound
@@ -440,13 +443,14 @@ class ReaderScreen(Screen[None]):
         if mark is None:
             return
         app: Any = self.app
+        removed = f"removed {mark.code_path.rsplit('/', 1)[-1]} in {self.view.title if self.view else ''!r}"
 
         def work() -> None:
             from fieldnotes.actions import acting
             from fieldnotes.coding import engine
             from fieldnotes.db.models import Coding
 
-            with acting(app.project, app.coder, "uncode", "removed a coding") as (session, _coder):
+            with acting(app.project, app.coder, "uncode", removed) as (session, _coder):
                 coding = session.get(Coding, mark.id)
                 if coding is not None:
                     engine.remove(session, coding)
