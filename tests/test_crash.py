@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -28,8 +27,6 @@ from tests.projectdata import INTERVIEW, make_project
 ROOT = Path(__file__).resolve().parent.parent
 #: where in the uninterrupted run's duration the kills land
 KILL_AT = (0.35, 0.55, 0.7, 0.8, 0.9)
-
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX; Windows is covered by design")
 
 
 def _env() -> dict[str, str]:
@@ -75,7 +72,7 @@ def _killed(command: list[str], after: float) -> bool:
         runner.wait(timeout=after)
         return False
     except subprocess.TimeoutExpired:
-        runner.send_signal(signal.SIGKILL)
+        runner.kill()
         runner.wait()
         return True
 
@@ -91,12 +88,20 @@ def _killed_mid_write(command: list[str], watch: Path, grow: int) -> bool:
     deadline = time.monotonic() + 300
     while runner.poll() is None and time.monotonic() < deadline:
         if _size(watch) > grow:
-            runner.send_signal(signal.SIGKILL)
+            runner.kill()
             runner.wait()
             return True
         time.sleep(0.003)
     runner.wait()
     return False
+
+
+def _before_and_after(tmp_path: Path, base: Path, make_command: Callable[[Path], list[str]]) -> tuple[
+        dict[str, int], dict[str, int]]:
+    """Row counts of `base`, and of a copy after the command ran to the end."""
+    probe = _copy(base, tmp_path / "whole.db")
+    _timed(make_command(probe))
+    return _counts(base), _counts(probe)
 
 
 def _kill_repeatedly(tmp_path: Path, base: Path, make_command: Callable[[Path], list[str]],
@@ -132,10 +137,7 @@ def test_killed_bulk_coding_from_a_search_codes_all_hits_or_none(tmp_path: Path,
         return _fieldnotes("--db", target, "--coder", "Jonas Bech", "search", "sparring OR praktikpladser OR job*",
                            "--code", "Ledelse")
 
-    before = _counts(big)
-    probe = _copy(big, tmp_path / "whole.db")
-    _timed(command(probe))
-    after = _counts(probe)
+    before, after = _before_and_after(tmp_path, big, command)
     assert after["codings"] - before["codings"] > 1000
 
     def check(target: Path) -> None:
@@ -158,10 +160,7 @@ def test_killed_merge_merges_everything_or_nothing(tmp_path: Path, big: Path) ->
     def command(target: Path) -> list[str]:
         return _fieldnotes("--db", target, "--coder", "Anna Krogh", "merge", bundle)
 
-    before = _counts(big)
-    probe = _copy(big, tmp_path / "whole.db")
-    _timed(command(probe))
-    after = _counts(probe)
+    before, after = _before_and_after(tmp_path, big, command)
     assert after["codings"] - before["codings"] > 500
 
     def check(target: Path) -> None:

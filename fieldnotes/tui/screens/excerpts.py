@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from fieldnotes.coding.excerpts import Excerpt
 from fieldnotes.filters import Filters
 from fieldnotes.tui.i18n import _
+from fieldnotes.tui.screens.places import PlacesScreen
 
 #: the list shows this many excerpts; the status line gives the full count and the export takes them all
 SHOWN = 2000
@@ -195,8 +196,10 @@ def _render(excerpt: Excerpt) -> Text:
     return Text.from_markup(markup)
 
 
-class CellExcerptsScreen(Screen[None]):
+class CellExcerptsScreen(PlacesScreen):
     """The excerpts behind one number of the matrix; Enter goes to the text, ctrl+e exports them."""
+
+    LIST_ID = "excerpt-list"
 
     BINDINGS = [
         Binding("enter", "jump", _("Go to text")),
@@ -218,23 +221,6 @@ class CellExcerptsScreen(Screen[None]):
             n=len(self.found)), classes="status")
         yield Footer()
 
-    def on_mount(self) -> None:
-        options = self.query_one("#excerpt-list", OptionList)
-        options.focus()
-        if self.found:
-            options.highlighted = 0
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_jump()
-
-    def action_jump(self) -> None:
-        options = self.query_one("#excerpt-list", OptionList)
-        if options.highlighted is None or options.highlighted >= len(self.found):
-            return
-        excerpt = self.found[options.highlighted]
-        app: Any = self.app
-        app.open_document(uuid.UUID(excerpt.document), select=(excerpt.start, excerpt.end))
-
     def action_export(self) -> None:
         app: Any = self.app
         opener = getattr(app, "open_export", None)
@@ -242,6 +228,3 @@ class CellExcerptsScreen(Screen[None]):
             self.notify(_("These excerpts cannot be exported from here; use the Excerpts screen"), severity="warning")
             return
         opener(self.filters)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -9,7 +9,6 @@ beginning (borger*) in context · Enter the highlighted word in context.
 from __future__ import annotations
 
 import inspect
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from fieldnotes.filters import Filters
 from fieldnotes.tui.i18n import N_, _
+from fieldnotes.tui.screens.places import PlacesScreen
 
 BY_NAMES = {"municipality": N_("municipality"), "kind": N_("kind")}
 LIMIT = 60
@@ -215,8 +215,10 @@ class WordsScreen(Screen[None]):
         app.db(work, lambda found: self.app.push_screen(KwicScreen(word, where, found)), group="words-kwic")
 
 
-class KwicScreen(Screen[None]):
+class KwicScreen(PlacesScreen):
     """Every use of a word with its context; Enter opens the document at it."""
+
+    LIST_ID = "kwic"
 
     BINDINGS = [
         Binding("enter", "jump", _("Go to text")),
@@ -246,22 +248,3 @@ class KwicScreen(Screen[None]):
                     style="italic dim")
         return line
 
-    def on_mount(self) -> None:
-        options = self.query_one("#kwic", OptionList)
-        options.focus()
-        if self.found:
-            options.highlighted = 0
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_jump()
-
-    def action_jump(self) -> None:
-        options = self.query_one("#kwic", OptionList)
-        if options.highlighted is None or options.highlighted >= len(self.found):
-            return
-        found = self.found[options.highlighted]
-        app: Any = self.app
-        app.open_document(uuid.UUID(found.document), select=(found.start, found.end))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -1,0 +1,38 @@
+"""The shared part of screens that list places in documents (a matrix cell's excerpts, a word's uses):
+the list starts highlighted, and Enter opens the document with the place selected."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from textual.screen import Screen
+from textual.widgets import OptionList
+
+
+class PlacesScreen(Screen[None]):
+    """Subclasses compose an OptionList with the id LIST_ID, one option per item of `found`; each item
+    has `document` (an id), `start` and `end`."""
+
+    LIST_ID = "places"
+    found: list[Any]
+
+    def on_mount(self) -> None:
+        options = self.query_one(f"#{self.LIST_ID}", OptionList)
+        options.focus()
+        if self.found:
+            options.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_jump()
+
+    def action_jump(self) -> None:
+        options = self.query_one(f"#{self.LIST_ID}", OptionList)
+        if options.highlighted is None or options.highlighted >= len(self.found):
+            return
+        place = self.found[options.highlighted]
+        app: Any = self.app
+        app.open_document(uuid.UUID(place.document), select=(place.start, place.end))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
