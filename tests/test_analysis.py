@@ -388,6 +388,14 @@ def test_postgresql_gives_the_same_numbers(project: Path, pg_url: str, tmp_path:
         assert json.dumps(here).count('"') == json.dumps(there).count('"')
         drop_ids = re.compile(r'"(code|code_a|code_b|document)": "[0-9a-f-]{36}"')
         assert drop_ids.sub("", json.dumps(here)) == drop_ids.sub("", json.dumps(there)), args
+    def placed(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [{k: v for k, v in row.items() if k not in ("id", "code", "document", "created_at")} for row in rows]
+
+    for context in ("sentence", "turn", "40"):  # speakers, turns, overlaps and context found by each database
+        args = ["excerpts", "--context", context, "--json"]
+        here_rows, there_rows = ok("--db", project, *args).json, ok("--db", pg_url, *args).json
+        assert here_rows and any(row["speaker"] and row["overlapping"] for row in here_rows)
+        assert placed(here_rows) == placed(there_rows), context
     ids = {e["id"] for e in ok("--db", pg_url, "excerpts", "--json").json}
     cell = ok("--db", pg_url, "matrix", "--by", "role", "--cell", "Kollegial sparring", "sagsbehandler", "--json").json
     assert len(cell) == 4 and {e["id"] for e in cell} <= ids

@@ -12,19 +12,19 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import String, func, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding import spans
-from fieldnotes.db.models import Coder, Coding, Document, ProjectSettings, SpeakerTurn
-from fieldnotes.documents import municipalities_by_document
+from fieldnotes.db.images import uuid_text
+from fieldnotes.db.models import MUNICIPALITY, Case, Coder, Coding, Document, DocumentCase, ProjectSettings, SpeakerTurn
 from fieldnotes.errors import InvalidInput
 from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids, narrow_codings
 from fieldnotes.project import phase_of
-from fieldnotes.text import line_starts
 
 
 @dataclass
@@ -89,20 +89,6 @@ def _raw(column: Any) -> Any:
     return type_coerce(column, String())
 
 
-class _Ids:
-    """Raw id -> UUID, remembered (there are few distinct documents, codes and coders)."""
-
-    def __init__(self) -> None:
-        self.known: dict[Any, uuid.UUID] = {}
-
-    def __call__(self, raw: Any) -> uuid.UUID:
-        found = self.known.get(raw)
-        if found is None:
-            found = raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
-            self.known[raw] = found
-        return found
-
-
 def _moment(raw: Any) -> str | None:
     if raw is None:
         return None
@@ -153,7 +139,6 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
              tree: CodeTree | None = None, limit: int | None = None) -> list[Excerpt]:
     filters = filters or Filters()
     tree = tree or CodeTree.load(session)
-    as_uuid = _Ids()
     columns = [_raw(Coding.id).label("id"), _raw(Coding.document_id).label("document_id"),
                _raw(Coding.code_id).label("code_id"), _raw(Coding.coder_id).label("coder_id"), Coding.start,
                Coding.end, Coding.memo, Coding.rating, Coding.needs_review,
@@ -165,85 +150,94 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         return []
     if limit is not None and not filters.contains:
         query = _first_codes_only(session, query, tree, limit)
-    rows = list(session.execute(query).all())
+    # the speaker turn an excerpt starts in, found by the database (an index lookup per excerpt) rather
+    # than by reading every turn of every document the excerpts come from
+    earlier = aliased(SpeakerTurn)
+    turn_id = (select(earlier.id).where(earlier.document_id == Coding.document_id, earlier.start <= Coding.start)
+               .order_by(earlier.start.desc()).limit(1).correlate(Coding).scalar_subquery())
+    query = query.add_columns(SpeakerTurn.speaker, SpeakerTurn.end, SpeakerTurn.timestamp).outerjoin(
+        SpeakerTurn, SpeakerTurn.id == turn_id)
+    connection = session.connection()
+    rows = list(connection.execute(query).all())
     if filters.contains:
         needle = filters.contains.casefold()
         rows = [r for r in rows if needle in r.text.casefold()]
     if not rows:
         return []
-    doc_ids = {as_uuid(r.document_id) for r in rows}
+    raw_docs = list({r.document_id for r in rows})
+    has_turns = select(SpeakerTurn.id).where(SpeakerTurn.document_id == Document.id).exists()
     doc_meta = {
         d.id: d
-        for d in session.execute(
-            select(Document.id, Document.title, Document.kind, Document.date, Document.activity, Document.speakers)
-            .where(Document.id.in_(list(doc_ids)))
+        for d in connection.execute(
+            select(_raw(Document.id).label("id"), Document.title, Document.kind, Document.date, Document.activity,
+                   Document.speakers, has_turns.label("transcript")).where(_raw(Document.id).in_(raw_docs))
         )
     }
-    coders = dict(session.execute(select(Coder.id, Coder.name)).all())
-    start_date = session.scalar(select(ProjectSettings.start_date))
-    municipalities = municipalities_by_document(session, doc_ids)
-    order = {node.id: index for index, node in enumerate(tree.walk())}
-    rows.sort(key=lambda r: (order.get(as_uuid(r.code_id), 1 << 30), doc_meta[as_uuid(r.document_id)].date
-                             or dt.date.min, doc_meta[as_uuid(r.document_id)].title, r.start, r.end))
+    tree_order = {node.id.hex: index for index, node in enumerate(tree.walk())}
+    code_order = {raw: tree_order.get(_hex(raw), 1 << 30) for raw in {r.code_id for r in rows}}
+    doc_order = {raw: (meta.date or dt.date.min, meta.title) for raw, meta in doc_meta.items()}
+    rows.sort(key=lambda r: (code_order[r.code_id], doc_order[r.document_id], r.start, r.end))
     if limit is not None:
         rows = rows[:limit]
-    raw_docs = list({r.document_id for r in rows})
-    texts = {raw: text for raw, text in session.execute(
-        select(_raw(Document.id), Document.text).where(_raw(Document.id).in_(raw_docs))).all()}
+        raw_docs = list({r.document_id for r in rows})
+    coders = {_hex(raw): name for raw, name in connection.execute(select(_raw(Coder.id), Coder.name))}
+    coder_names = {raw: coders.get(_hex(raw)) or uuid_text(raw) for raw in {r.coder_id for r in rows}}
+    code_texts = {raw: uuid_text(raw) for raw in {r.code_id for r in rows}}
+    start_date = session.scalar(select(ProjectSettings.start_date))
+    municipalities: dict[Any, list[str]] = defaultdict(list)
+    for raw_doc, name in connection.execute(
+        select(_raw(DocumentCase.document_id), Case.name).join(Case, Case.id == DocumentCase.case_id)
+        .where(Case.type == MUNICIPALITY, _raw(DocumentCase.document_id).in_(raw_docs)).order_by(Case.name)
+    ):
+        municipalities[raw_doc].append(name)
+    texts: dict[Any, str] = dict(connection.execute(
+        select(_raw(Document.id), Document.text).where(_raw(Document.id).in_(raw_docs))).all())
+    # every coding of those documents, for the "overlapping codes" column
+    all_codings: dict[Any, list[tuple[int, int, Any]]] = defaultdict(list)
+    for raw_doc, other_start, other_end, other_code in connection.execute(
+        select(_raw(Coding.document_id), Coding.start, Coding.end, _raw(Coding.code_id))
+        .where(_raw(Coding.document_id).in_(raw_docs))
+    ).all():
+        all_codings[raw_doc].append((other_start, other_end, other_code))
     turns: dict[Any, list[Any]] = defaultdict(list)
-    for turn_row in session.execute(
-        select(_raw(SpeakerTurn.document_id).label("document_id"), SpeakerTurn.speaker, SpeakerTurn.start,
-               SpeakerTurn.end, SpeakerTurn.timestamp)
-        .where(_raw(SpeakerTurn.document_id).in_(raw_docs)).order_by(SpeakerTurn.start)
-    ):
-        turns[turn_row.document_id].append(turn_row)
-    all_codings: dict[Any, list[Any]] = defaultdict(list)
-    for other in session.execute(
-        select(_raw(Coding.document_id).label("document_id"), _raw(Coding.code_id).label("code_id"), Coding.start,
-               Coding.end).where(_raw(Coding.document_id).in_(raw_docs))
-    ):
-        all_codings[other.document_id].append(other)
-    overlap_index = {doc: _OverlapIndex(items) for doc, items in all_codings.items()}
-    line_index = {doc: line_starts(text) for doc, text in texts.items()}
-    turn_starts_of = {doc: [t.start for t in items] for doc, items in turns.items()}
+    if context == "turn":
+        for turn_row in connection.execute(
+            select(_raw(SpeakerTurn.document_id).label("document_id"), SpeakerTurn.speaker, SpeakerTurn.start,
+                   SpeakerTurn.end, SpeakerTurn.timestamp)
+            .where(_raw(SpeakerTurn.document_id).in_(raw_docs)).order_by(SpeakerTurn.start)
+        ):
+            turns[turn_row.document_id].append(turn_row)
     paths: dict[Any, str] = {}
 
     def path_of(raw_code: Any) -> str:
         found = paths.get(raw_code)
         if found is None:
-            found = paths[raw_code] = tree.path(as_uuid(raw_code))
+            found = paths[raw_code] = tree.path(uuid.UUID(_hex(raw_code)))
         return found
 
     # what every excerpt of a document shares, worked out once per document
     per_doc: dict[Any, tuple[Any, ...]] = {}
     for raw_doc in raw_docs:
-        doc_id = as_uuid(raw_doc)
-        meta = doc_meta[doc_id]
-        per_doc[raw_doc] = (str(doc_id), meta, ", ".join(municipalities.get(doc_id, [])) or None,
+        meta = doc_meta[raw_doc]
+        per_doc[raw_doc] = (uuid_text(raw_doc), meta, ", ".join(municipalities.get(raw_doc, [])) or None,
                             meta.date.isoformat() if meta.date else None, phase_of(meta.date, start_date),
-                            texts[raw_doc], turns.get(raw_doc, []), turn_starts_of.get(raw_doc, []),
-                            line_index[raw_doc], overlap_index[raw_doc], meta.speakers or {})
-    names: dict[Any, str] = {}
+                            texts[raw_doc], _OverlapIndex(all_codings.get(raw_doc, [])), meta.speakers or {},
+                            bool(meta.transcript), turns.get(raw_doc, []))
     out = []
     for row in rows:
-        raw_id, raw_doc, raw_code, raw_coder, start, end, memo, rating, needs_review, created_at = row[:10]
-        (doc_text_id, meta, municipality, date, phase, text, doc_turns, turn_starts, lines, overlaps,
-         speakers) = per_doc[raw_doc]
-        index = bisect.bisect_right(turn_starts, start) - 1
-        turn: Any = doc_turns[index] if index >= 0 and doc_turns[index].end >= start else None
-        speaker = turn.speaker if turn else None
+        (raw_id, raw_doc, raw_code, raw_coder, start, end, memo, rating, needs_review, created_at) = row[:10]
+        turn_speaker, turn_end, turn_timestamp = row[-3:]
+        doc_text_id, meta, municipality, date, phase, text, overlaps, speakers, transcript, doc_turns = per_doc[raw_doc]
+        in_turn = turn_end is not None and turn_end >= start
+        speaker = turn_speaker if in_turn else None
         role = None
         if speaker and isinstance(speakers.get(speaker), dict):
             person = speakers[speaker]
             role = person.get("role")
             speaker = person.get("name") or speaker
-        coder = names.get(raw_coder)
-        if coder is None:
-            coder_id = as_uuid(raw_coder)
-            coder = names[raw_coder] = coders.get(coder_id, str(coder_id))
         excerpt = Excerpt(
-            id=str(as_uuid(raw_id)),
-            code=str(as_uuid(raw_code)),
+            id=uuid_text(raw_id),
+            code=code_texts[raw_code],
             code_path=path_of(raw_code),
             document=doc_text_id,
             document_title=meta.title,
@@ -251,46 +245,53 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
             kind=meta.kind,
             date=date,
             phase=phase,
-            coder=coder,
+            coder=coder_names[raw_coder],
             start=start,
             end=end,
             text=text[start:end],
             memo=memo,
             rating=rating,
-            needs_review=needs_review,
+            needs_review=bool(needs_review),
             speaker=speaker,
             speaker_role=role,
-            paragraph=bisect.bisect_right(lines, start),
-            timestamp=_stamp(turn.timestamp) if turn else None,
+            paragraph=text.count("\n", 0, start) + 1,
+            timestamp=_stamp(turn_timestamp) if in_turn else None,
             overlapping=sorted({path_of(c) for c in overlaps.codes(start, end) if c != raw_code}),
             activity=meta.activity,
             created_at=_moment(created_at),
         )
         if context is not None:
-            excerpt.context_before, excerpt.context_after = _context(text, start, end, context, doc_turns)
+            excerpt.context_before, excerpt.context_after = _context(text, start, end, context, transcript,
+                                                                     doc_turns)
         out.append(excerpt)
     return out
 
 
-class _OverlapIndex:
-    """Codings of one document, to find those overlapping a span without scanning them all."""
+def _hex(raw: Any) -> str:
+    """A raw id as 32 lower-case hex digits, whatever the driver returned (text on SQLite, a UUID elsewhere)."""
+    return raw.hex if isinstance(raw, uuid.UUID) else str(raw).replace("-", "").lower()
 
-    def __init__(self, items: list[Any]) -> None:
-        self.items = sorted(items, key=lambda r: r.start)
-        self.starts = [r.start for r in self.items]
-        self.longest = max((r.end - r.start for r in self.items), default=0)
+
+class _OverlapIndex:
+    """Codings of one document as (start, end, code), to find those overlapping a span without scanning them all."""
+
+    def __init__(self, items: list[tuple[int, int, Any]]) -> None:
+        self.items = sorted(items, key=itemgetter(0))
+        self.starts = [item[0] for item in self.items]
+        self.longest = max((item[1] - item[0] for item in self.items), default=0)
 
     def codes(self, start: int, end: int) -> set[Any]:
         low = bisect.bisect_left(self.starts, start - self.longest)
         high = bisect.bisect_left(self.starts, end)
-        return {r.code_id for r in self.items[low:high] if r.end > start}
+        return {item[2] for item in self.items[low:high] if item[1] > start}
 
 
-def _context(text: str, start: int, end: int, context: str | int, turns: list[Any]) -> tuple[str, str]:
+def _context(text: str, start: int, end: int, context: str | int, transcript: bool,
+             turns: list[Any]) -> tuple[str, str]:
     if isinstance(context, int):
         return text[max(0, start - context) : start], text[end : end + context]
     if context == "sentence":
-        a, b = spans.sentences_around(text, start, end, transcript=bool(turns))
+        a, b = spans.sentences_around(text, start, end, transcript=transcript)
     elif context == "paragraph":
         a = spans.paragraph(text, start)[0]
         b = spans.paragraph(text, max(start, end - 1))[1]

@@ -85,6 +85,22 @@ def content_start(text: str, line_start: int, line_end: int) -> int:
     return start if start < line_end else line_start
 
 
+def _ends_sentence(text: str, body_start: int, match: re.Match[str]) -> bool:
+    """Whether a full stop (or ?, !, …) ends a sentence: not after an abbreviation, an initial or a number."""
+    if text[match.start()] != ".":
+        return True
+    word_end = match.start()
+    word_start = max(body_start, text.rfind(" ", body_start, word_end) + 1)
+    word = text[word_start:word_end]
+    if not word.isprintable():  # a tab or another space than ' ' in it: find the word the long way
+        word_start = word_end
+        while word_start > body_start and not text[word_start - 1].isspace():
+            word_start -= 1
+        word = text[word_start:word_end]
+    word = word.lower().rstrip(".")
+    return not (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or word.isdigit())
+
+
 def sentence(text: str, offset: int, *, transcript: bool = False) -> tuple[int, int]:
     """The sentence around an offset, within its paragraph; abbreviations do not end sentences.
 
@@ -94,12 +110,7 @@ def sentence(text: str, offset: int, *, transcript: bool = False) -> tuple[int, 
     body_start = content_start(text, par_start, par_end) if transcript else par_start
     start, end = body_start, par_end
     for match in _SENTENCE_END.finditer(text, body_start, par_end):
-        word_start = match.start()
-        while word_start > body_start and not text[word_start - 1].isspace():
-            word_start -= 1
-        word = text[word_start : match.start()].lower().rstrip(".")
-        if match.group().startswith(".") and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
-                                               or word.isdigit()):
+        if not _ends_sentence(text, body_start, match):
             continue
         if match.end() <= offset:
             start = match.end()
@@ -121,13 +132,8 @@ def sentences_around(text: str, start: int, end: int, *, transcript: bool = Fals
     first_start, first_end, last_start, last_end = body_start, par_end, body_start, par_end
     first_done = False
     for match in _SENTENCE_END.finditer(text, body_start, par_end):
-        if match.group().startswith("."):
-            word_start = match.start()
-            while word_start > body_start and not text[word_start - 1].isspace():
-                word_start -= 1
-            word = text[word_start : match.start()].lower().rstrip(".")
-            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or word.isdigit():
-                continue
+        if not _ends_sentence(text, body_start, match):
+            continue
         boundary = match.end()
         if boundary <= start:
             first_start = boundary
