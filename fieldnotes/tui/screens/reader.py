@@ -56,7 +56,7 @@ class ReaderScreen(Screen[None]):
         Binding("m", "memo", _("Memo"), tooltip=_("Write the memo of the coding at the cursor")),
         Binding("r", "rate", _("Rate"), tooltip=_("Rate the coding at the cursor (codes with a scale)")),
         Binding("x,delete", "remove", _("Remove"), tooltip=_("Remove the coding at the cursor")),
-        Binding("question_mark", "app.help", _("Help"), tooltip=_("All keys, by screen")),
+        Binding("question_mark,f1", "app.help", _("Help"), tooltip=_("All keys, by screen")),
         Binding("n", "next_coding", _("Next"), tooltip=_("Jump to the next / previous coding")),
         Binding("N", "previous_coding", _("Previous"), show=False, tooltip=_("Jump to the next / previous coding")),
         Binding("left_square_bracket", "move('start', -1)", _("Move start"), show=False,
@@ -94,7 +94,7 @@ class ReaderScreen(Screen[None]):
         with Horizontal(id="reader"):
             with Vertical(id="reader-main"):
                 yield Static(id="doc-header")
-                yield CodedText(self._preloaded[0].text if self._preloaded else "", id="text")
+                yield CodedText(id="text")
             with VerticalScroll(id="reader-side"):
                 yield Static(id="at-cursor")
                 yield Static(id="recent-codes")
