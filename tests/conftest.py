@@ -32,6 +32,19 @@ def missing(what: str, how: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(scope="module")
+def english_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The demo project built in English, once per test module (modules that export from it add audit records)."""
+    from fieldnotes.demo import build
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FIELDNOTES_HOME", str(tmp_path_factory.mktemp("home")))
+        patch.setenv("FIELDNOTES_LANG", "en")
+        target = tmp_path_factory.mktemp("demo") / "demo.db"
+        build(target)
+        yield target
+
+
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
     bindir = find_bindir()

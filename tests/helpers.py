@@ -36,3 +36,26 @@ def ok(*args: str) -> Result:
     result = run(*args)
     assert result.code == 0, f"fieldnotes {' '.join(map(str, args))} failed: {result.err}"
     return result
+
+
+async def settle(pilot: Any) -> None:
+    """Let the app's workers finish and their results reach the screen, and the workers those start.
+
+    On a loaded machine a worker can start after a plain wait (a reload asked for by a message still in
+    the queue), so this waits until no worker has run for two checks in a row. Blinking cursors are
+    stopped so that screenshots are stable.
+    """
+    for _ in range(4):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    quiet = 0
+    for _ in range(200):
+        busy = any(not worker.is_finished for worker in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            break
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.02)
+    for widget in pilot.app.screen.query("TextArea, Input"):
+        widget.cursor_blink = False
+    await pilot.pause()

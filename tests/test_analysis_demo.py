@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from contextlib import closing
 from itertools import combinations
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Any
 import pytest
 
 from fieldnotes.analysis.patterns import TYPES, check_pattern, load_patterns
-from fieldnotes.demo import build
 from fieldnotes.project import open_project
 from fieldnotes.resources import demo_dir
 from tests.helpers import ok
@@ -26,18 +24,8 @@ PATTERNS = load_patterns(demo_dir() / "patterns.yaml")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FIELDNOTES_HOME", str(tmp_path_factory.mktemp("home")))
-        patch.setenv("FIELDNOTES_LANG", "en")
-        target = tmp_path_factory.mktemp("demo") / "demo.db"
-        build(target)
-        yield target
-
-
-@pytest.fixture(scope="module")
-def excerpts(demo: Path) -> list[dict[str, Any]]:
-    return ok("--db", demo, "excerpts", "--json").json  # type: ignore[no-any-return]
+def excerpts(english_demo: Path) -> list[dict[str, Any]]:
+    return ok("--db", english_demo, "excerpts", "--json").json  # type: ignore[no-any-return]
 
 
 def areas_in(excerpts: list[dict[str, Any]], municipality: str) -> Counter[str]:
@@ -52,8 +40,9 @@ def test_the_file_declares_every_kind_of_pattern() -> None:
 
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: f"{p['type']}-{p.get('municipality', 'all')}")
-def test_the_demo_shows_the_pattern(demo: Path, excerpts: list[dict[str, Any]], pattern: dict[str, Any]) -> None:
-    with open_project(str(demo), readonly=True) as project, project.read() as session:
+def test_the_demo_shows_the_pattern(english_demo: Path, excerpts: list[dict[str, Any]],
+                                    pattern: dict[str, Any]) -> None:
+    with open_project(str(english_demo), readonly=True) as project, project.read() as session:
         held, observed = check_pattern(session, pattern)
     assert held, observed
     if pattern["type"] == "present_everywhere":
@@ -62,9 +51,9 @@ def test_the_demo_shows_the_pattern(demo: Path, excerpts: list[dict[str, Any]], 
             counts = {m: areas_in(excerpts, m)[area] for m in municipalities}
             assert observed["counts"][area] == counts and min(counts.values()) >= pattern["min"]
     elif pattern["type"] == "phase_shift":
-        assert_phase_shift(demo, pattern, observed)
+        assert_phase_shift(english_demo, pattern, observed)
     elif pattern["type"] == "cooccurs":
-        assert_cooccurs(demo, pattern, observed)
+        assert_cooccurs(english_demo, pattern, observed)
     elif pattern["type"] == "dominant_area":
         counts = areas_in(excerpts, pattern["municipality"])
         assert observed["counts"] == {area: counts[area] for area in pattern["areas"]}
@@ -95,9 +84,9 @@ def code_paths(db: sqlite3.Connection) -> dict[str, str]:
     return {code: path(code) for code in rows}
 
 
-def assert_phase_shift(demo: Path, pattern: dict[str, Any], observed: dict[str, Any]) -> None:
+def assert_phase_shift(english_demo: Path, pattern: dict[str, Any], observed: dict[str, Any]) -> None:
     """Codings per phase counted from the codings, documents and municipality cases, by hand."""
-    with closing(sqlite3.connect(demo)) as db:
+    with closing(sqlite3.connect(english_demo)) as db:
         paths = code_paths(db)
         rows = db.execute("SELECT c.code_id, d.date FROM codings c JOIN documents d ON d.id = c.document_id "
                           "WHERE ? IS NULL OR EXISTS (SELECT 1 FROM document_cases dc JOIN cases k "
@@ -152,8 +141,8 @@ def pair_counts(db: sqlite3.Connection, within: str) -> dict[frozenset[str], tup
     return {pair: (len(docs), len(set(docs))) for pair, docs in met.items()}
 
 
-def assert_cooccurs(demo: Path, pattern: dict[str, Any], observed: dict[str, Any]) -> None:
-    with closing(sqlite3.connect(demo)) as db:
+def assert_cooccurs(english_demo: Path, pattern: dict[str, Any], observed: dict[str, Any]) -> None:
+    with closing(sqlite3.connect(english_demo)) as db:
         ids = {path: code for code, path in code_paths(db).items()}
         counts = pair_counts(db, pattern["within"])
     count, documents = counts.get(frozenset((ids[pattern["a"]], ids[pattern["b"]])), (0, 0))

@@ -9,7 +9,6 @@ with each count's cell shaded (w:shd fill) darker for more.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +17,10 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from fieldnotes.analysis.matrix import matrix
-from fieldnotes.demo import build
 from fieldnotes.export.docx_overview import DARK, ZERO_FILL, shade
 from fieldnotes.filters import Filters
 from fieldnotes.project import open_project
 from tests.helpers import ok, run
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FIELDNOTES_HOME", str(tmp_path_factory.mktemp("home")))
-        patch.setenv("FIELDNOTES_LANG", "en")
-        target = tmp_path_factory.mktemp("demo") / "demo.db"
-        build(target)
-        yield target
 
 
 def excerpt_texts(path: Path) -> list[str]:
@@ -49,25 +37,25 @@ CELLS = [
 
 
 @pytest.mark.parametrize(("by", "row", "column", "rollup", "expected"), CELLS)
-def test_a_cells_report_holds_exactly_its_excerpts(demo: Path, tmp_path: Path, by: str, row: str, column: str,
+def test_a_cells_report_holds_exactly_its_excerpts(english_demo: Path, tmp_path: Path, by: str, row: str, column: str,
                                                    rollup: bool, expected: int) -> None:
     flags = [] if rollup else ["--no-rollup"]
-    table = ok("--db", demo, "matrix", "--by", by, *flags, "--json").json
+    table = ok("--db", english_demo, "matrix", "--by", by, *flags, "--json").json
     counted = table["row_totals"][row] if column == "total" else table["cells"][row][column]
-    listed = ok("--db", demo, "matrix", "--by", by, *flags, "--cell", row, column, "--json").json
+    listed = ok("--db", english_demo, "matrix", "--by", by, *flags, "--cell", row, column, "--json").json
     out = tmp_path / "celle.docx"
-    result = ok("--db", demo, "export", "docx", out, "--cell", by, row, column, *flags, "--json").json
+    result = ok("--db", english_demo, "export", "docx", out, "--cell", by, row, column, *flags, "--json").json
     texts = excerpt_texts(out)
     assert counted == expected == len(listed) == result["excerpts"] == len(texts)
     assert Counter(texts) == Counter(e["text"] for e in listed)
-    logged = ok("--db", demo, "log", "--exports", "--json").json
+    logged = ok("--db", english_demo, "log", "--exports", "--json").json
     assert any(entry.get("details", {}).get("cell") == {"by": by, "row": row, "column": column, "rollup": rollup}
                for entry in logged), logged
 
 
-def test_an_empty_cell_writes_nothing(demo: Path, tmp_path: Path) -> None:
+def test_an_empty_cell_writes_nothing(english_demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "tom.docx"
-    result = run("--db", demo, "export", "docx", out, "--cell", "municipality",
+    result = run("--db", english_demo, "export", "docx", out, "--cell", "municipality",
                  "Viden om arbejdsmarkedet/Indsamling af arbejdsmarkedsviden", "Søholm")
     assert result.code == 1 and "holds no excerpts" in result.err and result.err.count("\n") == 1
     assert not out.exists()
@@ -78,9 +66,9 @@ def test_an_empty_cell_writes_nothing(demo: Path, tmp_path: Path) -> None:
     (["--cell", "municipality", "Kommunikation om borger", "Ærøby"], "no column 'Ærøby'"),
     (["--overview", "kommune"], "cannot break down by 'kommune'"),
 ])
-def test_bad_cells_and_overviews_are_refused(demo: Path, tmp_path: Path, args: list[str], says: str) -> None:
+def test_bad_cells_and_overviews_are_refused(english_demo: Path, tmp_path: Path, args: list[str], says: str) -> None:
     out = tmp_path / "forkert.docx"
-    result = run("--db", demo, "export", "docx", out, *args)
+    result = run("--db", english_demo, "export", "docx", out, *args)
     assert result.code != 0 and says in result.err and result.err.count("\n") == 1
     assert not out.exists()
 
@@ -91,10 +79,10 @@ def shading(cell: Any) -> str | None:
 
 
 @pytest.mark.parametrize("by", ["municipality", "phase"])
-def test_the_overview_is_the_matrix_with_shaded_cells(demo: Path, tmp_path: Path, by: str) -> None:
+def test_the_overview_is_the_matrix_with_shaded_cells(english_demo: Path, tmp_path: Path, by: str) -> None:
     out = tmp_path / f"overblik-{by}.docx"
-    ok("--db", demo, "export", "docx", out, "--overview", by)
-    with open_project(str(demo), readonly=True) as project, project.read() as session:
+    ok("--db", english_demo, "export", "docx", out, "--overview", by)
+    with open_project(str(english_demo), readonly=True) as project, project.read() as session:
         table = matrix(session, Filters(), by, "codings", rollup=True)
     word = Document(str(out))
     grid = word.tables[0]  # before the codebook's tables in the appendix
@@ -122,9 +110,9 @@ def test_the_overview_is_the_matrix_with_shaded_cells(demo: Path, tmp_path: Path
     assert headings[0] == f"Overview: codings by {by}"
 
 
-def test_the_overview_speaks_danish_and_follows_the_cell(demo: Path, tmp_path: Path) -> None:
+def test_the_overview_speaks_danish_and_follows_the_cell(english_demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "overblik.docx"
-    ok("--db", demo, "export", "docx", out, "--overview", "phase", "--lang", "da", "--cell", "municipality",
+    ok("--db", english_demo, "export", "docx", out, "--overview", "phase", "--lang", "da", "--cell", "municipality",
        "Tro på borgerens jobchance", "Søholm")
     word = Document(str(out))
     grid = word.tables[0]

@@ -18,6 +18,7 @@ import pytest
 from fieldnotes.demo import build
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
+from tests.helpers import settle
 
 SIZES = [(80, 24), (160, 50)]
 READER_DOC = "Interview med sagsbehandler, Jobcenter Søholm"
@@ -43,53 +44,34 @@ def app(demo_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fieldnot
     application.project.close()
 
 
-async def _settle(pilot: Any) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    # on a loaded machine a worker can start after the waits above (a reload asked for by a message
-    # still in the queue): wait until no worker has run for two checks in a row
-    quiet = 0
-    for _ in range(200):
-        busy = any(not worker.is_finished for worker in pilot.app.workers)
-        quiet = 0 if busy else quiet + 1
-        if quiet >= 2:
-            break
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.02)
-    for widget in pilot.app.screen.query("TextArea, Input"):
-        widget.cursor_blink = False
-    await pilot.pause()
-
-
 async def _open_reader(pilot: Any) -> None:
-    await _settle(pilot)
+    await settle(pilot)
     await pilot.press("d")
-    await _settle(pilot)
+    await settle(pilot)
     table = pilot.app.screen.query_one("#documents")
     row = next(i for i in range(table.row_count) if READER_DOC in str(table.get_row_at(i)) and "2025-03" in
                str(table.get_row_at(i)))
     table.move_cursor(row=row)
     await pilot.press("enter")
-    await _settle(pilot)
+    await settle(pilot)
     text = pilot.app.screen.query_one("#text")
     start = text.document.text.index("de her borgere") if "de her borgere" in text.document.text else 400
     text.select_span(start, start)
     await pilot.press("n")  # to the next coding, so the side panel shows it
-    await _settle(pilot)
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_home(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
-    assert snap_compare(app, terminal_size=size, run_before=_settle)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_documents(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("d")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -106,7 +88,7 @@ def test_code_picker(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int
         await pilot.press("s", "c")
         await pilot.pause()
         await pilot.press(*"sparring")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -114,11 +96,11 @@ def test_code_picker(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_codebook(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("b")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("down", "down")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -126,11 +108,11 @@ def test_codebook(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_excerpts_of_a_theme(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("e")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press(*"Sparringskultur og ledelse", "enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -138,11 +120,11 @@ def test_excerpts_of_a_theme(snap_compare: Any, app: FieldnotesApp, size: tuple[
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_disagreements_of_two_coders(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("D")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("n")  # the second run: the one shown is the one the status line counts
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -150,15 +132,15 @@ def test_disagreements_of_two_coders(snap_compare: Any, app: FieldnotesApp, size
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_export_dialog_shows_every_field(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("e")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press(*"Sparringskultur og ledelse", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("ctrl+e")
-        await _settle(pilot)
+        await settle(pilot)
         # the default file lies in the working folder, a different temporary folder on every run
         pilot.app.screen.query_one("#ex-file").value = "sparringskultur-og-ledelse.docx"
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -10,18 +10,10 @@ import pytest
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from fieldnotes.tui.widgets.coded_text import CodedText
-from tests.helpers import ok
+from tests.helpers import ok, settle
 from tests.projectdata import make_project
 
 DOC = "Interview med sagsbehandler"
-
-
-async def settle(pilot: Any) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def codings(db: Path) -> list[dict[str, Any]]:

@@ -22,23 +22,9 @@ from fieldnotes.filters import Filters
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from fieldnotes.tui.screens.matrix import MatrixCellScreen, cell_filters
+from tests.helpers import settle
 
 BELIEF = "Tro på borgerens jobchance"
-
-
-async def settle(pilot: Any) -> None:
-    """Let workers finish and their results reach the screen (and the workers those start)."""
-    quiet = 0
-    for _ in range(200):
-        await pilot.pause()
-        busy = any(not worker.is_finished for worker in pilot.app.workers)
-        quiet = 0 if busy else quiet + 1
-        if quiet >= 2:
-            break
-        await pilot.app.workers.wait_for_complete()
-    for widget in pilot.app.screen.query("Input"):
-        widget.cursor_blink = False
-    await pilot.pause()
 
 
 @pytest.fixture(scope="module")

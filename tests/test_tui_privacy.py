@@ -14,9 +14,8 @@ from fieldnotes.privacy.detect import candidates
 from fieldnotes.privacy.inplace import pending
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
-from tests.helpers import ok
+from tests.helpers import ok, settle
 from tests.projectdata import make_project
-from tests.test_tui_analysis import settle
 
 
 @pytest.fixture

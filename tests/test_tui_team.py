@@ -10,21 +10,13 @@ import pytest
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from fieldnotes.tui.widgets.coded_text import CodedText
-from tests.helpers import ok
+from tests.helpers import ok, settle
 from tests.projectdata import make_project
 
 DOC = "Interview med sagsbehandler"
 ANNA, JONAS = "Anna Krogh", "Jonas Bech"
 PAIR = f"{ANNA},{JONAS}"
 ELSEWHERE = "The project was changed elsewhere; the view is up to date again"
-
-
-async def settle(pilot: Any) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def spans(project: Path, coder: str) -> list[tuple[str, int, int]]:
