@@ -3,6 +3,7 @@
 
     python3 tasks.py demo [--no-tui]   set up, build the demo project and open the app on it
     python3 tasks.py test              set up and run the whole test suite (ruff, mypy, pytest)
+    python3 tasks.py bench [--tier T]  set up and run the benchmarks (python -m benchmarks; tiny by default)
 
 Set-up makes a virtual environment in .venv and installs fieldnotes with its test extras into it.
 """
@@ -95,15 +96,21 @@ def demo(extra: list[str]) -> int:
     return subprocess.run([str(fieldnotes), "demo", *extra]).returncode
 
 
+def bench(extra: list[str]) -> int:
+    setup()
+    return subprocess.run([str(PYTHON), "-m", "benchmarks", *extra], cwd=ROOT).returncode
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test", "setup"):
+    commands = {"demo": demo, "test": test, "bench": bench}
+    if len(sys.argv) < 2 or sys.argv[1] not in (*commands, "setup"):
         print(__doc__)
         return 2
     command, extra = sys.argv[1], sys.argv[2:]
     if command == "setup":
         setup()
         return 0
-    return test(extra) if command == "test" else demo(extra)
+    return commands[command](extra)
 
 
 if __name__ == "__main__":
