@@ -59,3 +59,20 @@ async def settle(pilot: Any) -> None:
     for widget in pilot.app.screen.query("TextArea, Input"):
         widget.cursor_blink = False
     await pilot.pause()
+
+
+def import_screens_again(monkeypatch: Any) -> None:
+    """Make the app import its screens afresh (they translate their key labels when first imported),
+    and put everything back after the test: the modules in sys.modules and the screens package's
+    attributes alike. Restoring only sys.modules left the package pointing at the fresh modules, so a
+    later test that patched `fieldnotes.tui.screens.excerpts` patched a module the app no longer used."""
+    import sys
+
+    import fieldnotes.tui.screens as package
+
+    prefix = package.__name__ + "."
+    for name in [m for m in sys.modules if m.startswith(prefix)]:
+        monkeypatch.delitem(sys.modules, name)
+        leaf = name[len(prefix):]
+        if "." not in leaf and hasattr(package, leaf):
+            monkeypatch.setattr(package, leaf, getattr(package, leaf))

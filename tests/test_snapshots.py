@@ -8,7 +8,6 @@ Update them deliberately with `pytest tests/test_snapshots.py --snapshot-update`
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import pytest
 from fieldnotes.demo import build
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
-from tests.helpers import settle
+from tests.helpers import import_screens_again, settle
 
 SIZES = [(80, 24), (160, 50)]
 READER_DOC = "Interview med sagsbehandler, Jobcenter Søholm"
@@ -36,8 +35,7 @@ def app(demo_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fieldnot
     monkeypatch.chdir(demo_folder)  # the app shows the project as "demo.db", the same on every machine
     # screens translate their key labels when first imported: after an English test in this process,
     # import them again so they come out in Danish, whatever ran before
-    for name in [m for m in sys.modules if m.startswith("fieldnotes.tui.screens.")]:
-        monkeypatch.delitem(sys.modules, name)
+    import_screens_again(monkeypatch)
     copy = demo_folder / "demo.db"
     application = FieldnotesApp(open_project(os.path.relpath(copy)), "Anna Krogh", lang="da")
     yield application

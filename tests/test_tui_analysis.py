@@ -4,7 +4,6 @@ every number on screen is checked against the headless functions that the comman
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from fieldnotes.filters import Filters
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from fieldnotes.tui.screens.matrix import MatrixCellScreen, cell_filters
-from tests.helpers import settle
+from tests.helpers import import_screens_again, settle
 
 BELIEF = "Tro på borgerens jobchance"
 
@@ -289,8 +288,7 @@ async def test_a_word_in_context_lists_every_use_in_its_column(app: FieldnotesAp
 def danish_app(demo: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FieldnotesApp]:
     monkeypatch.chdir(demo.parent)  # the header shows "demo.db", the same on every machine
     # screens translate their key labels when first imported: import them again, in Danish
-    for name in [m for m in sys.modules if m.startswith("fieldnotes.tui.screens.")]:
-        monkeypatch.delitem(sys.modules, name)
+    import_screens_again(monkeypatch)
     application = FieldnotesApp(open_project(os.path.relpath(demo)), "Anna Krogh", lang="da")
     yield application
     application.project.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from fieldnotes.privacy.detect import candidates
 from fieldnotes.privacy.inplace import pending
 from fieldnotes.project import open_project
 from fieldnotes.tui.app import FieldnotesApp
-from tests.helpers import ok, settle
+from tests.helpers import import_screens_again, ok, settle
 from tests.projectdata import make_project
 
 
@@ -139,8 +138,7 @@ async def test_remove_asks_first(project: Path) -> None:
 def danish_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FieldnotesApp]:
     build(tmp_path / "demo.db")
     monkeypatch.chdir(tmp_path)  # the header shows "demo.db", the same on every machine
-    for name in [m for m in sys.modules if m.startswith("fieldnotes.tui.screens.")]:
-        monkeypatch.delitem(sys.modules, name)  # key labels again, in Danish
+    import_screens_again(monkeypatch)  # key labels again, in Danish
     application = FieldnotesApp(open_project("demo.db"), "Anna Krogh", lang="da")
     yield application
     application.project.close()
