@@ -16,6 +16,7 @@ import gc
 import importlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -62,7 +63,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--only", action="append", default=[], help="only areas whose module name contains this")
     args = parser.parse_args(argv)
-    os.environ.setdefault("FIELDNOTES_HOME", tempfile.mkdtemp(prefix="fieldnotes-bench-home-"))
+    home = None
+    if not os.environ.get("FIELDNOTES_HOME"):  # backups made while measuring go here, and are removed after
+        home = os.environ["FIELDNOTES_HOME"] = tempfile.mkdtemp(prefix="fieldnotes-bench-home-")
+    try:
+        return _measure(args)
+    finally:
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _measure(args: argparse.Namespace) -> int:
     compile_sources()
     from fieldnotes import collector
 

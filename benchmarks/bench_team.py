@@ -19,9 +19,7 @@ per-character Python sets (the naive way) for agreement, whose counts must be th
 
 from __future__ import annotations
 
-import itertools
 import random
-import shutil
 import statistics
 import time
 import uuid
@@ -29,19 +27,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.measure import Figure, figure, timed
+from benchmarks.measure import Figure, figure
 
 
-def _median_of(prepare: Callable[[int], Any], run: Callable[[Any], Any], runs: int) -> list[float]:
-    """Times of `run` on inputs made by `prepare` beforehand (setup is never timed)."""
-    inputs = [prepare(i) for i in range(runs + 1)]
+def _median_of(prepare: Callable[[int], Any], run: Callable[[Any], Any], runs: int,
+               cleanup: Callable[[Any], Any] | None = None) -> list[float]:
+    """Times of `run` on inputs made by `prepare` just before (setup and cleanup are never timed).
+
+    Each input is cleaned up as soon as it has been measured: at the stress tier a copy of the project
+    and its backups take gigabytes, and a run that kept them all filled the disk."""
     times = []
-    for index, item in enumerate(inputs):
+    for index in range(runs + 1):
+        item = prepare(index)
         began = time.perf_counter()
         run(item)
         if index:  # the first is a warm-up
             times.append((time.perf_counter() - began) * 1000)
+        if cleanup is not None:
+            cleanup(item)
     return times
+
+
+def _remove_project(path: Path) -> None:
+    """A project file the benchmark made, with its journal files and the backups made of it."""
+    from fieldnotes.backup import list_backups
+
+    for made in [*list_backups(path), path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]:
+        made.unlink(missing_ok=True)
 
 
 def _figure(operation: str, times: list[float], baseline: tuple[str, list[float]] | None, note: str = "") -> Figure:
@@ -106,6 +118,7 @@ def _days_work(source: Path, folder: Path, codings: int = 200, name: str = "day"
             operations.rename(session, session.get(Code, code.id), code.name + " (omdøbt)")  # type: ignore[arg-type]
         bundle = folder / f"{name}.fnbundle"
         write_bundle(project, bundle, coder_names=[coder], acting=coder)
+    _remove_project(laptop)
     return bundle
 
 
@@ -144,22 +157,26 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
 
     out: list[Figure] = []
     coder = _first_coder(project_path)
-    counter = itertools.count()
-    copy_times = timed(lambda: _copy(project_path, scratch / f"plain-{next(counter)}.db"), runs=runs)
+    copy_times = _median_of(lambda i: scratch / f"plain-{i}.db", lambda target: _copy(project_path, target), runs,
+                            cleanup=_remove_project)
     plain = ("copying the project file", copy_times)
 
     source = _copy(project_path, scratch / "source.db")
     big = scratch / "whole.fnbundle"
 
-    def bundle_once(index: int) -> None:
+    def bundle_once(target: Path) -> None:
         with open_project(str(source)) as project:
-            write_bundle(project, scratch / f"whole-{index}.fnbundle", coder_names=[coder], acting=coder)
+            write_bundle(project, target, coder_names=[coder], acting=coder)
+
+    def keep_one(target: Path) -> None:
+        if big.exists():
+            target.unlink()
+        else:
+            target.rename(big)
 
     out.append(_figure(f"bundle one coder's work (here: the whole {tier} project)",
-                       _median_of(lambda i: i, bundle_once, runs), plain,
-                       note=f"{(scratch / 'whole-1.fnbundle').stat().st_size / 1_048_576:.1f} MB compressed"
-                       if (scratch / "whole-1.fnbundle").exists() else ""))
-    shutil.copy(scratch / "whole-1.fnbundle", big)
+                       _median_of(lambda i: scratch / f"whole-{i}.fnbundle", bundle_once, runs, cleanup=keep_one),
+                       plain, note=f"{big.stat().st_size / 1_048_576:.1f} MB compressed"))
 
     def nothing_to_do(_: Any) -> None:
         with open_project(str(source)) as project:
@@ -181,7 +198,8 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
             report = merge(project, day, coder_name="Bench Koordinator")
             assert report.added.get("codings") == 200, report.as_dict()
 
-    out.append(_figure("merge a day's work (200 codings, a memo, a rename)", _median_of(fresh_copy, merge_day, runs),
+    out.append(_figure("merge a day's work (200 codings, a memo, a rename)",
+                       _median_of(fresh_copy, merge_day, runs, cleanup=_remove_project),
                        plain, note="backup before the merge included"))
 
     weeks = _days_work(project_path, scratch, codings=5000, name="weeks")
@@ -193,7 +211,7 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
             assert report.added.get("codings") == carried, report.as_dict()
 
     out.append(_figure("merge a bundle of 5,000 codings (and a memo, a rename)",
-                       _median_of(lambda i: fresh_copy(100 + i), merge_weeks, runs), plain,
+                       _median_of(lambda i: fresh_copy(100 + i), merge_weeks, runs, cleanup=_remove_project), plain,
                        note="backup before the merge included"))
 
     def empty_project(index: int) -> Path:
@@ -205,7 +223,8 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
         with open_project(str(target)) as project:
             assert merge(project, project_path, coder_name="Server").identity_adopted
 
-    out.append(_figure("move the whole project into an empty project", _median_of(empty_project, move, runs), plain,
+    out.append(_figure("move the whole project into an empty project",
+                       _median_of(empty_project, move, runs, cleanup=_remove_project), plain,
                        note="what `fieldnotes merge project.db --db URL` does on a new server"))
 
     with open_project(str(project_path), readonly=True) as project, project.read() as session:
