@@ -22,6 +22,7 @@ from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding import spans
 from fieldnotes.db.images import uuid_text
 from fieldnotes.db.models import MUNICIPALITY, Case, Coder, Coding, Document, DocumentCase, ProjectSettings, SpeakerTurn
+from fieldnotes.db.plainrows import plain_rows
 from fieldnotes.errors import InvalidInput
 from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids, narrow_codings
 from fieldnotes.project import phase_of
@@ -194,10 +195,10 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         select(_raw(Document.id), Document.text).where(_raw(Document.id).in_(raw_docs))).all())
     # every coding of those documents, for the "overlapping codes" column
     all_codings: dict[Any, list[tuple[int, int, Any]]] = defaultdict(list)
-    for raw_doc, other_start, other_end, other_code in connection.execute(
+    for raw_doc, other_start, other_end, other_code in plain_rows(connection, (
         select(_raw(Coding.document_id), Coding.start, Coding.end, _raw(Coding.code_id))
-        .where(_raw(Coding.document_id).in_(raw_docs))
-    ).all():
+        .where(_raw(Coding.document_id).in_(raw_docs)))
+    ):
         all_codings[raw_doc].append((other_start, other_end, other_code))
     turns: dict[Any, list[Any]] = defaultdict(list)
     if context == "turn":
