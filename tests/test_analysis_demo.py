@@ -151,3 +151,17 @@ def assert_cooccurs(english_demo: Path, pattern: dict[str, Any], observed: dict[
     if "top" in pattern:
         as_often = [pair for pair, (n, _) in counts.items() if n >= count]
         assert len(as_often) <= pattern["top"] and observed["rank"] == len(as_often)
+
+
+def test_each_excerpt_lists_exactly_the_codes_overlapping_it(excerpts: list[dict[str, Any]]) -> None:
+    by_document: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+    for excerpt in excerpts:
+        by_document[excerpt["document"]].append(excerpt)
+    with_overlaps = 0
+    for excerpt in excerpts:
+        expected = sorted({other["code_path"] for other in by_document[excerpt["document"]]
+                           if other["code"] != excerpt["code"] and other["start"] < excerpt["end"]
+                           and other["end"] > excerpt["start"]})
+        assert excerpt["overlapping"] == expected, excerpt["id"]
+        with_overlaps += bool(expected)
+    assert with_overlaps >= 10

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -279,10 +280,12 @@ class _OverlapIndex:
     def __init__(self, items: list[tuple[int, int, Any]]) -> None:
         self.items = sorted(items, key=itemgetter(0))
         self.starts = [item[0] for item in self.items]
-        self.longest = max((item[1] - item[0] for item in self.items), default=0)
+        # the furthest any coding up to each position reaches: no coding before the first position that
+        # reaches past a span's start can overlap it (one long coding no longer widens every search)
+        self.reach = list(itertools.accumulate((item[1] for item in self.items), max))
 
     def codes(self, start: int, end: int) -> set[Any]:
-        low = bisect.bisect_left(self.starts, start - self.longest)
+        low = bisect.bisect_right(self.reach, start)
         high = bisect.bisect_left(self.starts, end)
         return {item[2] for item in self.items[low:high] if item[1] > start}
 
