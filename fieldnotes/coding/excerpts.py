@@ -225,6 +225,13 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
                             meta.date.isoformat() if meta.date else None, phase_of(meta.date, start_date),
                             texts[raw_doc], _OverlapIndex(all_codings.get(raw_doc, [])), meta.speakers or {},
                             bool(meta.transcript), turns.get(raw_doc, []))
+    moments: dict[Any, str | None] = {}
+
+    def moment_of(raw: Any) -> str | None:  # the codings made in one step share their moment
+        if raw not in moments:
+            moments[raw] = _moment(raw)
+        return moments[raw]
+
     out = []
     for row in rows:
         (raw_id, raw_doc, raw_code, raw_coder, start, end, memo, rating, needs_review, created_at) = row[:10]
@@ -260,7 +267,7 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
             timestamp=_stamp(turn_timestamp) if in_turn else None,
             overlapping=sorted({path_of(c) for c in overlaps.codes(start, end) if c != raw_code}),
             activity=meta.activity,
-            created_at=_moment(created_at),
+            created_at=moment_of(created_at),
         )
         if context is not None:
             excerpt.context_before, excerpt.context_after = _context(text, start, end, context, transcript,
