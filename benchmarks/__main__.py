@@ -73,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(home, ignore_errors=True)
 
 
+def _done(area: str, began: float) -> None:
+    """Progress on standard error (a target run takes about 25 minutes)."""
+    print(f"measured {area} in {time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
+
+
 def _measure(args: argparse.Namespace) -> int:
     compile_sources()
     from fieldnotes import collector
@@ -86,14 +91,18 @@ def _measure(args: argparse.Namespace) -> int:
         from benchmarks import core
 
         if not args.only or any("core" in o for o in args.only):
+            began = time.perf_counter()
             figures += core.run(project, args.tier, Path(scratch))
+            _done("core", began)
         for name in AREAS:
             if args.only and not any(o in name for o in args.only):
                 continue
+            began = time.perf_counter()
             module = importlib.import_module(name)
             area_scratch = Path(scratch) / name.rsplit(".", 1)[-1]
             area_scratch.mkdir()
             figures += module.figures(project, args.tier, area_scratch)
+            _done(name.rsplit("_", 1)[-1], began)
     if args.json:
         print(json.dumps({"tier": args.tier, "figures": [f.as_dict() for f in figures]}, indent=2,
                          ensure_ascii=False))

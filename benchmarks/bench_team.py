@@ -202,7 +202,8 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
                        _median_of(fresh_copy, merge_day, runs, cleanup=_remove_project),
                        plain, note="backup before the merge included"))
 
-    weeks = _days_work(project_path, scratch, codings=5000, name="weeks")
+    many = 1_000 if tier == "tiny" else 5_000  # the smoke test keeps under a minute
+    weeks = _days_work(project_path, scratch, codings=many, name="weeks")
     carried = read_bundle(weeks).manifest["counts"]["changed"]["codings"]  # a repeated span is coded once
 
     def merge_weeks(target: Path) -> None:
@@ -210,7 +211,7 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
             report = merge(project, weeks, coder_name="Bench Koordinator")
             assert report.added.get("codings") == carried, report.as_dict()
 
-    out.append(_figure("merge a bundle of 5,000 codings (and a memo, a rename)",
+    out.append(_figure(f"merge a bundle of {many:,} codings (and a memo, a rename)",
                        _median_of(lambda i: fresh_copy(100 + i), merge_weeks, runs, cleanup=_remove_project), plain,
                        note="backup before the merge included"))
 
