@@ -3,7 +3,6 @@ municipality, kind, phase, coder and rating. Enter jumps to the spot in the docu
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from rich.markup import escape
@@ -19,7 +18,7 @@ from textual.widgets.option_list import Option
 from fieldnotes.coding.excerpts import Excerpt
 from fieldnotes.filters import Filters
 from fieldnotes.tui.i18n import _
-from fieldnotes.tui.screens.places import PlacesScreen
+from fieldnotes.tui.screens.places import PlacesScreen, open_highlighted
 
 #: the list shows this many excerpts; the status line gives the full count and the export takes them all
 SHOWN = 2000
@@ -167,12 +166,7 @@ class ExcerptsScreen(Screen[None]):
         self.query_one("#ex-code", Input).focus()
 
     def action_jump(self) -> None:
-        options = self.query_one("#excerpt-list", OptionList)
-        if options.highlighted is None or options.highlighted >= len(self.found):
-            return
-        excerpt = self.found[options.highlighted]
-        app: Any = self.app
-        app.open_document(uuid.UUID(excerpt.document), select=(excerpt.start, excerpt.end))
+        open_highlighted(self, self.query_one("#excerpt-list", OptionList), self.found)
 
     def action_export(self) -> None:
         app: Any = self.app

@@ -4,6 +4,7 @@ the list starts highlighted, and Enter opens the document with the place selecte
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from textual.screen import Screen
@@ -27,12 +28,17 @@ class PlacesScreen(Screen[None]):
         self.action_jump()
 
     def action_jump(self) -> None:
-        options = self.query_one(f"#{self.LIST_ID}", OptionList)
-        if options.highlighted is None or options.highlighted >= len(self.found):
-            return
-        place = self.found[options.highlighted]
-        app: Any = self.app
-        app.open_document(uuid.UUID(place.document), select=(place.start, place.end))
+        open_highlighted(self, self.query_one(f"#{self.LIST_ID}", OptionList), self.found)
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def open_highlighted(screen: Screen[Any], options: OptionList, found: Sequence[Any]) -> None:
+    """Open the document of the highlighted item of `found` (an excerpt, a word's use: anything with
+    `document`, `start` and `end`) with that place selected; nothing when no item is highlighted."""
+    if options.highlighted is None or options.highlighted >= len(found):
+        return
+    place = found[options.highlighted]
+    app: Any = screen.app
+    app.open_document(uuid.UUID(place.document), select=(place.start, place.end))
