@@ -58,6 +58,9 @@ async def settle(pilot: Any) -> None:
         await pilot.pause(0.02)
     for widget in pilot.app.screen.query("TextArea, Input"):
         widget.cursor_blink = False
+    # a table filled by the last result sizes its columns when the app is next idle: give it that moment
+    # (a loaded machine once photographed the home screen's table before its columns were sized)
+    await pilot.pause(0.05)
     await pilot.pause()
 
 
