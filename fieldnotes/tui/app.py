@@ -7,7 +7,6 @@ back to the screen on the UI thread. Errors become notices; unexpected ones are 
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -101,23 +100,6 @@ class FieldnotesApp(App[None]):
 
         # the app and its first screen are up: out of the collector's way
         self.call_after_refresh(collector.settle, "app")
-        if self._open_document is None:
-            self.db(self._ready_reader, group="ready-reader")
-
-    def _ready_reader(self) -> None:
-        """While the app waits for its first key: import the reader and run its reads once on the shortest
-        document, so that the first document a person opens is shown as fast as the ones after it (the
-        first run of each query is compiled; 20 of the 150 ms it takes to open a long transcript)."""
-        from sqlalchemy import select
-
-        from fieldnotes.db.models import Document
-        from fieldnotes.tui.screens.reader import load_reader_data
-
-        with self.project.read() as session:
-            first = session.scalar(select(Document.id).order_by(Document.length).limit(1))  # the shortest
-        if first is not None:
-            with contextlib.suppress(FieldnotesError):  # deleted meanwhile: nothing to say, it was only a warm-up
-                load_reader_data(self.project, first, self.coder_id)
 
     def on_unmount(self) -> None:
         watcher = getattr(self, "watcher", None)
