@@ -58,9 +58,12 @@ async def settle(pilot: Any) -> None:
         await pilot.pause(0.02)
     for widget in pilot.app.screen.query("TextArea, Input"):
         widget.cursor_blink = False
-    # a table filled by the last result sizes its columns when the app is next idle: give it that moment
-    # (a loaded machine once photographed the home screen's table before its columns were sized)
-    await pilot.pause(0.05)
+    # a table filled by the last result sizes its columns when the app is next idle: wait for that (a
+    # loaded machine photographed the home screen's table before its columns were sized)
+    for _ in range(100):
+        if not any(table._require_update_dimensions for table in pilot.app.screen.query("DataTable")):
+            break
+        await pilot.pause(0.02)
     await pilot.pause()
 
 
