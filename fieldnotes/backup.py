@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from contextlib import closing, suppress
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
 from fieldnotes import clock, paths
-from fieldnotes.errors import FieldnotesError
+from fieldnotes.errors import FieldnotesError, Refused
 
 KEEP = 10
 
@@ -104,30 +105,94 @@ def daily_backup_if_due(path: Path) -> Path | None:
     return backup_sqlite(path, reason="daily")
 
 
+#: how long restore waits for a command that is just finishing before it calls the project busy (seconds)
+RESTORE_WAIT = 2.0
+OPEN_ELSEWHERE_HINT = "close the app and other fieldnotes commands on this project first"
+
+
+def _busy(error: Exception) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+@contextmanager
+def _held_alone(project: Path) -> Iterator[None]:
+    """Hold the project with an exclusive lock, its write-ahead log folded into the file and emptied.
+
+    SQLite keeps a shared lock on a WAL-mode file for as long as any connection has it open (the app
+    holds one all the time), so the exclusive lock is only granted when nobody else has the project
+    open: otherwise this refuses, and nothing is moved. The checkpoint's answer is checked: a
+    checkpoint that could not copy every frame of the log into the file refuses too.
+    """
+    from fieldnotes.privacy import encryption
+
+    refusal = Refused(f"{project.name} is open elsewhere, so it cannot be replaced now; nothing was restored",
+                      hint=OPEN_ELSEWHERE_HINT)
+    if encryption.is_encrypted(project):
+        try:
+            conn = encryption.connect(project, exclusive=True, timeout=RESTORE_WAIT)
+        except encryption.Busy:
+            raise refusal from None
+    else:
+        conn = sqlite3.connect(project, timeout=RESTORE_WAIT, isolation_level=None)
+        try:
+            conn.execute("PRAGMA locking_mode=EXCLUSIVE")  # the first read below takes the lock, and keeps it
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if _busy(error):
+                raise refusal from None
+            raise
+    try:
+        busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        wal = Path(str(project) + "-wal")
+        left = wal.stat().st_size if wal.exists() else 0
+        if busy or frames != copied or left:
+            raise Refused(f"the write-ahead log of {project.name} could not be folded into the file "
+                          f"({copied} of {frames} frames); nothing was restored", hint=OPEN_ELSEWHERE_HINT)
+        yield
+    finally:
+        conn.close()
+
+
 def restore(project: Path, backup: Path) -> Path:
-    """Put a backup in the project's place; the current file is kept aside. Returns where it went."""
+    """Put a backup in the project's place; the current file is kept aside. Returns where it went.
+
+    Refused while anyone else has the project open (the app, another command): their view of the
+    file, and anything they are about to write, would be lost with it. The project's write-ahead log
+    is emptied into the file first, so the file kept aside holds every committed change; a log that
+    still holds frames is never deleted.
+    """
     from fieldnotes.project import _inspect_sqlite
 
     _inspect_sqlite(backup)  # refuses anything that is not a readable fieldnotes project
     verify(backup)
     aside = project.with_name(f"{project.stem}.before-restore-{clock.now().strftime('%Y%m%dT%H%M%S')}{project.suffix}")
-    if project.exists():
-        from fieldnotes.privacy import encryption
-
-        if encryption.is_encrypted(project):
-            encryption.checkpoint(project)
-        else:
-            with closing(sqlite3.connect(project)) as conn:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        os.replace(project, aside)
-        for suffix in ("-wal", "-shm"):
-            with suppress(FileNotFoundError):
-                Path(str(project) + suffix).unlink()
-    try:
+    if not project.exists():
         copy_sqlite(backup, project)
+        return aside
+    partial = project.with_name(project.name + ".restoring")
+    with suppress(FileNotFoundError):
+        partial.unlink()
+    try:
+        with _held_alone(project):
+            copy_sqlite(backup, partial)
+            os.replace(project, aside)  # the lock goes with the file; the log is empty (checked above)
+            for suffix in ("-wal", "-shm"):
+                companion = Path(str(project) + suffix)
+                if suffix == "-wal" and companion.exists() and companion.stat().st_size:
+                    os.replace(companion, Path(str(aside) + suffix))  # a log with frames stays with its file
+                    continue
+                with suppress(FileNotFoundError):
+                    companion.unlink()
+        os.replace(partial, project)
     except BaseException:
         if aside.exists() and not project.exists():
             os.replace(aside, project)
+        with suppress(FileNotFoundError):
+            partial.unlink()
         raise
     return aside
 

@@ -53,6 +53,62 @@ def test_restore_refuses_a_file_that_is_not_a_project(tmp_path: Path) -> None:
     assert project.read_bytes() == before
 
 
+def _memos(project: Path) -> list[str]:
+    return [m["text"] for m in ok("--db", project, "memo", "list", "--json").json]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_restore_refuses_while_a_reader_holds_the_project(tmp_path: Path) -> None:
+    """The open app holds a read transaction; restoring then would lose the memo committed meanwhile
+    (the checkpoint cannot fold it into the file while the reader reads, and its -wal was deleted)."""
+    project = make_project(tmp_path)
+    copy = tmp_path / "kopi æøå.db"
+    ok("--db", project, "backup", copy)
+    with closing(sqlite3.connect(project)) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM documents").fetchone()  # a read transaction, as the app holds
+        ok("--db", project, "memo", "add", "project", "Mødet i Lyngå flyttes til torsdag")
+        before = _files(tmp_path)
+        result = run("--db", project, "restore", copy, "--yes")
+        assert result.code == 1
+        assert "close the app and other fieldnotes commands on this project first" in result.err
+        assert len(result.err.strip().splitlines()) == 1
+        assert _files(tmp_path) == before  # nothing moved, nothing deleted, nothing new
+        reader.rollback()
+    assert _memos(project) == ["Mødet i Lyngå flyttes til torsdag"]
+    assert not list(tmp_path.glob("*before-restore*"))
+
+
+def test_restore_refuses_while_another_connection_has_the_project_open(tmp_path: Path) -> None:
+    """An idle connection (the app between two keys) counts as holding the project, too."""
+    project = make_project(tmp_path)
+    copy = tmp_path / "kopi.db"
+    ok("--db", project, "backup", copy)
+    with closing(sqlite3.connect(project)) as idle:
+        idle.execute("SELECT count(*) FROM documents").fetchone()
+        ok("--db", project, "memo", "add", "project", "Søren starter i praktik")
+        result = run("--db", project, "restore", copy, "--yes")
+        assert result.code == 1 and "close the app" in result.err
+    assert _memos(project) == ["Søren starter i praktik"]
+
+
+def test_restore_keeps_every_committed_change_in_the_file_it_puts_aside(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    copy = tmp_path / "kopi.db"
+    ok("--db", project, "backup", copy)
+    ok("--db", project, "memo", "add", "project", "Notat om sparring i Fjordby")
+    result = ok("--db", project, "restore", copy, "--yes", "--json").json
+    aside = Path(result["previous"])
+    assert _memos(project) == []
+    assert not Path(str(project) + "-wal").exists() or Path(str(project) + "-wal").stat().st_size == 0
+    with closing(sqlite3.connect(aside.resolve().as_uri() + "?mode=ro", uri=True)) as conn:
+        assert conn.execute("SELECT text FROM memos").fetchall() == [("Notat om sparring i Fjordby",)]
+    assert _memos(aside) == ["Notat om sparring i Fjordby"]
+
+
 def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     with closing(sqlite3.connect(project)) as writer:

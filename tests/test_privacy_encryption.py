@@ -97,6 +97,25 @@ def test_backups_of_an_encrypted_project_are_encrypted(tmp_path: Path, isolated_
     assert snapshot(project) == before
 
 
+def test_restoring_an_encrypted_project_that_is_open_elsewhere_is_refused(tmp_path: Path) -> None:
+    from contextlib import closing
+
+    project = make_encrypted(tmp_path)
+    copy = tmp_path / "kopi.db"
+    ok("--db", project, "backup", copy)
+    with closing(encryption.connect(project)) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM documents").fetchone()
+        ok("--db", project, "memo", "add", "project", "Mødet flyttes til torsdag")
+        result = run("--db", project, "restore", copy, "--yes")
+        assert result.code == 1 and "close the app and other fieldnotes commands on this project first" in result.err
+        reader.rollback()
+    assert not list(tmp_path.glob("*before-restore*"))
+    assert [m["text"] for m in ok("--db", project, "memo", "list", "--json").json] == ["Mødet flyttes til torsdag"]
+    ok("--db", project, "restore", copy, "--yes")  # once nobody else has it open
+    assert ok("--db", project, "memo", "list", "--json").json == []
+
+
 def test_pseudonymising_an_encrypted_project(tmp_path: Path) -> None:
     project = make_encrypted(tmp_path)
     ok("--db", project, "pseudonyms", "add", "Søren", "Bo")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from contextlib import closing, suppress
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,10 @@ _quiet = False
 
 class WrongPassphrase(FieldnotesError):
     """An encrypted project that the given passphrase does not open."""
+
+
+class Busy(FieldnotesError):
+    """An encrypted project that another connection has open, asked for with `exclusive=True`."""
 
 
 def _key(path: Path) -> str:
@@ -141,18 +145,35 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def connect(path: Path, *, readonly: bool = False, passphrase: str | None = None) -> Any:
-    """A DB-API connection to an encrypted file, keyed and checked (raises WrongPassphrase)."""
+def connect(path: Path, *, readonly: bool = False, passphrase: str | None = None, exclusive: bool = False,
+            timeout: float = 5.0) -> Any:
+    """A DB-API connection to an encrypted file, keyed and checked (raises WrongPassphrase).
+
+    `exclusive=True` holds the file alone until the connection closes (SQLite's exclusive locking mode),
+    and raises Busy when another connection has it open.
+    """
     module = _module()
     phrase = passphrase if passphrase is not None else passphrase_for(path)
     if readonly:
-        conn = module.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        conn = module.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout)
     else:
-        conn = module.connect(str(path))
+        conn = module.connect(str(path), timeout=timeout, isolation_level=None if exclusive else "")
     try:
         conn.execute(f"PRAGMA key = {_quote(phrase)}")
         conn.execute("PRAGMA temp_store = MEMORY")
+        if exclusive:
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")  # set before the first read, which takes the lock
+            conn.execute("BEGIN EXCLUSIVE")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if exclusive:
+            conn.execute("COMMIT")
+    except module.OperationalError as error:
+        conn.close()
+        text = str(error).lower()
+        if exclusive and ("locked" in text or "busy" in text):
+            raise Busy(f"{path.name} is open elsewhere") from None
+        forget(path)
+        raise wrong_passphrase(path) from None
     except module.DatabaseError:
         conn.close()
         forget(path)
@@ -186,9 +207,3 @@ def integrity(path: Path) -> str:
     with closing(connect(path, readonly=True)) as conn:
         row = conn.execute("PRAGMA integrity_check").fetchone()
     return str(row[0]) if row else "no answer"
-
-
-def checkpoint(path: Path) -> None:
-    """Fold the write-ahead log into the file and empty it (before the file is moved aside)."""
-    with closing(connect(path)) as conn, suppress(Exception):
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
