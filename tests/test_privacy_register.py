@@ -115,6 +115,60 @@ def test_key_export_and_import_round_trip(project: Path, tmp_path: Path, suffix:
                                    "pseudonymized": False, "filters": {}}
 
 
+def _key_entries(key: Path) -> list[dict]:  # type: ignore[type-arg]
+    raw = key.read_text(encoding="utf-8")
+    return (json.loads(raw) if key.suffix == ".json" else yaml.safe_load(raw))["entries"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_separating_the_key_twice_keeps_the_first_key(project: Path, tmp_path: Path, suffix: str) -> None:
+    """A second `export KEY --remove --force` wrote only the entries still holding an original over the
+    old key file: the keys separated the first time were then gone from the file and from the project."""
+    key = tmp_path / f"nøgle{suffix}"
+    ok("--db", project, "pseudonyms", "add", "Søren", "Bo", "--attr", "role=borger")
+    ok("--db", project, "pseudonyms", "add", "Lyngå", "Havby", "--category", "sted")
+    ok("--db", project, "pseudonyms", "apply", "--yes")
+    ok("--db", project, "pseudonyms", "export", key, "--remove", "--yes")
+    first = _key_entries(key)
+    assert {(e["original"], e["pseudonym"]) for e in first} == {("Søren", "Bo"), ("Lyngå", "Havby")}
+    ok("--db", project, "pseudonyms", "add", "Fjordby", "Skovby", "--category", "sted")  # found later
+    ok("--db", project, "pseudonyms", "apply", "--yes")
+    out = ok("--db", project, "pseudonyms", "export", key, "--remove", "--force", "--yes", "--json").json
+    second = _key_entries(key)
+    assert second[:2] == first  # every entry it held, unchanged, in the same format and order
+    assert {(e["original"], e["pseudonym"]) for e in second} == {("Søren", "Bo"), ("Lyngå", "Havby"),
+                                                                  ("Fjordby", "Skovby")}
+    assert out["entries"] == 1 and out["in_file"] == 3 and out["kept_from_file"] == 2
+    assert all(e["original"] is None for e in entries(project))
+    report = ok("--db", project, "pseudonyms", "import", key, "--json").json  # re-identifying needs every key
+    assert report["restored"] == 3 and report["refused"] == []
+    assert {e["original"] for e in entries(project)} == {"Søren", "Lyngå", "Fjordby"}
+
+
+def test_a_key_file_is_never_overwritten_with_less(project: Path, tmp_path: Path) -> None:
+    key = tmp_path / "nøgle.yaml"
+    ok("--db", project, "pseudonyms", "add", "Søren", "Bo")
+    ok("--db", project, "pseudonyms", "add", "Lyngå", "Havby", "--category", "sted")
+    ok("--db", project, "pseudonyms", "export", key)
+    ok("--db", project, "pseudonyms", "remove", "Havby")
+    ok("--db", project, "pseudonyms", "export", key, "--force")  # a plain copy of the key, again
+    assert {e["pseudonym"] for e in _key_entries(key)} == {"Bo", "Havby"}
+    # a file that maps one of the register's entries differently is refused, and left as it was
+    data = yaml.safe_load(key.read_text(encoding="utf-8"))
+    data["entries"][0]["original"] = "Søren Madsen"
+    key.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    before = key.read_bytes()
+    result = run("--db", project, "pseudonyms", "export", key, "--force")
+    assert result.code == 1 and "maps the entry 'Bo' differently" in result.err
+    assert key.read_bytes() == before
+    # so is a file that is not a key file at all
+    notes = tmp_path / "noter.yaml"
+    notes.write_text("møder:\n  - Lyngå\n", encoding="utf-8")
+    result = run("--db", project, "pseudonyms", "export", notes, "--force")
+    assert result.code == 1 and "not a key file fieldnotes can add to" in result.err
+    assert notes.read_text(encoding="utf-8") == "møder:\n  - Lyngå\n"
+
+
 @pytest.mark.parametrize("content, message", [
     ("entries: 3\n", "not a pseudonym key file"),
     ("format: something-else\nentries: []\n", "not a pseudonym key"),

@@ -54,11 +54,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
                     "pseudonyms, categories, attributes. With --remove the originals are then taken out of the\n"
                     "project: the register keeps only the pseudonyms, the history is redacted, the search index\n"
                     "rebuilt and freed pages cleared; re-identifying then needs the key file. --remove is refused\n"
-                    "while an original still occurs in the material (run `pseudonyms apply` first). Recorded in\n"
-                    "the audit trail (`fieldnotes log --exports`).", acts=True)
+                    "while an original still occurs in the material (run `pseudonyms apply` first). An existing\n"
+                    "KEYFILE is only written with --force, and then every entry it holds is kept (the register's\n"
+                    "entries are added to it). Recorded in the audit trail (`fieldnotes log --exports`).",
+                    acts=True)
     p.add_argument("keyfile", metavar="KEYFILE")
     p.add_argument("--remove", action="store_true", help="take the originals out of the project afterwards")
-    p.add_argument("--force", action="store_true", help="overwrite an existing key file")
+    p.add_argument("--force", action="store_true", help="write into an existing key file, keeping every entry it holds")
     _backups(p)
 
     p = add_command(grp, common, "detect", f"{H}:detect", "list personal data the register does not cover",

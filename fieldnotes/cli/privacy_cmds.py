@@ -147,7 +147,10 @@ def export_key(ctx: Context) -> int:
     path = Path(args.keyfile).expanduser()
     keyfile.is_json(path)  # refuses an unknown extension before anything happens
     if path.exists() and not args.force:
-        raise FieldnotesError(f"{path} already exists", hint="add --force to overwrite it")
+        raise FieldnotesError(f"{path} already exists",
+                              hint="add --force to write the register's entries into it (every entry it holds is kept)")
+    if path.exists():
+        keyfile.existing(path)  # refuses a file it cannot add to before anything happens
     project = ctx.project()
     coder = ctx.coder_name()
 
@@ -176,10 +179,14 @@ def export_key(ctx: Context) -> int:
         rows = exportable(session)  # again, inside the transaction that acts on it
         rep = register.replacer(session)
         name = project.settings(session).name
-        keyfile.write(path, rows, name)
+        merged = keyfile.merge(keyfile.existing(path) if path.exists() else [], [keyfile.entry(r) for r in rows],
+                               name=path.name)
+        keyfile.write(path, merged.entries, name, held=merged.held)
         details = {"file": path.name, "format": path.suffix.lstrip(".").lower(), "entries": len(rows),
                    "removed": bool(args.remove), "pseudonymized": False, "filters": {}}
         summary = f"exported the pseudonym key ({len(rows)} entries) to {path.name}"
+        if merged.held:
+            summary += f", which now holds {len(merged.entries)}"
         cid = _ensure_coder(session, coder)
         redaction = redact.Redaction()
         if args.remove:
@@ -193,9 +200,14 @@ def export_key(ctx: Context) -> int:
         else:
             history.record_action(session, coder_id=cid, action="pseudonyms.export", summary=summary,
                                   details=details)
-    info: dict[str, Any] = {"file": str(path), "entries": len(rows), "removed": bool(args.remove),
+    info: dict[str, Any] = {"file": str(path), "entries": len(rows), "in_file": len(merged.entries),
+                            "kept_from_file": merged.kept, "removed": bool(args.remove),
                             "redacted": redaction.as_dict()}
-    lines = [f"wrote the key ({len(rows)} entries) to {path}; keep it apart from the project"]
+    if merged.held:
+        lines = [f"wrote the key to {path}: it now holds {len(merged.entries)} entries ({merged.added} new, "
+                 f"{merged.held} it held before, all kept); keep it apart from the project"]
+    else:
+        lines = [f"wrote the key ({len(rows)} entries) to {path}; keep it apart from the project"]
     if args.remove:
         info.update(_after_redaction(ctx, project))
         lines.append("the originals were taken out of the project; re-identifying now needs the key file")

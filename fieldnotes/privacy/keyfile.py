@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes import clock
 from fieldnotes.db.models import Pseudonym
-from fieldnotes.errors import FieldnotesError, InvalidInput
+from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 from fieldnotes.fileio import write_atomic
 from fieldnotes.privacy import register
 from fieldnotes.privacy.matching import normalise
@@ -41,19 +41,40 @@ def is_json(path: Path) -> bool:
     raise InvalidInput(f"{path.name}: a key file is .yaml, .yml or .json", hint=f"name it {path.stem}.yaml")
 
 
-def document(entries: list[Pseudonym], project_name: str) -> dict[str, Any]:
+def entry(row: Pseudonym) -> dict[str, Any]:
+    """A register entry as a key file holds it (the form `read` returns)."""
+    return {"id": row.id, "original": row.original, "pseudonym": row.pseudonym, "category": row.category,
+            "attributes": dict(row.attributes or {})}
+
+
+def document(entries: list[dict[str, Any]], project_name: str) -> dict[str, Any]:
+    items = []
+    for e in entries:
+        item: dict[str, Any] = {"id": str(e["id"])} if e.get("id") else {}
+        item.update({"original": e["original"], "pseudonym": e["pseudonym"], "category": e["category"],
+                     "attributes": dict(e.get("attributes") or {})})
+        items.append(item)
     return {
         "format": FORMAT,
         "version": VERSION,
         "project": project_name,
         "exported": clock.now().replace(microsecond=0).isoformat(),
-        "entries": [{"id": str(e.id), "original": e.original, "pseudonym": e.pseudonym, "category": e.category,
-                     "attributes": dict(e.attributes or {})} for e in entries],
+        "entries": items,
     }
 
 
-def write(path: Path, entries: list[Pseudonym], project_name: str) -> dict[str, Any]:
-    """Write the key file atomically, owner-only; returns what was written."""
+def _identity(item: dict[str, Any]) -> tuple[str, str | None, str]:
+    return (str(item["id"]) if item.get("id") else "", item.get("original"), str(item["pseudonym"]))
+
+
+def write(path: Path, entries: list[dict[str, Any]], project_name: str, *, held: int = 0) -> dict[str, Any]:
+    """Write the key file atomically, owner-only; returns what was written.
+
+    `held` is how many entries the file held before: a key file is never written with fewer.
+    """
+    if len(entries) < held:  # pragma: no cover - merge() keeps every entry; this guards the rule itself
+        raise FieldnotesError(f"{path.name} holds {held} entries and would be written with {len(entries)}; "
+                              "it was left as it is")
     data = document(entries, project_name)
     if is_json(path):
         body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -62,10 +83,56 @@ def write(path: Path, entries: list[Pseudonym], project_name: str) -> dict[str, 
 
         body = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     write_atomic(path, body.encode("utf-8"))
-    written = [(str(e["id"]), e["original"], e["pseudonym"]) for e in read(path)["entries"]]
-    if written != [(e["id"], e["original"], e["pseudonym"]) for e in data["entries"]]:  # pragma: no cover
+    written = [_identity(e) for e in read(path)["entries"]]
+    if written != [_identity(e) for e in data["entries"]]:  # pragma: no cover
         raise FieldnotesError(f"{path.name} does not read back as written; the originals were kept in the project")
     return data
+
+
+@dataclass
+class Merged:
+    """What a key file will hold: every entry it held, and the register's entries it lacked."""
+
+    entries: list[dict[str, Any]]
+    held: int = 0  # entries in the file before
+    added: int = 0  # register entries the file did not hold
+    kept: int = 0  # entries only in the file (separated earlier, or from another register)
+
+
+def existing(path: Path) -> list[dict[str, Any]]:
+    """The entries of a key file about to be written again; refuses a file that is not a readable key."""
+    try:
+        return list(read(path)["entries"])
+    except FieldnotesError as error:
+        raise Refused(f"{path.name} exists and is not a key file fieldnotes can add to ({error.message}); "
+                      "nothing was written", hint="choose another file name") from None
+
+
+def merge(held: list[dict[str, Any]], register_entries: list[dict[str, Any]], *, name: str) -> Merged:
+    """The key file's entries after writing the register's into it, in the same format.
+
+    Every entry the file held stays (a key separated earlier exists nowhere else). An entry of the
+    register with the same id replaces it (its category or attributes may have changed); one that
+    maps the same id differently is refused, as nothing can tell which of the two is right.
+    """
+    by_id = {str(e["id"]): e for e in register_entries if e.get("id")}
+    by_pair = {(e["original"], e["pseudonym"]): e for e in register_entries}
+    used: set[int] = set()
+    out: list[dict[str, Any]] = []
+    kept = 0
+    for item in held:
+        mine = by_id.get(str(item["id"])) if item.get("id") else by_pair.get((item["original"], item["pseudonym"]))
+        if mine is None:
+            out.append(item)
+            kept += 1
+            continue
+        if mine["pseudonym"] != item["pseudonym"] or (item["original"] and mine["original"] != item["original"]):
+            raise Refused(f"{name} maps the entry {item['pseudonym']!r} differently from the register; "
+                          "nothing was written", hint="write the key to another file and compare the two")
+        out.append(mine)
+        used.add(id(mine))
+    added = [e for e in register_entries if id(e) not in used]
+    return Merged(out + added, held=len(held), added=len(added), kept=kept)
 
 
 def read(path: Path) -> dict[str, Any]:
