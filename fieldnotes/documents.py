@@ -84,11 +84,29 @@ class Added:
     created_cases: list[str]
 
 
-def get_case(session: Session, case_type: str, name: str, *, coder_id: uuid.UUID | None,
-             created: list[str] | None = None) -> Case:
+def case_name(case_type: str, name: str) -> str:
+    """A case's name as stored (whitespace collapsed); refused when it is no name at all."""
     name = " ".join(str(name).split())
     if not name:
         raise InvalidInput(f"a {case_type} needs a name")
+    return name
+
+
+def check_new(new: NewDocument) -> str:
+    """Check everything about a new document except its text; returns its kind.
+
+    `fieldnotes new` calls this before it opens the editor, so no typed note is refused afterwards for a
+    mistake in its arguments; `add_document` calls it too, so the two can never disagree.
+    """
+    kind = normalise_kind(new.kind)
+    for case_type, name in [(MUNICIPALITY, m) for m in new.municipalities] + list(new.cases):
+        case_name(case_type, name)
+    return kind
+
+
+def get_case(session: Session, case_type: str, name: str, *, coder_id: uuid.UUID | None,
+             created: list[str] | None = None) -> Case:
+    name = case_name(case_type, name)
     case = session.scalars(select(Case).where(Case.type == case_type, Case.name == name)).first()
     if case is None:
         folded = name.casefold()
@@ -143,10 +161,10 @@ def set_attribute(session: Session, *, scope: str, name: str, value: Any, coder_
 
 def add_document(session: Session, new: NewDocument, *, coder_id: uuid.UUID | None) -> Added:
     """Add a document (inside the caller's change). Returns it with any cases it created."""
+    kind = check_new(new)
     body = textmod.normalise(new.text)
     if not body.strip():
         raise InvalidInput(f"{new.title}: the document has no text")
-    kind = normalise_kind(new.kind)
     title = " ".join(new.title.split()) or "Untitled"
     doc = Document(
         id=new.id or ids.new(),

@@ -50,3 +50,30 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
 def write_atomic(target: Path, data: bytes) -> None:
     with atomic_output(target) as handle:
         handle.write(data)
+
+
+def keep_recovery(content: str | bytes, what: str) -> Path:
+    """Keep text a person typed that could not be saved, in a new file of the recovery folder (owner-only).
+
+    Returns the file's path, for the message that says where the text is. Never replaces a file.
+    """
+    import re
+
+    from fieldnotes import clock, paths
+
+    folder = paths.ensure_private_dir(paths.recovery_dir())
+    slug = re.sub(r"[^\w-]+", "-", what, flags=re.UNICODE).strip("-")[:40] or "text"
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    for number in range(1, 1000):
+        target = folder / f"{stamp}-{slug}{'' if number == 1 else f'-{number}'}.txt"
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return target
+    raise FileExistsError(f"no free recovery file name in {folder}")  # pragma: no cover

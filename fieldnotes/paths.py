@@ -61,6 +61,11 @@ def backup_dir() -> Path:
     return data_dir() / "backups"
 
 
+def recovery_dir() -> Path:
+    """Where text typed in an editor is kept when it could not be saved (`fieldnotes new`, `edit`)."""
+    return data_dir() / "recovered"
+
+
 def log_file() -> Path:
     return log_dir() / "fieldnotes.log"
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
-from fieldnotes.errors import FieldnotesError, InvalidInput
+from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 
 
 @contextmanager
@@ -247,7 +247,23 @@ def log(ctx: Context) -> int:
 # --- editing text --------------------------------------------------------------------------------
 
 
-def _editor_text(initial: str, suffix: str = ".txt") -> str:
+def _editor_allowed(project: Any) -> None:
+    """An encrypted project's text never leaves the encrypted file: no outside editor gets it (it would
+    be written in clear to a file the editor, its swap files and backups can keep)."""
+    from fieldnotes.privacy import encryption
+
+    if project.path is not None and encryption.is_encrypted(project.path):
+        raise Refused(f"{project.path.name} is encrypted, and an outside editor would write the text to disk "
+                      "in clear; nothing was opened",
+                      hint="write a new note in the app (d, then n), or give the text with --from-file")
+
+
+def _editor_text(initial: str, what: str, suffix: str = ".txt") -> str:
+    """The text a person writes in $VISUAL/$EDITOR, starting from `initial`.
+
+    When the editor fails after the text was changed, the text is kept in a recovery file and the
+    message says where; it is never thrown away.
+    """
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("notepad" if os.name == "nt" else "nano")
     handle, name = tempfile.mkstemp(prefix="fieldnotes-", suffix=suffix)
     path = Path(name)
@@ -260,10 +276,47 @@ def _editor_text(initial: str, suffix: str = ".txt") -> str:
             raise FieldnotesError(f"the editor {editor!r} was not found",
                                   hint="set $EDITOR, or pass the text with --from-file") from None
         except subprocess.CalledProcessError as error:
+            typed = path.read_bytes()
+            if typed.strip() and typed != initial.encode("utf-8"):
+                from fieldnotes.fileio import keep_recovery
+
+                kept = keep_recovery(typed, what)
+                raise FieldnotesError(f"the editor exited with status {error.returncode}; nothing was saved, and "
+                                      f"what you wrote is kept in {kept}") from None
             raise FieldnotesError(f"the editor exited with status {error.returncode}; nothing was changed") from None
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        try:
+            from fieldnotes.importing.encoding import decode
+
+            return decode(data, "the editor's file")[0]
+        except FieldnotesError as error:
+            from fieldnotes.fileio import keep_recovery
+
+            kept = keep_recovery(data, what)
+            raise FieldnotesError(f"{error.message}; nothing was saved, and what you wrote is kept in {kept}",
+                                  hint=error.hint) from None
     finally:
         path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _kept_on_failure(ctx: Context, text: str | None, what: str) -> Iterator[None]:
+    """Text typed in an editor is never thrown away: if saving it fails for any reason (a change made
+    elsewhere meanwhile, a full disk, a bug), it is kept in a recovery file and the message says where."""
+    if text is None:  # the text came from a file the user keeps
+        yield
+        return
+    from fieldnotes.fileio import keep_recovery
+
+    try:
+        yield
+    except FieldnotesError as error:
+        kept = keep_recovery(text, what)
+        raise type(error)(f"{error.message}; what you wrote is kept in {kept}", hint=error.hint) from None
+    except BaseException:
+        kept = keep_recovery(text, what)
+        ctx.note(f"fieldnotes: nothing was saved; what you wrote is kept in {kept}")
+        raise
 
 
 def _read_text_file(name: str) -> str:
@@ -276,15 +329,30 @@ def _read_text_file(name: str) -> str:
     return decode(data, name)[0]
 
 
+def _writable_project(ctx: Context) -> Any:
+    """The project, refused before any editor opens when it cannot take the text afterwards."""
+    project = ctx.project()
+    if project.readonly:
+        raise Refused(f"{project.display} is read-only here; nothing was opened",
+                      hint="open a copy you can write, or ask for write access")
+    ctx.coder_name()  # an unknown coder name is refused now, not after the writing
+    return project
+
+
 def edit(ctx: Context) -> int:
     from fieldnotes.coding.edit import edit_text
     from fieldnotes.documents import resolve
 
-    with ctx.project(readonly=True).read() as session:
+    project = _writable_project(ctx)
+    if not ctx.args.from_file:
+        _editor_allowed(project)
+    with project.read() as session:
         doc = resolve(session, ctx.args.document)
         doc_id, title, old = doc.id, doc.title, doc.text
-    new = _read_text_file(ctx.args.from_file) if ctx.args.from_file else _editor_text(old)
-    with acting(ctx, "edit", f"edited the text of {title!r}") as (session, cid):
+    typed = None if ctx.args.from_file else _editor_text(old, f"edit {title}")
+    new = _read_text_file(ctx.args.from_file) if typed is None else typed
+    with _kept_on_failure(ctx, typed if typed != old else None, f"edit {title}"), \
+            acting(ctx, "edit", f"edited the text of {title!r}") as (session, cid):
         from fieldnotes.db.models import Document
 
         current = session.get(Document, doc_id)
@@ -305,18 +373,26 @@ def new_document(ctx: Context) -> int:
     import datetime as dt
 
     from fieldnotes.cli.project_cmds import parse_date
-    from fieldnotes.documents import NewDocument, add_document
+    from fieldnotes.documents import NewDocument, add_document, check_new
 
     args = ctx.args
-    text = _read_text_file(args.from_file) if args.from_file else _editor_text("")
+    # every argument is checked before the editor opens: a note is never refused for them after it was written
+    date = parse_date(args.date) if args.date else dt.date.today()
+    meta = NewDocument(text="", title=args.title or "", kind=args.kind, date=date, activity=args.activity,
+                       municipalities=args.municipality)
+    kind = check_new(meta)
+    meta.title = args.title or f"{kind.capitalize()} {date.isoformat()}"
+    project = _writable_project(ctx)
+    if not args.from_file:
+        _editor_allowed(project)
+    typed = None if args.from_file else _editor_text("", f"new {meta.title}")
+    text = _read_text_file(args.from_file) if typed is None else typed
     if not text.strip():
         raise FieldnotesError("the note is empty; nothing was saved")
-    date = parse_date(args.date) if args.date else dt.date.today()
-    title = args.title or f"{args.kind.capitalize()} {date.isoformat()}"
-    with acting(ctx, "new", f"wrote {title!r}") as (session, cid):
-        added = add_document(session, NewDocument(text=text, title=title, kind=args.kind, date=date,
-                                                  activity=args.activity, municipalities=args.municipality),
-                             coder_id=cid)
+    meta.text = text
+    with _kept_on_failure(ctx, typed, f"new {meta.title}"), \
+            acting(ctx, "new", f"wrote {meta.title!r}") as (session, cid):
+        added = add_document(session, meta, coder_id=cid)
         info = {"id": str(added.document.id), "title": added.document.title, "chars": added.document.length}
     ctx.emit(info, f"saved {info['title']!r} ({info['chars']} characters)")
     return 0

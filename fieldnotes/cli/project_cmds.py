@@ -139,6 +139,7 @@ def locate(ctx: Context) -> int:
         "data": str(paths.data_dir()),
         "settings": str(paths.config_dir()),
         "backups": str(paths.backup_dir()),
+        "recovered": str(paths.recovery_dir()),
         "logs": str(paths.log_file()),
     }
     width = max(len(k) for k in info)
