@@ -219,8 +219,8 @@ def redo(ctx: Context) -> int:
 
 
 def log(ctx: Context) -> int:
-    from fieldnotes.cli.project_cmds import parse_date
     from fieldnotes.coding.audit import EXPORT_ACTIONS, entries
+    from fieldnotes.dates import parse_date
     from fieldnotes.i18n import translator
 
     args = ctx.args
@@ -372,7 +372,7 @@ def edit(ctx: Context) -> int:
 def new_document(ctx: Context) -> int:
     import datetime as dt
 
-    from fieldnotes.cli.project_cmds import parse_date
+    from fieldnotes.dates import parse_date
     from fieldnotes.documents import NewDocument, add_document, check_new
 
     args = ctx.args

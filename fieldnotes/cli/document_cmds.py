@@ -8,7 +8,7 @@ from typing import Any
 
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
-from fieldnotes.cli.project_cmds import parse_date
+from fieldnotes.dates import parse_date
 from fieldnotes.errors import InvalidInput
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from fieldnotes.cli.project_cmds import parse_date
+from fieldnotes.dates import parse_date
 from fieldnotes.filters import Filters, parse_rating
 
 

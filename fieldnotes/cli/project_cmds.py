@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +9,8 @@ from sqlalchemy import func, select
 
 from fieldnotes import paths
 from fieldnotes.cli.context import Context
+from fieldnotes.dates import parse_date
 from fieldnotes.errors import FieldnotesError, InvalidInput
-
-
-def parse_date(value: str, what: str = "date") -> dt.date:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"the {what} {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
 
 
 def init(ctx: Context) -> int:

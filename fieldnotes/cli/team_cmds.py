@@ -30,7 +30,7 @@ def _ensure_coder(ctx: Context) -> uuid.UUID:
 
 
 def bundle(ctx: Context) -> int:
-    from fieldnotes.cli.project_cmds import parse_date
+    from fieldnotes.dates import parse_date
     from fieldnotes.team.bundle import write_bundle
 
     args = ctx.args

@@ -116,7 +116,7 @@ class ExportScreen(ModalScreen[None]):
             field.value = str(path.with_suffix(f".{event.value}"))
 
     def choices(self) -> ExportChoices:
-        from fieldnotes.cli.project_cmds import parse_date
+        from fieldnotes.dates import parse_date
 
         def value(name: str) -> str:
             return self.query_one(f"#ex-{name}", Input).value.strip()

@@ -1,0 +1,102 @@
+"""Reading fieldnotes' own imports without running it: the engine of the architecture tests.
+
+Every `import` and `from ... import` counts, also the lazy ones inside functions, and so does every
+string that names a module the way the command table and the app's screen table do
+("fieldnotes.cli.app_cmd:run_app"), because those are imports too, only later.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "fieldnotes"
+
+#: a string that names a module for dispatch by name: "fieldnotes.a.b:attr", or "fieldnotes.a.b" (two dots at
+#: least, so that file names such as "fieldnotes.db" and keys such as "fieldnotes.change" are not taken)
+_NAMED = re.compile(r"^fieldnotes(?:(?:\.[A-Za-z_]\w*)+:[A-Za-z_]\w*|(?:\.[A-Za-z_]\w*){2,})$")
+
+
+@dataclass(frozen=True)
+class Import:
+    source: str  # the importing module, "fieldnotes.tui.screens.export"
+    target: str  # what it names, as far as it goes: "fieldnotes.cli.project_cmds.parse_date"
+    line: int
+    lazy: bool  # inside a function (or a name in a string): runs only when called
+    path: Path
+    named: bool = False  # a name in a string, imported by importlib when needed
+
+    def where(self) -> str:
+        return f"{self.path.name}:{self.line} ({self.source} -> {self.target})"
+
+
+def module_name(path: Path, root: Path = PACKAGE_ROOT) -> str:
+    parts = [root.name, *path.relative_to(root).with_suffix("").parts]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def source_files(root: Path = PACKAGE_ROOT) -> list[Path]:
+    return sorted(p for p in root.rglob("*.py") if "_data" not in p.relative_to(root).parts)
+
+
+def imports_of(path: Path, root: Path = PACKAGE_ROOT) -> list[Import]:
+    name = module_name(path, root)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[Import] = []
+
+    def visit(node: ast.AST, lazy: bool) -> None:
+        if isinstance(node, ast.Import):
+            found.extend(Import(name, alias.name, node.lineno, lazy, path) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            found.extend(Import(name, f"{module}.{alias.name}", node.lineno, lazy, path) for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _NAMED.match(node.value):
+            found.append(Import(name, node.value.replace(":", "."), node.lineno, True, path, named=True))
+        inner = lazy or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inner)
+
+    visit(tree, False)
+    return [i for i in found if i.target == root.name or i.target.startswith(root.name + ".")]
+
+
+def all_imports(root: Path = PACKAGE_ROOT) -> list[Import]:
+    return [i for path in source_files(root) for i in imports_of(path, root)]
+
+
+def face(module: str, root_name: str = "fieldnotes") -> str:
+    """'tui' (the app), 'cli' (the command line, with `python -m fieldnotes`) or 'domain' (the library)."""
+    if module == f"{root_name}.tui" or module.startswith(f"{root_name}.tui."):
+        return "tui"
+    if module in (f"{root_name}.cli", f"{root_name}.__main__") or module.startswith(f"{root_name}.cli."):
+        return "cli"
+    return "domain"
+
+
+#: the one place the command line may reach into the app: starting it, lazily
+APP_STARTER = "cli.app_cmd"
+
+
+def face_violations(root: Path = PACKAGE_ROOT) -> list[str]:
+    """Imports that break the rules between the faces and the library:
+    the app never imports the command line; the command line imports the app only to start it (lazily,
+    in `cli/app_cmd.py`); the library imports neither."""
+    root_name = root.name
+    bad = []
+    for imp in all_imports(root):
+        source, target = face(imp.source, root_name), face(imp.target, root_name)
+        if source == target or target == "domain":
+            continue
+        if source == "cli" and target == "tui" and imp.source == f"{root_name}.{APP_STARTER}" and imp.lazy:
+            continue
+        bad.append(f"{source} imports {target}: {imp.where()}")
+    return bad
