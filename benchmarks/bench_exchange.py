@@ -23,9 +23,9 @@ from benchmarks.measure import Figure, figure
 
 def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
     from fieldnotes.coding.excerpts import count_excerpts
-    from fieldnotes.exchange.refi_export import export_qdpx
     from fieldnotes.export.exporter import ExportRequest, export
     from fieldnotes.project import open_project
+    from fieldnotes.refi.writing import export_qdpx
 
     copy = scratch / "exchange.db"
     shutil.copy(project_path, copy)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from fieldnotes.exchange import schema
-from fieldnotes.exchange.descriptions import parse_code_description, parse_selection_description
-from fieldnotes.exchange.safexml import parse
+from fieldnotes.refi import schema
+from fieldnotes.refi.descriptions import parse_code_description, parse_selection_description
+from fieldnotes.refi.safexml import parse
 from tests.fixtures.refi.rich_project import DOC, EMOJI_DOC, EMOJI_TEXT, make_rich_project
 from tests.helpers import ok, run
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from fieldnotes.coders import coder_id
 from fieldnotes.db.models import Case, Code, Memo
 from fieldnotes.documents import attributes_of
-from fieldnotes.exchange import safezip
 from fieldnotes.project import open_project
+from fieldnotes.refi import safezip
 from tests.fixtures.refi import vendor_files
 from tests.fixtures.refi.vendor_files import Built
 from tests.helpers import ok, run

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from fieldnotes.codebook import sync
 from fieldnotes.db.models import Code
-from fieldnotes.exchange import schema
-from fieldnotes.exchange.qdc import read_qdc
-from fieldnotes.exchange.safexml import parse
 from fieldnotes.project import open_project
+from fieldnotes.refi import schema
+from fieldnotes.refi.qdc import read_qdc
+from fieldnotes.refi.safexml import parse
 from tests.fixtures.refi.rich_project import make_rich_project
 from tests.helpers import ok
 from tests.projectdata import snapshot
@@ -121,7 +121,7 @@ def test_round_trip_through_a_server_project(rich: Path, tmp_path: Path, pg_url:
 
 
 def test_our_fields_survive_a_tool_that_gives_variables_new_ids(rich: Path, tmp_path: Path) -> None:
-    from fieldnotes.exchange import identity
+    from fieldnotes.refi import identity
 
     first = tmp_path / "ud.qdpx"
     ok("--db", rich, "exchange", "export-qdpx", first)

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from fieldnotes import text as textmod
 from fieldnotes.errors import InvalidInput
-from fieldnotes.exchange import codetree, identity
-from fieldnotes.exchange.descriptions import (
+from fieldnotes.refi import codetree, identity
+from fieldnotes.refi.descriptions import (
     CodeEntry,
     CodingNote,
     code_description,
@@ -24,10 +24,10 @@ from fieldnotes.exchange.descriptions import (
     selection_description,
     speakers_text,
 )
-from fieldnotes.exchange.model import RefiCode
-from fieldnotes.exchange.positions import PositionMap, Utf16Counter, unit_for_origin
-from fieldnotes.exchange.reader import colour
-from fieldnotes.exchange.safexml import parse
+from fieldnotes.refi.model import RefiCode
+from fieldnotes.refi.positions import PositionMap, Utf16Counter, unit_for_origin
+from fieldnotes.refi.reader import colour
+from fieldnotes.refi.safexml import parse
 
 RAW = "\ufeffR: Søren 👍🏽 tror på job.\r\nI: Og i Århus? 😀\r\nR: Ja!"
 
@@ -182,7 +182,7 @@ def test_doctype_is_refused_in_any_encoding() -> None:
 
 
 def test_a_replacement_without_offsets_moves_positions_by_diff() -> None:
-    from fieldnotes.exchange.refi_export import _replaced_text
+    from fieldnotes.refi.writing import _replaced_text
 
     text = "Søren tror på, at Søren får et job i Lyngå."
     body, shift = _replaced_text(lambda t: t.replace("Søren", "Borger A"), text)

@@ -33,7 +33,7 @@ def test_wheel_carries_data(wheel: Path) -> None:
     assert any(n.startswith("fieldnotes/_data/migrations/versions/0001_") for n in names)
     assert "fieldnotes/_data/codebook.yaml" in names
     assert "fieldnotes/_data/demo/README.md" in names
-    assert "fieldnotes/exchange/schemas/Project-mrt2019.xsd" in names
+    assert "fieldnotes/refi/schemas/Project-mrt2019.xsd" in names
     assert any(n.endswith("licenses/LICENSE") or n.endswith("/LICENSE") for n in names)
     assert not any("__pycache__" in n or n.endswith(".db") for n in names)
 

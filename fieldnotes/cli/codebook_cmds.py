@@ -33,7 +33,7 @@ def _read(path: str):  # type: ignore[no-untyped-def]
 
     source = Path(path)
     if source.suffix.lower() in (".qdc", ".qdpx"):
-        from fieldnotes.exchange.qdc import read_qdc
+        from fieldnotes.refi.qdc import read_qdc
 
         return read_qdc(source)
     if source.suffix.lower() not in (".yaml", ".yml"):
@@ -84,7 +84,7 @@ def export_codebook(ctx: Context) -> int:
         raise FieldnotesError(f"{target} already exists", hint="add --force to overwrite it")
     project = ctx.project(readonly=True)
     if target.suffix.lower() == ".qdc":
-        from fieldnotes.exchange.refi_export import write_qdc
+        from fieldnotes.refi.writing import write_qdc
 
         with project.read() as session:
             count = write_qdc(session, target)

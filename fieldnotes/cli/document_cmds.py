@@ -67,7 +67,7 @@ def import_files(ctx: Context) -> int:
     exchanged: list[FileResult] = []
     for path in exchange:  # REFI-QDA projects and codebooks are merged in, as `fieldnotes exchange import`
         from fieldnotes.errors import FieldnotesError
-        from fieldnotes.exchange.refi_import import import_exchange_file
+        from fieldnotes.refi.loading import import_exchange_file
 
         try:
             summary = import_exchange_file(project, path, coder_name=coder)

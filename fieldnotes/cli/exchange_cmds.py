@@ -24,7 +24,7 @@ def _export_lines(info: dict[str, Any]) -> list[str]:
 
 def export_qdpx(ctx: Context) -> int:
     """Reads ctx.args: out, pseudonymize (None/True/False), utf16_positions, force."""
-    from fieldnotes.exchange.refi_export import export_qdpx as export
+    from fieldnotes.refi.writing import export_qdpx as export
 
     args = ctx.args
     project = ctx.project()
@@ -37,7 +37,7 @@ def export_qdpx(ctx: Context) -> int:
 
 def export_qdc(ctx: Context) -> int:
     """Reads ctx.args: out, pseudonymize (None/True/False), force."""
-    from fieldnotes.exchange.refi_export import export_qdc as export
+    from fieldnotes.refi.writing import export_qdc as export
 
     args = ctx.args
     project = ctx.project()
@@ -49,7 +49,7 @@ def export_qdc(ctx: Context) -> int:
 
 def import_file(ctx: Context) -> int:
     """Reads ctx.args: file (or paths, a list, from `fieldnotes import`), positions, dry_run."""
-    from fieldnotes.exchange.refi_import import import_exchange_file
+    from fieldnotes.refi.loading import import_exchange_file
 
     args = ctx.args
     files = [args.file] if getattr(args, "file", None) else list(getattr(args, "paths", []) or [])

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from fieldnotes.exchange.safexml import local_name
+from fieldnotes.refi.safexml import local_name
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -26,7 +26,7 @@ _NAMESPACES = {"project": PROJECT_NS, "codebook": CODEBOOK_NS}
 
 @lru_cache(maxsize=2)
 def load(kind: str) -> etree.XMLSchema:
-    source = resources.files("fieldnotes.exchange") / "schemas" / _FILES[kind]
+    source = resources.files("fieldnotes.refi") / "schemas" / _FILES[kind]
     document = etree.fromstring(source.read_bytes(), etree.XMLParser(resolve_entities=False, no_network=True))
     return etree.XMLSchema(document)
 

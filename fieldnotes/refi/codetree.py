@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from fieldnotes.exchange import identity
-from fieldnotes.exchange.descriptions import CodeEntry, parse_code_description
-from fieldnotes.exchange.model import RefiCode
+from fieldnotes.refi import identity
+from fieldnotes.refi.descriptions import CodeEntry, parse_code_description
+from fieldnotes.refi.model import RefiCode
 
 FLAT_SEPARATOR = "::"
 

@@ -1,4 +1,5 @@
-"""REFI-QDA exchange: projects (.qdpx) and codebooks (.qdc) in and out of NVivo, ATLAS.ti, MAXQDA, QualCoder.
+"""REFI-QDA exchange (`fieldnotes exchange`, `export qdpx|qdc`): projects (.qdpx) and codebooks (.qdc) in and
+out of NVivo, ATLAS.ti, MAXQDA and QualCoder. (Word, CSV and XLSX exports are `fieldnotes.export`.)
 
 Read leniently, write strictly. The readers refuse only what cannot be read safely (not a zip, no
 .qde, malformed XML, DTDs and entities, unsafe or oversized zip members); everything else is taken,
@@ -8,6 +9,6 @@ our own row UUIDs as GUIDs, so exporting twice, or exporting what was imported, 
 Modules: `safezip` (the archive, safely), `safexml` (the XML, safely), `schema` (XSD checks),
 `positions` (the tools' counting units), `descriptions` (structured fields inside the one free
 Description), `identity` (GUIDs), `model` and `reader` (the file as plain data), `codetree` (a REFI
-code tree as ours), `report`, `refi_import`, `refi_export`, `qdc` (codebook files for `codebook
-import|export`).
+code tree as ours), `report`, `loading` (a file into a project), `writing` (a project or its codebook
+out), `qdc` (codebook files for `codebook import|export`).
 """

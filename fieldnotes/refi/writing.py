@@ -48,8 +48,10 @@ from fieldnotes.db.models import (
     Memo,
 )
 from fieldnotes.errors import FieldnotesError, Refused
-from fieldnotes.exchange import identity, schema
-from fieldnotes.exchange.descriptions import (
+from fieldnotes.fileio import atomic_output
+from fieldnotes.project import Project
+from fieldnotes.refi import identity, schema
+from fieldnotes.refi.descriptions import (
     CodeEntry,
     CodingNote,
     code_description,
@@ -57,9 +59,7 @@ from fieldnotes.exchange.descriptions import (
     selection_description,
     speakers_text,
 )
-from fieldnotes.exchange.positions import Utf16Counter
-from fieldnotes.fileio import atomic_output
-from fieldnotes.project import Project
+from fieldnotes.refi.positions import Utf16Counter
 
 ORIGIN = f"fieldnotes {__version__}"
 UTF16_ORIGIN = f"{ORIGIN} (positions in UTF-16 code units, as NVivo counts)"

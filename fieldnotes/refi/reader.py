@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from fieldnotes.errors import InvalidInput
-from fieldnotes.exchange import identity, schema
-from fieldnotes.exchange.model import (
+from fieldnotes.refi import identity, schema
+from fieldnotes.refi.model import (
     RefiCase,
     RefiCode,
     RefiCoding,
@@ -34,8 +34,8 @@ from fieldnotes.exchange.model import (
     RefiVariable,
     Stamped,
 )
-from fieldnotes.exchange.safexml import local_name, namespace, parse
-from fieldnotes.exchange.safezip import Archive
+from fieldnotes.refi.safexml import local_name, namespace, parse
+from fieldnotes.refi.safezip import Archive
 
 _RGB = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*[\d.]+%?\s*)?\)$", re.IGNORECASE)
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")

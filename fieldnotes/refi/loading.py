@@ -44,18 +44,18 @@ from fieldnotes.db.models import (
 )
 from fieldnotes.documents import NewDocument, add_document, normalise_kind, set_attribute
 from fieldnotes.errors import FieldnotesError
-from fieldnotes.exchange import codetree, identity
-from fieldnotes.exchange.descriptions import (
+from fieldnotes.project import Project
+from fieldnotes.refi import codetree, identity
+from fieldnotes.refi.descriptions import (
     SelectionNotes,
     parse_participants,
     parse_selection_description,
     parse_speakers,
 )
-from fieldnotes.exchange.model import RefiCoding, RefiFile, RefiSelection, RefiText, RefiValue, RefiVariable
-from fieldnotes.exchange.positions import UNIT_NAMES, UNITS, Landing, PositionMap, unit_for_origin
-from fieldnotes.exchange.reader import read_exchange
-from fieldnotes.exchange.report import ImportReport
-from fieldnotes.project import Project
+from fieldnotes.refi.model import RefiCoding, RefiFile, RefiSelection, RefiText, RefiValue, RefiVariable
+from fieldnotes.refi.positions import UNIT_NAMES, UNITS, Landing, PositionMap, unit_for_origin
+from fieldnotes.refi.reader import read_exchange
+from fieldnotes.refi.report import ImportReport
 
 OUR_ORIGIN = "fieldnotes"
 SET_CASE_TYPE = "group"

@@ -2,7 +2,7 @@
 
 `read_qdc` gives the same `CodebookFile` the YAML reader gives, so a .qdc goes through the same diff
 and import as a YAML codebook (codes matched by id, never deleted). It also takes a .qdpx, whose
-codebook it reads. `write_qdc` lives in `refi_export` and is re-exported here.
+codebook it reads. `write_qdc` lives in `writing` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 from fieldnotes.codebook.yamlfile import CodebookFile, CodeSpec
 from fieldnotes.errors import InvalidInput
-from fieldnotes.exchange import codetree
-from fieldnotes.exchange.reader import read_exchange
-from fieldnotes.exchange.refi_export import codebook_xml, write_qdc
+from fieldnotes.refi import codetree
+from fieldnotes.refi.reader import read_exchange
+from fieldnotes.refi.writing import codebook_xml, write_qdc
 
 __all__ = ["codebook_xml", "read_qdc", "write_qdc"]
 

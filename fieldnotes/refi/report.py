@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldnotes.exchange.positions import UNIT_NAMES
+from fieldnotes.refi.positions import UNIT_NAMES
 
 # the order in which counts are shown
 ROW_KINDS = ("coders", "codes", "documents", "codings", "memos", "cases", "attributes", "case links")
