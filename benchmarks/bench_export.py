@@ -132,7 +132,7 @@ def _export_project(folder: Path, count: int, seed: int = 3) -> Path:
 
     from fieldnotes.actions import acting
     from fieldnotes.coders import coder_id, ensure_coder
-    from fieldnotes.coding.engine import NewCoding, apply_bulk
+    from fieldnotes.coding.applying import NewCoding, apply_bulk
     from fieldnotes.creation import create_project
     from fieldnotes.db.models import Code
     from fieldnotes.documents import NewDocument, add_document

@@ -148,7 +148,7 @@ def build(path: Path, characters: int, documents: int, *, seed: int = 11) -> Pat
     from fieldnotes import ids
     from fieldnotes.actions import acting
     from fieldnotes.codebook import operations
-    from fieldnotes.coding.engine import NewCoding, apply_bulk
+    from fieldnotes.coding.applying import NewCoding, apply_bulk
     from fieldnotes.creation import create_project
     from fieldnotes.documents import NewDocument, add_document
 

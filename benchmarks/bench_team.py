@@ -90,7 +90,7 @@ def _days_work(source: Path, folder: Path, codings: int = 200, name: str = "day"
 
     from fieldnotes.actions import acting
     from fieldnotes.codebook import operations
-    from fieldnotes.coding import engine, memos
+    from fieldnotes.coding import applying, memos
     from fieldnotes.db.models import Code, Document
     from fieldnotes.project import open_project
     from fieldnotes.team.bundle import write_bundle
@@ -106,9 +106,9 @@ def _days_work(source: Path, folder: Path, codings: int = 200, name: str = "day"
             for _ in range(codings):
                 doc_id, length = docs[rng.randrange(len(docs))]
                 start = rng.randrange(0, max(1, length - 300))
-                items.append(engine.NewCoding(doc_id, codes[rng.randrange(len(codes))].id, cid, start,
+                items.append(applying.NewCoding(doc_id, codes[rng.randrange(len(codes))].id, cid, start,
                                               start + rng.randint(30, 290)))
-            engine.apply_bulk(session, items)
+            applying.apply_bulk(session, items)
         with acting(project, coder, "memo.add", "a memo") as (session, cid):
             doc = session.get(Document, docs[0][0])
             assert doc is not None

@@ -56,7 +56,7 @@ def apply_coding(project_path: Path) -> Figure:
     from sqlalchemy import select
 
     from fieldnotes.actions import acting
-    from fieldnotes.coding import engine
+    from fieldnotes.coding import applying
     from fieldnotes.db.models import Code, Document
     from fieldnotes.project import open_project
 
@@ -73,7 +73,7 @@ def apply_coding(project_path: Path) -> Figure:
             document = session.get(Document, doc_id)
             code = session.get(Code, codes[rng.randrange(len(codes))])
             assert document is not None and code is not None
-            engine.apply(session, document, code, start, start + rng.randint(40, 190), coder_id=coder_id)
+            applying.apply(session, document, code, start, start + rng.randint(40, 190), coder_id=coder_id)
 
     result = figure("apply one coding (API, committed)", once, runs=21, target_ms=5, memory=False)
     project.close()
@@ -116,7 +116,7 @@ def _build_long_document_project(path: Path, characters: int = 100_000, codings:
 
     from fieldnotes.actions import acting
     from fieldnotes.codebook import operations
-    from fieldnotes.coding.engine import NewCoding, apply_bulk
+    from fieldnotes.coding.applying import NewCoding, apply_bulk
     from fieldnotes.creation import create_project
     from fieldnotes.db.models import Document
     from fieldnotes.documents import NewDocument, add_document

@@ -20,7 +20,7 @@ from pathlib import Path
 from fieldnotes import clock, ids
 from fieldnotes.actions import acting
 from fieldnotes.codebook import operations
-from fieldnotes.coding.engine import NewCoding, apply_bulk
+from fieldnotes.coding.applying import NewCoding, apply_bulk
 from fieldnotes.creation import create_project
 from fieldnotes.db.models import Code
 from fieldnotes.documents import NewDocument, add_document, get_case, set_attribute

@@ -206,7 +206,7 @@ def server_to_sqlite(url: str, out: Path) -> Path:
     from sqlalchemy import inspect, select
 
     from fieldnotes.db import migrate
-    from fieldnotes.db.engine import display_target, engine_for, sqlite_engine
+    from fieldnotes.db.backends import display_target, engine_for, sqlite_engine
     from fieldnotes.db.models import TRACKED_TABLES, Change, Event
     from fieldnotes.project import _remove_sqlite
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes import clock, coders, ids
 from fieldnotes.codebook.tree import CodeTree
-from fieldnotes.coding import engine, memos
+from fieldnotes.coding import applying, memos
 from fieldnotes.db import history
 from fieldnotes.db.models import Code, Document
 from fieldnotes.errors import FieldnotesError
@@ -229,7 +229,7 @@ def _apply_codings(project: Project, anchors: list[Anchor], report: DemoReport) 
                 code = session.get(Code, code_id)
                 assert document is not None and code is not None
                 try:
-                    engine.apply(session, document, code, start, end, coder_id=coder_id, memo=anchor.memo,
+                    applying.apply(session, document, code, start, end, coder_id=coder_id, memo=anchor.memo,
                                  rating=anchor.rating)
                 except FieldnotesError as error:
                     report.errors.append(f"{anchor.source}: {error}")

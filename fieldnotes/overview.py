@@ -120,7 +120,7 @@ def document_view(session: Session, document_id: uuid.UUID, *, coders: list[str]
         from fieldnotes.errors import NotFound
 
         raise NotFound("the document no longer exists")
-    from fieldnotes.db.images import stored
+    from fieldnotes.db.image_queries import stored
 
     tree = CodeTree.load(session)
     names = dict(session.execute(select(Coder.id, Coder.name)).all())

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fieldnotes import paths
 from fieldnotes.db import migrate
-from fieldnotes.db.engine import display_target, engine_for, is_url, looks_like_sqlite, writing
+from fieldnotes.db.backends import display_target, engine_for, is_url, looks_like_sqlite, writing
 from fieldnotes.db.models import ProjectSettings
 from fieldnotes.errors import (
     FieldnotesError,

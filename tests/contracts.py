@@ -100,3 +100,15 @@ def face_violations(root: Path = PACKAGE_ROOT) -> list[str]:
             continue
         bad.append(f"{source} imports {target}: {imp.where()}")
     return bad
+
+
+def shared_names(root: Path = PACKAGE_ROOT) -> dict[str, list[str]]:
+    """Module file names used more than once, with where. A screen (tui/screens/) may share its subject's
+    name: `tui/screens/matrix.py` shows `analysis/matrix.py`."""
+    seen: dict[str, list[str]] = {}
+    for path in source_files(root):
+        relative = path.relative_to(root)
+        if path.name in ("__init__.py", "__main__.py") or relative.parts[:2] == ("tui", "screens"):
+            continue
+        seen.setdefault(path.name, []).append(relative.as_posix())
+    return {name: places for name, places in seen.items() if len(places) > 1}

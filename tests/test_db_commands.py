@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from fieldnotes.db import migrate
-from fieldnotes.db.engine import engine_for
+from fieldnotes.db.backends import engine_for
 from tests.helpers import ok, run
 from tests.projectdata import make_project
 

@@ -128,7 +128,7 @@ def test_edit_through_the_engine_keeps_untouched_codings_and_undo_restores(
     from fieldnotes import coders
     from fieldnotes.actions import acting
     from fieldnotes.codebook.tree import CodeTree
-    from fieldnotes.coding import engine
+    from fieldnotes.coding import applying
     from fieldnotes.coding import undo as undo_mod
     from fieldnotes.coding.edit import edit_text
     from fieldnotes.db.models import Code, Coding, Document
@@ -153,7 +153,7 @@ def test_edit_through_the_engine_keeps_untouched_codings_and_undo_restores(
             for start, end, coder, code in wanted:
                 code_row = session.get(Code, tree.resolve(code).id)
                 assert code_row is not None
-                engine.apply(session, doc, code_row, start, end, coder_id=coders.ensure_coder(session, coder).id)
+                applying.apply(session, doc, code_row, start, end, coder_id=coders.ensure_coder(session, coder).id)
             doc_id = doc.id
         before_edit = snapshot(work)
         with project.read() as session:

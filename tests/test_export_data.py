@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from fieldnotes.actions import acting
 from fieldnotes.coders import coder_id, ensure_coder
-from fieldnotes.coding.engine import NewCoding, apply_bulk
+from fieldnotes.coding.applying import NewCoding, apply_bulk
 from fieldnotes.db.models import Code
 from fieldnotes.documents import NewDocument, add_document
 from fieldnotes.project import open_project

@@ -115,19 +115,19 @@ def test_killing_an_import_leaves_whole_files_and_a_rerun_completes(tmp_path: Pa
 
 def test_a_full_disk_during_import_fails_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite's max_page_count makes the database 'full' at the write boundary."""
-    import fieldnotes.db.engine as engine_module
+    from fieldnotes.db import backends
     from tests.projectdata import snapshot
 
     project = make_project(tmp_path)
     before = snapshot(project)
-    original = engine_module._sqlite_pragmas
+    original = backends._sqlite_pragmas
 
     def full_disk(dbapi_conn: object, *args: object) -> None:
         original(dbapi_conn, *args)
         pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]  # type: ignore[attr-defined]
         dbapi_conn.execute(f"PRAGMA max_page_count = {pages + 1}")  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(engine_module, "_sqlite_pragmas", full_disk)
+    monkeypatch.setattr(backends, "_sqlite_pragmas", full_disk)
     big = tmp_path / "stor.txt"
     big.write_text(("Søren fortæller om praktikken på lageret. " * 40 + "\n") * 400, encoding="utf-8")
     from tests.helpers import run
@@ -135,7 +135,7 @@ def test_a_full_disk_during_import_fails_cleanly(tmp_path: Path, monkeypatch: py
     result = run("--db", project, "import", big)
     assert result.code == 1
     assert "full" in result.err and "Traceback" not in result.err
-    monkeypatch.setattr(engine_module, "_sqlite_pragmas", original)
+    monkeypatch.setattr(backends, "_sqlite_pragmas", original)
     assert snapshot(project) == before
     assert _integrity(project) == "ok"
 

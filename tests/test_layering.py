@@ -25,7 +25,7 @@ def domain_modules() -> list[str]:
 
 def test_there_are_domain_modules_to_check() -> None:
     names = domain_modules()
-    for expected in ("fieldnotes.db.models", "fieldnotes.coding.engine", "fieldnotes.importing.batch",
+    for expected in ("fieldnotes.db.models", "fieldnotes.coding.applying", "fieldnotes.importing.batch",
                      "fieldnotes.cli.main"):
         assert expected in names
 
@@ -98,6 +98,21 @@ def test_the_faces_and_the_library_keep_their_contracts() -> None:
     """The app never imports the command line; the command line imports the app only to start it;
     the library (everything outside cli/ and tui/) imports neither."""
     assert contracts.face_violations() == []
+
+
+def test_no_two_modules_share_a_name() -> None:
+    """A file name says where to look: two `engine.py` or `scope.py` send a newcomer (and a grep) to the wrong
+    one. Only a screen may share its subject's name (`tui/screens/matrix.py` shows `analysis/matrix.py`)."""
+    assert contracts.shared_names() == {}
+
+
+def test_the_name_check_finds_twins(tmp_path: Path) -> None:
+    root = tmp_path / "fieldnotes"
+    for name in ("db/engine.py", "coding/engine.py", "analysis/matrix.py", "tui/screens/matrix.py",
+                 "tui/app.py", "db/__init__.py", "coding/__init__.py"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("", encoding="utf-8")
+    assert contracts.shared_names(root) == {"engine.py": ["coding/engine.py", "db/engine.py"]}
 
 
 def test_every_module_named_in_a_string_exists() -> None:

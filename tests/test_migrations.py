@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from fieldnotes.db import migrate
-from fieldnotes.db.engine import engine_for
+from fieldnotes.db.backends import engine_for
 from fieldnotes.db.models import Base
 from fieldnotes.project import open_project
 

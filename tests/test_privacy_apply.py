@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldnotes.db.models import Change, Coding, Document, Event, Memo, SpeakerTurn
-from fieldnotes.privacy.matching import Replacer
+from fieldnotes.privacy.replacing import Replacer
 from fieldnotes.project import open_project
 from tests.helpers import ok, run
 from tests.projectdata import make_project, snapshot

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from fieldnotes.demo import build
-from fieldnotes.privacy.matching import Replacer
+from fieldnotes.privacy.replacing import Replacer
 from fieldnotes.resources import demo_dir
 from tests.helpers import ok
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fieldnotes.privacy import detect
-from fieldnotes.privacy.matching import Replacer, genitive
+from fieldnotes.privacy.replacing import Replacer, genitive
 from tests.helpers import ok
 
 REGISTER = {"Mette": "Anne", "Mette Vinther": "Anne Holm", "Per": "Jens", "Lars": "Anne B", "Jen": "Kim",

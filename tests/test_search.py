@@ -470,7 +470,7 @@ def test_upgrading_an_older_project_indexes_its_documents_and_downgrade_removes_
     import shutil
 
     from fieldnotes.db import migrate
-    from fieldnotes.db.engine import engine_for
+    from fieldnotes.db.backends import engine_for
 
     older = tmp_path / "older.db"  # the released schema before the search index, with a document in it
     shutil.copy(Path(__file__).parent / "fixtures" / "schemas" / "7bbb24f0434b.db", older)

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from fieldnotes.db import history, migrate
-from fieldnotes.db import images as db_images
+from fieldnotes.db import history, image_queries, migrate
 from fieldnotes.db.models import ProjectSettings, Pseudonym
 from fieldnotes.project import open_project
 from tests.helpers import ok, run
@@ -223,7 +222,7 @@ def test_history_images_are_bundled_as_the_log_has_them(coded: tuple[Path, Path]
     events = json.loads(members(bundle)["events.json"])["events"]
     with open_project(str(project), readonly=True) as opened, opened.engine.connect() as conn:
         coding = json.loads(members(bundle)["rows.json"])["changed"]["codings"][0]
-        stored = db_images.fetch_images(conn, "codings", [uuid.UUID(coding["id"])])
+        stored = image_queries.fetch_images(conn, "codings", [uuid.UUID(coding["id"])])
         assert next(iter(stored.values())) == coding
     created = [e for e in events if e["table"] == "codings"]
     assert created and created[0]["before"] is None and created[0]["after"]["text"] == "Lederen er med"
@@ -233,21 +232,21 @@ def test_history_images_are_bundled_as_the_log_has_them(coded: tuple[Path, Path]
 def test_images_read_for_bundles_and_merges_are_the_event_logs_images(coded: tuple[Path, Path],
                                                                         monkeypatch: pytest.MonkeyPatch,
                                                                         scan_from: int) -> None:
-    """Bundles, merges and the event log read rows without the ORM's types (fieldnotes.db.images): every
+    """Bundles, merges and the event log read rows without the ORM's types (fieldnotes.db.image_queries): every
     value must come out exactly as history.row_image gives it, or merges would see changes that are not
     there and undo would restore rows wrongly."""
-    from fieldnotes.db import images
+    from fieldnotes.db import image_queries
 
     project, _ = coded
     ok("--db", project, "pseudonyms", "add", "Søren", "Bo 🙂", "--attr", "role=borger")
     ok("--db", project, "code", DOC, "--code", "Specifik tro", "--match", "job på lageret", "--rating", "4",
        "--coder", ANNA)
-    monkeypatch.setattr(images, "SCAN_FROM", scan_from)
+    monkeypatch.setattr(image_queries, "SCAN_FROM", scan_from)
     with open_project(str(project), readonly=True) as opened, opened.read() as session:
         conn = session.connection()
         for name, table in history.TABLES.items():
             expected = [history.row_image(row) for row in conn.execute(select(table))]
-            assert list(images.select_images(conn, name)) == expected, name
+            assert list(image_queries.select_images(conn, name)) == expected, name
             some = expected[::2]
-            assert images.fetch_images(conn, name, [uuid.UUID(image["id"]) for image in some]) == {
+            assert image_queries.fetch_images(conn, name, [uuid.UUID(image["id"]) for image in some]) == {
                 image["id"]: image for image in some}

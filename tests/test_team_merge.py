@@ -296,7 +296,7 @@ def test_rows_written_straight_to_sqlite_are_stored_as_sqlalchemy_stores_them(tm
     from sqlalchemy import bindparam, delete, insert, update
 
     from fieldnotes.db import history
-    from fieldnotes.db.images import select_images
+    from fieldnotes.db.image_queries import select_images
     from fieldnotes.project import open_project
     from fieldnotes.team import merge as merging
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from fieldnotes.actions import acting
 from fieldnotes.codebook import operations
-from fieldnotes.coding import engine, memos
+from fieldnotes.coding import applying, memos
 from fieldnotes.coding.edit import edit_text
 from fieldnotes.db.models import Code, Coding, Document
 from fieldnotes.errors import FieldnotesError
@@ -52,12 +52,12 @@ def act(path: Path, coder: str, op: tuple[str, int, int, int]) -> None:
                 doc = docs[x % len(docs)]
                 if kind == "code" and codes:
                     start = y % max(1, doc.length - size)
-                    engine.apply(session, doc, codes[x % len(codes)], start, min(doc.length, start + size),
+                    applying.apply(session, doc, codes[x % len(codes)], start, min(doc.length, start + size),
                                  coder_id=cid, memo=f"{coder} æøå" if y % 3 == 0 else None)
                 elif kind == "uncode" and codings:
-                    engine.remove(session, codings[y % len(codings)])
+                    applying.remove(session, codings[y % len(codings)])
                 elif kind == "memo" and codings:
-                    engine.update(session, codings[y % len(codings)], memo=f"memo {y} fra {coder} 🙂")
+                    applying.update(session, codings[y % len(codings)], memo=f"memo {y} fra {coder} 🙂")
                 elif kind == "rename" and codes:
                     operations.rename(session, codes[y % len(codes)], f"Kode {y % 7} ({coder[0]})")
                 elif kind == "edit":

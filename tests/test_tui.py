@@ -348,7 +348,7 @@ async def test_help_lists_the_keys(project: Path) -> None:
 
 
 def _da(text: str) -> str:
-    from fieldnotes.i18n import translator
+    from fieldnotes.translations import translator
 
     return translator("da").gettext(text)
 

@@ -58,7 +58,7 @@ def _target(name: str, force: bool) -> Path:
 
 
 def matrix(ctx: Context) -> int:
-    from fieldnotes.analysis import tables
+    from fieldnotes.analysis import matrix_tables
     from fieldnotes.analysis.matrix import cell_excerpts
     from fieldnotes.analysis.matrix import matrix as build
     from fieldnotes.coding.excerpts import parse_context
@@ -77,8 +77,8 @@ def matrix(ctx: Context) -> int:
     if args.csv or args.xlsx:
         target = _target(args.csv or args.xlsx, args.force)
         kind = "csv" if args.csv else "xlsx"
-        data = (tables.csv_bytes(table, lang=ctx.lang) if kind == "csv"
-                else tables.xlsx_bytes(table, lang=ctx.lang, filters=filters.describe()))
+        data = (matrix_tables.csv_bytes(table, lang=ctx.lang) if kind == "csv"
+                else matrix_tables.xlsx_bytes(table, lang=ctx.lang, filters=filters.describe()))
         write_atomic(target, data)
         summary = f"matrix ({table.measure} by {table.by}) to {target.name}"
         _record_export(ctx, summary, {"what": "matrix", "format": kind, "file": target.name, "by": table.by,
@@ -86,7 +86,7 @@ def matrix(ctx: Context) -> int:
         ctx.emit({"file": str(args.csv or args.xlsx), "format": kind, "rows": len(table.rows),
                   "columns": len(table.columns)}, f"wrote the matrix to {args.csv or args.xlsx}")
         return 0
-    lines = [tables.title(table, ctx.lang), *tables.text_table(table, lang=ctx.lang)]
+    lines = [matrix_tables.title(table, ctx.lang), *matrix_tables.text_table(table, lang=ctx.lang)]
     ctx.emit(table.as_dict(), lines)
     return 0
 

@@ -43,7 +43,7 @@ def describe(session: Session, summary: str, details: dict[str, Any]) -> None:
 
 def code(ctx: Context) -> int:
     from fieldnotes.codebook.tree import CodeTree
-    from fieldnotes.coding import engine, spans
+    from fieldnotes.coding import applying, spans
     from fieldnotes.db.models import Code
     from fieldnotes.documents import resolve
 
@@ -54,32 +54,32 @@ def code(ctx: Context) -> int:
     if (args.all or args.nth) and not args.match:
         raise InvalidInput("--all and --nth go with --match")
 
-    def find(session: Session) -> tuple[Any, Any, list[engine.Span]]:
+    def find(session: Session) -> tuple[Any, Any, list[applying.Span]]:
         doc = resolve(session, args.document)
         node = CodeTree.load(session).resolve(args.code)
         code_row = session.get(Code, node.id)
         assert code_row is not None
-        engine.check_code(code_row)
-        engine.check_rating(code_row, args.rating)
+        applying.check_code(code_row)
+        applying.check_rating(code_row, args.rating)
         if args.span:
             start, end = spans.parse(args.span)
             spans.check(doc.length, start, end)
-            found = [engine.Span(start, end)]
+            found = [applying.Span(start, end)]
         elif args.match:
-            found = engine.by_match(doc, args.match, all_=args.all, nth=args.nth)
+            found = applying.by_match(doc, args.match, all_=args.all, nth=args.nth)
         elif args.regex:
-            found = engine.by_regex(doc, args.regex)
+            found = applying.by_regex(doc, args.regex)
         else:
-            found = engine.by_speaker(session, doc, args.speaker)
+            found = applying.by_speaker(session, doc, args.speaker)
         if args.snap:
             turns = list(doc.turns)
-            found = [engine.Span(*spans.widen(doc.text, s.start, s.end, args.snap, turns)) for s in found]
+            found = [applying.Span(*spans.widen(doc.text, s.start, s.end, args.snap, turns)) for s in found]
         return doc, code_row, found
 
     if args.dry_run:
         with ctx.project(readonly=True).read() as session:
             doc, code_row, found = find(session)
-            rows = engine.preview(doc, found)
+            rows = applying.preview(doc, found)
             title, code_name = doc.title, code_row.name
         lines = [f"dry run: would code {len(rows)} span(s) in {title!r} with {code_name!r}"]
         lines += [f"  {r['start']}:{r['end']}  {r['context']}" for r in rows]
@@ -92,7 +92,7 @@ def code(ctx: Context) -> int:
                  {"code": str(code_row.id), "code_name": code_row.name, "document": str(doc.id),
                   "title": doc.title, "spans": len(found)})
         tree = CodeTree.load(session)
-        results = [engine.apply(session, doc, code_row, s.start, s.end, coder_id=cid, memo=args.memo,
+        results = [applying.apply(session, doc, code_row, s.start, s.end, coder_id=cid, memo=args.memo,
                                 rating=args.rating) for s in found]
         out = [{"id": str(c.id), "document": str(doc.id), "document_title": doc.title, "code": str(code_row.id),
                 "code_path": tree.path(code_row.id), "start": c.start, "end": c.end, "text": c.text,
@@ -102,13 +102,13 @@ def code(ctx: Context) -> int:
 
 
 def uncode(ctx: Context) -> int:
-    from fieldnotes.coding import engine
+    from fieldnotes.coding import applying
 
     with acting(ctx, "uncode", "removed a coding") as (session, _):
-        coding = engine.get_coding(session, ctx.args.coding)
+        coding = applying.get_coding(session, ctx.args.coding)
         _describe_coding(session, coding, "removed {code} from {title!r}")
         info = {"id": str(coding.id), "start": coding.start, "end": coding.end, "text": coding.text}
-        engine.remove(session, coding)
+        applying.remove(session, coding)
     ctx.emit(info, f"removed coding {info['id']}")
     return 0
 
@@ -124,16 +124,16 @@ def _describe_coding(session: Session, coding: Any, summary: str) -> None:
 
 
 def recode(ctx: Context) -> int:
-    from fieldnotes.coding import engine, spans
+    from fieldnotes.coding import applying, spans
 
     args = ctx.args
     with acting(ctx, "recode", "changed a coding") as (session, _):
-        coding = engine.get_coding(session, args.coding)
+        coding = applying.get_coding(session, args.coding)
         _describe_coding(session, coding, "changed a coding of {code} in {title!r}")
         start = end = None
         if args.span:
             start, end = spans.parse(args.span)
-        engine.update(session, coding, memo=args.memo, rating=args.rating, clear_rating=args.no_rating,
+        applying.update(session, coding, memo=args.memo, rating=args.rating, clear_rating=args.no_rating,
                       start=start, end=end, reviewed=True if args.reviewed else None)
         info = {"id": str(coding.id), "start": coding.start, "end": coding.end, "text": coding.text,
                 "memo": coding.memo, "rating": coding.rating, "needs_review": coding.needs_review}
@@ -221,7 +221,7 @@ def redo(ctx: Context) -> int:
 def log(ctx: Context) -> int:
     from fieldnotes.coding.audit import EXPORT_ACTIONS, entries
     from fieldnotes.dates import parse_date
-    from fieldnotes.i18n import translator
+    from fieldnotes.translations import translator
 
     args = ctx.args
     with ctx.project(readonly=True).read() as session:

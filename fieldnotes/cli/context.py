@@ -56,7 +56,7 @@ class Context:
         explicit = getattr(self.args, "lang", None)
         if explicit:
             return str(explicit)
-        from fieldnotes.i18n import LANGUAGES, default_language
+        from fieldnotes.translations import LANGUAGES, default_language
 
         if os.environ.get("FIELDNOTES_LANG") in LANGUAGES:
             return default_language()
@@ -66,7 +66,7 @@ class Context:
 
     def _project_language(self) -> str | None:
         """The project's language setting; None where there is no project (yet) to ask."""
-        from fieldnotes.i18n import LANGUAGES
+        from fieldnotes.translations import LANGUAGES
 
         try:
             project = self._project or self.project(readonly=True)

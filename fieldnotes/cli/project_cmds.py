@@ -121,7 +121,7 @@ def set_setting(ctx: Context) -> int:
 
 
 def locate(ctx: Context) -> int:
-    from fieldnotes.db.engine import display_target, is_url
+    from fieldnotes.db.backends import display_target, is_url
 
     target = ctx.db or paths.default_project()
     project_path = target if is_url(target) else str(Path(target).expanduser().resolve())
@@ -142,7 +142,7 @@ def locate(ctx: Context) -> int:
 
 def _revision_state(target: str) -> dict[str, Any]:
     from fieldnotes.db import migrate
-    from fieldnotes.db.engine import display_target, engine_for, is_url
+    from fieldnotes.db.backends import display_target, engine_for, is_url
     from fieldnotes.project import _inspect_sqlite
 
     if is_url(target):
@@ -172,7 +172,7 @@ def db_current(ctx: Context) -> int:
 
 def db_upgrade(ctx: Context) -> int:
     from fieldnotes.db import migrate
-    from fieldnotes.db.engine import engine_for, is_url
+    from fieldnotes.db.backends import engine_for, is_url
     from fieldnotes.project import open_project
 
     target = ctx.db or paths.default_project()
@@ -251,7 +251,7 @@ def db_check(ctx: Context) -> int:
 
 def backup(ctx: Context) -> int:
     from fieldnotes.backup import copy_sqlite, server_to_sqlite
-    from fieldnotes.db.engine import is_url
+    from fieldnotes.db.backends import is_url
 
     out = Path(ctx.args.out).expanduser()
     target = ctx.db or paths.default_project()
@@ -274,7 +274,7 @@ def backup(ctx: Context) -> int:
 def restore(ctx: Context) -> int:
     from fieldnotes.backup import list_backups
     from fieldnotes.backup import restore as restore_file
-    from fieldnotes.db.engine import is_url
+    from fieldnotes.db.backends import is_url
 
     target = ctx.db or paths.default_project()
     if is_url(target):

@@ -149,11 +149,11 @@ def _counts(ctx: Context, options: Any) -> int:
 
 def _code(ctx: Context, options: Any) -> int:
     from fieldnotes.codebook.tree import CodeTree
-    from fieldnotes.coding import engine
+    from fieldnotes.coding import applying
     from fieldnotes.db.models import Code
     from fieldnotes.search.coding import code_spans, spans_of, widened
     from fieldnotes.search.fulltext import find, search
-    from fieldnotes.search.scope import resolve
+    from fieldnotes.search.units import resolve
 
     args = ctx.args
     numbers = hit_numbers(args.hits) if args.hits else None
@@ -161,8 +161,8 @@ def _code(ctx: Context, options: Any) -> int:
     def chosen_code(session: Any) -> Code:
         tree = CodeTree.load(session)
         row = session.get(Code, tree.resolve(args.apply_code).id)
-        engine.check_code(row)
-        engine.check_rating(row, args.code_rating)
+        applying.check_code(row)
+        applying.check_rating(row, args.code_rating)
         return row  # type: ignore[no-any-return]
 
     if args.dry_run:

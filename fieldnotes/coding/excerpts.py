@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding import spans
-from fieldnotes.db.images import uuid_text
+from fieldnotes.db.image_queries import uuid_text
 from fieldnotes.db.models import MUNICIPALITY, Case, Coder, Coding, Document, DocumentCase, ProjectSettings, SpeakerTurn
 from fieldnotes.db.plainrows import plain_rows
 from fieldnotes.errors import InvalidInput

@@ -26,7 +26,7 @@ class Target:
 
 def resolve_target(session: Session, text: str) -> Target:
     """`project`, `doc:TITLE`, `code:PATH`, `case:NAME`, `coding:ID`, or just a name or id (tried in turn)."""
-    from fieldnotes.coding.engine import get_coding
+    from fieldnotes.coding.applying import get_coding
     from fieldnotes.documents import resolve as resolve_document
 
     wanted = text.strip()

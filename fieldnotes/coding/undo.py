@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldnotes.db import history
-from fieldnotes.db.images import Image, fetch_images
+from fieldnotes.db.image_queries import Image, fetch_images
 from fieldnotes.db.models import Change, Coder, Event
 from fieldnotes.errors import FieldnotesError, Refused
 

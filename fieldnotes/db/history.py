@@ -19,9 +19,9 @@ from sqlalchemy import Column, Date, Table, Uuid, delete, event, insert, update
 from sqlalchemy.orm import Session
 
 from fieldnotes import clock, ids
-from fieldnotes.db.images import TABLES as TABLES
-from fieldnotes.db.images import Image as Image
-from fieldnotes.db.images import fetch_images
+from fieldnotes.db.image_queries import TABLES as TABLES
+from fieldnotes.db.image_queries import Image as Image
+from fieldnotes.db.image_queries import fetch_images
 from fieldnotes.db.models import Change, Event, Tracked
 from fieldnotes.db.types import UTCDateTime
 

@@ -138,7 +138,7 @@ def _make_revision(message: str) -> None:  # pragma: no cover - developer tool
 
     from alembic import command
 
-    from fieldnotes.db.engine import sqlite_engine
+    from fieldnotes.db.backends import sqlite_engine
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = sqlite_engine(Path(tmp) / "scratch.db")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fieldnotes.i18n import translator
+from fieldnotes.translations import translator
 
 
 def N_(message: str) -> str:

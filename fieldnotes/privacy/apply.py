@@ -2,7 +2,7 @@
 
 At export, every exporter (Word, CSV/XLSX, REFI-QDA, bundles) passes its material through
 `pseudonymizer(session, enabled)`, which is `replacer(session)` when enabled: the single place names
-are replaced, with the rules of `fieldnotes.privacy.matching`.
+are replaced, with the rules of `fieldnotes.privacy.replacing`.
 
 In place, `apply_in_place` writes the pseudonyms into the project: document text goes through the
 coding engine's edit path (`edit_text`), so codings stay on their words; titles, participants,
@@ -33,7 +33,7 @@ from fieldnotes.db.models import (
     MergeConflict,
 )
 from fieldnotes.privacy import register
-from fieldnotes.privacy.matching import Match, Replacer, offset_map
+from fieldnotes.privacy.replacing import Match, Replacer, offset_map
 
 CONTEXT = 30
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.db.models import Coder, Document, Pseudonym
 from fieldnotes.privacy import names
-from fieldnotes.privacy.matching import Replacer
+from fieldnotes.privacy.replacing import Replacer
 
 KINDS = ("cpr", "phone", "email", "address", "name")
 CONTEXT = 30

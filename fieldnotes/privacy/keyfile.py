@@ -22,7 +22,7 @@ from fieldnotes.db.models import Pseudonym
 from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 from fieldnotes.fileio import write_atomic
 from fieldnotes.privacy import register
-from fieldnotes.privacy.matching import normalise
+from fieldnotes.privacy.replacing import normalise
 from fieldnotes.project import Project
 
 FORMAT = "fieldnotes-pseudonym-key"

@@ -21,7 +21,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
 from fieldnotes.db.models import Change, Event
-from fieldnotes.privacy.matching import Replacer
+from fieldnotes.privacy.replacing import Replacer
 from fieldnotes.project import Project
 
 _CHUNK = 500

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from fieldnotes.db.models import PSEUDONYM_CATEGORIES, Coder, Document, Pseudonym
 from fieldnotes.errors import Ambiguous, InvalidInput, NotFound, Refused
 from fieldnotes.privacy import names
-from fieldnotes.privacy.matching import Replacer, normalise
+from fieldnotes.privacy.replacing import Replacer, normalise
 
 CATEGORY_ALIASES = {
     "person": "person", "personer": "person",

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from fieldnotes.coding import engine, spans
+from fieldnotes.coding import applying, spans
 from fieldnotes.db.models import Code, Coding, Document, SpeakerTurn
 from fieldnotes.errors import InvalidInput
 from fieldnotes.search.results import Hit, RawHit
@@ -72,8 +72,8 @@ def widened(session: Session, found: Sequence[Span], snap: str | None) -> list[S
 def code_spans(session: Session, found: Sequence[Span], code: Code, *, coder_id: uuid.UUID,
                memo: str | None = None, rating: int | None = None, snap: str | None = None) -> list[CodedHit]:
     """Code the spans (inside the caller's change). Returns each coding, saying whether it is new."""
-    engine.check_code(code)
-    engine.check_rating(code, rating)
+    applying.check_code(code)
+    applying.check_rating(code, rating)
     chosen = widened(session, found, snap)
     if not chosen:
         return []
@@ -89,7 +89,8 @@ def code_spans(session: Session, found: Sequence[Span], code: Code, *, coder_id:
         return out
 
     before = existing()
-    engine.apply_bulk(session, [engine.NewCoding(doc, code.id, coder_id, start, end, memo=memo or None, rating=rating)
-                                for doc, start, end in chosen if (doc, start, end) not in before])
+    applying.apply_bulk(session, [applying.NewCoding(doc, code.id, coder_id, start, end, memo=memo or None,
+                                                     rating=rating)
+                                  for doc, start, end in chosen if (doc, start, end) not in before])
     after = existing()
     return [CodedHit(str(after[s].id), str(s[0]), s[1], s[2], after[s].text, s not in before) for s in chosen]

@@ -19,7 +19,7 @@ from fieldnotes.errors import InvalidInput
 from fieldnotes.filters import Filters
 from fieldnotes.search.fulltext import Options, find
 from fieldnotes.search.query import Query
-from fieldnotes.search.scope import Scope, resolve
+from fieldnotes.search.units import Scope, resolve
 
 BY = ("municipality", "kind", "phase", "activity", "document")
 PER = 100_000

@@ -26,7 +26,7 @@ from fieldnotes.search.fuzzy import DEFAULT_MIN_SCORE, expand
 from fieldnotes.search.matching import Matcher
 from fieldnotes.search.query import Query, Term, has_or, parse
 from fieldnotes.search.results import Hit, RawHit, describe
-from fieldnotes.search.scope import SORTS, Scope, resolve
+from fieldnotes.search.units import SORTS, Scope, resolve
 
 
 @dataclass

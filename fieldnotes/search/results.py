@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.coding import spans
 from fieldnotes.db.models import Document, SpeakerTurn
-from fieldnotes.search.scope import Scope
+from fieldnotes.search.units import Scope
 from fieldnotes.text import line_starts
 
 CONTEXT_LIMIT = 600

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
-from fieldnotes.coding import engine, spans
+from fieldnotes.coding import applying, spans
 from fieldnotes.db.models import Coding, Document, SpeakerTurn
 from fieldnotes.errors import InvalidInput
 from fieldnotes.filters import Filters
@@ -35,7 +35,7 @@ from fieldnotes.search import tokens as tk
 from fieldnotes.search.matching import trie_regex
 from fieldnotes.search.query import Or, Term
 from fieldnotes.search.results import Hit, RawHit, describe
-from fieldnotes.search.scope import merge_spans, resolve
+from fieldnotes.search.units import merge_spans, resolve
 
 UNITS = ("sentence", "turn", "paragraph")
 BUCKET = 160  # characters: about a sentence, the grain of the first stage
@@ -108,7 +108,7 @@ def similar(session: Session, coding: str | uuid.UUID | Coding, *, limit: int = 
         raise InvalidInput(f"cannot compare by {unit!r}", hint="use sentence, turn or paragraph")
     if limit < 1:
         raise InvalidInput("--limit needs a number of passages, 1 or more")
-    row = coding if isinstance(coding, Coding) else engine.get_coding(session, str(coding))
+    row = coding if isinstance(coding, Coding) else applying.get_coding(session, str(coding))
     source = session.get(Document, row.document_id)
     assert source is not None
     excerpt = source.text[row.start : row.end]

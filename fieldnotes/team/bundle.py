@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes import clock, coders
 from fieldnotes.db import history, migrate
-from fieldnotes.db.images import fetch_images, select_images, stored, uuid_text
+from fieldnotes.db.image_queries import fetch_images, select_images, stored, uuid_text
 from fieldnotes.db.models import Change, Coder, Event
 from fieldnotes.errors import FieldnotesError, InvalidInput, NotFound, Refused, SchemaTooNew
 from fieldnotes.fileio import atomic_output

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
-from fieldnotes.coding import engine
+from fieldnotes.coding import applying
 from fieldnotes.db import history
 from fieldnotes.db.models import Change, Coder, Coding, Document
 from fieldnotes.errors import InvalidInput, Refused
@@ -173,9 +173,9 @@ def _give(session: Session, disagreement: Disagreement, coder: uuid.UUID, settle
     before = next((c for c in own if c.end == start), None)
     after = next((c for c in own if c.start == end), None)
     if before is not None:
-        engine.update(session, before, end=end)
+        applying.update(session, before, end=end)
     elif after is not None:
-        engine.update(session, after, start=start)
+        applying.update(session, after, start=start)
     else:
         document = session.get(Document, uuid.UUID(disagreement.document))
         assert document is not None
@@ -193,7 +193,7 @@ def _take(session: Session, disagreement: Disagreement, coder: uuid.UUID) -> Non
         if coding.end <= start or coding.start >= end:
             continue
         if coding.start >= start and coding.end <= end:
-            engine.remove(session, coding)
+            applying.remove(session, coding)
         elif coding.start < start and coding.end > end:  # split: the tail becomes a coding of its own
             tail_end = coding.end
             exists = session.scalars(select(Coding.id).where(
@@ -217,9 +217,9 @@ def _trim(session: Session, coding: Coding, start: int, end: int) -> None:
         Coding.document_id == coding.document_id, Coding.code_id == coding.code_id,
         Coding.coder_id == coding.coder_id, Coding.start == start, Coding.end == end, Coding.id != coding.id)).first()
     if twin is not None:  # what remains is already coded exactly so: the coding is not needed
-        engine.remove(session, coding)
+        applying.remove(session, coding)
     else:
-        engine.update(session, coding, start=start, end=end)
+        applying.update(session, coding, start=start, end=end)
 
 
 def settle(session: Session, disagreement: Disagreement, choice: str, coder_id: uuid.UUID) -> str:

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes import coders
 from fieldnotes.db import history
-from fieldnotes.db.images import select_images
+from fieldnotes.db.image_queries import select_images
 from fieldnotes.db.models import MergeConflict
 from fieldnotes.errors import FieldnotesError, Refused
 from fieldnotes.project import Project

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from fieldnotes.db import migrate
-from fieldnotes.db.images import select_images, stored, uuid_text
+from fieldnotes.db.image_queries import select_images, stored, uuid_text
 from fieldnotes.db.models import Change, Event
 from fieldnotes.errors import NotAProject, Refused, SchemaTooNew
 from fieldnotes.team.bundle import Bundle, is_bundle, read_bundle
@@ -229,7 +229,7 @@ def _readable(path: Path) -> Iterator[Path]:
         yield path
         return
     from fieldnotes.backup import copy_sqlite
-    from fieldnotes.db.engine import engine_for
+    from fieldnotes.db.backends import engine_for
 
     with tempfile.TemporaryDirectory(prefix="fieldnotes-merge-") as folder:
         copy = copy_sqlite(path, Path(folder) / "upgraded.db")
@@ -242,7 +242,7 @@ def _readable(path: Path) -> Iterator[Path]:
 
 
 def from_project_file(path: Path) -> Source:
-    from fieldnotes.db.engine import engine_for
+    from fieldnotes.db.backends import engine_for
 
     with _readable(path) as readable:
         engine = engine_for(str(readable), readonly=True)
@@ -262,7 +262,7 @@ def from_project_file(path: Path) -> Source:
 
 def open_source(path: Path | str, *, ours: Path | None = None) -> Source:
     """Read a bundle or a whole project file for merging; anything else is refused clearly."""
-    from fieldnotes.db.engine import display_target, is_url, looks_like_sqlite
+    from fieldnotes.db.backends import display_target, is_url, looks_like_sqlite
     from fieldnotes.privacy import encryption
 
     text = str(path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fieldnotes.i18n import translator
+from fieldnotes.translations import translator
 
 _current = translator("en")
 

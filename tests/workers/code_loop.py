@@ -12,7 +12,7 @@ import time
 from sqlalchemy import select
 
 from fieldnotes.actions import acting
-from fieldnotes.coding import engine
+from fieldnotes.coding import applying
 from fieldnotes.db.models import Code, Document
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.project import open_project
@@ -35,7 +35,7 @@ def main(target: str, coder: str, seconds: float, seed: int) -> None:
                 document = session.get(Document, doc_id)
                 code = session.get(Code, rng.choice(codes))
                 assert document is not None and code is not None
-                coding, _created = engine.apply(session, document, code, start, end, coder_id=coder_id)
+                coding, _created = applying.apply(session, document, code, start, end, coder_id=coder_id)
                 coding_id = coding.id
         except FieldnotesError as error:
             failures += 1

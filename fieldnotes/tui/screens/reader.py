@@ -304,7 +304,7 @@ class ReaderScreen(Screen[None]):
             from fieldnotes.actions import acting
             from fieldnotes.codebook import operations
             from fieldnotes.codebook.tree import CodeTree
-            from fieldnotes.coding import engine
+            from fieldnotes.coding import applying
             from fieldnotes.db.models import Code, Document
 
             with acting(app.project, app.coder, "code", summary) as (session, coder_id):
@@ -322,7 +322,7 @@ class ReaderScreen(Screen[None]):
                     from fieldnotes.errors import NotFound
 
                     raise NotFound("the code or document no longer exists")
-                coding, created = engine.apply(session, document, code, span[0], span[1], coder_id=coder_id,
+                coding, created = applying.apply(session, document, code, span[0], span[1], coder_id=coder_id,
                                                memo=memo, rating=rating)
                 return code.id, code.name, coding.id, created
 
@@ -425,7 +425,7 @@ class ReaderScreen(Screen[None]):
 
         def work() -> None:
             from fieldnotes.actions import acting
-            from fieldnotes.coding import engine
+            from fieldnotes.coding import applying
             from fieldnotes.db.models import Coding
 
             with acting(app.project, app.coder, "recode", summary) as (session, _coder):
@@ -434,7 +434,7 @@ class ReaderScreen(Screen[None]):
                     from fieldnotes.errors import NotFound
 
                     raise NotFound("the coding no longer exists")
-                engine.update(session, coding, **changes)
+                applying.update(session, coding, **changes)
 
         app.db(work, lambda _result: self.reload(), group="write")
 
@@ -447,13 +447,13 @@ class ReaderScreen(Screen[None]):
 
         def work() -> None:
             from fieldnotes.actions import acting
-            from fieldnotes.coding import engine
+            from fieldnotes.coding import applying
             from fieldnotes.db.models import Coding
 
             with acting(app.project, app.coder, "uncode", removed) as (session, _coder):
                 coding = session.get(Coding, mark.id)
                 if coding is not None:
-                    engine.remove(session, coding)
+                    applying.remove(session, coding)
 
         def done(_result: None) -> None:
             self.say(_("Removed: {code} (u undoes)").format(code=mark.code_path))
