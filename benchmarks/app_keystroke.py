@@ -19,7 +19,7 @@ from typing import Any
 
 
 async def main(path: str, document: str, codings: int) -> None:
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.tui.app import FieldnotesApp
     from fieldnotes.tui.screens.reader import ReaderScreen
     from fieldnotes.tui.widgets.coded_text import CodedText

@@ -18,7 +18,7 @@ async def main(path: str) -> None:
     from sqlalchemy import select
 
     from fieldnotes.db.models import Document
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.tui.app import FieldnotesApp
 
     project = open_project(path)

@@ -9,7 +9,7 @@ import uuid
 
 
 async def main(path: str, document: str) -> None:
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.tui.app import FieldnotesApp
 
     app = FieldnotesApp(open_project(path), "Bench")

@@ -7,7 +7,7 @@ import sys
 
 
 async def main(path: str) -> None:
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.tui.app import FieldnotesApp
 
     app = FieldnotesApp(open_project(path), "Bench Koder 1")

@@ -36,7 +36,7 @@ TARGETS = {"matrix": 200.0, "cooccurrence": 2_000.0, "words": 5_000.0}
 
 
 def _open(path: Path) -> Any:
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
 
     open_project(str(path)).close()  # upgrade the schema once if a newer fieldnotes added a migration
     return open_project(str(path), readonly=True)
@@ -50,7 +50,7 @@ def naive_matrix(session: Any) -> dict[Any, Counter[str]]:
 
     from fieldnotes.codebook.tree import CodeTree
     from fieldnotes.db.models import Coding
-    from fieldnotes.documents import municipalities_by_document
+    from fieldnotes.documents.store import municipalities_by_document
 
     tree = CodeTree.load(session)
     municipalities = municipalities_by_document(session)

@@ -24,7 +24,7 @@ from benchmarks.measure import Figure, figure
 def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
     from fieldnotes.coding.excerpts import count_excerpts
     from fieldnotes.export.exporter import ExportRequest, export
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.refi.writing import export_qdpx
 
     copy = scratch / "exchange.db"

@@ -130,12 +130,12 @@ def _export_project(folder: Path, count: int, seed: int = 3) -> Path:
     """A project with the study's codebook, 40 transcripts in four municipalities and `count` codings."""
     from sqlalchemy import select
 
-    from fieldnotes.actions import acting
-    from fieldnotes.coders import coder_id, ensure_coder
     from fieldnotes.coding.applying import NewCoding, apply_bulk
-    from fieldnotes.creation import create_project
+    from fieldnotes.db.coders import coder_id, ensure_coder
     from fieldnotes.db.models import Code
-    from fieldnotes.documents import NewDocument, add_document
+    from fieldnotes.documents.store import NewDocument, add_document
+    from fieldnotes.project.actions import acting
+    from fieldnotes.project.creation import create_project
 
     rng = random.Random(seed)
     path = folder / f"export-{count}.db"
@@ -176,7 +176,7 @@ def _export_project(folder: Path, count: int, seed: int = 3) -> Path:
 
 def whole_export(folder: Path, count: int = 10_000, runs: int = 5) -> Figure:
     from fieldnotes.export.exporter import ExportRequest, export
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
 
     path = _export_project(folder, count)
     project = open_project(str(path))

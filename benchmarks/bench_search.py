@@ -6,7 +6,7 @@
 The corpus is generated deterministically (Danish-like transcripts with speaker turns and timestamps,
 observation notes, a Zipf-distributed vocabulary of some tens of thousands of words with inflections,
 compounds and transcription slips such as "sagsbehanler") and added through
-fieldnotes.documents.add_document, so the search index is filled by the same triggers as in real use.
+fieldnotes.documents.store.add_document, so the search index is filled by the same triggers as in real use.
 It is built once per size into benchmarks/out/ and reused.
 
 Every figure is the median of at least five runs, printed beside a plain Python scan of the same
@@ -146,11 +146,11 @@ def note(rng: random.Random, lexicon: Lexicon, characters: int) -> str:
 def build(path: Path, characters: int, documents: int, *, seed: int = 11) -> Path:
     """A project of `documents` documents holding `characters` characters, with some codings."""
     from fieldnotes import ids
-    from fieldnotes.actions import acting
     from fieldnotes.codebook import operations
     from fieldnotes.coding.applying import NewCoding, apply_bulk
-    from fieldnotes.creation import create_project
-    from fieldnotes.documents import NewDocument, add_document
+    from fieldnotes.documents.store import NewDocument, add_document
+    from fieldnotes.project.actions import acting
+    from fieldnotes.project.creation import create_project
 
     rng = random.Random(seed)
     lexicon = Lexicon(rng)
@@ -306,7 +306,7 @@ def _figure(label: str, function: Callable[[], Any], baseline: Callable[[], Any]
 def measure(project_path: Path, *, runs: int = 5, word: str = "sagsbehandler", phrase: str = '"tror på"',
             misspelt: str = "sagsbehanler") -> list[Figure]:
     """Time the search operations on a project (median of `runs`), each beside its plain scan."""
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.search import index
     from fieldnotes.search.fulltext import Options, search
     from fieldnotes.search.similar import similar
@@ -364,7 +364,7 @@ def as_dict(characters: int, documents: int | None = None, runs: int = 5) -> dic
     """Build (or reuse) a corpus of `characters` and return the figures as a dict."""
     os.environ.setdefault("FIELDNOTES_HOME", tempfile.mkdtemp(prefix="fieldnotes-bench-home-"))
     path = corpus(characters, documents)
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
 
     with open_project(str(path), readonly=True) as project, project.read() as session:
         from sqlalchemy import func, select

@@ -50,7 +50,7 @@ def _median_of(prepare: Callable[[int], Any], run: Callable[[Any], Any], runs: i
 
 def _remove_project(path: Path) -> None:
     """A project file the benchmark made, with its journal files and the backups made of it."""
-    from fieldnotes.backup import list_backups
+    from fieldnotes.project.backup import list_backups
 
     for made in [*list_backups(path), path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]:
         made.unlink(missing_ok=True)
@@ -65,7 +65,7 @@ def _figure(operation: str, times: list[float], baseline: tuple[str, list[float]
 
 
 def _copy(source: Path, target: Path) -> Path:
-    from fieldnotes.backup import copy_sqlite
+    from fieldnotes.project.backup import copy_sqlite
 
     return copy_sqlite(source, target)
 
@@ -74,7 +74,7 @@ def _first_coder(project_path: Path) -> str:
     from sqlalchemy import select
 
     from fieldnotes.db.models import Change, Coder
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
 
     with open_project(str(project_path), readonly=True) as project, project.read() as session:
         query = select(Change.coder_id).where(Change.coder_id.is_not(None)).order_by(Change.seq)
@@ -88,11 +88,11 @@ def _days_work(source: Path, folder: Path, codings: int = 200, name: str = "day"
     """A copy of the project where a new coder codes, writes a memo and renames a code; their bundle."""
     from sqlalchemy import select
 
-    from fieldnotes.actions import acting
     from fieldnotes.codebook import operations
     from fieldnotes.coding import applying, memos
     from fieldnotes.db.models import Code, Document
-    from fieldnotes.project import open_project
+    from fieldnotes.project.actions import acting
+    from fieldnotes.project.opening import open_project
     from fieldnotes.team.bundle import write_bundle
 
     laptop = _copy(source, folder / f"laptop-{name}.db")
@@ -126,7 +126,7 @@ def naive_agreement(session: Any, first: str, second: str) -> dict[uuid.UUID, tu
     """a, b, c, d per code, counted with per-character sets: the slow, obvious way."""
     from sqlalchemy import select
 
-    from fieldnotes.coders import coder_id
+    from fieldnotes.db.coders import coder_id
     from fieldnotes.db.models import Coding, Document
 
     ids = [coder_id(first), coder_id(second)]
@@ -149,8 +149,8 @@ def naive_agreement(session: Any, first: str, second: str) -> dict[uuid.UUID, tu
 
 
 def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> list[Figure]:
-    from fieldnotes.creation import create_project
-    from fieldnotes.project import open_project
+    from fieldnotes.project.creation import create_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.team.agreement import agreement
     from fieldnotes.team.bundle import read_bundle, write_bundle
     from fieldnotes.team.merge import merge

@@ -55,10 +55,10 @@ def app_memory(project: Path) -> Figure:
 def apply_coding(project_path: Path) -> Figure:
     from sqlalchemy import select
 
-    from fieldnotes.actions import acting
     from fieldnotes.coding import applying
     from fieldnotes.db.models import Code, Document
-    from fieldnotes.project import open_project
+    from fieldnotes.project.actions import acting
+    from fieldnotes.project.opening import open_project
 
     project = open_project(str(project_path))
     rng = random.Random(3)
@@ -82,7 +82,7 @@ def apply_coding(project_path: Path) -> Figure:
 
 def excerpts_with_context(project_path: Path) -> Figure:
     from fieldnotes.coding.excerpts import excerpts
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
 
     project = open_project(str(project_path), readonly=True)
 
@@ -101,7 +101,7 @@ _LONG: dict[str, tuple[Path, str]] = {}
 
 
 def _long_document_project(folder: Path) -> tuple[Path, str]:
-    from fieldnotes.backup import copy_sqlite
+    from fieldnotes.project.backup import copy_sqlite
 
     if "built" not in _LONG or not _LONG["built"][0].exists():
         _LONG["built"] = _build_long_document_project(folder / "long-pristine.db")
@@ -114,12 +114,12 @@ def _long_document_project(folder: Path) -> tuple[Path, str]:
 def _build_long_document_project(path: Path, characters: int = 100_000, codings: int = 1_000) -> tuple[Path, str]:
     from sqlalchemy import select
 
-    from fieldnotes.actions import acting
     from fieldnotes.codebook import operations
     from fieldnotes.coding.applying import NewCoding, apply_bulk
-    from fieldnotes.creation import create_project
     from fieldnotes.db.models import Document
-    from fieldnotes.documents import NewDocument, add_document
+    from fieldnotes.documents.store import NewDocument, add_document
+    from fieldnotes.project.actions import acting
+    from fieldnotes.project.creation import create_project
 
     rng = random.Random(11)
     project = create_project(str(path), empty=True, coder="Bench")
@@ -143,10 +143,10 @@ def _build_long_document_project(path: Path, characters: int = 100_000, codings:
 
 
 def edit_long_document(folder: Path) -> Figure:
-    from fieldnotes.actions import acting
     from fieldnotes.coding.edit import edit_text
     from fieldnotes.db.models import Document
-    from fieldnotes.project import open_project
+    from fieldnotes.project.actions import acting
+    from fieldnotes.project.opening import open_project
 
     path, doc_id = _long_document_project(folder)
     project = open_project(str(path))
@@ -225,8 +225,8 @@ def import_throughput(files: int, runs: int = 5) -> Figure:
 
     import docx
 
-    from fieldnotes.creation import create_project
     from fieldnotes.importing.batch import Options, import_paths
+    from fieldnotes.project.creation import create_project
 
     rng = random.Random(5)
     folder = Path(tempfile.mkdtemp(prefix="fieldnotes-bench-import-"))

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldnotes import clock, ids
-from fieldnotes.actions import acting
 from fieldnotes.codebook import operations
 from fieldnotes.coding.applying import NewCoding, apply_bulk
-from fieldnotes.creation import create_project
 from fieldnotes.db.models import Code
-from fieldnotes.documents import NewDocument, add_document, get_case, set_attribute
-from fieldnotes.project import Project
+from fieldnotes.documents.store import NewDocument, add_document, get_case, set_attribute
+from fieldnotes.project.actions import acting
+from fieldnotes.project.creation import create_project
+from fieldnotes.project.opening import Project
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,8 @@ def build(path: Path, tier_name: str, *, seed: int = 7) -> Path:
 
 def _codings(project: Project, tier: Tier, rng: random.Random, documents: list[tuple[uuid.UUID, int]],
              codable: list[uuid.UUID], coders: list[str]) -> None:
-    from fieldnotes.coders import coder_id as make_id
-    from fieldnotes.coders import ensure_coder
+    from fieldnotes.db.coders import coder_id as make_id
+    from fieldnotes.db.coders import ensure_coder
 
     with project.read() as session:
         scaled = {c.id for c in session.query(Code).filter(Code.scale_min.is_not(None))}

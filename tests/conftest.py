@@ -35,7 +35,7 @@ def missing(what: str, how: str) -> None:
 @pytest.fixture(scope="module")
 def english_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The demo project built in English, once per test module (modules that export from it add audit records)."""
-    from fieldnotes.demo import build
+    from fieldnotes.project.demo import build
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FIELDNOTES_HOME", str(tmp_path_factory.mktemp("home")))

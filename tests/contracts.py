@@ -112,3 +112,45 @@ def shared_names(root: Path = PACKAGE_ROOT) -> dict[str, list[str]]:
             continue
         seen.setdefault(path.name, []).append(relative.as_posix())
     return {name: places for name, places in seen.items() if len(places) > 1}
+
+
+def primitives(root: Path = PACKAGE_ROOT) -> list[str]:
+    """The shared primitives: the modules at the top of the package (errors, paths, clock, ...)."""
+    return sorted(p.stem for p in root.glob("*.py") if p.stem not in ("__init__", "__main__"))
+
+
+def packages(root: Path = PACKAGE_ROOT) -> list[str]:
+    return sorted(p.parent.name for p in root.glob("*/__init__.py"))
+
+
+def unit_of(module: str) -> str:
+    """The package or top-level module a name belongs to: 'db' for fieldnotes.db.models, 'errors' for
+    fieldnotes.errors.FieldnotesError, '' for the package itself (`from fieldnotes import __version__`)."""
+    parts = module.split(".")
+    return "" if len(parts) < 2 or parts[1] == "__version__" else parts[1]
+
+
+#: the bottom of the library, and what each part may import besides the shared primitives and itself
+BASE = {
+    "db": ("privacy.encryption",),  # to open an encrypted (SQLCipher) file; lazily
+    "codebook": ("db",),
+    "documents": ("db",),
+}
+
+
+def layer_violations(root: Path = PACKAGE_ROOT) -> list[str]:
+    """Imports that break the rules of the bottom layers: a shared primitive imports only other shared
+    primitives; `db/`, `codebook/` and `documents/` import only what `BASE` allows."""
+    tops = set(primitives(root))
+    bad = []
+    for imp in all_imports(root):
+        source, target = unit_of(imp.source), unit_of(imp.target)
+        if target in ("", source) or target in tops:
+            continue
+        if source in tops:
+            bad.append(f"the shared primitive {source} imports {target}: {imp.where()}")
+        elif source in BASE:
+            dotted = imp.target.removeprefix(f"{root.name}.")
+            if not any(dotted == allowed or dotted.startswith(allowed + ".") for allowed in BASE[source]):
+                bad.append(f"{source} imports {target}: {imp.where()}")
+    return bad

@@ -13,9 +13,8 @@ import uuid
 from contextlib import closing
 from pathlib import Path
 
-from fieldnotes import clock, coders
-from fieldnotes.creation import create_project
-from fieldnotes.db import history, migrate
+from fieldnotes import clock
+from fieldnotes.db import coders, history, migrate
 from fieldnotes.db.models import (
     Attribute,
     AttributeValue,
@@ -29,6 +28,7 @@ from fieldnotes.db.models import (
     Pseudonym,
     SpeakerTurn,
 )
+from fieldnotes.project.creation import create_project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemas"
 TEXT = "I: Hvordan går det med borgerne?\nR: Jeg tror på, at Søren får et job på lageret i Lyngå. 😊\n"

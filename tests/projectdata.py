@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from fieldnotes.db.models import TRACKED_TABLES
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from tests.helpers import ok
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -22,9 +22,9 @@ import pytest
 
 from fieldnotes.analysis.matrix import cell_coding_ids, cell_excerpts, matrix
 from fieldnotes.db import history
-from fieldnotes.documents import get_case, set_attribute
-from fieldnotes.filters import Filters
-from fieldnotes.project import open_project
+from fieldnotes.documents.store import get_case, set_attribute
+from fieldnotes.project.opening import open_project
+from fieldnotes.queries.filters import Filters
 from tests.helpers import ok, run
 from tests.projectdata import SMALL_CODEBOOK, make_project, snapshot
 

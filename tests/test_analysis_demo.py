@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from fieldnotes.analysis.patterns import TYPES, check_pattern, load_patterns
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from fieldnotes.resources import demo_dir
 from tests.helpers import ok
 from tests.test_analysis import phase

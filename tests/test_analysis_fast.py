@@ -17,8 +17,8 @@ from fieldnotes.analysis.columns import NONE, RoleFinder
 from fieldnotes.analysis.cooccurrence import _paragraphs, cooccurrence
 from fieldnotes.analysis.matrix import MEASURES, matrix
 from fieldnotes.analysis.scope import load, load_grouped
-from fieldnotes.filters import Filters
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
+from fieldnotes.queries.filters import Filters
 from fieldnotes.text import line_starts
 from tests.test_analysis import build_analysis_project
 

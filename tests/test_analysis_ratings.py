@@ -12,7 +12,7 @@ import pytest
 
 from fieldnotes.analysis.patterns import check_pattern, load_patterns
 from fieldnotes.errors import InvalidInput
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from tests.helpers import ok, run
 from tests.test_analysis import build_analysis_project, phase
 

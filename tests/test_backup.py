@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldnotes import backup
+from fieldnotes.project import backup
 from tests.helpers import ok, run
 from tests.projectdata import make_project, snapshot
 

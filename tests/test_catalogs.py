@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from tests.catalogs import extracted, problems
 from tests.projectdata import make_project

@@ -376,8 +376,8 @@ def test_excerpts_under_each_filter(project: Path) -> None:
 
 def test_counting_excerpts_agrees_with_reading_them(project: Path) -> None:
     from fieldnotes.coding.excerpts import count_excerpts, excerpts
-    from fieldnotes.filters import Filters
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
+    from fieldnotes.queries.filters import Filters
 
     ok("--db", project, "code", DOC, "--code", "Specifik tro", "--match", "Søren får et job", "--rating", "4")
     ok("--db", project, "code", DOC, "--code", "Virksomhedskontakt", "--match", "ringer til bageriet",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fieldnotes.demo import build, read_anchors, rows_in_order
 from fieldnotes.errors import FieldnotesError
-from fieldnotes.project import open_project
+from fieldnotes.project.demo import build, read_anchors, rows_in_order
+from fieldnotes.project.opening import open_project
 from fieldnotes.resources import demo_dir
 from tests.helpers import ok, run
 

@@ -125,15 +125,15 @@ def _window(old: str, new: str, a: int, b: int) -> tuple[int, int]:
 def test_edit_through_the_engine_keeps_untouched_codings_and_undo_restores(
         tmp_path_factory: pytest.TempPathFactory,
         case: tuple[list[tuple[int, int, str, str]], tuple[int, int, str]]) -> None:
-    from fieldnotes import coders
-    from fieldnotes.actions import acting
     from fieldnotes.codebook.tree import CodeTree
     from fieldnotes.coding import applying
     from fieldnotes.coding import undo as undo_mod
     from fieldnotes.coding.edit import edit_text
+    from fieldnotes.db import coders
     from fieldnotes.db.models import Code, Coding, Document
-    from fieldnotes.documents import resolve
-    from fieldnotes.project import open_project
+    from fieldnotes.documents.store import resolve
+    from fieldnotes.project.actions import acting
+    from fieldnotes.project.opening import open_project
 
     wanted, (a, b, inserted) = case
     old = INTERVIEW

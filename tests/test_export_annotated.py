@@ -13,7 +13,7 @@ from fieldnotes.coding.excerpts import Excerpt
 from fieldnotes.export.docx_annotated import write_annotated_docx
 from fieldnotes.export.exporter import ExportRequest, export
 from fieldnotes.export.gather import AnnotatedDocument, AnnotatedSet, CodeEntry
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from tests.helpers import ok, run
 from tests.test_export_data import (
     ACROSS,

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from fieldnotes.actions import acting
-from fieldnotes.coders import coder_id, ensure_coder
 from fieldnotes.coding.applying import NewCoding, apply_bulk
+from fieldnotes.db.coders import coder_id, ensure_coder
 from fieldnotes.db.models import Code
-from fieldnotes.documents import NewDocument, add_document
-from fieldnotes.project import open_project
+from fieldnotes.documents.store import NewDocument, add_document
+from fieldnotes.project.actions import acting
+from fieldnotes.project.opening import open_project
 from tests.helpers import ok
 from tests.projectdata import make_project
 

@@ -17,8 +17,8 @@ from fieldnotes.export.docx_excerpts import write_excerpts_docx
 from fieldnotes.export.exporter import ExportRequest, NothingToExport, export
 from fieldnotes.export.gather import CodeEntry, ExportSet, gather
 from fieldnotes.export.pseudonyms import Pseudonymizer, pseudonymizer, use_register
-from fieldnotes.filters import Filters
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
+from fieldnotes.queries.filters import Filters
 from tests.helpers import ok, run
 from tests.test_export_data import (
     ACROSS,

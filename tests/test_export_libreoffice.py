@@ -13,8 +13,8 @@ import pytest
 from fieldnotes.coding.excerpts import excerpts
 from fieldnotes.export.docx_excerpts import citation
 from fieldnotes.export.labels import Labels
-from fieldnotes.filters import Filters
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
+from fieldnotes.queries.filters import Filters
 from tests.conftest import missing
 from tests.helpers import ok
 from tests.test_export_data import DOC, NOTE, coded_copy

@@ -18,8 +18,8 @@ from docx.oxml.ns import qn
 
 from fieldnotes.analysis.matrix import matrix
 from fieldnotes.export.docx_overview import DARK, ZERO_FILL, shade
-from fieldnotes.filters import Filters
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
+from fieldnotes.queries.filters import Filters
 from tests.helpers import ok, run
 
 

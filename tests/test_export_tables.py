@@ -11,13 +11,13 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from fieldnotes.actions import acting
 from fieldnotes.coding.excerpts import excerpts
 from fieldnotes.db.models import Case
-from fieldnotes.documents import set_attribute
+from fieldnotes.documents.store import set_attribute
 from fieldnotes.export.tables import EXCEL_CELL_LIMIT
-from fieldnotes.filters import Filters
-from fieldnotes.project import open_project
+from fieldnotes.project.actions import acting
+from fieldnotes.project.opening import open_project
+from fieldnotes.queries.filters import Filters
 from tests.helpers import ok, run
 from tests.test_export_data import (
     ACROSS,

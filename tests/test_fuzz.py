@@ -72,7 +72,7 @@ XML_BITS = st.sampled_from([b"<?xml version='1.0'?>", b"<Project xmlns='urn:QDA-
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=_budget(25))
 @given(st.dictionaries(QDE_NAMES, st.lists(XML_BITS, max_size=8).map(b"".join), max_size=4))
 def test_refi_archives_never_crash(tmp_path: Path, members: dict[str, bytes]) -> None:
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.refi.loading import import_exchange_file
 
     target = tmp_path / "fuzz.db"

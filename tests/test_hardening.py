@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldnotes.db.models import Coding, Document, DocumentCase, SpeakerTurn
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from tests.helpers import ok
 from tests.projectdata import INTERVIEW, make_project
 
@@ -160,7 +160,7 @@ def test_a_failed_migration_leaves_the_file_and_its_backup(tmp_path: Path, monke
     import shutil
 
     import fieldnotes.db.migrate as migrate
-    from fieldnotes.backup import list_backups
+    from fieldnotes.project.backup import list_backups
     from tests.helpers import run
 
     fixtures = sorted((ROOT / "tests" / "fixtures" / "schemas").glob("*.db"))

@@ -304,8 +304,8 @@ def test_importing_half_first_then_the_folder_gives_each_file_once(tmp_path: Pat
 
 def test_a_deleted_document_comes_back_when_the_folder_is_imported_again(tmp_path: Path) -> None:
     from fieldnotes.db import history
-    from fieldnotes.documents import delete_document, resolve
-    from fieldnotes.project import open_project
+    from fieldnotes.documents.store import delete_document, resolve
+    from fieldnotes.project.opening import open_project
 
     (tmp_path / "m").mkdir()
     data.odt_file(tmp_path / "m")

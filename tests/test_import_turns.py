@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldnotes.turns import find_turns, seconds
+from fieldnotes.documents.turns import find_turns, seconds
 from tests import importdata as data
 
 

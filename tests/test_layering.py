@@ -100,6 +100,46 @@ def test_the_faces_and_the_library_keep_their_contracts() -> None:
     assert contracts.face_violations() == []
 
 
+def test_shared_primitives_and_the_bottom_layers_import_only_what_they_may() -> None:
+    """docs/architecture.md, rules 5 and 6: the top-level modules import only one another; db/, codebook/
+    and documents/ import only what is below them."""
+    assert contracts.layer_violations() == []
+
+
+def test_the_layer_check_finds_an_upward_import(tmp_path: Path) -> None:
+    root = tmp_path / "fieldnotes"
+    files = {
+        "__init__.py": "", "errors.py": "", "paths.py": "from fieldnotes.errors import Oops\n",
+        "clock.py": "def now():\n    from fieldnotes.db import models\n",
+        "db/__init__.py": "", "db/models.py": "from fieldnotes import errors\n",
+        "db/backends.py": "def key():\n    from fieldnotes.privacy.encryption import url_for\n",
+        "privacy/__init__.py": "", "privacy/encryption.py": "", "privacy/register.py": "",
+        "codebook/__init__.py": "", "codebook/tree.py": "from fieldnotes.db.models import Code\n",
+        "documents/__init__.py": "", "documents/store.py": "from fieldnotes.privacy import register\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    found = contracts.layer_violations(root)
+    assert [line.split(":")[0] for line in found] == [
+        "the shared primitive clock imports db", "documents imports privacy"]
+
+
+def test_the_architecture_page_names_every_package_and_primitive() -> None:
+    """docs/architecture.md, rule 9: its lists are the real ones, so a new package or top-level module
+    is placed (and described) on purpose."""
+    import re
+
+    page = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+    def listed(section: str, pattern: str) -> list[str]:
+        body = page.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+        return sorted(re.findall(pattern, body, flags=re.M))
+
+    assert listed("Packages", r"^- `(\w+)/`") == contracts.packages()
+    assert listed("Shared primitives", r"^- `(\w+)`") == contracts.primitives()
+
+
 def test_no_two_modules_share_a_name() -> None:
     """A file name says where to look: two `engine.py` or `scope.py` send a newcomer (and a grep) to the wrong
     one. Only a screen may share its subject's name (`tui/screens/matrix.py` shows `analysis/matrix.py`)."""

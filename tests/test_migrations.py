@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select, text
 from fieldnotes.db import migrate
 from fieldnotes.db.backends import engine_for
 from fieldnotes.db.models import Base
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "schemas").glob("*.db"))
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fieldnotes.db.models import Change, Coding, Document, Event, Memo, SpeakerTurn
 from fieldnotes.privacy.replacing import Replacer
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from tests.helpers import ok, run
 from tests.projectdata import make_project, snapshot
 

@@ -11,8 +11,8 @@ import docx
 import pytest
 import yaml
 
-from fieldnotes.demo import build
 from fieldnotes.privacy.replacing import Replacer
+from fieldnotes.project.demo import build
 from fieldnotes.resources import demo_dir
 from tests.helpers import ok
 

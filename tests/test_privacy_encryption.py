@@ -55,7 +55,7 @@ def test_nothing_readable_while_the_project_is_open(tmp_path: Path) -> None:
     from sqlalchemy import select
 
     from fieldnotes.db.models import Document
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
 
     project = make_encrypted(tmp_path)
     with open_project(str(project)) as opened:

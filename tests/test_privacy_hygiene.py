@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fieldnotes import backup, logs, paths
+from fieldnotes import logs, paths
+from fieldnotes.project import backup
 from tests.helpers import ok, run
 from tests.projectdata import make_project
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fieldnotes.db import migrate
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from tests.helpers import ok, run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemas"
@@ -152,7 +152,7 @@ def test_locate_reports_isolated_paths(isolated_paths: Path) -> None:
 
 def test_readonly_file_opens_readonly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file the user cannot write opens read-only with a notice (root writes anything, so fake it)."""
-    import fieldnotes.project as project_module
+    import fieldnotes.project.opening as project_module
 
     target = tmp_path / "ro.db"
     ok("--db", target, "init", "--empty")

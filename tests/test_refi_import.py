@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from fieldnotes.coders import coder_id
+from fieldnotes.db.coders import coder_id
 from fieldnotes.db.models import Case, Code, Memo
-from fieldnotes.documents import attributes_of
-from fieldnotes.project import open_project
+from fieldnotes.documents.store import attributes_of
+from fieldnotes.project.opening import open_project
 from fieldnotes.refi import safezip
 from tests.fixtures.refi import vendor_files
 from tests.fixtures.refi.vendor_files import Built

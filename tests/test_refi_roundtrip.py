@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from fieldnotes.codebook import sync
 from fieldnotes.db.models import Code
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from fieldnotes.refi import schema
 from fieldnotes.refi.qdc import read_qdc
 from fieldnotes.refi.safexml import parse

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from fieldnotes.actions import acting
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Change, Code, Coding
-from fieldnotes.filters import Filters
-from fieldnotes.project import open_project
+from fieldnotes.project.actions import acting
+from fieldnotes.project.opening import open_project
+from fieldnotes.queries.filters import Filters
 from fieldnotes.search import index
 from fieldnotes.search.coding import code_spans, spans_of
 from fieldnotes.search.counts import counts

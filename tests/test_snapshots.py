@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from fieldnotes.demo import build
-from fieldnotes.project import open_project
+from fieldnotes.project.demo import build
+from fieldnotes.project.opening import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from tests.helpers import import_screens_again, settle
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fieldnotes.coding import spans
-from fieldnotes.turns import find_turns, words_start
+from fieldnotes.documents.turns import find_turns, words_start
 
 PIECES = ["Jeg tror på det", ".", ". ", "! ", "? ", "… ", "f.eks. ", "bl.a. ", "kl. 10. ", "nr. 3 ", "A. ", "æøå ",
           "\n", "\n\n", "[00:01:12] Mette: ", "I: ", "IP: ", "Søren får et job", " ", "»Ja.« ", "(pause.) ", "12. "]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from fieldnotes.db import history, image_queries, migrate
 from fieldnotes.db.models import ProjectSettings, Pseudonym
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from tests.helpers import ok, run
 from tests.projectdata import make_project, snapshot
 
@@ -119,7 +119,7 @@ def test_a_pseudonymized_bundle_leaves_the_key_here(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     copy = tmp_path / "copy.db"
     shutil.copy(project, copy)
-    from fieldnotes.actions import acting
+    from fieldnotes.project.actions import acting
 
     with open_project(str(project)) as opened, acting(opened, ANNA, "pseudonyms.add", "added") as (session, cid):
         session.add(Pseudonym(original="Kirsten Ærbo", pseudonym="Sagsbehandler M", created_by=cid))

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from fieldnotes.coders import coder_id
 from fieldnotes.coding import undo
 from fieldnotes.coding.undo import NOT_UNDOABLE
+from fieldnotes.db.coders import coder_id
 from fieldnotes.db.models import Coding
 from fieldnotes.errors import Refused
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from fieldnotes.team.disagreements import list_disagreements, settle
 from tests.helpers import ok, run
 from tests.projectdata import make_project

@@ -257,7 +257,7 @@ def test_the_search_index_follows_a_merge_and_its_undo(tmp_path: Path, copies: t
 
 def test_a_merge_stops_when_a_row_it_would_overwrite_changed_meanwhile(
         tmp_path: Path, copies: tuple[Path, Path]) -> None:
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.team.merge import ChangedMeanwhile, Planner, _check_unchanged
     from fieldnotes.team.sources import open_source
 
@@ -297,7 +297,7 @@ def test_rows_written_straight_to_sqlite_are_stored_as_sqlalchemy_stores_them(tm
 
     from fieldnotes.db import history
     from fieldnotes.db.image_queries import select_images
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
     from fieldnotes.team import merge as merging
 
     base = make_project(tmp_path)

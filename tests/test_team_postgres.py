@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fieldnotes import paths
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from fieldnotes.team.activity import last_change_seq
 from tests.helpers import ok, run
 from tests.pgcluster import Cluster

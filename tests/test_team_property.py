@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from fieldnotes.actions import acting
 from fieldnotes.codebook import operations
 from fieldnotes.coding import applying, memos
 from fieldnotes.coding.edit import edit_text
 from fieldnotes.db.models import Code, Coding, Document
 from fieldnotes.errors import FieldnotesError
-from fieldnotes.project import open_project
+from fieldnotes.project.actions import acting
+from fieldnotes.project.opening import open_project
 from fieldnotes.team.bundle import write_bundle
 from fieldnotes.team.merge import merge
 from tests.projectdata import make_project, snapshot

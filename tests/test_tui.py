@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from fieldnotes.tui.widgets.coded_text import CodedText
 from tests.helpers import ok, settle
@@ -183,7 +183,7 @@ def test_picker_ranks_the_code_whose_own_name_matches() -> None:
     Kultur og organisering third, so Enter applied the wrong code; 'ledelse' likewise."""
     import uuid
 
-    from fieldnotes.overview import CodeChoice
+    from fieldnotes.queries.overview import CodeChoice
     from fieldnotes.tui.screens.picker import rank
 
     def code(path: str, shortcut: str | None = None) -> CodeChoice:

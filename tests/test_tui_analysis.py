@@ -16,9 +16,9 @@ from fieldnotes.analysis.matrix import matrix
 from fieldnotes.analysis.ratings import ratings
 from fieldnotes.analysis.words import kwic, words
 from fieldnotes.coding.excerpts import count_excerpts, excerpts
-from fieldnotes.demo import build
-from fieldnotes.filters import Filters
-from fieldnotes.project import open_project
+from fieldnotes.project.demo import build
+from fieldnotes.project.opening import open_project
+from fieldnotes.queries.filters import Filters
 from fieldnotes.tui.app import FieldnotesApp
 from fieldnotes.tui.screens.matrix import MatrixCellScreen, cell_filters
 from tests.helpers import import_screens_again, settle

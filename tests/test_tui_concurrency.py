@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from fieldnotes.db.models import Coder, Coding
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from tests.helpers import ok
 from tests.projectdata import make_project

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from fieldnotes.demo import build
 from fieldnotes.privacy.detect import candidates
 from fieldnotes.privacy.inplace import pending
-from fieldnotes.project import open_project
+from fieldnotes.project.demo import build
+from fieldnotes.project.opening import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from tests.helpers import import_screens_again, ok, settle
 from tests.projectdata import make_project

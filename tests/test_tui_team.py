@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fieldnotes.project import open_project
+from fieldnotes.project.opening import open_project
 from fieldnotes.tui.app import FieldnotesApp
 from fieldnotes.tui.widgets.coded_text import CodedText
 from tests.helpers import ok, settle
@@ -181,8 +181,8 @@ async def test_a_change_elsewhere_refreshes_the_screen(tmp_path: Path, monkeypat
 
 
 def test_the_watcher_tells_own_changes_from_others(tmp_path: Path) -> None:
-    from fieldnotes.actions import acting
     from fieldnotes.codebook import operations
+    from fieldnotes.project.actions import acting
     from fieldnotes.tui.changes import ChangeWatcher
 
     project = make_project(tmp_path)

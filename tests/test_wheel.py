@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fieldnotes.demo import read_anchors
+from fieldnotes.project.demo import read_anchors
 
 ROOT = Path(__file__).resolve().parent.parent
 

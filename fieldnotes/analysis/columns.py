@@ -48,8 +48,8 @@ from fieldnotes.db.models import (
     SpeakerTurn,
 )
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters, coder_ids
-from fieldnotes.project import phase_of
+from fieldnotes.project.opening import phase_of
+from fieldnotes.queries.filters import Filters, coder_ids
 
 NONE = "(none)"
 DOCUMENT_DIMENSIONS = ("municipality", "kind", "activity", "phase")
@@ -130,7 +130,7 @@ def known_attributes(session: Session) -> list[tuple[str, str]]:
 
 
 def _attribute_values(session: Session, scope: str, name: str) -> dict[uuid.UUID, Any]:
-    """One attribute's values by document or case, as `fieldnotes.documents.attributes_of` gives them."""
+    """One attribute's values by document or case, as `fieldnotes.documents.store.attributes_of` gives them."""
     target = AttributeValue.document_id if scope == "document" else AttributeValue.case_id
     query = (select(target, AttributeValue.value_number, AttributeValue.value_date, AttributeValue.value_text)
              .join(Attribute, Attribute.id == AttributeValue.attribute_id)

@@ -42,7 +42,7 @@ from fieldnotes.analysis.scope import (
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Document, SpeakerTurn
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 
 WITHIN = ("overlap", "turn", "paragraph")
 

@@ -38,7 +38,7 @@ from fieldnotes.analysis import columns as cols
 from fieldnotes.analysis.scope import Grouped, as_uuid, load, load_grouped, paused_gc
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 
 MEASURES = ("codings", "documents", "chars", "percent")
 Number = int | float

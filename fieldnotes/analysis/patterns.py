@@ -36,7 +36,7 @@ from fieldnotes.analysis.matrix import matrix
 from fieldnotes.analysis.ratings import ratings
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 
 TYPES = ("dominant_area", "present_everywhere", "rating_trend", "phase_shift", "cooccurs")
 

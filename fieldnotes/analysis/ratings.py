@@ -21,7 +21,7 @@ from fieldnotes.analysis import columns as cols
 from fieldnotes.analysis.scope import load, paused_gc
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 
 
 @dataclass

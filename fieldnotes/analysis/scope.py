@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Coder, Coding, Document
-from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids, narrow_codings
+from fieldnotes.queries.filters import Filters, code_ids, coder_ids, document_ids, narrow_codings
 
 #: what a row of a scope can hold, by name
 COLUMNS: dict[str, Any] = {

@@ -45,9 +45,9 @@ from fieldnotes.analysis import columns as cols
 from fieldnotes.analysis.scope import document_keys, fetch_plain, load, paused_gc, raw
 from fieldnotes.coding.spans import turn_parts
 from fieldnotes.db.models import Case, Document, Pseudonym, SpeakerTurn
-from fieldnotes.documents import municipalities_by_document
+from fieldnotes.documents.store import municipalities_by_document
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters, document_ids
+from fieldnotes.queries.filters import Filters, document_ids
 
 TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_da.txt")

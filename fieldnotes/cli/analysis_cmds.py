@@ -40,7 +40,7 @@ def _record_export(ctx: Context, summary: str, details: dict[str, Any]) -> None:
     if project.readonly:
         ctx.note("the project is read-only here, so this export is not in its audit trail")
         return
-    from fieldnotes.actions import ensure_recorded_coder
+    from fieldnotes.project.actions import ensure_recorded_coder
 
     with project.write() as session:
         cid = ensure_recorded_coder(session, ctx.coder_name())

@@ -52,9 +52,8 @@ def diff_codebook(ctx: Context) -> int:
 
 
 def import_codebook(ctx: Context) -> int:
-    from fieldnotes import coders
     from fieldnotes.codebook import sync
-    from fieldnotes.db import history
+    from fieldnotes.db import coders, history
 
     book = _read(ctx.args.file)
     project = ctx.project()

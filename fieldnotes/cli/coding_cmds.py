@@ -22,7 +22,7 @@ from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 def acting(ctx: Context, action: str, summary: str = "", details: dict[str, Any] | None = None
            ) -> Iterator[tuple[Session, Any]]:
     """A write transaction holding one recorded change by the acting coder."""
-    from fieldnotes.actions import acting as library_acting
+    from fieldnotes.project.actions import acting as library_acting
 
     with library_acting(ctx.project(), ctx.coder_name(), action, summary, details) as pair:
         yield pair
@@ -45,7 +45,7 @@ def code(ctx: Context) -> int:
     from fieldnotes.codebook.tree import CodeTree
     from fieldnotes.coding import applying, spans
     from fieldnotes.db.models import Code
-    from fieldnotes.documents import resolve
+    from fieldnotes.documents.store import resolve
 
     args = ctx.args
     chosen = sum(x is not None and x is not False for x in (args.span, args.match, args.regex, args.speaker))
@@ -198,8 +198,8 @@ def memo_list(ctx: Context) -> int:
 
 
 def _undo_redo(ctx: Context, which: str) -> int:
-    from fieldnotes import coders
     from fieldnotes.coding import undo as undo_mod
+    from fieldnotes.db import coders
 
     project = ctx.project()
     name = ctx.coder_name()
@@ -341,7 +341,7 @@ def _writable_project(ctx: Context) -> Any:
 
 def edit(ctx: Context) -> int:
     from fieldnotes.coding.edit import edit_text
-    from fieldnotes.documents import resolve
+    from fieldnotes.documents.store import resolve
 
     project = _writable_project(ctx)
     if not ctx.args.from_file:
@@ -373,7 +373,7 @@ def new_document(ctx: Context) -> int:
     import datetime as dt
 
     from fieldnotes.dates import parse_date
-    from fieldnotes.documents import NewDocument, add_document, check_new
+    from fieldnotes.documents.store import NewDocument, add_document, check_new
 
     args = ctx.args
     # every argument is checked before the editor opens: a note is never refused for them after it was written
@@ -402,7 +402,7 @@ def new_document(ctx: Context) -> int:
 
 
 def doc_set(ctx: Context) -> int:
-    from fieldnotes.documents import resolve, set_metadata
+    from fieldnotes.documents.store import resolve, set_metadata
 
     with acting(ctx, "doc.set", f"set {ctx.args.key} of a document") as (session, cid):
         doc = resolve(session, ctx.args.document)
@@ -414,7 +414,7 @@ def doc_set(ctx: Context) -> int:
 
 
 def doc_rename(ctx: Context) -> int:
-    from fieldnotes.documents import resolve, set_metadata
+    from fieldnotes.documents.store import resolve, set_metadata
 
     with acting(ctx, "doc.rename", "renamed a document") as (session, cid):
         doc = resolve(session, ctx.args.document)
@@ -431,7 +431,7 @@ def doc_delete(ctx: Context) -> int:
     from sqlalchemy import func, select
 
     from fieldnotes.db.models import Coding
-    from fieldnotes.documents import delete_document, resolve
+    from fieldnotes.documents.store import delete_document, resolve
 
     with ctx.project(readonly=True).read() as session:
         doc = resolve(session, ctx.args.document)
@@ -464,7 +464,7 @@ def _code(session: Session, name: str) -> Any:
 
 def codebook_add(ctx: Context) -> int:
     from fieldnotes.codebook import operations
-    from fieldnotes.filters import parse_rating
+    from fieldnotes.queries.filters import parse_rating
 
     args = ctx.args
     with acting(ctx, "codebook.add", f"added code {args.name!r}") as (session, cid):

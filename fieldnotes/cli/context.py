@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from fieldnotes.errors import FieldnotesError
-from fieldnotes.project import Project, open_project
+from fieldnotes.project.opening import Project, open_project
 
 
 class Context:
@@ -39,13 +39,13 @@ class Context:
         return self._project
 
     def coder_name(self) -> str:
-        from fieldnotes.coders import choose_name
+        from fieldnotes.db.coders import choose_name
 
         with self.project().read() as session:
             return choose_name(session, getattr(self.args, "coder", None))
 
     def coder_id(self) -> uuid.UUID:
-        from fieldnotes.coders import coder_id
+        from fieldnotes.db.coders import coder_id
 
         return coder_id(self.coder_name())
 

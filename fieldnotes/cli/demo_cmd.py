@@ -9,15 +9,15 @@ from fieldnotes.cli.context import Context
 
 
 def demo(ctx: Context) -> int:
-    from fieldnotes.demo import build
+    from fieldnotes.project.demo import build
 
     target = Path(ctx.args.path).expanduser() if ctx.args.path else paths.demo_project()
     if not ctx.json:
         ctx.note(f"building the demo project at {target} …")
     report = build(target)
     if ctx.args.no_tui:
-        from fieldnotes.documents import listing
-        from fieldnotes.project import open_project
+        from fieldnotes.documents.store import listing
+        from fieldnotes.project.opening import open_project
 
         with open_project(str(target), readonly=True) as project, project.read() as session:
             rows = listing(session)

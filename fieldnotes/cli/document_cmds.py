@@ -58,7 +58,7 @@ def import_files(ctx: Context) -> int:
     )
     project = ctx.project()
     coder = ctx.coder_name()
-    from fieldnotes.coders import coder_id
+    from fieldnotes.db.coders import coder_id
     from fieldnotes.importing.batch import FileResult
 
     given = [Path(p) for p in args.paths]
@@ -106,8 +106,8 @@ def list_documents(ctx: Context) -> int:
     from sqlalchemy import select
 
     from fieldnotes.db.models import Document
-    from fieldnotes.documents import listing
-    from fieldnotes.filters import document_ids
+    from fieldnotes.documents.store import listing
+    from fieldnotes.queries.filters import document_ids
 
     filters = filters_from(ctx.args)
     with ctx.project(readonly=True).read() as session:
@@ -126,7 +126,7 @@ def list_documents(ctx: Context) -> int:
 
 def show_document(ctx: Context) -> int:
     from fieldnotes.coding.excerpts import codings_of_document
-    from fieldnotes.documents import listing, resolve
+    from fieldnotes.documents.store import listing, resolve
 
     with ctx.project(readonly=True).read() as session:
         doc = resolve(session, ctx.args.document)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from fieldnotes.dates import parse_date
-from fieldnotes.filters import Filters, parse_rating
+from fieldnotes.queries.filters import Filters, parse_rating
 
 
 def filters_from(args: argparse.Namespace) -> Filters:

@@ -16,7 +16,7 @@ from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 
 def _ensure_coder(session: Session, name: str) -> uuid.UUID:
     """The acting coder's id, created first (in a change of its own) if this is their first action."""
-    from fieldnotes.actions import ensure_recorded_coder
+    from fieldnotes.project.actions import ensure_recorded_coder
 
     return ensure_recorded_coder(session, name)
 

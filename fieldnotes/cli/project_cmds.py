@@ -14,7 +14,7 @@ from fieldnotes.errors import FieldnotesError, InvalidInput
 
 
 def init(ctx: Context) -> int:
-    from fieldnotes.creation import create_project
+    from fieldnotes.project.creation import create_project
 
     target = ctx.db or paths.default_project()
     args = ctx.args
@@ -91,8 +91,7 @@ def _yes_no(value: str) -> bool:
 
 
 def set_setting(ctx: Context) -> int:
-    from fieldnotes import coders
-    from fieldnotes.db import history
+    from fieldnotes.db import coders, history
 
     key, value = ctx.args.key, ctx.args.value
     project = ctx.project()
@@ -143,7 +142,7 @@ def locate(ctx: Context) -> int:
 def _revision_state(target: str) -> dict[str, Any]:
     from fieldnotes.db import migrate
     from fieldnotes.db.backends import display_target, engine_for, is_url
-    from fieldnotes.project import _inspect_sqlite
+    from fieldnotes.project.opening import _inspect_sqlite
 
     if is_url(target):
         engine = engine_for(target)
@@ -173,7 +172,7 @@ def db_current(ctx: Context) -> int:
 def db_upgrade(ctx: Context) -> int:
     from fieldnotes.db import migrate
     from fieldnotes.db.backends import engine_for, is_url
-    from fieldnotes.project import open_project
+    from fieldnotes.project.opening import open_project
 
     target = ctx.db or paths.default_project()
     state = _revision_state(target)
@@ -188,7 +187,7 @@ def db_upgrade(ctx: Context) -> int:
         return 0
     backups: list[Path] = []
     if is_url(target):
-        from fieldnotes.backup import backup_server
+        from fieldnotes.project.backup import backup_server
 
         backups.append(backup_server(target, reason=f"before-upgrade-{state['current']}"))
         engine = engine_for(target)
@@ -250,8 +249,8 @@ def db_check(ctx: Context) -> int:
 
 
 def backup(ctx: Context) -> int:
-    from fieldnotes.backup import copy_sqlite, server_to_sqlite
     from fieldnotes.db.backends import is_url
+    from fieldnotes.project.backup import copy_sqlite, server_to_sqlite
 
     out = Path(ctx.args.out).expanduser()
     target = ctx.db or paths.default_project()
@@ -272,9 +271,9 @@ def backup(ctx: Context) -> int:
 
 
 def restore(ctx: Context) -> int:
-    from fieldnotes.backup import list_backups
-    from fieldnotes.backup import restore as restore_file
     from fieldnotes.db.backends import is_url
+    from fieldnotes.project.backup import list_backups
+    from fieldnotes.project.backup import restore as restore_file
 
     target = ctx.db or paths.default_project()
     if is_url(target):

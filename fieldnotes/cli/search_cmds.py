@@ -10,7 +10,7 @@ from fieldnotes.cli.coding_cmds import acting
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 from fieldnotes.search.results import Hit
 
 KWIC_WIDTH = 40

@@ -20,7 +20,7 @@ def _coder_names(text: str) -> list[str]:
 
 def _ensure_coder(ctx: Context) -> uuid.UUID:
     """The acting coder, created in a change of their own when they are new to the project."""
-    from fieldnotes.actions import ensure_recorded_coder
+    from fieldnotes.project.actions import ensure_recorded_coder
 
     with ctx.project().write() as session:
         return ensure_recorded_coder(session, ctx.coder_name())

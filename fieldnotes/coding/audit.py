@@ -15,7 +15,7 @@ EXPORT_ACTIONS = ("export", "bundle", "pseudonyms.export")
 
 def entries(session: Session, *, coders: list[str] | None = None, since: dt.date | None = None,
             exports_only: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
-    from fieldnotes.coders import coder_id
+    from fieldnotes.db.coders import coder_id
 
     names = dict(session.execute(select(Coder.id, Coder.name)).all())
     counts = dict(session.execute(select(Event.change_id, func.count()).group_by(Event.change_id)).all())

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes import text as textmod
 from fieldnotes.db.models import Coding, Document, Memo
-from fieldnotes.documents import replace_turns
+from fieldnotes.documents.store import replace_turns
 from fieldnotes.errors import InvalidInput
 
 Opcode = tuple[str, int, int, int, int]

@@ -25,8 +25,8 @@ from fieldnotes.db.image_queries import uuid_text
 from fieldnotes.db.models import MUNICIPALITY, Case, Coder, Coding, Document, DocumentCase, ProjectSettings, SpeakerTurn
 from fieldnotes.db.plainrows import plain_rows
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters, code_ids, coder_ids, document_ids, narrow_codings
-from fieldnotes.project import phase_of
+from fieldnotes.project.opening import phase_of
+from fieldnotes.queries.filters import Filters, code_ids, coder_ids, document_ids, narrow_codings
 
 
 @dataclass

@@ -27,7 +27,7 @@ class Target:
 def resolve_target(session: Session, text: str) -> Target:
     """`project`, `doc:TITLE`, `code:PATH`, `case:NAME`, `coding:ID`, or just a name or id (tried in turn)."""
     from fieldnotes.coding.applying import get_coding
-    from fieldnotes.documents import resolve as resolve_document
+    from fieldnotes.documents.store import resolve as resolve_document
 
     wanted = text.strip()
     if wanted.casefold() in ("project", "projekt"):
@@ -71,7 +71,7 @@ def resolve_target(session: Session, text: str) -> Target:
 
 
 def _doc_target(session: Session, text: str) -> Target:
-    from fieldnotes.documents import resolve
+    from fieldnotes.documents.store import resolve
 
     doc = resolve(session, text)
     return Target("document", doc.id, doc.title)

@@ -9,8 +9,8 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from fieldnotes.documents.turns import header, words_start
 from fieldnotes.errors import InvalidInput
-from fieldnotes.turns import header, words_start
 
 UNITS = ("word", "sentence", "paragraph", "turn")
 
@@ -80,7 +80,7 @@ def paragraph(text: str, offset: int) -> tuple[int, int]:
 
 def content_start(text: str, line_start: int, line_end: int) -> int:
     """Where a line's own words begin, after any timestamp and speaker label (as import finds turns,
-    fieldnotes.turns); a line that is nothing but a label and timestamp is kept whole."""
+    fieldnotes.documents.turns); a line that is nothing but a label and timestamp is kept whole."""
     start = words_start(text, line_start, line_end)
     return start if start < line_end else line_start
 

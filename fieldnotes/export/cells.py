@@ -20,7 +20,7 @@ from fieldnotes.analysis.matrix import TOTAL, cell_coding_ids, matrix
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.export.gather import CodeEntry, ExportSet, gather
 from fieldnotes.export.pseudonyms import Pseudonymizer
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 
 #: columns whose labels can hold names, so they are pseudonymised with the excerpts
 _NAMED = ("municipality", "activity", "attr")

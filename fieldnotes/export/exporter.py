@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 from fieldnotes.export.gather import AnnotatedSet, ExportSet, Progress, gather, gather_documents
 from fieldnotes.export.pseudonyms import default_enabled, pseudonymizer
-from fieldnotes.filters import Filters
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
+from fieldnotes.queries.filters import Filters
 
 if TYPE_CHECKING:
     from fieldnotes.export.cells import Cell, Overview
@@ -153,8 +153,7 @@ def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, 
 def _record(project: Project, request: ExportRequest, data: ExportSet | AnnotatedSet, count: int, documents: int,
             pseudonymized: bool, requested: bool, cell: Cell | None = None) -> None:
     """The audit record: the file's name only (never a path, which can hold a user name), and what is in it."""
-    from fieldnotes import coders
-    from fieldnotes.db import history
+    from fieldnotes.db import coders, history
 
     name = coders.normalise_name(request.exported_by) if request.exported_by else None
     coder_id = coders.coder_id(name) if name else None

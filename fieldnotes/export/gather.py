@@ -20,10 +20,10 @@ from fieldnotes import clock
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding.excerpts import Excerpt, excerpts
 from fieldnotes.db.models import Case, Code, Coder, Document, Memo, ProjectSettings
-from fieldnotes.documents import attributes_of, cases_by_document, municipalities_by_document
-from fieldnotes.documents import resolve as resolve_document
+from fieldnotes.documents.store import attributes_of, cases_by_document, municipalities_by_document
+from fieldnotes.documents.store import resolve as resolve_document
 from fieldnotes.export.pseudonyms import Pseudonymizer
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 
 #: `progress(done, total)`, called now and then while a long export is written
 Progress = Callable[[int, int], None]

@@ -32,12 +32,12 @@ from sqlalchemy.orm import Session
 from fieldnotes import text as textmod
 from fieldnotes.db import history
 from fieldnotes.db.models import Document
-from fieldnotes.documents import NewDocument, add_document, normalise_kind
+from fieldnotes.documents.store import NewDocument, add_document, normalise_kind
+from fieldnotes.documents.turns import find_turns
 from fieldnotes.errors import FieldnotesError, InvalidInput
 from fieldnotes.importing import readers
 from fieldnotes.importing.encoding import decode
-from fieldnotes.project import Project
-from fieldnotes.turns import find_turns
+from fieldnotes.project.opening import Project
 
 META_KEYS = {"title", "kind", "municipality", "municipalities", "date", "activity", "participants", "speakers",
              "attributes", "cases"}
@@ -336,7 +336,7 @@ def _comparable(key: str, value: Any) -> Any:
         if key == "participants":
             return _participants(value, "")
         if key == "kind":
-            from fieldnotes.documents import KIND_ALIASES
+            from fieldnotes.documents.store import KIND_ALIASES
 
             return KIND_ALIASES.get(str(value).strip().casefold(), str(value).strip().casefold())
     except InvalidInput:
@@ -511,7 +511,7 @@ def _existing_hashes(session: Session) -> dict[str, str]:
 
 def import_paths(project: Project, paths: Iterable[Path], options: Options, *, coder_id: uuid.UUID | None,
                  coder_name: str, progress: Progress | None = None) -> Report:
-    from fieldnotes.coders import ensure_coder
+    from fieldnotes.db.coders import ensure_coder
 
     report = Report()
     manifest = read_manifest(options.manifest) if options.manifest else {}

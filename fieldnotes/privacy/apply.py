@@ -191,7 +191,7 @@ def _move_codings(session: Session, doc: Document, found: list[Match],
 def apply_in_place(session: Session, rep: Replacer, *, coder_id: uuid.UUID | None) -> Applied:
     """Write the pseudonyms into the project (inside the caller's change)."""
     from fieldnotes.coding.edit import edit_text
-    from fieldnotes.documents import replace_turns
+    from fieldnotes.documents.store import replace_turns
 
     result = Applied()
     if not rep.active:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fieldnotes.privacy.apply import Applied, Occurrence
 from fieldnotes.privacy.redact import Redaction
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 
 
 def pending(project: Project) -> list[Occurrence]:
@@ -33,9 +33,9 @@ class InPlace:
 
 def replace_and_redact(project: Project, coder: str) -> tuple[Applied, Redaction]:
     """Replace every original in the project and redact the history, in one transaction; undo stops here."""
-    from fieldnotes.actions import ensure_recorded_coder
     from fieldnotes.db import history
     from fieldnotes.privacy import apply, redact, register
+    from fieldnotes.project.actions import ensure_recorded_coder
 
     with project.write() as session:
         redact.secure_delete(session)

@@ -23,7 +23,7 @@ from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 from fieldnotes.fileio import write_atomic
 from fieldnotes.privacy import register
 from fieldnotes.privacy.replacing import normalise
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 
 FORMAT = "fieldnotes-pseudonym-key"
 VERSION = 1
@@ -240,8 +240,7 @@ def load_register(project: Project, path: Path, coder_name: str) -> ImportReport
 
     Used by the demo build; a file with entries the register refuses is an error, not a partial load.
     """
-    from fieldnotes import coders
-    from fieldnotes.db import history
+    from fieldnotes.db import coders, history
 
     data = read(path)
     cid = coders.coder_id(coder_name)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.db.models import Change, Event
 from fieldnotes.privacy.replacing import Replacer
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 
 _CHUNK = 500
 _SERVER_TABLES = ("documents", "speaker_turns", "codings", "memos", "cases", "attribute_values", "attributes",
@@ -134,10 +134,10 @@ def clear_freed_pages(project: Project) -> list[str]:
 def backups_holding_originals(project: Project) -> list[Path]:
     """fieldnotes' own copies of the project made before now: automatic backups and restore leftovers."""
     if project.path is None:  # a server: the SQLite copies taken before merges and upgrades
-        from fieldnotes.backup import server_backups
+        from fieldnotes.project.backup import server_backups
 
         return server_backups(project.target)
-    from fieldnotes.backup import list_backups
+    from fieldnotes.project.backup import list_backups
 
     path = project.path
     asides = sorted(path.parent.glob(f"{path.stem}.before-restore-*{path.suffix}"))

@@ -26,11 +26,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fieldnotes import coders
 from fieldnotes import text as textmod
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding.edit import OffsetMap, char_opcodes
-from fieldnotes.db import history
+from fieldnotes.db import coders, history
 from fieldnotes.db.models import (
     Attribute,
     AttributeValue,
@@ -42,9 +41,9 @@ from fieldnotes.db.models import (
     DocumentCase,
     Memo,
 )
-from fieldnotes.documents import NewDocument, add_document, normalise_kind, set_attribute
+from fieldnotes.documents.store import NewDocument, add_document, normalise_kind, set_attribute
 from fieldnotes.errors import FieldnotesError
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 from fieldnotes.refi import codetree, identity
 from fieldnotes.refi.descriptions import (
     SelectionNotes,

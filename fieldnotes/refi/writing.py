@@ -33,9 +33,9 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldnotes import __version__, coders
+from fieldnotes import __version__
 from fieldnotes.codebook.tree import CodeTree
-from fieldnotes.db import history
+from fieldnotes.db import coders, history
 from fieldnotes.db.models import (
     Attribute,
     AttributeValue,
@@ -49,7 +49,7 @@ from fieldnotes.db.models import (
 )
 from fieldnotes.errors import FieldnotesError, Refused
 from fieldnotes.fileio import atomic_output
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 from fieldnotes.refi import identity, schema
 from fieldnotes.refi.descriptions import (
     CodeEntry,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.db.models import DOCUMENT_KINDS
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 from fieldnotes.search.fulltext import Options, find
 from fieldnotes.search.query import Query
 from fieldnotes.search.units import Scope, resolve

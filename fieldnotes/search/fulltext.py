@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.db.models import Document
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 from fieldnotes.search import index as idx
 from fieldnotes.search import tokens as tk
 from fieldnotes.search.fuzzy import DEFAULT_MIN_SCORE, expand

@@ -29,7 +29,7 @@ from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding import applying, spans
 from fieldnotes.db.models import Coding, Document, SpeakerTurn
 from fieldnotes.errors import InvalidInput
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 from fieldnotes.search import index as idx
 from fieldnotes.search import tokens as tk
 from fieldnotes.search.matching import trie_regex

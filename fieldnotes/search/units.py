@@ -15,9 +15,9 @@ from sqlalchemy import Integer, literal_column, select
 from sqlalchemy.orm import Session
 
 from fieldnotes.db.models import Coding, Document, ProjectSettings
-from fieldnotes.documents import municipalities_by_document
-from fieldnotes.filters import Filters, code_ids, document_ids
-from fieldnotes.project import phase_of
+from fieldnotes.documents.store import municipalities_by_document
+from fieldnotes.project.opening import phase_of
+from fieldnotes.queries.filters import Filters, code_ids, document_ids
 
 SORTS = ("score", "document", "date")
 

@@ -304,7 +304,7 @@ class AgreementReport:
 
 def resolve_coders(session: Session, names: Sequence[str]) -> list[tuple[uuid.UUID, str]]:
     """Coders by name (as typed on any laptop: trimmed, case-folded), each known to the project."""
-    from fieldnotes.coders import coder_id, normalise_name
+    from fieldnotes.db.coders import coder_id, normalise_name
 
     known = dict(session.execute(select(Coder.id, Coder.name)).all())
     out: list[tuple[uuid.UUID, str]] = []

@@ -40,14 +40,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from fieldnotes import clock, coders
-from fieldnotes.db import history, migrate
+from fieldnotes import clock
+from fieldnotes.db import coders, history, migrate
 from fieldnotes.db.image_queries import fetch_images, select_images, stored, uuid_text
 from fieldnotes.db.models import Change, Coder, Event
 from fieldnotes.errors import FieldnotesError, InvalidInput, NotFound, Refused, SchemaTooNew
 from fieldnotes.fileio import atomic_output
 from fieldnotes.privacy import encryption, sealed
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 from fieldnotes.team.images import (
     MERGED_TABLES,
     REFERENCES,
@@ -354,7 +354,7 @@ def _zip(handle: Any, members: list[tuple[str, bytes]]) -> None:
 
 
 def _record(session: Session, acting: str, summary: BundleSummary) -> None:
-    from fieldnotes.actions import ensure_recorded_coder
+    from fieldnotes.project.actions import ensure_recorded_coder
 
     coder_id = ensure_recorded_coder(session, acting)
     history.record_action(session, coder_id=coder_id, action="bundle",

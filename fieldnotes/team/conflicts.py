@@ -85,7 +85,7 @@ def _delete_used(session: Session, conflict: MergeConflict, choice: str) -> str 
     """Settle a row kept because it was used (`deleted_but_used`) the deleting way: delete it with the
     rows that use it, as deleting it by hand does. None when the row is no code or document."""
     from fieldnotes.codebook import operations
-    from fieldnotes.documents import delete_document
+    from fieldnotes.documents.store import delete_document
 
     assert conflict.row_id is not None
     if conflict.table == "codes":

@@ -44,12 +44,11 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from fieldnotes import coders
-from fieldnotes.db import history
+from fieldnotes.db import coders, history
 from fieldnotes.db.image_queries import select_images
 from fieldnotes.db.models import MergeConflict
 from fieldnotes.errors import FieldnotesError, Refused
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 from fieldnotes.team.images import (
     MERGED_TABLES,
     REFERENCES,
@@ -1127,11 +1126,11 @@ def _merge_once(project: Project, source: Source, coder_name: str) -> MergeRepor
             return report
         _check_unchanged(session, plan)
         if project.is_sqlite and project.path is not None:
-            from fieldnotes.backup import backup_sqlite
+            from fieldnotes.project.backup import backup_sqlite
 
             report.backup = backup_sqlite(project.path, reason="before-merge").name
         elif not project.is_sqlite:  # a server: a SQLite copy of it as it is, before anything is written
-            from fieldnotes.backup import backup_server
+            from fieldnotes.project.backup import backup_server
 
             report.backup = backup_server(project.target, reason="before-merge").name
         summary = f"merged {source.name}" + (f": {len(plan.conflicts)} conflict(s)" if plan.conflicts else "")

@@ -219,7 +219,7 @@ def from_bundle(bundle: Bundle) -> Source:
 @contextmanager
 def _readable(path: Path) -> Iterator[Path]:
     """The project file itself, or an upgraded copy of it when it has an older schema."""
-    from fieldnotes.project import _inspect_sqlite
+    from fieldnotes.project.opening import _inspect_sqlite
 
     revision = _inspect_sqlite(path)
     if revision is not None and revision not in migrate.known_revisions():
@@ -228,8 +228,8 @@ def _readable(path: Path) -> Iterator[Path]:
     if revision == migrate.head():
         yield path
         return
-    from fieldnotes.backup import copy_sqlite
     from fieldnotes.db.backends import engine_for
+    from fieldnotes.project.backup import copy_sqlite
 
     with tempfile.TemporaryDirectory(prefix="fieldnotes-merge-") as folder:
         copy = copy_sqlite(path, Path(folder) / "upgraded.db")

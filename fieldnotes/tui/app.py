@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from fieldnotes.errors import FieldnotesError
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 from fieldnotes.tui.i18n import N_, _, use
 
 T = TypeVar("T")
@@ -73,7 +73,7 @@ class FieldnotesApp(App[None]):
         self.lang = lang
         self.project = project
         self.coder = coder
-        from fieldnotes.coders import coder_id
+        from fieldnotes.db.coders import coder_id
 
         self.coder_id = coder_id(coder)
         self.errors: list[str] = []
@@ -202,7 +202,7 @@ class FieldnotesApp(App[None]):
 
     def open_export(self, filters: Any = None) -> None:
         """The export dialog, starting from the filters of the screen it is opened from."""
-        from fieldnotes.filters import Filters
+        from fieldnotes.queries.filters import Filters
         from fieldnotes.tui.screens.export import ExportScreen
 
         def load() -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 from sqlalchemy.sql.dml import Insert
 
 from fieldnotes.db.models import Change
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 from fieldnotes.team.activity import last_change_seq
 
 

@@ -11,11 +11,11 @@ import time
 
 from sqlalchemy import select
 
-from fieldnotes.actions import acting
 from fieldnotes.coding import applying
 from fieldnotes.db.models import Code, Document
 from fieldnotes.errors import FieldnotesError
-from fieldnotes.project import open_project
+from fieldnotes.project.actions import acting
+from fieldnotes.project.opening import open_project
 
 
 def main(target: str, coder: str, seconds: float, seed: int) -> None:

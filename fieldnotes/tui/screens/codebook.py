@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from fieldnotes.overview import CodeEntry, codebook_entries
+from fieldnotes.queries.overview import CodeEntry, codebook_entries
 from fieldnotes.tui.i18n import N_, _
 
 LABELS = (("short", N_("Short definition")), ("definition", N_("Definition")), ("when_to_use", N_("When to use")),
@@ -132,7 +132,7 @@ class CodebookScreen(Screen[None]):
         app: Any = self.app
 
         def job() -> str:
-            from fieldnotes.actions import acting
+            from fieldnotes.project.actions import acting
 
             with acting(app.project, app.coder, action, summary) as (session, coder_id):
                 return work(session, coder_id)

@@ -215,7 +215,7 @@ class DisagreementsScreen(Screen[None]):
         app: Any = self.app
 
         def work() -> str:
-            from fieldnotes.actions import ensure_recorded_coder
+            from fieldnotes.project.actions import ensure_recorded_coder
             from fieldnotes.team.disagreements import settle
 
             with app.project.write() as session:

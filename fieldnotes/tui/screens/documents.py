@@ -53,7 +53,7 @@ class DocumentsScreen(Screen[None]):
         app: Any = self.app
 
         def work() -> list[dict[str, Any]]:
-            from fieldnotes.overview import documents_table
+            from fieldnotes.queries.overview import documents_table
 
             with app.project.read() as session:
                 return documents_table(session)
@@ -131,8 +131,8 @@ class DocumentsScreen(Screen[None]):
             app: Any = self.app
 
             def work() -> int:
-                from fieldnotes.actions import acting
-                from fieldnotes.documents import resolve, set_metadata
+                from fieldnotes.documents.store import resolve, set_metadata
+                from fieldnotes.project.actions import acting
 
                 with acting(app.project, app.coder, "doc.set", f"changed {', '.join(changes)} of {row['title']!r}") as (
                         session, coder_id):
@@ -157,8 +157,8 @@ class DocumentsScreen(Screen[None]):
             app: Any = self.app
 
             def work() -> uuid.UUID:
-                from fieldnotes.actions import acting
-                from fieldnotes.documents import NewDocument, add_document
+                from fieldnotes.documents.store import NewDocument, add_document
+                from fieldnotes.project.actions import acting
 
                 with acting(app.project, app.coder, "new", f"wrote {note.title!r}") as (session, coder_id):
                     added = add_document(session, NewDocument(

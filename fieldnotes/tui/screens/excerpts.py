@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from fieldnotes.coding.excerpts import Excerpt
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 from fieldnotes.tui.i18n import _
 from fieldnotes.tui.screens.places import PlacesScreen, open_highlighted
 
@@ -57,7 +57,7 @@ class ExcerptsScreen(Screen[None]):
         app: Any = self.app
 
         def work() -> dict[str, list[str]]:
-            from fieldnotes.overview import filter_choices
+            from fieldnotes.queries.overview import filter_choices
 
             with app.project.read() as session:
                 return filter_choices(session)
@@ -97,7 +97,7 @@ class ExcerptsScreen(Screen[None]):
         self.query_one("#excerpt-list", OptionList).focus()
 
     def _filters(self) -> Filters:
-        from fieldnotes.filters import parse_rating
+        from fieldnotes.queries.filters import parse_rating
 
         def value(key: str) -> str | None:
             selected = self.query_one(f"#ex-{key}", Select).value

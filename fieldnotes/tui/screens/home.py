@@ -11,7 +11,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from fieldnotes.overview import HomeData, home
+from fieldnotes.queries.overview import HomeData, home
 from fieldnotes.tui.i18n import _, kind_label
 
 

@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldnotes.coding.excerpts import Excerpt
-from fieldnotes.filters import Filters
+from fieldnotes.queries.filters import Filters
 from fieldnotes.tui.i18n import N_, _
 from fieldnotes.tui.screens.excerpts import CellExcerptsScreen
 

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fieldnotes.overview import CodeChoice
+from fieldnotes.queries.overview import CodeChoice
 from fieldnotes.tui.i18n import N_, _
 
 NEW = "__new__"

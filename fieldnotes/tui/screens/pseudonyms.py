@@ -254,8 +254,8 @@ class PseudonymsScreen(Screen[None]):
         app: Any = self.app
 
         def work() -> str:
-            from fieldnotes.actions import acting
             from fieldnotes.privacy import register
+            from fieldnotes.project.actions import acting
 
             category = register.normalise_category(new.category)
             summary = f"added the pseudonym {new.pseudonym} ({category})"
@@ -293,9 +293,9 @@ class PseudonymsScreen(Screen[None]):
         def work() -> None:
             import uuid
 
-            from fieldnotes.actions import acting
             from fieldnotes.db.models import Pseudonym
             from fieldnotes.errors import NotFound
+            from fieldnotes.project.actions import acting
 
             with acting(app.project, app.coder, "pseudonyms.remove", "removed a pseudonym") as (session, _coder):
                 row = session.get(Pseudonym, uuid.UUID(entry.id))

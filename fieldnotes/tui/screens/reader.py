@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from fieldnotes.coding import spans
-from fieldnotes.overview import CodeChoice, CodingMark, DocumentView, code_choices, document_view, recent_codes
+from fieldnotes.queries.overview import CodeChoice, CodingMark, DocumentView, code_choices, document_view, recent_codes
 from fieldnotes.tui.i18n import N_, _, kind_label, pgettext
 from fieldnotes.tui.widgets.coded_text import CodedText
 
@@ -301,11 +301,11 @@ class ReaderScreen(Screen[None]):
         summary = f"coded {what} in {self.view.title!r}" if self.view else f"coded {what}"
 
         def work() -> tuple[uuid.UUID, str, uuid.UUID, bool]:
-            from fieldnotes.actions import acting
             from fieldnotes.codebook import operations
             from fieldnotes.codebook.tree import CodeTree
             from fieldnotes.coding import applying
             from fieldnotes.db.models import Code, Document
+            from fieldnotes.project.actions import acting
 
             with acting(app.project, app.coder, "code", summary) as (session, coder_id):
                 code: Code | None
@@ -424,9 +424,9 @@ class ReaderScreen(Screen[None]):
         summary = f"changed {', '.join(changes)} of {name} in {title!r}"
 
         def work() -> None:
-            from fieldnotes.actions import acting
             from fieldnotes.coding import applying
             from fieldnotes.db.models import Coding
+            from fieldnotes.project.actions import acting
 
             with acting(app.project, app.coder, "recode", summary) as (session, _coder):
                 coding = session.get(Coding, mark.id)
@@ -446,9 +446,9 @@ class ReaderScreen(Screen[None]):
         removed = f"removed {mark.code_path.rsplit('/', 1)[-1]} in {self.view.title if self.view else ''!r}"
 
         def work() -> None:
-            from fieldnotes.actions import acting
             from fieldnotes.coding import applying
             from fieldnotes.db.models import Coding
+            from fieldnotes.project.actions import acting
 
             with acting(app.project, app.coder, "uncode", removed) as (session, _coder):
                 coding = session.get(Coding, mark.id)

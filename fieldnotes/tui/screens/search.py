@@ -131,7 +131,7 @@ class SearchScreen(Screen[None]):
             self.notify(_("Search first"), severity="warning")
             return
         chosen = [self.hits[i] for i in sorted(self.marked)] or self.hits
-        from fieldnotes.overview import code_choices
+        from fieldnotes.queries.overview import code_choices
         from fieldnotes.tui.screens.picker import CodePicker, PickerResult
 
         app: Any = self.app
@@ -155,8 +155,8 @@ class SearchScreen(Screen[None]):
         app: Any = self.app
 
         def work() -> int:
-            from fieldnotes.actions import acting
             from fieldnotes.db.models import Code
+            from fieldnotes.project.actions import acting
             from fieldnotes.search.coding import code_spans, spans_of
 
             with acting(app.project, app.coder, "code.search", f"coded {len(hits)} search hits") as (

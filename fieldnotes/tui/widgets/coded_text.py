@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection, TextAreaTheme
 
-from fieldnotes.overview import CodingMark
+from fieldnotes.queries.overview import CodingMark
 from fieldnotes.text import line_starts
 
 THEME = "fieldnotes"

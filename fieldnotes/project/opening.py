@@ -188,7 +188,7 @@ def open_project(target: str | None = None, *, readonly: bool = False) -> Projec
                 f"{path} needs a schema upgrade, but it is read-only",
                 hint="copy it somewhere writable and open the copy",
             )
-        from fieldnotes.backup import backup_sqlite
+        from fieldnotes.project.backup import backup_sqlite
 
         backups.append(backup_sqlite(path, reason=f"before-upgrade-{revision}"))
         engine = engine_for(str(path))
@@ -210,7 +210,7 @@ def open_project(target: str | None = None, *, readonly: bool = False) -> Projec
         notices.append(f"upgraded the project to this version's schema; the previous file was backed up first "
                        f"({backups[0].name}, see `fieldnotes restore`)")
     if not readonly and not backups:
-        from fieldnotes.backup import daily_backup_if_due
+        from fieldnotes.project.backup import daily_backup_if_due
 
         try:
             daily = daily_backup_if_due(path)

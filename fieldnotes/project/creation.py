@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from fieldnotes import coders
 from fieldnotes.codebook import sync, yamlfile
-from fieldnotes.db import history
+from fieldnotes.db import coders, history
 from fieldnotes.db.models import ProjectSettings
 from fieldnotes.errors import FieldnotesError
-from fieldnotes.project import Project, create_empty, discard
+from fieldnotes.project.opening import Project, create_empty, discard
 from fieldnotes.resources import default_codebook
 
 LANGUAGES = ("da", "en")

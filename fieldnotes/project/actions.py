@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fieldnotes import coders
-from fieldnotes.db import history
+from fieldnotes.db import coders, history
 from fieldnotes.db.models import Coder
-from fieldnotes.project import Project
+from fieldnotes.project.opening import Project
 
 
 @contextmanager

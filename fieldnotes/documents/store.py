@@ -29,8 +29,8 @@ from fieldnotes.db.models import (
     DocumentCase,
     SpeakerTurn,
 )
+from fieldnotes.documents.turns import find_turns
 from fieldnotes.errors import Ambiguous, InvalidInput, NotFound
-from fieldnotes.turns import find_turns
 
 KIND_ALIASES = {
     "interview": "interview",

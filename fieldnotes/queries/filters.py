@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import MUNICIPALITY, Case, Coding, Document, DocumentCase, ProjectSettings
-from fieldnotes.documents import normalise_kind
+from fieldnotes.documents.store import normalise_kind
 from fieldnotes.errors import InvalidInput, NotFound
-from fieldnotes.project import phase_of
+from fieldnotes.project.opening import phase_of
 
 
 @dataclass
@@ -121,7 +121,7 @@ def document_ids(session: Session, filters: Filters) -> set[uuid.UUID] | None:
             linked = set(session.scalars(select(DocumentCase.document_id).where(DocumentCase.case_id.in_(cases))))
             ids &= linked
     if filters.documents:
-        from fieldnotes.documents import resolve
+        from fieldnotes.documents.store import resolve
 
         ids &= {resolve(session, name).id for name in filters.documents}
     return ids
@@ -142,7 +142,7 @@ def code_ids(session: Session, filters: Filters, tree: CodeTree | None = None) -
 def coder_ids(filters: Filters) -> set[uuid.UUID] | None:
     if not filters.coders:
         return None
-    from fieldnotes.coders import coder_id
+    from fieldnotes.db.coders import coder_id
 
     return {coder_id(name) for name in filters.coders}
 

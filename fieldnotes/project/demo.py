@@ -22,14 +22,14 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldnotes import clock, coders, ids
+from fieldnotes import clock, ids
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding import applying, memos
-from fieldnotes.db import history
+from fieldnotes.db import coders, history
 from fieldnotes.db.models import Code, Document
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.importing.batch import Options, import_paths
-from fieldnotes.project import Project, open_project
+from fieldnotes.project.opening import Project, open_project
 from fieldnotes.resources import demo_dir
 
 NAMESPACE = uuid.UUID("6c1d0e5e-4d2b-5b7a-9d0e-4a8f2c3b1d00")
@@ -156,7 +156,7 @@ def build(target: Path, *, source: Path | None = None) -> DemoReport:
 
 
 def _build(path: Path, folder: Path, settings: dict[str, Any]) -> DemoReport:
-    from fieldnotes.creation import create_project
+    from fieldnotes.project.creation import create_project
 
     start = settings["start"]
     team = [str(name) for name in settings.get("coders") or ["Anna Krogh"]]

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Code, Coder, Coding, Document, Memo, SpeakerTurn
-from fieldnotes.documents import municipalities_by_document
-from fieldnotes.project import Project
+from fieldnotes.documents.store import municipalities_by_document
+from fieldnotes.project.opening import Project
 
 
 @dataclass
@@ -203,7 +203,7 @@ def recent_codes(session: Session, coder_id: uuid.UUID, limit: int = 9) -> list[
 
 def documents_table(session: Session) -> list[dict[str, Any]]:
     """The documents screen's rows: `docs --json` rows plus the coders who coded each document."""
-    from fieldnotes.documents import listing
+    from fieldnotes.documents.store import listing
 
     rows = listing(session)
     names = dict(session.execute(select(Coder.id, Coder.name)).all())
@@ -260,7 +260,7 @@ def codebook_entries(session: Session) -> list[CodeEntry]:
 def filter_choices(session: Session) -> dict[str, list[str]]:
     """The values the filter menus offer: municipalities, phases, kinds, coders, activities."""
     from fieldnotes.db.models import MUNICIPALITY, Case, ProjectSettings
-    from fieldnotes.project import phase_of
+    from fieldnotes.project.opening import phase_of
 
     start = session.scalar(select(ProjectSettings.start_date))
     dates = session.scalars(select(Document.date).distinct()).all()

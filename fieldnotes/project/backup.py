@@ -165,7 +165,7 @@ def restore(project: Path, backup: Path) -> Path:
     is emptied into the file first, so the file kept aside holds every committed change; a log that
     still holds frames is never deleted.
     """
-    from fieldnotes.project import _inspect_sqlite
+    from fieldnotes.project.opening import _inspect_sqlite
 
     _inspect_sqlite(backup)  # refuses anything that is not a readable fieldnotes project
     verify(backup)
@@ -208,7 +208,7 @@ def server_to_sqlite(url: str, out: Path) -> Path:
     from fieldnotes.db import migrate
     from fieldnotes.db.backends import display_target, engine_for, sqlite_engine
     from fieldnotes.db.models import TRACKED_TABLES, Change, Event
-    from fieldnotes.project import _remove_sqlite
+    from fieldnotes.project.opening import _remove_sqlite
 
     if out.exists():
         raise FieldnotesError(f"{out} already exists", hint="choose another file name")
