@@ -41,3 +41,11 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 def translator(lang: str) -> gettext.NullTranslations:
     return translations(lang if lang in LANGUAGES else "en")
+
+
+def format_number(value: float, lang: str, decimals: int = 0) -> str:
+    """A number as the language writes it: 5.111 and 2,9 in Danish, 5,111 and 2.9 in English."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "da":
+        text = text.translate(str.maketrans(",.", ".,"))
+    return text

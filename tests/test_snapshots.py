@@ -142,3 +142,71 @@ def test_export_dialog_shows_every_field(snap_compare: Any, app: FieldnotesApp, 
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# --- pictures (#28): the heat grid in colour and without, the co-occurrence grid, rating trends, timeline
+
+
+@pytest.fixture
+def app_without_colour(demo_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FieldnotesApp]:
+    """The app as a terminal with NO_COLOR set shows it: every colour turned to grey."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.chdir(demo_folder)
+    import_screens_again(monkeypatch)
+    application = FieldnotesApp(open_project(os.path.relpath(demo_folder / "demo.db")), "Anna Krogh", lang="da")
+    assert application.no_color
+    yield application
+    application.project.close()
+
+
+async def _open_matrix(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press("x")
+    await settle(pilot)
+    await pilot.press("t")  # the rating panel away: the grid and its legend fill the screen
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_heat_grid(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=_open_matrix)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_heat_grid_without_colour(snap_compare: Any, app_without_colour: FieldnotesApp,
+                                  size: tuple[int, int]) -> None:
+    assert snap_compare(app_without_colour, terminal_size=size, run_before=_open_matrix)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_cooccurrence_grid(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("w")  # the same speaker turn: more codes meet
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_rating_trends(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_fieldwork_timeline(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

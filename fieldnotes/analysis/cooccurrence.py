@@ -71,6 +71,43 @@ class Cooccurrence:
         return {"within": self.within, "pairs": [p.as_dict() for p in self.pairs], "codings": dict(self.codings)}
 
 
+@dataclass
+class PairGrid:
+    """Co-occurrence as a code × code table: the codes that meet anything, in codebook order, as both
+    rows and columns; `count(a, b)` is the pair's count (the same either way round), 0 where they do not
+    meet; `pair(a, b)` the Pair itself."""
+
+    within: str
+    codes: list[uuid.UUID]
+    paths: list[str]
+    pairs: dict[tuple[uuid.UUID, uuid.UUID], Pair]
+
+    def pair(self, a: uuid.UUID, b: uuid.UUID) -> Pair | None:
+        return self.pairs.get((a, b)) or self.pairs.get((b, a))
+
+    def count(self, a: uuid.UUID, b: uuid.UUID) -> int:
+        found = self.pair(a, b)
+        return found.count if found is not None else 0
+
+    def depths(self) -> list[int]:
+        return [path.count("/") for path in self.paths]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"within": self.within, "codes": [str(c) for c in self.codes], "paths": list(self.paths),
+                "cells": [[self.count(a, b) for b in self.codes] for a in self.codes]}
+
+
+def pair_grid(result: Cooccurrence) -> PairGrid:
+    """The pairs of `result` as a code × code grid (codes without any pair are left out)."""
+    order = {path: index for index, path in enumerate(result.codings)}
+    seen: dict[uuid.UUID, str] = {}
+    for pair in result.pairs:
+        seen[pair.code_a], seen[pair.code_b] = pair.code_a_path, pair.code_b_path
+    codes = sorted(seen, key=lambda code: (order.get(seen[code], len(order)), seen[code]))
+    return PairGrid(result.within, codes, [seen[c] for c in codes],
+                    {(p.code_a, p.code_b): p for p in result.pairs})
+
+
 def _check(within: str) -> str:
     if within not in WITHIN:
         raise InvalidInput(f"--within {within!r} is not one of: " + ", ".join(WITHIN))

@@ -109,3 +109,88 @@ def ratings(session: Session, code: str, filters: Filters | None = None, by: str
         scale=scale, columns=[_stats(label, per_label.get(label, []), scale) for label in units.order],
         total=_stats("total", every, scale),
     )
+
+
+@dataclass
+class RatingGrid:
+    """A code's ratings in two dimensions at once (municipality × phase): the small multiples that show
+    whether belief rises in one municipality and falls in another. `cells[row][column]` holds the
+    ratings of the row's documents in the column; `rows_total` and `columns_total` each row's and
+    column's ratings (every rating once)."""
+
+    code: str
+    code_path: str
+    codes: list[str]
+    rows_by: str
+    columns_by: str
+    scale: tuple[int, int]
+    rows: list[str]
+    columns: list[str]
+    cells: dict[str, dict[str, RatingStats]]
+    row_totals: dict[str, RatingStats]
+    column_totals: dict[str, RatingStats]
+    total: RatingStats
+
+    def means(self, row: str) -> list[float | None]:
+        """The row's mean in each column (None where it has no rating)."""
+        return [self.cells[row][column].mean for column in self.columns]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "code_path": self.code_path, "codes": list(self.codes), "rows_by": self.rows_by,
+                "columns_by": self.columns_by, "scale": list(self.scale), "rows": list(self.rows),
+                "columns": list(self.columns),
+                "cells": {row: {column: stats.as_dict() for column, stats in values.items()}
+                          for row, values in self.cells.items()},
+                "row_totals": {row: stats.as_dict() for row, stats in self.row_totals.items()},
+                "column_totals": {column: stats.as_dict() for column, stats in self.column_totals.items()},
+                "total": self.total.as_dict()}
+
+
+def rating_grid(session: Session, code: str, filters: Filters | None = None, rows: str = "municipality",
+                columns: str = "phase", *, descendants: bool = True) -> RatingGrid:
+    """A code's ratings per `rows` × `columns` (both document or coding columns, as `--by` takes them),
+    read in one pass: the same ratings `ratings(..., by=columns)` counts, split by `rows` as well."""
+    filters = filters or Filters()
+    row_dimension, column_dimension = cols.parse_by(rows), cols.parse_by(columns)
+    if row_dimension == column_dimension:
+        raise InvalidInput(f"the rows and the columns are both {row_dimension}", hint="choose two different ones")
+    tree = CodeTree.load(session)
+    node = tree.resolve(code)
+    scaled = rated_codes(tree, code, descendants=descendants)
+    scale = (min(n.scale_min for n in scaled), max(n.scale_max for n in scaled))
+    narrowed = dataclasses.replace(filters, codes=[str(n.id) for n in scaled], descendants=False)
+    wanted = {"code", "document", "rating"}
+    for dimension in (row_dimension, column_dimension):
+        if dimension.name == "coder":
+            wanted.add("coder")
+        if dimension.name == "role":
+            wanted.add("start")
+    with paused_gc():
+        scope = load(session, narrowed, sorted(wanted), tree=tree)
+        row_units = cols.units(session, scope, row_dimension, narrowed)
+        column_units = cols.units(session, scope, column_dimension, narrowed)
+    per_cell: dict[tuple[str, str], list[int]] = defaultdict(list)
+    per_row: dict[str, list[int]] = defaultdict(list)
+    per_column: dict[str, list[int]] = defaultdict(list)
+    every: list[int] = []
+    for row_key, column_key, rating in zip(row_units.keys, column_units.keys, scope.column("rating"), strict=True):
+        if rating is None:
+            continue
+        every.append(rating)
+        row_labels, column_labels = row_units.labels[row_key], column_units.labels[column_key]
+        for row_label in row_labels:
+            per_row[row_label].append(rating)
+            for column_label in column_labels:
+                per_cell[row_label, column_label].append(rating)
+        for column_label in column_labels:
+            per_column[column_label].append(rating)
+    return RatingGrid(
+        code=str(node.id), code_path=tree.path(node.id), codes=[tree.path(n.id) for n in scaled],
+        rows_by=str(row_dimension), columns_by=str(column_dimension), scale=scale,
+        rows=list(row_units.order), columns=list(column_units.order),
+        cells={row: {column: _stats(column, per_cell.get((row, column), []), scale) for column in column_units.order}
+               for row in row_units.order},
+        row_totals={row: _stats(row, per_row.get(row, []), scale) for row in row_units.order},
+        column_totals={column: _stats(column, per_column.get(column, []), scale) for column in column_units.order},
+        total=_stats("total", every, scale),
+    )

@@ -122,12 +122,18 @@ def cooccurrence(ctx: Context) -> int:
 
 
 def ratings(ctx: Context) -> int:
+    from fieldnotes.analysis.ratings import rating_grid
     from fieldnotes.analysis.ratings import ratings as build
 
     args = ctx.args
     filters = filters_from(args)
+    if args.per:
+        with ctx.project(readonly=True).read() as session:
+            grid = rating_grid(session, args.code, filters, args.per, args.by or "phase",
+                               descendants=not args.no_descendants)
+        return _rating_grid(ctx, grid)
     with ctx.project(readonly=True).read() as session:
-        result = build(session, args.code, filters, args.by, descendants=not args.no_descendants)
+        result = build(session, args.code, filters, args.by or "municipality", descendants=not args.no_descendants)
 
     def row(stats: Any) -> str:
         mean = "-" if stats.mean is None else f"{stats.mean:.2f}"
@@ -140,6 +146,25 @@ def ratings(ctx: Context) -> int:
     lines += [row(stats) for stats in result.columns]
     lines.append(row(result.total))
     ctx.emit(result.as_dict(), lines)
+    return 0
+
+
+def _rating_grid(ctx: Context, grid: Any) -> int:
+    """The small multiples as text: one line per row, each column's mean (n), and the trend."""
+    from fieldnotes.analysis import charts
+
+    low, high = grid.scale
+    width = max([8, *(len(row) for row in grid.rows)])
+    lines = [f"ratings of {', '.join(grid.codes)} (scale {low}–{high}): mean (n) by {grid.columns_by}, "
+             f"one line per {grid.rows_by}",
+             " " * width + "".join(f"{column:>11}" for column in grid.columns) + "   trend"]
+    for row in grid.rows:
+        cells = [grid.cells[row][column] for column in grid.columns]
+        shown = "".join(f"{'-' if c.mean is None else f'{c.mean:.2f}':>6} ({c.count:>2})" for c in cells)
+        first, last = charts.first_and_last(grid.means(row))
+        lines.append(f"{row:<{width}}{shown}   {charts.sparkline(grid.means(row), low, high)} "
+                     f"{charts.direction(first, last)}")
+    ctx.emit(grid.as_dict(), lines)
     return 0
 
 

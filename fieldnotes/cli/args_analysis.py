@@ -48,7 +48,11 @@ RATINGS = """\
 Ratings of a code with a scale (the belief in a citizen's job chance, 1-5): count, mean, median and
 distribution per column (--by, default municipality) and over all. The ratings of sub-codes that have
 a scale of their own are included unless --no-descendants. A document in two municipalities counts
-in each column; the total counts every rating once."""
+in each column; the total counts every rating once.
+
+--per municipality (or any other column) splits the columns once more: one row per municipality with
+its ratings per --by column (default then: phase), the small multiples the app draws, so a rise in one
+municipality and a fall in another show side by side."""
 
 WORDS = """\
 Word frequencies per column, key words, and key words in context.
@@ -96,8 +100,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
                     RATINGS)
     p.add_argument("code", metavar="CODE", help="a code with a rating scale (name, path or id)")
     add_filters(p, codes=False)
-    p.add_argument("--by", default="municipality", metavar="COLUMNS", help=f"{BY} (default: municipality)")
+    p.add_argument("--by", metavar="COLUMNS", help=f"{BY} (default: municipality; with --per: phase)")
     p.add_argument("--no-descendants", action="store_true", help="only the code's own ratings, not its sub-codes'")
+    p.add_argument("--per", metavar="ROWS", help=f"one row per value of ROWS ({BY}), columns from --by")
 
     p = add_command(sub, common, "words", f"{H}:words", "word frequencies, key words and key words in context",
                     WORDS)

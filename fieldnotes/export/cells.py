@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldnotes.analysis.columns import NONE, parse_by
 from fieldnotes.analysis.matrix import TOTAL, cell_coding_ids, matrix
 from fieldnotes.codebook.tree import CodeTree
-from fieldnotes.export.gather import CodeEntry, ExportSet, gather
+from fieldnotes.db.models import Coding
+from fieldnotes.export.gather import CodeEntry, ExportSet, gather, project_name
 from fieldnotes.export.pseudonyms import Pseudonymizer
 from fieldnotes.queries.filters import Filters
 
@@ -80,6 +83,33 @@ def gather_cell(session: Session, filters: Filters, cell: Cell, **options: Any) 
     return data, dataclasses.replace(cell, row=tree.path(node.id), by=str(dimension), column=column)
 
 
+def keep_codings(data: ExportSet, ids: Collection[str | uuid.UUID]) -> None:
+    """Leave in `data` only the excerpts of these codings, and the codes they use with those above them."""
+    wanted = {str(i) for i in ids}
+    data.excerpts = [e for e in data.excerpts if e.id in wanted]
+    used = {e.code for e in data.excerpts}
+    paths = [c.path + "/" for c in data.codes if c.id in used]
+    data.codes = [c for c in data.codes if c.id in used or any(p.startswith(c.path + "/") for p in paths)]
+
+
+def gather_codings(session: Session, filters: Filters, ids: Collection[str | uuid.UUID],
+                   **options: Any) -> ExportSet:
+    """Exactly the excerpts of the codings `ids` (those the filters also allow), as `gather` returns them:
+    what a list in the app shows, however it was found (the passages where two codes meet, a cell
+    whose column no filter can name). The set's filters stay the caller's, for the title page."""
+    wanted = [uuid.UUID(str(i)) for i in ids]
+    codes: set[uuid.UUID] = set()
+    for at in range(0, len(wanted), 500):  # a few hundred ids per query: far below any driver's limit
+        codes.update(session.scalars(select(Coding.code_id).where(Coding.id.in_(wanted[at:at + 500])).distinct()))
+    if not codes:
+        return ExportSet(project_name=project_name(session), excerpts=[], codes=[], filters=filters)
+    narrowed = dataclasses.replace(filters, codes=[str(c) for c in sorted(codes, key=str)], descendants=False)
+    data = gather(session, narrowed, **options)
+    keep_codings(data, wanted)
+    data.filters = filters
+    return data
+
+
 def cell_filters(filters: Filters, cell: Cell) -> Filters:
     """The filters that select the cell's row (its code, with sub-codes when rolling up)."""
     return dataclasses.replace(filters, codes=[cell.row], descendants=cell.rollup)
@@ -101,4 +131,4 @@ def overview(session: Session, filters: Filters, by: str, codes: list[CodeEntry]
         column_totals=[int(table.column_totals[c]) for c in table.columns], total=int(table.total))
 
 
-__all__ = ["TOTAL", "Cell", "Overview", "cell_filters", "gather_cell", "overview"]
+__all__ = ["TOTAL", "Cell", "Overview", "cell_filters", "gather_cell", "gather_codings", "keep_codings", "overview"]

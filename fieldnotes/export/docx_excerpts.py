@@ -98,7 +98,7 @@ class _Writer:
         _ = self._
         self.doc = WordDocument(
             lang=self.lang, title=f"{data.project_name} — {_('Coded excerpts')}", author=data.exported_by,
-            subject="; ".join(f"{_.filter_name(k)}: {v}" for k, v in data.filters.describe()),
+            subject="; ".join(f"{k}: {v}" for k, v in _.filter_facts(data.filters)),
             header=f"{data.project_name}\t{_('Coded excerpts')}", keywords="fieldnotes",
             created=data.exported_at)
         self.done = 0
@@ -136,11 +136,13 @@ class _Writer:
         _, data = self._, self.data
         self.doc.add(ooxml.paragraph(ooxml.run(data.project_name), "Title"))
         self.doc.add(ooxml.paragraph(ooxml.run(_("Coded excerpts")), "Subtitle"))
-        facts: list[tuple[str, str]] = [(_.filter_name(k), v) for k, v in data.filters.describe()]
+        facts: list[tuple[str, str]] = _.filter_facts(data.filters)
         if not facts and self.cell is None:
             facts.append((_("Filters"), _("none: every coded excerpt")))
         if self.cell is not None:
             facts.append((_("Matrix cell"), docx_overview.cell_text(self.cell, _)))
+        if data.selection:
+            facts.append((_("Selection"), data.selection))
         if data.context is not None:
             facts.append((_("Context"), self.context_words(data.context)))
         if self.group_by:

@@ -47,6 +47,9 @@ class ExportRequest:
     cell: Cell | None = None  # only the excerpts behind this matrix cell (cells.gather_cell)
     overview: str | None = None  # Word: the code matrix by this column (--by) as an overview table
     rollup: bool = True  # the overview's parent rows include their sub-codes (a cell has its own rollup)
+    #: exactly these codings (ids), such as the passages a list in the app shows; the filters still apply
+    codings: frozenset[str] | None = None
+    selection: str | None = None  # what `codings` are, in words (the title page, the audit record)
 
 
 @dataclass
@@ -86,7 +89,7 @@ def _check(request: ExportRequest, project: Project) -> None:
 
 def export(project: Project, request: ExportRequest, *, progress: Progress | None = None) -> ExportResult:
     """Write the export described by `request`; raises NothingToExport (and writes nothing) if it is empty."""
-    from fieldnotes.export.cells import cell_filters, gather_cell
+    from fieldnotes.export.cells import cell_filters, gather_cell, gather_codings, keep_codings
     from fieldnotes.export.cells import overview as build_overview
     from fieldnotes.fileio import atomic_output
 
@@ -107,9 +110,17 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
                                        "exported_by": request.exported_by}
             if cell is not None:
                 data, cell = gather_cell(session, request.filters, cell, **options)
+                if request.codings is not None:
+                    keep_codings(data, request.codings)
+            elif request.codings is not None:
+                data = gather_codings(session, request.filters, request.codings, **options)
             else:
                 data = gather(session, request.filters, **options)
+            data.selection = request.selection
             count, documents = len(data.excerpts), len({e.document for e in data.excerpts})
+            if not count and request.codings is not None:
+                raise NothingToExport("none of the listed excerpts is in the project any more, so no file was "
+                                      "written", hint="open the list again")
             if not count and cell is not None:
                 raise NothingToExport(f"the cell {cell.row} × {cell.column} holds no excerpts, so no file was "
                                       "written", hint="check it with `fieldnotes matrix --cell ROW COLUMN`")
@@ -165,6 +176,8 @@ def _record(project: Project, request: ExportRequest, data: ExportSet | Annotate
         details["annotated"] = True
     if cell is not None:
         details["cell"] = cell.as_dict()
+    if request.codings is not None:
+        details["selection"] = request.selection or "listed excerpts"
     if request.overview:
         details["overview"] = request.overview
     with project.write() as session:

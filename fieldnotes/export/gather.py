@@ -89,6 +89,7 @@ class ExportSet:
     with_memos: bool = False
     document_memos: dict[str, list[MemoNote]] = field(default_factory=dict)
     coding_memos: dict[str, list[MemoNote]] = field(default_factory=dict)
+    selection: str | None = None  # the export holds exactly these listed passages (said on the title page)
     document_titles: dict[str, str] = field(default_factory=dict)
     document_cases: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     document_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)

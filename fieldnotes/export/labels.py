@@ -8,8 +8,12 @@ is also how `python -m tests.catalogs update` finds the strings.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from fieldnotes.translations import translator
+
+if TYPE_CHECKING:
+    from fieldnotes.queries.filters import Filters
 
 
 def N_(message: str) -> str:
@@ -69,6 +73,15 @@ class Labels:
 
     def filter_name(self, key: str) -> str:
         return self(FILTER_NAMES[key]) if key in FILTER_NAMES else key
+
+    def filter_facts(self, filters: Filters) -> list[tuple[str, str]]:
+        """`filters.describe()` as readers see it: names and words in the export's language."""
+        out = []
+        for key, value in filters.describe():
+            if key == "codes" and not filters.descendants:
+                value = ", ".join(filters.codes) + " (" + self("without sub-codes") + ")"
+            out.append((self.filter_name(key), value))
+        return out
 
     def date(self, value: dt.date | str | None) -> str:
         """A date as a reader writes it: '10. marts 2025', '10 March 2025'."""

@@ -195,7 +195,9 @@ def write_xlsx(data: ExportSet, handle: IO[bytes], *, lang: str = "en", progress
     about.column_dimensions["B"].width = 80
     local = data.exported_at.astimezone()
     facts: list[tuple[str, Any]] = [(_("Project"), data.project_name)]
-    facts += [(_.filter_name(k), v) for k, v in data.filters.describe()]
+    facts += _.filter_facts(data.filters)
+    if data.selection:
+        facts.append((_("Selection"), data.selection))
     facts += [(_("Exported"), f"{_.date(local.date())}, {local:%H:%M}"), (_("Exported by"), data.exported_by),
               (_("Excerpts"), len(data.excerpts)),
               (_("Pseudonymised"), _("yes") if data.pseudonymized else _("no"))]

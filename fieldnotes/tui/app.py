@@ -200,8 +200,9 @@ class FieldnotesApp(App[None]):
                 lambda data: self.push_screen(ReaderScreen(document_id, select=select, preloaded=data)),
                 group="open-document")
 
-    def open_export(self, filters: Any = None) -> None:
-        """The export dialog, starting from the filters of the screen it is opened from."""
+    def open_export(self, filters: Any = None, listed: Any = None) -> None:
+        """The export dialog, starting from the filters of the screen it is opened from; with `listed`
+        (screens.export.Listed) it exports exactly the passages a list shows."""
         from fieldnotes.queries.filters import Filters
         from fieldnotes.tui.screens.export import ExportScreen
 
@@ -209,7 +210,8 @@ class FieldnotesApp(App[None]):
             with self.project.read() as session:
                 return bool(self.project.settings(session).pseudonymize_exports)
 
-        self.db(load, lambda default: self.push_screen(ExportScreen(filters or Filters(), default)), group="export")
+        self.db(load, lambda default: self.push_screen(ExportScreen(filters or Filters(), default, listed)),
+                group="export")
 
     def action_export(self) -> None:
         self.open_export()
@@ -225,6 +227,18 @@ class FieldnotesApp(App[None]):
 
         if not isinstance(self.screen, DisagreementsScreen):
             self.push_screen(DisagreementsScreen())
+
+    def action_rating_trends(self) -> None:
+        from fieldnotes.tui.screens.ratings import RatingsScreen
+
+        if not isinstance(self.screen, RatingsScreen):
+            self.push_screen(RatingsScreen())
+
+    def action_timeline(self) -> None:
+        from fieldnotes.tui.screens.timeline import TimelineScreen
+
+        if not isinstance(self.screen, TimelineScreen):
+            self.push_screen(TimelineScreen())
 
     def action_undo(self) -> None:
         self._undo_redo("undo")
@@ -264,8 +278,12 @@ class FieldnotesApp(App[None]):
                             lambda: self.switch_mode("search"))
         yield SystemCommand(_("Themes per municipality"), _("The code matrix by municipality, phase, kind or coder"),
                             lambda: self.switch_mode("matrix"))
-        yield SystemCommand(_("Co-occurrence"), _("Pairs of codes that overlap or share a turn or paragraph"),
-                            lambda: self.switch_mode("cooccurrence"))
+        yield SystemCommand(_("Co-occurrence"), _("A code × code grid of the codes that overlap or share a turn or "
+                                                  "paragraph"), lambda: self.switch_mode("cooccurrence"))
+        yield SystemCommand(_("Rating trends"), _("Ratings of a scaled code as small multiples: municipality × phase"),
+                            self.action_rating_trends)
+        yield SystemCommand(_("Fieldwork timeline"), _("Documents per municipality and month, by kind"),
+                            self.action_timeline)
         yield SystemCommand(_("Words"), _("Word frequencies, key words per municipality or kind, in context"),
                             lambda: self.switch_mode("words"))
         yield SystemCommand(_("Pseudonyms"), _("The pseudonym register: add, remove, find candidates"),
@@ -284,7 +302,8 @@ class FieldnotesApp(App[None]):
 _EXTRA_COMMANDS: list[Callable[[FieldnotesApp], Iterable[SystemCommand]]] = []
 #: keys of further modes, listed on the help screen: (key, English text)
 EXTRA_KEYS: list[tuple[str, str]] = [
-    ("o", N_("Co-occurrence: pairs of codes that meet; w switches overlap / turn / paragraph, Enter lists where")),
+    ("o", N_("Co-occurrence: a code × code grid of the codes that meet (g: as a list); w switches overlap / turn / "
+             "paragraph, Enter lists where")),
     ("l", N_("Words: frequencies and key words per municipality or kind; Enter shows the word in context")),
     ("P", N_("Pseudonyms: the register (a adds, Delete removes) and candidates found in the text (c)")),
 ]

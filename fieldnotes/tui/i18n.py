@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from fieldnotes.translations import translator
+from fieldnotes.translations import format_number, translator
 
 _current = translator("en")
+_lang = "en"
 
 
 def use(lang: str) -> None:
-    global _current
+    global _current, _lang
     _current = translator(lang)
+    _lang = lang
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number as the interface language writes it (Danish: 5.111 and 2,9)."""
+    return format_number(value, _lang, decimals)
 
 
 def _(message: str) -> str:

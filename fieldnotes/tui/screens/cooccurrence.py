@@ -1,8 +1,9 @@
 """Co-occurrence: which pairs of codes meet in the text (overlapping, in the same speaker turn or in
-the same paragraph), most frequent first; Enter lists the excerpts where the highlighted pair meets,
-and from there ctrl+e exports them to Word.
+the same paragraph), as a code × code grid shaded like the matrix (or as a list, most frequent first);
+Enter lists the excerpts where the highlighted pair meets, and from there ctrl+e exports exactly those.
 
-Keys: w cycles where codes meet · Enter lists the pair's excerpts.
+Keys: w cycles where codes meet · g switches between the grid and the list · Enter lists the pair's
+excerpts.
 """
 
 from __future__ import annotations
@@ -17,14 +18,19 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from fieldnotes.analysis import charts
 from fieldnotes.queries.filters import Filters
-from fieldnotes.tui.i18n import N_, _
+from fieldnotes.tui.i18n import N_, _, number
+from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend
 
 WITHIN = ("overlap", "turn", "paragraph")
 WITHIN_NAMES = {"overlap": N_("overlapping in the text"), "turn": N_("in the same speaker turn"),
                 "paragraph": N_("in the same paragraph")}
 COUNT_NAMES = {"overlap": N_("Overlaps"), "turn": N_("Turns"), "paragraph": N_("Paragraphs")}
 MIN_NAME = 12
+#: a grid row's code name is cut to this many characters at most (the column numbers say the rest)
+MAX_GRID_NAME = 34
+MIN_GRID_NAME = 20
 
 
 def _cut(text: str, width: int) -> str:
@@ -35,29 +41,38 @@ class CooccurrenceScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "drill", _("Excerpts"), tooltip=_("List the excerpts where the highlighted pair meets")),
         Binding("w", "within", _("Where"), tooltip=_("Count pairs that overlap, share a speaker turn or a paragraph")),
+        Binding("g", "view", _("Grid / list"), tooltip=_("Show the pairs as a code × code grid or as a list")),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.within = "overlap"
+        self.grid_view = True
         self.data: Any = None  # fieldnotes.analysis.cooccurrence.Cooccurrence
+        self.grid: Any = None  # fieldnotes.analysis.cooccurrence.PairGrid
         self._width = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="co-view"):
             yield Static(id="co-title")
-            yield DataTable(id="co-pairs", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="co-pairs", cursor_type="cell", zebra_stripes=False)
+            yield Static(id="co-legend")
             yield Static(id="co-detail")
         yield Static(id="co-status", classes="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#co-pairs", DataTable).focus()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._repaint())
         self.reload()
 
     def on_resize(self, event: events.Resize) -> None:
         if self.data is not None and event.size.width != self._width:
+            self.show(self.data)
+
+    def _repaint(self) -> None:
+        if self.data is not None:
             self.show(self.data)
 
     def reload(self) -> None:
@@ -73,11 +88,26 @@ class CooccurrenceScreen(Screen[None]):
         app.db(work, self.show, group="cooccurrence", exclusive=True)
 
     def show(self, data: Any) -> None:
+        from fieldnotes.analysis.cooccurrence import pair_grid
+
         self.data = data
+        self.grid = pair_grid(data)
         self._width = self.size.width
+        self.query_one("#co-title", Static).update(
+            _("[b]Codes that meet[/b] · {within} · {n} pairs").format(
+                within=_(WITHIN_NAMES[data.within]), n=len(data.pairs)))
+        if self.grid_view:
+            self._show_grid()
+        else:
+            self._show_list()
+        self._detail()
+
+    def _show_list(self) -> None:
+        data = self.data
         table = self.query_one("#co-pairs", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
+        table.cursor_type, table.zebra_stripes, table.fixed_columns = "row", True, 0
         count_label, docs_label = _(COUNT_NAMES[data.within]), _("Documents")
         numbers = max([len(count_label), *(len(str(p.count)) for p in data.pairs)]) + max(
             len(docs_label), 3) + 4
@@ -93,26 +123,80 @@ class CooccurrenceScreen(Screen[None]):
                           Text(str(pair.documents), justify="right"), key=str(index))
         if data.pairs:
             table.move_cursor(row=min(row, len(data.pairs) - 1))
-        self.query_one("#co-title", Static).update(
-            _("[b]Codes that meet[/b] · {within} · {n} pairs").format(
-                within=_(WITHIN_NAMES[data.within]), n=len(data.pairs)))
-        self.query_one("#co-status", Static).update(_("Enter: where they meet · w: overlap / turn / paragraph"))
-        self._detail()
+        self.query_one("#co-legend", Static).display = False
+        self.query_one("#co-status", Static).update(
+            _("Enter: where they meet · w: overlap / turn / paragraph · g: grid"))
+
+    def _show_grid(self) -> None:
+        grid = self.grid
+        table = self.query_one("#co-pairs", DataTable)
+        cursor = table.cursor_coordinate
+        table.clear(columns=True)
+        table.cursor_type, table.zebra_stripes, table.fixed_columns = "cell", False, 1
+        dark = self.app.current_theme.dark
+        counts = [[grid.count(a, b) for b in grid.codes] for a in grid.codes]
+        scale = charts.scale_of(n for row in counts for n in row)
+        size = len(grid.codes)
+        digits = max([1, *(len(number(n)) for row in counts for n in row)])
+        # the codes' names, numbered: the columns are those numbers
+        names = [f"{index + 1:>{len(str(size))}} " + "  " * depth + path.rsplit("/", 1)[-1]
+                 for index, (path, depth) in enumerate(zip(grid.paths, grid.depths(), strict=True))]
+        room = self.size.width - size * (max(digits + 2, len(str(size))) + 2) - 6
+        width = max(MIN_GRID_NAME, min(MAX_GRID_NAME, room, max((len(n) for n in names), default=0)))
+        table.add_column(_("Code"), key="__code__")
+        for index in range(size):
+            table.add_column(Text(str(index + 1), justify="right"), key=str(index))
+        for a, (name, row) in enumerate(zip(names, counts, strict=True)):
+            cells: list[Any] = [Text(_cut(name, width), style="bold" if grid.depths()[a] == 0 else "")]
+            for b, count in enumerate(row):
+                if a == b:
+                    cells.append(Text("╲", style="dim", justify="right"))
+                elif count == 0:
+                    cells.append(Text("·", style="dim", justify="right"))
+                else:
+                    cells.append(heat_cell(number(count).rjust(digits), scale.step(count), dark, width=1))
+            table.add_row(*cells, key=str(a))
+        if size:
+            table.move_cursor(row=min(cursor.row, size - 1), column=max(1, min(cursor.column, size)))
+            if cursor.row == 0 and cursor.column == 0 and grid.pairs:  # first time: the most frequent pair
+                first = self.data.pairs[0]
+                table.move_cursor(row=grid.codes.index(first.code_a), column=grid.codes.index(first.code_b) + 1)
+        legend = self.query_one("#co-legend", Static)
+        legend.display = True
+        legend.update(heat_legend({0: scale}, dark, self.size.width - 2, names={0: _(COUNT_NAMES[grid.within])}))
+        self.query_one("#co-status", Static).update(
+            _("Enter: where they meet · w: overlap / turn / paragraph · g: list"))
 
     def _pair(self) -> Any | None:
         table = self.query_one("#co-pairs", DataTable)
-        if self.data is None or not self.data.pairs or table.cursor_row >= len(self.data.pairs):
+        if self.data is None or table.row_count == 0:
             return None
-        return self.data.pairs[table.cursor_row]
+        if not self.grid_view:
+            if not self.data.pairs or table.cursor_row >= len(self.data.pairs):
+                return None
+            return self.data.pairs[table.cursor_row]
+        row, column = table.cursor_coordinate.row, table.cursor_coordinate.column - 1
+        codes = self.grid.codes
+        if column < 0 or row >= len(codes) or column >= len(codes):
+            return None
+        return self.grid.pair(codes[row], codes[column])
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail()
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         self._detail()
 
     def _detail(self) -> None:
         pair = self._pair()
         detail = self.query_one("#co-detail", Static)
         if pair is None:
-            detail.update(_("No two codes meet here") if self.data is not None else "")
+            if self.data is not None and not self.data.pairs:
+                detail.update(_("No two codes meet here"))
+            elif self.data is not None:
+                detail.update(Text(_("These two codes do not meet here"), style="dim"))
+            else:
+                detail.update("")
             return
         codings = self.data.codings
         detail.update(Text.assemble(
@@ -124,9 +208,17 @@ class CooccurrenceScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_drill()
 
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        self.action_drill()
+
     def action_within(self) -> None:
         self.within = WITHIN[(WITHIN.index(self.within) + 1) % len(WITHIN)]
         self.reload()
+
+    def action_view(self) -> None:
+        self.grid_view = not self.grid_view
+        if self.data is not None:
+            self.show(self.data)
 
     def action_drill(self) -> None:
         pair = self._pair()
@@ -146,12 +238,9 @@ class CooccurrenceScreen(Screen[None]):
         def done(found: list[Any]) -> None:
             from fieldnotes.tui.screens.matrix import MatrixCellScreen
 
-            documents = sorted({e.document for e in found})
-            filters = Filters(codes=[pair.code_a_path, pair.code_b_path], descendants=False, documents=documents)
-            note = _("The export holds every excerpt of the two codes in the {n} documents where they meet "
-                     "(an export filter cannot name single excerpts)").format(n=len(documents))
+            filters = Filters(codes=[pair.code_a_path, pair.code_b_path], descendants=False)
             title = _("{a} × {b} · {within} · {count} times").format(
                 a=pair.code_a_path, b=pair.code_b_path, within=_(WITHIN_NAMES[within]), count=pair.count)
-            self.app.push_screen(MatrixCellScreen(title, found, filters if found else None, note=note))
+            self.app.push_screen(MatrixCellScreen(title, found, filters))
 
         app.db(work, done, group="cooccurrence-pair")

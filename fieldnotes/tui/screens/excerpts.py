@@ -191,7 +191,8 @@ def _render(excerpt: Excerpt) -> Text:
 
 
 class CellExcerptsScreen(PlacesScreen):
-    """The excerpts behind one number of the matrix; Enter goes to the text, ctrl+e exports them."""
+    """The excerpts behind one number of the matrix (or where two codes meet); Enter goes to the text,
+    ctrl+e exports exactly the listed excerpts (`filters` only describe them on the title page)."""
 
     LIST_ID = "excerpt-list"
 
@@ -201,11 +202,12 @@ class CellExcerptsScreen(PlacesScreen):
         Binding("escape", "back", _("Back")),
     ]
 
-    def __init__(self, title: str, found: list[Excerpt], filters: Filters | None) -> None:
+    def __init__(self, title: str, found: list[Excerpt], filters: Filters | None, cell: Any = None) -> None:
         super().__init__()
         self.title_text = title
         self.found = found
         self.filters = filters
+        self.cell = cell  # fieldnotes.export.cells.Cell, when the list is a matrix cell's
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -216,9 +218,11 @@ class CellExcerptsScreen(PlacesScreen):
         yield Footer()
 
     def action_export(self) -> None:
-        app: Any = self.app
-        opener = getattr(app, "open_export", None)
-        if opener is None or self.filters is None:
-            self.notify(_("These excerpts cannot be exported from here; use the Excerpts screen"), severity="warning")
+        from fieldnotes.tui.screens.export import Listed
+
+        if not self.found:
+            self.notify(_("There are no excerpts to export here"), severity="warning")
             return
-        opener(self.filters)
+        app: Any = self.app
+        listed = Listed(frozenset(e.id for e in self.found), self.title_text, self.cell)
+        app.open_export(self.filters, listed)

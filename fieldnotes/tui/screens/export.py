@@ -1,8 +1,10 @@
 """The export dialog: it collects the choices and hands them to the headless exporter.
 
-It starts from the filters of the screen it was opened from (a theme, a matrix cell), lets the user
-narrow them (codes, municipalities, kinds, dates, coders), choose the format, pseudonymisation and the
-file name, shows progress while the file is written, and says where it went.
+It starts from the filters of the screen it was opened from (a theme), lets the user narrow them
+(codes, municipalities, kinds, dates, coders), choose the format, pseudonymisation and the file name,
+shows progress while the file is written, and says where it went. Opened from a list of passages (a
+matrix cell's excerpts, where two codes meet) it exports exactly the listed passages: the filters are
+not offered, since no filter could say which passages those are.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
 from fieldnotes.queries.filters import Filters
 from fieldnotes.tui.i18n import _
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Exactly these passages: the codings a list on screen shows, and what the list is, in words."""
+
+    codings: frozenset[str]
+    title: str
+    cell: Any = None  # fieldnotes.export.cells.Cell, when the list is a matrix cell's
 
 
 @dataclass
@@ -47,10 +58,11 @@ def default_name(filters: Filters, fmt: str) -> str:
 class ExportScreen(ModalScreen[None]):
     BINDINGS = [Binding("ctrl+s", "export", _("Export"), priority=True), Binding("escape", "cancel", _("Cancel"))]
 
-    def __init__(self, filters: Filters, pseudonymize_default: bool) -> None:
+    def __init__(self, filters: Filters, pseudonymize_default: bool, listed: Listed | None = None) -> None:
         super().__init__()
         self.filters = filters
         self.pseudonymize_default = pseudonymize_default
+        self.listed = listed
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -60,25 +72,13 @@ class ExportScreen(ModalScreen[None]):
             # the key hint is docked: it stays in sight however far the fields below are scrolled
             yield Static(_("ctrl+s exports · esc cancels"), id="ex-message", classes="hint")
             with VerticalScroll(id="ex-fields"):
-                yield Label(_("Codes or themes (separate with ;)"))
-                yield Input("; ".join(f.codes), id="ex-codes")
-                with Horizontal(classes="export-row"):
-                    with Vertical(classes="export-field"):
-                        yield Label(_("Municipalities"))
-                        yield Input("; ".join(f.municipalities), id="ex-municipalities")
-                    with Vertical(classes="export-field"):
-                        yield Label(_("Kinds"))
-                        yield Input("; ".join(f.kinds), id="ex-kinds")
-                with Horizontal(classes="export-row"):
-                    with Vertical(classes="export-field"):
-                        yield Label(_("From (YYYY-MM-DD)"))
-                        yield Input(f.date_from.isoformat() if f.date_from else "", id="ex-from")
-                    with Vertical(classes="export-field"):
-                        yield Label(_("To"))
-                        yield Input(f.date_to.isoformat() if f.date_to else "", id="ex-to")
-                    with Vertical(classes="export-field"):
-                        yield Label(_("Coders"))
-                        yield Input("; ".join(f.coders), id="ex-coders")
+                if self.listed is not None:
+                    yield Static(_("Exactly the {n} excerpts listed: {what}").format(
+                        n=len(self.listed.codings), what=escape(self.listed.title)), id="ex-listed")
+                with Vertical(id="ex-filters"):
+                    yield Label(_("Codes or themes (separate with ;)"))
+                    yield Input("; ".join(f.codes), id="ex-codes")
+                    yield from self._filter_rows(f)
                 with Horizontal(classes="export-row"):
                     with Vertical(classes="export-field"):
                         yield Label(_("Format"))
@@ -105,8 +105,28 @@ class ExportScreen(ModalScreen[None]):
                                        id="ex-pseudonymize")
             yield ProgressBar(id="ex-progress", show_eta=False)
 
+    def _filter_rows(self, f: Filters) -> ComposeResult:
+        with Horizontal(classes="export-row"):
+            with Vertical(classes="export-field"):
+                yield Label(_("Municipalities"))
+                yield Input("; ".join(f.municipalities), id="ex-municipalities")
+            with Vertical(classes="export-field"):
+                yield Label(_("Kinds"))
+                yield Input("; ".join(f.kinds), id="ex-kinds")
+        with Horizontal(classes="export-row"):
+            with Vertical(classes="export-field"):
+                yield Label(_("From (YYYY-MM-DD)"))
+                yield Input(f.date_from.isoformat() if f.date_from else "", id="ex-from")
+            with Vertical(classes="export-field"):
+                yield Label(_("To"))
+                yield Input(f.date_to.isoformat() if f.date_to else "", id="ex-to")
+            with Vertical(classes="export-field"):
+                yield Label(_("Coders"))
+                yield Input("; ".join(f.coders), id="ex-coders")
+
     def on_mount(self) -> None:
         self.query_one("#ex-progress", ProgressBar).display = False
+        self.query_one("#ex-filters").display = self.listed is None
         self.query_one("#ex-file", Input).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -115,17 +135,21 @@ class ExportScreen(ModalScreen[None]):
             path = Path(field.value)
             field.value = str(path.with_suffix(f".{event.value}"))
 
-    def choices(self) -> ExportChoices:
+    def _typed_filters(self, value: Any) -> Filters:
         from fieldnotes.dates import parse_date
 
-        def value(name: str) -> str:
-            return self.query_one(f"#ex-{name}", Input).value.strip()
-
-        filters = dataclasses.replace(
+        return dataclasses.replace(
             self.filters, codes=_split(value("codes")), municipalities=_split(value("municipalities")),
             kinds=_split(value("kinds")), coders=_split(value("coders")),
             date_from=parse_date(value("from"), "from date") if value("from") else None,
             date_to=parse_date(value("to"), "to date") if value("to") else None)
+
+    def choices(self) -> ExportChoices:
+        def value(name: str) -> str:
+            return self.query_one(f"#ex-{name}", Input).value.strip()
+
+        # exactly the listed passages: the filters are not offered
+        filters = self.filters if self.listed is not None else self._typed_filters(value)
         fmt = str(self.query_one("#ex-format", Select).value)
         context = str(self.query_one("#ex-context", Select).value) or None
         group = str(self.query_one("#ex-group", Select).value) or None
@@ -151,10 +175,14 @@ class ExportScreen(ModalScreen[None]):
         def work() -> Any:
             from fieldnotes.export.exporter import ExportRequest, export
 
+            listed = self.listed
             request = ExportRequest(format=choices.format, out=choices.out, filters=choices.filters,
                                     exported_by=app.coder, lang=app.lang, context=choices.context,
                                     group_by=choices.group_by if choices.format == "docx" else None,
-                                    pseudonymize=choices.pseudonymize)
+                                    pseudonymize=choices.pseudonymize,
+                                    codings=listed.codings if listed is not None else None,
+                                    selection=listed.title if listed is not None and listed.cell is None else None,
+                                    cell=listed.cell if listed is not None else None)
             return export(app.project, request, progress=progress)
 
         def done(result: Any) -> None:

@@ -33,6 +33,8 @@ HELP_SCREENS: list[tuple[str, str]] = [
     (N_("Excerpts"), "fieldnotes.tui.screens.excerpts:ExcerptsScreen"),
     (N_("Themes per municipality"), "fieldnotes.tui.screens.matrix:MatrixScreen"),
     (N_("A cell's excerpts"), "fieldnotes.tui.screens.excerpts:CellExcerptsScreen"),
+    (N_("Rating trends"), "fieldnotes.tui.screens.ratings:RatingsScreen"),
+    (N_("Fieldwork timeline"), "fieldnotes.tui.screens.timeline:TimelineScreen"),
     (N_("Search"), "fieldnotes.tui.screens.search:SearchScreen"),
     (N_("Co-occurrence"), "fieldnotes.tui.screens.cooccurrence:CooccurrenceScreen"),
     (N_("Words"), "fieldnotes.tui.screens.words:WordsScreen"),

@@ -16,7 +16,11 @@ from fieldnotes.tui.i18n import _, kind_label
 
 
 class HomeScreen(Screen[None]):
-    BINDINGS = [Binding("enter", "open_selected", _("Open"), tooltip=_("Open the highlighted document"))]
+    BINDINGS = [
+        Binding("enter", "open_selected", _("Open"), tooltip=_("Open the highlighted document")),
+        Binding("t", "timeline", _("Timeline"),
+                tooltip=_("The fieldwork timeline: documents per municipality and month, by kind")),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,3 +89,7 @@ class HomeScreen(Screen[None]):
         document = key.split(":")[0]
         app: Any = self.app
         app.open_document(uuid.UUID(document))
+
+    def action_timeline(self) -> None:
+        app: Any = self.app
+        app.action_timeline()

@@ -1,8 +1,12 @@
-"""Themes per municipality: the code matrix as a heatmap, the rating trend of the highlighted scaled
-code, and drill-down from any cell to its excerpts (and from there to Word).
+"""Themes per municipality: the code matrix as a heat grid, the rating trend of the highlighted scaled
+code per municipality and phase, and drill-down from any cell to its excerpts (and from there to Word).
+
+The heat grid shades each level of the codebook on its own scale (areas apart from their sub-codes,
+`fieldnotes.analysis.charts.level_scales`), with a glyph of rising density in every cell and a legend,
+so it reads on a 16-colour terminal and with colour off.
 
 Keys: m / p / k / c cycle the columns (municipality, phase, kind, coder) · v cycles the measure ·
-r toggles roll-up · t shows or hides the ratings · o opens co-occurrence · Enter lists the cell's
+r toggles roll-up · t shows or hides the ratings · g opens the rating trends · Enter lists the cell's
 excerpts.
 """
 
@@ -12,20 +16,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.color import Color
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from fieldnotes.coding.excerpts import Excerpt
+from fieldnotes.analysis import charts
 from fieldnotes.queries.filters import Filters
-from fieldnotes.tui.i18n import N_, _
+from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.excerpts import CellExcerptsScreen
+from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend, spark_rows
 
 BY = ("municipality", "phase", "kind", "coder", "activity", "role")
 BY_NAMES = {"municipality": N_("municipality"), "phase": N_("phase"), "kind": N_("kind"), "coder": N_("coder"),
@@ -47,19 +50,17 @@ class MatrixData:
 @dataclass
 class Trend:
     code: str
-    by_phase: Any | None
-    by_municipality: Any | None
-    phase_error: str | None = None
+    grid: Any | None  # fieldnotes.analysis.ratings.RatingGrid: municipality × phase
+    error: str | None = None
 
 
-def cell_filters(by: str, row: str, column: str, rollup: bool = True) -> Filters | None:
-    """The filters that select one cell's excerpts for export, or None when filters cannot say it (a
-    `(none)` column, a speaker role): sub-codes are included only when the matrix rolls them up."""
+def cell_filters(by: str, row: str, column: str, rollup: bool = True) -> Filters:
+    """Filters that describe one cell on an export's title page: its code (with sub-codes when the matrix
+    rolls them up) and, where a filter can name it, its column. The export itself holds exactly the
+    cell's excerpts, whatever the column (`(none)`, a speaker role)."""
     base = Filters(codes=[row], descendants=rollup)
-    if column == "total":
+    if column in ("total", NONE):
         return base
-    if column == NONE:
-        return None
     if by == "municipality":
         base.municipalities = [column]
     elif by == "phase" and column.isdigit():
@@ -70,39 +71,7 @@ def cell_filters(by: str, row: str, column: str, rollup: bool = True) -> Filters
         base.activities = [column]
     elif by == "coder":
         base.coders = [column]
-    else:
-        return None
     return base
-
-
-def no_export_reason(by: str, column: str) -> str:
-    if column == NONE:
-        return _("Excerpts without a {by} cannot be exported from here: an export filter can only name a {by}; "
-                 "export the row's total instead").format(by=_(BY_NAMES.get(by, by)))
-    return _("Excerpts by {by} cannot be exported from here; use the Excerpts screen").format(
-        by=_(BY_NAMES.get(by, by)))
-
-
-def _luminance(colour: Color) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
-
-
-def text_colour(background: Color) -> str:
-    """Black or white, whichever has the higher contrast (WCAG) on the background."""
-    lum = _luminance(background)
-    return "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
-
-
-def shade(value: float, top: float, base: Color, accent: Color) -> Color | None:
-    """A heatmap cell's background: the theme's background blended towards its primary colour, stronger
-    for larger values (so it follows the light and the dark themes)."""
-    if top <= 0 or value <= 0:
-        return None
-    return base.blend(accent, 0.18 + 0.72 * min(1.0, value / top))
 
 
 def _cut(text: str, width: int) -> str:
@@ -110,34 +79,11 @@ def _cut(text: str, width: int) -> str:
 
 
 def _number(value: float, measure: str) -> str:
-    return f"{value:.0f}%" if measure == "percent" else f"{value:,.0f}".replace(",", ".")
-
-
-def bar(value: float, low: float, high: float, width: int) -> str:
-    """A horizontal bar in eighths of a cell: value on the scale [low, high] across `width` cells."""
-    share = 0.0 if high <= low else max(0.0, min(1.0, (value - low) / (high - low)))
-    eighths = round(share * width * 8)
-    full, rest = divmod(eighths, 8)
-    return ("█" * full + (" ▏▎▍▌▋▊▉"[rest] if rest else "")).ljust(width)
+    return f"{number(value)}%" if measure == "percent" else number(value)
 
 
 class MatrixCellScreen(CellExcerptsScreen):
-    """A cell's (or a pair's) excerpts; when an export filter cannot select them, ctrl+e says why."""
-
-    def __init__(self, title: str, found: list[Excerpt], filters: Filters | None, reason: str = "",
-                 note: str = "") -> None:
-        super().__init__(title, found, filters)
-        self.reason = reason
-        self.note = note
-
-    def action_export(self) -> None:
-        if self.filters is None:
-            self.notify(self.reason or _("These excerpts cannot be exported from here"), severity="warning",
-                        timeout=8)
-            return
-        if self.note:
-            self.notify(self.note, timeout=8)
-        super().action_export()
+    """A cell's (or a pair's) excerpts; ctrl+e exports exactly these."""
 
 
 class MatrixScreen(Screen[None]):
@@ -151,6 +97,8 @@ class MatrixScreen(Screen[None]):
         Binding("r", "rollup", _("Roll-up"), show=False, tooltip=_("Count sub-codes in their parent's row, or not")),
         Binding("t", "trend", _("Ratings"), show=False,
                 tooltip=_("Show or hide the ratings of the highlighted scaled code by phase and municipality")),
+        Binding("g", "rating_trends", _("Trends"),
+                tooltip=_("The highlighted scaled code's ratings as small multiples: municipality × phase")),
     ]
 
     def __init__(self) -> None:
@@ -170,6 +118,7 @@ class MatrixScreen(Screen[None]):
         with Vertical(id="matrix-view"):
             yield Static(id="matrix-title")
             yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=False)
+            yield Static(id="matrix-legend")
             yield Static(id="matrix-note")
             yield Static(id="trend")
         yield Static(id="matrix-status", classes="status")
@@ -209,7 +158,7 @@ class MatrixScreen(Screen[None]):
 
         app.db(work, self.show, group="matrix", exclusive=True)
 
-    # --- the heatmap ---------------------------------------------------------------------------------
+    # --- the heat grid -------------------------------------------------------------------------------
     def show(self, data: MatrixData) -> None:
         self.data = data
         self._width = self.size.width
@@ -217,12 +166,13 @@ class MatrixScreen(Screen[None]):
         table = self.query_one("#matrix", DataTable)
         cursor = table.cursor_coordinate
         table.clear(columns=True)
-        theme = self.app.current_theme
-        base = Color.parse(theme.background or ("#121212" if theme.dark else "#efefef"))
-        accent = Color.parse(theme.primary)
-        shown = {row: {c: f" {_number(grid.cells[row][c], grid.measure)} " for c in grid.columns} for row in grid.rows}
+        dark = self.app.current_theme.dark
+        scales = charts.level_scales(grid.depths, [[grid.cells[row][c] for c in grid.columns] for row in grid.rows])
+        swatch = charts.GLYPHS[0] * 2 + " "
+        shown = {row: {c: _number(grid.cells[row][c], grid.measure) for c in grid.columns} for row in grid.rows}
         totals = {row: _number(grid.row_totals[row], grid.measure) for row in grid.rows}
-        widths = [max([len(column), *(len(shown[row][column]) for row in grid.rows)]) for column in grid.columns]
+        widths = [max([len(column), *(len(swatch + shown[row][column]) for row in grid.rows)])
+                  for column in grid.columns]
         widths.append(max([len(_("Total")), *(len(t) for t in totals.values())]))
         # every column is padded by one cell on each side; two more for the scroll bar
         room = self.size.width - sum(w + 2 for w in widths) - 4
@@ -231,15 +181,12 @@ class MatrixScreen(Screen[None]):
         for column in grid.columns:
             table.add_column(column, key=column)
         table.add_column(_("Total"), key="total")
-        tops = [v for row in grid.rows for v in grid.cells[row].values()]
-        top = max(tops) if tops else 0
         for row, depth in zip(grid.rows, grid.depths, strict=True):
             name = _cut("  " * depth + row.rsplit("/", 1)[-1], label_width)
             cells: list[Any] = [Text(name, style="bold" if depth == 0 else "")]
+            scale = scales[depth]
             for column in grid.columns:
-                background = shade(float(grid.cells[row][column]), float(top), base, accent)
-                style = f"{text_colour(background)} on {background.hex6}" if background is not None else "dim"
-                cells.append(Text(shown[row][column], style=style, justify="right"))
+                cells.append(heat_cell(shown[row][column], scale.step(float(grid.cells[row][column])), dark))
             cells.append(Text(totals[row], style="bold", justify="right"))
             table.add_row(*cells, key=row)
         if table.row_count:
@@ -249,10 +196,12 @@ class MatrixScreen(Screen[None]):
             _("[b]Themes by {by}[/b] · {measure}{rollup}").format(
                 by=_(BY_NAMES[self.by]), measure=_(MEASURE_NAMES[self.measure]),
                 rollup="" if self.rollup else " · " + _("without sub-codes")))
+        self.query_one("#matrix-legend", Static).update(
+            heat_legend(scales, dark, self.size.width - 2, percent=grid.measure == "percent"))
         self.query_one("#matrix-note", Static).update(
             _("Total counts each once; a document in two columns counts in both"))
         self.query_one("#matrix-status", Static).update(
-            _("Enter excerpts · m p k c columns · v measure · r roll-up · t ratings · o pairs"))
+            _("Enter excerpts · m p k c columns · v measure · r roll-up · t g ratings"))
         self._follow_trend()
 
     # --- the rating trend of the highlighted (or first) scaled code ---------------------------------
@@ -287,16 +236,14 @@ class MatrixScreen(Screen[None]):
         rollup = self.rollup
 
         def work() -> Trend:
-            from fieldnotes.analysis.ratings import ratings
+            from fieldnotes.analysis.ratings import rating_grid
             from fieldnotes.errors import FieldnotesError
 
             with app.project.read() as session:
-                by_municipality = ratings(session, code, by="municipality", descendants=rollup)
                 try:
-                    by_phase, error = ratings(session, code, by="phase", descendants=rollup), None
-                except FieldnotesError as failure:
-                    by_phase, error = None, str(failure)
-            return Trend(code, by_phase, by_municipality, error)
+                    return Trend(code, rating_grid(session, code, descendants=rollup))
+                except FieldnotesError as failure:  # no fieldwork start date: no phases
+                    return Trend(code, None, str(failure))
 
         def done(result: Trend) -> None:
             if rollup != self.rollup:  # read under a roll-up setting that has changed since
@@ -313,44 +260,28 @@ class MatrixScreen(Screen[None]):
 
     def _show_trend(self) -> None:
         trend = self.trend
-        if trend is None or trend.by_municipality is None:
+        if trend is None:
             return
-        ratings = trend.by_municipality
-        low, high = ratings.scale
-        narrow = self.size.width < 110
-        width = 8 if narrow else 14
-        title = Text.from_markup(_("[b]Ratings of {code}[/b] (scale {low}–{high}; n, mean, median)").format(
+        panel = self.query_one("#trend", Static)
+        if trend.grid is None:
+            panel.update(Text(trend.error or "", style="italic"))
+            return
+        grid = trend.grid
+        low, high = grid.scale
+        title = Text.from_markup(_("[b]Ratings of {code}[/b] · mean per phase (scale {low}–{high}) · g: bigger").format(
             code=escape(trend.code.rsplit("/", 1)[-1]), low=low, high=high))
-        grid = Table.grid(padding=(0, 3))
-        parts: list[Any] = []
-        for heading, result in ((_("Phase"), trend.by_phase), (_("Municipality"), trend.by_municipality)):
-            if result is None:
-                parts.append(Text(trend.phase_error or "", style="italic"))
-                continue
-            part = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
-            part.add_column(heading, no_wrap=True, max_width=12 if narrow else 18, overflow="ellipsis")
-            part.add_column("n", justify="right")
-            part.add_column(_("mean"), justify="right")
-            part.add_column(_("md"), justify="right")
-            part.add_column("", width=width, no_wrap=True)
-            for stats in result.columns:
-                if not stats.count:
-                    part.add_row(stats.label, "0", "–", "–", "")
-                    continue
-                part.add_row(stats.label, str(stats.count), f"{stats.mean:.1f}", f"{stats.median:g}",
-                             Text(bar(stats.mean, low, high, width), style=f"{self.app.current_theme.accent}"))
-            parts.append(part)
-        grid.add_row(*parts)
-        holder = Table.grid()
-        holder.add_row(title)
-        holder.add_row(grid)
-        self.query_one("#trend", Static).update(holder)
+        panel.update(Text("\n").join([title, spark_rows(grid, self.app.current_theme)]))
 
     def action_trend(self) -> None:
         self.show_trend = not self.show_trend
         self._follow_trend()
         if self.show_trend:
             self._show_trend()
+
+    def action_rating_trends(self) -> None:
+        from fieldnotes.tui.screens.ratings import RatingsScreen
+
+        self.app.push_screen(RatingsScreen(self._trend_code(), rollup=self.rollup))
 
     # --- drill-down -------------------------------------------------------------------------------
     def _cell(self) -> tuple[str, str] | None:
@@ -373,7 +304,6 @@ class MatrixScreen(Screen[None]):
             return
         row, column = cell
         filters = cell_filters(self.by, row, column, self.rollup)
-        reason = no_export_reason(self.by, column) if filters is None else ""
         app: Any = self.app
         by, rollup = self.by, self.rollup
 
@@ -384,8 +314,10 @@ class MatrixScreen(Screen[None]):
                 return cell_excerpts(session, Filters(), by, row, column, rollup, context="sentence")
 
         def done(found: list[Any]) -> None:
+            from fieldnotes.export.cells import Cell
+
             title = f"{row} · {column}" + ("" if rollup else " · " + _("without sub-codes"))
-            self.app.push_screen(MatrixCellScreen(title, found, filters, reason))
+            self.app.push_screen(MatrixCellScreen(title, found, filters, Cell(by, row, column, rollup)))
 
         app.db(work, done, group="matrix-cell")
 

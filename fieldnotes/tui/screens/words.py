@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.markup import escape
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,8 +22,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from fieldnotes.analysis.charts import bar
 from fieldnotes.queries.filters import Filters
-from fieldnotes.tui.i18n import N_, _
+from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.places import PlacesScreen
 
 BY_NAMES = {"municipality": N_("municipality"), "kind": N_("kind")}
@@ -46,7 +48,12 @@ def column_filters(by: str, label: str) -> Filters | None:
 
 
 def _number(value: float) -> str:
-    return f"{value:,.1f}".replace(",", "\u202f")
+    return number(value, 1)
+
+
+def _bar_width(width: int, keyness: bool = True) -> int:
+    """Cells for the bars beside the scores: what the words and numbers leave over, 6 to 30."""
+    return max(8, min(24, (width - 66) // 2)) if keyness else max(8, min(30, width - 52))
 
 
 @dataclass
@@ -77,6 +84,7 @@ class WordsScreen(Screen[None]):
         self.column = 0
         self.no_names = _supports_no_names()  # names tell who was there, not how staff talk: left out at first
         self.data: WordsData | None = None
+        self._bars = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -90,6 +98,10 @@ class WordsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#words", DataTable).focus()
         self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.data is not None and _bar_width(event.size.width, self.keyness) != self._bars:
+            self.show()
 
     def reload(self) -> None:
         app: Any = self.app
@@ -120,26 +132,35 @@ class WordsScreen(Screen[None]):
         if column is None or self.data is None:
             self.query_one("#words-title", Static).update(_("No text to count"))
             return
+        width = self._bars = _bar_width(self.size.width, self.keyness)
+        colour = self.app.current_theme.primary
         if self.keyness:
             table.add_column(_("Key word"), key="word")
+            table.add_column("G²", key="g2")
+            table.add_column("", key="bar")
             table.add_column(_("Here"), key="count")
             table.add_column(_("Rest"), key="rest")
             table.add_column(_("per 10,000"), key="per")
             table.add_column(_("rest per 10,000"), key="rest_per")
-            table.add_column("G²", key="g2")
-            for item in column.key_words or []:
-                table.add_row(item.word, Text(str(item.count), justify="right"),
-                              Text(str(item.other_count), justify="right"),
+            found = column.key_words or []
+            top = max((item.log_likelihood for item in found), default=0.0)
+            for item in found:
+                table.add_row(item.word, Text(_number(item.log_likelihood), justify="right", style="bold"),
+                              Text(bar(item.log_likelihood, 0, top, width), style=colour),
+                              Text(number(item.count), justify="right"),
+                              Text(number(item.other_count), justify="right"),
                               Text(_number(item.per_10k), justify="right"),
-                              Text(_number(item.other_per_10k), justify="right"),
-                              Text(_number(item.log_likelihood), justify="right", style="bold"), key=item.word)
+                              Text(_number(item.other_per_10k), justify="right"), key=item.word)
         else:
             table.add_column(_("Word"), key="word")
             table.add_column(_("Count"), key="count")
             table.add_column(_("per 10,000"), key="per")
+            table.add_column("", key="bar")
+            top = max((word.count for word in column.words), default=0)
             for word in column.words:
-                table.add_row(word.word, Text(str(word.count), justify="right", style="bold"),
-                              Text(_number(word.per_10k), justify="right"), key=word.word)
+                table.add_row(word.word, Text(number(word.count), justify="right", style="bold"),
+                              Text(_number(word.per_10k), justify="right"),
+                              Text(bar(word.count, 0, top, width), style=colour), key=word.word)
         labels = [c.label for c in self.data.table.columns]
         tabs = Text()
         for index, label in enumerate(labels):
@@ -151,7 +172,7 @@ class WordsScreen(Screen[None]):
             by=_(BY_NAMES[self.data.by]), what=what, names=names))
         title.append("\n")
         title.append_text(tabs)
-        title.append("  " + _("{n} words").format(n=f"{column.tokens:,}".replace(",", ".")), style="dim")
+        title.append("  " + _("{n} words").format(n=number(column.tokens)), style="dim")
         self.query_one("#words-title", Static).update(title)
         self.query_one("#words-status", Static).update(
             _("Enter in context · n p column · m k by · v frequencies / key words · / find"))
