@@ -1,4 +1,7 @@
-"""Open one document in the headless app and print the milliseconds until its first painted frame."""
+"""Open one document in the headless app and print the milliseconds until its first painted frame.
+
+The frame counts only with the reader's margin of coding stripes in it: the margin must have been drawn
+before the moment the reader marks as painted, or no figure is printed."""
 
 from __future__ import annotations
 
@@ -24,6 +27,11 @@ async def main(path: str, document: str) -> None:
             if painted is not None:
                 break
         assert painted is not None, "the reader never painted"
+        from fieldnotes.tui.widgets.coded_text import CodedText
+
+        text = app.screen.query_one(CodedText)
+        drawn = text.margin_drawn_at
+        assert text.margin_width > 0 and drawn is not None and drawn <= painted, "the margin was not in that frame"
         print(f"{(painted - began) * 1000:.1f}")
 
 

@@ -80,6 +80,33 @@ def test_reader_paints_codings_over_danish_text(snap_compare: Any, app: Fieldnot
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reader_margin_with_overlapping_codings_of_two_coders(snap_compare: Any, app: FieldnotesApp,
+                                                               size: tuple[int, int]) -> None:
+    """The margin beside the text: Anna Krogh's and Jonas Bech's codings of the same passages side by
+    side in lanes, hers solid and his dashed, labelled with shortcut letters at 80 columns and with
+    code names at 160, and the legend in the side panel."""
+
+    async def run_before(pilot: Any) -> None:
+        await _open_reader(pilot)
+        text = pilot.app.screen.query_one("#text")
+        start = text.document.text.index("Jeg havde skrevet en hel side")
+        text.select_span(start, start)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_codings_list(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _open_reader(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_code_picker(snap_compare: Any, app: FieldnotesApp, size: tuple[int, int]) -> None:
     async def run_before(pilot: Any) -> None:
         await _open_reader(pilot)

@@ -6,6 +6,8 @@ the same data can be tested without a terminal.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,7 @@ from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Code, Coder, Coding, Document, Memo, SpeakerTurn
 from fieldnotes.documents.store import municipalities_by_document
 from fieldnotes.project.opening import Project
+from fieldnotes.text import line_starts
 
 
 @dataclass
@@ -85,6 +88,21 @@ class CodingMark:
     rating: int | None
     needs_review: bool
     scale: tuple[int, int] | None
+    shortcut: str | None = None
+
+    @property
+    def code_name(self) -> str:
+        return self.code_path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a coding lies, as a reader cites it: paragraphs (lines, from 1) and the speaker of its turn."""
+
+    paragraph: int
+    last_paragraph: int
+    speaker: str | None
+    role: str | None
 
 
 @dataclass
@@ -111,6 +129,30 @@ class DocumentView:
 
     def codings_at(self, offset: int) -> list[CodingMark]:
         return [c for c in self.codings if c.start <= offset < c.end]
+
+    @functools.cached_property
+    def _line_starts(self) -> list[int]:
+        return line_starts(self.text)
+
+    @functools.cached_property
+    def _turn_starts(self) -> list[int]:
+        return [t.start for t in self.turns]
+
+    def place(self, start: int, end: int) -> Place:
+        """The paragraphs a span covers and the speaker of the turn it begins in (as excerpts cite them),
+        found by bisection: the reader's side panel and codings list ask this for many codings."""
+        starts = self._line_starts
+        first = bisect.bisect_right(starts, start)
+        last = max(first, bisect.bisect_right(starts, max(start, end - 1)))
+        speaker = role = None
+        index = bisect.bisect_right(self._turn_starts, start) - 1
+        if index >= 0 and self.turns[index].end >= start:
+            speaker = self.turns[index].speaker
+            person = self.speakers.get(speaker)
+            if isinstance(person, dict):
+                role = person.get("role")
+                speaker = person.get("name") or speaker
+        return Place(first, last, speaker, role)
 
 
 def document_view(session: Session, document_id: uuid.UUID, *, coders: list[str] | None = None) -> DocumentView:
@@ -150,7 +192,7 @@ def document_view(session: Session, document_id: uuid.UUID, *, coders: list[str]
             scale = (node.scale_min, node.scale_max)
         color = node.color if node else "#808080"
         marks.append(CodingMark(coding_id, code_id, tree.path(code_id), color, coder, start, end, memo, rating,
-                                needs_review, scale))
+                                needs_review, scale, node.shortcut if node else None))
     turns = [TurnMark(t.speaker, t.start, t.end, t.timestamp) for t in session.scalars(
         select(SpeakerTurn).where(SpeakerTurn.document_id == document_id).order_by(SpeakerTurn.start))]
     municipality = ", ".join(municipalities_by_document(session, [document_id]).get(document_id, [])) or None

@@ -28,6 +28,7 @@ HELP_SCREENS: list[tuple[str, str]] = [
     (N_("Home"), "fieldnotes.tui.screens.home:HomeScreen"),
     (N_("Documents"), "fieldnotes.tui.screens.documents:DocumentsScreen"),
     (N_("Reading and coding a document"), "fieldnotes.tui.screens.reader:ReaderScreen"),
+    (N_("A document's codings (C in the reader)"), "fieldnotes.tui.screens.codings:CodingsScreen"),
     (N_("The code picker"), "fieldnotes.tui.screens.picker:CodePicker"),
     (N_("Codebook"), "fieldnotes.tui.screens.codebook:CodebookScreen"),
     (N_("Excerpts"), "fieldnotes.tui.screens.excerpts:ExcerptsScreen"),
@@ -123,10 +124,12 @@ def sections() -> list[Section]:
 
 
 def how_to_work() -> str:
-    return _("Open a transcript from Documents (d, then Enter). Select a sentence (s), press c, type a few "
-             "letters of the code, add a memo with tab, and press Enter. Codings are saved at once and can be "
-             "undone with u. Overlapping codings are underlined; the panel on the right lists every coding at "
-             "the cursor.")
+    return _("Open a transcript from Documents (d, then Enter). Select a sentence (s) or drag with the mouse, "
+             "press c, type a few letters of the code, add a memo with tab, and press Enter. Codings are saved "
+             "at once and can be undone with u. The margin beside the text shows every coding as a stripe "
+             "(another coder's dashed), overlapping codings are underlined in the text, and a click on a stripe "
+             "or on coded text chooses that coding; the panel on the right lists every coding at the cursor, "
+             "and C lists all of the document's codings.")
 
 
 def _keys_text(keys: list[str]) -> str:

@@ -5,7 +5,12 @@ Keys (all listed on the help screen):
   c or enter  code the selection (picker with memo and rating)   1-9 recent codes   . repeat last code
   k then a code's shortcut key                                   m memo   r rating   delete remove coding
   n / N next / previous coding   [ ] move a coding's start   { } move its end   T turn-by-turn mode
+  C the codings list   ctrl+o every coder's codings / only yours / another coder's
   u undo   U redo   escape back
+
+Beside the text, a margin draws every coding as a stripe (CodedText). A click on a stripe, its label or
+coded text chooses that coding: it is selected, marked in the margin and the side panel, and memo,
+rating, move and remove act on it until the selection changes.
 """
 
 from __future__ import annotations
@@ -23,7 +28,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from fieldnotes.coding import spans
-from fieldnotes.queries.overview import CodeChoice, CodingMark, DocumentView, code_choices, document_view, recent_codes
+from fieldnotes.queries.overview import (
+    CodeChoice,
+    CodingMark,
+    DocumentView,
+    Place,
+    code_choices,
+    document_view,
+    recent_codes,
+)
 from fieldnotes.tui.i18n import N_, _, kind_label, pgettext
 from fieldnotes.tui.widgets.coded_text import CodedText
 
@@ -38,7 +51,9 @@ def load_reader_data(project: Any, document_id: uuid.UUID, coder_id: uuid.UUID) 
 
 class ReaderScreen(Screen[None]):
     #: keys that are not bindings of this screen, for the help screen: (keys, English text)
-    HELP_KEYS = [("shift+arrows", N_("Select text (a mouse drag works too)"))]
+    HELP_KEYS = [("shift+arrows", N_("Select text (a mouse drag works too)")),
+                 (pgettext("mouse", "click"), N_("A click on a stripe in the margin, or on coded text, chooses that "
+                                                 "coding for memo, rating, move and remove"))]
     # the footer shows the keys of the coding loop (and ? help) in the order they are used, so they fit at
     # 80 columns; the others are on the help screen, which reads their tooltips
     BINDINGS = [
@@ -69,6 +84,10 @@ class ReaderScreen(Screen[None]):
                 tooltip=_("Move the end of the coding at the cursor one word left / right")),
         Binding("T", "turn_mode", _("Turn mode"), show=False,
                 tooltip=_("Turn mode: down and up select whole speaker turns, c codes them")),
+        Binding("C", "codings", _("Codings"), show=False,
+                tooltip=_("The document's codings as a list, by position or by code; Enter jumps to one")),
+        Binding("ctrl+o", "cycle_coder", _("Coders"), show=False,
+                tooltip=_("Show every coder's codings, only yours, or one other coder's")),
         Binding("escape", "back", _("Back"), tooltip=_("Back (and out of turn mode)")),
     ]
 
@@ -87,6 +106,11 @@ class ReaderScreen(Screen[None]):
         self._initial_select = select
         self._message = ""  # the last word of the screen (coded, removed, a warning), shown on the status line
         self._message_timer: Timer | None = None
+        #: whose codings are shown (None: every coder's)
+        self.only_coder: str | None = None
+        #: the coding chosen by a click, the codings list or n / N, and the selection it was chosen with
+        self.chosen: uuid.UUID | None = None
+        self._chosen_span: tuple[int, int] | None = None
 
     # --- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -98,11 +122,15 @@ class ReaderScreen(Screen[None]):
             with VerticalScroll(id="reader-side"):
                 yield Static(id="at-cursor")
                 yield Static(id="recent-codes")
+                yield Static(id="margin-legend")
         yield Static(id="reader-status", classes="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(CodedText).focus()
+        app: Any = self.app
+        text = self.query_one(CodedText)
+        text.own_coder = app.coder
+        text.focus()
         if self._preloaded is not None:
             self.show(*self._preloaded, first=True)
             self._preloaded = None
@@ -128,16 +156,28 @@ class ReaderScreen(Screen[None]):
         text = self.query_one(CodedText)
         if text.document.text != view.text:
             selection = text.selection
-            text.show_text(view.text)
+            text.show_text(view.text, self.shown_codings(), room_for=view.codings)  # painted as it is loaded
             if not first:
                 text.selection = selection
-        text.paint(view.codings)
+        else:
+            text.paint(self.shown_codings(), room_for=view.codings)
+        if self.chosen is not None and not any(m.id == self.chosen for m in view.codings):
+            self._forget_chosen()
         meta = " · ".join(x for x in (view.municipality, kind_label(view.kind), view.date, view.activity) if x)
         self.query_one("#doc-header", Static).update(f"[b]{escape(view.title)}[/b]  [dim]{escape(meta)}[/dim]")
         self._show_recent()
+        self._show_legend()
         if first and self._initial_select:
             text.select_span(*self._initial_select)
         self._show_cursor_info()
+
+    def shown_codings(self) -> list[CodingMark]:
+        """The codings shown: every coder's, or only those of the coder ctrl+o picked."""
+        if self.view is None:
+            return []
+        if self.only_coder is None:
+            return self.view.codings
+        return [m for m in self.view.codings if m.coder == self.only_coder]
 
     def _code(self, code_id: uuid.UUID) -> CodeChoice | None:
         return next((c for c in self.codes if c.id == code_id), None)
@@ -157,12 +197,14 @@ class ReaderScreen(Screen[None]):
             return
         start, end = self.query_one(CodedText).span
         at = self._marks_here()
+        chosen = self.chosen_mark()
         lines = [f"[b]{_('At the cursor')}[/b]"]
         for mark in at:
             rating = f" [{mark.rating}]" if mark.rating is not None else ""
             review = f" [yellow]{_('needs review')}[/yellow]" if mark.needs_review else ""
-            lines.append(f"[{mark.color}]■[/] {escape(mark.code_path)}{rating}{review}")
-            lines.append(f"  [dim]{escape(mark.coder)} · {mark.start}–{mark.end}[/dim]")
+            pointer = "[b]▶[/b] " if chosen is not None and mark.id == chosen.id else ""
+            lines.append(f"{pointer}[{mark.color}]■[/] {escape(mark.code_path)}{rating}{review}")
+            lines.append(f"  [dim]{escape(mark.coder)} · {escape(self.place_text(mark))}[/dim]")
             if mark.memo:
                 lines.append(f"  [i]{escape(mark.memo)}[/i]")
         if not at:
@@ -171,7 +213,7 @@ class ReaderScreen(Screen[None]):
         mode = f" · {_('turn mode')}" if self.turn_mode else ""
         prefix = f" · {_('code key…')}" if self.prefix else ""
         selected = _("{n} characters selected").format(n=end - start) if end > start else _("nothing selected")
-        state = f"{selected}{mode}{prefix} · {len(self.view.codings)} {_('codings')}"
+        state = f"{selected}{mode}{prefix} · {len(self.shown_codings())} {_('codings')}"
         # a message comes first, so a narrow terminal cuts the state rather than the message
         self.query_one("#reader-status", Static).update(
             f"{self._message} · {state}" if self._message else f"{state} · {_('c code · ? help')}")
@@ -192,6 +234,98 @@ class ReaderScreen(Screen[None]):
         self._show_cursor_info()
 
     def on_text_area_selection_changed(self, event: CodedText.SelectionChanged) -> None:
+        if self.chosen is not None and self.query_one(CodedText).span != self._chosen_span:
+            self.query_one(CodedText).choose(None)  # the selection moved on: the chosen coding is let go
+        self._show_cursor_info()
+
+    def place_text(self, mark: CodingMark) -> str:
+        """Where a coding lies, as citations give it: "afsnit 12" (or "afsnit 12–14") and the speaker."""
+        assert self.view is not None
+        return describe_place(self.view.place(mark.start, mark.end))
+
+    def _show_legend(self) -> None:
+        """What the margin's stripes mean: one's own solid, each other coder's dashed, and what is hidden."""
+        if self.view is None:
+            return
+        app: Any = self.app
+        text = self.query_one(CodedText)
+        coders = sorted({m.coder for m in self.view.codings} | {app.coder}, key=lambda c: (c != app.coder, c))
+        lines = [f"[b]{_('Margin')}[/b]"]
+        for coder in coders:
+            if self.only_coder is not None and coder != self.only_coder:
+                continue
+            who = _("{coder} (you)").format(coder=coder) if coder == app.coder else coder
+            lines.append(f"{text.glyph_of(coder)} {escape(who)}")
+        if self.only_coder is not None:
+            lines.append(f"[yellow]{_('only these codings shown')}[/yellow]")
+        lines.append(f"[dim]{_('ctrl+o: whose codings · C: list')}[/dim]")
+        self.query_one("#margin-legend", Static).update("\n".join(lines))
+
+    # --- choosing a coding --------------------------------------------------------------------------
+    def choose(self, mark: CodingMark, *, center: bool = True) -> None:
+        """Select a coding's text and make it the one memo, rating, move and remove act on."""
+        text = self.query_one(CodedText)
+        self.chosen = mark.id
+        self._chosen_span = (mark.start, mark.end)
+        text.select_span(mark.start, mark.end, center=center)
+        text.choose(mark.id)
+        self._show_cursor_info()
+
+    def chosen_mark(self) -> CodingMark | None:
+        """The chosen coding, while the selection is still the one it was chosen with."""
+        if self.chosen is None or self.view is None or self.query_one(CodedText).span != self._chosen_span:
+            return None
+        return next((m for m in self.shown_codings() if m.id == self.chosen), None)
+
+    def _forget_chosen(self) -> None:
+        self.chosen = None
+        self._chosen_span = None
+        self.query_one(CodedText).choose(None)
+
+    def on_coded_text_chosen(self, message: CodedText.Chosen) -> None:
+        """A click on a stripe chooses its coding; on coded text, the narrowest there, and a click again
+        on the same spot the next one there."""
+        ids = message.coding_ids
+        following = ids[0]
+        if not message.in_margin and self.chosen in ids:
+            following = ids[(ids.index(self.chosen) + 1) % len(ids)]
+        mark = next((m for m in self.shown_codings() if m.id == following), None)
+        if mark is not None:
+            self.choose(mark, center=False)
+
+    def action_codings(self) -> None:
+        if self.view is None:
+            return
+        from fieldnotes.tui.screens.codings import CodingsScreen
+
+        def picked(coding_id: uuid.UUID | None) -> None:
+            mark = next((m for m in self.shown_codings() if m.id == coding_id), None)
+            if mark is not None:
+                self.choose(mark)
+
+        current = self.chosen_mark() or next(iter(self._marks_here()), None)
+        order = {code.id: index for index, code in enumerate(self.codes)}
+        self.app.push_screen(CodingsScreen(self.view, self.shown_codings(), current.id if current else None, order),
+                             picked)
+
+    def action_cycle_coder(self) -> None:
+        """Every coder's codings, only mine, then each other coder's in turn (as on the Excerpts screen)."""
+        if self.view is None:
+            return
+        app: Any = self.app
+        others = sorted({m.coder for m in self.view.codings if m.coder != app.coder})
+        order: list[str | None] = [None, app.coder, *others]
+        self.only_coder = order[(order.index(self.only_coder) + 1) % len(order)] if self.only_coder in order else None
+        if self.only_coder is None:
+            self.say(_("Showing every coder's codings"))
+        elif self.only_coder == app.coder:
+            self.say(_("Showing only your codings"))
+        else:
+            self.say(_("Showing only {coder}'s codings").format(coder=self.only_coder))
+        if self.chosen_mark() is None:
+            self._forget_chosen()
+        self.query_one(CodedText).paint(self.shown_codings(), room_for=self.view.codings)
+        self._show_legend()
         self._show_cursor_info()
 
     # --- selection ----------------------------------------------------------------------------------
@@ -329,6 +463,9 @@ class ReaderScreen(Screen[None]):
         def done(result: tuple[uuid.UUID, str, uuid.UUID, bool]) -> None:
             code_id, name, coding_id, created = result
             self.last_code = code_id
+            if self.only_coder not in (None, app.coder):
+                self.only_coder = None  # one's new coding is shown, whoever's were
+                self._show_legend()
             self.say(_("Coded: {code}").format(code=name))
             if not (created and new_path is None and self._paint_new(code_id, coding_id, span, memo, rating)):
                 self.reload()
@@ -347,7 +484,7 @@ class ReaderScreen(Screen[None]):
                           memo or None, rating, False, choice.scale)
         bisect.insort(self.view.codings, mark, key=lambda m: (m.start, m.end))
         self.recent = [code_id, *(c for c in self.recent if c != code_id)][:9]
-        self.query_one(CodedText).paint(self.view.codings)
+        self.query_one(CodedText).paint(self.shown_codings(), room_for=self.view.codings)
         self._show_recent()
         self._show_cursor_info()
         return True
@@ -360,14 +497,19 @@ class ReaderScreen(Screen[None]):
         text = self.query_one(CodedText)
         start, end = text.span
         if end > start:
-            return [m for m in self.view.codings if m.start < end and m.end > start]
-        return self.view.codings_at(text.cursor_offset)
+            return [m for m in self.shown_codings() if m.start < end and m.end > start]
+        offset = text.cursor_offset
+        return [m for m in self.shown_codings() if m.start <= offset < m.end]
 
     def _mark_at_cursor(self) -> CodingMark | None:
-        """The coding that memo, rating, move and remove act on: of those the side panel lists, the one
-        sharing most text with the selection (the one just made, right after coding), then the shortest."""
+        """The coding that memo, rating, move and remove act on: the chosen one (by a click, the list or
+        n / N), else of those the side panel lists, the one sharing most text with the selection (the one
+        just made, right after coding), then the shortest."""
         if self.view is None:
             return None
+        chosen = self.chosen_mark()
+        if chosen is not None:
+            return chosen
         at = self._marks_here()
         if not at:
             self.say(_("No coding at the cursor"), severity="warning")
@@ -415,9 +557,15 @@ class ReaderScreen(Screen[None]):
         start, end = (position, mark.end) if edge == "start" else (mark.start, position)
         if end <= start:
             return
-        self._update(mark, start=start, end=end)
 
-    def _update(self, mark: CodingMark, **changes: Any) -> None:
+        def moved() -> None:  # the moved coding stays chosen, its new span selected
+            moved_mark = next((m for m in self.shown_codings() if m.id == mark.id), None)
+            if moved_mark is not None:
+                self.choose(moved_mark, center=False)
+
+        self._update(mark, then=moved, start=start, end=end)
+
+    def _update(self, mark: CodingMark, then: Any = None, **changes: Any) -> None:
         app: Any = self.app
         name = mark.code_path.rsplit("/", 1)[-1]
         title = self.view.title if self.view else ""
@@ -436,7 +584,16 @@ class ReaderScreen(Screen[None]):
                     raise NotFound("the coding no longer exists")
                 applying.update(session, coding, **changes)
 
-        app.db(work, lambda _result: self.reload(), group="write")
+        def shown(data: ReaderData) -> None:
+            self.show(*data, first=False)
+            if then is not None:
+                then()
+
+        def done(_result: None) -> None:
+            app.db(lambda: load_reader_data(app.project, self.document_id, app.coder_id), shown,
+                   group=f"reader-{self.document_id}")
+
+        app.db(work, done, group="write")
 
     def action_remove(self) -> None:
         mark = self._mark_at_cursor()
@@ -466,15 +623,18 @@ class ReaderScreen(Screen[None]):
             return
         text = self.query_one(CodedText)
         here = text.span[0]
-        starts = sorted({m.start for m in self.view.codings})
+        shown = self.shown_codings()
+        if not shown:
+            return
+        starts = sorted({m.start for m in shown})
         if forward:
             index = bisect.bisect_right(starts, here)
             target = starts[index] if index < len(starts) else starts[0]
         else:
             index = bisect.bisect_left(starts, here) - 1
             target = starts[index] if index >= 0 else starts[-1]
-        mark = min((m for m in self.view.codings if m.start == target), key=lambda m: m.end - m.start)
-        text.select_span(mark.start, mark.end)
+        mark = min((m for m in shown if m.start == target), key=lambda m: m.end - m.start)
+        self.choose(mark)
 
     def action_next_coding(self) -> None:
         self._jump(True)
@@ -488,6 +648,16 @@ class ReaderScreen(Screen[None]):
             self._show_cursor_info()
             return
         self.app.pop_screen()
+
+
+def describe_place(place: Place) -> str:
+    """A place as the reader shows it: "afsnit 12 · Lene (leder)"."""
+    paragraphs = (_("para. {n}").format(n=place.paragraph) if place.last_paragraph == place.paragraph else
+                  _("para. {n}").format(n=f"{place.paragraph}–{place.last_paragraph}"))
+    if place.speaker is None:
+        return paragraphs
+    speaker = f"{place.speaker} ({place.role})" if place.role else place.speaker
+    return f"{paragraphs} · {speaker}"
 
 
 def _word_step(text: str, position: int, step: int) -> int:
