@@ -33,8 +33,23 @@ def project(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
     return coded_copy(tmp_path_factory, tmp_path)
 
 
+MARKS = ("CodingMark", "ParagraphNumber")  # the run styles of what the export adds to the text
+
+
+def is_mark(element: Any) -> bool:
+    """Whether an element sits in a run the export added (a coding's number, a paragraph number or its tab)."""
+    run = next((a for a in element.iterancestors(f"{W}r")), None)
+    if run is None:
+        return False
+    if run.style in MARKS:
+        return True
+    earlier = run.getprevious()
+    return element.tag == f"{W}tab" and earlier is not None and getattr(earlier, "style", None) == "ParagraphNumber"
+
+
 def anchored_texts(document: Any) -> dict[int, str]:
-    """The text each comment covers: everything between its range start and end, paragraphs joined by "\\n"."""
+    """The text each comment covers: everything between its range start and end, paragraphs joined by "\\n"
+    (the coding numbers and paragraph numbers the export adds are not the document's text)."""
     open_ranges: dict[int, list[str]] = {}
     done: dict[int, str] = {}
     paragraphs = [p for p in document.element.body.iter(f"{W}p")]
@@ -48,7 +63,7 @@ def anchored_texts(document: Any) -> dict[int, str]:
             elif element.tag == f"{W}commentRangeEnd":
                 comment_id = int(element.get(f"{W}id"))
                 done[comment_id] = "".join(open_ranges.pop(comment_id))
-            elif element.tag == f"{W}t":
+            elif element.tag == f"{W}t" and not is_mark(element):
                 for parts in open_ranges.values():
                     parts.append(element.text or "")
             elif element.tag == f"{W}br":
@@ -58,17 +73,32 @@ def anchored_texts(document: Any) -> dict[int, str]:
     return done
 
 
-def document_text(document: Any, title: str) -> str:
-    """The text paragraphs under a document's heading, joined as lines."""
-    lines: list[str] = []
+def own_text(paragraph: Any) -> str:
+    """A paragraph's text without the marks the export adds."""
+    parts = []
+    for element in paragraph._p.iter(f"{W}t", f"{W}br", f"{W}tab"):
+        if is_mark(element) or element.getparent().tag != f"{W}r":
+            continue
+        parts.append(element.text or "" if element.tag == f"{W}t" else "\n" if element.tag == f"{W}br" else "\t")
+    return "".join(parts)
+
+
+def document_paragraphs(document: Any, title: str) -> list[Any]:
+    """The text paragraphs under a document's heading."""
+    out = []
     inside = False
     for paragraph in document.paragraphs:
         style = paragraph._p.style
         if style == "Heading1":
             inside = paragraph.text == title
         elif inside and style == "DocumentText":
-            lines.append(paragraph.text)
-    return "\n".join(lines)
+            out.append(paragraph)
+    return out
+
+
+def document_text(document: Any, title: str) -> str:
+    """The text paragraphs under a document's heading, joined as lines."""
+    return "\n".join(own_text(p) for p in document_paragraphs(document, title))
 
 
 def test_every_coding_is_a_comment_on_exactly_its_text(project: Path, tmp_path: Path) -> None:
@@ -90,7 +120,7 @@ def test_every_coding_is_a_comment_on_exactly_its_text(project: Path, tmp_path: 
     assert "kodet af Anna Krogh" in belief
     for title in (DOC, NOTE):
         assert document_text(document, title) == ok("--db", project, "show", title, "--json").json["text"]
-    assert [p.text for p in document.paragraphs if p._p.style == "Heading1"] == [DOC, NOTE]
+    assert [p.text for p in document.paragraphs if p._p.style == "Heading1"] == ["Signaturforklaring", DOC, NOTE]
 
 
 def test_coding_filters_choose_the_comments(project: Path, tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def test_report_reads_back_with_headings_texts_citations_and_notes(project: Path
     assert "wrote" in result.out and "5 excerpt(s)" in result.out
     document = docx.Document(str(out))
     headings = [(name, text) for name, text in paragraphs(document) if name.startswith("Heading")]
-    assert [t for _n, t in headings] == [*TREE, "Dokumentmemoer", "Bilag: Kodebog"]
+    assert [t for _n, t in headings] == [*TREE, "Dokumentmemoer", "Teammøde i Fjordby", "Bilag: Kodebog"]
     assert [n for n, _t in headings][:3] == ["Heading1", "Heading2", "Heading2"]
     # every excerpt's text is the database's text, in the order of the excerpt query
     with open_project(str(project), readonly=True) as opened, opened.read() as session:
@@ -134,23 +134,55 @@ def test_one_theme_in_one_municipality(project: Path, tmp_path: Path) -> None:
     assert "Uddrag\t2 uddrag fra 1 dokument" in facts
 
 
+def group_headings(document: Any) -> list[tuple[str, str]]:
+    """(style, text) of every group heading: a Heading paragraph whose text is in the group's run style."""
+    out = []
+    for p in document.paragraphs:
+        runs = p._p.findall(f".//{W}r")
+        if (p._p.style or "").startswith("Heading") and runs and all(r.style == "GroupHeadingText" for r in runs):
+            out.append((p._p.style, p.text))
+    return out
+
+
+PHASE_1 = "Phase 1 · 1 Feb 2025 – 31 Jul 2025"
+
+
 @pytest.mark.parametrize("group_by, groups", [
     ("municipality", ["Fjordby", "Lyngå", "Lyngå", "Lyngå", "Lyngå"]),
     ("document", ["Interview med sagsbehandler · 10 March 2025", "Teammøde i Fjordby · 1 September 2026",
                   "Interview med sagsbehandler · 10 March 2025", "Interview med sagsbehandler · 10 March 2025",
                   "Interview med sagsbehandler · 10 March 2025"]),
-    ("phase", ["Phase 1", "Phase 4", "Phase 1", "Phase 1", "Phase 1"]),
+    # a phase is labelled with its dates; phases 2 and 3 hold no excerpts, so they have no heading
+    ("phase", [PHASE_1, "Phase 4 · 1 Aug 2026 – 31 Jan 2027", PHASE_1, PHASE_1, PHASE_1]),
+    ("kind", ["Interview", "Observation", "Interview", "Interview", "Interview"]),
+    ("coder", ["Anna Krogh", "Anna Krogh", "Jonas Bech", "Anna Krogh"]),
 ])
-def test_group_by_adds_sub_headings_under_each_code(project: Path, tmp_path: Path, group_by: str,
-                                                    groups: list[str]) -> None:
+def test_group_by_adds_headings_one_level_below_each_code(project: Path, tmp_path: Path, group_by: str,
+                                                          groups: list[str]) -> None:
     out = tmp_path / f"{group_by}.docx"
     ok("--db", project, "--lang", "en", "export", "docx", out, "--group-by", group_by)
     document = docx.Document(str(out))
-    seen = [t for n, t in paragraphs(document) if n == "ExcerptGroup"]
-    assert seen == groups
+    found = group_headings(document)
+    assert [t for _s, t in found] == groups
+    # real Heading styles (in the contents and Word's navigation pane), one level below the codes (Heading 2)
+    assert {s for s, _t in found} == {"Heading3"}
+    assert document.styles.get_by_id("Heading3", docx.enum.style.WD_STYLE_TYPE.PARAGRAPH).name == "Heading 3"
     # a group heading sits under its code heading and before that group's excerpts
-    order = [n for n, _t in paragraphs(document) if n in ("Heading2", "ExcerptGroup", "Excerpt")]
-    assert order[:5] == ["Heading2", "ExcerptGroup", "Excerpt", "ExcerptGroup", "Excerpt"]
+    order = [n for n, _t in paragraphs(document) if n in ("Heading2", "Heading3", "Excerpt")]
+    assert order[:3] == ["Heading2", "Heading3", "Excerpt"]
+    assert all(order[i + 1] == "Excerpt" for i, n in enumerate(order) if n == "Heading3")
+    contents = [t.rstrip("\t") for n, t in paragraphs(document) if n == "TOC3"]
+    assert contents == groups  # listed in the contents, under their codes
+    toc = [t.text for t in document.element.body.iter(f"{W}instrText") if "TOC" in (t.text or "")]
+    assert toc == [' TOC \\o "1-3" \\h \\z \\u ']
+
+
+def test_phase_groups_carry_their_dates_in_danish(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "faser.docx"
+    ok("--db", project, "--lang", "da", "export", "docx", out, "--group-by", "phase", "--code", "Kollegial sparring")
+    found = group_headings(docx.Document(str(out)))
+    assert found == [("Heading3", "Fase 1 · 1. feb. 2025 – 31. jul. 2025"),
+                     ("Heading3", "Fase 4 · 1. aug. 2026 – 31. jan. 2027")]
 
 
 def test_english_labels_and_dates(project: Path, tmp_path: Path) -> None:
@@ -175,8 +207,16 @@ def test_contents_are_written_out_and_link_to_the_headings(project: Path, tmp_pa
     assert len(anchors) == 8 and all(a in bookmarks for a in anchors)
     for anchor, (_n, title) in zip(anchors, toc, strict=True):
         assert bookmarks[anchor].getparent().xpath("string(.)") == title  # the bookmark is on that heading
+    # the contents are a TOC field (Word builds it), then the entries written out with PAGEREF page numbers
+    # inside a QUOTE field (LibreOffice shows them; Word empties the QUOTE as it fills the TOC)
     instructions = [t.text for t in body.iter(f"{W}instrText")]
-    assert instructions == [f" PAGEREF {a} \\h " for a in anchors]
+    assert instructions == [' TOC \\o "1-2" \\h \\z \\u ', ' QUOTE "" ', *(f" PAGEREF {a} \\h " for a in anchors)]
+    kinds = [c.get(f"{W}fldCharType") for c in body.iter(f"{W}fldChar")]
+    assert kinds[:4] == ["begin", "separate", "end", "begin"] and kinds[-1] == "end"
+    assert kinds.count("begin") == kinds.count("end") == len(anchors) + 2
+    settings = document.settings.element
+    update = settings.find(f"{W}updateFields")
+    assert update is not None and update.get(f"{W}val") == "true"
 
 
 def test_page_furniture_properties_and_no_paths(project: Path, tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ overview (`export docx --overview BY`), on the demo project.
 
 A cell's report holds exactly the excerpts `matrix --cell` lists, as many as the cell counts, for every
 kind of column; the overview table, read back with python-docx, holds the matrix function's numbers,
-with each count's cell shaded (w:shd fill) darker for more.
+with each count's cell shaded (w:shd fill) darker for more, each level of the code tree on its own scale.
 """
 
 from __future__ import annotations
@@ -92,20 +92,29 @@ def test_the_overview_is_the_matrix_with_shaded_cells(english_demo: Path, tmp_pa
     body = grid.rows[1:-1]
     shown = [path for path in table.rows if table.row_totals[path]]  # the exported codes: those with excerpts
     assert [r.cells[0].text for r in body] == [path.split("/")[-1] for path in shown]
-    highest = max(int(table.cells[path][c]) for path in shown for c in table.columns)
+    # each level of the tree on its own scale: an area's cells against the largest area cell, a sub-code's
+    # against the largest sub-code cell, so the largest cell of every level is the darkest shade
+    highest: dict[int, int] = {}
+    for path in shown:
+        depth = path.count("/")
+        highest[depth] = max(highest.get(depth, 0), *(int(table.cells[path][c]) for c in table.columns))
+    assert len(highest) == 2 and highest[1] < highest[0]  # the demo's sub-codes hold fewer than its areas
     fills = set()
+    darkest: dict[int, set[str]] = {}
     for path, word_row in zip(shown, body, strict=True):
         values = word_row.cells[1:-1]
         assert [int(c.text) for c in values] == [table.cells[path][c] for c in table.columns]
         assert int(word_row.cells[-1].text) == table.row_totals[path]
         for column, cell in zip(table.columns, values, strict=True):
             fill = shading(cell)
-            assert fill == shade(int(table.cells[path][column]), highest)
+            assert fill == shade(int(table.cells[path][column]), highest[path.count("/")])
             fills.add(fill)
+            darkest.setdefault(path.count("/"), set()).add(str(fill))
     assert [c.text for c in grid.rows[-1].cells] == ["Total", *(str(table.column_totals[c]) for c in table.columns),
                                                      str(table.total)]
     dark = "".join(f"{v:02X}" for v in DARK)
     assert dark in fills and ZERO_FILL in fills and len(fills) > 5  # a scale, not one colour
+    assert all(dark in level for level in darkest.values())  # sub-codes reach the dark end too
     headings = [p.text for p in word.paragraphs if p.style is not None and p.style.name == "Heading 1"]
     assert headings[0] == f"Overview: codings by {by}"
 

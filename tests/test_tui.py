@@ -468,6 +468,35 @@ async def test_excerpt_filters_stay_readable_at_every_width(project: Path, size:
         assert app.errors == []
 
 
+async def test_the_export_dialog_groups_by_coder_under_headings(project: Path, tmp_path: Path) -> None:
+    """The dialog offers every grouping the report has (kind and coder too); a group is a heading."""
+    import docx
+
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
+    ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Vi tager altid en runde",
+       "--coder", "Jonas Bech")
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh", lang="da")
+    target = tmp_path / "ledelse-efter-koder.docx"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press(*"Ledelse", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        group = app.screen.query_one("#ex-group")
+        group.value = "kind"  # type: ignore[attr-defined]  # a value the dialog does not offer is refused
+        group.value = "coder"  # type: ignore[attr-defined]
+        app.screen.query_one("#ex-file").value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.errors == []
+    headings = [(p.style.name, p.text) for p in docx.Document(str(target)).paragraphs
+                if p.style is not None and p.style.name.startswith("Heading")]
+    assert ("Heading 3", "Anna Krogh") in headings and ("Heading 3", "Jonas Bech") in headings
+
+
 EXPORT_FIELDS = ["ex-codes", "ex-municipalities", "ex-kinds", "ex-from", "ex-to", "ex-coders", "ex-format",
                  "ex-context", "ex-group", "ex-file", "ex-pseudonymize"]
 

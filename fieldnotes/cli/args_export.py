@@ -57,9 +57,14 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
                     "--overview BY puts the code matrix of codings by BY (municipality, phase, kind, activity, coder,\n"
                     "role, attr:NAME) for the exported codes after the contents, its cells shaded by their count.")
     _common_export_options(p)
-    p.add_argument("--group-by", choices=("municipality", "document", "phase"),
-                   help="also group each code's excerpts under sub-headings")
-    p.add_argument("--memos", action="store_true", help="include the code and document memos")
+    p.add_argument("--group-by", choices=("municipality", "document", "phase", "kind", "coder"),
+                   help="also group each code's excerpts under headings one level below it (a group without "
+                        "excerpts is left out)")
+    p.add_argument("--memos", action="store_true",
+                   help="include the memos: the project's, each code's, excerpt's, document's and municipality's")
+    p.add_argument("--merge-coders", action=argparse.BooleanOptionalAction, default=True,
+                   help="show a passage several coders coded with the same code on the same span once, naming "
+                        "every coder with their rating and memo (default); --no-merge-coders shows each coding")
     p.add_argument("--annotated", nargs="+", metavar="DOC",
                    help="write these documents in full, each coding a comment (id, id prefix or exact title)")
     p.add_argument("--cell", nargs=3, metavar=("BY", "ROW", "COLUMN"),

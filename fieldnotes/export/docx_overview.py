@@ -1,9 +1,10 @@
 """The overview section of the Word export: the code matrix as a table with shaded cells.
 
-One colour from near-white to dark blue, darker for more codings (the cell's count against the largest
-cell); zero cells stay white, and counts on dark cells are set in white so they stay legible. Totals
-are bold on light grey. Codes are indented by their depth in the tree; the header row repeats on every
-page and rows never split.
+One colour from near-white to dark blue, darker for more codings: each level of the code tree on its
+own scale (a cell's count against the largest cell of codes at that depth), so sub-codes, which hold
+fewer codings than the areas above them, are not all pale beside them. Zero cells stay white, and
+counts on dark cells are set in white so they stay legible. Totals are bold on light grey. Codes are
+indented by their depth in the tree; the header row repeats on every page and rows never split.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ def shade(value: int, highest: int) -> str:
         return ZERO_FILL
     share = min(1.0, value / highest)
     return "".join(f"{round(low + (high - low) * share):02X}" for low, high in zip(LIGHT, DARK, strict=True))
+
+
+def highest_by_depth(overview: Overview) -> dict[int, int]:
+    """The largest cell among the codes at each depth of the tree: the darkest shade of that level (the
+    app's heat grid scales its levels the same way, `analysis.charts.level_scales`)."""
+    from fieldnotes.analysis.charts import level_scales
+
+    scales = level_scales([depth for _name, depth in overview.rows], overview.cells)
+    return {depth: int(scale.top) for depth, scale in scales.items()}
 
 
 def is_dark(fill: str) -> bool:
@@ -70,8 +80,8 @@ def explanation(overview: Overview, _: Labels, cell: Cell | None = None) -> str:
         parts.append(_("The report holds the excerpts of one matrix cell; the table shows its code in every column."))
     if overview.rollup:
         parts.append(_("A code's row includes its sub-codes."))
-    parts.append(_("Darker cells hold more. A document in several columns counts in each, so a total can be "
-                   "less than the sum of its cells."))
+    parts.append(_("Darker cells hold more, each level of codes on its own scale. A document in several columns "
+                   "counts in each, so a total can be less than the sum of its cells."))
     return " ".join(parts)
 
 
@@ -88,10 +98,8 @@ def _cell(text: str, width: int, *, fill: str | None = None, bold: bool = False,
     if fill:
         tcpr += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
     tcpr += '<w:vAlign w:val="center"/>'
-    ppr = '<w:spacing w:before="20" w:after="20"/>' + (f'<w:ind w:left="{indent}"/>' if indent else "")
-    ppr += '<w:jc w:val="right"/>' if right else ""
-    if header:
-        ppr += "<w:keepNext/>"
+    ppr = ("<w:keepNext/>" if header else "") + '<w:spacing w:before="20" w:after="20"/>'
+    ppr += (f'<w:ind w:left="{indent}"/>' if indent else "") + ('<w:jc w:val="right"/>' if right else "")
     rpr = ooxml.run_properties(bold=bold, color="FFFFFF" if white else None, size=9)
     return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>" + ooxml.paragraph(ooxml.run(text, rpr), "CodebookCell", ppr) + "</w:tc>"
 
@@ -101,7 +109,7 @@ def overview_table(overview: Overview, _: Labels) -> str:
     count = len(overview.columns) + 1  # the columns and the total
     code_width = max(2268, TEXT_WIDTH - count * 1120) if count <= 7 else 2268
     value_width = max(400, (TEXT_WIDTH - code_width) // count)
-    highest = overview.highest
+    highest = highest_by_depth(overview)
     rows = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>'
             + _cell(_("Codes"), code_width, bold=True, right=False, header=True, fill=TOTAL_FILL)
             + "".join(_cell(column_label(label, overview.by, _), value_width, bold=True, header=True, fill=TOTAL_FILL)
@@ -110,7 +118,7 @@ def overview_table(overview: Overview, _: Labels) -> str:
     for (name, depth), values, total in zip(overview.rows, overview.cells, overview.row_totals, strict=True):
         cells = []
         for value in values:
-            fill = shade(value, highest)
+            fill = shade(value, highest[depth])
             cells.append(_cell(number(value, _), value_width, fill=fill, white=is_dark(fill), bold=depth == 0))
         rows.append('<w:tr><w:trPr><w:cantSplit/></w:trPr>'
                     + _cell(name, code_width, right=False, indent=depth * 170, bold=depth == 0)

@@ -1,12 +1,27 @@
-"""The frame every exported Word file shares: styles, A4 pages, header, footer and properties.
+r"""The frame every exported Word file shares: styles, A4 pages, header, footer, contents and properties.
 
 python-docx builds the frame (it knows the package, parts and relationships); the content is
 appended as markup (`add`), checked once and spliced in at `save`, which is what keeps large exports
 fast. The look is set here only, so every exporter's output reads the same.
 
+Headings go through `heading`, which gives each one a hidden bookmark and records it for the
+contents; `contents` marks where the contents go, and `save` writes them there once every heading is
+known. The contents are two things, because no single one works in both word processors:
+
+- a `TOC` field (switches `\o "1-N" \h \z \u`), with `w:updateFields` in the settings, so Word
+  offers to build it when the file is opened and "Update table" rebuilds it;
+- the entries written out, each linking to its heading with a `PAGEREF` field for its page number,
+  inside a `QUOTE ""` field. LibreOffice (checked with 7.4) neither builds a `TOC` field on opening
+  nor on converting to PDF (`updateFields`, `w:dirty` and an empty result all leave it as written),
+  and it turns any field inside a `TOC` result into plain text, so only entries outside it get page
+  numbers there. It keeps the result of a field it does not know, such as `QUOTE`, with its fields
+  live. Word, when it updates the fields, empties the `QUOTE` (its result is the empty text) as it
+  fills the `TOC`, so each reader sees one list.
+
 Word, unlike LibreOffice, refuses a file whose property elements are out of the schema's order
-(`<w:pPr>`: pStyle, keepNext, keepLines, pageBreakBefore, pBdr, shd, tabs, spacing, ind, jc,
-outlineLvl; `<w:rPr>`: rStyle, rFonts, b, i, smallCaps, color, sz, szCs, lang). The tests check it.
+(`<w:pPr>`: pStyle, keepNext, keepLines, pageBreakBefore, widowControl, pBdr, shd, tabs, spacing, ind,
+jc, outlineLvl; `<w:rPr>`: rStyle, rFonts, b, i, smallCaps, color, sz, szCs, u, shd, vertAlign, lang).
+The tests check every property element of an export against the schema's sequences.
 """
 
 from __future__ import annotations
@@ -26,9 +41,17 @@ FAINT = "808080"
 RULE = "D9D9D9"
 TEXT_WIDTH = 9072  # twips: A4 (11906) less 2.5 cm margins on both sides
 INDENT = 340  # twips: the quotation's indent, about 0.6 cm
+MAX_LEVEL = 5  # heading levels with a style (codes use 1-4, a group sits one below its code)
+NUMBER_WIDTH = 567  # twips: the annotated document's paragraph numbers, 1 cm
 LANG_TAGS = {"da": "da-DK", "en": "en-GB"}
 _BODY_MARKER = "\u2063fieldnotes-body\u2063"
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+#: what follows w:updateFields in the settings' schema sequence (CT_Settings)
+_AFTER_UPDATE_FIELDS = frozenset((
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
+    "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+    "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+    "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"))
 
 
 def _splice(document_xml: bytes, body: bytes) -> bytes:
@@ -70,6 +93,13 @@ def _heading(level: int, size: float, color: str, before: int, after: int, *, pa
             .replace(' w:customStyle="1"', ""))
 
 
+def _group_heading_text() -> str:
+    """The character style of a group's heading text (a municipality, phase ... under a code): a quieter
+    colour than a code's heading, so a group does not read as a sub-code of the same level."""
+    return _style("character", "GroupHeadingText", "Group Heading Text", based_on=None,
+                  rpr=f'<w:color w:val="{MUTED}"/>')
+
+
 def _toc(level: int) -> str:
     ppr = (f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{TEXT_WIDTH}"/></w:tabs>'
            f'<w:spacing w:before="{120 if level == 1 else 0}" w:after="{40}"/>'
@@ -100,11 +130,13 @@ def stylesheet() -> list[str]:
         _heading(2, 14, ACCENT_2, 360, 100),
         _heading(3, 12, ACCENT_2, 300, 80, bold=True),
         _heading(4, 11, "404040", 240, 60, bold=True, italic=True),
+        _heading(5, 10.5, MUTED, 200, 60, bold=True),
+        _group_heading_text(),
         _style("paragraph", "TOCHeading", "TOC Heading", next_style="Normal",
                ppr='<w:keepNext/><w:spacing w:before="0" w:after="240"/>',
                rpr=f'{_fonts(HEADING_FONT)}<w:color w:val="{ACCENT}"/><w:sz w:val="36"/><w:szCs w:val="36"/>')
         .replace(' w:customStyle="1"', ""),
-        *(_toc(level) for level in (1, 2, 3, 4)),
+        *(_toc(level) for level in range(1, MAX_LEVEL + 1)),
         _style("paragraph", "Header", "header",
                ppr=f'<w:pBdr><w:bottom w:val="single" w:sz="4" w:space="4" w:color="{RULE}"/></w:pBdr>'
                f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_WIDTH}"/></w:tabs>'
@@ -117,23 +149,21 @@ def stylesheet() -> list[str]:
                ppr='<w:tabs><w:tab w:val="left" w:pos="2268"/></w:tabs><w:spacing w:after="80"/>'
                    '<w:ind w:left="2268" w:hanging="2268"/>'),
         _style("character", "FactLabel", "Fact Label", based_on=None, rpr=f'<w:color w:val="{MUTED}"/>'),
-        _style("paragraph", "CodeDefinition", "Code Definition", ppr='<w:spacing w:after="60"/>',
+        # a heading's definition and summary stay with what follows them, as the heading does
+        _style("paragraph", "CodeDefinition", "Code Definition", ppr='<w:keepNext/><w:spacing w:after="60"/>',
                rpr=f'<w:i/><w:color w:val="{MUTED}"/>'),
-        _style("paragraph", "CodeSummary", "Code Summary", ppr='<w:spacing w:after="120"/>',
+        _style("paragraph", "CodeSummary", "Code Summary", ppr='<w:keepNext/><w:spacing w:after="120"/>',
                rpr=f'<w:color w:val="{FAINT}"/>{small}'),
-        _style("paragraph", "ExcerptGroup", "Excerpt Group", next_style="Excerpt",
-               ppr=f'<w:keepNext/><w:pBdr><w:bottom w:val="single" w:sz="4" w:space="2" w:color="{RULE}"/>'
-                   '</w:pBdr><w:spacing w:before="280" w:after="60"/>',
-               rpr=f'<w:b/><w:smallCaps/><w:color w:val="{ACCENT_2}"/>'),
         _style("paragraph", "Excerpt", "Excerpt", next_style="ExcerptCitation",
                ppr=f'<w:keepNext/><w:spacing w:before="200" w:after="40"/><w:ind w:left="{INDENT}"/>'),
         _style("character", "ExcerptContext", "Excerpt Context", based_on=None,
                rpr=f'<w:color w:val="{FAINT}"/><w:sz w:val="20"/><w:szCs w:val="20"/>'),
+        # an excerpt's lines after the quote never split; the writer chains them with keepNext
         _style("paragraph", "ExcerptCitation", "Excerpt Citation", next_style="Excerpt",
-               ppr=f'<w:spacing w:after="0"/><w:ind w:left="{INDENT + 160}"/>',
+               ppr=f'<w:keepLines/><w:spacing w:after="0"/><w:ind w:left="{INDENT + 160}"/>',
                rpr=f'<w:color w:val="{MUTED}"/>{small}'),
         _style("paragraph", "ExcerptNote", "Excerpt Note",
-               ppr=f'<w:spacing w:after="0"/><w:ind w:left="{INDENT + 160}"/>',
+               ppr=f'<w:keepLines/><w:spacing w:after="0"/><w:ind w:left="{INDENT + 160}"/>',
                rpr=f'<w:color w:val="404040"/>{small}'),
         _style("character", "NoteLabel", "Note Label", based_on=None, rpr=f'<w:i/><w:color w:val="{MUTED}"/>'),
         _style("paragraph", "Memo", "Memo",
@@ -143,7 +173,17 @@ def stylesheet() -> list[str]:
                rpr='<w:sz w:val="20"/><w:szCs w:val="20"/>'),
         _style("paragraph", "DocumentMeta", "Document Meta", ppr='<w:spacing w:after="240"/>',
                rpr=f'<w:color w:val="{FAINT}"/>{small}'),
-        _style("paragraph", "DocumentText", "Document Text", ppr='<w:spacing w:after="80"/>'),
+        # the annotated document: each paragraph's number (its "para. N") in the margin before it
+        _style("paragraph", "DocumentText", "Document Text",
+               ppr=f'<w:tabs><w:tab w:val="left" w:pos="{NUMBER_WIDTH}"/></w:tabs><w:spacing w:after="80"/>'
+                   f'<w:ind w:left="{NUMBER_WIDTH}" w:hanging="{NUMBER_WIDTH}"/>'),
+        _style("character", "ParagraphNumber", "Paragraph Number", based_on=None,
+               rpr=f'<w:color w:val="{FAINT}"/>{small}'),
+        _style("character", "CodingMark", "Coding Mark", based_on=None,
+               rpr=f'<w:b/><w:color w:val="{INK}"/><w:sz w:val="16"/><w:szCs w:val="16"/>'
+                   '<w:vertAlign w:val="superscript"/>'),
+        _style("paragraph", "LegendCell", "Legend Cell", ppr='<w:spacing w:before="40" w:after="40"/>',
+               rpr='<w:sz w:val="20"/><w:szCs w:val="20"/>'),
         _style("paragraph", "CodebookTerm", "Codebook Term", next_style="Normal",
                ppr='<w:keepNext/><w:spacing w:before="280" w:after="80"/>',
                rpr=f'<w:b/><w:color w:val="{ACCENT}"/>'),
@@ -169,7 +209,10 @@ class WordDocument:
         self.lang = lang
         self._chunks: list[str] = []
         self._bookmark = 0
+        self._headings: list[tuple[int, str, str]] = []  # (level, text, bookmark) for the contents
+        self._contents: tuple[int, str] | None = None  # (index in _chunks, title)
         self._install_styles()
+        self._install_settings()
         self._page_setup(header)
         self._properties(title=title, author=author, subject=subject, keywords=keywords, created=created)
 
@@ -182,6 +225,18 @@ class WordDocument:
         """A fresh hidden bookmark (Word hides names starting with '_'), for headings the contents link to."""
         self._bookmark += 1
         return self._bookmark, f"_Toc{self._bookmark:08d}"
+
+    def heading(self, level: int, text: str, *, rpr: str = "") -> str:
+        """A Heading paragraph (markup, to `add`) with a hidden bookmark, listed in the contents."""
+        level = max(1, min(level, MAX_LEVEL))
+        bookmark_id, name = self.bookmark_name()
+        self._headings.append((level, text, name))
+        return ooxml.paragraph(ooxml.bookmark(bookmark_id, name, ooxml.run(text, rpr)), f"Heading{level}")
+
+    def contents(self, title: str) -> None:
+        """The contents go here, on a page of their own; they are written at `save`, when every heading is known."""
+        self._contents = (len(self._chunks), title)
+        self._chunks.append("")
 
     def add_comments(self, markup: str) -> None:
         """Add <w:comment> elements to the comments part (created on first use)."""
@@ -200,6 +255,9 @@ class WordDocument:
         import io
         import zipfile
 
+        if self._contents is not None:
+            index, title = self._contents
+            self._chunks[index] = self._contents_markup(title)
         body = "".join(self._chunks).encode("utf-8")
         self._chunks = []
         ooxml.check_well_formed(body)
@@ -217,7 +275,38 @@ class WordDocument:
                     level = 1  # a third of the time of level 6 on the bulk, for a file about a quarter larger
                 target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
 
+    def _contents_markup(self, title: str) -> str:
+        """The TOC field for Word (empty until Word builds it) and the entries written out, with their
+        page numbers as PAGEREF fields, inside a QUOTE field Word empties when it updates fields (see the
+        module's docstring for why both)."""
+        depth = max((level for level, _text, _name in self._headings), default=1)
+        parts = [ooxml.paragraph(ooxml.run(title), "TOCHeading", "<w:pageBreakBefore/>"),
+                 ooxml.paragraph(ooxml.field_start(f'TOC \\o "1-{depth}" \\h \\z \\u') + ooxml.field_end())]
+        entries = []
+        for level, text, name in self._headings:
+            link = ooxml.run(text) + "<w:r><w:tab/></w:r>" + ooxml.field(f"PAGEREF {name} \\h")
+            entries.append((ooxml.internal_link(name, link), f"TOC{level}"))
+        for index, (content, style) in enumerate(entries):
+            if index == 0:
+                content = ooxml.field_start('QUOTE ""') + content
+            if index == len(entries) - 1:
+                content += ooxml.field_end()
+            parts.append(ooxml.paragraph(content, style))
+        return "".join(parts)
+
     # --- frame -----------------------------------------------------------------------------------
+    def _install_settings(self) -> None:
+        """Ask Word to update the fields (the contents, page numbers) when the file is opened."""
+        from docx.oxml.parser import parse_xml
+
+        settings = self.document.settings.element
+        update = parse_xml(f'<w:updateFields xmlns:w="{ooxml.W_NS}" w:val="true"/>')
+        for child in settings:
+            if child.tag.rpartition("}")[2] in _AFTER_UPDATE_FIELDS:
+                child.addprevious(update)
+                return
+        settings.append(update)
+
     def _install_styles(self) -> None:
         from docx.oxml.parser import parse_xml
 
@@ -236,8 +325,9 @@ class WordDocument:
         styles.insert(0, parse_xml(
             f'<w:docDefaults xmlns:w="{ooxml.W_NS}"><w:rPrDefault><w:rPr>{_fonts(BODY_FONT)}'
             f'<w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="{lang}" w:eastAsia="{lang}" w:bidi="ar-SA"/>'
-            '</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="276" '
-            'w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>'))
+            # widow and orphan control: a paragraph that breaks leaves at least two lines on each page
+            '</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl/><w:spacing w:after="120" '
+            'w:line="276" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>'))
 
     def _page_setup(self, header: str) -> None:
         from docx.shared import Twips

@@ -50,6 +50,7 @@ class ExportRequest:
     #: exactly these codings (ids), such as the passages a list in the app shows; the filters still apply
     codings: frozenset[str] | None = None
     selection: str | None = None  # what `codings` are, in words (the title page, the audit record)
+    merge_coders: bool = True  # Word: a span coded alike by several coders is one excerpt naming them all
 
 
 @dataclass
@@ -150,7 +151,7 @@ def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, 
         from fieldnotes.export.docx_excerpts import write_excerpts_docx
 
         write_excerpts_docx(data, handle, lang=request.lang, group_by=request.group_by, progress=progress,
-                            overview=overview, cell=cell)
+                            overview=overview, cell=cell, merge_coders=request.merge_coders)
     elif request.format == "csv":
         from fieldnotes.export.tables import write_csv
 

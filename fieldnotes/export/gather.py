@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from fieldnotes import clock
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding.excerpts import Excerpt, excerpts
-from fieldnotes.db.models import Case, Code, Coder, Document, Memo, ProjectSettings
+from fieldnotes.db.models import MUNICIPALITY, Case, Code, Coder, Document, DocumentCase, Memo, ProjectSettings
 from fieldnotes.documents.store import attributes_of, cases_by_document, municipalities_by_document
 from fieldnotes.documents.store import resolve as resolve_document
 from fieldnotes.export.pseudonyms import Pseudonymizer
@@ -90,6 +90,9 @@ class ExportSet:
     document_memos: dict[str, list[MemoNote]] = field(default_factory=dict)
     coding_memos: dict[str, list[MemoNote]] = field(default_factory=dict)
     selection: str | None = None  # the export holds exactly these listed passages (said on the title page)
+    project_memos: list[MemoNote] = field(default_factory=list)
+    case_memos: list[tuple[str, str, list[MemoNote]]] = field(default_factory=list)  # (type, name, memos)
+    fieldwork_start: dt.date | None = None  # where phase 1 begins (phases are half-years from it)
     document_titles: dict[str, str] = field(default_factory=dict)
     document_cases: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     document_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -167,6 +170,31 @@ def _memos(session: Session, column: Any, ids: set[uuid.UUID], pseudonymize: Pse
     return out
 
 
+def _project_and_case_memos(session: Session, doc_ids: set[uuid.UUID], pseudonymize: Pseudonymizer,
+                            ) -> tuple[list[MemoNote], list[tuple[str, str, list[MemoNote]]]]:
+    """The project's own memos, and the memos on the cases (municipalities first) of the exported documents."""
+    coders = dict(session.execute(select(Coder.id, Coder.name)).all())
+
+    def note(memo: Memo) -> MemoNote:
+        return MemoNote(pseudonymize(memo.text), coders.get(memo.created_by) if memo.created_by else None,
+                        memo.created_at.date() if memo.created_at else None)
+
+    untargeted = select(Memo).where(Memo.document_id.is_(None), Memo.case_id.is_(None), Memo.code_id.is_(None),
+                                    Memo.coding_id.is_(None)).order_by(Memo.created_at)
+    project = [note(m) for m in session.scalars(untargeted)]
+    case_ids = set(session.scalars(select(DocumentCase.case_id).where(DocumentCase.document_id.in_(list(doc_ids)))))
+    if not case_ids:
+        return project, []
+    cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(list(case_ids))))}
+    by_case: dict[uuid.UUID, list[MemoNote]] = {}
+    for memo in session.scalars(select(Memo).where(Memo.case_id.in_(list(case_ids))).order_by(Memo.created_at)):
+        if memo.case_id is not None:
+            by_case.setdefault(memo.case_id, []).append(note(memo))
+    named = [(cases[i].type, pseudonymize(cases[i].name), memos) for i, memos in by_case.items()]
+    named.sort(key=lambda item: (item[0] != MUNICIPALITY, item[0], item[1].casefold()))
+    return project, named
+
+
 def _pseudonymize_excerpt(excerpt: Excerpt, pseudonymize: Pseudonymizer) -> None:
     """Replace names in an excerpt's material; the excerpt and its context are replaced as one text."""
     whole = excerpt.context_before + excerpt.text + excerpt.context_after
@@ -198,7 +226,7 @@ def gather(session: Session, filters: Filters, *, pseudonymize: Pseudonymizer | 
     codes = _code_entries(session, tree, used, pseudonymize)
     data = ExportSet(project_name=project_name(session), excerpts=found, codes=codes, filters=filters,
                      exported_by=exported_by, context=context, pseudonymized=pseudonymize.active,
-                     with_memos=memos)
+                     with_memos=memos, fieldwork_start=session.scalar(select(ProjectSettings.start_date)))
     doc_ids = {uuid.UUID(e.document) for e in found}
     if memos:
         by_code = _memos(session, Memo.code_id, {uuid.UUID(c.id) for c in codes}, pseudonymize)
@@ -208,6 +236,7 @@ def gather(session: Session, filters: Filters, *, pseudonymize: Pseudonymizer | 
         data.coding_memos = _memos(session, Memo.coding_id, {uuid.UUID(e.id) for e in found}, pseudonymize)
         titles = session.execute(select(Document.id, Document.title).where(Document.id.in_(list(doc_ids))))
         data.document_titles = {str(i): pseudonymize(t) for i, t in titles}
+        data.project_memos, data.case_memos = _project_and_case_memos(session, doc_ids, pseudonymize)
     if attributes:
         cases = cases_by_document(session)
         data.document_cases = {str(d): [(t, pseudonymize(n)) for t, n in cases.get(d, [])] for d in doc_ids}

@@ -53,6 +53,12 @@ CODEBOOK_FIELDS = (
 )
 
 
+AND = N_("{first} and {last}")
+
+#: the locale Babel formats dates in, per export language
+BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
+
+
 class Labels:
     """`_("English text", name=value)`: the text in the export's language, with `{name}` filled in."""
 
@@ -82,6 +88,19 @@ class Labels:
                 value = ", ".join(filters.codes) + " (" + self("without sub-codes") + ")"
             out.append((self.filter_name(key), value))
         return out
+
+    def join(self, items: list[str]) -> str:
+        """'Anna, Jonas and Lise' ('Anna, Jonas og Lise' in Danish)."""
+        if len(items) <= 1:
+            return "".join(items)
+        return self(AND, first=", ".join(items[:-1]), last=items[-1])
+
+    def period(self, start: dt.date, end: dt.date) -> str:
+        """Two dates as a span, months abbreviated as the language writes them: '1. aug. 2025 – 31. jan. 2026'."""
+        from babel.dates import format_date
+
+        locale = BABEL_LOCALES[self.lang]
+        return f"{format_date(start, 'medium', locale=locale)} – {format_date(end, 'medium', locale=locale)}"
 
     def date(self, value: dt.date | str | None) -> str:
         """A date as a reader writes it: '10. marts 2025', '10 March 2025'."""

@@ -99,6 +99,17 @@ def field(instruction: str, cached: str = "", rpr: str = "") -> str:
             f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')
 
 
+def field_start(instruction: str, rpr: str = "") -> str:
+    """The start of a complex field whose result spans more than one paragraph (close it with `field_end`)."""
+    return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r>{rpr}<w:instrText xml:space="preserve"> {escape(instruction)} </w:instrText></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>')
+
+
+def field_end(rpr: str = "") -> str:
+    return f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>'
+
+
 def bookmark(bookmark_id: int, name: str, content: str) -> str:
     return (f'<w:bookmarkStart w:id="{bookmark_id}" w:name="{escape(name)}"/>{content}'
             f'<w:bookmarkEnd w:id="{bookmark_id}"/>')

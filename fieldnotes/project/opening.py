@@ -7,6 +7,7 @@ file backed up and upgraded. Only `init` and `demo` create projects.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -322,6 +323,20 @@ def discard(project: Project) -> None:
                 conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         finally:
             engine.dispose()
+
+
+def phase_dates(phase: int, start: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of a phase (`phase_of` gives it for every day in between)."""
+
+    def first_day(n: int) -> dt.date:
+        months = start.month - 1 + (n - 1) * 6
+        year, month = start.year + months // 12, months % 12 + 1
+        last = calendar.monthrange(year, month)[1]
+        if start.day <= last:
+            return dt.date(year, month, start.day)
+        return dt.date(year, month, last) + dt.timedelta(days=1)  # no such day: the phase begins after
+
+    return first_day(phase), first_day(phase + 1) - dt.timedelta(days=1)
 
 
 def phase_of(date: dt.date | None, start: dt.date | None) -> int | None:

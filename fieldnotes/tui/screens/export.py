@@ -92,7 +92,8 @@ class ExportScreen(ModalScreen[None]):
                     with Vertical(classes="export-field"):
                         yield Label(_("Grouping"))
                         yield Select([(_("not grouped"), ""), (_("by municipality"), "municipality"),
-                                      (_("by document"), "document"), (_("by phase"), "phase")],
+                                      (_("by document"), "document"), (_("by phase"), "phase"),
+                                      (_("by kind"), "kind"), (_("by coder"), "coder")],
                                      value="municipality" if not f.municipalities else "", allow_blank=False,
                                      id="ex-group")
                 with Horizontal(classes="export-row"):
