@@ -14,6 +14,7 @@ from fieldnotes.project.demo import build, read_anchors, rows_in_order
 from fieldnotes.project.opening import open_project
 from fieldnotes.resources import demo_dir
 from tests.helpers import ok, run
+from tests.projectdata import snapshot
 
 AREAS = ("Kommunikation om borger", "Relation og samarbejde med borger", "Sparringskultur og ledelse",
          "Viden om arbejdsmarkedet")
@@ -74,6 +75,44 @@ def test_no_machine_paths_in_the_project(demo: Path) -> None:
     raw = demo.read_bytes()
     for needle in (str(demo.parent).encode(), str(demo_dir()).encode(), b"/home/", b"/root/", b"/tmp/"):
         assert needle not in raw
+
+
+@pytest.mark.parametrize("coder", [None, "Anna Krogh", "Jonas Bech", "Karen Ødegård"])
+def test_the_first_undo_in_a_fresh_demo_has_nothing_to_undo(tmp_path: Path, coder: str | None) -> None:
+    """Right after `fieldnotes demo`, `undo` took the demo apart (it undid loading the pseudonym
+    register). Building the demo is nobody's change: every coder's first undo says so, and changes nothing."""
+    demo = tmp_path / "demo æøå.db"
+    ok("demo", demo, "--no-tui")
+    before = snapshot(demo)
+    register = len(ok("--db", demo, "pseudonyms", "list", "--json").json)
+    assert register > 100
+    as_coder = ["--coder", coder] if coder else []  # None: the project's default coder
+    for command in ("undo", "redo"):
+        result = run("--db", demo, command, *as_coder)
+        assert result.code == 1 and f"nothing to {command}" in result.err, result.err
+    assert snapshot(demo) == before
+    # work done in the demo afterwards undoes as usual, and only that
+    ok("--db", demo, "memo", "add", "project", "Husk mødet i Søholm", *as_coder)
+    assert ok("--db", demo, "undo", *as_coder, "--json").json["action"] == "memo.add"
+    after = snapshot(demo)
+    assert {t: rows for t, rows in after.items() if t != "coders"} == {
+        t: rows for t, rows in before.items() if t != "coders"}  # a new coder stays known (undo never un-creates coders)
+    assert run("--db", demo, "undo", *as_coder).code == 1
+
+
+def test_the_log_is_in_time_order(demo: Path) -> None:
+    """The demo's events carry the dates of the fieldwork, written in another order than they happened
+    (its memos of 2025 after its codings of 2026): the log lists them newest first by time."""
+    rows = ok("--db", demo, "log", "--json").json
+    assert len(rows) > 200
+    moments = [r["at"] for r in rows]
+    assert moments == sorted(moments, reverse=True)
+    same_moment = [(a["seq"], b["seq"]) for a, b in zip(rows, rows[1:], strict=False) if a["at"] == b["at"]]
+    assert same_moment and all(first > second for first, second in same_moment)  # then the order written
+    assert rows[0]["action"] == "baseline"
+    assert [r["at"][:10] for r in ok("--db", demo, "log", "--limit", "3", "--json").json] == [m[:10] for m in moments[:3]]
+    lines = ok("--db", demo, "log").out.splitlines()
+    assert [line[:19] for line in lines] == sorted((line[:19] for line in lines), reverse=True)
 
 
 def test_refuses_to_overwrite_a_real_project(tmp_path: Path) -> None:

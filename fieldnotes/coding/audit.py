@@ -19,7 +19,9 @@ def entries(session: Session, *, coders: list[str] | None = None, since: dt.date
 
     names = dict(session.execute(select(Coder.id, Coder.name)).all())
     counts = dict(session.execute(select(Event.change_id, func.count()).group_by(Event.change_id)).all())
-    query = select(Change).order_by(Change.seq.desc())
+    # newest first by when it happened (imported and merged work, and the demo, carry their own times),
+    # then by the order it was written, so changes of the same moment stay in their order
+    query = select(Change).order_by(Change.at.desc(), Change.seq.desc())
     if coders:
         query = query.where(Change.coder_id.in_([coder_id(name) for name in coders]))
     if since:

@@ -6,6 +6,10 @@ row's before-image exactly; redo restores the after-images. Undo is refused when
 later change to one of the same rows is still in effect (on a shared server that would silently
 destroy their work; a change they have since undone no longer counts), and when the change's images
 were redacted for privacy.
+
+A baseline change (the demo records one when it is built) is where undo starts: no coder's undo steps
+back across it, so the first `undo` in a fresh demo has nothing to undo rather than taking the
+demo apart.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldnotes.db import history
@@ -21,7 +25,9 @@ from fieldnotes.db.image_queries import Image, fetch_images
 from fieldnotes.db.models import Change, Coder, Event
 from fieldnotes.errors import FieldnotesError, Refused
 
-NOT_UNDOABLE = {"init", "export", "redaction", "pseudonyms.export", "bundle", "settle.both"}
+#: the action of a change that undo never steps back across (it changes no rows)
+BASELINE = "baseline"
+NOT_UNDOABLE = {"init", "export", "redaction", "pseudonyms.export", "bundle", "settle.both", BASELINE}
 
 
 @dataclass
@@ -31,7 +37,9 @@ class Stacks:
 
 
 def stacks(session: Session, coder_id: uuid.UUID) -> Stacks:
-    changes = session.scalars(select(Change).where(Change.coder_id == coder_id).order_by(Change.seq)).all()
+    floor = session.scalar(select(func.max(Change.seq)).where(Change.action == BASELINE)) or 0
+    changes = session.scalars(select(Change).where(Change.coder_id == coder_id, Change.seq > floor)
+                              .order_by(Change.seq)).all()
     by_id = {c.id: c for c in changes}
     done: list[Change] = []
     redo: list[Change] = []

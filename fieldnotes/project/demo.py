@@ -185,7 +185,23 @@ def _build(path: Path, folder: Path, settings: dict[str, Any]) -> DemoReport:
 
             with clock.frozen_at(_at(start, 9)):
                 load_register(project, register_file, team[0])
+        _mark_baseline(project)
     return report
+
+
+def _mark_baseline(project: Project) -> None:
+    """Building the demo is nobody's change to undo: a baseline after its last event is where every
+    coder's undo starts (stamped a minute after that event, so two builds stay identical)."""
+    from sqlalchemy import func
+
+    from fieldnotes.coding.undo import BASELINE
+    from fieldnotes.db.models import Change
+
+    with project.read() as session:
+        last = session.scalar(select(func.max(Change.at)))
+    with clock.frozen_at((last or clock.now()) + dt.timedelta(minutes=1)), project.write() as session:
+        history.record_action(session, coder_id=None, action=BASELINE,
+                              summary="the demo project as built: undo starts here")
 
 
 def _documents_by_stem(session: Session) -> dict[str, Document]:
