@@ -99,7 +99,7 @@ async def test_rate_a_belief_statement_then_undo(project: Path) -> None:
 
 
 async def test_remove_acts_on_the_coding_the_selection_covers(project: Path) -> None:
-    """With a selection, x takes the coding sharing most text with it (as listed in the side panel),
+    """With a selection, Delete takes the coding sharing most text with it (as listed in the side panel),
     not only one under the selection's end."""
     ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med")
     ok("--db", project, "code", DOC, "--code", "Kollegial sparring",
@@ -109,7 +109,7 @@ async def test_remove_acts_on_the_coding_the_selection_covers(project: Path) -> 
         text = await open_reader(pilot)
         start = text.document.text.index("Lederen er med, og")
         text.select_span(start, start + len("Lederen er med, og vi får sparring på de svære sager."))
-        await pilot.press("x")
+        await pilot.press("delete")
         await settle(pilot)
         assert [c["code_path"].split("/")[-1] for c in codings(project)] == ["Ledelse"]
         # said on the status line (a notice would cover it), message first so a narrow terminal keeps it
@@ -117,7 +117,7 @@ async def test_remove_acts_on_the_coding_the_selection_covers(project: Path) -> 
         assert status.startswith("Removed: Sparringskultur og ledelse/Kollegial sparring (u undoes)")
         assert not app._notifications
         text.select_span(start + 2, start + 2)  # no selection: the coding at the cursor
-        await pilot.press("x")
+        await pilot.press("delete")
         await settle(pilot)
         assert codings(project) == []
         assert app.errors == []
@@ -343,6 +343,12 @@ async def test_help_lists_the_keys(project: Path) -> None:
         shown = app.screen.query_one("#help-text")
         assert len(text.splitlines()) <= shown.size.height < 1.4 * len(text.splitlines())
         await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "HomeScreen"
+        await pilot.press("question_mark")  # ? opens the help, and closes it again
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "HomeScreen"
 

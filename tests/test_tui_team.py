@@ -75,7 +75,7 @@ async def test_settle_each_choice_in_the_app_and_undo(differing: tuple[Path, int
         await settle(pilot)
         assert app.screen is screen
 
-        await pilot.press("a")  # Anna's version of [s, s+10): Jonas gets it, his coding extended
+        await pilot.press("A")  # Anna's version of [s, s+10): Jonas gets it, his coding extended
         await settle(pilot)
         assert spans(project, JONAS) == [("Kollegial sparring", s, s + 60), ("Ledelse", lead, lead + 14)]
         assert said[-1].startswith(f"Accepted {ANNA}’s version: {JONAS} now has")
@@ -87,17 +87,17 @@ async def test_settle_each_choice_in_the_app_and_undo(differing: tuple[Path, int
         assert [d.start for d in screen.found.items] == [s, s + 40, lead]
         assert screen.current().start == s + 40  # still on the run we were looking at
 
-        await pilot.press("a")  # Anna's version of [s+40, s+60) is "not coded": taken out of Jonas's coding
+        await pilot.press("A")  # Anna's version of [s+40, s+60) is "not coded": taken out of Jonas's coding
         await settle(pilot)
         assert spans(project, JONAS) == [("Kollegial sparring", s + 10, s + 40), ("Ledelse", lead, lead + 14)]
         assert screen.current().code_path.endswith("Ledelse")
 
-        await pilot.press("b")  # Jonas's version of Ledelse: Anna gets it too
+        await pilot.press("B")  # Jonas's version of Ledelse: Anna gets it too
         await settle(pilot)
         assert spans(project, ANNA) == [("Kollegial sparring", s, s + 40), ("Ledelse", lead, lead + 14)]
         assert [d.start for d in screen.found.items] == [s]
 
-        await pilot.press("k")  # keep both: nothing changes, and nothing is left to settle
+        await pilot.press("K")  # keep both: nothing changes, and nothing is left to settle
         await settle(pilot)
         assert spans(project, ANNA) == [("Kollegial sparring", s, s + 40), ("Ledelse", lead, lead + 14)]
         assert spans(project, JONAS) == [("Kollegial sparring", s + 10, s + 40), ("Ledelse", lead, lead + 14)]
@@ -135,7 +135,7 @@ async def test_no_disagreements_is_said_plainly(tmp_path: Path, monkeypatch: pyt
         await settle(pilot)
         assert screen.found is not None and screen.found.items == []
         assert f"{ANNA} and {JONAS} do not disagree anywhere: nothing to settle." in body(app)
-        await pilot.press("a")  # nothing to settle: nothing happens
+        await pilot.press("A")  # nothing to settle: nothing happens
         await settle(pilot)
         ok("--db", project, "code", DOC, "--code", "Ledelse", "--match", "ringer til bageriet", "--coder", "Mette Lund")
         await pilot.pause(0.5)
@@ -257,7 +257,7 @@ async def test_on_a_shared_server_another_coders_work_appears(tmp_path: Path, pg
         await settle(pilot)
         screen: Any = app.screen
         assert [d.text for d in screen.found.items] == [", og"]
-        await pilot.press("b")  # Anna's own settle on the server: not a change "elsewhere"
+        await pilot.press("B")  # Anna's own settle on the server: not a change "elsewhere"
         await pilot.pause(0.5)
         await settle(pilot)
         assert screen.found.items == [] and ELSEWHERE not in said

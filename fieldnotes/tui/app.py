@@ -52,7 +52,7 @@ class FieldnotesApp(App[None]):
         Binding("b", "switch_mode('codebook')", _("Codebook")),
         Binding("e", "switch_mode('excerpts')", _("Excerpts")),
         Binding("x", "switch_mode('matrix')", _("Matrix")),
-        Binding("slash", "switch_mode('search')", _("Search")),
+        Binding("slash", "search", _("Search")),
         Binding("o", "switch_mode('cooccurrence')", _("Pairs"), show=False,
                 tooltip=_("Co-occurrence: which codes meet in the text")),
         Binding("l", "switch_mode('words')", _("Words"), show=False,
@@ -221,6 +221,19 @@ class FieldnotesApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_search(self) -> None:
+        """/ goes to Search, ready to type the query: from any screen, from a document opened from a hit,
+        and from the Search screen's own list of hits."""
+        from textual.screen import ModalScreen
+
+        if self.current_mode != "search":
+            self.switch_mode("search")
+            return
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen) \
+                and not hasattr(self.screen, "action_focus_query"):
+            self.pop_screen()  # a document opened from a hit: back to the hits
+        self.call_after_refresh(lambda: getattr(self.screen, "action_focus_query", lambda: None)())
 
     def action_disagreements(self) -> None:
         from fieldnotes.tui.screens.disagreements import DisagreementsScreen

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from fieldnotes.queries.overview import CodeEntry, codebook_entries
+from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _
 
 LABELS = (("short", N_("Short definition")), ("definition", N_("Definition")), ("when_to_use", N_("When to use")),
@@ -37,6 +38,9 @@ class CodebookScreen(Screen[None]):
         Binding("delete", "delete", _("Delete"), show=False,
                 tooltip=_("Delete the highlighted code with its sub-codes and codings (u undoes)")),
     ]
+    #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards); retiring keeps
+    #: the code and its codings, and R brings it back
+    GUARDED = {"rename": guards.ASKS, "move": guards.ASKS, "merge": guards.ASKS, "delete": guards.ASKS}
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,9 +1,11 @@
 """Disagreements: where two coders differ, one run at a time, settled with a key.
 
 Pick the two coders (both must have coded something), then step through the runs where one of them
-has a code and the other has not: a accepts coder A's version, b coder B's, k keeps both; n / p (or
+has a code and the other has not: A accepts coder A's version, B coder B's, K keeps both; n / p (or
 the arrows) step; Enter opens the document at the run; escape goes back. Each settle is one step
-that u undoes (keeping both is only recorded, so the run is not asked about again).
+that u undoes (keeping both is only recorded, so the run is not asked about again). Settling is this
+screen's purpose, so it does not ask first; the keys are capitals so that a key meant elsewhere (b is
+the codebook) never settles anything, and the status line says that u undoes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Select, Static
 
 from fieldnotes.team.disagreements import Disagreement
+from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import _
 
 CONTEXT = 80
@@ -68,14 +71,16 @@ def load(project: Any, coder_a: str, coder_b: str) -> Found:
 
 class DisagreementsScreen(Screen[None]):
     BINDINGS = [
-        Binding("a", "settle('a')", _("Accept A")),
-        Binding("b", "settle('b')", _("Accept B")),
-        Binding("k", "settle('both')", _("Keep both")),
+        Binding("A", "settle('a')", _("Accept A")),
+        Binding("B", "settle('b')", _("Accept B")),
+        Binding("K", "settle('both')", _("Keep both")),
         Binding("n,right", "step(1)", _("Next")),
         Binding("p,left", "step(-1)", _("Previous")),
         Binding("enter", "jump", _("Go to text")),
         Binding("escape", "back", _("Back")),
     ]
+    #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
+    GUARDED = {"settle": guards.SETTLES}
 
     def __init__(self) -> None:
         super().__init__()
@@ -191,13 +196,13 @@ class DisagreementsScreen(Screen[None]):
             f"[dim]…{escape(found.before.get(item.id, ''))}[/dim] [reverse]{escape(' '.join(item.text.split()))}"
             f"[/reverse] [dim]{escape(found.after.get(item.id, ''))}…[/dim]",
             "",
-            f"[b]a[/b] {_('accept {name}’s version').format(name=escape(found.coder_a))}"
+            f"[b]A[/b] {_('accept {name}’s version').format(name=escape(found.coder_a))}"
             f" ({_('coded') if item.holder == 'a' else _('not coded')})",
-            f"[b]b[/b] {_('accept {name}’s version').format(name=escape(found.coder_b))}"
+            f"[b]B[/b] {_('accept {name}’s version').format(name=escape(found.coder_b))}"
             f" ({_('coded') if item.holder == 'b' else _('not coded')})",
-            f"[b]k[/b] {_('keep both as they are')}",
+            f"[b]K[/b] {_('keep both as they are')}",
         ]
-        status = _("{i} of {n} disagreements · a b k settle · Enter: in the text · u undo")
+        status = _("{i} of {n} disagreements · A B K settle · Enter: in the text · u undoes a settle")
         self._say("\n".join(lines), status.format(i=self.index + 1, n=len(found.items)))
 
     # --- actions ------------------------------------------------------------------------------------

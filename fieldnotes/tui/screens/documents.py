@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _, kind_label
 
 SORTS = ("date", "title", "kind", "municipality", "codings")
@@ -21,13 +22,15 @@ SORT_NAMES = {"date": N_("date"), "title": N_("title"), "kind": N_("kind"), "mun
 class DocumentsScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", _("Open"), tooltip=_("Open the document in the reader")),
-        Binding("slash", "focus_filter", _("Filter"),
+        Binding("f", "focus_filter", _("Filter"),
                 tooltip=_("Filter: words in title, municipality, kind, activity, date or coder")),
-        Binding("o", "cycle_sort", _("Sort"), tooltip=_("Sort by date, title, kind, municipality or codings")),
+        Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by date, title, kind, municipality or codings")),
         Binding("m", "edit_metadata", _("Metadata"), tooltip=_("Edit the document's metadata")),
         Binding("n", "new_note", _("New note"), tooltip=_("Write a new observation note or memo")),
         Binding("escape", "clear_filter", _("Clear"), show=False, tooltip=_("Clear the filter")),
     ]
+    #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
+    GUARDED = {"edit_metadata": guards.ASKS}
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,7 +84,7 @@ class DocumentsScreen(Screen[None]):
             table.add_row(row["date"] or "", row["title"], row["municipality"] or "", kind_label(row["kind"]),
                           str(row["codings"]), row["activity"] or "", key=row["id"])
         self.query_one("#doc-status", Static).update(
-            _("{shown} of {total} documents · sorted by {sort} · / filter · o sort · Enter open").format(
+            _("{shown} of {total} documents · sorted by {sort} · f filter · s sort · Enter open").format(
                 shown=len(rows), total=len(self.rows), sort=_(SORT_NAMES[self.sort])))
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -29,7 +29,7 @@ NARROW = 140
 class ExcerptsScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "jump", _("Go to text")),
-        Binding("slash", "focus_code", _("Code")),
+        Binding("f", "focus_code", _("Code"), tooltip=_("Filter by a code or theme: the first field")),
         Binding("ctrl+e", "export", _("Export")),
         Binding("ctrl+o", "cycle_coder", _("Coders")),
     ]

@@ -103,17 +103,17 @@ def screen_section(title: str, target: str) -> Section:
 def general_section() -> Section:
     rows = [
         Row(["h"], _("Home: the project at a glance")),
-        Row(["d"], _("Documents: filter, sort, open (Enter), metadata (m)")),
+        Row(["d"], _("Documents: filter (f), sort (s), open (Enter), metadata (m)")),
         Row(["b"], _("Codebook: the code tree with definitions")),
         Row(["e"], _("Excerpts: all excerpts of a theme across municipalities")),
         Row(["x"], _("Themes per municipality: the matrix; Enter on a number lists its excerpts")),
         Row(["/"], _("Search: full-text or fuzzy (ctrl+f); space marks hits, ctrl+k codes them in one step")),
-        Row(["D"], _("Disagreements: where two coders differ; a / b accepts one version, k keeps both")),
+        Row(["D"], _("Disagreements: where two coders differ; A / B accepts one version, K keeps both")),
         *[Row([key], text) for key, text in _extra_keys()],
         Row(["ctrl+e"], _("Export excerpts to Word, Excel or CSV (from Excerpts: that selection)")),
         Row(["u", "U"], _("Undo / redo your last change")),
         Row(["ctrl+p"], _("Command palette: every action by name")),
-        Row(["?", "f1"], _("This help")),
+        Row(["?", "f1"], _("This help (the same key closes it)")),
         Row(["ctrl+q"], _("Quit")),
     ]
     return Section(_("Everywhere"), rows)

@@ -36,7 +36,9 @@ class MemoScreen(ModalScreen[str | None]):
         self.dismiss(self.query_one("#memo-text", TextArea).text.strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        from fieldnotes.tui.screens.prompt import cancel_keeping_typed_text
+
+        cancel_keeping_typed_text(self, self.query_one("#memo-text", TextArea).text != self.text)
 
 
 class RatingScreen(ModalScreen[int | None]):

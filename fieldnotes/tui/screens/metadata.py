@@ -40,13 +40,18 @@ class MetadataScreen(ModalScreen[dict[str, str] | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.focus_next()
 
-    def action_save(self) -> None:
+    def _changes(self) -> dict[str, str]:
         changes = {}
         for key, _label in FIELDS:
             value = self.query_one(f"#meta-{key}", Input).value.strip()
             if value != self.before[key]:
                 changes[key] = value
-        self.dismiss(changes)
+        return changes
+
+    def action_save(self) -> None:
+        self.dismiss(self._changes())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        from fieldnotes.tui.screens.prompt import cancel_keeping_typed_text
+
+        cancel_keeping_typed_text(self, bool(self._changes()))

@@ -73,4 +73,8 @@ class NoteScreen(ModalScreen[NewNote | None]):
                              self.query_one("#note-activity", Input).value.strip(), text))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        from fieldnotes.tui.screens.prompt import cancel_keeping_typed_text
+
+        typed = any(self.query_one(f"#note-{name}", Input).value.strip() for name in ("title", "municipality",
+                                                                                         "activity"))
+        cancel_keeping_typed_text(self, typed or bool(self.query_one("#note-text", TextArea).text.strip()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -46,7 +48,21 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog"):
             yield Static(f"[b]{escape(self.question)}[/b]")
-            yield Static(_("y yes · n no"), classes="hint")
+            yield Static(_("y yes · n or esc no"), classes="hint")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def cancel_keeping_typed_text(dialog: ModalScreen[Any], typed: bool) -> None:
+    """Esc on a dialog: closes it at once when nothing was typed, else asks before throwing the typed
+    text away (and Esc there is no: back to the text)."""
+    if not typed:
+        dialog.dismiss(None)
+        return
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            dialog.dismiss(None)
+
+    dialog.app.push_screen(ConfirmScreen(_("Throw away what you typed?")), answered)

@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
+from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _
 
 CATEGORIES = ("person", "place", "workplace", "organisation", "other")
@@ -122,6 +123,8 @@ class PseudonymsScreen(Screen[None]):
         Binding("A", "apply", _("Apply"), show=False,
                 tooltip=_("Put the pseudonyms into the documents (counts first, asks, cannot be undone)")),
     ]
+    #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
+    GUARDED = {"remove": guards.ASKS, "apply": guards.ASKS}
 
     def __init__(self) -> None:
         super().__init__()

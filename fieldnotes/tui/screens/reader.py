@@ -3,7 +3,7 @@
 Keys (all listed on the help screen):
   shift+arrows select · w s p t widen to word, sentence, paragraph, speaker turn
   c or enter  code the selection (picker with memo and rating)   1-9 recent codes   . repeat last code
-  k then a code's shortcut key                                   m memo   r rating   delete remove coding
+  k then a code's shortcut key                                   m memo   r rating   Delete remove coding
   n / N next / previous coding   [ ] move a coding's start   { } move its end   T turn-by-turn mode
   C the codings list   ctrl+o every coder's codings / only yours / another coder's
   u undo   U redo   escape back
@@ -37,6 +37,7 @@ from fieldnotes.queries.overview import (
     document_view,
     recent_codes,
 )
+from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _, kind_label, pgettext
 from fieldnotes.tui.widgets.coded_text import CodedText
 
@@ -70,7 +71,8 @@ class ReaderScreen(Screen[None]):
                                    ("p", "paragraph", _("Paragraph")), ("t", "turn", _("Turn"))]],
         Binding("m", "memo", _("Memo"), tooltip=_("Write the memo of the coding at the cursor")),
         Binding("r", "rate", _("Rate"), tooltip=_("Rate the coding at the cursor (codes with a scale)")),
-        Binding("x,delete", "remove", _("Remove"), tooltip=_("Remove the coding at the cursor")),
+        Binding("delete", "remove", _("Remove"),
+                tooltip=_("Remove the coding at the cursor (u undoes; asks first if it is another coder's)")),
         Binding("question_mark,f1", "app.help", _("Help"), tooltip=_("All keys, by screen")),
         Binding("n", "next_coding", _("Next"), tooltip=_("Jump to the next / previous coding")),
         Binding("N", "previous_coding", _("Previous"), show=False, tooltip=_("Jump to the next / previous coding")),
@@ -90,6 +92,9 @@ class ReaderScreen(Screen[None]):
                 tooltip=_("Show every coder's codings, only yours, or one other coder's")),
         Binding("escape", "back", _("Back"), tooltip=_("Back (and out of turn mode)")),
     ]
+    #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
+    GUARDED = {"remove": guards.DELETE_KEY, "move": guards.ASKS_FOR_OTHERS, "memo": guards.ASKS,
+               "rate": guards.ASKS}
 
     def __init__(self, document_id: uuid.UUID, *, select: tuple[int, int] | None = None,
                  preloaded: ReaderData | None = None) -> None:
@@ -563,6 +568,10 @@ class ReaderScreen(Screen[None]):
             if moved_mark is not None:
                 self.choose(moved_mark, center=False)
 
+        if self._is_others(mark):
+            self._confirm(_("Change {coder}’s coding {code}?").format(coder=mark.coder, code=mark.code_path),
+                          lambda: self._update(mark, then=moved, start=start, end=end))
+            return
         self._update(mark, then=moved, start=start, end=end)
 
     def _update(self, mark: CodingMark, then: Any = None, **changes: Any) -> None:
@@ -595,12 +604,35 @@ class ReaderScreen(Screen[None]):
 
         app.db(work, done, group="write")
 
+    def _is_others(self, mark: CodingMark) -> bool:
+        from fieldnotes.db.coders import coder_id
+
+        app: Any = self.app
+        return bool(coder_id(mark.coder) != app.coder_id)
+
+    def _confirm(self, question: str, then: Any) -> None:
+        """Ask first (Esc is no), then act."""
+        from fieldnotes.tui.screens.prompt import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(question), lambda yes: then() if yes else self.say(_("Nothing changed")))
+
     def action_remove(self) -> None:
+        """Delete removes your own coding at once (u undoes it); another coder's only after asking."""
         mark = self._mark_at_cursor()
         if mark is None:
             return
+        if self._is_others(mark):
+            self._confirm(_("Remove {coder}’s coding {code}? (u undoes it afterwards)").format(
+                coder=mark.coder, code=mark.code_path), lambda: self._remove(mark))
+            return
+        self._remove(mark)
+
+    def _remove(self, mark: CodingMark) -> None:
         app: Any = self.app
-        removed = f"removed {mark.code_path.rsplit('/', 1)[-1]} in {self.view.title if self.view else ''!r}"
+        others = self._is_others(mark)
+        title = self.view.title if self.view else ""
+        whose = f"{mark.coder}'s " if others else ""
+        removed = f"removed {whose}{mark.code_path.rsplit('/', 1)[-1]} in {title!r}"
 
         def work() -> None:
             from fieldnotes.coding import applying
@@ -613,7 +645,11 @@ class ReaderScreen(Screen[None]):
                     applying.remove(session, coding)
 
         def done(_result: None) -> None:
-            self.say(_("Removed: {code} (u undoes)").format(code=mark.code_path))
+            if others:
+                self.say(_("Removed {coder}’s coding: {code} (u undoes)").format(coder=mark.coder,
+                                                                                 code=mark.code_path))
+            else:
+                self.say(_("Removed: {code} (u undoes)").format(code=mark.code_path))
             self.reload()
 
         app.db(work, done, group="write")

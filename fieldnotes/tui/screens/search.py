@@ -26,7 +26,6 @@ class SearchScreen(Screen[None]):
         Binding("space", "mark", _("Mark")),
         Binding("ctrl+f", "fuzzy", _("Fuzzy")),
         Binding("ctrl+k", "code_hits", _("Code hits")),
-        Binding("slash", "focus_query", _("Query"), show=False),
     ]
 
     def __init__(self) -> None:

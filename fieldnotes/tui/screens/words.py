@@ -73,7 +73,7 @@ class WordsScreen(Screen[None]):
         Binding("v", "view", _("Frequencies / key words"),
                 tooltip=_("Most frequent words, or key words against the rest (log-likelihood)")),
         Binding("a", "names", _("Names"), show=False, tooltip=_("List people's names too, or leave them out")),
-        Binding("slash", "focus_word", _("Find a word"), show=False,
+        Binding("f", "focus_word", _("Find a word"), show=False,
                 tooltip=_("Type a word or a beginning such as borger* to see it in context")),
     ]
 
@@ -175,7 +175,7 @@ class WordsScreen(Screen[None]):
         title.append("  " + _("{n} words").format(n=number(column.tokens)), style="dim")
         self.query_one("#words-title", Static).update(title)
         self.query_one("#words-status", Static).update(
-            _("Enter in context · n p column · m k by · v frequencies / key words · / find"))
+            _("Enter in context · n p column · m k by · v frequencies / key words · f find"))
 
     # --- actions ----------------------------------------------------------------------------------
     def action_by(self, by: str) -> None:

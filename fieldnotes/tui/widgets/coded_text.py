@@ -95,6 +95,13 @@ class CodedText(TextArea):
         self.register_theme(TextAreaTheme(name=THEME, syntax_styles={}))
         self.theme = THEME
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The text is read-only, so TextArea's own Delete (delete the next character) would do nothing:
+        it passes Delete on to the reader, where it removes the coding at the cursor."""
+        if action == "delete_right" and self.read_only:
+            return False
+        return super().check_action(action, parameters)
+
     def _watch_show_vertical_scrollbar(self) -> None:
         """TextArea rewraps the whole text when its scrollbar appears; with the stable gutter the reader's
         style keeps, the width is unchanged, and a 100,000-character text is not wrapped twice."""
