@@ -139,10 +139,10 @@ def test_exports_are_recorded_in_the_audit_trail_with_the_file_name_only(rich: P
     ok("--db", rich, "exchange", "export-qdc", tmp_path / "revision.qdc")
     log = ok("--db", rich, "log", "--exports", "--json").json
     details = [entry["details"] for entry in log[:2]]
-    assert details == [{"format": "qdc", "file": "revision.qdc", "pseudonymized": False,
-                        "pseudonymize_requested": False},
-                       {"format": "qdpx", "file": "revision.qdpx", "pseudonymized": False,
-                        "pseudonymize_requested": False}]
+    no_register = {"pseudonymized": False, "pseudonymize_requested": True, "names_choice": "project setting",
+                   "register_entries": 0}
+    assert details == [{"format": "qdc", "file": "revision.qdc", **no_register},
+                       {"format": "qdpx", "file": "revision.qdpx", **no_register}]
     assert all(str(tmp_path) not in entry["summary"] for entry in log)
 
 
@@ -158,18 +158,21 @@ def test_existing_files_and_wrong_extensions_are_refused(rich: Path, tmp_path: P
 
 def test_pseudonymisation_without_a_register_says_so_and_the_audit_tells(rich: Path, tmp_path: Path) -> None:
     result = ok("--db", rich, "exchange", "export-qdpx", tmp_path / "p.qdpx", "--pseudonymize")
-    assert "replaces nothing yet" in result.out
+    assert "names replaced: no (the project has no pseudonym register" in result.out
     entry = ok("--db", rich, "log", "--exports", "--json").json[0]["details"]
-    assert entry == {"format": "qdpx", "file": "p.qdpx", "pseudonymized": False, "pseudonymize_requested": True}
-    ok("--db", rich, "project", "set", "pseudonymize_exports", "yes")
+    assert entry == {"format": "qdpx", "file": "p.qdpx", "pseudonymized": False, "pseudonymize_requested": True,
+                     "names_choice": "explicit", "register_entries": 0}
+    info = ok("--db", rich, "exchange", "export-qdc", tmp_path / "k.qdc", "--json").json
+    assert info["pseudonymize_requested"] is True  # the default of a new project
+    info = ok("--db", rich, "exchange", "export-qdc", tmp_path / "k.qdc", "--force", "--no-pseudonymize",
+              "--json").json
+    assert info["pseudonymize_requested"] is False
+    ok("--db", rich, "project", "set", "pseudonymize_exports", "no")
     try:
-        info = ok("--db", rich, "exchange", "export-qdc", tmp_path / "k.qdc", "--json").json
-        assert info["pseudonymize_requested"] is True
-        info = ok("--db", rich, "exchange", "export-qdc", tmp_path / "k.qdc", "--force", "--no-pseudonymize",
-                  "--json").json
+        info = ok("--db", rich, "exchange", "export-qdc", tmp_path / "k.qdc", "--force", "--json").json
         assert info["pseudonymize_requested"] is False
     finally:
-        ok("--db", rich, "project", "set", "pseudonymize_exports", "no")
+        ok("--db", rich, "project", "set", "pseudonymize_exports", "yes")
 
 
 def test_the_pseudonym_register_replaces_names_and_codings_follow(rich: Path, tmp_path: Path,

@@ -237,3 +237,22 @@ def test_fieldwork_timeline(snap_compare: Any, app: FieldnotesApp, size: tuple[i
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("choice", ["yes", "no"])
+def test_export_dialog_states_the_choice_about_names_in_words(snap_compare: Any, app: FieldnotesApp,
+                                                              choice: str) -> None:
+    """"Navne erstattet: ja" or "…: nej", with a sentence saying what it means: never a glyph alone."""
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        pilot.app.screen.query_one("#ex-file").value = "uddrag.docx"
+        if choice == "no":
+            pilot.app.screen.query_one("#ex-names").value = "no"
+        await settle(pilot)
+        fields = pilot.app.screen.query_one("#ex-fields")
+        fields.scroll_to_widget(pilot.app.screen.query_one("#ex-names-state"), animate=False, immediate=True)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)

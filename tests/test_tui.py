@@ -504,7 +504,7 @@ async def test_the_export_dialog_groups_by_coder_under_headings(project: Path, t
 
 
 EXPORT_FIELDS = ["ex-codes", "ex-municipalities", "ex-kinds", "ex-from", "ex-to", "ex-coders", "ex-format",
-                 "ex-context", "ex-group", "ex-file", "ex-pseudonymize"]
+                 "ex-context", "ex-group", "ex-file", "ex-names", "ex-names-state"]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 50)])

@@ -183,3 +183,41 @@ async def test_apply_counts_first_asks_then_replaces_and_codings_keep_their_word
     assert ok("--db", project, "pseudonyms", "apply", "--dry-run", "--json").json["replacements"] == []
     actions = [e["action"] for e in ok("--db", project, "log", "--json").json]
     assert "pseudonyms.apply" in actions
+
+
+@pytest.mark.parametrize("choice", ["yes", "no"])
+async def test_the_export_dialog_replaces_names_unless_told_not_to_and_says_so_after(project: Path, tmp_path: Path,
+                                                                                      choice: str) -> None:
+    """Names are replaced by default; "Navne erstattet: nej" is the explicit way out, and the status after
+    the export repeats the choice, as the audit trail records it."""
+    import docx
+
+    ok("--db", project, "code", "Interview med sagsbehandler", "--code", "Virksomhedskontakt", "--match",
+       "ringer til bageriet i Lyngå hver uge")
+    target = tmp_path / f"bageriet-{choice}.docx"
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        dialog = app.screen
+        names = dialog.query_one("#ex-names")
+        assert names.value == "yes" and not names.disabled
+        assert "2 poster" in str(dialog.query_one("#ex-names-state").render())
+        dialog.query_one("#ex-codes").value = "Virksomhedskontakt"
+        dialog.query_one("#ex-file").value = str(target)
+        if choice == "no":
+            names.value = "no"
+            await settle(pilot)
+            assert "som de står" in str(dialog.query_one("#ex-names-state").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert app.errors == []
+    replaced = choice == "yes"
+    assert any(f"Navne erstattet: {'ja' if replaced else 'nej'}" in m for m in said), said
+    text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+    assert ("Lyngå" not in text and "bageriet i Østerby" in text) if replaced else "bageriet i Lyngå" in text
+    details = ok("--db", project, "log", "--exports", "--json").json[0]["details"]
+    assert details["pseudonymized"] is replaced
+    assert details["names_choice"] == ("project setting" if replaced else "explicit")

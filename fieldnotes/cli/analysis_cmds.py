@@ -7,7 +7,6 @@ from typing import Any
 
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
-from fieldnotes.errors import Refused
 
 
 def _excerpt_lines(found: list[Any], context: str | int | None) -> list[str]:
@@ -32,28 +31,6 @@ def _show_excerpts(ctx: Context, found: list[Any], context: str | int | None, li
     return 0
 
 
-def _record_export(ctx: Context, summary: str, details: dict[str, Any]) -> None:
-    """Log the export in the audit trail (`fieldnotes log --exports`): who exported what, and when."""
-    from fieldnotes.db import history
-
-    project = ctx.project()
-    if project.readonly:
-        ctx.note("the project is read-only here, so this export is not in its audit trail")
-        return
-    from fieldnotes.project.actions import ensure_recorded_coder
-
-    with project.write() as session:
-        cid = ensure_recorded_coder(session, ctx.coder_name())
-        history.record_action(session, coder_id=cid, action="export", summary=summary, details=details)
-
-
-def _target(name: str, force: bool) -> Path:
-    target = Path(name)
-    if target.exists() and not force:
-        raise Refused(f"{name} already exists", hint="add --force to overwrite it")
-    return target
-
-
 # --- matrix --------------------------------------------------------------------------------------
 
 
@@ -62,7 +39,6 @@ def matrix(ctx: Context) -> int:
     from fieldnotes.analysis.matrix import cell_excerpts
     from fieldnotes.analysis.matrix import matrix as build
     from fieldnotes.coding.excerpts import parse_context
-    from fieldnotes.fileio import write_atomic
 
     args = ctx.args
     filters = filters_from(args)
@@ -72,20 +48,17 @@ def matrix(ctx: Context) -> int:
         with ctx.project(readonly=True).read() as session:
             found = cell_excerpts(session, filters, args.by, args.cell[0], args.cell[1], rollup, context=context)
         return _show_excerpts(ctx, found, context, args.limit)
+    if args.csv or args.xlsx:
+        from fieldnotes.export.matrix_files import export_matrix
+
+        kind = "csv" if args.csv else "xlsx"
+        info = export_matrix(ctx.project(), Path(args.csv or args.xlsx), kind, filters=filters, by=args.by,
+                             measure=args.measure, rollup=rollup, lang=ctx.lang, coder_name=ctx.coder_name(),
+                             pseudonymize=args.pseudonymize, force=args.force)
+        ctx.emit(info, [f"wrote the matrix to {args.csv or args.xlsx}", info["names"]])
+        return 0
     with ctx.project(readonly=True).read() as session:
         table = build(session, filters, args.by, args.measure, rollup)
-    if args.csv or args.xlsx:
-        target = _target(args.csv or args.xlsx, args.force)
-        kind = "csv" if args.csv else "xlsx"
-        data = (matrix_tables.csv_bytes(table, lang=ctx.lang) if kind == "csv"
-                else matrix_tables.xlsx_bytes(table, lang=ctx.lang, filters=filters.describe()))
-        write_atomic(target, data)
-        summary = f"matrix ({table.measure} by {table.by}) to {target.name}"
-        _record_export(ctx, summary, {"what": "matrix", "format": kind, "file": target.name, "by": table.by,
-                                      "measure": table.measure, "rollup": rollup, "filters": filters.as_dict()})
-        ctx.emit({"file": str(args.csv or args.xlsx), "format": kind, "rows": len(table.rows),
-                  "columns": len(table.columns)}, f"wrote the matrix to {args.csv or args.xlsx}")
-        return 0
     lines = [matrix_tables.title(table, ctx.lang), *matrix_tables.text_table(table, lang=ctx.lang)]
     ctx.emit(table.as_dict(), lines)
     return 0

@@ -31,7 +31,8 @@ Totals count distinct codings, documents and characters, so a row total can be l
 its cells when a document is in two columns.
 
 --cell ROW COLUMN lists the excerpts behind one number (COLUMN may be 'total' for the whole row).
---csv and --xlsx write the table to a file (recorded in `fieldnotes log --exports`)."""
+--csv and --xlsx write the table to a file (recorded in `fieldnotes log --exports`); names in its rows
+and columns are replaced like in every export (--no-pseudonymize: as written)."""
 
 COOCCURRENCE = """\
 Pairs of codes that meet in the text, with how often and in how many documents.
@@ -72,7 +73,7 @@ the pseudonym register (written with a capital there, and never in lower case in
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    from fieldnotes.cli.parser import add_command, add_filters
+    from fieldnotes.cli.parser import add_command, add_filters, add_names_options
 
     p = add_command(sub, common, "matrix", f"{H}:matrix", "codes x municipalities, phases, ...: how often themes occur",
                     MATRIX)
@@ -86,6 +87,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     out.add_argument("--xlsx", metavar="OUT", help="write the table as an Excel workbook")
     out.add_argument("--cell", nargs=2, metavar=("ROW", "COLUMN"), help="list the excerpts behind one cell")
     p.add_argument("--force", action="store_true", help="overwrite an existing OUT")
+    add_names_options(p)
     p.add_argument("--limit", type=int, metavar="N", help="with --cell: at most N excerpts")
 
     p = add_command(sub, common, "cooccurrence", f"{H}:cooccurrence", "pairs of codes that meet in the text",

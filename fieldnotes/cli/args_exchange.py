@@ -12,9 +12,9 @@ H = "fieldnotes.cli.exchange_cmds"
 
 
 def _privacy(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pseudonymize", action=argparse.BooleanOptionalAction, default=None,
-                        help="replace names through the pseudonym register (default: the project's "
-                             "pseudonymize_exports setting)")
+    from fieldnotes.cli.parser import add_names_options
+
+    add_names_options(parser)
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 

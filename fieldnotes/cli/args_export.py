@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from fieldnotes.cli.parser import add_command, add_filters, add_group
+from fieldnotes.cli.parser import add_command, add_filters, add_group, add_names_options
 
 H = "fieldnotes.cli.export_cmds"
 
@@ -32,12 +32,7 @@ def export_commands(sub: SubParsers, common: argparse.ArgumentParser) -> SubPars
 
 def _common_export_options(parser: argparse.ArgumentParser) -> None:
     add_filters(parser, context=True)
-    privacy = parser.add_mutually_exclusive_group()
-    privacy.add_argument("--pseudonymize", dest="pseudonymize", action="store_true", default=None,
-                         help="replace names using the pseudonym register (default: the project's "
-                              "pseudonymize_exports setting)")
-    privacy.add_argument("--no-pseudonymize", dest="pseudonymize", action="store_false",
-                         help="export names as written, whatever the project's setting")
+    add_names_options(parser)
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     parser.add_argument("out", metavar="OUT", help="the file to write")
 
@@ -94,12 +89,7 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
         p = add_command(group, common, name, f"{exchange}:{handler}", help_text,
                         f"Write {help_text}; the same as `fieldnotes exchange export-{name}`.")
         p.add_argument("out", metavar="OUT", help=f"the .{name} file to write")
-        privacy = p.add_mutually_exclusive_group()
-        privacy.add_argument("--pseudonymize", dest="pseudonymize", action="store_true", default=None,
-                             help="replace names using the pseudonym register (default: the project's "
-                                  "pseudonymize_exports setting)")
-        privacy.add_argument("--no-pseudonymize", dest="pseudonymize", action="store_false",
-                             help="export names as written, whatever the project's setting")
+        add_names_options(p)
         p.add_argument("--force", action="store_true", help="replace OUT if it exists")
         p.add_argument("--utf16-positions", action="store_true",
                        help="count positions in UTF-16 code units, as NVivo does (default: code points)")

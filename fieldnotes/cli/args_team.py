@@ -18,9 +18,11 @@ the coder's own work), so bundles can be crossed between copies in any order.
 
 --coder X (repeatable) chooses whose work (default: you, from --coder before the command,
 $FIELDNOTES_CODER or the project's default coder); --since DATE only changes on or after DATE.
---pseudonymize leaves the pseudonym register's original names out of the bundle (the key stays
-here); the default follows the project's pseudonymize_exports setting. Making a bundle is recorded
-in the audit trail (`fieldnotes log --exports`)."""
+A bundle is internal exchange with teammates who work on the same material, not an export: its
+text travels as written (names included), and so does the pseudonym register. --pseudonymize leaves
+the register's original names out of it (the key stays here); the exports' default of replacing
+names (pseudonymize_exports) does not apply to bundles. Making a bundle is recorded in the audit
+trail (`fieldnotes log --exports`)."""
 
 MERGE = """\
 Merge a bundle (from `fieldnotes bundle`) or a whole project file into this project, as one change
@@ -77,7 +79,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
                    help="whose work (repeatable; default: you)")
     p.add_argument("--since", metavar="DATE", help="only changes on or after DATE (YYYY-MM-DD)")
     p.add_argument("--pseudonymize", action=argparse.BooleanOptionalAction, default=None,
-                   help="leave the pseudonym key out (default: the project's pseudonymize_exports setting)")
+                   help="leave the pseudonym key out (default: the key travels; bundles are internal exchange)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     p = add_command(sub, common, "merge", f"{H}:merge", "merge a bundle or a whole project file into this project",

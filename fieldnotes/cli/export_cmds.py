@@ -62,12 +62,11 @@ def _export(ctx: Context, fmt: str) -> int:
         result = export(project, request, progress=progress)
     finally:
         finish()
-    if result.pseudonymize_requested and not result.pseudonymized:
-        ctx.note("note: pseudonymisation was asked for, but the project has no pseudonym register yet, "
-                 "so names are exported as written")
     what = "coding(s) as comments" if request.annotated else "excerpt(s)"
-    ctx.emit(result.as_dict(), f"wrote {args.out}: {result.excerpts} {what} from {result.documents} document(s), "
-                               f"{_size(result.bytes)}")
+    names = result.names.line() if result.names is not None else ""
+    ctx.emit(result.as_dict() | {"names": names},
+             [f"wrote {args.out}: {result.excerpts} {what} from {result.documents} document(s), {_size(result.bytes)}",
+              names])
     return 0
 
 

@@ -64,6 +64,18 @@ def _group(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: arg
     return parser.add_subparsers(title="commands", metavar="COMMAND", dest=f"{name}_command")
 
 
+NAMES_HELP = ("replace names through the pseudonym register; the default whenever the register has entries, "
+              "unless the project's pseudonymize_exports is turned off")
+NO_NAMES_HELP = "export names as written, whatever the default (the audit trail records it)"
+
+
+def add_names_options(parser: argparse.ArgumentParser) -> None:
+    """--pseudonymize / --no-pseudonymize: the choice about names that every export takes (docs/privacy.md)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--pseudonymize", dest="pseudonymize", action="store_true", default=None, help=NAMES_HELP)
+    group.add_argument("--no-pseudonymize", dest="pseudonymize", action="store_false", help=NO_NAMES_HELP)
+
+
 def add_filters(parser: argparse.ArgumentParser, *, codes: bool = True, codings: bool = True,
                 context: bool = False) -> None:
     """The shared filters of docs/cli.md."""
@@ -155,8 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
              "add and update codes from a codebook file (never deletes)", acts=True)
     p.add_argument("file", help="a codebook .yaml file")
     p.add_argument("--dry-run", action="store_true", help="show what would change and stop")
-    p = _add(grp, common, "export", "fieldnotes.cli.codebook_cmds:export_codebook", "write the codebook to a file")
-    p.add_argument("file", help="the .yaml file to write")
+    p = _add(grp, common, "export", "fieldnotes.cli.codebook_cmds:export_codebook", "write the codebook to a file",
+             "Write the codebook to a .yaml file (the format of docs/codebook-format.md) or a REFI-QDA .qdc.\n"
+             "Names in it are replaced like in every export; recorded in `fieldnotes log --exports`.")
+    p.add_argument("file", metavar="OUT", help="the .yaml (or .qdc) file to write")
+    add_names_options(p)
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p = _add(grp, common, "diff", "fieldnotes.cli.codebook_cmds:diff_codebook",
              "show what importing a codebook file would change")

@@ -118,22 +118,30 @@ def import_key(ctx: Context) -> int:
 # --- export / apply ------------------------------------------------------------------------------
 
 
-def _after_redaction(ctx: Context, project: Any) -> dict[str, Any]:
-    """Clear freed pages, then list (or delete) the backups that still hold originals."""
+def _after_redaction(ctx: Context, project: Any, *, key_separated: bool) -> tuple[dict[str, Any], list[str]]:
+    """Clear freed pages, then list (or delete) the backups that still hold originals; returns the
+    command's JSON additions and its summary lines about backups."""
     from fieldnotes.privacy import redact
 
     for notice in redact.clear_freed_pages(project):
         ctx.note(notice)
     backups = redact.backups_holding_originals(project)
     deleted: list[Path] = []
+    lines: list[str] = []
     if backups and ctx.args.delete_backups:
         deleted = redact.delete_backups(backups)
+        lines.append(f"deleted {len(deleted)} older backup(s) of the project that held the originals")
     elif backups:
-        ctx.note(f"{len(backups)} backup(s) of the project made before this still hold the originals:")
         for path in backups:
             ctx.note(f"  {path}")
-        ctx.note("delete them with --delete-backups, or keep them as safely as the key file")
-    return {"backups": [p.name for p in backups if p not in deleted], "deleted_backups": [p.name for p in deleted]}
+        lines.append(f"{len(backups)} older backup(s) of the project still hold the originals (listed above); "
+                     "they were kept: delete them with --delete-backups, or keep them as safely as the key file")
+    else:
+        lines.append("no older backup of the project holds the originals")
+    if key_separated:
+        lines.append("backups made from now on hold no originals")
+    return {"backups": [p.name for p in backups if p not in deleted], "deleted_backups": [p.name for p in deleted]}, \
+        lines
 
 
 def export_key(ctx: Context) -> int:
@@ -162,10 +170,9 @@ def export_key(ctx: Context) -> int:
         if args.remove:
             left = apply.find(session, register.replacer(session))
             if left:
-                where = sorted({o.label or o.table for o in left})
-                raise Refused(f"{len(left)} occurrence(s) of originals remain in the material "
-                              f"(in {', '.join(where[:3])}{' …' if len(where) > 3 else ''}); the key was not written",
-                              hint="put the pseudonyms in first: `fieldnotes pseudonyms apply`")
+                raise Refused(f"the key was not written: {len(left)} occurrence(s) of originals remain in the "
+                              f"material, in {apply.where(left)}",
+                              hint="run `fieldnotes pseudonyms apply` first")
         return rows
 
     if args.remove:
@@ -209,8 +216,10 @@ def export_key(ctx: Context) -> int:
     else:
         lines = [f"wrote the key ({len(rows)} entries) to {path}; keep it apart from the project"]
     if args.remove:
-        info.update(_after_redaction(ctx, project))
+        extra, backup_lines = _after_redaction(ctx, project, key_separated=True)
+        info.update(extra)
         lines.append("the originals were taken out of the project; re-identifying now needs the key file")
+        lines += backup_lines
     ctx.emit(info, lines)
     return 0
 
@@ -238,7 +247,8 @@ def apply(ctx: Context) -> int:
         return 0
     result, redaction = inplace.replace_and_redact(project, ctx.coder_name())
     info: dict[str, Any] = {"dry_run": False, **result.as_dict(), "redacted": redaction.as_dict()}
-    info.update(_after_redaction(ctx, project))
+    extra, backup_lines = _after_redaction(ctx, project, key_separated=False)
+    info.update(extra)
     lines = [f"replaced {result.replacements} name(s) in {result.documents} document(s) and {result.fields} other "
              f"field(s); {result.codings_moved} coding(s) moved with their words"]
     if result.flagged:
@@ -246,6 +256,7 @@ def apply(ctx: Context) -> int:
     if result.coder_names:
         ctx.note("coders' names are never replaced: " + ", ".join(result.coder_names))
     lines.append(f"redacted {redaction.events} row image(s) in the history; undo stops here")
+    lines += backup_lines
     ctx.emit(info, lines)
     return 0
 

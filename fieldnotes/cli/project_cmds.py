@@ -94,6 +94,8 @@ def set_setting(ctx: Context) -> int:
     from fieldnotes.db import coders, history
 
     key, value = ctx.args.key, ctx.args.value
+    if key == "pseudonymize_exports":
+        return _set_names_default(ctx, _yes_no(value))
     project = ctx.project()
     coder = ctx.coder_name()
     with project.write() as session:
@@ -113,9 +115,31 @@ def set_setting(ctx: Context) -> int:
                 settings.language = value
             elif key == "default_coder":
                 settings.default_coder_id = coders.ensure_coder(session, value).id
-            elif key == "pseudonymize_exports":
-                settings.pseudonymize_exports = _yes_no(value)
     ctx.emit({"key": key, "value": value}, f"{key} = {value}")
+    return 0
+
+
+def _set_names_default(ctx: Context, on: bool) -> int:
+    """`project set pseudonymize_exports yes|no`: whether exports replace names by default. Audited, and
+    listed with the exports (`fieldnotes log --exports`), because it decides what later exports hold."""
+    from fieldnotes.db import coders, history
+    from fieldnotes.export.pseudonyms import DEFAULT_ACTION, register_counts
+
+    project = ctx.project()
+    coder = ctx.coder_name()
+    summary = ("names in exports are replaced by default (pseudonymize_exports = yes)" if on else
+               "names in exports are no longer replaced by default (pseudonymize_exports = no)")
+    with project.write() as session:
+        entries, _separated = register_counts(session)
+        with history.change(session, coder_id=coders.coder_id(coder), action=DEFAULT_ACTION, summary=summary,
+                            details={"pseudonymize_exports": on, "register_entries": entries}):
+            coders.ensure_coder(session, coder)
+            project.settings(session).pseudonymize_exports = on
+    lines = [f"pseudonymize_exports = {'yes' if on else 'no'}: {summary.split(' (')[0]}"]
+    if not on and entries:
+        lines.append(f"the pseudonym register has {entries} entries: from now on exports hold the names as "
+                     "written, unless you add --pseudonymize; this choice is in `fieldnotes log --exports`")
+    ctx.emit({"key": "pseudonymize_exports", "value": "yes" if on else "no", "register_entries": entries}, lines)
     return 0
 
 
@@ -190,18 +214,23 @@ def db_upgrade(ctx: Context) -> int:
         from fieldnotes.project.backup import backup_server
 
         backups.append(backup_server(target, reason=f"before-upgrade-{state['current']}"))
+        from fieldnotes.export.pseudonyms import take_notices
+
         engine = engine_for(target)
         try:
             migrate.upgrade(engine)
+            notices = take_notices(engine)
         finally:
             engine.dispose()
     else:
         with open_project(target) as project:  # backs up, then upgrades
             backups += project.backups
+            notices = [n for n in project.notices if not n.startswith("upgraded the project")]
     after = _revision_state(target) | {"backups": [str(b) for b in backups]}
     lines = [f"upgraded {after['project']} from {state['current']} to {after['current']}"]
     lines += [f"the previous state was backed up first to {b}" for b in backups]
-    ctx.emit(after, lines)
+    lines += notices
+    ctx.emit(after | {"notices": notices}, lines)
     return 0
 
 

@@ -44,7 +44,11 @@ def bundle(ctx: Context) -> int:
              + (f" since {summary.since}" if summary.since else "")
              + f" ({changed} row(s), {deleted} deletion(s))"]
     if summary.pseudonymized:
-        lines.append("the pseudonym register's original names were left out")
+        lines.append("the pseudonym register's original names were left out; the text travels as written "
+                     "(a bundle is internal exchange, not an export)")
+    else:
+        lines.append("a bundle is internal exchange, not an export: its text and the pseudonym register travel as "
+                     "written (--pseudonymize leaves the register's originals out)")
     if not summary.changes:
         ctx.note("the bundle is empty: no changes to carry")
     ctx.emit(summary.as_dict(), lines)

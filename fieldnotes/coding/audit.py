@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.db.models import Change, Coder, Event
 
-EXPORT_ACTIONS = ("export", "bundle", "pseudonyms.export")
+#: what `fieldnotes log --exports` lists: exports, bundles, key exports, and changes to the default about names
+EXPORT_ACTIONS = ("export", "bundle", "pseudonyms.export", "exports.default")
 
 
 def entries(session: Session, *, coders: list[str] | None = None, since: dt.date | None = None,

@@ -78,7 +78,7 @@ class ProjectSettings(Tracked, Base):
     start_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     language: Mapped[str] = mapped_column(String(10), default="da")
     default_coder_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("coders.id"), default=None)
-    pseudonymize_exports: Mapped[bool] = mapped_column(Boolean, default=False)
+    pseudonymize_exports: Mapped[bool] = mapped_column(Boolean, default=True)  # names replaced in exports
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

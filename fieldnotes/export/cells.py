@@ -80,7 +80,8 @@ def gather_cell(session: Session, filters: Filters, cell: Cell, **options: Any) 
     rename = options.get("pseudonymize")
     if rename is not None and dimension.name in _NAMED and column.strip().casefold() != TOTAL:
         column = rename(column)  # the title page names the cell; names in it are replaced like the excerpts'
-    return data, dataclasses.replace(cell, row=tree.path(node.id), by=str(dimension), column=column)
+    row = rename(tree.path(node.id)) if rename is not None else tree.path(node.id)
+    return data, dataclasses.replace(cell, row=row, by=str(dimension), column=column)
 
 
 def keep_codings(data: ExportSet, ids: Collection[str | uuid.UUID]) -> None:
@@ -120,12 +121,14 @@ def overview(session: Session, filters: Filters, by: str, codes: list[CodeEntry]
     """`matrix(session, filters, by, "codings", rollup)` for the rows of `codes` (an export's codes)."""
     dimension = parse_by(by)
     table = matrix(session, filters, dimension, "codings", rollup)
-    entries = {c.path: c for c in codes}
-    paths = [path for path in table.rows if path in entries]
+    entries = {c.id: c for c in codes}  # by id: an export's code names and paths may be pseudonymised
+    by_path = {path: str(row_id) for path, row_id in zip(table.rows, table.row_ids, strict=True)}
+    paths = [path for path in table.rows if by_path[path] in entries]
     rename = pseudonymize if pseudonymize is not None and dimension.name in _NAMED else None
     columns = [label if rename is None or label == NONE else rename(label) for label in table.columns]
     return Overview(
-        by=str(dimension), rollup=rollup, rows=[(entries[p].name, entries[p].depth) for p in paths], paths=paths,
+        by=str(dimension), rollup=rollup, paths=paths,
+        rows=[(entries[by_path[p]].name, entries[by_path[p]].depth) for p in paths],
         columns=columns, cells=[[int(table.cells[p][c]) for c in table.columns] for p in paths],
         row_totals=[int(table.row_totals[p]) for p in paths],
         column_totals=[int(table.column_totals[c]) for c in table.columns], total=int(table.total))

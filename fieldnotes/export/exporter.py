@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 from fieldnotes.export.gather import AnnotatedSet, ExportSet, Progress, gather, gather_documents
-from fieldnotes.export.pseudonyms import default_enabled, pseudonymizer
+from fieldnotes.export.pseudonyms import Names, decide
 from fieldnotes.project.opening import Project
 from fieldnotes.queries.filters import Filters
 
@@ -62,11 +62,12 @@ class ExportResult:
     pseudonymized: bool
     documents: int = 0
     pseudonymize_requested: bool = False
+    names: Names | None = None  # how names were treated (fieldnotes.export.pseudonyms.decide)
 
     def as_dict(self) -> dict[str, Any]:
         return {"format": self.format, "file": str(self.path), "excerpts": self.excerpts, "bytes": self.bytes,
                 "documents": self.documents, "pseudonymized": self.pseudonymized,
-                "pseudonymize_requested": self.pseudonymize_requested}
+                "pseudonymize_requested": self.pseudonymize_requested, "names_replaced": self.pseudonymized}
 
 
 def _check(request: ExportRequest, project: Project) -> None:
@@ -99,12 +100,13 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
     overview: Overview | None = None
     cell = request.cell
     with project.read() as session:
-        enabled = default_enabled(session) if request.pseudonymize is None else request.pseudonymize
-        pseudonymize = pseudonymizer(session, enabled, replacements=request.replacements)
+        names = decide(session, request.pseudonymize, replacements=request.replacements)
+        pseudonymize = names.text
         if request.annotated:
             data = gather_documents(session, request.annotated, request.filters, pseudonymize=pseudonymize,
                                     exported_by=request.exported_by)
             count, documents = data.codings, len(data.documents)
+            data.pseudonymized, data.filters = names.replaced, names.filters(data.filters)
         else:
             options: dict[str, Any] = {"pseudonymize": pseudonymize, "context": request.context,
                                        "memos": request.memos, "attributes": request.format != "docx",
@@ -117,11 +119,12 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
                 data = gather_codings(session, request.filters, request.codings, **options)
             else:
                 data = gather(session, request.filters, **options)
-            data.selection = request.selection
+            data.selection = names.text.optional(request.selection)  # it can name a word or a code
             count, documents = len(data.excerpts), len({e.document for e in data.excerpts})
             if not count and request.codings is not None:
                 raise NothingToExport("none of the listed excerpts is in the project any more, so no file was "
                                       "written", hint="open the list again")
+            data.pseudonymized, data.filters = names.replaced, names.filters(data.filters)
             if not count and cell is not None:
                 raise NothingToExport(f"the cell {cell.row} × {cell.column} holds no excerpts, so no file was "
                                       "written", hint="check it with `fieldnotes matrix --cell ROW COLUMN`")
@@ -129,7 +132,8 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
                 raise NothingToExport("no excerpts match these filters, so no file was written",
                                       hint="check them with `fieldnotes excerpts` and the same filters")
             if request.overview:
-                scope = cell_filters(request.filters, cell) if cell is not None else request.filters
+                # the cell as asked for: the gathered one's row may be pseudonymised for the title page
+                scope = cell_filters(request.filters, request.cell) if request.cell is not None else request.filters
                 rollup = cell.rollup if cell is not None else request.rollup
                 overview = build_overview(session, scope, request.overview, data.codes, rollup=rollup,
                                           pseudonymize=pseudonymize)
@@ -137,8 +141,8 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
         _write(request, data, handle, progress, overview, cell)
         handle.flush()
         size = os.fstat(handle.fileno()).st_size
-        _record(project, request, data, count, documents, pseudonymize.active, enabled, cell)
-    return ExportResult(request.format, request.out, count, size, pseudonymize.active, documents, enabled)
+        _record(project, request, data, count, documents, names, cell)
+    return ExportResult(request.format, request.out, count, size, names.replaced, documents, names.wanted, names)
 
 
 def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, progress: Progress | None,
@@ -163,16 +167,13 @@ def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, 
 
 
 def _record(project: Project, request: ExportRequest, data: ExportSet | AnnotatedSet, count: int, documents: int,
-            pseudonymized: bool, requested: bool, cell: Cell | None = None) -> None:
+            names: Names, cell: Cell | None = None) -> None:
     """The audit record: the file's name only (never a path, which can hold a user name), and what is in it."""
-    from fieldnotes.db import coders, history
+    from fieldnotes.export.pseudonyms import record
 
-    name = coders.normalise_name(request.exported_by) if request.exported_by else None
-    coder_id = coders.coder_id(name) if name else None
     kind = "annotated documents" if isinstance(data, AnnotatedSet) else "excerpts"
     details: dict[str, Any] = {"format": request.format, "file": request.out.name,
-                               "filters": request.filters.as_dict(), "excerpts": count, "documents": documents,
-                               "pseudonymized": pseudonymized, "pseudonymize_requested": requested}
+                               "filters": request.filters.as_dict(), "excerpts": count, "documents": documents}
     if isinstance(data, AnnotatedSet):
         details["annotated"] = True
     if cell is not None:
@@ -182,9 +183,5 @@ def _record(project: Project, request: ExportRequest, data: ExportSet | Annotate
     if request.overview:
         details["overview"] = request.overview
     with project.write() as session:
-        if name:
-            with history.change(session, coder_id=coder_id, action="coder.add", summary=f"added coder {name}"):
-                coders.ensure_coder(session, name)
-        history.record_action(session, coder_id=coder_id, action="export",
-                              summary=f"exported {count} {kind} to {request.out.name} ({request.format})",
-                              details=details)
+        record(session, coder_name=request.exported_by or None, names=names, details=details,
+               summary=f"exported {count} {kind} to {request.out.name} ({request.format})")

@@ -146,7 +146,8 @@ def _code_entries(session: Session, tree: CodeTree, used: set[uuid.UUID], pseudo
         english = {k: pseudonymize(str(v)) for k, v in ((row.glosses or {}).get("en") or {}).items() if v}
         scale = (row.scale_min, row.scale_max) if row.scale_min is not None and row.scale_max is not None else None
         out.append(CodeEntry(
-            id=str(row.id), name=row.name, path=tree.path(row.id), depth=tree.depth(row.id), color=row.color,
+            id=str(row.id), name=pseudonymize(row.name), path=pseudonymize(tree.path(row.id)), depth=tree.depth(row.id),
+            color=row.color,
             codable=row.codable, short=pseudonymize(row.short), definition=pseudonymize(row.definition),
             when_to_use=pseudonymize(row.when_to_use), when_not_to_use=pseudonymize(row.when_not_to_use),
             example=pseudonymize(row.example), scale=scale,
@@ -203,6 +204,8 @@ def _pseudonymize_excerpt(excerpt: Excerpt, pseudonymize: Pseudonymizer) -> None
     excerpt.context_before, excerpt.text, excerpt.context_after = replaced[:start], replaced[start:end], \
         replaced[end:]
     excerpt.document_title = pseudonymize(excerpt.document_title)
+    excerpt.code_path = pseudonymize(excerpt.code_path)
+    excerpt.overlapping = [pseudonymize(path) for path in excerpt.overlapping]
     excerpt.municipality = pseudonymize.optional(excerpt.municipality)
     excerpt.speaker = pseudonymize.optional(excerpt.speaker)
     excerpt.memo = pseudonymize.optional(excerpt.memo)
@@ -224,7 +227,7 @@ def gather(session: Session, filters: Filters, *, pseudonymize: Pseudonymizer | 
             _pseudonymize_excerpt(excerpt, pseudonymize)
     used = {uuid.UUID(e.code) for e in found}
     codes = _code_entries(session, tree, used, pseudonymize)
-    data = ExportSet(project_name=project_name(session), excerpts=found, codes=codes, filters=filters,
+    data = ExportSet(project_name=pseudonymize(project_name(session)), excerpts=found, codes=codes, filters=filters,
                      exported_by=exported_by, context=context, pseudonymized=pseudonymize.active,
                      with_memos=memos, fieldwork_start=session.scalar(select(ProjectSettings.start_date)))
     doc_ids = {uuid.UUID(e.document) for e in found}
@@ -280,12 +283,15 @@ def gather_documents(session: Session, names: list[str], filters: Filters, *,
             coding.start, coding.end = where(coding.start), where(coding.end)
             coding.text = text[coding.start : coding.end]
             coding.memo = pseudonymize.optional(coding.memo)
+            coding.code_path = pseudonymize(coding.code_path)
+            coding.overlapping = [pseudonymize(path) for path in coding.overlapping]
+            coding.speaker = pseudonymize.optional(coding.speaker)
         documents.append(AnnotatedDocument(
             id=str(doc.id), title=pseudonymize(doc.title), kind=doc.kind,
             date=doc.date.isoformat() if doc.date else None,
             municipality=pseudonymize.optional(", ".join(municipalities.get(doc.id, [])) or None),
             activity=doc.activity, text=text, codings=codings))
     used = {uuid.UUID(c.code) for d in documents for c in d.codings}
-    return AnnotatedSet(project_name=project_name(session), documents=documents,
+    return AnnotatedSet(project_name=pseudonymize(project_name(session)), documents=documents,
                         codes=_code_entries(session, tree, used, pseudonymize), filters=filters,
                         exported_by=exported_by, pseudonymized=pseudonymize.active)

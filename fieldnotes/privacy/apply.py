@@ -6,7 +6,8 @@ are replaced, with the rules of `fieldnotes.privacy.replacing`.
 
 In place, `apply_in_place` writes the pseudonyms into the project: document text goes through the
 coding engine's edit path (`edit_text`), so codings stay on their words; titles, participants,
-speakers, memos, case names, attribute values, codebook texts and merge records are replaced too.
+speakers, memos, case names and descriptions, attribute names and values, code names and codebook
+texts, the project's name and merge records are replaced too: every field a person can write.
 `find` lists every place an original occurs: the dry run shows it, and separating the key refuses
 while it is not empty.
 """
@@ -31,6 +32,8 @@ from fieldnotes.db.models import (
     Document,
     Memo,
     MergeConflict,
+    ProjectSettings,
+    SpeakerTurn,
 )
 from fieldnotes.privacy import register
 from fieldnotes.privacy.replacing import Match, Replacer, offset_map
@@ -42,9 +45,11 @@ _OTHER_FIELDS: tuple[tuple[type[Any], tuple[str, ...]], ...] = (
     (Coding, ("memo",)),
     (Memo, ("text",)),
     (Case, ("name", "description")),
-    (Attribute, ("categories",)),
+    (Attribute, ("name", "categories")),
     (AttributeValue, ("value_text",)),
-    (Code, ("short", "definition", "when_to_use", "when_not_to_use", "example", "glosses", "scale_labels")),
+    (Code, ("name", "short", "definition", "when_to_use", "when_not_to_use", "example", "glosses", "scale_labels")),
+    (SpeakerTurn, ("speaker",)),
+    (ProjectSettings, ("name",)),
     (MergeConflict, ("summary", "ours", "theirs")),
 )
 _DOCUMENT_FIELDS = ("title", "participants", "speakers", "source_name")
@@ -74,6 +79,7 @@ class Occurrence:
     document: uuid.UUID | None = None
     label: str = ""
     context: str = ""
+    owner: str = ""  # the name of the row it is in (a code's, a case's), for saying where it is
 
     def as_dict(self) -> dict[str, Any]:
         return {"table": self.table, "row": str(self.row_id), "field": self.column,
@@ -101,15 +107,17 @@ def _context(text: str, match: Match) -> str:
 
 
 def _in_value(rep: Replacer, table: str, row_id: uuid.UUID, name: str, value: Any, *,
-              document: uuid.UUID | None = None, label: str = "") -> list[Occurrence]:
+              document: uuid.UUID | None = None, label: str = "", owner: str = "") -> list[Occurrence]:
     out = []
     if isinstance(value, str):
         for m in rep.matches(value):
-            out.append(Occurrence(table, row_id, name, m.found, m.replacement, m.start, m.end, document, label))
+            out.append(Occurrence(table, row_id, name, m.found, m.replacement, m.start, m.end, document, label,
+                                  owner=owner))
     else:
         for text in _strings(value):
             for m in rep.matches(text):
-                out.append(Occurrence(table, row_id, name, m.found, m.replacement, None, None, document, label))
+                out.append(Occurrence(table, row_id, name, m.found, m.replacement, None, None, document, label,
+                                      owner=owner))
     return out
 
 
@@ -127,11 +135,66 @@ def find(session: Session, rep: Replacer) -> list[Occurrence]:
     for model, names in _OTHER_FIELDS:
         for row in session.scalars(select(model)):
             document = getattr(row, "document_id", None)
+            owner = str(getattr(row, "name", "") or "")
             for name in names:
-                out += _in_value(rep, model.__tablename__, row.id, name, getattr(row, name), document=document)
+                out += _in_value(rep, model.__tablename__, row.id, name, getattr(row, name), document=document,
+                                 owner=owner)
     for coder in session.scalars(select(Coder)):
-        out += _in_value(rep, "coders", coder.id, "name", coder.name)
+        out += _in_value(rep, "coders", coder.id, "name", coder.name, owner=coder.name)
     return out
+
+
+#: how a place is named when saying where originals remain: (table, field) -> (one, several); a
+#: document's fields are named together ("document 'T' (its text and title)")
+_PLACES: dict[tuple[str, str], tuple[str, str]] = {
+    ("codes", "name"): ("code name {owner}", "{n} code names"),
+    ("codes", "*"): ("the description of code {owner}", "the descriptions of {n} codes"),
+    ("codings", "memo"): ("a coding's memo", "{n} codings' memos"),
+    ("memos", "text"): ("a memo", "{n} memos"),
+    ("cases", "name"): ("case {owner}", "{n} case names"),
+    ("cases", "description"): ("the description of case {owner}", "the descriptions of {n} cases"),
+    ("attributes", "name"): ("attribute {owner}", "{n} attribute names"),
+    ("attributes", "categories"): ("the categories of attribute {owner}", "the categories of {n} attributes"),
+    ("attribute_values", "value_text"): ("an attribute value", "{n} attribute values"),
+    ("speaker_turns", "speaker"): ("a speaker turn", "{n} speaker turns"),
+    ("project", "name"): ("the project's name", "the project's name"),
+    ("merge_conflicts", "*"): ("a merge record", "{n} merge records"),
+    ("coders", "name"): ("coder name {owner} (coders keep their names: remove that register entry)",
+                         "{n} coder names (coders keep their names: remove those register entries)"),
+}
+_DOCUMENT_WORDS = {"text": "text", "title": "title", "participants": "participants", "speakers": "speakers",
+                   "source_name": "file name"}
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def where(found: list[Occurrence]) -> str:
+    """Where originals remain, in one clause: "code name 'Mettes team' and 2 memos"."""
+    documents: dict[uuid.UUID, tuple[str, list[str]]] = {}
+    rows: dict[tuple[str, str], dict[uuid.UUID, str]] = {}
+    for o in found:
+        if o.table == "documents":
+            title, fields = documents.setdefault(o.row_id, (o.label, []))
+            if _DOCUMENT_WORDS.get(o.column, o.column) not in fields:
+                fields.append(_DOCUMENT_WORDS.get(o.column, o.column))
+            continue
+        key = (o.table, o.column) if (o.table, o.column) in _PLACES else (o.table, "*")
+        rows.setdefault(key, {})[o.row_id] = o.owner
+    parts = []
+    if len(documents) == 1:
+        title, fields = next(iter(documents.values()))
+        parts.append(f"document {title!r} (its {_and(fields)})")
+    elif documents:
+        parts.append(f"{len(documents)} documents")
+    for key, owners in rows.items():
+        one, several = _PLACES.get(key, (key[0], f"{{n}} rows of {key[0]}"))
+        parts.append(one.format(owner=repr(next(iter(owners.values())))) if len(owners) == 1
+                     else several.format(n=len(owners)))
+    if len(parts) > 8:
+        parts = [*parts[:7], f"{len(parts) - 7} other kinds of place"]
+    return _and(parts)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from fieldnotes.project.opening import Project
 
 _CHUNK = 500
 _SERVER_TABLES = ("documents", "speaker_turns", "codings", "memos", "cases", "attribute_values", "attributes",
-                  "codes", "merge_conflicts", "pseudonyms", "events", "changes")
+                  "codes", "merge_conflicts", "pseudonyms", "events", "changes", "project")
 
 
 @dataclass

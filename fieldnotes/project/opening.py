@@ -207,9 +207,14 @@ def open_project(target: str | None = None, *, readonly: bool = False) -> Projec
                 f"and a backup is at {backups[0]}",
                 hint="please report this (details are in the log `fieldnotes locate` shows)",
             ) from None
-        engine.dispose()
         notices.append(f"upgraded the project to this version's schema; the previous file was backed up first "
                        f"({backups[0].name}, see `fieldnotes restore`)")
+        try:
+            from fieldnotes.export.pseudonyms import take_notices
+
+            notices += take_notices(engine)  # what the upgrade changed for the user, said once
+        finally:
+            engine.dispose()
     if not readonly and not backups:
         from fieldnotes.project.backup import daily_backup_if_due
 

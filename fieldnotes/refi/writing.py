@@ -12,8 +12,9 @@ PlainTextSelection, whose Description holds their ratings, review flags and memo
 memos are Notes, referenced from the project, the document, the code or the coding they are on (a
 memo on a case through a Link).
 
-All text leaves through one function, `text_out` (the exports' shared pseudonymisation hook), so the
-pseudonym register can replace names; when it changes a document's text, the codings move with it.
+All text leaves through one function, `text_out`: the `text` of the exports' one decision about names
+(`fieldnotes.export.pseudonyms.decide`), so the pseudonym register replaces names as in every export;
+when it changes a document's text, the codings move with it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from sqlalchemy.orm import Session
 
 from fieldnotes import __version__
 from fieldnotes.codebook.tree import CodeTree
-from fieldnotes.db import coders, history
 from fieldnotes.db.models import (
     Attribute,
     AttributeValue,
@@ -71,28 +71,6 @@ _TEXT_FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "exampl
 
 def _as_is(text: str) -> str:
     return text
-
-
-def pseudonymizer(session: Session, enabled: bool) -> TextOut:
-    """The one function all exported text goes through: the exports' pseudonymisation hook.
-
-    `fieldnotes.export.pseudonyms.pseudonymizer(session, enabled)` is shared by every export, so the
-    pseudonym register plugs in once. Should that module be missing, a pseudonymised export is refused
-    rather than written with real names.
-    """
-    try:
-        from fieldnotes.export.pseudonyms import pseudonymizer as hook
-    except ImportError:
-        if enabled:
-            raise Refused("a pseudonymised export was asked for, but this fieldnotes has no pseudonymisation; "
-                          "nothing was written", hint="export with --no-pseudonymize") from None
-        return _as_is
-    return hook(session, enabled)
-
-
-def replaces_anything(text_out: TextOut) -> bool:
-    """Whether the function can change text (an enabled hook without a register cannot)."""
-    return bool(getattr(text_out, "active", text_out is not _as_is))
 
 
 def _xml(text: str) -> str:
@@ -510,17 +488,19 @@ def _check_target(target: Path, suffix: str, force: bool) -> None:
         raise FieldnotesError(f"{target} already exists", hint="add --force to overwrite it")
 
 
-def _record(session: Session, coder_name: str, fmt: str, target: Path, text_out: TextOut, requested: bool,
-            summary: str) -> bool:
-    coder_id = coders.coder_id(coder_name)
-    if session.get(Coder, coder_id) is None:
-        with history.change(session, coder_id=coder_id, action="coder.add", summary=f"added coder {coder_name}"):
-            coders.ensure_coder(session, coder_name)
-    done = replaces_anything(text_out)
-    history.record_action(session, coder_id=coder_id, action="export", summary=summary,
-                          details={"format": fmt, "file": target.name, "pseudonymized": done,
-                                   "pseudonymize_requested": requested})
-    return done
+def _names(session: Session, pseudonymize: bool | None) -> Any:
+    """How the export treats names: the exports' one decision (fieldnotes.export.pseudonyms.decide)."""
+    from fieldnotes.export.pseudonyms import decide
+
+    return decide(session, pseudonymize)
+
+
+def _record(session: Session, coder_name: str, fmt: str, target: Path, names: Any, summary: str) -> bool:
+    from fieldnotes.export.pseudonyms import record
+
+    record(session, coder_name=coder_name, summary=summary, details={"format": fmt, "file": target.name},
+           names=names)
+    return bool(names.replaced)
 
 
 def export_qdpx(project: Project, target: Path | str, *, coder_name: str, pseudonymize: bool | None = None,
@@ -530,14 +510,14 @@ def export_qdpx(project: Project, target: Path | str, *, coder_name: str, pseudo
     _check_target(target, ".qdpx", force)
     with project.write() as session:
         settings = project.settings(session)
-        enabled = settings.pseudonymize_exports if pseudonymize is None else pseudonymize
-        text_out = pseudonymizer(session, enabled)
-        qde, files, stats = project_xml(session, text_out=text_out, utf16=utf16, name=settings.name)
+        names = _names(session, pseudonymize)
+        qde, files, stats = project_xml(session, text_out=names.text, utf16=utf16, name=settings.name)
         write_zip(target, qde, files)
-        done = _record(session, coder_name, "qdpx", target, text_out, enabled,
+        done = _record(session, coder_name, "qdpx", target, names,
                        f"exported the project as REFI-QDA ({stats.documents} documents, {stats.codings} codings) "
                        f"to {target.name}")
-    return {"file": str(target), "format": "qdpx", "pseudonymized": done, "pseudonymize_requested": enabled,
+    return {"file": str(target), "format": "qdpx", "pseudonymized": done, "pseudonymize_requested": names.wanted,
+            "names_replaced": done, "names": names.line(),
             "positions": "utf16" if utf16 else "codepoints", **stats.as_dict()}
 
 
@@ -555,10 +535,10 @@ def export_qdc(project: Project, target: Path | str, *, coder_name: str, pseudon
     target = Path(target)
     _check_target(target, ".qdc", force)
     with project.write() as session:
-        enabled = project.settings(session).pseudonymize_exports if pseudonymize is None else pseudonymize
-        text_out = pseudonymizer(session, enabled)
-        count = write_qdc(session, target, text_out=text_out)
-        done = _record(session, coder_name, "qdc", target, text_out, enabled,
+        names = _names(session, pseudonymize)
+        count = write_qdc(session, target, text_out=names.text)
+        done = _record(session, coder_name, "qdc", target, names,
                        f"exported the codebook ({count} codes) to {target.name}")
-    return {"file": str(target), "format": "qdc", "pseudonymized": done, "pseudonymize_requested": enabled,
+    return {"file": str(target), "format": "qdc", "pseudonymized": done, "pseudonymize_requested": names.wanted,
+            "names_replaced": done, "names": names.line(),
             "codes": count}

@@ -278,7 +278,12 @@ def _coder_ids(session: Session, names: Sequence[str]) -> list[uuid.UUID]:
 def write_bundle(project: Project, target: Path | str, *, coder_names: Sequence[str], acting: str,
                  since: dt.date | None = None, pseudonymize: bool | None = None,
                  force: bool = False) -> BundleSummary:
-    """Write the coders' work to `target` and record it in the audit trail (one transaction)."""
+    """Write the coders' work to `target` and record it in the audit trail (one transaction).
+
+    A bundle is internal exchange with teammates who work on the same material, not an export: its
+    text travels as written, and the register's originals (the key) travel too unless `pseudonymize`
+    leaves them out. The exports' default about names (`pseudonymize_exports`) does not apply here.
+    """
     target = Path(target)
     if target.exists() and not force:
         raise FieldnotesError(f"{target} already exists", hint="choose another name, or add --force to overwrite it")
@@ -287,8 +292,7 @@ def write_bundle(project: Project, target: Path | str, *, coder_names: Sequence[
     passphrase = _sealing_passphrase(project)
     with project.write() as session:
         settings = project.settings(session)
-        if pseudonymize is None:
-            pseudonymize = bool(settings.pseudonymize_exports)
+        pseudonymize = bool(pseudonymize)
         ids = _coder_ids(session, coder_names)
         names = [session.get(Coder, cid).name for cid in ids]  # type: ignore[union-attr]
         changes = own_changes(session, ids, since)

@@ -87,8 +87,10 @@ class FieldnotesApp(App[None]):
     def on_mount(self) -> None:
         self.title = "fieldnotes"
         self.sub_title = self.project.display
-        for notice in self.project.notices:
-            self.notify(notice, severity="warning", timeout=8)
+        from fieldnotes.export.pseudonyms import DEFAULT_NOTICE
+
+        for notice in self.project.notices:  # a notice the catalog knows is shown in the app's language
+            self.notify(_(notice), severity="warning", timeout=30 if notice == DEFAULT_NOTICE else 8)
         if self._open_document is not None:
             self.open_document(self._open_document)
         from fieldnotes.tui.changes import ChangeWatcher
@@ -206,9 +208,11 @@ class FieldnotesApp(App[None]):
         from fieldnotes.queries.filters import Filters
         from fieldnotes.tui.screens.export import ExportScreen
 
-        def load() -> bool:
+        def load() -> Any:
+            from fieldnotes.export.pseudonyms import decide
+
             with self.project.read() as session:
-                return bool(self.project.settings(session).pseudonymize_exports)
+                return decide(session)  # the project's default about names, which the dialog starts from
 
         self.db(load, lambda default: self.push_screen(ExportScreen(filters or Filters(), default, listed)),
                 group="export")

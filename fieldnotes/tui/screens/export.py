@@ -1,10 +1,14 @@
 """The export dialog: it collects the choices and hands them to the headless exporter.
 
 It starts from the filters of the screen it was opened from (a theme), lets the user narrow them
-(codes, municipalities, kinds, dates, coders), choose the format, pseudonymisation and the file name,
-shows progress while the file is written, and says where it went. Opened from a list of passages (a
-matrix cell's excerpts, where two codes meet) it exports exactly the listed passages: the filters are
-not offered, since no filter could say which passages those are.
+(codes, municipalities, kinds, dates, coders), choose the format, whether names are replaced, and the
+file name, shows progress while the file is written, and says where it went. Opened from a list of
+passages (a matrix cell's excerpts, where two codes meet) it exports exactly the listed passages: the
+filters are not offered, since no filter could say which passages those are.
+
+The choice about names is stated in words ("Names replaced: yes" / "…: no"), never by a colour or a
+glyph alone, with a line saying what it means; the status after the export repeats it. It starts
+from the project's default (`fieldnotes.export.pseudonyms.decide`): with a pseudonym register, yes.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Input, Label, ProgressBar, Select, Static
 
+from fieldnotes.export.pseudonyms import NAMES_REPLACED_NO, NAMES_REPLACED_YES, Names
 from fieldnotes.queries.filters import Filters
 from fieldnotes.tui.i18n import _
 
@@ -39,7 +44,7 @@ class ExportChoices:
     format: str
     out: Path
     filters: Filters
-    pseudonymize: bool
+    pseudonymize: bool | None  # None: the project's default, left as it was
     context: str | None
     group_by: str | None
 
@@ -58,10 +63,10 @@ def default_name(filters: Filters, fmt: str) -> str:
 class ExportScreen(ModalScreen[None]):
     BINDINGS = [Binding("ctrl+s", "export", _("Export"), priority=True), Binding("escape", "cancel", _("Cancel"))]
 
-    def __init__(self, filters: Filters, pseudonymize_default: bool, listed: Listed | None = None) -> None:
+    def __init__(self, filters: Filters, names: Names, listed: Listed | None = None) -> None:
         super().__init__()
         self.filters = filters
-        self.pseudonymize_default = pseudonymize_default
+        self.names = names  # the project's default decision about names
         self.listed = listed
         self.running = False
 
@@ -100,10 +105,12 @@ class ExportScreen(ModalScreen[None]):
                     with Vertical(classes="export-field", id="ex-file-field"):
                         yield Label(_("File"))
                         yield Input(str(Path.cwd() / default_name(f, "docx")), id="ex-file")
-                    with Vertical(classes="export-field", id="ex-pseudonymize-field"):
-                        yield Label(" ")
-                        yield Checkbox(_("Replace names with pseudonyms"), self.pseudonymize_default,
-                                       id="ex-pseudonymize")
+                    with Vertical(classes="export-field", id="ex-names-field"):
+                        yield Label(_("Names"))
+                        yield Select([(_(NAMES_REPLACED_YES), "yes"), (_(NAMES_REPLACED_NO), "no")],
+                                     value="yes" if self.names.replaced else "no", allow_blank=False,
+                                     disabled=not self.names.register, id="ex-names")
+                yield Static(self.names_state("yes" if self.names.replaced else "no"), id="ex-names-state")
             yield ProgressBar(id="ex-progress", show_eta=False)
 
     def _filter_rows(self, f: Filters) -> ComposeResult:
@@ -130,7 +137,20 @@ class ExportScreen(ModalScreen[None]):
         self.query_one("#ex-filters").display = self.listed is None
         self.query_one("#ex-file", Input).focus()
 
+    def names_state(self, choice: str) -> str:
+        """What the choice about names means, in a sentence."""
+        if not self.names.register:
+            return _("The project has no pseudonym register, so names are exported as written.")
+        if choice == "no":
+            return _("The file will hold the names as written. The audit trail records this choice.")
+        if not self.names.text.active:
+            return _("The project holds pseudonyms only; the key to them is kept apart.")
+        return _("Names from the pseudonym register ({n} entries) are replaced with pseudonyms.").format(
+            n=self.names.entries)
+
     def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "ex-names":
+            self.query_one("#ex-names-state", Static).update(self.names_state(str(event.value)))
         if event.select.id == "ex-format":
             field = self.query_one("#ex-file", Input)
             path = Path(field.value)
@@ -155,7 +175,10 @@ class ExportScreen(ModalScreen[None]):
         context = str(self.query_one("#ex-context", Select).value) or None
         group = str(self.query_one("#ex-group", Select).value) or None
         out = Path(value("file")).expanduser()
-        return ExportChoices(fmt, out, filters, self.query_one("#ex-pseudonymize", Checkbox).value, context, group)
+        chosen = self.query_one("#ex-names", Select).value == "yes"
+        # left at the project's default, the audit says so; changed, it records the user's explicit choice
+        pseudonymize = None if chosen == self.names.replaced or not self.names.register else chosen
+        return ExportChoices(fmt, out, filters, pseudonymize, context, group)
 
     def action_export(self) -> None:
         if self.running:
@@ -188,7 +211,8 @@ class ExportScreen(ModalScreen[None]):
 
         def done(result: Any) -> None:
             self.running = False
-            app.notify(_("Wrote {n} excerpts to {file}").format(n=result.excerpts, file=result.path), timeout=10)
+            app.notify(_("Wrote {n} excerpts to {file}. {names}").format(
+                n=result.excerpts, file=result.path, names=result.names.words(_)), timeout=10)
             self.dismiss(None)
 
         def failed() -> None:
