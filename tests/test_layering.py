@@ -51,7 +51,8 @@ def test_help_imports_nothing_heavy() -> None:
         "import sys\n"
         "from fieldnotes.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('sqlalchemy', 'textual', 'docx', 'alembic', 'rapidfuzz', 'lxml', 'yaml')\n"
+        "heavy = [m for m in ('sqlalchemy', 'textual', 'docx', 'alembic', 'rapidfuzz', 'lxml', 'yaml',\n"
+        "                       'matplotlib', 'jinja2', 'playwright')\n"
         "         if m in sys.modules]\n"
         "print('HEAVY:' + ','.join(heavy))\n"
     )
@@ -202,3 +203,17 @@ def test_the_contract_check_sees_every_kind_of_import(tmp_path: Path) -> None:
         "cli imports tui", "domain imports cli", "tui imports cli", "tui imports cli"]
     assert [line.split(" (")[0].split(": ")[1] for line in found] == [
         "main.py:1", "report.py:1", "export.py:2", "table.py:1"]
+
+
+def test_matplotlib_is_imported_only_when_a_figure_is_drawn() -> None:
+    """The report's charts load matplotlib (half a second) only while drawing: not at start-up, not for
+    `export docx --help`, and not for an export without --charts."""
+    code = (
+        "import sys\n"
+        "import fieldnotes.export.exporter, fieldnotes.export.figures, fieldnotes.export.docx_excerpts\n"
+        "from fieldnotes.cli.main import main\n"
+        "try:\n    main(['export', 'docx', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print('LOADED:' + str('matplotlib' in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "LOADED:False"

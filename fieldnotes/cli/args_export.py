@@ -66,6 +66,10 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
                    help="only the excerpts behind one matrix cell: `matrix --by BY --cell ROW COLUMN`")
     p.add_argument("--overview", metavar="BY",
                    help="add the code matrix by BY as an overview table with shaded cells")
+    p.add_argument("--charts", action="store_true",
+                   help="add three figures after the contents: the themes × municipality heat map, rating trends "
+                        "per municipality over the phases, and the co-occurrence grid (print resolution, readable "
+                        "in grayscale, each with a caption and alt text)")
     p.add_argument("--no-rollup", action="store_true",
                    help="with --cell or --overview: a code's row counts only its own codings, not its sub-codes'")
 

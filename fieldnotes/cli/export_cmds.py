@@ -56,7 +56,8 @@ def _export(ctx: Context, fmt: str) -> int:
         memos=bool(getattr(args, "memos", False)), annotated=list(getattr(args, "annotated", None) or []),
         pseudonymize=args.pseudonymize, sep=getattr(args, "sep", ";"), overwrite=args.force,
         cell=Cell(str(parse_by(cell[0])), cell[1], cell[2], rollup) if cell else None, overview=overview,
-        rollup=rollup, merge_coders=bool(getattr(args, "merge_coders", True)))
+        rollup=rollup, merge_coders=bool(getattr(args, "merge_coders", True)),
+        charts=bool(getattr(args, "charts", False)))
     progress, finish = _progress()
     try:
         result = export(project, request, progress=progress)

@@ -7,7 +7,8 @@ each group a heading one level below its code), document and case memos, and the
 an appendix.
 
 With an overview (`fieldnotes.export.cells.overview`), the code matrix follows the contents as a table
-with shaded cells (`docx_overview`); with a cell (`cells.gather_cell`), the title page names it.
+with shaded cells (`docx_overview`); with a cell (`cells.gather_cell`), the title page names it. With
+figures (`figures.gather_figures`, export docx --charts), the charts follow as a section of their own.
 
 Each excerpt is a block: the quotation with a bar in its code's colour and optional context in lighter
 type, a citation line (document · municipality · kind · date · speaker · position · coders), then its
@@ -36,6 +37,7 @@ from fieldnotes.project.opening import phase_dates
 
 if TYPE_CHECKING:
     from fieldnotes.export.cells import Cell, Overview
+    from fieldnotes.export.figures import Figures
 
 GROUPINGS = ("municipality", "document", "phase", "kind", "coder")
 GROUPING_NAMES = {"municipality": N_("municipality"), "document": N_("document"), "phase": N_("phase"),
@@ -190,8 +192,10 @@ def grouped(items: list[Passage], group_by: str | None, _: Labels, data: ExportS
 
 class _Writer:
     def __init__(self, data: ExportSet, lang: str, group_by: str | None, progress: Progress | None,
-                 overview: Overview | None = None, cell: Cell | None = None, merge_coders: bool = True) -> None:
+                 overview: Overview | None = None, cell: Cell | None = None, merge_coders: bool = True,
+                 figures: Figures | None = None) -> None:
         self.data = data
+        self.figures = figures
         self.overview = overview
         self.cell = cell
         self._ = Labels(lang)
@@ -224,6 +228,10 @@ class _Writer:
         self.doc.contents(_("Contents"))
         if self.overview is not None:
             self.overview_section(self.overview)
+        if self.figures is not None:
+            from fieldnotes.export.figures import figures_section
+
+            figures_section(self.doc, self.figures, _)
         if data.with_memos and data.project_memos:
             self.doc.add(self.doc.heading(1, _("Project memos")))
             for memo in data.project_memos:
@@ -452,9 +460,9 @@ def codebook_table(rows: Iterable[tuple[str, str]]) -> str:
 
 def write_excerpts_docx(data: ExportSet, handle: IO[bytes], *, lang: str = "en", group_by: str | None = None,
                         progress: Progress | None = None, overview: Overview | None = None,
-                        cell: Cell | None = None, merge_coders: bool = True) -> None:
-    """Write the report to an open binary file (with the matrix overview and the cell's name, when given).
+                        cell: Cell | None = None, merge_coders: bool = True, figures: Figures | None = None) -> None:
+    """Write the report to an open binary file (with the matrix overview, the cell's name and the charts, when given).
     `merge_coders`: the same span coded with the same code by several coders is one excerpt naming them all."""
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}")
-    _Writer(data, lang, group_by, progress, overview, cell, merge_coders).write(handle)
+    _Writer(data, lang, group_by, progress, overview, cell, merge_coders, figures).write(handle)

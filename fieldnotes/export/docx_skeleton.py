@@ -182,6 +182,12 @@ def stylesheet() -> list[str]:
         _style("character", "CodingMark", "Coding Mark", based_on=None,
                rpr=f'<w:b/><w:color w:val="{INK}"/><w:sz w:val="16"/><w:szCs w:val="16"/>'
                    '<w:vertAlign w:val="superscript"/>'),
+        # a chart (export docx --charts): the picture keeps with its caption below it
+        _style("paragraph", "Figure", "Figure", next_style="Caption",
+               ppr='<w:keepNext/><w:keepLines/><w:spacing w:before="240" w:after="60"/><w:jc w:val="center"/>'),
+        _style("paragraph", "Caption", "caption", next_style="Normal",
+               ppr='<w:keepLines/><w:spacing w:after="360"/>',
+               rpr=f'<w:i/><w:color w:val="{MUTED}"/>{small}').replace(' w:customStyle="1"', ""),
         _style("paragraph", "LegendCell", "Legend Cell", ppr='<w:spacing w:before="40" w:after="40"/>',
                rpr='<w:sz w:val="20"/><w:szCs w:val="20"/>'),
         _style("paragraph", "CodebookTerm", "Codebook Term", next_style="Normal",

@@ -21,6 +21,7 @@ from fieldnotes.queries.filters import Filters
 
 if TYPE_CHECKING:
     from fieldnotes.export.cells import Cell, Overview
+    from fieldnotes.export.figures import Figures
 
 FORMATS = ("docx", "csv", "xlsx")
 
@@ -51,6 +52,7 @@ class ExportRequest:
     codings: frozenset[str] | None = None
     selection: str | None = None  # what `codings` are, in words (the title page, the audit record)
     merge_coders: bool = True  # Word: a span coded alike by several coders is one excerpt naming them all
+    charts: bool = False  # Word: add the figures (heat map, rating trends, co-occurrence; `figures`)
 
 
 @dataclass
@@ -78,6 +80,9 @@ def _check(request: ExportRequest, project: Project) -> None:
     if request.annotated and (request.cell or request.overview):
         raise InvalidInput("annotated documents have no matrix cell or overview",
                            hint="leave out --cell and --overview, or --annotated")
+    if request.charts and (request.format != "docx" or request.annotated):
+        raise InvalidInput("charts are a section of the Word report of excerpts",
+                           hint="use `export docx` without --annotated")
     if request.overview and request.format != "docx":
         raise InvalidInput("the matrix overview is a section of the Word report", hint="use `export docx`")
     if request.out.is_dir():
@@ -93,11 +98,13 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
     """Write the export described by `request`; raises NothingToExport (and writes nothing) if it is empty."""
     from fieldnotes.export.cells import cell_filters, gather_cell, gather_codings, keep_codings
     from fieldnotes.export.cells import overview as build_overview
+    from fieldnotes.export.figures import gather_figures
     from fieldnotes.fileio import atomic_output
 
     _check(request, project)
     data: ExportSet | AnnotatedSet
     overview: Overview | None = None
+    figures: Figures | None = None
     cell = request.cell
     with project.read() as session:
         names = decide(session, request.pseudonymize, replacements=request.replacements)
@@ -137,8 +144,11 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
                 rollup = cell.rollup if cell is not None else request.rollup
                 overview = build_overview(session, scope, request.overview, data.codes, rollup=rollup,
                                           pseudonymize=pseudonymize)
+            if request.charts:
+                scope = cell_filters(request.filters, cell) if cell is not None else request.filters
+                figures = gather_figures(session, scope, data.codes, pseudonymize)
     with atomic_output(request.out) as handle:
-        _write(request, data, handle, progress, overview, cell)
+        _write(request, data, handle, progress, overview, cell, figures)
         handle.flush()
         size = os.fstat(handle.fileno()).st_size
         _record(project, request, data, count, documents, names, cell)
@@ -146,7 +156,7 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
 
 
 def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, progress: Progress | None,
-           overview: Overview | None = None, cell: Cell | None = None) -> None:
+           overview: Overview | None = None, cell: Cell | None = None, figures: Figures | None = None) -> None:
     if isinstance(data, AnnotatedSet):
         from fieldnotes.export.docx_annotated import write_annotated_docx
 
@@ -155,7 +165,7 @@ def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, 
         from fieldnotes.export.docx_excerpts import write_excerpts_docx
 
         write_excerpts_docx(data, handle, lang=request.lang, group_by=request.group_by, progress=progress,
-                            overview=overview, cell=cell, merge_coders=request.merge_coders)
+                            overview=overview, cell=cell, merge_coders=request.merge_coders, figures=figures)
     elif request.format == "csv":
         from fieldnotes.export.tables import write_csv
 
@@ -182,6 +192,8 @@ def _record(project: Project, request: ExportRequest, data: ExportSet | Annotate
         details["selection"] = request.selection or "listed excerpts"
     if request.overview:
         details["overview"] = request.overview
+    if request.charts:
+        details["charts"] = True
     with project.write() as session:
         record(session, coder_name=request.exported_by or None, names=names, details=details,
                summary=f"exported {count} {kind} to {request.out.name} ({request.format})")
