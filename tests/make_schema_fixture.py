@@ -20,6 +20,7 @@ from fieldnotes.db.models import (
     AttributeValue,
     Case,
     Code,
+    Coder,
     Coding,
     Document,
     DocumentCase,
@@ -41,6 +42,9 @@ def build(target: Path) -> None:
         anna = coders.coder_id("Anna Krogh")
         with project, project.write() as session, history.change(session, coder_id=anna, action="fixture"):
             ns = uuid.UUID("0b9c1f00-1111-4222-8333-944455556666")
+            coder = session.get(Coder, anna)
+            assert coder is not None
+            coder.refi_guid = uuid.uuid5(ns, "nvivo-user")  # the user GUID another tool gave her
             case = Case(id=uuid.uuid5(ns, "case"), type="municipality", name="Lyngå", created_by=anna)
             doc = Document(id=uuid.uuid5(ns, "doc"), title="Interview med sagsbehandler", kind="interview",
                            activity="løbende aktiviteter", date=dt.date(2025, 3, 1), text=TEXT,

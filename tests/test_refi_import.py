@@ -77,7 +77,7 @@ def test_nvivo_shape_utf16_bom_crlf_cases_and_notes(tmp_path: Path) -> None:
     belief = [c for c in shown["codings"] if c["text"].startswith("Jeg tror på")]
     assert len(belief) == 2 and len({(c["start"], c["end"]) for c in belief}) == 1  # one span, two codings
     assert report["users"] == [{"guid": built.guids["user"].lower(), "name": "Anna Krogh",
-                                "coder": str(coder_id("Anna Krogh"))}]
+                                "coder": str(coder_id("Anna Krogh")), "authored": True}]
     case = next(c for c in rows(db, Case) if c.name == "Mette")
     assert case.type == "case" and str(case.id).upper() == vendor_files.guid("nvivo-case")
     with open_project(str(db), readonly=True) as project, project.read() as session:

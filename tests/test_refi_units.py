@@ -139,11 +139,12 @@ def test_people_round_trip() -> None:
 
 
 def code(name: str, *children: RefiCode, codable: bool = True) -> RefiCode:
-    return RefiCode(identity.derived("test", name, len(children)), name, codable, None, "", children=list(children))
+    return RefiCode(guid=identity.derived("test", name, len(children)), name=name, codable=codable,
+                    children=list(children))
 
 
 def test_flat_names_nest_and_clashes_are_resolved() -> None:
-    converted: list[str] = []
+    converted: list[tuple[str, str]] = []
     planned = codetree.plan([code("A::B::C"), code("A::B"), code("A"), code("Ny/gammel"), code("Dub"),
                              code("dub"), code("X", code("Y"), code("Y"))], converted)
     paths = [p.path for p in planned]
@@ -152,7 +153,7 @@ def test_flat_names_nest_and_clashes_are_resolved() -> None:
     assert not by_path["A/B"].synthesised and by_path["A/B"].guid == code("A::B").guid
     assert by_path["A/B/C"].parent == by_path["A/B"].guid and by_path["A/B"].parent == by_path["A"].guid
     assert [p.position for p in planned if p.parent is None] == [0, 1, 2, 3, 4]
-    assert any("'/'" in line for line in converted) and any("(2)" in line for line in converted)
+    assert any("'/'" in what for _, what in converted) and any("(2)" in what for _, what in converted)
     lonely = codetree.plan([code("P::Q")], [])
     assert [(p.path, p.codable, p.synthesised) for p in lonely] == [("P", False, True), ("P/Q", True, False)]
 

@@ -64,10 +64,15 @@ class Tracked:
 
 
 class Coder(Tracked, Base):
-    """A person who codes. The id is a UUID5 of the name, so a name means the same coder everywhere."""
+    """A person who codes. The id is a UUID5 of the name, so a name means the same coder everywhere.
+
+    `refi_guid` is the GUID another tool gave this person in a REFI-QDA file (NVivo's user id, say):
+    kept beside our own id so that exporting back gives the other tool the user it knows.
+    """
 
     __tablename__ = "coders"
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    refi_guid: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
 
 
 class ProjectSettings(Tracked, Base):

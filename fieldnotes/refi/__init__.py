@@ -10,5 +10,6 @@ Modules: `safezip` (the archive, safely), `safexml` (the XML, safely), `schema` 
 `positions` (the tools' counting units), `descriptions` (structured fields inside the one free
 Description), `identity` (GUIDs), `model` and `reader` (the file as plain data), `codetree` (a REFI
 code tree as ours), `report`, `loading` (a file into a project), `writing` (a project or its codebook
-out), `qdc` (codebook files for `codebook import|export`).
+out), `extension` (`fieldnotes.json`: what our exports carry beyond the schema), `qdc` (codebook files
+for `codebook import|export`).
 """

@@ -33,16 +33,16 @@ class PlannedCode:
     children: list[PlannedCode] = field(default_factory=list)
 
 
-def _clean_name(name: str, converted: list[str]) -> str:
+def _clean_name(name: str, converted: list[tuple[str, str]]) -> str:
     cleaned = " ".join(name.split()) or "Unnamed code"
     if "/" in cleaned:
         fixed = cleaned.replace("/", "∕")
-        converted.append(f"the code name {cleaned!r} holds '/', which separates our paths; it became {fixed!r}")
+        converted.append((cleaned, f"'/' separates our paths; the name became {fixed!r}"))
         cleaned = fixed
     return cleaned
 
 
-def _planned(code: RefiCode, converted: list[str]) -> PlannedCode:
+def _planned(code: RefiCode, converted: list[tuple[str, str]]) -> PlannedCode:
     return PlannedCode(guid=code.guid, name=_clean_name(code.name, converted) if FLAT_SEPARATOR not in code.name
                        else code.name, parent=None, codable=code.codable, color=code.color,
                        entry=parse_code_description(code.description), line=code.line,
@@ -50,7 +50,7 @@ def _planned(code: RefiCode, converted: list[str]) -> PlannedCode:
                        children=[_planned(child, converted) for child in code.children])
 
 
-def plan(roots: list[RefiCode], converted: list[str]) -> list[PlannedCode]:
+def plan(roots: list[RefiCode], converted: list[tuple[str, str]]) -> list[PlannedCode]:
     """Every code, parents before children, with parent ids, positions and paths set."""
     tops = [_planned(code, converted) for code in roots]
     by_path: dict[str, PlannedCode] = {}
@@ -74,7 +74,7 @@ def plan(roots: list[RefiCode], converted: list[str]) -> list[PlannedCode]:
                 found = PlannedCode(guid=identity.derived("code-group", key), name=part, parent=None, codable=False,
                                     color=code.color, entry=CodeEntry(), synthesised=True)
                 by_path[key] = found
-                converted.append(f"a category {part!r} was added to hold the flat code names under it")
+                converted.append((part, "a category was added to hold the flat code names under it"))
             if not any(placed is found for placed in siblings):
                 siblings.append(found)
             siblings = found.children
@@ -87,14 +87,14 @@ def plan(roots: list[RefiCode], converted: list[str]) -> list[PlannedCode]:
         else:
             siblings.append(code)
         by_path[full] = code
-        converted.append(f"the flat code name {flat!r} became {'/'.join(parts)}")
+        converted.append((flat, f"the flat code name became {'/'.join(parts)}"))
     out: list[PlannedCode] = []
     _finish(ordered_tops, None, "", out, converted)
     return out
 
 
 def _finish(siblings: list[PlannedCode], parent: PlannedCode | None, parent_path: str, out: list[PlannedCode],
-            converted: list[str]) -> None:
+            converted: list[tuple[str, str]]) -> None:
     names: set[str] = set()
     for position, code in enumerate(siblings):
         base, number = code.name, 1
@@ -102,7 +102,8 @@ def _finish(siblings: list[PlannedCode], parent: PlannedCode | None, parent_path
             number += 1
             code.name = f"{base} ({number})"
         if number > 1:
-            converted.append(f"a second code {base!r} under {parent_path or 'the top level'} became {code.name!r}")
+            converted.append((base, f"a second code of this name under {parent_path or 'the top level'} became "
+                                    f"{code.name!r}"))
         names.add(code.name.casefold())
         code.parent = parent.guid if parent else None
         code.position = position

@@ -4,7 +4,9 @@ A code's MacQueen entry (short definition, definition, when to use, when not to 
 rating scale, shortcut and English glosses, and a coding's rating, review flag and memo have no
 place of their own in REFI-QDA. We write them as paragraphs that start with a label
 ("Definition: ...") separated by blank lines, which reads well in every tool, and parse them back.
-Text before the first label (a description written by another tool) is kept as unlabelled text.
+Text before the first label (a description written by another tool) is kept as unlabelled text, and
+a code with nothing but a definition is written without a label, so another tool's description comes
+back to it unchanged.
 """
 
 from __future__ import annotations
@@ -82,6 +84,18 @@ class CodeEntry:
 
 
 def code_description(entry: CodeEntry) -> str:
+    """The labelled sections of a code's entry; a definition alone is written as it is.
+
+    Other tools' codes have one free description, which an import keeps as the definition. Written
+    back with a "Definition: " label, it would come back to the other tool changed, so a code that
+    has nothing but a definition gets it unlabelled (unless it would read back as labelled sections).
+    """
+    definition = entry.texts.get("definition", "").strip()
+    others = any(value.strip() for key, value in entry.texts.items() if key != "definition")
+    if definition and not others and entry.scale is None and not entry.shortcut and not entry.retired \
+            and not any(value.strip() for value in entry.glosses.get("en", {}).values()) \
+            and not read_sections(definition, CODE_LABELS)[0]:
+        return definition
     pairs = [(label, entry.texts.get(key, "")) for key, label in CODE_TEXT_LABELS]
     if entry.scale is not None:
         pairs.append((SCALE, f"{entry.scale[0]}–{entry.scale[1]}"))

@@ -3,15 +3,26 @@
 The file's GUIDs become our row ids, so importing a file twice, or importing a file exported from
 this project, matches what is there instead of duplicating it: rows with an existing id are matched;
 codes are also matched by path and documents by the hash of their text when ids differ; codings are
-matched by (document, code, coder, span). A project made with `init --empty` takes a foreign project
-as it is, name included.
+matched by (document, code, coder, span). A project that is still empty (made with `init --empty`)
+takes a file's project as it is: name, creation time and, from our own files, every setting; a
+project that is not empty keeps its settings, and the report shows the file's.
+
+Every `User` becomes a coder (a coder's id stays a UUID5 of the name; the file's user GUID is stored
+beside it and written back on export). Sources, notes, codes and codings keep the times the file
+gives them. What our own exports carry beyond the schema (`fieldnotes.json`) is put back exactly.
 
 Positions are converted from the file's unit (see `positions`) and each selection is checked: it must
-lie within the text and must not split a character; one from another tool must also not cut a word,
-because a selection that does was almost always counted in the wrong unit. Before dropping, the other
-units are tried per document, and the one under which the selections land best is taken. Everything
-that is not taken (media, PDF regions, graphs, missing files, selections that do not fit) is listed in
-the report with the reason.
+lie within the text and must not split a character; one from another tool should also not cut a word,
+because a selection that does was usually counted in the wrong unit. Before anything is decided the
+other units are tried per document, and the one under which the selections land best is taken. A
+selection that still cuts a word is a coder's sloppy selection when the file's unit is settled (at
+least nine in ten of its selections land on word boundaries) or forced with `--positions`: it is
+imported as given and listed as "kept as given"; otherwise it is dropped with the reason.
+
+A document whose GUID matches one in the project but whose text differs is a conflict: its codings
+move onto the project's text (those touching a difference marked for review), and the file's text is
+kept as a new document, linked to the old one by a memo. Everything that is not taken (media, PDF
+regions, graphs, missing files, selections that do not fit) is listed in the report with the reason.
 """
 
 from __future__ import annotations
@@ -20,17 +31,19 @@ import codecs
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from fieldnotes import text as textmod
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding.edit import OffsetMap, char_opcodes
 from fieldnotes.db import coders, history
 from fieldnotes.db.models import (
+    ATTRIBUTE_TYPES,
     Attribute,
     AttributeValue,
     Case,
@@ -40,26 +53,32 @@ from fieldnotes.db.models import (
     Document,
     DocumentCase,
     Memo,
+    ProjectSettings,
+    SpeakerTurn,
 )
 from fieldnotes.documents.store import NewDocument, add_document, normalise_kind, set_attribute
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.project.opening import Project
-from fieldnotes.refi import codetree, identity
+from fieldnotes.refi import codetree, extension, identity
 from fieldnotes.refi.descriptions import (
     SelectionNotes,
     parse_participants,
     parse_selection_description,
     parse_speakers,
 )
-from fieldnotes.refi.model import RefiCoding, RefiFile, RefiSelection, RefiText, RefiValue, RefiVariable
-from fieldnotes.refi.positions import UNIT_NAMES, UNITS, Landing, PositionMap, unit_for_origin
+from fieldnotes.refi.model import RefiCode, RefiCoding, RefiFile, RefiSelection, RefiText, RefiValue, RefiVariable
+from fieldnotes.refi.positions import UNIT_NAMES, UNITS, Landing, PositionMap, unit_for_origin, unit_short
 from fieldnotes.refi.reader import read_exchange
 from fieldnotes.refi.report import ImportReport
+from fieldnotes.translations import LANGUAGES
 
 OUR_ORIGIN = "fieldnotes"
 SET_CASE_TYPE = "group"
+#: the share of a file's selections that must land on word boundaries for its unit to count as settled
+SETTLED_SHARE = 0.9
 _VALUE_TYPES = {"Text": "text", "Boolean": "text", "Integer": "number", "Float": "number", "Date": "date",
                 "DateTime": "text"}
+_SCHEMES = ("internal://", "relative://", "absolute://", "file://")
 
 
 class _DryRun(Exception):
@@ -85,6 +104,18 @@ class _Choice:
     score: tuple[int, int]
 
 
+@dataclass
+class _Source:
+    """A source whose text was found, with the unit its positions are read in and where its selections land.
+
+    Only the landings are kept between deciding and importing (not the texts), so a large file is held in
+    memory one document at a time."""
+
+    text: RefiText
+    unit: str | None  # None: the text cannot be mapped
+    landings: list[Landing]
+
+
 def import_exchange_file(project: Project, path: Path | str, *, coder_name: str, positions: str | None = None,
                          dry_run: bool = False) -> dict[str, Any]:
     """Import a .qdpx, .qdc or .qde into the project as one change; returns `{"title", "notes", "report"}`.
@@ -97,7 +128,8 @@ def import_exchange_file(project: Project, path: Path | str, *, coder_name: str,
         raise FieldnotesError(f"unknown position unit {positions!r}", hint=f"use one of: auto, {', '.join(UNITS)}")
     refi = read_exchange(path)
     report = ImportReport(file=path.name, format=refi.format, origin=refi.origin)
-    report.converted.extend(refi.converted)
+    for kind, name, reason in refi.converted:
+        report.convert(kind, name, reason)
     report.warnings.extend(refi.warnings)
     coder_id = coders.coder_id(coder_name)
     try:
@@ -128,6 +160,31 @@ def _excerpt(text: str, width: int = 40) -> str:
     return identity.headline(text, width)
 
 
+def file_stem(reference: str | None) -> str:
+    """The file name without its extension, from a plainTextPath or richTextPath as tools write them."""
+    if not reference:
+        return ""
+    bare = reference.strip()
+    for scheme in _SCHEMES:
+        if bare.casefold().startswith(scheme):
+            bare = bare[len(scheme):]
+    return PurePosixPath(bare.replace("\\", "/")).stem.strip()
+
+
+def _walk(codes: list[RefiCode]) -> dict[uuid.UUID, RefiCode]:
+    out: dict[uuid.UUID, RefiCode] = {}
+    stack = list(codes)
+    while stack:
+        code = stack.pop()
+        out.setdefault(code.guid, code)
+        stack.extend(code.children)
+    return out
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+
+
 class _Importer:
     def __init__(self, session: Session, refi: RefiFile, report: ImportReport, coder_id: uuid.UUID,
                  forced_unit: str | None) -> None:
@@ -141,9 +198,17 @@ class _Importer:
         report.positions = self.default_unit if refi.texts else None
         self.fresh = not any(session.scalar(select(func.count()).select_from(model)) for model in
                              (Document, Code, Memo, Case))
+        self.ext = extension.read(refi.extension) if self.trusted else extension.Extension()
+        report.warnings.extend(self.ext.problems)
+        if refi.extension is not None and not self.trusted:
+            report.warnings.append(f"the file holds {extension.MEMBER}, but it was written by {refi.origin!r}, not by "
+                                   "fieldnotes; it was not read")
         self.users = {user.guid: user.name or f"REFI user {str(user.guid)[:8]}" for user in refi.users}
+        self.user_coders: dict[uuid.UUID, uuid.UUID] = {}
         self.coder_names: dict[uuid.UUID, str] = dict(session.execute(select(Coder.id, Coder.name)).all())
         self.variables: dict[uuid.UUID, RefiVariable] = {v.guid: v for v in refi.variables}
+        self.used_variables: set[uuid.UUID] = set()
+        self.refi_codes = _walk(refi.codes)
         self.code_ids: dict[uuid.UUID, uuid.UUID] = {}
         self.paths: dict[uuid.UUID, str] = {}
         self.doc_ids: dict[uuid.UUID, uuid.UUID] = {}
@@ -152,29 +217,117 @@ class _Importer:
         self.coding_ids: dict[uuid.UUID, uuid.UUID] = {}
         self.case_ids: dict[uuid.UUID, uuid.UUID] = {}
         self.new_cases: set[uuid.UUID] = set()
+        self.new_docs: set[uuid.UUID] = set()
+        self.new_attributes: set[uuid.UUID] = set()
         self.reported_missing: set[str] = set()
         self.note_targets: dict[uuid.UUID, list[Target]] = {}
         self.coding_keys: dict[uuid.UUID, set[tuple[uuid.UUID, uuid.UUID, int, int]]] = {}
         self.used_coding_ids: set[uuid.UUID] = set()
         self.hashes: dict[str, uuid.UUID] = {sha: doc_id for doc_id, sha in
                                               session.execute(select(Document.id, Document.sha256))}
+        self.titles = {" ".join(text.name.split()).casefold() for text in refi.texts if text.name.strip()}
         self.credited = 0
         self.builtin_ids = {identity.builtin_variable(key): key for key in identity.BUILTIN_VARIABLES}
         self.builtin_names = {name: key for key, (name, _) in identity.BUILTIN_VARIABLES.items()}
         self.scales: dict[uuid.UUID, tuple[int | None, int | None]] = {}
         self._known_codings: set[uuid.UUID] | None = None
+        self.clean = self.sloppy = 0
+        self.stamped: list[tuple[Any, dict[str, Any]]] = []
+
+    # --- times and what our own files carry ----------------------------------------------------
+    def carried(self, table: str, key: uuid.UUID | str, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        """`fieldnotes.json`'s values for one row, coders mapped from User GUIDs to ours."""
+        out: dict[str, Any] = {}
+        for column, value in self.ext.row(table, key).items():
+            if column in skip:
+                continue
+            if column in extension.CODER_COLUMNS:
+                value = self.user_coders.get(value) if value is not None else None
+                if value is None:
+                    continue
+            out[column] = value
+        return out
+
+    def stamp(self, row: Any, table: str | None, key: uuid.UUID | str | None, *, created: dt.datetime | None = None,
+              modified: dt.datetime | None = None, skip: tuple[str, ...] = (), later: bool = True) -> None:
+        """Give a row the file's times (and what our own files carry); `later`: again at the very end,
+        because the import may still change the row (which would make its updated_at the import's time)."""
+        values: dict[str, Any] = {}
+        if created is not None:
+            values["created_at"] = created
+            values["updated_at"] = modified or created
+        elif modified is not None:
+            values["updated_at"] = modified
+        if table is not None and key is not None:
+            values.update(self.carried(table, key, skip=skip))
+        if not values:
+            return
+        for column, value in values.items():
+            setattr(row, column, value)
+        if later:
+            self.stamped.append((row, values))
+
+    def finish(self) -> None:
+        """Put the times back on rows the import changed after making them."""
+        self.session.flush()
+        for row, values in self.stamped:
+            for column, value in values.items():
+                setattr(row, column, value)
+            if "updated_at" in values:
+                flag_modified(row, "updated_at")
+        self.session.flush()
 
     # --- coders --------------------------------------------------------------------------------
-    def coder_for(self, user: uuid.UUID | None) -> uuid.UUID | None:
-        if user is None or user not in self.users:
-            return None
-        name = self.users[user]
-        cid = coders.coder_id(name)
-        if cid not in self.coder_names:
-            coder = coders.ensure_coder(self.session, name)
+    def authors(self) -> set[uuid.UUID]:
+        found: set[uuid.UUID | None] = {note.creating_user for note in self.refi.notes}
+        found |= {code.creating_user for code in self.refi_codes.values()}
+        for text in self.refi.texts:
+            found.add(text.creating_user)
+            found |= {coding.creating_user for coding in text.codings}
+            for selection in text.selections:
+                found.add(selection.creating_user)
+                found |= {coding.creating_user for coding in selection.codings}
+        return {user for user in found if user is not None}
+
+    def import_users(self) -> None:
+        """Every User becomes a coder, whether or not they made anything; their GUID is kept beside it."""
+        authored = self.authors()
+        seen: set[uuid.UUID] = set()
+        stamped: list[tuple[Coder, uuid.UUID]] = []
+        for guid, given in self.users.items():
+            name = coders.normalise_name(given)[:200]
+            cid = coders.coder_id(name)
+            own = None if guid == cid else guid
+            coder = self.session.get(Coder, cid)
+            if coder is None:
+                coder = Coder(id=cid, name=name, created_by=cid, refi_guid=own)
+                self.session.add(coder)
+                self.session.flush()
+                self.report.taken["coders"] += 1
+                fresh_row = True
+            else:
+                fresh_row = False
+                if cid not in seen:
+                    self.report.matched["coders"] += 1
+                if own is not None and coder.refi_guid is None:
+                    coder.refi_guid = own
+                    self.report.convert("coder", coder.name, f"the file's user GUID {identity.to_guid(own)} was "
+                                                             "stored beside the coder, for exports back to that tool")
+                elif own is not None and coder.refi_guid != own:
+                    self.report.convert("coder", coder.name, f"the file's user {identity.to_guid(own)} was read "
+                                                             "as this coder, who keeps the user GUID stored before")
+            seen.add(cid)
+            self.user_coders[guid] = cid
             self.coder_names[cid] = coder.name
-            self.report.taken["coders"] += 1
-        return cid
+            if fresh_row or self.fresh:  # an empty project takes the file's coders as they are
+                stamped.append((coder, guid))
+        for coder, guid in stamped:  # after all are made: one may have been added by another
+            self.stamp(coder, "coders", guid)
+        self.report.users = [{"guid": str(guid), "name": name, "coder": str(self.user_coders[guid]),
+                              "authored": guid in authored} for guid, name in self.users.items()]
+
+    def coder_for(self, user: uuid.UUID | None) -> uuid.UUID | None:
+        return self.user_coders.get(user) if user is not None else None
 
     def coder_of(self, *users: uuid.UUID | None) -> uuid.UUID:
         for user in users:
@@ -185,21 +338,23 @@ class _Importer:
         return self.coder_id
 
     def run(self) -> None:
-        self.report.users = [{"guid": str(guid), "name": name, "coder": str(coders.coder_id(name))}
-                             for guid, name in self.users.items()]
+        self.import_users()
         self.import_codes()
-        for text in self.refi.texts:
-            self.import_text(text)
+        sources = self.prepare_sources()
+        for source in sources:
+            self.import_text(source)
         self.import_cases()
         self.import_sets()
         self.import_links()
         self.import_notes()
+        self.import_variables()
         self.import_project()
         self.report_media()
         if self.credited:
-            self.report.converted.append(f"{self.credited} coding(s) named no known author; they are credited to "
-                                         f"{self.coder_names.get(self.coder_id, 'the importing coder')}")
-        self.session.flush()
+            self.report.convert("coding", f"{self.credited} coding(s)",
+                                "they named no known author; they are credited to "
+                                f"{self.coder_names.get(self.coder_id, 'the importing coder')}")
+        self.finish()
 
     # --- codes ---------------------------------------------------------------------------------
     def coded_guids(self) -> set[uuid.UUID]:
@@ -211,7 +366,10 @@ class _Importer:
         return found
 
     def import_codes(self) -> None:
-        planned = codetree.plan(self.refi.codes, self.report.converted)
+        converted: list[tuple[str, str]] = []
+        planned = codetree.plan(self.refi.codes, converted)
+        for name, what in converted:
+            self.report.convert("code", name, what)
         existing = {code.id: code for code in self.session.scalars(select(Code))}
         tree = CodeTree.load(self.session)
         self.paths = {code_id: tree.path(code_id) for code_id in existing}
@@ -233,14 +391,14 @@ class _Importer:
             if same_path is not None:
                 self.code_ids[plan.guid] = same_path
                 self.report.matched["codes"] += 1
-                self.report.converted.append(f"the code {path} has another id in the file; it was matched by its path")
+                self.report.convert("code", path, "it has another id in the file; it was matched by its path")
                 continue
             entry = plan.entry
             codable = plan.codable
             if not codable and plan.guid in coded:
                 codable = True
-                self.report.converted.append(f"{path} is a category in the file but carries codings there; "
-                                             "it was made a code")
+                self.report.convert("code", path, "a category in the file, but it carries codings there; it was "
+                                                  "made a code")
             shortcut = entry.shortcut
             if shortcut and shortcut in shortcuts:
                 self.report.warnings.append(f"the shortcut {shortcut!r} of {path} is taken in this project; "
@@ -250,13 +408,17 @@ class _Importer:
                 shortcuts.add(shortcut)
             position = plan.position + (siblings.get(parent_id, 0) if not self.fresh else 0)
             scale = entry.scale
+            source = self.refi_codes.get(plan.guid)
             row = Code(id=plan.guid, parent_id=parent_id, name=plan.name, color=plan.color or "#808080",
                        shortcut=shortcut, codable=codable, retired=entry.retired, position=position,
                        scale_min=scale[0] if scale else None, scale_max=scale[1] if scale else None,
                        scale_labels=dict(entry.scale_labels), glosses={k: dict(v) for k, v in entry.glosses.items()},
-                       created_by=None, **{key: entry.texts.get(key, "") for key in
-                                           ("short", "definition", "when_to_use", "when_not_to_use", "example")})
+                       created_by=self.coder_for(source.creating_user) if source else None,
+                       **{key: entry.texts.get(key, "") for key in
+                          ("short", "definition", "when_to_use", "when_not_to_use", "example")})
             self.session.add(row)
+            self.stamp(row, "codes", plan.guid, created=source.created if source else None,
+                       modified=source.modified if source else None, skip=() if self.fresh else ("position",))
             self.scales[plan.guid] = (row.scale_min, row.scale_max)
             self.code_ids[plan.guid] = plan.guid
             self.paths[plan.guid] = path
@@ -268,6 +430,13 @@ class _Importer:
         self.session.flush()
 
     # --- sources -------------------------------------------------------------------------------
+    def decoded(self, text: RefiText) -> str:
+        """The source's text as written (a source whose text is missing never gets here)."""
+        if text.content is not None:
+            return text.content
+        assert text.member is not None
+        return decode_source(self.refi.source_bytes[text.member])[0]
+
     def raw_text(self, text: RefiText) -> str | None:
         codings = len(text.codings) + sum(len(s.codings) for s in text.selections)
         lost = f"; its {len(text.selections)} selection(s) with {codings} coding(s) were not imported" \
@@ -281,13 +450,35 @@ class _Importer:
             self.reported_missing.add(reference)
             why = self.refi.missing_files.get(reference, "it is not in the archive")
             kind_label = f" ({text.element.lower()} of {text.media})" if text.media else ""
-            self.report.drop("source file", f"{text.name}{kind_label}", f"its text file {reference} is missing: "
-                                                                       f"{why}{lost}")
+            self.report.drop("source file", f"{self.label(text)}{kind_label}",
+                             f"its text file {reference} is missing: {why}{lost}")
             return None
         raw, warning = decode_source(self.refi.source_bytes[text.member])
         if warning:
-            self.report.warnings.append(f"{text.name}: {warning}")
+            self.report.warnings.append(f"{self.label(text)}: {warning}")
         return raw
+
+    @staticmethod
+    def label(text: RefiText) -> str:
+        return text.name or file_stem(text.path) or file_stem(text.rich_path) or str(text.guid)
+
+    def prepare_sources(self) -> list[_Source]:
+        """Every source whose text is there, with the unit its positions are read in, and the file's tally:
+        how many selections land on word boundaries (`clean`) and how many cut a word (`sloppy`)."""
+        sources = []
+        for text in self.refi.texts:
+            raw = self.raw_text(text)
+            if raw is not None:
+                choice = self.choose_unit(raw, text.selections)
+                sources.append(_Source(text, choice.unit if choice else None, choice.landings if choice else []))
+        for source in sources:
+            for landing in source.landings:
+                if landing.problem is None:
+                    if landing.word is None:
+                        self.clean += 1
+                    else:
+                        self.sloppy += 1
+        return sources
 
     def choose_unit(self, raw: str, selections: list[RefiSelection]) -> _Choice | None:
         candidates = [self.default_unit]
@@ -312,26 +503,42 @@ class _Importer:
     def accepts(self, landing: Landing) -> bool:
         return landing.problem is None and (self.trusted or landing.word is None)
 
-    def import_text(self, text: RefiText) -> None:
-        raw = self.raw_text(text)
-        if raw is None:
-            return
-        label = text.name or str(text.guid)
-        choice = self.choose_unit(raw, text.selections)
-        if choice is None:
+    def verdict(self, landing: Landing, unit: str) -> tuple[str, str]:
+        """Whether a selection is taken, kept as given (it cuts a word) or dropped, and why."""
+        if landing.problem is not None:
+            return "drop", landing.problem
+        if landing.word is None or self.trusted:
+            return "take", ""
+        name = unit_short(unit)
+        if self.forced_unit:
+            return "keep", f"it {landing.word} when counted in {name}, as --positions says; imported as given"
+        total = self.clean + self.sloppy
+        if self.clean >= SETTLED_SHARE * total:
+            return "keep", (f"it {landing.word} under every way of counting; the file's other selections settle "
+                            f"that it counts in {name} ({self.clean} of {total} land on word boundaries), so it "
+                            "was imported as given")
+        return "drop", (f"it {landing.word} under every way of counting, and the file's other selections do not "
+                        f"settle how it counts ({self.clean} of {total} land on word boundaries); import with "
+                        f"--positions {unit} to keep it as given")
+
+    def import_text(self, source: _Source) -> None:
+        text, unit = source.text, source.unit
+        label = self.label(text)
+        if unit is None:
             self.report.drop("source file", label, "its text could not be mapped character by character "
                                                    "after Unicode normalisation; nothing of it was imported")
             return
-        body = choice.mapping.text
+        raw = self.decoded(text)
+        body = textmod.normalise(raw)
         if not body.strip():
             self.report.drop("source file", label, "its text is empty")
             return
-        if choice.unit != self.default_unit:
-            self.report.converted.append(f"positions in {label} fit its text as {UNIT_NAMES[choice.unit]}, not as "
-                                         f"{UNIT_NAMES[self.default_unit]}; they were read that way")
+        if unit != self.default_unit:
+            self.report.convert("document", label, f"its positions fit its text as {UNIT_NAMES[unit]}, not "
+                                                   f"as {UNIT_NAMES[self.default_unit]}; they were read that way")
         if text.element != "TextSource":
-            self.report.converted.append(f"the {text.element.lower()} of {text.media} was imported as the "
-                                         f"document {label}")
+            self.report.convert("document", label, f"the {text.element.lower()} of {text.media} was imported as a "
+                                                   "document")
         doc, remap = self.document_for(text, raw, body)
         if doc is None:
             return
@@ -342,29 +549,50 @@ class _Importer:
         description = textmod.normalise(text.description).strip()
         if description:
             self.add_memo(identity.derived("source-description", text.guid), description,
-                          Target("document", doc.id, doc.title), text.creating_user, text.created)
-            self.report.converted.append(f"the description of {label} became a memo on the document")
+                          Target("document", doc.id, doc.title), text.creating_user, text.created, text.modified)
+            self.report.convert("document", label, "its description became a memo on the document")
         with self.session.no_autoflush:
-            for selection, landing in zip(text.selections, choice.landings, strict=True):
-                self.import_selection(doc, text, selection, landing, remap)
+            for selection, landing in zip(text.selections, source.landings, strict=True):
+                self.import_selection(doc, text, selection, landing, unit, remap)
             whole = Landing(0, len(body))
             for coding in text.codings:
                 self.add_coding(doc, coding, whole, SelectionNotes(), None, remap, f"{label} (whole source)")
         if text.codings:
-            self.report.converted.append(f"{len(text.codings)} coding(s) of the whole source {label} became codings "
-                                         "of the whole document")
+            self.report.convert("coding", label, f"{len(text.codings)} coding(s) of the whole source became codings "
+                                                 "of the whole document")
         self.session.flush()
+
+    def title_for(self, text: RefiText) -> str:
+        """A new document's title: the source's name as given; without one, its file's name, made unique
+        among the titles of the import (a name shared by two sources in the file is left as it is)."""
+        title = " ".join(text.name.split())
+        if title:
+            return title
+        stems = [file_stem(path) for path in (text.path, text.rich_path)]
+        named = [stem for stem in stems if stem and identity.parse_guid(stem) is None]
+        title = base = (named or [stem for stem in stems if stem] or ["Untitled"])[0]
+        where = next((path for path in (text.path, text.rich_path) if path and file_stem(path) == title), None)
+        number = 1
+        while title.casefold() in self.titles:
+            number += 1
+            title = f"{base} ({number})"
+        self.titles.add(title.casefold())
+        why = f"its title was taken from its file {where}" if where else "it has no file name either"
+        if number > 1:
+            why += f"; another source in the file has that title, so it became {title!r}"
+        self.report.convert("document", title, f"the source has no name; {why}")
+        return title
 
     def document_for(self, text: RefiText, raw: str, body: str) -> tuple[Document | None, OffsetMap | None]:
         """The document a source lands in (matched or new), and a map if its text differs from the file's."""
         sha = textmod.sha256(body)
-        label = text.name or str(text.guid)
+        label = self.label(text)
         existing = self.session.get(Document, text.guid)
         if existing is None and sha in self.hashes:
             existing = self.session.get(Document, self.hashes[sha])
             if existing is not None and existing.id != text.guid:
-                self.report.converted.append(f"{label} has the same text as the project's {existing.title!r}; "
-                                             "it was matched to it")
+                self.report.convert("document", label, f"it has the same text as the project's {existing.title!r}; "
+                                                       "it was matched to it")
         if existing is not None:
             self.doc_ids[text.guid] = existing.id
             self.doc_texts[existing.id] = existing.text
@@ -372,30 +600,94 @@ class _Importer:
             if existing.sha256 == sha:
                 self.fill_document_values(existing, text.values)
                 return existing, None
-            self.report.converted.append(f"{label}: the project's text of this document differs from the file's; "
-                                         "its codings were moved onto the project's text, those touching a "
-                                         "difference marked for review")
+            self.keep_conflicting_text(text, raw, sha, existing)
             return existing, OffsetMap(char_opcodes(body, existing.text))
         fields, attributes = self.document_fields(text.values, label)
+        title = self.title_for(text)
+        doc = self.new_document(text, raw, title, fields, text.guid, text.name or title)
+        self.doc_ids[text.guid] = doc.id
+        self.doc_texts[doc.id] = doc.text
+        self.hashes[sha] = doc.id
+        self.new_docs.add(doc.id)
+        self.report.taken["documents"] += 1
+        self.stamp(doc, "documents", text.guid, created=text.created, modified=text.modified)
+        self.carried_turns(doc, text.guid)
+        for variable, value in attributes:
+            self.set_value("document", variable, value, document_id=doc.id)
+        return doc, None
+
+    def new_document(self, text: RefiText, raw: str, title: str, fields: dict[str, Any], doc_id: uuid.UUID,
+                     source_name: str) -> Document:
+        label = self.label(text)
         try:
             kind = normalise_kind(fields.get("kind"))
         except FieldnotesError:
             self.report.warnings.append(f"{label}: the kind {fields.get('kind')!r} is unknown; it is a 'document'")
             kind = "document"
-        new = NewDocument(text=raw, title=text.name or "Untitled", kind=kind, date=fields.get("date"),
+        new = NewDocument(text=raw, title=title[:500], kind=kind, date=fields.get("date"),
                           activity=fields.get("activity"), participants=fields.get("participants", []),
-                          speakers=fields.get("speakers", {}), source_name=text.name or None, id=text.guid)
-        added = add_document(self.session, new, coder_id=self.coder_for(text.creating_user))
-        doc = added.document
-        if doc.text != body:  # add_document normalises exactly as the position map does; guard anyway
+                          speakers=fields.get("speakers", {}), source_name=source_name[:500] or None, id=doc_id)
+        doc = add_document(self.session, new, coder_id=self.coder_for(text.creating_user)).document
+        if doc.text != textmod.normalise(raw):  # add_document normalises exactly as the position map does
             raise FieldnotesError(f"{label}: its text changed in normalisation in an unexpected way; nothing imported")
-        self.doc_ids[text.guid] = doc.id
-        self.doc_texts[doc.id] = doc.text
-        self.hashes[sha] = doc.id
-        self.report.taken["documents"] += 1
-        for variable, value in attributes:
-            self.set_value("document", variable, value, document_id=doc.id)
-        return doc, None
+        return doc
+
+    def keep_conflicting_text(self, text: RefiText, raw: str, sha: str, existing: Document) -> None:
+        """The file's text of a document the project holds with another text: kept as a new document."""
+        copy_id = identity.derived("refi-conflicting-text", text.guid, sha)
+        copy = self.session.get(Document, copy_id)
+        if copy is None:
+            titles = {title.casefold() for title in self.session.scalars(select(Document.title))} | self.titles
+            stem = Path(self.report.file).stem
+            base = title = f"{existing.title} ({stem})"
+            number = 1
+            while title.casefold() in titles:
+                number += 1
+                title = f"{base} {number}"
+            self.titles.add(title.casefold())
+            fields, _ = self.document_fields(text.values, existing.title)
+            copy = self.new_document(text, raw, title, fields, copy_id, self.report.file)
+            self.hashes[sha] = copy.id
+            self.report.taken["documents"] += 1
+            memo = (f"The text of the document «{existing.title}» ({existing.id}) as {self.report.file} has it. "
+                    "The project's text of that document differs, so this text was kept beside it; the file's "
+                    "codings were moved onto the project's document.")
+            self.add_memo(identity.derived("refi-conflicting-text-memo", copy.id), memo,
+                          Target("document", copy.id, copy.title), None, None, None)
+            what = f"the file's text was kept as the new document {copy.title!r}, linked to it by a memo"
+        else:
+            what = f"the file's text is the document {copy.title!r}, kept by an earlier import"
+        self.report.conflict("document", existing.title,
+                             f"the file has another text for this document (the same GUID); {what}. Its codings "
+                             "were moved onto the project's text; those touching a difference are marked for review",
+                             document=str(existing.id), copy=str(copy.id), copy_title=copy.title)
+
+    def carried_turns(self, doc: Document, guid: uuid.UUID) -> None:
+        """The speaker turns our own file carries for a document (with their times), instead of fresh ones."""
+        wanted = self.ext.turns.get(guid)
+        if wanted is None:
+            return
+        keys = ("ordinal", "speaker", "start", "end", "timestamp")
+        if any(not 0 <= turn["start"] <= turn["end"] <= len(doc.text) for turn in wanted):
+            self.report.warnings.append(f"{doc.title}: the speaker turns in {extension.MEMBER} do not fit its text; "
+                                        "they were found again from the text")
+            return
+        turns = list(self.session.scalars(select(SpeakerTurn).where(SpeakerTurn.document_id == doc.id)
+                                          .order_by(SpeakerTurn.ordinal)))
+        if [tuple(getattr(t, k) for k in keys) for t in turns] != [tuple(w.get(k) for k in keys) for w in wanted]:
+            for turn in turns:
+                self.session.delete(turn)
+            self.session.flush()
+            turns = [SpeakerTurn(document_id=doc.id, **{k: w.get(k) for k in keys}) for w in wanted]
+            self.session.add_all(turns)
+        for turn, carried in zip(turns, wanted, strict=True):
+            for column in extension.TRACKED:
+                value = carried.get(column)
+                if column in extension.CODER_COLUMNS:
+                    value = self.user_coders.get(value) if value is not None else None
+                if value is not None:
+                    setattr(turn, column, value)
+        self.session.flush()
 
     def document_fields(self, values: list[RefiValue], label: str) -> tuple[dict[str, Any], list[tuple[RefiVariable,
                                                                                                           Any]]]:
@@ -403,6 +695,7 @@ class _Importer:
         rest: list[tuple[RefiVariable, Any]] = []
         for value in values:
             key = self.builtin_key(value.variable)
+            self.used_variables.add(value.variable)
             if key == "kind":
                 fields["kind"] = str(value.value)
             elif key == "date":
@@ -438,22 +731,33 @@ class _Importer:
             self.set_value("document", variable, value, document_id=doc.id)
 
     # --- attributes ----------------------------------------------------------------------------
+    def new_attribute(self, scope: str, name: str, variable: RefiVariable) -> Attribute:
+        carried = self.carried("attributes", variable.guid, skip=("scope",))
+        value_type = carried.pop("value_type", None)
+        if value_type not in ATTRIBUTE_TYPES:
+            value_type = _VALUE_TYPES.get(variable.type, "text")
+        attribute_id = variable.guid if self.session.get(Attribute, variable.guid) is None else \
+            identity.derived("attribute", scope, name)
+        attribute = Attribute(id=attribute_id, scope=scope, name=name, value_type=value_type, created_by=None)
+        self.session.add(attribute)
+        if attribute_id == variable.guid:
+            self.stamp(attribute, "attributes", variable.guid, skip=("scope", "value_type"))
+        self.session.flush()
+        self.new_attributes.add(attribute.id)
+        self.report.taken["attributes"] += 1
+        return attribute
+
     def set_value(self, scope: str, variable: RefiVariable, value: Any, *, name: str | None = None,
                   document_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None) -> None:
         """Set an attribute value unless the target already has one (the project's value wins on merge)."""
+        self.used_variables.add(variable.guid)
         name = name or variable.name
         if not name:
             return
         attribute = self.session.scalars(select(Attribute).where(Attribute.scope == scope,
                                                                  Attribute.name == name)).first()
         if attribute is None:
-            attribute_id = variable.guid if self.session.get(Attribute, variable.guid) is None else \
-                identity.derived("attribute", scope, name)
-            attribute = Attribute(id=attribute_id, scope=scope, name=name,
-                                  value_type=_VALUE_TYPES.get(variable.type, "text"), created_by=None)
-            self.session.add(attribute)
-            self.session.flush()
-            self.report.taken["attributes"] += 1
+            attribute = self.new_attribute(scope, name, variable)
         where = AttributeValue.document_id == document_id if document_id else AttributeValue.case_id == case_id
         if self.session.scalars(select(AttributeValue).where(AttributeValue.attribute_id == attribute.id,
                                                              where)).first() is not None:
@@ -467,15 +771,51 @@ class _Importer:
                           case_id=case_id)
         except FieldnotesError as error:
             self.report.warnings.append(f"the value {value!r} of {name!r} was left out: {error.message}")
+            return
+        carried = self.ext.link("attribute_values", attribute=attribute.id,
+                                **({"document": document_id} if document_id else {"case": case_id}))
+        if carried:
+            row = self.session.scalars(select(AttributeValue).where(AttributeValue.attribute_id == attribute.id,
+                                                                    where)).one()
+            self.apply_link(row, carried)
+
+    def apply_link(self, row: Any, carried: dict[str, Any]) -> None:
+        values = {}
+        for column, value in carried.items():
+            if column in extension.CODER_COLUMNS:
+                value = self.user_coders.get(value) if value is not None else None
+                if value is None:
+                    continue
+            values[column] = value
+        for column, value in values.items():
+            setattr(row, column, value)
+        self.stamped.append((row, values))
+
+    def import_variables(self) -> None:
+        """Variables no source or case has a value of: ours carry what they are; others' have no place."""
+        for variable in self.refi.variables:
+            if variable.guid in self.used_variables or variable.guid in self.builtin_ids:
+                continue
+            scope = self.ext.row("attributes", variable.guid).get("scope")
+            if scope not in ("document", "case"):
+                self.report.drop("variable", variable.name, "no source or case in the file has a value of it")
+                continue
+            if self.session.get(Attribute, variable.guid) is not None or self.session.scalars(
+                    select(Attribute).where(Attribute.scope == scope, Attribute.name == variable.name)).first():
+                self.report.matched["attributes"] += 1
+                continue
+            self.new_attribute(scope, variable.name, variable)
 
     # --- selections and codings ----------------------------------------------------------------
-    def import_selection(self, doc: Document, text: RefiText, selection: RefiSelection, landing: Landing,
+    def import_selection(self, doc: Document, text: RefiText, selection: RefiSelection, landing: Landing, unit: str,
                          remap: OffsetMap | None) -> None:
-        label = f"{text.name or text.guid}: {selection.name or selection.guid} ({selection.start}:{selection.end})"
-        if not self.accepts(landing):
-            reason = landing.problem or f"{landing.word} under every way of counting"
+        label = f"{self.label(text)}: {selection.name or selection.guid} ({selection.start}:{selection.end})"
+        verdict, reason = self.verdict(landing, unit)
+        if verdict == "drop":
             self.report.drop("selection", label, f"{reason}; its {len(selection.codings)} coding(s) were not imported")
             return
+        if verdict == "keep":
+            self.report.keep("selection", label, reason, unit=unit, start=landing.start, end=landing.end)
         notes = parse_selection_description(selection.description)
         self.report.warnings.extend(f"{label}: {problem}" for problem in notes.problems)
         first: uuid.UUID | None = None
@@ -492,9 +832,10 @@ class _Importer:
                 memo = "\n\n".join(x for x in (notes.common.memo, notes.free) if x)
                 quoted = _excerpt(self.doc_texts[doc.id][start:end])
                 self.add_memo(identity.derived("selection-memo", selection.guid), f"«{quoted}» ({start}–{end}): {memo}",
-                              Target("document", doc.id, doc.title), selection.creating_user, selection.created)
-                self.report.converted.append(f"the comment on the uncoded selection {label} became a memo on "
-                                             f"{doc.title!r}")
+                              Target("document", doc.id, doc.title), selection.creating_user, selection.created,
+                              selection.modified)
+                self.report.convert("selection", label, f"the comment on this uncoded selection became a memo on "
+                                                        f"{doc.title!r}")
             elif not selection.note_refs:
                 self.report.drop("selection", label, "it carries no coding and no comment")
 
@@ -546,8 +887,9 @@ class _Importer:
         row = Coding(id=coding_id, document_id=doc.id, code_id=code_id, coder_id=coder, start=start, end=end,
                      text=self.doc_texts[doc.id][start:end], memo=memo, rating=rating, needs_review=review,
                      created_by=coder)
-        if coding.created is not None:
-            row.created_at = coding.created
+        created = coding.created or (selection.created if selection else None)
+        self.stamp(row, "codings", coding.guid, created=created, modified=selection.modified if selection else None,
+                   later=False)
         self.session.add(row)
         self.coding_ids[coding.guid] = coding_id
         self.report.taken["codings"] += 1
@@ -580,6 +922,7 @@ class _Importer:
         case_type: str | None = None
         rest: list[tuple[RefiVariable, str, Any]] = []
         for value in values:
+            self.used_variables.add(value.variable)
             if self.builtin_key(value.variable) == "case type":
                 case_type = str(value.value).strip() or None
                 continue
@@ -600,7 +943,11 @@ class _Importer:
         exists = self.session.scalars(select(DocumentCase).where(DocumentCase.document_id == doc_id,
                                                                  DocumentCase.case_id == case_id)).first()
         if exists is None:
-            self.session.add(DocumentCase(document_id=doc_id, case_id=case_id, created_by=None))
+            row = DocumentCase(document_id=doc_id, case_id=case_id, created_by=None)
+            self.session.add(row)
+            carried = self.ext.link("document_cases", document=doc_id, case=case_id)
+            if carried and doc_id in self.new_docs and case_id in self.new_cases:
+                self.apply_link(row, carried)
             self.session.flush()
             self.report.taken["case links"] += 1
 
@@ -618,6 +965,8 @@ class _Importer:
         row = Case(id=guid or identity.derived("case", case_type, name), type=case_type, name=name,
                    description=description, created_by=None)
         self.session.add(row)
+        if guid is not None:
+            self.stamp(row, "cases", guid)
         self.session.flush()
         self.new_cases.add(row.id)
         self.report.taken["cases"] += 1
@@ -632,9 +981,9 @@ class _Importer:
                 if selection in self.selections and self.selections[selection][0] not in docs:
                     docs.append(self.selections[selection][0])
             if refi_case.selections:
-                self.report.converted.append(f"the case {label} refers to {len(refi_case.selections)} selection(s); "
-                                             "fieldnotes links cases to whole documents, so their documents were "
-                                             "linked")
+                self.report.convert("case", label, f"it refers to {len(refi_case.selections)} selection(s); "
+                                                   "fieldnotes links cases to whole documents, so their documents "
+                                                   "were linked")
             if refi_case.codes:
                 self.report.drop("case code", label, f"{len(refi_case.codes)} code reference(s) on a case have no "
                                                      "place in fieldnotes")
@@ -642,7 +991,7 @@ class _Importer:
             for variable, name, _ in values:
                 if variable.name != name and variable.name not in seen_variables:
                     seen_variables.add(variable.name)
-                    self.report.converted.append(f"the variable {variable.name!r} became the attribute {name!r}")
+                    self.report.convert("variable", variable.name, f"it became the attribute {name!r}")
             if refi_case.name is None:
                 if not docs:
                     self.report.drop("case", label, "it refers to no document that was imported")
@@ -650,8 +999,9 @@ class _Importer:
                 for doc_id in docs:
                     for variable, name, value in values:
                         self.set_value("document", variable, value, name=name, document_id=doc_id)
-                self.report.converted.append(f"a case without a name (MAXQDA's way of giving documents variables) "
-                                             f"became {len(values)} attribute value(s) on {len(docs)} document(s)")
+                self.report.convert("case", label, f"a case without a name (MAXQDA's way of giving documents "
+                                                   f"variables) became {len(values)} attribute value(s) on "
+                                                   f"{len(docs)} document(s)")
                 continue
             row = self.case(case_type or "case", refi_case.name, refi_case.guid, refi_case.description)
             self.case_ids[refi_case.guid] = row.id
@@ -688,8 +1038,8 @@ class _Importer:
                 variable = RefiVariable(identity.derived("set-variable", key.casefold()), key, "Text")
                 for doc_id in docs:
                     self.set_value("document", variable, value, document_id=doc_id)
-                self.report.converted.append(f"the set {label!r} became the document attribute {key} = {value} on "
-                                             f"{len(docs)} document(s)")
+                self.report.convert("set", label, f"it became the document attribute {key} = {value} on "
+                                                  f"{len(docs)} document(s)")
                 continue
             case_type, name = (key, value) if colon and key and value else (SET_CASE_TYPE, refi_set.name)
             row = self.case(case_type, name, None if colon else refi_set.guid, refi_set.description)
@@ -697,8 +1047,8 @@ class _Importer:
             for doc_id in docs:
                 self.link(doc_id, row.id)
             if not colon:
-                self.report.converted.append(f"the set {label!r} became a case of type {SET_CASE_TYPE!r} with "
-                                             f"{len(docs)} document(s)")
+                self.report.convert("set", label, f"it became a case of type {SET_CASE_TYPE!r} with {len(docs)} "
+                                                  "document(s)")
 
     # --- notes and links -----------------------------------------------------------------------
     def target_of(self, guid: uuid.UUID | None) -> Target | None:
@@ -755,37 +1105,57 @@ class _Importer:
             targets = self.note_targets.get(note.guid, [])
             target = targets[0] if targets else Target("project", None, "")
             if len({(t.kind, t.id) for t in targets}) > 1:
-                self.report.converted.append(f"the note {label} is attached to {len(targets)} things; fieldnotes keeps "
-                                             f"it on the first ({target.kind})")
-            self.add_memo(note.guid, text, target, note.creating_user, note.created)
+                self.report.convert("note", label, f"it is attached to {len(targets)} things; fieldnotes keeps it "
+                                                   f"on the first ({target.kind})")
+            self.add_memo(note.guid, text, target, note.creating_user, note.created, note.modified, carried=True)
 
     def add_memo(self, guid: uuid.UUID, text: str, target: Target, user: uuid.UUID | None,
-                 created: dt.datetime | None) -> None:
+                 created: dt.datetime | None, modified: dt.datetime | None, *, carried: bool = False) -> None:
         if self.session.get(Memo, guid) is not None:
             self.report.matched["memos"] += 1
             return
         memo = Memo(id=guid, text=text, created_by=self.coder_for(user))
         if target.kind != "project":
             setattr(memo, f"{target.kind}_id", target.id)
-        if created is not None:
-            memo.created_at = created
+        self.stamp(memo, "memos" if carried else None, guid, created=created, modified=modified, later=False)
         self.session.add(memo)
         self.session.flush()
         self.report.taken["memos"] += 1
 
-    # --- the rest ------------------------------------------------------------------------------
-    def import_project(self) -> None:
-        from fieldnotes.db.models import ProjectSettings
+    # --- the project -----------------------------------------------------------------------------
+    def file_settings(self) -> dict[str, Any]:
+        carried = self.carried("project", "project")
+        default = carried.get("default_coder_id")
+        return {"name": self.refi.name or None, "created": _iso(self.refi.created),
+                "start": _iso(carried.get("start_date")), "language": carried.get("language"),
+                "default_coder": self.coder_names.get(default) if default else None,
+                "pseudonymize_exports": carried.get("pseudonymize_exports")}
 
-        if self.fresh and self.refi.format != "qdc" and self.refi.name:
-            settings = self.session.scalars(select(ProjectSettings)).first()
-            if settings is not None and settings.name != self.refi.name:
-                settings.name = self.refi.name
-                self.report.converted.append(f"the new project took the file's name {self.refi.name!r}")
+    def import_project(self) -> None:
         description = textmod.normalise(self.refi.description).strip()
         if description:
             self.add_memo(identity.derived("project-description", description), description,
-                          Target("project", None, ""), None, None)
+                          Target("project", None, ""), None, None, None)
+        if self.refi.format == "qdc":
+            return
+        settings = self.session.scalars(select(ProjectSettings)).first()
+        taken = self.fresh and settings is not None
+        self.report.settings = {"taken": taken, "file": self.file_settings()}
+        if not taken or settings is None:
+            return
+        if self.refi.name and settings.name != self.refi.name:
+            settings.name = self.refi.name
+        creator = self.coder_for(self.refi.creating_user)
+        if creator is not None:
+            settings.created_by = creator
+        carried = self.carried("project", "project")
+        if carried.get("language") not in LANGUAGES:
+            carried.pop("language", None)
+        # a project that pseudonymises its exports keeps doing so, whatever the file says
+        carried["pseudonymize_exports"] = bool(settings.pseudonymize_exports or carried.get("pseudonymize_exports"))
+        if self.refi.created is not None:
+            carried.setdefault("created_at", self.refi.created)
+        self.apply_link(settings, carried)
 
     def report_media(self) -> None:
         for media in self.refi.media:

@@ -24,12 +24,12 @@ class RefiUser:
 
 
 @dataclass
-class RefiCode:
-    guid: uuid.UUID
-    name: str
-    codable: bool
-    color: str | None
-    description: str
+class RefiCode(Stamped):
+    guid: uuid.UUID = field(default_factory=uuid.uuid4)
+    name: str = ""
+    codable: bool = True
+    color: str | None = None
+    description: str = ""
     line: int = 0
     children: list[RefiCode] = field(default_factory=list)
     note_refs: list[uuid.UUID] = field(default_factory=list)
@@ -141,12 +141,12 @@ class RefiSet:
 
 
 @dataclass
-class RefiFile:
+class RefiFile(Stamped):
     """Everything read from one .qdpx or .qdc."""
 
-    format: str  # "qdpx" or "qdc"
-    name: str
-    origin: str | None
+    format: str = "qdpx"  # "qdpx", "qdc" or "qde"
+    name: str = ""
+    origin: str | None = None
     description: str = ""
     users: list[RefiUser] = field(default_factory=list)
     codes: list[RefiCode] = field(default_factory=list)  # roots, children nested
@@ -160,6 +160,7 @@ class RefiFile:
     graphs: list[tuple[str, int, int]] = field(default_factory=list)  # name, vertices, edges
     project_note_refs: list[uuid.UUID] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    converted: list[str] = field(default_factory=list)
+    converted: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, name, what happened)
     source_bytes: dict[str, bytes] = field(default_factory=dict)  # archive member -> bytes
     missing_files: dict[str, str] = field(default_factory=dict)  # reference -> why it could not be read
+    extension: bytes | None = None  # fieldnotes.json, what our own exports carry beyond the schema

@@ -43,6 +43,11 @@ _COMPOSING_STARTERS = set(
 ) | {chr(c) for c in range(0x1161, 0x1176)} | {chr(c) for c in range(0x11A8, 0x11C3)}
 
 
+def unit_short(unit: str) -> str:
+    """A unit's name without the tool that counts so: "UTF-16 code units"."""
+    return UNIT_NAMES[unit].split(" (")[0]
+
+
 def unit_for_origin(origin: str | None) -> str:
     """The counting unit a tool uses, from the `origin` attribute of its file."""
     folded = (origin or "").casefold()
@@ -156,13 +161,13 @@ class PositionMap:
 
     def land(self, start: int, end: int) -> Landing:
         """Map a selection and check it: within the text, not splitting a character or a word."""
+        unit = unit_short(self.unit)
         if start < 0 or end > self.raw_length or start >= end:
-            return Landing(start, end, f"{start}:{end} is not within the text (0–{self.raw_length} "
-                                       f"{UNIT_NAMES[self.unit].split(' (')[0]})")
+            return Landing(start, end, f"{start}:{end} is not within the text (0–{self.raw_length} {unit})")
         new_start, exact_start = self.position(start, side="start")
         new_end, exact_end = self.position(end, side="end")
         if not (exact_start and exact_end):
-            return Landing(new_start, new_end, f"{start}:{end} splits a character")
+            return Landing(new_start, new_end, f"{start}:{end} splits a character when counted in {unit}")
         return Landing(new_start, new_end, None, word_problem(self.text, new_start, new_end))
 
 

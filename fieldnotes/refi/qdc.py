@@ -24,7 +24,7 @@ def read_qdc(path: Path | str) -> CodebookFile:
     refi = read_exchange(path)
     if not refi.codes:
         raise InvalidInput(f"{path.name} holds no codes")
-    converted: list[str] = []
+    converted: list[tuple[str, str]] = []
     planned = codetree.plan(refi.codes, converted)
     shortcuts: set[str] = set()
     specs: list[CodeSpec] = []

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldnotes.errors import InvalidInput
-from fieldnotes.refi import identity, schema
+from fieldnotes.refi import extension, identity, schema
 from fieldnotes.refi.model import (
     RefiCase,
     RefiCode,
@@ -120,7 +120,7 @@ class _Reader:
         return [value for value in found if value is not None]
 
     def stamp(self, element: Any, target: Stamped) -> None:
-        target.creating_user = identity.parse_guid(element.get("creatingUser"))
+        target.creating_user = identity.parse_guid(element.get("creatingUser") or element.get("creatingUserGUID"))
         target.created = _time(element.get("creationDateTime"))
         target.modified = _time(element.get("modifiedDateTime"))
 
@@ -130,6 +130,7 @@ class _Reader:
         code = RefiCode(guid=self.guid(element), name=(element.get("name") or "").strip(),
                         codable=codable_text not in ("false", "0"), color=colour(element.get("color")),
                         description=_text_of(_kid(element, "Description")), line=element.sourceline or 0)
+        self.stamp(element, code)  # not in the schema, but some tools write them
         raw_colour = element.get("color")
         if raw_colour and code.color is None:
             self.out.warnings.append(f"line {element.sourceline}: the colour {raw_colour!r} of code "
@@ -294,6 +295,7 @@ class _Reader:
                 out.warnings.append(f"line {child.sourceline}: unknown element <{local_name(child)}> ignored")
         out.origin = root.get("origin")
         out.name = (root.get("name") or "").strip() or out.name
+        self.stamp(root, out)
         users = _kid(root, "Users")
         for element in _kids(users, "User") if users is not None else []:
             guid = self.guid(element)
@@ -321,7 +323,7 @@ class _Reader:
         out.description = _text_of(_kid(root, "Description"))
         out.project_note_refs = self.refs(root, "NoteRef")
         if root.get("basePath"):
-            out.converted.append("the file's basePath (a folder on the exporting computer) was ignored")
+            out.converted.append(("file", "basePath", "a folder on the exporting computer; it was ignored"))
 
     def codebook(self, root: Any) -> None:
         self.out.origin = root.get("origin")
@@ -349,7 +351,7 @@ def _check(root: Any, kind: str, out: RefiFile) -> None:
         out.warnings.append(f"the file's namespace {ns or '(none)'!r} is not REFI-QDA's; read anyway")
     elif ns not in (schema.PROJECT_NS, schema.CODEBOOK_NS):
         standard = schema.PROJECT_NS if kind == "project" else schema.CODEBOOK_NS
-        out.converted.append(f"the namespace variant {ns!r} was read as {standard!r}")
+        out.converted.append(("file", f"the namespace variant {ns!r}", f"it was read as {standard!r}"))
     out.warnings.extend(f"schema: {problem}" for problem in schema.problems(root, kind))
 
 
@@ -401,12 +403,15 @@ def read_exchange(path: Path) -> RefiFile:
             root, kind = _root(archive.qde(), f"{path.name}:{archive.qde_name}")
             out = RefiFile(format="qdpx", name=path.stem, origin=None)
             if archive.qde_name != "project.qde":
-                out.converted.append(f"the project file is called {archive.qde_name} (the standard says project.qde)")
+                out.converted.append(("file", archive.qde_name, "the project file has another name than the standard's "
+                                                                 "project.qde; it was read"))
             if kind != "project":
                 raise InvalidInput(f"{path.name}: the .qde file holds a codebook, not a project")
             _check(root, kind, out)
             _Reader(out).project(root)
             _load_texts(out, archive)
+            if archive.has(extension.MEMBER):
+                out.extension = archive.read(extension.MEMBER)
             return out
     try:
         data = path.read_bytes()

@@ -111,6 +111,9 @@ class Archive:
             raise InvalidInput(f"{self.name} unpacks to more than {_megabytes(MAX_TOTAL_BYTES)}; it was not read")
         return data
 
+    def has(self, name: str) -> bool:
+        return self._key(name) in self._members
+
     def qde(self) -> bytes:
         return self.read(self.qde_name)
 

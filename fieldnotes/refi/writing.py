@@ -4,13 +4,19 @@ Layout: `project.qde` and `sources/<guid>.txt` (UTF-8 without BOM, LF), no baseP
 paths. GUIDs are our row ids; elements without a row of ours (selections, sets, built-in variables,
 memo links) get UUID5s of stable keys, so two exports of the same project carry the same ids.
 
-Mapping: coders are Users; the codebook nests Codes, with categories as isCodable="false" and the
-MacQueen fields in the Description; documents are TextSources whose kind, date, activity,
-participants, speakers and attributes are VariableValues; codings that share a span form one
-PlainTextSelection, whose Description holds their ratings, review flags and memos; cases are Cases
-(type as the variable "Case type") and, for tools that only read sets, also Sets named "type: name";
-memos are Notes, referenced from the project, the document, the code or the coding they are on (a
-memo on a case through a Link).
+Mapping: every coder is a User (with the GUID another tool gave them, when an import stored one);
+the codebook nests Codes, with categories as isCodable="false" and the MacQueen fields in the
+Description (a code with only a definition gets it as plain text, as other tools write theirs);
+documents are TextSources whose kind, date, activity, participants, speakers and attributes are
+VariableValues; codings that share a span form one PlainTextSelection, whose Description holds their
+ratings, review flags and memos; cases are Cases (type as the variable "Case type") and, for tools
+that only read sets, also Sets named "type: name"; memos are Notes, referenced from the project, the
+document, the code or the coding they are on (a memo on a case through a Link). What the schema has
+no place for goes into the member `fieldnotes.json` (see `extension`).
+
+The project's creationDateTime is when it was created and its modifiedDateTime when it last changed
+(not when it was exported), and zip members carry a fixed time, so exporting an unchanged project
+twice gives the same bytes.
 
 All text leaves through one function, `text_out`: the `text` of the exports' one decision about names
 (`fieldnotes.export.pseudonyms.decide`), so the pseudonym register replaces names as in every export;
@@ -31,26 +37,31 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from fieldnotes import __version__
 from fieldnotes.codebook.tree import CodeTree
+from fieldnotes.db import coders, history
 from fieldnotes.db.models import (
     Attribute,
     AttributeValue,
     Case,
+    Change,
     Code,
     Coder,
     Coding,
     Document,
     DocumentCase,
+    Event,
     Memo,
+    ProjectSettings,
+    SpeakerTurn,
 )
 from fieldnotes.errors import FieldnotesError, Refused
 from fieldnotes.fileio import atomic_output
 from fieldnotes.project.opening import Project
-from fieldnotes.refi import identity, schema
+from fieldnotes.refi import extension, identity, schema
 from fieldnotes.refi.descriptions import (
     CodeEntry,
     CodingNote,
@@ -71,6 +82,11 @@ _TEXT_FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "exampl
 
 def _as_is(text: str) -> str:
     return text
+
+
+def _replaces_anything(text_out: TextOut) -> bool:
+    """Whether the function can change text (the decision's function without a register cannot)."""
+    return bool(getattr(text_out, "active", text_out is not _as_is))
 
 
 def _xml(text: str) -> str:
@@ -118,6 +134,7 @@ class _Builder:
         self.out = text_out
         self.ns = ns
         self.users: set[uuid.UUID] = set()
+        self.guids: dict[uuid.UUID, uuid.UUID] = {}
         self.tree = CodeTree.load(session)
         self.codes = {code.id: code for code in session.scalars(select(Code))}
         self.stats = ExportStats()
@@ -132,13 +149,17 @@ class _Builder:
         return element
 
     def user(self, coder_id: uuid.UUID | None) -> str | None:
+        """A coder's User GUID: the one another tool gave them, if an import stored it, else our id."""
         if coder_id is None:
             return None
         self.users.add(coder_id)
-        return identity.to_guid(coder_id)
+        return identity.to_guid(self.guids.get(coder_id) or coder_id)
 
     def text(self, value: str) -> str:
         return self.out(value) if value else value
+
+    def carried(self, table: str, row: Any) -> None:
+        """What the schema has no place for goes into `fieldnotes.json` (projects only)."""
 
     # --- codebook ------------------------------------------------------------------------------
     def code_entry(self, code: Code) -> CodeEntry:
@@ -163,6 +184,7 @@ class _Builder:
             for memo in (memos_by_code or {}).get(code.id, []):
                 self.el(element, "NoteRef", targetGUID=identity.to_guid(memo.id))
             self.stats.codes += 1
+            self.carried("codes", code)
             for child in self.tree.children.get(node_id, []):
                 add(element, child.id)
 
@@ -204,7 +226,15 @@ class _ProjectBuilder(_Builder):
     def __init__(self, session: Session, text_out: TextOut, utf16: bool) -> None:
         super().__init__(session, text_out, schema.PROJECT_NS)
         self.utf16 = utf16
-        self.coder_names = dict(session.execute(select(Coder.id, Coder.name)).all())
+        self.coders = {coder.id: coder for coder in session.scalars(select(Coder))}
+        self.coder_names = {coder.id: coder.name for coder in self.coders.values()}
+        self.guids: dict[uuid.UUID, uuid.UUID] = {}
+        taken = set(self.coders)
+        for coder in sorted(self.coders.values(), key=lambda c: (c.name, str(c.id))):
+            if coder.refi_guid is not None and coder.refi_guid not in taken:  # one GUID, one User
+                self.guids[coder.id] = coder.refi_guid
+                taken.add(coder.refi_guid)
+        self.ext = extension.Writer(self.user, self.text, pseudonymised=_replaces_anything(text_out))
         self.memos = _ordered_memos(session.scalars(select(Memo)))
         self.by_target: dict[tuple[str, uuid.UUID | None], list[Memo]] = defaultdict(list)
         for memo in self.memos:
@@ -224,6 +254,9 @@ class _ProjectBuilder(_Builder):
                 self.values[owner].append((attribute, value))  # type: ignore[index]
         self.used_variables: dict[uuid.UUID, tuple[str, str]] = {}
         self.attribute_types: dict[uuid.UUID, str] = {}
+
+    def carried(self, table: str, row: Any) -> None:
+        self.ext.row(table, identity.to_guid(row.id), row)
 
     # --- variables -----------------------------------------------------------------------------
     def attribute_type(self, attribute: Attribute) -> str:
@@ -268,8 +301,12 @@ class _ProjectBuilder(_Builder):
                 if kind != "Text":
                     kind = "Text"
             self.value(parent, attribute.id, self.text(attribute.name), kind, raw)
+            self.ext.link("attribute_values", value, attribute=identity.to_guid(attribute.id),
+                          **{owner[0]: identity.to_guid(owner[1])})
 
     def variables(self, parent: Any) -> None:
+        for attribute in self.attributes.values():  # an attribute no one has a value of yet is kept too
+            self.used_variables.setdefault(attribute.id, (self.text(attribute.name), self.attribute_type(attribute)))
         if not self.used_variables:
             return
         element = self.el(parent, "Variables")
@@ -280,6 +317,8 @@ class _ProjectBuilder(_Builder):
         for variable in ordered:
             name, kind = self.used_variables[variable]
             self.el(element, "Variable", guid=identity.to_guid(variable), name=name, typeOfVariable=kind)
+            if variable in self.attributes:
+                self.carried("attributes", self.attributes[variable])
 
     # --- sources -------------------------------------------------------------------------------
     def sources(self, parent: Any, files: dict[str, bytes]) -> None:
@@ -290,12 +329,20 @@ class _ProjectBuilder(_Builder):
         codings: dict[uuid.UUID, list[Coding]] = defaultdict(list)
         for coding in self.session.scalars(select(Coding)):
             codings[coding.document_id].append(coding)
+        turns: dict[uuid.UUID, list[SpeakerTurn]] = defaultdict(list)
+        for turn in self.session.scalars(select(SpeakerTurn).order_by(SpeakerTurn.document_id, SpeakerTurn.ordinal,
+                                                                      SpeakerTurn.start, SpeakerTurn.id)):
+            turns[turn.document_id].append(turn)
         for doc in documents:
-            self.source(element, doc, codings.get(doc.id, []), files)
+            self.source(element, doc, codings.get(doc.id, []), files, turns.get(doc.id, []))
 
-    def source(self, parent: Any, doc: Document, codings: list[Coding], files: dict[str, bytes]) -> None:
+    def source(self, parent: Any, doc: Document, codings: list[Coding], files: dict[str, bytes],
+               turns: list[SpeakerTurn]) -> None:
         guid = identity.to_guid(doc.id)
         body, shift = _replaced_text(self.out, doc.text)
+        self.carried("documents", doc)
+        if shift is None and turns:  # turns in a text the pseudonyms changed are found again on import
+            self.ext.speaker_turns(guid, turns)
         count = Utf16Counter(body) if self.utf16 else None
         element = self.el(parent, "TextSource", guid=guid, name=self.text(doc.title),
                           plainTextPath=f"internal://{guid}.txt", creatingUser=self.user(doc.created_by),
@@ -330,11 +377,12 @@ class _ProjectBuilder(_Builder):
                                              str(c.id)))
         first = min(group, key=lambda c: (_sort_time(c.created_at), str(c.id)))
         position = count if count is not None else (lambda pos: pos)
+        last = max(group, key=lambda c: (_sort_time(c.updated_at), str(c.id)))
         element = self.el(parent, "PlainTextSelection",
                           guid=identity.to_guid(identity.derived("selection", doc.id, *original)),
                           name=identity.headline(body[start:end]), startPosition=str(position(start)),
                           endPosition=str(position(end)), creatingUser=self.user(first.coder_id),
-                          creationDateTime=stamp(first.created_at))
+                          creationDateTime=stamp(first.created_at), modifiedDateTime=stamp(last.updated_at))
         notes = [(self.tree.path(c.code_id), self.coder_names.get(c.coder_id, ""),
                   CodingNote(c.rating, c.needs_review, self.text(c.memo or "") or None)) for c in group]
         description = selection_description(notes, len(group))
@@ -348,6 +396,7 @@ class _ProjectBuilder(_Builder):
             for memo in self.by_target.get(("coding", coding.id), []):
                 self.el(item, "NoteRef", targetGUID=identity.to_guid(memo.id))
             self.stats.codings += 1
+            self.carried("codings", coding)
 
     # --- cases, notes, links, sets -------------------------------------------------------------
     def case_documents(self) -> dict[uuid.UUID, list[uuid.UUID]]:
@@ -355,6 +404,8 @@ class _ProjectBuilder(_Builder):
         out: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
         for link in self.session.scalars(select(DocumentCase)):
             out[link.case_id].append(link.document_id)
+            self.ext.link("document_cases", link, document=identity.to_guid(link.document_id),
+                          case=identity.to_guid(link.case_id))
         for docs in out.values():
             docs.sort(key=lambda doc_id: (titles.get(doc_id, ""), str(doc_id)))
         return out
@@ -372,6 +423,7 @@ class _ProjectBuilder(_Builder):
             for doc_id in documents.get(case.id, []):
                 self.el(item, "SourceRef", targetGUID=identity.to_guid(doc_id))
             self.stats.cases += 1
+            self.carried("cases", case)
 
     def notes(self, parent: Any) -> None:
         if not self.memos:
@@ -384,6 +436,7 @@ class _ProjectBuilder(_Builder):
                            modifiedDateTime=stamp(memo.updated_at))
             self.el(note, "PlainTextContent", text)
             self.stats.memos += 1
+            self.carried("memos", memo)
 
     def links(self, parent: Any, cases: list[Case]) -> None:
         pairs = [(memo, case) for case in cases for memo in self.by_target.get(("case", case.id), [])]
@@ -406,21 +459,29 @@ class _ProjectBuilder(_Builder):
                 self.el(item, "MemberSource", targetGUID=identity.to_guid(doc_id))
 
     def users_element(self, root: Any) -> None:
-        if not self.users:
+        """Every coder, whether or not they made anything: a round trip keeps them all."""
+        everyone = set(self.coders) | self.users
+        if not everyone:
             return
         element = etree.Element(f"{{{self.ns}}}Users")
-        for coder_id in sorted(self.users, key=lambda c: (self.coder_names.get(c, ""), str(c))):
+        for coder_id in sorted(everyone, key=lambda c: (self.coder_names.get(c, ""), str(c))):
             name = self.text(self.coder_names.get(coder_id, ""))
-            self.el(element, "User", guid=identity.to_guid(coder_id), name=name)
+            self.el(element, "User", guid=self.user(coder_id), name=name)
+            if coder_id in self.coders:
+                self.ext.row("coders", self.user(coder_id) or "", self.coders[coder_id])
         root.insert(0, element)
 
-    def build(self, name: str, now: dt.datetime) -> tuple[bytes, dict[str, bytes]]:
+    def build(self, settings: ProjectSettings, modified: dt.datetime) -> tuple[bytes, dict[str, bytes]]:
         root = etree.Element(f"{{{self.ns}}}Project", nsmap={None: self.ns, "xsi": schema.XSI_NS})
-        root.set("name", _xml(self.text(name)))
+        root.set("name", _xml(self.text(settings.name)))
         root.set("origin", UTF16_ORIGIN if self.utf16 else ORIGIN)
-        root.set("creationDateTime", stamp(now) or "")
-        root.set("modifiedDateTime", stamp(now) or "")
+        creator = self.user(settings.created_by) if settings.created_by in self.coders else None
+        if creator:
+            root.set("creatingUserGUID", creator)
+        root.set("creationDateTime", stamp(settings.created_at) or "")
+        root.set("modifiedDateTime", stamp(max(modified, settings.created_at)) or "")
         root.set(f"{{{schema.XSI_NS}}}schemaLocation", f"{schema.PROJECT_NS} {schema.PROJECT_LOCATION}")
+        self.ext.row("project", "project", settings)
         files: dict[str, bytes] = {}
         if self.codes:
             memos_by_code = {key[1]: memos for key, memos in self.by_target.items() if key[0] == "code" and key[1]}
@@ -445,15 +506,30 @@ class _ProjectBuilder(_Builder):
         self.users_element(root)
         data: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True,
                                      standalone=True)
+        files[extension.MEMBER] = self.ext.data()
         return data, files
 
 
-def project_xml(session: Session, *, text_out: TextOut = _as_is, utf16: bool = False,
-                now: dt.datetime | None = None, name: str = "fieldnotes project") -> tuple[bytes, dict[str, bytes],
-                                                                                     ExportStats]:
-    """The project.qde and the source files of an export, without writing anything."""
+def last_change(session: Session) -> dt.datetime | None:
+    """When the project last changed: the latest change in the event log that touched a row.
+
+    Exports and other actions that change no rows are in the log too, but do not count, so exporting
+    does not make the project newer.
+    """
+    touched = exists().where(Event.change_id == Change.id)
+    moment: dt.datetime | None = session.scalar(select(func.max(Change.at)).where(touched))
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def project_xml(session: Session, *, text_out: TextOut = _as_is, utf16: bool = False) -> tuple[
+        bytes, dict[str, bytes], ExportStats]:
+    """The project.qde, the source files and `fieldnotes.json` of an export, without writing anything."""
+    settings = session.scalars(select(ProjectSettings)).one()
     builder = _ProjectBuilder(session, text_out, utf16)
-    data, files = builder.build(name, now or dt.datetime.now(dt.UTC))
+    modified = last_change(session) or settings.updated_at
+    data, files = builder.build(settings, modified)
     return data, files, builder.stats
 
 
@@ -495,6 +571,16 @@ def _names(session: Session, pseudonymize: bool | None) -> Any:
     return decide(session, pseudonymize)
 
 
+def _ensure_exporter(session: Session, coder_name: str) -> None:
+    """The exporting coder, added before the XML is built (the audit record names them), so that the
+    next export of the unchanged project has the same Users and is the same file."""
+    name = coders.normalise_name(coder_name)
+    if name and session.get(Coder, coders.coder_id(name)) is None:
+        with history.change(session, coder_id=coders.coder_id(name), action="coder.add",
+                            summary=f"added coder {name}"):
+            coders.ensure_coder(session, name)
+
+
 def _record(session: Session, coder_name: str, fmt: str, target: Path, names: Any, summary: str) -> bool:
     from fieldnotes.export.pseudonyms import record
 
@@ -509,9 +595,9 @@ def export_qdpx(project: Project, target: Path | str, *, coder_name: str, pseudo
     target = Path(target)
     _check_target(target, ".qdpx", force)
     with project.write() as session:
-        settings = project.settings(session)
+        _ensure_exporter(session, coder_name)  # before the XML, so that the next export is the same file
         names = _names(session, pseudonymize)
-        qde, files, stats = project_xml(session, text_out=names.text, utf16=utf16, name=settings.name)
+        qde, files, stats = project_xml(session, text_out=names.text, utf16=utf16)
         write_zip(target, qde, files)
         done = _record(session, coder_name, "qdpx", target, names,
                        f"exported the project as REFI-QDA ({stats.documents} documents, {stats.codings} codings) "
