@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fieldnotes.coders import coder_id
 from lxml import etree
 from sqlalchemy import select
 
+from fieldnotes.db.coders import coder_id
 from fieldnotes.db.models import Code, Coder, Coding, Document, Memo, ProjectSettings
 from fieldnotes.project import demo
 from fieldnotes.project.opening import open_project
