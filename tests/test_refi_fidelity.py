@@ -86,6 +86,8 @@ def test_nvivo_sloppy_selection_is_kept_as_given_when_the_other_selections_settl
     assert "kept selection as given: Interview med Mette" in result.out
     shown = ok("--db", db, "show", "Interview med Mette", "--json").json
     assert shown["text"] == files.NVIVO_TEXT.replace("\r\n", "\n")  # no BOM, no CR, emoji whole
+    again = import_json(db, built.path)["report"]
+    assert again["kept"] == [] and again["matched"]["codings"] == len(built.expected) + 1
 
 
 def test_sloppy_selections_are_dropped_when_the_unit_is_not_settled_and_kept_when_forced(tmp_path: Path) -> None:

@@ -814,14 +814,15 @@ class _Importer:
         if verdict == "drop":
             self.report.drop("selection", label, f"{reason}; its {len(selection.codings)} coding(s) were not imported")
             return
-        if verdict == "keep":
-            self.report.keep("selection", label, reason, unit=unit, start=landing.start, end=landing.end)
         notes = parse_selection_description(selection.description)
         self.report.warnings.extend(f"{label}: {problem}" for problem in notes.problems)
         first: uuid.UUID | None = None
+        taken = self.report.taken["codings"]
         for coding in selection.codings:
             made = self.add_coding(doc, coding, landing, notes, selection, remap, label)
             first = first or made
+        if verdict == "keep" and self.report.taken["codings"] > taken:  # not again when its codings are here
+            self.report.keep("selection", label, reason, unit=unit, start=landing.start, end=landing.end)
         self.selections[selection.guid] = (doc.id, first)
         target = Target("coding", first, doc.title) if first else Target("document", doc.id, doc.title)
         for note in selection.note_refs:
