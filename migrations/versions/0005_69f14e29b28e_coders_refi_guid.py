@@ -4,7 +4,7 @@
 id (a UUID5 of the name) so that an export gives the other tool back the user it knows.
 
 Revision ID: 69f14e29b28e
-Revises: 7362aef2bde7
+Revises: 5ad6b14b1023
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '69f14e29b28e'
-down_revision: str | None = '7362aef2bde7'
+down_revision: str | None = '5ad6b14b1023'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
