@@ -186,11 +186,26 @@ def memo_add(ctx: Context) -> int:
 def memo_list(ctx: Context) -> int:
     from fieldnotes.coding import memos
 
+    source = getattr(ctx.args, "source", None)
     with ctx.project(readonly=True).read() as session:
-        rows = memos.listing(session)
-    lines = [f"{str(r['created_at'])[:16]} {r['author'] or '?'} on {r['target_kind']} "
-             f"{r['target_label'] or ''}: {r['text']}" for r in rows] or ["no memos"]
-    ctx.emit(rows, lines)
+        rows = memos.listing(session, source=source)
+    lines = [f"{'  ↳ ' if r['reply_to'] and source else ''}{str(r['written_at'] or r['created_at'])[:16]} "
+             f"{r['author'] or '?'} on {r['target_kind']} {r['target_label'] or ''}: {r['text']}" for r in rows]
+    ctx.emit(rows, lines or ([f"no memos from {source}"] if source else ["no memos"]))
+    return 0
+
+
+def memo_import(ctx: Context) -> int:
+    """`memo import REPORT.docx`: the library plans and writes; this prints."""
+    from pathlib import Path
+
+    from fieldnotes.coding import meeting
+
+    args = ctx.args
+    project = ctx.project(readonly=args.dry_run)
+    result = meeting.import_report(project, Path(args.report), acting=ctx.coder_name(), as_coder=args.as_coder,
+                                   dry_run=args.dry_run)
+    ctx.emit(result.as_dict(), meeting.lines(result, dry_run=args.dry_run))
     return 0
 
 

@@ -278,7 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
              "name or id when it is unambiguous.", acts=True)
     p.add_argument("target", metavar="TARGET")
     p.add_argument("text", metavar="TEXT")
-    _add(grp, common, "list", f"{C}:memo_list", "list memos")
+    p = _add(grp, common, "list", f"{C}:memo_list", "list memos")
+    p.add_argument("--source", metavar="REPORT.docx",
+                   help="only the memos `memo import` brought in from this report (its file name), in thread order")
+    p = _add(grp, common, "import", f"{C}:memo_import", "bring comments written on a Word report back as memos",
+             "Bring back the comments a meeting wrote on a Word report made with `fieldnotes export docx`.\n"
+             "A comment on an excerpt becomes a memo on that coding, one on a code's heading a memo on the\n"
+             "code, any other a project memo quoting the text it was on; replies stay replies. The author\n"
+             "becomes the memo's coder (created if new) and the comment's date is kept. Importing the same\n"
+             "report again changes nothing; a comment edited since updates its memo. A comment whose coding\n"
+             "was removed or recoded since the export is kept as a project memo and reported. One undo takes\n"
+             "the whole import back.", acts=True)
+    p.add_argument("report", metavar="REPORT.docx", help="the commented report (Word or LibreOffice)")
+    p.add_argument("--dry-run", action="store_true", help="show what each comment would become; write nothing")
+    p.add_argument("--as", dest="as_coder", metavar="CODER",
+                   help="the coder for comments that carry no author's name")
 
     _add(sub, common, "undo", f"{C}:undo", "undo your last change", acts=True)
     _add(sub, common, "redo", f"{C}:redo", "redo your last undone change", acts=True)

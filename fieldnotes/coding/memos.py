@@ -113,14 +113,21 @@ def add(session: Session, target: Target, text: str, *, coder_id: uuid.UUID | No
     return memo
 
 
-def listing(session: Session) -> list[dict[str, Any]]:
+def listing(session: Session, *, source: str | None = None) -> list[dict[str, Any]]:
+    """Every memo, oldest first; with `source`, only those a report's comments brought in (`memo import`),
+    in thread order."""
     tree = CodeTree.load(session)
     coders = dict(session.execute(select(Coder.id, Coder.name)).all())
     titles = dict(session.execute(select(Document.id, Document.title)).all())
     cases = {c.id: f"{c.type} {c.name}" for c in session.scalars(select(Case))}
     coding_docs = dict(session.execute(select(Coding.id, Coding.document_id)).all())
     out = []
-    for memo in session.scalars(select(Memo).order_by(Memo.created_at)):
+    query = select(Memo).order_by(Memo.created_at)
+    if source is not None:
+        from pathlib import Path
+
+        query = query.where(Memo.source == Path(source).name)
+    for memo in session.scalars(query):
         if memo.document_id:
             kind, target, label = "document", memo.document_id, titles.get(memo.document_id)
         elif memo.case_id:
@@ -135,5 +142,30 @@ def listing(session: Session) -> list[dict[str, Any]]:
         out.append({"id": str(memo.id), "target_kind": kind, "target": str(target) if target else None,
                     "target_label": label, "text": memo.text,
                     "author": coders.get(memo.created_by) if memo.created_by else None,
-                    "created_at": memo.created_at.isoformat()})
+                    "created_at": memo.created_at.isoformat(),
+                    "written_at": memo.written_at.isoformat() if memo.written_at else None,
+                    "source": memo.source, "source_export": memo.source_export,
+                    "reply_to": str(memo.reply_to) if memo.reply_to else None})
+    if source is not None:
+        out = _threaded(out)
+    return out
+
+
+def _threaded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each thread's first memo, then its replies, by the date each comment was written."""
+    def when(row: dict[str, Any]) -> str:
+        return str(row["written_at"] or row["created_at"])
+
+    replies: dict[str, list[dict[str, Any]]] = {}
+    known = {row["id"] for row in rows}
+    firsts = []
+    for row in rows:
+        if row["reply_to"] and row["reply_to"] in known:
+            replies.setdefault(row["reply_to"], []).append(row)
+        else:
+            firsts.append(row)
+    out = []
+    for row in sorted(firsts, key=when):
+        out.append(row)
+        out.extend(sorted(replies.get(row["id"], []), key=when))
     return out

@@ -254,6 +254,16 @@ class Memo(Tracked, Base):
     coding_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("codings.id"), default=None, index=True
     )
+    # a memo that came back from a comment on a Word report (`memo import`): the report's file name, its
+    # export id and the anchor the comment was on (a bookmark name, or "text" for other text)
+    source: Mapped[str | None] = mapped_column(String(500), default=None, index=True)
+    source_export: Mapped[str | None] = mapped_column(String(36), default=None)
+    source_anchor: Mapped[str | None] = mapped_column(String(60), default=None)
+    #: the memo this one replies to (the first of its thread). Not a foreign key: undo, redo and merge
+    #: write rows table by table, and a reply may arrive before the memo it answers
+    reply_to: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    #: when it was written, if before it was recorded here (a comment's date)
+    written_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 PSEUDONYM_CATEGORIES = ("person", "place", "workplace", "organisation", "other")

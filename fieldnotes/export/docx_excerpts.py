@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING
 
 from fieldnotes.coding.excerpts import Excerpt
 from fieldnotes.export import docx_overview, ooxml
+from fieldnotes.export.anchors import AnchorMap
 from fieldnotes.export.docx_skeleton import INDENT, TEXT_WIDTH, WordDocument
 from fieldnotes.export.gather import CodeEntry, ExportSet, MemoNote, Progress
 from fieldnotes.export.labels import CODEBOOK_FIELDS, KINDS, N_, Labels
@@ -219,6 +220,7 @@ class _Writer:
             subject="; ".join(f"{k}: {v}" for k, v in _.filter_facts(data.filters)),
             header=f"{data.project_name}\t{_('Coded excerpts')}", keywords="fieldnotes",
             created=data.exported_at)
+        self.anchors = self.doc.anchors = AnchorMap(data.project_id, data.export_id)
         self.done = 0
 
     # --- the whole report ------------------------------------------------------------------------
@@ -310,19 +312,22 @@ class _Writer:
     def code_section(self, code: CodeEntry) -> None:
         _ = self._
         level = heading_level(code.depth)
-        self.doc.add(self.doc.heading(level, code.name))
+        # the code's anchor spans its heading, definition, summary and memos: a comment on any is on the code
+        anchor = self.anchors.add_code(code.id)
+        head = [self.doc.heading(level, code.name, anchor=anchor)]
         short = code.text("short", self.lang)
         if short:
-            self.doc.add(ooxml.paragraph(ooxml.run(short), "CodeDefinition"))
+            head.append(ooxml.paragraph(ooxml.run(short), "CodeDefinition"))
         blocks = self.by_code.get(code.id, [])
         if blocks:
             codings = sum(len(b.codings) for b in blocks)
             documents = len({b.first.document for b in blocks})
-            self.doc.add(ooxml.paragraph(ooxml.run(self.count_words(len(blocks), codings, documents)),
-                                         "CodeSummary"))
+            head.append(ooxml.paragraph(ooxml.run(self.count_words(len(blocks), codings, documents)),
+                                        "CodeSummary"))
         if self.data.with_memos:
-            for memo in code.memos:
-                self.doc.add(self.memo(memo))
+            head.extend(self.memo(memo) for memo in code.memos)
+        head[-1] = head[-1][:-len("</w:p>")] + self.doc.anchor_end(anchor) + "</w:p>"
+        self.doc.add("".join(head))
         if not blocks:
             return
         bar = ooxml.left_bar(code.color)
@@ -337,6 +342,9 @@ class _Writer:
         e = block.first
         quote = ooxml.run(e.context_before, _CONTEXT) + ooxml.run(e.text) + ooxml.run(e.context_after, _CONTEXT)
         whole = estimated_lines(e.context_before + e.text + e.context_after) <= KEEP_WHOLE_LINES
+        # the block's anchor runs from its quote to its last line: a comment on any of them is on the coding
+        anchor = self.anchors.add_coding([c.id for c in block.codings], code.id)
+        quote = self.doc.anchor_start(anchor) + quote
         parts = [ooxml.paragraph(quote, "Excerpt", ("<w:keepLines/>" if whole else "") + bar)]
         cited = self.citations.parts(e, block.coders)
         title, rest = cited[0], cited[1:]
@@ -359,6 +367,7 @@ class _Writer:
         if e.needs_review or (several and any(coding.needs_review for coding in block.codings)):
             lines.append(self.note(words["Needs review"], words["edited"]))
         last = len(lines) - 1
+        lines[last] = (lines[last][0] + self.doc.anchor_end(anchor), lines[last][1])
         parts.extend(ooxml.paragraph(content, style, "" if index == last else "<w:keepNext/>")
                      for index, (content, style) in enumerate(lines))
         self.done += len(block.codings)

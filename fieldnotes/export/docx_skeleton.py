@@ -27,9 +27,12 @@ The tests check every property element of an export against the schema's sequenc
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from fieldnotes.export import ooxml
+
+if TYPE_CHECKING:
+    from fieldnotes.export.anchors import AnchorMap
 
 BODY_FONT = "Calibri"
 HEADING_FONT = "Calibri Light"
@@ -215,8 +218,10 @@ class WordDocument:
         self.lang = lang
         self._chunks: list[str] = []
         self._bookmark = 0
+        self._open_anchors: dict[str, int] = {}
         self._headings: list[tuple[int, str, str]] = []  # (level, text, bookmark) for the contents
         self._contents: tuple[int, str] | None = None  # (index in _chunks, title)
+        self.anchors: AnchorMap | None = None  # set by a report whose comments can come back (anchors.py)
         self._install_styles()
         self._install_settings()
         self._page_setup(header)
@@ -232,12 +237,23 @@ class WordDocument:
         self._bookmark += 1
         return self._bookmark, f"_Toc{self._bookmark:08d}"
 
-    def heading(self, level: int, text: str, *, rpr: str = "") -> str:
-        """A Heading paragraph (markup, to `add`) with a hidden bookmark, listed in the contents."""
+    def heading(self, level: int, text: str, *, rpr: str = "", anchor: str = "") -> str:
+        """A Heading paragraph (markup, to `add`) with a hidden bookmark, listed in the contents. With
+        `anchor`, the paragraph also opens that bookmark (`anchor_end` closes it, here or further on)."""
         level = max(1, min(level, MAX_LEVEL))
         bookmark_id, name = self.bookmark_name()
         self._headings.append((level, text, name))
-        return ooxml.paragraph(ooxml.bookmark(bookmark_id, name, ooxml.run(text, rpr)), f"Heading{level}")
+        opened = self.anchor_start(anchor) if anchor else ""
+        return ooxml.paragraph(opened + ooxml.bookmark(bookmark_id, name, ooxml.run(text, rpr)), f"Heading{level}")
+
+    def anchor_start(self, name: str) -> str:
+        """Open a named bookmark (an anchor for comments, see anchors.py); its end is `anchor_end(name)`."""
+        self._bookmark += 1
+        self._open_anchors[name] = self._bookmark
+        return f'<w:bookmarkStart w:id="{self._bookmark}" w:name="{name}"/>'
+
+    def anchor_end(self, name: str) -> str:
+        return f'<w:bookmarkEnd w:id="{self._open_anchors.pop(name)}"/>'
 
     def contents(self, title: str) -> None:
         """The contents go here, on a page of their own; they are written at `save`, when every heading is known."""
@@ -269,6 +285,10 @@ class WordDocument:
         ooxml.check_well_formed(body)
         marker = ooxml.parse_body(ooxml.paragraph(ooxml.run(_BODY_MARKER)))[0]
         self.document.element.body.sectPr.addprevious(marker)
+        if self.anchors is not None:
+            from fieldnotes.export.anchors import install
+
+            install(self.document, self.anchors)
         frame = io.BytesIO()
         self.document.save(frame)
         marker.getparent().remove(marker)

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
+from fieldnotes import ids
+from fieldnotes.db.models import ProjectSettings
 from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 from fieldnotes.export.gather import AnnotatedSet, ExportSet, Progress, gather, gather_documents
 from fieldnotes.export.pseudonyms import Names, decide
@@ -127,6 +131,8 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
             else:
                 data = gather(session, request.filters, **options)
             data.selection = names.text.optional(request.selection)  # it can name a word or a code
+            data.project_id = str(session.scalar(select(ProjectSettings.id)) or "")
+            data.export_id = str(ids.new())
             count, documents = len(data.excerpts), len({e.document for e in data.excerpts})
             if not count and request.codings is not None:
                 raise NothingToExport("none of the listed excerpts is in the project any more, so no file was "
@@ -194,6 +200,8 @@ def _record(project: Project, request: ExportRequest, data: ExportSet | Annotate
         details["overview"] = request.overview
     if request.charts:
         details["charts"] = True
+    if isinstance(data, ExportSet) and data.export_id:
+        details["export_id"] = data.export_id  # what `memo import` finds in the report's anchors
     with project.write() as session:
         record(session, coder_name=request.exported_by or None, names=names, details=details,
                summary=f"exported {count} {kind} to {request.out.name} ({request.format})")

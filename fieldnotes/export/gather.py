@@ -97,6 +97,9 @@ class ExportSet:
     document_cases: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     document_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     case_attributes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    #: which project and which export a Word report comes from (its anchors carry them; anchors.py)
+    project_id: str = ""
+    export_id: str = ""
 
     def codes_by_id(self) -> dict[str, CodeEntry]:
         return {c.id: c for c in self.codes}
