@@ -81,6 +81,11 @@ def build(target: Path) -> None:
             session.flush()
             session.add(Memo(id=uuid.uuid5(ns, "memo"), text="Notat om kodningen", coding_id=coding.id,
                              created_by=anna))
+            # a memo that came back from a comment on a Word report (memo import), replying to the first
+            session.add(Memo(id=uuid.uuid5(ns, "meeting memo"), text="Enig – nøglecitat", coding_id=coding.id,
+                             created_by=anna, source="møde æøå.docx", source_export=str(uuid.uuid5(ns, "export")),
+                             source_anchor="fn_c_" + "a" * 34, reply_to=uuid.uuid5(ns, "memo"),
+                             written_at=dt.datetime(2026, 11, 30, 9, 45, tzinfo=dt.UTC)))
             session.add(Pseudonym(id=uuid.uuid5(ns, "pseudonym"), original="Søren", pseudonym="Jens",
                                   category="person", attributes={"role": "borger"}, created_by=anna))
             session.add(MergeConflict(id=uuid.uuid5(ns, "conflict"), merge_id=uuid.uuid5(ns, "merge"),
