@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -268,6 +269,7 @@ def test_every_export_is_in_the_audit_trail_with_the_file_name_only(project: Pat
     entry = log[0]
     assert entry["action"] == "export" and entry["coder"] == "Ida Holm"
     details = entry["details"]
+    assert uuid.UUID(details.pop("export_id"))  # the id the report's anchors carry (memo import, #27)
     assert details == {"format": "docx", "file": "revision.docx", "filters": {"codes": "Ledelse",
                        "coders": "Anna Krogh"}, "excerpts": 1, "documents": 1, "pseudonymized": False,
                        "pseudonymize_requested": True, "names_choice": "project setting", "register_entries": 0}
@@ -526,9 +528,18 @@ def test_the_package_holds_no_template_leftovers(project: Path, tmp_path: Path, 
         names = package.namelist()
         types = package.read("[Content_Types].xml").decode()
         relations = "".join(package.read(n).decode() for n in names if n.endswith(".rels"))
-    assert not [n for n in names if "thumbnail" in n.lower() or n.startswith("customXml/") or "WithEffects" in n]
-    assert "thumbnail" not in relations and "customXml" not in relations and "stylesWithEffects" not in relations
-    assert "customXml" not in types and "jpeg" not in types
+    assert not [n for n in names if "thumbnail" in n.lower() or "WithEffects" in n]
+    assert "thumbnail" not in relations and "stylesWithEffects" not in relations and "jpeg" not in types
+    # the only custom XML part is the report's own anchor map (memo import, #27), never the template's
+    # bibliography store; the annotated document has none
+    custom = [n for n in names if n.startswith("customXml/")]
+    if extra:
+        assert not custom and "customXml" not in relations and "customXml" not in types
+    else:
+        assert sorted(custom) == ["customXml/_rels/item1.xml.rels", "customXml/item1.xml", "customXml/itemProps1.xml"]
+        with zipfile.ZipFile(out) as package:
+            assert b"urn:fieldnotes:report-anchors:1" in package.read("customXml/item1.xml")
+            assert b"bibliography" not in package.read("customXml/itemProps1.xml")
     assert {"word/document.xml", "word/styles.xml", "docProps/core.xml", "docProps/app.xml"} <= set(names)
     for name in names:  # every part a relationship names is in the package
         if name.endswith(".rels"):

@@ -40,7 +40,13 @@ _USER_PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
 def _encode(value: str | uuid.UUID) -> str:
-    raw = (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).bytes
+    if isinstance(value, uuid.UUID):
+        raw = value.bytes
+    else:
+        try:
+            raw = uuid.UUID(value).bytes
+        except ValueError:  # not an id of a row (a report built by hand): still a stable, valid name
+            raw = uuid.uuid5(uuid.NAMESPACE_URL, value).bytes
     return base64.b32encode(raw).decode("ascii").rstrip("=").lower()
 
 

@@ -132,7 +132,8 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
                 data = gather(session, request.filters, **options)
             data.selection = names.text.optional(request.selection)  # it can name a word or a code
             data.project_id = str(session.scalar(select(ProjectSettings.id)) or "")
-            data.export_id = str(ids.new())
+            if request.format == "docx":  # a Word report's anchors name it (memo import)
+                data.export_id = str(ids.new())
             count, documents = len(data.excerpts), len({e.document for e in data.excerpts})
             if not count and request.codings is not None:
                 raise NothingToExport("none of the listed excerpts is in the project any more, so no file was "
