@@ -509,7 +509,7 @@ def test_every_excerpt_and_code_heading_has_a_short_unique_bookmark_mapped_in_a_
 def test_bookmark_names_round_trip() -> None:
     coding, code = uuid.uuid4(), uuid.uuid4()
     name = anchors.coding_bookmark(coding, code)
-    assert len(name) == 39 and anchors.parse_bookmark(name) == ("coding", coding)
+    assert len(name) == 40 and anchors.parse_bookmark(name) == ("coding", coding)
     assert anchors.parse_bookmark(name.upper()) == ("coding", coding)
     assert anchors.same_code(anchors.code_tag(name), code) and not anchors.same_code(anchors.code_tag(name),
                                                                                       uuid.uuid4())

@@ -1,11 +1,10 @@
 """Anchors in a Word report, so that comments written on it in a meeting find their way back.
 
 Each excerpt and each code heading of a report carries a bookmark whose name holds the id of the
-coding or code: `fn_c_` or `fn_k_`, then the 16 bytes of the UUID in lower-case base32; a coding's
-name ends with 8 characters of its code's id (39 characters, within Word's limit of 40). A custom XML
-part (`customXml/itemN.xml` with its `itemPropsN.xml`, related from the document) maps every bookmark
-to its codings and code and names the project and the export; the same two ids are also custom
-document properties (`docProps/custom.xml`).
+coding or code: `fn_c_` or `fn_k_`, then the UUID's 32 hex digits; a coding's name ends with 3 hex
+digits of its code's id (40 characters, Word's limit). A custom XML part (`customXml/itemN.xml` with
+its `itemPropsN.xml`, related from the document) maps every bookmark to its codings and code and names
+the project and the export; the same two ids are also custom document properties (`docProps/custom.xml`).
 
 Word keeps custom XML parts, custom properties and bookmarks when it saves (ECMA-376 part 1: custom
 XML data storage parts, custom file properties, bookmarks). LibreOffice 7.4 (`soffice --convert-to
@@ -16,7 +15,8 @@ import needs nothing else. Nothing depends on the report's text: a pseudonymised
 
 from __future__ import annotations
 
-import base64
+import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -25,7 +25,8 @@ from fieldnotes.export import ooxml
 NAMESPACE = "urn:fieldnotes:report-anchors:1"
 CODING_PREFIX = "fn_c_"
 CODE_PREFIX = "fn_k_"
-CODE_TAG = 8  # base32 characters of the code's id in a coding's bookmark
+CODE_TAG = 3  # hex digits of the code's id at the end of a coding's bookmark
+_HEX = re.compile("[0-9a-f]{32}")
 PROJECT_PROPERTY = "fieldnotes-project"
 EXPORT_PROPERTY = "fieldnotes-export"
 CUSTOM_XML_PROPS = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
@@ -40,19 +41,19 @@ _USER_PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
 def _encode(value: str | uuid.UUID) -> str:
+    """The id's 32 hex digits (a report names thousands, so this must be cheap: no parsing)."""
     if isinstance(value, uuid.UUID):
-        raw = value.bytes
-    else:
-        try:
-            raw = uuid.UUID(value).bytes
-        except ValueError:  # not an id of a row (a report built by hand): still a stable, valid name
-            raw = uuid.uuid5(uuid.NAMESPACE_URL, value).bytes
-    return base64.b32encode(raw).decode("ascii").rstrip("=").lower()
+        return value.hex
+    text = value.replace("-", "").lower()
+    if len(text) == 32 and _HEX.fullmatch(text):
+        return text
+    # not a row's id (a report built by hand): still a stable name of the same shape
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def coding_bookmark(coding_id: str | uuid.UUID, code_id: str | uuid.UUID) -> str:
-    """`fn_c_`, the coding's id, and the first 40 bits of its code's id (39 characters): enough to tell
-    that a coding was recoded even when the custom XML part is gone."""
+    """`fn_c_`, the coding's id, and the first 12 bits of its code's id (40 characters): enough to tell
+    that a coding was recoded even if the custom XML part were gone."""
     return CODING_PREFIX + _encode(coding_id) + _encode(code_id)[:CODE_TAG]
 
 
@@ -64,23 +65,20 @@ def parse_bookmark(name: str) -> tuple[str, uuid.UUID] | None:
     """("coding" | "code", id) for one of our bookmark names (any case: Word may change it), else None."""
     lowered = name.lower()
     for prefix, kind, extra in ((CODING_PREFIX, "coding", CODE_TAG), (CODE_PREFIX, "code", 0)):
-        if lowered.startswith(prefix) and len(lowered) == len(prefix) + 26 + extra:
-            try:
-                raw = base64.b32decode(lowered[len(prefix):len(prefix) + 26].upper() + "======")
-            except ValueError:
-                return None
-            return kind, uuid.UUID(bytes=raw)
+        if lowered.startswith(prefix) and len(lowered) == len(prefix) + 32 + extra:
+            digits = lowered[len(prefix):len(prefix) + 32]
+            return (kind, uuid.UUID(hex=digits)) if _HEX.fullmatch(digits) else None
     return None
 
 
 def code_tag(name: str) -> str:
     """The code part of a coding's bookmark name ('' for any other name)."""
     lowered = name.lower()
-    return lowered[len(CODING_PREFIX) + 26:] if lowered.startswith(CODING_PREFIX) else ""
+    return lowered[len(CODING_PREFIX) + 32:] if lowered.startswith(CODING_PREFIX) else ""
 
 
 def same_code(tag: str, code_id: uuid.UUID) -> bool:
-    return tag == _encode(code_id)[:CODE_TAG]
+    return tag == code_id.hex[:CODE_TAG]
 
 
 @dataclass
@@ -91,9 +89,13 @@ class AnchorMap:
     export_id: str = ""
     codings: dict[str, tuple[list[str], str]] = field(default_factory=dict)  # bookmark -> (coding ids, code id)
     codes: dict[str, str] = field(default_factory=dict)  # bookmark -> code id
+    _tags: dict[str, str] = field(default_factory=dict, repr=False)
 
     def add_coding(self, coding_ids: list[str], code_id: str) -> str:
-        name = coding_bookmark(coding_ids[0], code_id)
+        tag = self._tags.get(code_id)
+        if tag is None:
+            tag = self._tags[code_id] = _encode(code_id)[:CODE_TAG]
+        name = CODING_PREFIX + _encode(coding_ids[0]) + tag  # coding_bookmark, with the code's part cached
         self.codings[name] = (list(coding_ids), code_id)
         return name
 

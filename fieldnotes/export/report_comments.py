@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from fieldnotes.errors import InvalidInput
-from fieldnotes.export.anchors import EXPORT_PROPERTY, NAMESPACE, PROJECT_PROPERTY, parse_bookmark
+from fieldnotes.export.anchors import (
+    CODE_PREFIX,
+    CODING_PREFIX,
+    EXPORT_PROPERTY,
+    NAMESPACE,
+    PROJECT_PROPERTY,
+    parse_bookmark,
+)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
@@ -39,6 +46,7 @@ _COMMENTS_EXTENSIBLE = "/commentsExtensible"
 MAX_QUOTE = 1000
 _CUSTOM_ITEM = re.compile(r"^customxml/item\d+\.xml$")
 WHAT = "Word"
+_OUR_BOOKMARKS = (CODING_PREFIX, CODE_PREFIX)
 
 
 @dataclass
@@ -209,7 +217,7 @@ class _Reader:
                             pieces.append(" ")
             elif tag == bookmark_start:
                 name = (element.get(W + "name") or "").lower()
-                if parse_bookmark(name) is not None:
+                if name.startswith(_OUR_BOOKMARKS):
                     report.anchored = True
                     open_anchors[element.get(W + "id") or ""] = name
                     for cid in list(waiting):
