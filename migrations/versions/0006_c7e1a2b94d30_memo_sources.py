@@ -7,7 +7,7 @@ undo, redo and merge write rows table by table) and when the comment was written
 Every column is nullable: existing memos are unchanged.
 
 Revision ID: c7e1a2b94d30
-Revises: 5ad6b14b1023
+Revises: 69f14e29b28e
 Create Date: 2026-12-07
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision: str = 'c7e1a2b94d30'
-down_revision: str | None = '5ad6b14b1023'
+down_revision: str | None = '69f14e29b28e'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
