@@ -425,6 +425,52 @@ def test_a_damaged_fieldnotes_json_is_read_value_by_value_and_never_breaks_an_im
     ok("--db", target, "db", "check")
 
 
+
+# --- memos that came back from a meeting ------------------------------------------------------------
+
+MEETING_COLUMNS = ("source", "source_export", "source_anchor", "reply_to", "written_at")
+
+
+def test_memos_from_a_meeting_keep_where_they_came_from(tmp_path: Path) -> None:
+    """A memo made from a comment on a Word report (`memo import`) keeps its report, export, anchor, thread
+    and the comment's date through a .qdpx; a pseudonymised export leaves the report's file name out."""
+    built = files.nvivo(tmp_path)
+    db = empty_project(tmp_path)
+    import_json(db, built.path)
+    first, reply = uuid.uuid5(uuid.NAMESPACE_URL, "møde-1"), uuid.uuid5(uuid.NAMESPACE_URL, "møde-2")
+    with open_project(str(db)) as project:
+        from fieldnotes.project.actions import acting
+
+        with acting(project, "Importør", "test.setup", "a meeting's memos") as (session, _):
+            doc = session.scalars(select(Document).where(Document.title == "Interview med Mette")).one()
+            written = dt.datetime(2025, 3, 4, 13, 15, tzinfo=dt.UTC)
+            session.add(Memo(id=first, text="Søren bør nævnes i rapporten 🙂", document_id=doc.id,
+                             source="Rapport til mødet i Ærøskøbing.docx", source_export="a1b2c3d4-eksport",
+                             source_anchor="fn0a1b", written_at=written))
+            session.add(Memo(id=reply, text="Enig – også i Lyngå", document_id=doc.id,
+                             source="Rapport til mødet i Ærøskøbing.docx", source_export="a1b2c3d4-eksport",
+                             source_anchor="text", reply_to=first, written_at=written + dt.timedelta(minutes=5)))
+
+    def meeting(path: Path) -> dict[uuid.UUID, tuple[Any, ...]]:
+        with open_project(str(path), readonly=True) as project, project.read() as session:
+            return {m.id: tuple(getattr(m, c) for c in MEETING_COLUMNS)
+                    for m in session.scalars(select(Memo).where(Memo.id.in_([first, reply])))}
+
+    out = tmp_path / "møde.qdpx"
+    ok("--db", db, "exchange", "export-qdpx", out, "--no-pseudonymize")
+    copy = empty_project(tmp_path, "kopi.db")
+    import_json(copy, out)
+    before = meeting(db)
+    assert len(before) == 2 and before[reply][3] == first
+    assert meeting(copy) == before
+    ok("--db", db, "pseudonyms", "add", "Søren", "Bo")
+    hidden = tmp_path / "møde-pseudonymer.qdpx"
+    ok("--db", db, "exchange", "export-qdpx", hidden, "--pseudonymize")
+    carried = json.loads(members(hidden)["fieldnotes.json"])["rows"]["memos"]
+    assert "source" not in carried[str(first).upper()] and carried[str(reply).upper()]["reply_to"]
+    assert "Ærøskøbing.docx" not in members(hidden)["fieldnotes.json"].decode("utf-8")
+
+
 # --- every column has a place ------------------------------------------------------------------------
 
 #: per table, the columns project.qde itself holds (Users, Codes with their descriptions, TextSources with

@@ -3,9 +3,10 @@
 The schema has no extension point and our exports must stay valid, so whatever has no place in
 `project.qde` goes into this separate member, which other tools ignore: the project's settings (start
 date, language, default coder), every row's exact times and author, documents' source file names,
-code positions, attribute types and categories, speaker turns, and when cases and attribute values
-were linked. What the schema can hold stays in its own places (Users, Variables, Cases, Notes,
-Descriptions); this member only adds to it.
+code positions, attribute types and categories, speaker turns, when cases and attribute values were
+linked, and where a memo that came back from a comment on a Word report came from (the report, its
+export, the anchor, the thread and the comment's date). What the schema can hold stays in its own
+places (Users, Variables, Cases, Notes, Descriptions); this member only adds to it.
 
 Rows are keyed by the GUIDs `project.qde` gives them; a coder is named by the GUID of its `User`, as
 in `project.qde`, so a pseudonymised export (where coders' names, and so their ids, change) stays
@@ -58,7 +59,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "documents": ("source_name",),
     "codes": ("position",),
     "codings": (),
-    "memos": (),
+    "memos": ("source", "source_export", "source_anchor", "reply_to", "written_at"),
     "cases": (),
     "attributes": ("scope", "value_type", "categories"),
 }
@@ -69,10 +70,11 @@ LINK_COLUMNS: dict[str, tuple[str, ...]] = {
     "speaker_turns": ("ordinal", "speaker", "start", "end", "timestamp"),
 }
 #: columns holding text that could name someone: they go through the pseudonymisation
-TEXT_COLUMNS = frozenset({("documents", "source_name"), ("attributes", "categories"), ("speaker_turns", "speaker")})
-#: columns left out of a pseudonymised export: file names are written by hand, in any case and
-#: spelling, so the register cannot be trusted to catch every name in them
-LEFT_OUT_WHEN_PSEUDONYMISED = frozenset({("documents", "source_name")})
+TEXT_COLUMNS = frozenset({("documents", "source_name"), ("attributes", "categories"), ("speaker_turns", "speaker"),
+                          ("memos", "source")})
+#: columns left out of a pseudonymised export: file names (a source's, a report's) are written by hand,
+#: in any case and spelling, so the register cannot be trusted to catch every name in them
+LEFT_OUT_WHEN_PSEUDONYMISED = frozenset({("documents", "source_name"), ("memos", "source")})
 #: columns that name a coder: written as the coder's User GUID
 CODER_COLUMNS = frozenset({"created_by", "default_coder_id"})
 MODELS: dict[str, Any] = {
