@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,19 @@ def isolated_paths(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FIELDNOTES_LANG", "en")
     return home
+
+
+@pytest.fixture(autouse=True)
+def private_tempdir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Whatever a test, fieldnotes or a program they start makes with `tempfile` (or in TMPDIR) lands in a
+    folder of the test's own, never the system's; and fieldnotes' own temporary files must be gone when the
+    test ends (a test that kept a project there once went unnoticed)."""
+    folder = tmp_path_factory.mktemp("tempdir")
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    yield folder
+    left = sorted(path.name for path in folder.iterdir() if "fieldnotes" in path.name.lower())
+    assert not left, f"the test left fieldnotes files in the temporary folder: {left}"
 
 
 def missing(what: str, how: str) -> None:

@@ -6,6 +6,7 @@ import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fieldnotes.cli.main import main
@@ -22,20 +23,41 @@ class Result:
         return json.loads(self.out)
 
 
-def run(*args: str, stdin: str | None = None) -> Result:
+#: how the command line's line begins when it meets a bug (cli/main.py catches every exception, so in this
+#: process a bug never shows as a traceback: this line is how a test sees one)
+UNEXPECTED = "fieldnotes: unexpected error ("
+
+
+def run(*args: object, unexpected: bool = False) -> Result:
+    """`fieldnotes ARGS` in this process. Unless the test expects one (`unexpected`), a bug fails the test:
+    the command line reports every exception it did not expect as an "unexpected error" with exit code 1."""
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         try:
             code = main([str(a) for a in args])
         except SystemExit as exit_:  # argparse usage errors and --help
             code = int(exit_.code or 0)
-    return Result(code, out.getvalue(), err.getvalue())
+    result = Result(code, out.getvalue(), err.getvalue())
+    if not unexpected:
+        assert UNEXPECTED not in result.err, f"fieldnotes {' '.join(map(str, args))} hit a bug: {result.err}"
+    return result
 
 
-def ok(*args: str) -> Result:
+def ok(*args: object) -> Result:
     result = run(*args)
     assert result.code == 0, f"fieldnotes {' '.join(map(str, args))} failed: {result.err}"
     return result
+
+
+def schema_fixtures() -> list[Path]:
+    """The saved databases of every released schema (tests/fixtures/schemas), oldest revision first: in the
+    order of the migration chain, not of their names or sizes."""
+    from fieldnotes.db import migrate
+
+    chain = [script.revision for script in reversed(list(migrate.script().walk_revisions()))]
+    fixtures = {path.stem: path for path in (Path(__file__).parent / "fixtures" / "schemas").glob("*.db")}
+    assert fixtures and set(fixtures) <= set(chain), f"fixtures of unknown revisions: {set(fixtures) - set(chain)}"
+    return [fixtures[revision] for revision in chain if revision in fixtures]
 
 
 async def settle(pilot: Any) -> None:

@@ -32,6 +32,8 @@ LISTED = {
     "CSV export": "export csv",
     "REFI-QDA export": "export REFI-QDA",
     "merging a bundle": "merge",
+    "coders working at once (moved here from tests/test_hardening.py)": "parallel coders",
+    "refusing a hostile sealed bundle (moved here from tests/test_privacy_encryption.py)": "refuse a sealed header",
 }
 
 

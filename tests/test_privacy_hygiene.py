@@ -50,7 +50,7 @@ def test_a_logged_error_while_handling_a_document_holds_no_document_text(
     monkeypatch.setattr(logger, "handlers", [])
     monkeypatch.setattr(logs, "_configured", False)
     try:
-        result = run("--db", project, "pseudonyms", "apply", "--yes")
+        result = run("--db", project, "pseudonyms", "apply", "--yes", unexpected=True)
     finally:
         for handler in logger.handlers:
             handler.close()

@@ -61,7 +61,8 @@ def test_every_coding_lands_on_the_right_text(tmp_path: Path, maker: Any) -> Non
     assert report["taken"]["codings"] == len(built.expected)
     dropped = [d["name"] for d in report["dropped"] if d["kind"] == "selection"]
     assert len(dropped) == len(built.dropped_selections)
-    assert all(any(name in d for d in dropped) for name in built.dropped_selections)
+    for name in built.dropped_selections:  # (none for some tools: the count above is then the check)
+        assert any(name in d for d in dropped), (name, dropped)
 
 
 def test_nvivo_shape_utf16_bom_crlf_cases_and_notes(tmp_path: Path) -> None:

@@ -128,7 +128,7 @@ def test_library_counts_and_similar_without_the_command_line(tmp_path: Path) -> 
         assert coding is not None
         result = similar(session, coding, limit=3, unit="paragraph")
         assert result.code_path == "Sparringskultur og ledelse/Kollegial sparring" and len(result.hits) <= 3
-        assert all(h.document_title != LEADER or h.end <= coding.start or h.start >= coding.end
-                   for h in result.hits)
+        assert result.hits and all(h.document_title != LEADER or h.end <= coding.start or h.start >= coding.end
+                                   for h in result.hits)
     with open_project(str(db)) as project, project.write() as session:
         assert index.check(session) == []

@@ -24,15 +24,13 @@ from fieldnotes.team.bundle import write_bundle
 from fieldnotes.team.merge import merge
 from tests.projectdata import make_project, snapshot
 
-_BASE: dict[str, Path] = {}
 
-
-def base_project() -> Path:
-    """One small project per test session, copied for every example."""
-    if "path" not in _BASE:
-        folder = Path(tempfile.mkdtemp(prefix="fieldnotes-team-property-"))
-        _BASE["path"] = make_project(folder)
-    return _BASE["path"]
+@pytest.fixture(scope="module")
+def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small project for the module (in pytest's own temporary folder), copied for every example."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FIELDNOTES_HOME", str(tmp_path_factory.mktemp("home")))
+        return make_project(tmp_path_factory.mktemp("team-property"))
 
 
 operation = st.tuples(
@@ -86,11 +84,12 @@ def content(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 # a code deleted on one side, with that side's own coding on it, and used on the other: it comes back
 # with the coding deleted together with it, in either order
 @example(left=[("code", 0, 0, 5)], right=[("code", 0, 10, 5), ("delete_code", 0, 0, 1)])
-def test_crossed_merges_agree_whatever_the_coders_did(tmp_path: Path, left: list[Any], right: list[Any]) -> None:
+def test_crossed_merges_agree_whatever_the_coders_did(tmp_path: Path, base_project: Path, left: list[Any],
+                                                     right: list[Any]) -> None:
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     a, b = folder / "a.db", folder / "b.db"
-    shutil.copy(base_project(), a)
-    shutil.copy(base_project(), b)
+    shutil.copy(base_project, a)
+    shutil.copy(base_project, b)
     for op in left:
         act(a, "Mette", op)
     for op in right:
