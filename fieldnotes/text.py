@@ -33,3 +33,28 @@ def line_starts(text: str) -> list[int]:
         starts.append(position + 1)
         position = find("\n", position + 1)
     return starts
+
+
+# --- text for a terminal ------------------------------------------------------------------------
+
+#: the characters that reverse or embed text direction (Unicode's bidi controls)
+BIDI_CONTROLS = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_TERMINAL_CONTROLS = [*range(0x20), 0x7F, *range(0x80, 0xA0), *sorted(BIDI_CONTROLS)]
+#: what may never reach a terminal as it is: C0 and C1 control characters, DEL, text-direction controls
+TERMINAL_CONTROL = re.compile("[" + "".join(re.escape(chr(code)) for code in _TERMINAL_CONTROLS) + "]")
+_ONE_LINE = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in _TERMINAL_CONTROLS}
+_KEEP_LINES = {code: text for code, text in _ONE_LINE.items() if code not in (0x0A, 0x09)}
+
+
+def terminal_safe(text: str, *, one_line: bool = False) -> str:
+    """Text fit for a terminal: control characters and text-direction controls written as escapes
+    (`\\x1b`, `\\u202e`), lone surrogates as `\\udcxx`; line breaks and tabs kept unless `one_line`.
+
+    Names are refused with these at input (fieldnotes.db.validation); this keeps a terminal safe from
+    everything else: names stored before the rules, and documents' own text."""
+    text = text.translate(_ONE_LINE if one_line else _KEEP_LINES)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text

@@ -48,8 +48,9 @@ def test_bad_file_is_refused_with_a_reason_and_nothing_is_written(tmp_path: Path
     assert_one_line_reason(row["reason"], path.name, phrase)
     assert data.state(db) == before
     human = run("--db", db, "import", path)
-    assert human.code == 1 and "Traceback" not in human.err + human.out
-    assert f"! failed   {path.name}  {row['reason']}" in human.out.splitlines()
+    assert human.code == 1
+    assert human.err.splitlines() == [f"! failed   {path.name}  {row['reason']}"]  # the reason on stderr
+    assert human.out.splitlines() == ["0 imported, 0 skipped, 1 failed"]  # the summary on stdout
     assert data.state(db) == before
 
 
@@ -347,3 +348,82 @@ def test_a_value_the_project_cannot_hold_fails_that_file_only(tmp_path: Path, st
         assert [row["status"] for row in report["files"]] == ["failed", "imported"]
         assert report["files"][0]["reason"] == "b.md: the attribute 'halvår' holds numbers; 'to' is not one"
         assert sorted(row["source"] for row in data.docs(db)) == ["a.md", "c.md"]
+
+
+# --- fuzzing the YAML and XML that files carry: aliases and DTDs are refused, never followed ---------------
+
+FRONT_MATTER_PIECES = ["title: Møde", "a: &a [hå, hå, hå]", "b: &b [*a, *a, *a]", "c: [*b, *b, *b, *b]", "*a",
+                       "d: *c", "<<: *a", "e: &e {x: *e}", "kind: interview", "municipality: [Ny;By]", "[[[[[[[[",
+                       "attributes: [x, y]", "team: &t Nord", "hold: *t", 'titel: "Æ\\0\\e[31m"', "- liste", "  - *b",
+                       "date: 2025-13-45", "\t", ": :", "speakers: {I: *a}"]
+
+
+def test_front_matter_fuzz_with_aliases_reads_or_refuses(tmp_path: Path) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from fieldnotes.errors import InvalidInput
+    from fieldnotes.importing.batch import Options, prepare
+
+    target = tmp_path / "fuzz.md"
+
+    # noise that cannot end the front matter early (a line of ---)
+    noise_text = st.text(st.characters(blacklist_characters="-\n\r\u2028\u2029"), max_size=20)
+
+    @settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.lists(st.sampled_from(FRONT_MATTER_PIECES), min_size=1, max_size=8), noise_text)
+    def front_matter(pieces: list[str], noise: str) -> None:
+        target.write_text("---\n" + "\n".join(pieces) + noise + "\n---\nSøren fortæller om lageret.\n",
+                          encoding="utf-8")
+        check_reads_or_refuses(target)
+        try:  # and the metadata read from it: the same, with the rules for names
+            prepare(target, target.name, Options(), {})
+        except InvalidInput as error:
+            reason = str(error)
+            assert reason.startswith(target.name) and "\n" not in reason, reason
+            assert "fault in fieldnotes" not in reason
+        if any(piece.startswith("*") or ": *" in piece or "- *" in piece for piece in pieces):
+            with pytest.raises(InvalidInput):  # an alias is never followed: the file is refused
+                readers.read(target)
+
+    front_matter()
+
+
+def test_docx_fuzz_with_declarations_is_refused(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from fieldnotes.errors import InvalidInput
+
+    original = seed(".docx", tmp_path / "seed")
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    xml_parts = sorted(name for name in parts if name.endswith((".xml", ".rels")))
+    declarations = st.sampled_from(['<!DOCTYPE w:document [<!ENTITY a "æøå">]>', "<!DOCTYPE x>",
+                                    '<!DOCTYPE x SYSTEM "file:///etc/passwd">', '<!doctype x [<!ENTITY % p "x">]>',
+                                    '<!-- <ikke> --><!DOCTYPE x [<!ENTITY b "&a;&a;">]>'])
+    target = tmp_path / "fuzz.docx"
+
+    @settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.sampled_from(xml_parts), declarations, st.booleans())
+    def declared(part: str, declaration: str, reference: bool) -> None:
+        changed = dict(parts)
+        data = changed[part]
+        cut = data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0
+        data = data[:cut] + declaration.encode() + data[cut:]
+        if reference:
+            data = data.replace(b"</w:t>", b"&a;</w:t>", 1)
+        changed[part] = data
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in changed.items():
+                archive.writestr(name, content)
+        target.write_bytes(buffer.getvalue())
+        with pytest.raises(InvalidInput) as refused:
+            readers.read(target)
+        assert str(refused.value).startswith(f"fuzz.docx: refused: the Word file declares XML entities (in {part})")
+
+    declared()

@@ -173,7 +173,7 @@ def test_a_key_file_is_never_overwritten_with_less(project: Path, tmp_path: Path
     ("entries: 3\n", "not a pseudonym key file"),
     ("format: something-else\nentries: []\n", "not a pseudonym key"),
     ("entries:\n  - {original: Søren}\n", "has no pseudonym"),
-    ("entries: [\n", "not a readable key file"),
+    ("entries: [\n", "key.yaml, line 2: the key file is not valid YAML"),
 ])
 def test_bad_key_files_are_refused(project: Path, tmp_path: Path, content: str, message: str) -> None:
     key = tmp_path / "key.yaml"

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from fieldnotes.db.coders import coder_id
 from fieldnotes.db.models import Case, Code, Memo
 from fieldnotes.documents.store import attributes_of
+from fieldnotes.errors import InvalidInput
 from fieldnotes.project.opening import open_project
 from fieldnotes.refi import safezip
 from tests.fixtures.refi import vendor_files
@@ -260,13 +261,18 @@ def test_oversized_members_are_refused(tmp_path: Path, monkeypatch: pytest.Monke
     assert snapshot(db) == before
 
 
-def test_a_lying_zip_directory_is_caught_while_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = vendor_files.oversized(tmp_path, 50_000)
-    archive = safezip.Archive(path)
-    monkeypatch.setattr(safezip, "MAX_MEMBER_BYTES", 10_000)
-    with pytest.raises(Exception, match="more than"):
-        archive.read("sources/stor.txt")
-    archive.close()
+def test_a_lying_zip_directory_is_caught_while_reading(tmp_path: Path) -> None:
+    """The directory says the source unpacks to 100 bytes; it holds 100,000: no more than the directory says
+    is ever unpacked, and the member is refused as damaged (its checksum cannot match)."""
+    from tests.hostiledata import lying_zip
+
+    path = tmp_path / "løgn.qdpx"
+    path.write_bytes(lying_zip("sources/stor.txt", "ø".encode() * 50_000, claimed=100,
+                               others={"project.qde": b"<Project/>"}))
+    with safezip.Archive(path) as archive:
+        assert archive.read("project.qde") == b"<Project/>"
+        with pytest.raises(InvalidInput, match=r"sources/stor.txt cannot be unpacked"):
+            archive.read("sources/stor.txt")
 
 
 def test_a_codebook_file_imports_codes_only(tmp_path: Path) -> None:

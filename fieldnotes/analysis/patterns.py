@@ -178,9 +178,10 @@ def _cooccurs(session: Session, pattern: dict[str, Any]) -> tuple[bool, dict[str
 
 def load_patterns(path: Path) -> list[dict[str, Any]]:
     """The patterns of a patterns file; a dominant_area without `areas` gets the file's `areas` list."""
-    import yaml
+    from fieldnotes import safeyaml
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    data = safeyaml.load(Path(path).read_text(encoding="utf-8"), Path(path).name, what="the patterns file",
+                         hint="write it as examples/demo/patterns.yaml is written", loader=safeyaml.FewAliases) or {}
     patterns = data.get("patterns") or []
     if not isinstance(patterns, list) or not all(isinstance(p, dict) for p in patterns):
         raise InvalidInput(f"{Path(path).name}: 'patterns' must be a list of mappings")

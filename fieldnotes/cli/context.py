@@ -77,8 +77,10 @@ class Context:
         return language if language in LANGUAGES else None
 
     # --- output --------------------------------------------------------------------------------
-    def emit(self, data: Any, text: str | list[str] | None = None) -> None:
-        """JSON when --json was given, otherwise the human text (or a plain rendering of data)."""
+    def emit(self, data: Any, text: str | list[str] | None = None, *, escaped: bool = False) -> None:
+        """JSON when --json was given, otherwise the human text (or a plain rendering of data). On a terminal,
+        control characters in the text are written as escapes (fieldnotes.cli.terminal), unless `escaped`
+        says the text did that itself around sequences of its own (a highlight)."""
         if self.json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
             return
@@ -87,7 +89,9 @@ class Context:
         if isinstance(text, list):
             text = "\n".join(text)
         if text:
-            sys.stdout.write(text + "\n")
+            from fieldnotes.cli.terminal import raw
+
+            (raw(sys.stdout) if escaped else sys.stdout).write(text + "\n")
 
     def note(self, message: str) -> None:
         """Information for a person; it goes to stderr so --json output stays clean."""

@@ -33,12 +33,17 @@ class _ProgressLine:
     def __call__(self, index: int, total: int, name: str) -> None:
         if not self.enabled or total < 20:
             return
+        from fieldnotes.cli.terminal import raw
+        from fieldnotes.text import terminal_safe
+
         width = 30
         done = int(width * (index + 1) / total)
-        sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {index + 1}/{total} {name[:40]:<40}")
+        shown = terminal_safe(name[:40], one_line=True)
+        out = raw(sys.stderr)  # its own carriage returns; the file's name is escaped
+        out.write(f"\r[{'#' * done}{'.' * (width - done)}] {index + 1}/{total} {shown:<40}")
         if index + 1 == total:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-        sys.stderr.flush()
+            out.write("\r" + " " * 100 + "\r")
+        out.flush()
 
 
 def import_files(ctx: Context) -> int:
@@ -82,19 +87,26 @@ def import_files(ctx: Context) -> int:
 
         report = Report()
     report.results[:0] = exchanged
-    lines = _report_table(report.as_dict())
-    ctx.emit(report.as_dict(), lines)
+    summary = report.as_dict()
+    for line in _report_table(summary, failed=True):  # the reasons files failed are errors: stderr
+        ctx.note(line)
+    ctx.emit(summary, _report_table(summary, failed=False))
     return 1 if report.failed else 0
 
 
-def _report_table(report: dict[str, Any]) -> list[str]:
+def _report_table(report: dict[str, Any], *, failed: bool) -> list[str]:
+    """The lines of the failed files (`failed`), or of the others and the summary."""
     lines = []
     symbol = {"imported": "+", "skipped": "=", "failed": "!"}
     for row in report["files"]:
+        if (row["status"] == "failed") != failed:
+            continue
         detail = row["reason"] or (row["document_title"] or "")
         lines.append(f"{symbol[row['status']]} {row['status']:<8} {row['file']}  {detail}")
         for note in row["notes"]:
             lines.append(f"           note: {note}")
+    if failed:
+        return lines
     lines.append(
         f"{report['imported']} imported, {report['skipped']} skipped, {report['failed']} failed"
         + (f"; new cases: {', '.join(report['created_cases'])}" if report["created_cases"] else "")

@@ -24,15 +24,19 @@ def _progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
         return None, lambda: None
     shown = [False]
 
+    from fieldnotes.cli.terminal import raw
+
+    out = raw(sys.stderr)  # its own carriage return and erase-line sequence
+
     def show(done: int, total: int) -> None:
         shown[0] = True
-        sys.stderr.write(f"\rwriting… {done:,}/{total:,}")
-        sys.stderr.flush()
+        out.write(f"\rwriting… {done:,}/{total:,}")
+        out.flush()
 
     def finish() -> None:
         if shown[0]:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
+            out.write("\r\x1b[K")
+            out.flush()
 
     return show, finish
 

@@ -18,6 +18,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from fieldnotes.cli.parser import build_parser
 
     collector.tune()
+    from fieldnotes.cli import terminal
+
+    terminal.guard()
 
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -39,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FieldnotesError as error:
         if debug:
             raise
-        print(f"fieldnotes: error: {error}", file=sys.stderr)
+        _error(str(error))
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("fieldnotes: interrupted; nothing half-done was kept", file=sys.stderr)
@@ -49,15 +52,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         if debug:
             raise
-        print(f"fieldnotes: error: {error.strerror or error}"
-              + (f": {error.filename}" if getattr(error, "filename", None) else ""), file=sys.stderr)
+        _error(f"{error.strerror or error}" + (f": {error.filename}" if getattr(error, "filename", None) else ""))
         return EXIT_FAILED
     except Exception as error:  # a bug: log it, show one line
         if debug:
             raise
         known = _database_trouble(error)
         if known:
-            print(f"fieldnotes: error: {known}", file=sys.stderr)
+            _error(known)
             return EXIT_FAILED
         from fieldnotes.logs import log_exception
 
@@ -68,6 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+
+
+def _error(message: str) -> None:
+    """The one line a failure prints: whatever it quotes, no control character reaches the terminal and no
+    line break splits it."""
+    from fieldnotes.text import terminal_safe
+
+    print(f"fieldnotes: error: {terminal_safe(message, one_line=True)}", file=sys.stderr)
 
 
 def _database_trouble(error: Exception) -> str | None:
@@ -82,6 +92,9 @@ def _database_trouble(error: Exception) -> str | None:
     if _from_sqlite(error) and ("malformed" in text or "not a database" in text):
         return ("the project file is damaged (" + text.splitlines()[0] + "); nothing was changed. "
                 "List its backups with `fieldnotes restore` and put one back with `fieldnotes restore N`")
+    if "value too long for type character varying" in text:  # a name stored before fieldnotes checked lengths
+        return ("a name is longer than the database holds (see `fieldnotes codebook list` and `fieldnotes docs`); "
+                "nothing was changed. Shorten it in the project it comes from and try again")
     if "could not connect" in text or "connection refused" in text:
         return "cannot reach the database server; check the address and that the server is running"
     return None

@@ -104,9 +104,9 @@ def set_setting(ctx: Context) -> int:
             coders.ensure_coder(session, coder)
             settings = project.settings(session)
             if key == "name":
-                if not value.strip():
-                    raise InvalidInput("the project name cannot be empty")
-                settings.name = value.strip()
+                from fieldnotes.db.validation import project_name
+
+                settings.name = project_name(value)
             elif key == "start":
                 settings.start_date = None if value.lower() in ("none", "") else parse_date(value, "start date")
             elif key == "language":

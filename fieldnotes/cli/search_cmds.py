@@ -44,13 +44,17 @@ def _flat(text: str) -> str:
 
 def kwic(hit: Hit, width: int = KWIC_WIDTH, number: int | None = None) -> str:
     """One concordance line: the hit's number (for `--code C --hits`), the hit between its context, then
-    where it is."""
+    where it is. Highlighted for a terminal, the text is escaped here (the line is written as it is)."""
+    from fieldnotes.text import terminal_safe
+
     opening, closing = _marks()
-    before = _flat(hit.context_before)[-width:]
-    after = _flat(hit.context_after)[:width]
-    where = " · ".join(str(x) for x in (hit.document_title, hit.municipality, hit.date, hit.speaker) if x)
+    safe = terminal_safe if opening.startswith("\x1b") else (lambda text, one_line=True: text)
+    before = safe(_flat(hit.context_before)[-width:], one_line=True)
+    after = safe(_flat(hit.context_after)[:width], one_line=True)
+    where = safe(" · ".join(str(x) for x in (hit.document_title, hit.municipality, hit.date, hit.speaker) if x),
+                 one_line=True)
     score = f"  {hit.score:.2f}" if hit.score < 1 else ""
-    line = f"{before:>{width}} {opening}{_flat(hit.text)}{closing} {after:<{width}}"
+    line = f"{before:>{width}} {opening}{safe(_flat(hit.text), one_line=True)}{closing} {after:<{width}}"
     prefix = f"{number:>4}  " if number is not None else ""
     return f"{prefix}{line}  {where} · {hit.start}:{hit.end}{score}"
 
@@ -126,7 +130,7 @@ def search(ctx: Context) -> int:
     if not result.complete:
         summary += f"; stopped at --limit {options.limit}, there may be more"
     ctx.emit([{"number": n, **h.as_dict()} for n, h in enumerate(result.hits, 1)],
-             [kwic(h, number=n) for n, h in enumerate(result.hits, 1)] + [summary])
+             [kwic(h, number=n) for n, h in enumerate(result.hits, 1)] + [summary], escaped=True)
     return 0
 
 

@@ -15,18 +15,25 @@ from sqlalchemy.orm import Session
 from fieldnotes import ids
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.codebook.yamlfile import COLOR
+from fieldnotes.db import validation
 from fieldnotes.db.models import Code, Coding, Memo
 from fieldnotes.errors import InvalidInput, Refused
 
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
 
 
-def _check_name(session: Session, name: str, parent_id: uuid.UUID | None, exclude: uuid.UUID | None = None) -> str:
-    name = " ".join(name.split())
+def code_name(name: str) -> str:
+    """A code's name checked: the rules for names (fieldnotes.db.validation), and no '/'."""
+    name = validation.name(name, "the code name", limit=validation.CODE_NAME)
     if not name:
         raise InvalidInput("a code needs a name")
     if "/" in name:
         raise InvalidInput(f"the code name {name!r} contains '/', which separates names in paths")
+    return name
+
+
+def _check_name(session: Session, name: str, parent_id: uuid.UUID | None, exclude: uuid.UUID | None = None) -> str:
+    name = code_name(name)
     same_parent = Code.parent_id == parent_id if parent_id else Code.parent_id.is_(None)
     siblings = session.scalars(select(Code).where(same_parent))
     for sibling in siblings:

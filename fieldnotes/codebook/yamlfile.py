@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from fieldnotes import safeyaml
+from fieldnotes.db import validation
 from fieldnotes.errors import InvalidInput
 
 FORMAT = "fieldnotes-codebook/1"
@@ -67,8 +69,9 @@ class CodebookFile:
         return {code.id: code for code in self.codes}
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping."""
+class _LineLoader(safeyaml.FewAliases):
+    """The safe loader (fieldnotes.safeyaml) remembering the line of every mapping. A codebook may use
+    a few aliases (a shared scale, say); what they expand to is bounded."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -122,10 +125,13 @@ def parse(text: str, source: str = "<codebook>") -> CodebookFile:
         raise InvalidInput(f"{source}, {_yaml_mistake(error)}") from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
-        raise InvalidInput(f"{source}, line {line}: the character {error.character!r} is not allowed in YAML") from None
+        character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
+        raise InvalidInput(f"{source}, line {line}: the character U+{character:04X} is not allowed in YAML") from None
     except yaml.YAMLError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise InvalidInput(f"{source}: not valid YAML ({first})") from None
+    except (ValueError, OverflowError) as error:  # a value YAML reads but Python cannot hold, e.g. 2025-13-45
+        raise InvalidInput(f"{source}: not valid YAML ({error})") from None
 
 
 def _yaml_mistake(error: yaml.MarkedYAMLError) -> str:
@@ -178,7 +184,12 @@ def _build(data: Any) -> CodebookFile:
     _attach_parents(codes, pending_parents)
     _check_tree(codes)
     name = data.get("name")
-    return CodebookFile(name=str(name) if name is not None else None, codes=_ordered(codes))
+    if name is not None:
+        try:
+            name = validation.name(name, "the codebook's name", limit=validation.PROJECT_NAME)
+        except InvalidInput as error:
+            raise _Mistake(line, str(error)) from None
+    return CodebookFile(name=name, codes=_ordered(codes))
 
 
 def _walk(
@@ -199,6 +210,10 @@ def _walk(
     name = _text(entry.get("name"), line, "name")
     if not name:
         raise _Mistake(line, "a code needs a 'name'")
+    try:
+        name = validation.name(name, "the code name", limit=validation.CODE_NAME)
+    except InvalidInput as error:
+        raise _Mistake(line, str(error)) from None
     if "/" in name:
         raise _Mistake(line, f"the code name {name!r} contains '/', which separates names in paths")
     path = f"{parent_path}/{name}" if parent_path else name

@@ -33,6 +33,33 @@ def display_target(target: str) -> str:
     return target
 
 
+def _holds_nul(parameters: Any) -> bool:
+    if isinstance(parameters, str):
+        return "\x00" in parameters
+    if isinstance(parameters, dict):
+        return any(_holds_nul(value) for value in parameters.values())
+    if isinstance(parameters, (list, tuple)):
+        return any(_holds_nul(value) for value in parameters)
+    return False
+
+
+def refuse_nul(engine: Engine) -> None:
+    """Refuse, on every backend alike, a statement whose values hold a NUL character.
+
+    PostgreSQL cannot store or even compare text holding NUL (it fails with a DataError); SQLite can. So
+    that a project behaves the same on both, neither is sent one: names and metadata with NUL are refused
+    at input (fieldnotes.db.validation), and this catches whatever else would carry one (a document looked up
+    by a title holding NUL, text pasted into the app)."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if _holds_nul(parameters):
+            from fieldnotes.errors import InvalidInput
+
+            raise InvalidInput("a value holds a NUL character (U+0000), which a project cannot hold; nothing was "
+                               "changed", hint="remove it and try again")
+
+
 def looks_like_sqlite(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
@@ -92,11 +119,38 @@ def sqlite_engine(path: Path, *, readonly: bool = False, passphrase: str | None 
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+    refuse_nul(engine)
     return engine
 
 
+#: the server's driver, and how to install it (the `postgres` extra of pyproject.toml)
+SERVER_EXTRA = "pip install 'fieldnotes[postgres]'"
+
+
 def server_engine(url: str) -> Engine:
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    """An engine on a PostgreSQL server. Its driver (psycopg) is optional: without it, say how to get it."""
+    from fieldnotes.errors import FieldnotesError
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise FieldnotesError(f"{display_target(url)} is not a database address fieldnotes can read",
+                              hint="write it as postgresql+psycopg://USER@HOST/DATABASE") from None
+    if parsed.get_backend_name() != "postgresql":
+        raise FieldnotesError(f"fieldnotes works with SQLite files and PostgreSQL servers, not "
+                              f"{parsed.get_backend_name()}", hint="write it as postgresql+psycopg://USER@HOST/DATABASE")
+    try:
+        engine = create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        refuse_nul(engine)
+        return engine
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing not in ("psycopg", "psycopg2", "pg8000", "asyncpg"):
+            raise
+        driver = "psycopg" if missing == "psycopg" else f"{missing} (fieldnotes uses psycopg)"
+        raise FieldnotesError(f"the PostgreSQL driver {driver} is not installed",
+                              hint=f"install the server extra: {SERVER_EXTRA}, and write the address as "
+                                   "postgresql+psycopg://…") from None
 
 
 def engine_for(target: str, *, readonly: bool = False, passphrase: str | None = None) -> Engine:

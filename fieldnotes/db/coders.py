@@ -13,6 +13,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldnotes.db import validation
 from fieldnotes.db.models import Coder, ProjectSettings
 from fieldnotes.errors import InvalidInput
 
@@ -21,7 +22,8 @@ ENV_CODER = "FIELDNOTES_CODER"
 
 
 def normalise_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    """A coder's name checked by the rules for names (fieldnotes.db.validation)."""
+    cleaned = validation.name(name, "the coder's name", limit=validation.CODER_NAME)
     if not cleaned:
         raise InvalidInput("a coder's name cannot be empty")
     return cleaned

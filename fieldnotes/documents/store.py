@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes import ids
 from fieldnotes import text as textmod
+from fieldnotes.db import validation
 from fieldnotes.db.models import (
     DOCUMENT_KINDS,
     MUNICIPALITY,
@@ -84,28 +85,19 @@ class Added:
     created_cases: list[str]
 
 
-def case_name(case_type: str, name: str) -> str:
-    """A case's name as stored (whitespace collapsed); refused when it is no name at all."""
-    name = " ".join(str(name).split())
-    if not name:
+def case_name(case_type: str, name: Any) -> str:
+    """A case's name as stored, checked by the rules for names (fieldnotes.db.validation): one line, no
+    control characters, no ';', not too long; refused when it is no name at all."""
+    several = "municipalities" if case_type == MUNICIPALITY else f"{case_type} cases"
+    checked = validation.case_name(name, f"the {case_type} name", several=several)
+    if not checked:
         raise InvalidInput(f"a {case_type} needs a name")
-    return name
-
-
-def check_new(new: NewDocument) -> str:
-    """Check everything about a new document except its text; returns its kind.
-
-    `fieldnotes new` calls this before it opens the editor, so no typed note is refused afterwards for a
-    mistake in its arguments; `add_document` calls it too, so the two can never disagree.
-    """
-    kind = normalise_kind(new.kind)
-    for case_type, name in [(MUNICIPALITY, m) for m in new.municipalities] + list(new.cases):
-        case_name(case_type, name)
-    return kind
+    return checked
 
 
 def get_case(session: Session, case_type: str, name: str, *, coder_id: uuid.UUID | None,
              created: list[str] | None = None) -> Case:
+    case_type = validation.case_type(case_type)
     name = case_name(case_type, name)
     case = session.scalars(select(Case).where(Case.type == case_type, Case.name == name)).first()
     if case is None:
@@ -132,8 +124,26 @@ def _attribute(session: Session, scope: str, name: str, value: Any, coder_id: uu
     return attr
 
 
+def attribute_name(name: Any) -> str:
+    checked = validation.name(name, "the attribute name", limit=validation.ATTRIBUTE_NAME)
+    if not checked:
+        raise InvalidInput("an attribute needs a name", hint="write it as KEY=VALUE, e.g. team=Nord")
+    return checked
+
+
+def attribute_value(name: str, value: Any) -> Any:
+    """An attribute's value checked: text may hold line breaks, never other control characters."""
+    if isinstance(value, str):
+        return validation.value(value, f"the value of the attribute {name!r}")
+    if isinstance(value, (list, dict)):
+        validation.nested(value, f"the value of the attribute {name!r}")
+    return value
+
+
 def set_attribute(session: Session, *, scope: str, name: str, value: Any, coder_id: uuid.UUID | None,
                   document_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None) -> None:
+    name = attribute_name(name)
+    value = attribute_value(name, value)
     attr = _attribute(session, scope, name, value, coder_id)
     where = AttributeValue.document_id == document_id if document_id else AttributeValue.case_id == case_id
     row = session.scalars(select(AttributeValue).where(AttributeValue.attribute_id == attr.id, where)).first()
@@ -159,6 +169,32 @@ def set_attribute(session: Session, *, scope: str, name: str, value: Any, coder_
         row.value_text = str(value)
 
 
+def check_new(new: NewDocument) -> str:
+    """Check everything about a new document except its text; returns its kind.
+
+    Its metadata must keep the rules for names and values (fieldnotes.db.validation). `fieldnotes new` calls
+    this before it opens the editor, so no typed note is refused afterwards for a mistake in its arguments;
+    importers call it while reading a file; `add_document` calls it too, so none can disagree.
+    """
+    kind = normalise_kind(new.kind)
+    validation.name(new.title, "the title", limit=validation.TITLE)
+    if new.activity:
+        validation.name(new.activity, "the activity", limit=validation.ACTIVITY)
+    if new.source_name:
+        validation.name(new.source_name, "the file name", limit=validation.SOURCE_NAME)
+    validation.nested(new.participants, "a participant")
+    for label, person in new.speakers.items():
+        validation.name(label, "the speaker label", limit=validation.SPEAKER)
+        validation.nested(person, "a speaker")
+    for municipality in new.municipalities:
+        case_name(MUNICIPALITY, municipality)
+    for case_type, name in new.cases:
+        case_name(validation.case_type(case_type), name)
+    for key, value in new.attributes.items():
+        attribute_value(attribute_name(key), value)
+    return kind
+
+
 def add_document(session: Session, new: NewDocument, *, coder_id: uuid.UUID | None) -> Added:
     """Add a document (inside the caller's change). Returns it with any cases it created."""
     kind = check_new(new)
@@ -170,7 +206,7 @@ def add_document(session: Session, new: NewDocument, *, coder_id: uuid.UUID | No
         id=new.id or ids.new(),
         title=title,
         kind=kind,
-        activity=new.activity or None,
+        activity=" ".join(new.activity.split()) if new.activity else None,
         date=new.date,
         participants=list(new.participants),
         speakers=dict(new.speakers),
@@ -386,12 +422,15 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
                  coder_id: uuid.UUID | None) -> MetadataChange:
     """Change one piece of a document's metadata (inside the caller's change). Returns the old and new value."""
     title = doc.title
+    if key.startswith("attr:") and len(key) > 5:  # checked before it is looked up
+        key = "attr:" + attribute_name(key[5:])
     old = metadata_value(session, doc, key)
     value = value.strip()
     if key == "title":
-        if not value:
+        title_value = validation.name(value, "the title", limit=validation.TITLE)
+        if not title_value:
             raise InvalidInput("a title cannot be empty")
-        doc.title = " ".join(value.split())
+        doc.title = title_value
     elif key == "kind":
         doc.kind = normalise_kind(value)
         replace_turns(session, doc, coder_id=coder_id)
@@ -404,9 +443,9 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
             except ValueError:
                 raise InvalidInput(f"the date {value!r} is not YYYY-MM-DD") from None
     elif key == "activity":
-        doc.activity = value or None
+        doc.activity = validation.name(value, "the activity", limit=validation.ACTIVITY) or None
     elif key in ("municipality", "municipalities"):
-        names = [v.strip() for v in value.split(";") if v.strip()]
+        names = [case_name(MUNICIPALITY, v) for v in value.split(";") if v.strip()]
         links = session.execute(
             select(DocumentCase).join(Case, Case.id == DocumentCase.case_id)
             .where(DocumentCase.document_id == doc.id, Case.type == MUNICIPALITY)
@@ -427,7 +466,7 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
             if role.strip(" )"):
                 entry["role"] = role.strip(" )")
             people.append(entry)
-        doc.participants = people
+        doc.participants = validation.nested(people, "a participant")
     elif key.startswith("attr:") and len(key) > 5:
         set_attribute(session, scope="document", name=key[5:], value=value or None, coder_id=coder_id,
                       document_id=doc.id)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 _STAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _RANGE = r"(?:\s*(?:-->|->|–|-)\s*" + _STAMP + r")?"
-_LABEL = r"(?P<label>[^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,3}(?: \([^()\n]{1,40}\))?)"
+# a label is at most four words of 40 characters and a role of 30: it fits its column (SpeakerTurn.speaker, 200)
+_LABEL = r"(?P<label>[^\W\d_][\w.'’-]{0,39}(?: [\w.'’-]{1,40}){0,3}(?: \([^()\n]{1,30}\))?)"
 # match() anchors these at the start of a line; `$` is the line's end when endpos is given
 _LABELLED = re.compile(
     r"(?:(?:\[(?P<sq>" + _STAMP + r")" + _RANGE + r"\]|\((?P<rd>" + _STAMP + r")" + _RANGE + r"\)|(?P<bare>"

@@ -15,11 +15,11 @@ import datetime as dt
 import posixpath
 import re
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fieldnotes import archives
 from fieldnotes.errors import InvalidInput
 from fieldnotes.export.anchors import (
     CODE_PREFIX,
@@ -98,10 +98,10 @@ def read_report(path: Path) -> Report:
 
 
 class _Reader:
-    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+    def __init__(self, archive: archives.Checked, name: str) -> None:
         self.archive = archive
         self.name = name
-        self.members = {info.filename.casefold(): info.filename for info in archive.infolist()}
+        self.members = {info.filename.casefold(): info.filename for info in archive.infos}
 
     def member(self, part: str) -> bytes | None:
         from fieldnotes.importing.office import read_member

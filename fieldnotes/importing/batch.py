@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldnotes import safeyaml
 from fieldnotes import text as textmod
 from fieldnotes.db import history
 from fieldnotes.db.models import Document
-from fieldnotes.documents.store import NewDocument, add_document, normalise_kind
+from fieldnotes.documents.store import NewDocument, add_document, check_new, normalise_kind
 from fieldnotes.documents.turns import find_turns
 from fieldnotes.errors import FieldnotesError, InvalidInput
 from fieldnotes.importing import readers
@@ -55,6 +55,14 @@ class Options:
     manifest: Path | None = None
     strict: bool = False
     allow_duplicate: bool = False
+
+    def check(self) -> None:
+        """Refuse flags that break the rules for names and values (fieldnotes.db.validation) before any file
+        is read: each file would fail for them."""
+        if self.kind:
+            normalise_kind(self.kind)
+        check_new(NewDocument(text="", title=self.title or "", activity=self.activity,
+                              municipalities=list(self.municipalities), attributes=dict(self.attributes)))
 
 
 @dataclass
@@ -252,16 +260,12 @@ def _meta_file(source: Path) -> tuple[dict[str, Any], str] | None:
         if not candidate.is_file():
             continue
         try:
-            text, _ = decode(candidate.read_bytes(), candidate.name)
-            data = yaml.safe_load(textmod.normalise(text)) or {}
+            raw = candidate.read_bytes()
         except OSError as error:
             raise InvalidInput(f"{candidate.name}: cannot read the metadata file ({error.strerror})") from None
-        except (yaml.YAMLError, ValueError) as error:
-            mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-            where = f", line {mark.line + 1}" if mark else ""
-            detail = "" if isinstance(error, yaml.YAMLError) else f" ({error})"
-            raise InvalidInput(f"{candidate.name}{where}: the metadata file is not valid YAML{detail}",
-                               hint="write one 'key: value' per line, e.g. 'date: 2025-03-10'") from None
+        text, _ = decode(raw, candidate.name)
+        data = safeyaml.load(textmod.normalise(text), candidate.name, what="the metadata file",
+                             hint="write one 'key: value' per line, e.g. 'date: 2025-03-10'") or {}
         if not isinstance(data, dict):
             raise InvalidInput(f"{candidate.name}: the metadata file must be a mapping of keys to values",
                                hint="write one 'key: value' per line, e.g. 'kind: interview'")
@@ -316,13 +320,17 @@ def _participants(value: Any, where: str) -> list[dict[str, str]]:
     return out
 
 
-def _municipalities(value: Any) -> list[str]:
+def _municipalities(value: Any, where: str = "") -> list[str]:
+    """Municipalities as written: one name, several separated by ';', or a list of names (each without ';')."""
     if value is None:
         return []
     if isinstance(value, str):
         return [v.strip() for v in value.split(";") if v.strip()]
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple, dict)) for v in value):
         return [str(v).strip() for v in value if str(v).strip()]
+    if isinstance(value, (list, tuple, dict)):
+        raise InvalidInput(f"{where}: 'municipality' must be a name or a list of names",
+                           hint="e.g. 'municipality: Lyngå', or 'municipality: [Lyngå, Fjordby]'")
     return [str(value).strip()]
 
 
@@ -486,6 +494,10 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
             raise InvalidInput(f"{where('cases')}: each case needs a type and a name",
                                hint="write it as 'type: name', e.g. 'team: Team Nord'")
     attributes = meta.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise InvalidInput(f"{where('attributes')}: 'attributes' must name each attribute and give its value",
+                           hint="write it as 'attributes: {team: Nord, halvår: 2}', or one 'name: value' per "
+                                "line indented under 'attributes:'")
     new = NewDocument(
         text=body,
         title=title,
@@ -495,10 +507,14 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
         participants=_participants(meta.get("participants"), where("participants")),
         speakers={str(k): v for k, v in speakers.items()},
         source_name=source.name,
-        municipalities=_municipalities(meta.get("municipality")),
+        municipalities=_municipalities(meta.get("municipality"), where("municipality")),
         cases=cases,
         attributes={str(k): (v.isoformat() if isinstance(v, dt.date) else v) for k, v in attributes.items()},
     )
+    try:
+        check_new(new)
+    except InvalidInput as error:  # say which file; the rule is in the message
+        raise InvalidInput(f"{source.name}: {error.message}", hint=error.hint) from None
     return Prepared(source, display, new, notes)
 
 
@@ -513,6 +529,7 @@ def import_paths(project: Project, paths: Iterable[Path], options: Options, *, c
                  coder_name: str, progress: Progress | None = None) -> Report:
     from fieldnotes.db.coders import ensure_coder
 
+    options.check()
     report = Report()
     manifest = read_manifest(options.manifest) if options.manifest else {}
     files = collect(list(paths), report)

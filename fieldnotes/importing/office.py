@@ -11,63 +11,43 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fieldnotes import archives
 from fieldnotes.errors import InvalidInput
+from fieldnotes.refi import safexml
 
 RESAVE = "open it in Word or LibreOffice and save it again"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _limits() -> tuple[int, int]:
+def _limits() -> archives.Limits:
     from fieldnotes.importing import readers  # the documented limits live there (and tests lower them)
 
-    return readers.MAX_UNZIPPED_BYTES, readers.MAX_ZIP_RATIO
+    return archives.Limits(member=readers.MAX_UNZIPPED_BYTES, total=readers.MAX_UNZIPPED_BYTES,
+                           ratio=readers.MAX_ZIP_RATIO)
 
 
 def size_text(size: int) -> str:
-    from fieldnotes.importing import readers
-
-    return readers.size_text(size)
+    return archives.size_text(size)
 
 
-def open_zip(data: bytes, name: str, what: str) -> zipfile.ZipFile:
-    """The container, after checking it is not protected, damaged or a zip bomb."""
+def open_zip(data: bytes, name: str, what: str) -> archives.Checked:
+    """The container, after checking it is not protected, damaged or a zip bomb (fieldnotes.archives)."""
     if data.startswith(OLE_MAGIC):
         raise InvalidInput(
             f"{name}: the {what} file is password-protected (or in an old binary format such as .doc)",
             hint="remove the password, or save it as .docx/.odt, and import that copy",
         )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        raise InvalidInput(f"{name}: the {what} file is damaged (it is not a valid zip container)",
-                           hint=RESAVE) from None
-    max_unzipped, max_ratio = _limits()
-    total = 0
-    for info in members:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > 1_000_000 and ratio > max_ratio:
-            raise InvalidInput(
-                f"{name}: refused: the {what} file unpacks to {ratio:.0f} times its size (a zip bomb)",
-                hint="import only files from a source you trust; " + RESAVE,
-            )
-        if total > max_unzipped:
-            raise InvalidInput(
-                f"{name}: refused: the {what} file unpacks to more than {size_text(max_unzipped)} "
-                f"(a zip bomb, or far too large)",
-                hint="split it into smaller documents",
-            )
-        if info.flag_bits & 0x1:
-            raise InvalidInput(f"{name}: the {what} file is password-protected",
-                               hint="remove the password and import that copy")
+    archive = archives.Checked(data, name, _limits(), what=f"{what} file", hint=RESAVE,
+                               refusal_hint="import only files from a source you trust; " + RESAVE)
+    if any(info.flag_bits & 0x1 for info in archive.infos):
+        archive.close()
+        raise InvalidInput(f"{name}: the {what} file is password-protected",
+                           hint="remove the password and import that copy")
     return archive
 
 
@@ -86,16 +66,26 @@ def log_refusal(what: str, error: BaseException) -> None:
     logger().info("refused a damaged %s file: %s at %s", what, type(error).__name__, where)
 
 
-def read_member(archive: zipfile.ZipFile, member: str, name: str, what: str) -> bytes:
+def read_member(archive: archives.Checked, member: str, name: str, what: str) -> bytes:
     try:
         return archive.read(member)
-    except RuntimeError:  # an encrypted member
-        raise InvalidInput(f"{name}: the {what} file is password-protected",
-                           hint="remove the password and import that copy") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError) as error:
-        log_refusal(what, error)
-        raise InvalidInput(f"{name}: the {what} file is damaged ({member} cannot be unpacked)",
-                           hint=RESAVE) from None
+    except KeyError:
+        raise InvalidInput(f"{name}: the {what} file is damaged (it has no {member})", hint=RESAVE) from None
+
+
+def refuse_declarations(archive: archives.Checked, name: str, what: str) -> None:
+    """Refuse a container any of whose XML parts declares a DTD or entities.
+
+    Word and Writer never write one. The XML libraries are told never to resolve entities, so a
+    reference to a declared one would silently drop text; an .odt is refused for it (`parse_xml`),
+    and a .docx, whose parts python-docx parses, is checked here before it does.
+    """
+    for info in archive.infos:
+        if info.is_dir() or not info.filename.lower().endswith((".xml", ".rels")):
+            continue
+        if safexml.declares_dtd(archive.read(info)):
+            raise InvalidInput(f"{name}: refused: the {what} file declares XML entities (in {info.filename}), "
+                               "which it never needs", hint=RESAVE)
 
 
 def safe_xml_parser() -> Any:
@@ -109,7 +99,7 @@ def safe_xml_parser() -> Any:
 def parse_xml(raw: bytes, name: str, what: str) -> Any:
     from lxml import etree
 
-    if b"<!DOCTYPE" in raw[:4096] or b"<!ENTITY" in raw:
+    if safexml.declares_dtd(raw) or b"<!ENTITY" in raw:
         raise InvalidInput(f"{name}: refused: the {what} file declares XML entities", hint=RESAVE)
     try:
         return etree.fromstring(raw, parser=safe_xml_parser())
@@ -333,7 +323,8 @@ def _docx_numbering(document: Any) -> dict[tuple[str, int], tuple[str, int]]:
 
 
 def read_docx(data: bytes, name: str) -> str:
-    open_zip(data, name, "Word")
+    with open_zip(data, name, "Word") as archive:
+        refuse_declarations(archive, name, "Word")
     import docx
 
     try:
@@ -509,7 +500,7 @@ class _OdtReader:
 def read_odt(data: bytes, name: str) -> str:
     what = "OpenDocument"
     archive = open_zip(data, name, what)
-    names = set(archive.namelist())
+    names = {info.filename for info in archive.infos}
     if "META-INF/manifest.xml" in names and b"encryption-data" in read_member(
             archive, "META-INF/manifest.xml", name, what):
         raise InvalidInput(f"{name}: the OpenDocument file is password-protected",

@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from fieldnotes import safeyaml
 from fieldnotes.errors import InvalidInput
 from fieldnotes.importing import office
 from fieldnotes.importing.encoding import decode
@@ -139,14 +138,8 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
-    try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
-    except (yaml.YAMLError, ValueError) as error:
-        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        line = f", line {mark.line + 2}" if mark else ""
-        detail = "" if isinstance(error, yaml.YAMLError) else f" ({error})"
-        raise InvalidInput(f"{name}{line}: the front matter is not valid YAML{detail}",
-                           hint="fix the lines between the two --- lines at the top") from None
+    meta = safeyaml.load(match.group(1) or "", name, what="the front matter", first_line=2,
+                         hint="fix the lines between the two --- lines at the top") or {}
     if not isinstance(meta, dict):
         raise InvalidInput(f"{name}: the front matter must be a YAML mapping of keys to values",
                            hint="write one 'key: value' per line between the two --- lines")

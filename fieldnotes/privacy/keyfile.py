@@ -143,17 +143,17 @@ def read(path: Path) -> dict[str, Any]:
         raise FieldnotesError(f"no key file {path}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise FieldnotesError(f"cannot read {path.name} ({type(error).__name__})") from None
-    try:
-        if is_json(path):
+    if is_json(path):
+        try:
             data = json.loads(text)
-        else:
-            import yaml
+        except ValueError as error:
+            raise InvalidInput(f"{path.name}, line {getattr(error, 'lineno', '?')}: the key file is not valid JSON",
+                               hint="fix it, or export the key again with `fieldnotes pseudonyms export`") from None
+    else:
+        from fieldnotes import safeyaml
 
-            data = yaml.safe_load(text)
-    except ValueError as error:  # json.JSONDecodeError and yaml.YAMLError's readers
-        raise InvalidInput(f"{path.name} is not a readable key file ({type(error).__name__})") from None
-    except Exception as error:  # yaml.YAMLError does not derive from ValueError
-        raise InvalidInput(f"{path.name} is not a readable key file ({type(error).__name__})") from None
+        data = safeyaml.load(text, path.name, what="the key file",
+                             hint="fix it, or export the key again with `fieldnotes pseudonyms export`")
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise InvalidInput(f"{path.name} is not a pseudonym key file (it has no list of entries)")
     if data.get("format", FORMAT) != FORMAT:

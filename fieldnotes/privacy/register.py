@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldnotes.db import validation
 from fieldnotes.db.models import PSEUDONYM_CATEGORIES, Coder, Document, Pseudonym
 from fieldnotes.errors import Ambiguous, InvalidInput, NotFound, Refused
 from fieldnotes.privacy import names
@@ -75,7 +76,10 @@ def coder_names(session: Session) -> set[str]:
 
 
 def check(session: Session, original: str, pseudonym: str, *, ignore: uuid.UUID | None = None) -> None:
-    """Refuse an entry that would make replacing inconsistent (see the module's rules)."""
+    """Refuse an entry that would make replacing inconsistent (see the module's rules), or that breaks the
+    rules for names (fieldnotes.db.validation): a pseudonym is written into the text."""
+    validation.name(original, "the original", limit=validation.PERSON_NAME)
+    validation.name(pseudonym, "the pseudonym", limit=validation.PERSON_NAME)
     if not original:
         raise InvalidInput("the original cannot be empty")
     if not pseudonym:
@@ -107,7 +111,8 @@ def add(session: Session, original: str, pseudonym: str, *, category: str | None
     original, pseudonym = normalise(original), normalise(pseudonym)
     check(session, original, pseudonym)
     entry = Pseudonym(original=original, pseudonym=pseudonym, category=normalise_category(category),
-                      attributes=dict(attributes or {}), separated=False, created_by=coder_id)
+                      attributes=validation.nested(dict(attributes or {}), "a pseudonym's attribute"),
+                      separated=False, created_by=coder_id)
     if entry_id is not None:
         entry.id = entry_id
     session.add(entry)

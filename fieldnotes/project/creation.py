@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from fieldnotes.codebook import sync, yamlfile
-from fieldnotes.db import coders, history
+from fieldnotes.db import coders, history, validation
 from fieldnotes.db.models import ProjectSettings
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.project.opening import Project, create_empty, discard
@@ -38,6 +38,7 @@ def create_project(
         )
     book = None if empty else yamlfile.read(codebook or default_codebook())
     coder_name = coders.normalise_name(coder or coders.login_name())
+    name = validation.project_name(name or (book.name if book and book.name else None) or _default_name(target))
     project = create_empty(target, encrypt=encrypt)
     try:
         with project.write() as session:
@@ -46,7 +47,7 @@ def create_project(
                 coders.ensure_coder(session, coder_name)
                 session.add(
                     ProjectSettings(
-                        name=name or (book.name if book and book.name else None) or _default_name(target),
+                        name=name,
                         start_date=start,
                         language=language,
                         default_coder_id=coder_id,

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -70,10 +69,17 @@ def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+def _yaml(path: Path) -> Any:
+    from fieldnotes import safeyaml
+
+    return safeyaml.load(path.read_text(encoding="utf-8"), path.name, what="the demo file",
+                         hint="the demo's files are part of fieldnotes; reinstall it", loader=safeyaml.FewAliases)
+
+
 def read_anchors(folder: Path) -> list[Anchor]:
     anchors: list[Anchor] = []
     for path in sorted((folder / "codings").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = _yaml(path) or {}
         for index, item in enumerate(data.get("codings") or [], start=1):
             where = f"{path.name} #{index}"
             try:
@@ -131,7 +137,7 @@ def build(target: Path, *, source: Path | None = None) -> DemoReport:
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     folder = source or demo_dir()
-    settings = yaml.safe_load((folder / "project.yaml").read_text(encoding="utf-8"))
+    settings = _yaml(folder / "project.yaml")
     partial = target.with_name(target.name + ".building")
     for suffix in ("", "-wal", "-shm"):
         with suppress(FileNotFoundError):

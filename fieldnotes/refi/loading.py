@@ -41,7 +41,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from fieldnotes import text as textmod
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding.edit import OffsetMap, char_opcodes
-from fieldnotes.db import coders, history
+from fieldnotes.db import coders, history, validation
 from fieldnotes.db.models import (
     ATTRIBUTE_TYPES,
     Attribute,
@@ -409,7 +409,8 @@ class _Importer:
             position = plan.position + (siblings.get(parent_id, 0) if not self.fresh else 0)
             scale = entry.scale
             source = self.refi_codes.get(plan.guid)
-            row = Code(id=plan.guid, parent_id=parent_id, name=plan.name, color=plan.color or "#808080",
+            name = validation.name(plan.name, "the code name", limit=validation.CODE_NAME)  # the rules for names
+            row = Code(id=plan.guid, parent_id=parent_id, name=name, color=plan.color or "#808080",
                        shortcut=shortcut, codable=codable, retired=entry.retired, position=position,
                        scale_min=scale[0] if scale else None, scale_max=scale[1] if scale else None,
                        scale_labels=dict(entry.scale_labels), glosses={k: dict(v) for k, v in entry.glosses.items()},
@@ -953,7 +954,7 @@ class _Importer:
             self.report.taken["case links"] += 1
 
     def case(self, case_type: str, name: str, guid: uuid.UUID | None, description: str = "") -> Case:
-        name = " ".join(name.split())
+        name = validation.case_name(name, f"the {validation.case_type(case_type)} name")  # the rules for names
         found = self.session.get(Case, guid) if guid else None
         if found is None:
             folded = name.casefold()

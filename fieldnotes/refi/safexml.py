@@ -15,12 +15,14 @@ from lxml import etree
 
 from fieldnotes.errors import InvalidInput
 
-_FIRST_ELEMENT = re.compile(r"<(?![?!])")
 _DECLARATION = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_PROLOG_ITEM = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_BOM = re.compile("(?:\ufeff|\xef\xbb\xbf)?")
+_HEAD_BYTES = 1_000_000
 
 
 def _head(data: bytes) -> str:
-    head = data[:1_000_000]
+    head = data[:_HEAD_BYTES]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return head.decode("utf-16", errors="replace")
     if head[:1] == b"\x00" or head[1:2] == b"\x00":
@@ -28,11 +30,21 @@ def _head(data: bytes) -> str:
     return head.decode("latin-1")
 
 
-def refuse_declarations(data: bytes, what: str) -> None:
+def declares_dtd(data: bytes) -> bool:
+    """Whether XML bytes declare a DTD or entities in their prolog (before the first element; white
+    space, comments and processing instructions are stepped over). A prolog running past the first
+    megabyte counts as one: no real file has it."""
     head = _head(data)
-    first = _FIRST_ELEMENT.search(head)
-    prolog = head[: first.start()] if first else head
-    if _DECLARATION.search(prolog):
+    pos = len(_BOM.match(head).group())  # type: ignore[union-attr]
+    while (item := _PROLOG_ITEM.match(head, pos)) is not None and item.end() > pos:
+        pos = item.end()
+    if _DECLARATION.match(head, pos):
+        return True
+    return pos >= len(head) and len(data) > _HEAD_BYTES
+
+
+def refuse_declarations(data: bytes, what: str) -> None:
+    if declares_dtd(data):
         raise InvalidInput(f"{what} declares a DTD or entities, which REFI-QDA files never need; it was not read "
                            "(such declarations can read local files or expand without end)")
 

@@ -19,28 +19,18 @@ import re
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from fieldnotes import archives
 from fieldnotes.errors import InvalidInput
 
-MAX_MEMBER_BYTES = 200 * 1000 * 1000
-MAX_TOTAL_BYTES = 2 * 1000 * 1000 * 1000
-MAX_MEMBERS = 100_000
-_DRIVE = re.compile(r"^[A-Za-z]:")
+MAX_MEMBER_BYTES = archives.MEMBER_BYTES
+MAX_TOTAL_BYTES = archives.TOTAL_BYTES
+MAX_MEMBERS = archives.MEMBERS
 _INTERNAL = re.compile(r"^internal:/*", re.IGNORECASE)
 
 
-def _megabytes(count: int) -> str:
-    return f"{count / 1_000_000:.0f} MB"
-
-
-def check_member_name(name: str, archive: str) -> None:
-    parts = name.replace("\\", "/").split("/")
-    if name.startswith(("/", "\\")) or _DRIVE.match(name) or ".." in parts or "\x00" in name:
-        raise InvalidInput(f"{archive} holds an unsafe path {name!r} (absolute or with '..'); it was not read",
-                           hint="ask for a fresh export from the tool that made it")
-
-
 class Archive:
-    """A checked .qdpx: its .qde and the source files it holds."""
+    """A checked .qdpx: its .qde and the source files it holds (names and sizes checked by
+    fieldnotes.archives, with the limits above)."""
 
     def __init__(self, path: Path) -> None:
         self.name = path.name
@@ -49,35 +39,19 @@ class Archive:
         if not zipfile.is_zipfile(path):
             raise InvalidInput(f"{self.name} is not a REFI-QDA project: a .qdpx file is a zip archive, "
                                "and this is not one")
+        limits = archives.Limits(member=MAX_MEMBER_BYTES, total=MAX_TOTAL_BYTES, members=MAX_MEMBERS)
         try:
-            self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as error:
+            self._checked = archives.Checked(path, self.name, limits, what="REFI-QDA file",
+                                             hint="ask for a fresh export from the tool that made it")
+        except OSError as error:
             raise InvalidInput(f"{self.name} is a damaged zip archive ({error})") from None
+        self._zip = self._checked.zip
+        self._members = {self._key(info.filename): info for info in self._checked.infos if not info.is_dir()}
         try:
-            self._check()
             self.qde_name = self._find_qde()
         except BaseException:
             self._zip.close()
             raise
-        self._read_total = 0
-
-    def _check(self) -> None:
-        infos = self._zip.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise InvalidInput(f"{self.name} holds {len(infos)} files; more than {MAX_MEMBERS} is not read")
-        total = 0
-        self._members: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
-            check_member_name(info.filename, self.name)
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise InvalidInput(f"{self.name}: {info.filename} unpacks to {_megabytes(info.file_size)}; "
-                                   f"members larger than {_megabytes(MAX_MEMBER_BYTES)} are not read")
-            total += info.file_size
-            if not info.is_dir():
-                self._members[self._key(info.filename)] = info
-        if total > MAX_TOTAL_BYTES:
-            raise InvalidInput(f"{self.name} unpacks to {_megabytes(total)}; more than "
-                               f"{_megabytes(MAX_TOTAL_BYTES)} is not read")
 
     @staticmethod
     def _key(name: str) -> str:
@@ -97,19 +71,7 @@ class Archive:
                            "project.qde; it is not clear which to read")
 
     def read(self, name: str) -> bytes:
-        info = self._members[self._key(name)]
-        try:
-            with self._zip.open(info) as handle:
-                data = handle.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as error:
-            raise InvalidInput(f"{self.name}: {info.filename} cannot be unpacked ({error})") from None
-        if len(data) > MAX_MEMBER_BYTES:
-            raise InvalidInput(f"{self.name}: {info.filename} unpacks to more than {_megabytes(MAX_MEMBER_BYTES)}; "
-                               "it was not read")
-        self._read_total += len(data)
-        if self._read_total > MAX_TOTAL_BYTES:
-            raise InvalidInput(f"{self.name} unpacks to more than {_megabytes(MAX_TOTAL_BYTES)}; it was not read")
-        return data
+        return self._checked.read(self._members[self._key(name)])
 
     def has(self, name: str) -> bool:
         return self._key(name) in self._members

@@ -69,6 +69,9 @@ class FieldnotesApp(App[None]):
         from fieldnotes import collector
 
         collector.tune()
+        from fieldnotes.tui.safeoutput import guard
+
+        guard()
         use(lang)
         self.lang = lang
         self.project = project

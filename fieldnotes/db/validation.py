@@ -1,0 +1,126 @@
+"""The rules for names and metadata, in one place: the command line, the app and every importer call these.
+
+A name (a code, a case such as a municipality, a title, an activity, an attribute's name, a coder, a
+participant, the project) is one line of text:
+
+- runs of white space, line breaks included, become one space, and the ends are trimmed;
+- it may not hold control characters (among them NUL and the escape character that starts terminal
+  escape sequences), text-direction controls (which make text read in another order than it is
+  stored) or lone surrogates (bytes that were not text);
+- it may not be longer than its column in the database (`fieldnotes/db/models.py`), so a project
+  that SQLite accepts is one PostgreSQL accepts too;
+- a case name may not hold `;`, which separates several cases wherever a list is written on one line.
+
+A value (an attribute's value) may also hold line breaks and tabs.
+
+The rule's other half is `fieldnotes.text.terminal_safe`: whatever reaches a terminal has its control
+characters written as escapes, so nothing stored before these rules (or read from a document's text) can
+move the cursor, recolour the screen or reverse a line.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from fieldnotes.db import models
+from fieldnotes.errors import InvalidInput
+from fieldnotes.text import BIDI_CONTROLS
+
+RULE = ("names and metadata may not hold control characters, terminal escape sequences or text-direction "
+        "controls")
+
+def _length(column: Any) -> int:
+    return int(column.property.columns[0].type.length)
+
+
+#: the most characters each name may have: its column's length in the models, so the rules change with the
+#: schema (PostgreSQL refuses a longer value; SQLite would keep it)
+CODE_NAME = _length(models.Code.name)
+CASE_NAME = _length(models.Case.name)
+CASE_TYPE = _length(models.Case.type)
+TITLE = _length(models.Document.title)
+ACTIVITY = _length(models.Document.activity)
+SOURCE_NAME = _length(models.Document.source_name)
+ATTRIBUTE_NAME = _length(models.Attribute.name)
+CODER_NAME = _length(models.Coder.name)
+PROJECT_NAME = _length(models.ProjectSettings.name)
+SPEAKER = _length(models.SpeakerTurn.speaker)
+#: names kept in JSON columns (participants, the people behind speaker labels) have no column; this many is plenty
+PERSON_NAME = 300
+
+
+def forbidden(char: str) -> str | None:
+    """What a character is, if names may not hold it."""
+    code = ord(char)
+    if code in BIDI_CONTROLS:
+        return f"a text-direction control (U+{code:04X})"
+    category = unicodedata.category(char)
+    if category == "Cc":
+        if code == 0x1B:
+            return "an escape character (U+001B, which starts terminal escape sequences)"
+        if code == 0:
+            return "a NUL character (U+0000)"
+        return f"a control character (U+{code:04X})"
+    if category == "Cs":
+        return f"a byte that is not text (U+{code:04X})"
+    return None
+
+
+def shown(value: str, most: int = 60) -> str:
+    """A value quoted for a message: control characters escaped, long values cut short."""
+    return repr(value if len(value) <= most else value[: most - 1] + "…")
+
+
+def _check(value: str, what: str, *, limit: int | None, allowed: str = "") -> str:
+    for char in value:
+        if char in allowed:
+            continue
+        problem = forbidden(char)
+        if problem:
+            raise InvalidInput(f"{what} {shown(value)} holds {problem}", hint=f"{RULE}; remove it")
+    if limit is not None and len(value) > limit:
+        raise InvalidInput(f"{what} is {len(value):,} characters long; it may have at most {limit:,}",
+                           hint=f"shorten it: {shown(value, 40)}")
+    return value
+
+
+def name(value: Any, what: str, *, limit: int | None) -> str:
+    """A name on one line, checked (see the module's rules); may be empty (callers say if it must not be)."""
+    return _check(" ".join(str(value).split()), what, limit=limit)
+
+
+def project_name(value: Any) -> str:
+    checked = name(value, "the project name", limit=PROJECT_NAME)
+    if not checked:
+        raise InvalidInput("the project name cannot be empty")
+    return checked
+
+
+def case_name(value: Any, what: str = "the case name", *, several: str = "cases") -> str:
+    """A case's name: a name that may not hold `;` (which separates several `several` on one line)."""
+    cleaned = name(value, what, limit=CASE_NAME)
+    if ";" in cleaned:
+        raise InvalidInput(f"{what} {shown(cleaned)} holds ';', which separates several {several}",
+                           hint=f"name each of the {several} on its own, without ';'")
+    return cleaned
+
+
+def case_type(value: Any) -> str:
+    return name(value, "the case type", limit=CASE_TYPE)
+
+
+def value(text: Any, what: str) -> str:
+    """A metadata value: line breaks and tabs may stay, other control characters may not."""
+    return _check(str(text), what, limit=None, allowed="\n\t")
+
+
+def nested(data: Any, what: str) -> Any:
+    """Every string inside lists and mappings (participants, speakers) checked as a name."""
+    if isinstance(data, str):
+        return name(data, what, limit=PERSON_NAME)
+    if isinstance(data, dict):
+        return {nested(key, what): nested(item, what) for key, item in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [nested(item, what) for item in data]
+    return data
