@@ -25,8 +25,9 @@ from typing import IO
 
 from fieldnotes.errors import InvalidInput
 
-MEMBER_BYTES = 200 * 1000 * 1000
-TOTAL_BYTES = 2 * 1000 * 1000 * 1000
+#: in binary units, as every size fieldnotes prints (`size_text`): "200.0 MB" and "2.0 GB" in messages
+MEMBER_BYTES = 200 * 1024**2
+TOTAL_BYTES = 2 * 1024**3
 MEMBERS = 100_000
 RATIO = 200
 RATIO_FROM = 1_000_000
@@ -42,6 +43,8 @@ class Limits:
 
 
 def size_text(size: int) -> str:
+    if size >= 1024**3:
+        return f"{size / 1024**3:.1f} GB"
     if size >= 1_048_576:
         return f"{size / 1_048_576:.1f} MB"
     if size >= 1024:

@@ -233,7 +233,7 @@ def test_a_bundle_whose_manifest_is_huge_is_refused_before_the_rest_is_read(
         archive.writestr("rows.json", b"{}")
         archive.writestr("events.json", b"{}")
     one_line_refusal(run("--db", project, "merge", bundle),
-                     "stor.fnbundle: refused: manifest.json unpacks to 1.9 MB, more than the 976.6 KB it may hold")
+                     "stor.fnbundle: refused: manifest.json unpacks to 1.9 MB, more than the 1.0 MB it may hold")
 
 
 def test_a_lying_zip_directory_cannot_make_a_member_larger_than_it_says(tmp_path: Path) -> None:
@@ -287,6 +287,24 @@ def test_an_overlong_code_name_is_refused_on_postgresql_and_the_project_merges_t
     one_line_refusal(run("--db", pg_url, "codebook", "add", "Æ" * 301),
                      "the code name is 301 characters long; it may have at most 300")  # was a DataError
     assert ok("--db", pg_url, "codebook", "list", "--json").json == before
+
+
+@pytest.mark.postgres
+def test_an_old_project_holding_an_overlong_name_is_refused_by_a_server_in_one_line(
+        tmp_path: Path, pg_url: str) -> None:
+    """A SQLite project made before the limits (or by another program) can hold a longer name than PostgreSQL
+    takes: merging it to a server fails in one line that says so, and the server is left as it was."""
+    import sqlite3
+    from contextlib import closing
+
+    laptop = make_project(tmp_path)
+    with closing(sqlite3.connect(laptop)) as conn, conn:
+        conn.execute("UPDATE codes SET name = ? WHERE name = 'Ledelse'", ("Ø" * 400,))
+    ok("--db", pg_url, "init", "--empty", "--coder", "Anna Krogh")
+    before = (ok("--db", pg_url, "codebook", "list", "--json").json, ok("--db", pg_url, "docs", "--json").json)
+    one_line_refusal(run("--db", pg_url, "merge", laptop),
+                     "a name is longer than the database holds", "nothing was changed")
+    assert (ok("--db", pg_url, "codebook", "list", "--json").json, ok("--db", pg_url, "docs", "--json").json) == before
 
 
 @pytest.mark.parametrize("kind", sorted(hostile.HOSTILE_NAMES))

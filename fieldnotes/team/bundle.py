@@ -64,7 +64,7 @@ MEMBERS = (MANIFEST, ROWS, EVENTS)
 #: whole project of the benchmarks' `stress` tier take about 300 and 400 MB (they pack about 4:1). A bundle
 #: holds three members, and its manifest is small.
 LIMITS = archives.Limits(member=archives.TOTAL_BYTES, members=100)
-MAX_MANIFEST_BYTES = 1_000_000
+MAX_MANIFEST_BYTES = 1024**2
 #: zlib's fastest level: a whole project's bundle packs in a third of the time, and is about a sixth larger
 COMPRESSION = 1
 #: changes that are not a coder's own work (what they merged from others, and undoing that)
