@@ -471,6 +471,32 @@ def test_memos_from_a_meeting_keep_where_they_came_from(tmp_path: Path) -> None:
     assert "Ærøskøbing.docx" not in members(hidden)["fieldnotes.json"].decode("utf-8")
 
 
+
+def test_file_names_stay_out_when_the_project_holds_pseudonyms_only(tmp_path: Path) -> None:
+    """After the key was taken out of the project, exports say their names are pseudonyms: a report's file
+    name (which `pseudonyms apply` does not reach) must not travel in fieldnotes.json then either."""
+    built = files.nvivo(tmp_path)
+    db = empty_project(tmp_path)
+    import_json(db, built.path)
+    with open_project(str(db)) as project:
+        from fieldnotes.project.actions import acting
+
+        with acting(project, "Importør", "test.setup", "a meeting's memo") as (session, _):
+            doc = session.scalars(select(Document).where(Document.title == "Interview med Mette")).one()
+            session.add(Memo(text="Et memo fra mødet", document_id=doc.id, source="Rapport om Søren.docx",
+                             source_export="eksport-1", source_anchor="text"))
+    ok("--db", db, "pseudonyms", "add", "Søren", "Bo")
+    ok("--db", db, "pseudonyms", "apply", "--yes")
+    ok("--db", db, "pseudonyms", "export", tmp_path / "nøgle.yaml", "--remove", "--yes")
+    out = tmp_path / "kun-pseudonymer.qdpx"
+    result = ok("--db", db, "exchange", "export-qdpx", out, "--json").json
+    assert result["names_replaced"] is True
+    carried = json.loads(members(out)["fieldnotes.json"])["rows"]
+    assert all("source" not in memo for memo in carried["memos"].values())
+    assert all("source_name" not in doc for doc in carried["documents"].values())
+    assert "Søren" not in b"".join(members(out).values()).decode("utf-8")
+
+
 # --- every column has a place ------------------------------------------------------------------------
 
 #: per table, the columns project.qde itself holds (Users, Codes with their descriptions, TextSources with

@@ -223,7 +223,7 @@ def _ordered_memos(memos: Iterable[Memo]) -> list[Memo]:
 
 
 class _ProjectBuilder(_Builder):
-    def __init__(self, session: Session, text_out: TextOut, utf16: bool) -> None:
+    def __init__(self, session: Session, text_out: TextOut, utf16: bool, pseudonymised: bool) -> None:
         super().__init__(session, text_out, schema.PROJECT_NS)
         self.utf16 = utf16
         self.coders = {coder.id: coder for coder in session.scalars(select(Coder))}
@@ -234,7 +234,7 @@ class _ProjectBuilder(_Builder):
             if coder.refi_guid is not None and coder.refi_guid not in taken:  # one GUID, one User
                 self.guids[coder.id] = coder.refi_guid
                 taken.add(coder.refi_guid)
-        self.ext = extension.Writer(self.user, self.text, pseudonymised=_replaces_anything(text_out))
+        self.ext = extension.Writer(self.user, self.text, pseudonymised=pseudonymised)
         self.memos = _ordered_memos(session.scalars(select(Memo)))
         self.by_target: dict[tuple[str, uuid.UUID | None], list[Memo]] = defaultdict(list)
         for memo in self.memos:
@@ -523,11 +523,18 @@ def last_change(session: Session) -> dt.datetime | None:
     return moment
 
 
-def project_xml(session: Session, *, text_out: TextOut = _as_is, utf16: bool = False) -> tuple[
-        bytes, dict[str, bytes], ExportStats]:
-    """The project.qde, the source files and `fieldnotes.json` of an export, without writing anything."""
+def project_xml(session: Session, *, text_out: TextOut = _as_is, utf16: bool = False,
+                pseudonymised: bool | None = None) -> tuple[bytes, dict[str, bytes], ExportStats]:
+    """The project.qde, the source files and `fieldnotes.json` of an export, without writing anything.
+
+    `pseudonymised`: the export says its names are pseudonyms, so file names (written by hand, beyond
+    the register's reach) are left out; by default, when `text_out` can replace anything. The export
+    passes its decision, which is also yes when the project holds pseudonyms only (the key taken out).
+    """
     settings = session.scalars(select(ProjectSettings)).one()
-    builder = _ProjectBuilder(session, text_out, utf16)
+    if pseudonymised is None:
+        pseudonymised = _replaces_anything(text_out)
+    builder = _ProjectBuilder(session, text_out, utf16, pseudonymised)
     modified = last_change(session) or settings.updated_at
     data, files = builder.build(settings, modified)
     return data, files, builder.stats
@@ -597,7 +604,7 @@ def export_qdpx(project: Project, target: Path | str, *, coder_name: str, pseudo
     with project.write() as session:
         _ensure_exporter(session, coder_name)  # before the XML, so that the next export is the same file
         names = _names(session, pseudonymize)
-        qde, files, stats = project_xml(session, text_out=names.text, utf16=utf16)
+        qde, files, stats = project_xml(session, text_out=names.text, utf16=utf16, pseudonymised=bool(names.replaced))
         write_zip(target, qde, files)
         done = _record(session, coder_name, "qdpx", target, names,
                        f"exported the project as REFI-QDA ({stats.documents} documents, {stats.codings} codings) "
