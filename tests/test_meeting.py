@@ -515,3 +515,74 @@ def test_bookmark_names_round_trip() -> None:
                                                                                       uuid.uuid4())
     assert anchors.parse_bookmark(anchors.code_bookmark(code)) == ("code", code)
     assert anchors.parse_bookmark("_Toc00000001") is None and anchors.parse_bookmark("fn_c_kort") is None
+
+
+# --- in the app --------------------------------------------------------------------------------------
+
+
+async def test_the_app_shows_what_the_comments_become_before_it_writes_and_one_undo_takes_them_back(
+        project: Path, tmp_path: Path) -> None:
+    from textual.widgets import Input, Static
+
+    from fieldnotes.tui.app import FieldnotesApp
+    from fieldnotes.tui.screens.meeting import MeetingScreen
+    from tests.helpers import settle
+
+    report = export_report(project, tmp_path / REPORT)
+    add_comments(report)
+    table, changes = memo_table(project), change_count(project)
+    app = FieldnotesApp(open_project(str(project)), "Ole Dam", lang="da")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Importér kommentarer")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen)
+        screen.query_one("#meeting-file", Input).value = str(report)
+        await pilot.press("enter")  # first Enter: what each comment becomes, nothing written
+        await settle(pilot)
+        preview = str(screen.query_one("#meeting-lines", Static).render())
+        assert "ny" in preview and "Skal koden deles i to?" in preview and "7 kommentarer: 7 nye memoer" in preview
+        assert "Enter importerer dem" in str(screen.query_one("#meeting-hint", Static).render())
+        assert memo_table(project) == table and change_count(project) == changes
+        await pilot.press("enter")  # second Enter: written, as one change
+        await settle(pilot)
+        assert not isinstance(app.screen, MeetingScreen)
+        assert len(memos_from(project, REPORT)) == 7 and change_count(project) == changes + 1
+        await pilot.press("u")  # one undo takes the whole meeting back out
+        await settle(pilot)
+        assert memos_from(project, REPORT) == [] and memo_table(project) == table
+        assert app.errors == []
+
+
+async def test_in_the_app_esc_goes_back_and_a_refusal_is_one_line(project: Path, tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from fieldnotes.tui.app import FieldnotesApp
+    from fieldnotes.tui.screens.meeting import MeetingScreen
+    from tests.helpers import settle
+
+    plain = tmp_path / "referat æøå.docx"
+    docx.Document().save(str(plain))
+    table = memo_table(project)
+    app = FieldnotesApp(open_project(str(project)), "Ole Dam", lang="da")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.action_import_comments()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MeetingScreen)
+        screen.query_one("#meeting-file", Input).value = str(plain)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(app.errors) == 1 and "not a fieldnotes report" in app.errors[0] and "\n" not in app.errors[0]
+        await pilot.press("escape")  # typed text: asks first
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not isinstance(app.screen, MeetingScreen)
+    assert memo_table(project) == table

@@ -37,6 +37,10 @@ NO_AUTHOR = frozenset(("", "unknown author", "ukendt forfatter", "author", "forf
                        "unknown", "ukendt"))
 FREE_TEXT = "text"  # the anchor recorded for a comment on anything but an excerpt or a code heading
 ACTION = "memo.import"
+#: why a comment on an excerpt or a heading was kept as a project memo (the app translates these)
+REASONS = {"removed": "its coding was removed since the export",
+           "recoded": "its coding was recoded since the export (now {code})",
+           "code deleted": "its code was deleted since the export"}
 
 
 @dataclass
@@ -53,8 +57,13 @@ class PlannedMemo:
     anchor: str
     memo_id: uuid.UUID
     reply_to: uuid.UUID | None = None
-    note: str = ""  # why it is a project memo although it was on an excerpt or heading
+    reason: str = ""  # why it is a project memo although it was on an excerpt or heading: a key of REASONS
+    now_code: str = ""  # with "recoded": the code the coding has now
     old_text: str = ""
+
+    @property
+    def note(self) -> str:
+        return REASONS[self.reason].format(code=self.now_code) if self.reason else ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"action": self.action, "memo": str(self.memo_id), "target_kind": self.target_kind,
@@ -79,7 +88,7 @@ class MeetingPlan:
     @property
     def kept(self) -> list[PlannedMemo]:
         """Comments on excerpts or headings that could not go there (removed or recoded since)."""
-        return [item for item in self.items if item.note]
+        return [item for item in self.items if item.reason]
 
     @property
     def changes(self) -> bool:
@@ -124,10 +133,10 @@ def plan(session: Session, report: Report, *, as_coder: str | None = None) -> Me
         coder = usable_author(comment.author) or fallback or ""
         parent_plan = planned.get(comment.parent) if comment.parent else None
         if parent_plan is not None:  # a reply goes where its thread is
-            kind, target, label, note = (parent_plan.target_kind, parent_plan.target_id, parent_plan.target_label,
-                                         parent_plan.note)
+            kind, target, label = parent_plan.target_kind, parent_plan.target_id, parent_plan.target_label
+            reason, now_code = parent_plan.reason, parent_plan.now_code
         else:
-            kind, target, label, note = targets.resolve(comment, coder)
+            kind, target, label, reason, now_code = targets.resolve(comment, coder)
         text = comment.text if kind != "project" else project_text(comment)
         anchor = comment.anchor or FREE_TEXT
         found = existing.claim(anchor, coders.coder_id(coder), comment.date, text)
@@ -141,7 +150,8 @@ def plan(session: Session, report: Report, *, as_coder: str | None = None) -> Me
         item = planned[comment.id] = PlannedMemo(
             comment=comment, action=action, target_kind=kind, target_id=target, target_label=label, coder=coder,
             text=text, anchor=anchor, memo_id=memo_id,
-            reply_to=memo_ids.get(comment.parent) if comment.parent else None, note=note, old_text=old)
+            reply_to=memo_ids.get(comment.parent) if comment.parent else None, reason=reason, now_code=now_code,
+            old_text=old)
         result.items.append(item)
     return result
 
@@ -186,29 +196,29 @@ class _Targets:
         except Exception:  # a code the tree no longer holds
             return str(code)[:8]
 
-    def resolve(self, comment: ReportComment, coder: str) -> tuple[str, uuid.UUID | None, str, str]:
-        """(target kind, id, label, note) for a comment that starts a thread."""
+    def resolve(self, comment: ReportComment, coder: str) -> tuple[str, uuid.UUID | None, str, str, str]:
+        """(target kind, id, label, reason, code now) for a comment that starts a thread; the reason (a key
+        of REASONS) says why a comment on an excerpt or a heading goes to the project."""
         anchor = comment.anchor
         if anchor is None:
-            return "project", None, "the project", ""
+            return "project", None, "the project", "", ""
         code = code_id(self.report, anchor)
         if code is not None:
             if code in self.code_ids:
-                return "code", code, self.path(code), ""
-            return "project", None, "the project", "its code was deleted since the export"
+                return "code", code, self.path(code), "", ""
+            return "project", None, "the project", "code deleted", ""
         wanted, exported_code = coding_ids(self.report, anchor)
         present = [c for c in wanted if c in self.codings]
         if not present:
-            return "project", None, "the project", "its coding was removed since the export"
+            return "project", None, "the project", "removed", ""
         by_author = coders.coder_id(coder) if coder else None
         chosen = next((c for c in present if self.codings[c][1] == by_author), present[0])
         now_code, _coder, title = self.codings[chosen]
         tag = code_tag(anchor)
         if (exported_code is not None and now_code != exported_code) or (
                 exported_code is None and tag and not same_code(tag, now_code)):
-            return ("project", None, "the project",
-                    f"its coding was recoded since the export (now {self.path(now_code)})")
-        return "coding", chosen, f"{title} · {self.path(now_code)}", ""
+            return "project", None, "the project", "recoded", self.path(now_code)
+        return "coding", chosen, f"{title} · {self.path(now_code)}", "", ""
 
 
 class _Existing:

@@ -223,6 +223,11 @@ class FieldnotesApp(App[None]):
     def action_export(self) -> None:
         self.open_export()
 
+    def action_import_comments(self) -> None:
+        from fieldnotes.tui.screens.meeting import MeetingScreen
+
+        self.push_screen(MeetingScreen())
+
     def action_help(self) -> None:
         from fieldnotes.tui.screens.help import HelpScreen
 
@@ -311,6 +316,9 @@ class FieldnotesApp(App[None]):
         yield SystemCommand(_("Disagreements"), _("Where two coders differ, settled one by one"),
                             self.action_disagreements)
         yield SystemCommand(_("Export to Word"), _("Export coded excerpts to Word, Excel or CSV"), self.action_export)
+        yield SystemCommand(_("Import comments from a report"),
+                            _("Comments a meeting wrote on a Word report come back as memos"),
+                            self.action_import_comments)
         yield SystemCommand(_("Undo"), _("Undo your last change"), self.action_undo)
         yield SystemCommand(_("Redo"), _("Redo your last undone change"), self.action_redo)
         yield SystemCommand(_("Help"), _("Keys and how to work"), self.action_help)
