@@ -586,3 +586,41 @@ async def test_in_the_app_esc_goes_back_and_a_refusal_is_one_line(project: Path,
         await settle(pilot)
         assert not isinstance(app.screen, MeetingScreen)
     assert memo_table(project) == table
+
+
+# --- team work ---------------------------------------------------------------------------------------
+
+
+def test_a_bundle_and_its_merge_carry_the_memos_sources_threads_and_dates(project: Path, tmp_path: Path) -> None:
+    laptop = tmp_path / "mettes bærbare"
+    laptop.mkdir()
+    other = laptop / project.name
+    shutil.copy(project, other)
+    report = export_report(project, tmp_path / REPORT)
+    add_comments(report)
+    ok("--db", project, "memo", "import", report, "--coder", "Ole Dam")
+    bundle = tmp_path / "ole æøå.fnbundle"
+    ok("--db", project, "bundle", bundle, "--coder", "Ole Dam")
+    ok("--db", other, "merge", bundle, "--coder", "Mette Ørsted")
+    here, there = memos_from(project, REPORT), memos_from(other, REPORT)
+    assert len(there) == 7 and any(m["reply_to"] for m in there)
+    keys = ("id", "target_kind", "target", "text", "author", "written_at", "source", "source_export", "reply_to")
+    assert [{k: m[k] for k in keys} for m in there] == [{k: m[k] for k in keys} for m in here]
+    # and the merged copy recognises the meeting: importing it there too adds nothing
+    again = ok("--db", other, "--json", "memo", "import", report).json
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 7)
+
+
+def test_a_refi_qda_export_carries_the_meetings_memos_to_another_fieldnotes(project: Path, tmp_path: Path) -> None:
+    report = export_report(project, tmp_path / REPORT)
+    add_comments(report)
+    ok("--db", project, "memo", "import", report)
+    exported = tmp_path / "projekt æøå.qdpx"
+    ok("--db", project, "exchange", "export-qdpx", exported)
+    target = tmp_path / "modtaget.db"
+    ok("--db", target, "init", "--empty", "--coder", "Anna Krogh")
+    ok("--db", target, "exchange", "import", exported, "--coder", "Anna Krogh")
+    keys = ("id", "text", "author", "written_at", "source", "source_export", "reply_to")
+    here, there = memos_from(project, REPORT), memos_from(target, REPORT)
+    assert len(there) == 7 and any(m["reply_to"] for m in there)
+    assert [{k: m[k] for k in keys} for m in there] == [{k: m[k] for k in keys} for m in here]
