@@ -37,6 +37,7 @@ EXTENDED_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 EXTENDED_REL = "http://schemas.microsoft.com/office/2011/relationships/commentsExtended"
 NAMES = {"Søren": "Peter", "Mette Vinther": "Hanne Lund", "Mette": "Hanne", "Lyngå": "Bækby"}
 REPORT = "møderapport æøå.docx"
+CODE_NAMES = ("Sparringskultur og ledelse", "Viden om arbejdsmarkedet", "Tro på borgerens jobchance")
 
 
 @pytest.fixture
@@ -624,3 +625,65 @@ def test_a_refi_qda_export_carries_the_meetings_memos_to_another_fieldnotes(proj
     here, there = memos_from(project, REPORT), memos_from(target, REPORT)
     assert len(there) == 7 and any(m["reply_to"] for m in there)
     assert [{k: m[k] for k in keys} for m in there] == [{k: m[k] for k in keys} for m in here]
+
+
+# --- details of how Word and LibreOffice write comments -------------------------------------------------
+
+
+def test_words_utc_dates_from_comments_extensible_win_over_its_local_w_date(project: Path, tmp_path: Path) -> None:
+    """Word writes w:date in local time marked as UTC, and the true UTC time in commentsExtensible.xml."""
+    report = export_report(project, tmp_path / REPORT)
+    add_comments(report, [Written("tro", "Kl. 10.15 dansk tid", "Anna Krogh",
+                                  dt.datetime(2026, 11, 30, 10, 15, tzinfo=dt.UTC))])
+    document = docx.Document(str(report))
+    cid = "{http://schemas.microsoft.com/office/word/2016/wordml/cid}"
+    ids_xml = (f'<w16cid:commentsIds xmlns:w16cid="{cid[1:-1]}"><w16cid:commentId w16cid:paraId="10000000" '
+               'w16cid:durableId="6A1B2C3D"/></w16cid:commentsIds>')
+    cex = "http://schemas.microsoft.com/office/word/2018/wordml/cex"
+    ext_xml = (f'<w16cex:commentsExtensible xmlns:w16cex="{cex}"><w16cex:commentExtensible '
+               'w16cex:durableId="6A1B2C3D" w16cex:dateUtc="2026-11-30T09:15:00Z"/></w16cex:commentsExtensible>')
+    package = document.part.package
+    for name, xml, kind, rel in (
+            ("commentsIds", ids_xml, "commentsIds", "http://schemas.microsoft.com/office/2016/09/relationships/commentsIds"),
+            ("commentsExtensible", ext_xml, "commentsExtensible",
+             "http://schemas.microsoft.com/office/2018/08/relationships/commentsExtensible")):
+        part = Part(PackURI(f"/word/{name}.xml"),
+                    f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml",
+                    xml.encode("utf-8"), package)
+        document.part.relate_to(part, rel)
+    document.save(str(report))
+    ok("--db", project, "memo", "import", report)
+    assert [m["written_at"] for m in memos_from(project, REPORT)] == ["2026-11-30T09:15:00+00:00"]
+
+
+def test_a_deleted_codes_heading_comment_is_kept_and_a_selection_belongs_where_it_starts(
+        project: Path, tmp_path: Path) -> None:
+    report = export_report(project, tmp_path / REPORT)
+    add_comments(report, [Written("ledelse", "Skal koden deles i to?", "Anna Krogh",
+                                  dt.datetime(2026, 11, 30, 9, 35, tzinfo=dt.UTC))])
+    document = docx.Document(str(report))
+    paragraphs = document.paragraphs
+    elements = [p._p for p in paragraphs]
+    # from a code's summary line into its first excerpt: on the code, where the selection starts
+    quote = next(p for p in paragraphs if p._p.style == "Excerpt" and PLACES["sparring"] in p.text)
+    summary = paragraphs[elements.index(quote._p) - 1]
+    assert summary._p.style == "CodeSummary"
+    made = document.add_comment([summary.runs[0], quote.runs[-1]], "Fra overskriften og ind i citatet",
+                                author="Jonas Bech")
+    stamp(made, dt.datetime(2026, 11, 30, 9, 50, tzinfo=dt.UTC))
+    # from the contents (no anchor) into the first code's heading: on that code, the first anchor inside it
+    heading = next(p for p in paragraphs if (p._p.style or "").startswith("Heading") and p.text in CODE_NAMES)
+    entry = next(p for p in reversed(paragraphs[:elements.index(heading._p)]) if p.runs)
+    made = document.add_comment([entry.runs[0], heading.runs[-1]], "Fra indholdet ind i første kode",
+                                author="Jonas Bech")
+    stamp(made, dt.datetime(2026, 11, 30, 9, 55, tzinfo=dt.UTC))
+    document.save(str(report))
+    ok("--db", project, "codebook", "delete", "Ledelse", "--yes")
+    result = ok("--db", project, "--json", "memo", "import", report).json
+    by_text = {m["text"].split("\n")[0]: m for m in result["memos"]}
+    deleted = by_text["Skal koden deles i to?"]
+    assert deleted["target_kind"] == "project" and "deleted" in deleted["note"]
+    running = by_text["Fra overskriften og ind i citatet"]
+    assert (running["target_kind"], running["target"]) == ("code", code_of(project, "Kollegial sparring"))
+    into = by_text["Fra indholdet ind i første kode"]
+    assert (into["target_kind"], into["target"]) == ("code", code_of(project, heading.text))
