@@ -687,3 +687,27 @@ def test_a_deleted_codes_heading_comment_is_kept_and_a_selection_belongs_where_i
     assert (running["target_kind"], running["target"]) == ("code", code_of(project, "Kollegial sparring"))
     into = by_text["Fra indholdet ind i første kode"]
     assert (into["target_kind"], into["target"]) == ("code", code_of(project, heading.text))
+
+
+def test_a_comment_on_an_excerpt_several_coders_share_goes_on_its_authors_own_coding(
+        project: Path, tmp_path: Path) -> None:
+    from tests.test_export_data import DOC
+
+    ok("--db", project, "code", DOC, "--code", "Kollegial sparring", "--match", SPARRING, "--coder", "Jonas Bech")
+    report = export_report(project, tmp_path / REPORT)  # one block naming Anna Krogh and Jonas Bech
+    add_comments(report, [Written("sparring", "Min kodning – jeg er enig", "Jonas Bech",
+                                  dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)),
+                          Written("sparring", "Og min", "Anna Krogh", dt.datetime(2026, 11, 30, 10, 5, tzinfo=dt.UTC))])
+    assert sum(1 for p in docx.Document(str(report)).paragraphs if PLACES["sparring"] in p.text) == 1
+    ok("--db", project, "memo", "import", report)
+    opened = open_project(str(project))
+    try:
+        with opened.read() as session:
+            owners = dict(session.execute(
+                select(Memo.text, Coding.coder_id).join(Coding, Coding.id == Memo.coding_id)
+                .where(Memo.source == REPORT)).all())
+    finally:
+        opened.close()
+    from fieldnotes.db.coders import coder_id
+
+    assert owners == {"Min kodning – jeg er enig": coder_id("Jonas Bech"), "Og min": coder_id("Anna Krogh")}
