@@ -205,7 +205,7 @@ def test_the_pair_grid_holds_every_pair_both_ways_in_codebook_order(demo: Path) 
         order = list(result.codings)
         assert [order.index(p) for p in grid.paths] == sorted(order.index(p) for p in grid.paths)
         cells = grid.as_dict()["cells"]
-        assert all(cells[i][j] == cells[j][i] for i in range(len(cells)) for j in range(len(cells)))
+        assert cells and all(cells[i][j] == cells[j][i] for i in range(len(cells)) for j in range(len(cells)))
         assert sum(map(sum, cells)) == 2 * sum(p.count for p in result.pairs)
 
 

@@ -526,3 +526,22 @@ def test_a_refi_qda_project_with_a_name_the_database_cannot_hold_is_refused(tmp_
     result = run("--db", fresh, "import", changed)
     assert result.code == 1 and result.err.count("\n") == 1 and phrase in result.err, result.err
     assert snapshot(fresh) == before
+
+
+# --- tests that can fail ------------------------------------------------------------------------------
+
+
+def test_the_in_process_helper_fails_a_test_whose_command_hit_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cli/main.py turns every exception into one line, so in this process a bug never shows as a traceback:
+    tests.helpers.run fails the test on the "unexpected error" line instead, unless the test expects one."""
+    from fieldnotes.cli import project_cmds
+
+    def broken(ctx: object) -> int:
+        raise RuntimeError("en fejl i fieldnotes")
+
+    monkeypatch.setattr(project_cmds, "locate", broken)
+    with pytest.raises(AssertionError, match="fieldnotes locate hit a bug: fieldnotes: unexpected error"):
+        run("locate")
+    expected = run("locate", unexpected=True)
+    assert expected.code == 1 and "unexpected error (RuntimeError)" in expected.err
+    assert "en fejl i fieldnotes" not in expected.err  # the message stays in the log, not on the screen

@@ -139,7 +139,8 @@ def test_separating_the_key_twice_keeps_the_first_key(project: Path, tmp_path: P
     assert {(e["original"], e["pseudonym"]) for e in second} == {("Søren", "Bo"), ("Lyngå", "Havby"),
                                                                   ("Fjordby", "Skovby")}
     assert out["entries"] == 1 and out["in_file"] == 3 and out["kept_from_file"] == 2
-    assert all(e["original"] is None for e in entries(project))
+    listed = entries(project)
+    assert len(listed) == 3 and all(e["original"] is None for e in listed)
     report = ok("--db", project, "pseudonyms", "import", key, "--json").json  # re-identifying needs every key
     assert report["restored"] == 3 and report["refused"] == []
     assert {e["original"] for e in entries(project)} == {"Søren", "Lyngå", "Fjordby"}

@@ -104,6 +104,7 @@ def test_sloppy_selections_are_dropped_when_the_unit_is_not_settled_and_kept_whe
     assert all("when counted in UTF-16 code units, as --positions says" in k["reason"] for k in report["kept"])
     assert excerpt_texts(forced) == expected_texts(built.expected + built.sloppy)
     wrong = import_json(empty_project(tmp_path, "forkert.db"), built.path, "--positions", "codepoints")["report"]
+    assert wrong["kept"] + wrong["dropped"]
     assert all("code points" in item["reason"] for item in wrong["kept"] + wrong["dropped"])
     assert all("UTF-16" not in item["reason"] for item in wrong["kept"] + wrong["dropped"])
 
@@ -270,7 +271,7 @@ def test_the_report_lists_each_kind_with_reasons_and_json_gives_the_same(tmp_pat
     listed = [item for entry in kinds.values() for outcome in ("converted", "kept", "dropped", "conflicts")
               for item in entry[outcome]]
     assert len(listed) == len(report["dropped"]) + len(report["converted"]) + len(report["kept"])
-    assert all(item["reason"] for item in listed)
+    assert listed and all(item["reason"] for item in listed)
     for group, entry in kinds.items():
         items = [item for outcome in ("converted", "kept", "dropped", "conflicts") for item in entry[outcome]]
         assert f"  {group}:" in text or not (entry["taken"] or entry["matched"] or items)
