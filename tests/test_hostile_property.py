@@ -10,6 +10,8 @@ far more.
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import json
 import os
@@ -105,6 +107,28 @@ def _text_file(backends: Backends, n: int, *, suffix: str = ".txt", header: str 
     return path
 
 
+def _beside(backends: Backends, n: int, name: str, content: str) -> Path:
+    """A file of the example's own folder (beside its note), written once."""
+    folder = backends.folder / f"in-{n}"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    if not path.exists():
+        path.write_text(content, encoding="utf-8", newline="")
+    return path
+
+
+def _manifest(backends: Backends, n: int, column: str, value: str) -> Path:
+    out = io.StringIO()
+    csv.writer(out).writerows([["file", column], [f"note-{n}.txt", value]])
+    return _beside(backends, n, f"manifest-{n}.csv", out.getvalue())
+
+
+def _with_meta(backends: Backends, n: int, meta: str) -> Path:
+    """The example's note with a STEM.meta.yaml beside it."""
+    _beside(backends, n, f"note-{n}.meta.yaml", meta)
+    return _text_file(backends, n)
+
+
 def _yaml(value: str) -> str:
     """A YAML double-quoted scalar holding exactly `value` (JSON's escapes are YAML's)."""
     return json.dumps(value, ensure_ascii=True)
@@ -130,6 +154,13 @@ FIELDS: dict[str, Field] = {
         f"---\ntitle: Note {n}\ncases: [{_yaml('team: ' + v)}]\n---\n"))],
     "front matter speakers": lambda b, v, n, d: ["import", _text_file(b, n, suffix=".md", header=(
         f"---\ntitle: Note {n}\nkind: interview\nspeakers: {{{_yaml(v)}: {{name: {_yaml(v)}}}}}\n---\n"))],
+    "manifest municipality": lambda b, v, n, d: ["import", _text_file(b, n),
+                                                 f"--manifest={_manifest(b, n, 'municipality', v)}"],
+    ".meta.yaml activity": lambda b, v, n, d: ["import", _with_meta(b, n, f"title: Note {n}\nactivity: {_yaml(v)}\n")],
+    "codebook import": lambda b, v, n, d: ["codebook", "import", _beside(b, n, f"kodebog-{n}.yaml", (
+        f"format: fieldnotes-codebook/1\ncodes:\n  - id: 22222222-2222-4222-8222-{n:012d}\n    name: {_yaml(v)}\n"))],
+    "pseudonyms add --attr": lambda b, v, n, d: ["pseudonyms", "add", f"--attr=rolle={v}", "--", f"Original{n}x",
+                                                 f"Pseudonym{n}x"],
     "doc set title": lambda b, v, n, d: ["doc", "set", "--", d, "title", v],
     "doc set activity": lambda b, v, n, d: ["doc", "set", "--", d, "activity", v],
     "doc set municipality": lambda b, v, n, d: ["doc", "set", "--", d, "municipality", v],
