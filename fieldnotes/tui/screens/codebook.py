@@ -14,19 +14,19 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from fieldnotes.queries.overview import CodeEntry, codebook_entries
 from fieldnotes.tui import guards
+from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import N_, _
 
 LABELS = (("short", N_("Short definition")), ("definition", N_("Definition")), ("when_to_use", N_("When to use")),
           ("when_not_to_use", N_("When not to use")), ("example", N_("Example")))
 
 
-class CodebookScreen(Screen[None]):
+class CodebookScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "excerpts", _("Excerpts"), tooltip=_("All excerpts of the highlighted code")),
         Binding("a", "add", _("Add"), tooltip=_("Add a code under the highlighted one")),

@@ -15,11 +15,11 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldnotes.analysis import charts
 from fieldnotes.queries.filters import Filters
+from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend
 
@@ -37,7 +37,7 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
-class CooccurrenceScreen(Screen[None]):
+class CooccurrenceScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "drill", _("Excerpts"), tooltip=_("List the excerpts where the highlighted pair meets")),
         Binding("w", "within", _("Where"), tooltip=_("Count pairs that overlap, share a speaker turn or a paragraph")),

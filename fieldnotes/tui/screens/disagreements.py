@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Select, Static
 
 from fieldnotes.team.disagreements import Disagreement
 from fieldnotes.tui import guards
+from fieldnotes.tui.back import go_back
 from fieldnotes.tui.i18n import _
 
 CONTEXT = 80
@@ -71,13 +72,14 @@ def load(project: Any, coder_a: str, coder_b: str) -> Found:
 
 class DisagreementsScreen(Screen[None]):
     BINDINGS = [
-        Binding("A", "settle('a')", _("Accept A")),
-        Binding("B", "settle('b')", _("Accept B")),
-        Binding("K", "settle('both')", _("Keep both")),
+        Binding("escape", "back", _("Back")),
+        # A, B and K stand beside the versions they settle; the footer at 80 columns keeps the moving keys
+        Binding("A", "settle('a')", _("Accept A"), show=False),
+        Binding("B", "settle('b')", _("Accept B"), show=False),
+        Binding("K", "settle('both')", _("Keep both"), show=False),
         Binding("n,right", "step(1)", _("Next")),
         Binding("p,left", "step(-1)", _("Previous")),
         Binding("enter", "jump", _("Go to text")),
-        Binding("escape", "back", _("Back")),
     ]
     #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
     GUARDED = {"settle": guards.SETTLES}
@@ -251,7 +253,7 @@ class DisagreementsScreen(Screen[None]):
             app.open_document(uuid.UUID(item.document), select=(item.start, item.end))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        go_back(self)
 
 
 def _said(item: Disagreement, choice: str) -> str:

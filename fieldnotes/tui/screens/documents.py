@@ -8,10 +8,10 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from fieldnotes.tui import guards
+from fieldnotes.tui.back import BackScreen, go_back
 from fieldnotes.tui.i18n import N_, _, kind_label
 
 SORTS = ("date", "title", "kind", "municipality", "codings")
@@ -19,7 +19,7 @@ SORT_NAMES = {"date": N_("date"), "title": N_("title"), "kind": N_("kind"), "mun
               "codings": N_("codings")}
 
 
-class DocumentsScreen(Screen[None]):
+class DocumentsScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "open", _("Open"), tooltip=_("Open the document in the reader")),
         Binding("f", "focus_filter", _("Filter"),
@@ -27,7 +27,8 @@ class DocumentsScreen(Screen[None]):
         Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by date, title, kind, municipality or codings")),
         Binding("m", "edit_metadata", _("Metadata"), tooltip=_("Edit the document's metadata")),
         Binding("n", "new_note", _("New note"), tooltip=_("Write a new observation note or memo")),
-        Binding("escape", "clear_filter", _("Clear"), show=False, tooltip=_("Clear the filter")),
+        Binding("escape", "clear_filter", _("Back"), show=False,
+                tooltip=_("Clear the filter; with no filter, back to Home")),
     ]
     #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
     GUARDED = {"edit_metadata": guards.ASKS}
@@ -97,7 +98,12 @@ class DocumentsScreen(Screen[None]):
         self.query_one("#doc-filter", Input).focus()
 
     def action_clear_filter(self) -> None:
-        self.query_one("#doc-filter", Input).value = ""
+        """Esc: clear the filter and go to the table; with nothing to clear, go back."""
+        box = self.query_one("#doc-filter", Input)
+        if not box.value and not box.has_focus:
+            go_back(self)
+            return
+        box.value = ""
         self.query_one("#documents", DataTable).focus()
 
     def action_cycle_sort(self) -> None:

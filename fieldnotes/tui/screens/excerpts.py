@@ -11,12 +11,12 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from fieldnotes.coding.excerpts import Excerpt
 from fieldnotes.queries.filters import Filters
+from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import _
 from fieldnotes.tui.screens.places import PlacesScreen, open_highlighted
 
@@ -26,7 +26,7 @@ SHOWN = 2000
 NARROW = 140
 
 
-class ExcerptsScreen(Screen[None]):
+class ExcerptsScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "jump", _("Go to text")),
         Binding("f", "focus_code", _("Code"), tooltip=_("Filter by a code or theme: the first field")),

@@ -89,10 +89,15 @@ def screen_section(title: str, target: str) -> Section:
     screen = _screen(target)
     section = Section(_(title), [Row([keys], _(text)) for keys, text in getattr(screen, "HELP_KEYS", [])])
     found: list[BindingType] = list(getattr(screen, "BINDINGS", []))
+    listed = {key for row in section.rows for key in row.keys}
     for item in found:
         binding = item if isinstance(item, Binding) else Binding(*item)
         text = _(binding.tooltip or binding.description or binding.action)
-        keys = [key_label(k) for k in binding.key.split(",")]
+        # each key once: a key the screen describes in HELP_KEYS is not listed again from its binding
+        keys = [label for k in binding.key.split(",") if (label := key_label(k)) not in listed]
+        if not keys:
+            continue
+        listed.update(keys)
         if section.rows and section.rows[-1].text == text:
             section.rows[-1].keys += [k for k in keys if k not in section.rows[-1].keys]
         else:
@@ -112,6 +117,7 @@ def general_section() -> Section:
         *[Row([key], text) for key, text in _extra_keys()],
         Row(["ctrl+e"], _("Export excerpts to Word, Excel or CSV (from Excerpts: that selection)")),
         Row(["u", "U"], _("Undo / redo your last change")),
+        Row(["Esc"], _("Back: out of a text box, then out of the screen (at most two)")),
         Row(["ctrl+p"], _("Command palette: every action by name")),
         Row(["?", "f1"], _("This help (the same key closes it)")),
         Row(["ctrl+q"], _("Quit")),

@@ -8,19 +8,23 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldnotes.queries.overview import HomeData, home
+from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import _, kind_label
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "open_selected", _("Open"), tooltip=_("Open the highlighted document")),
         Binding("t", "timeline", _("Timeline"),
                 tooltip=_("The fieldwork timeline: documents per municipality and month, by kind")),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Home is where Esc leads: nothing to go back to, so no Esc in the footer
+        return not (action == "back" and len(self.app.screen_stack) <= 1)
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -21,11 +21,11 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldnotes.analysis import charts
 from fieldnotes.queries.filters import Filters
+from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.excerpts import CellExcerptsScreen
 from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend, spark_rows
@@ -86,7 +86,7 @@ class MatrixCellScreen(CellExcerptsScreen):
     """A cell's (or a pair's) excerpts; ctrl+e exports exactly these."""
 
 
-class MatrixScreen(Screen[None]):
+class MatrixScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "drill", _("Excerpts"), tooltip=_("List the excerpts behind the number at the cursor")),
         Binding("m", "by('municipality')", _("Municipality"), tooltip=_("Columns: municipalities")),

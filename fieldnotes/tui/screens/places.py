@@ -10,6 +10,8 @@ from typing import Any
 from textual.screen import Screen
 from textual.widgets import OptionList
 
+from fieldnotes.tui.back import go_back
+
 
 class PlacesScreen(Screen[None]):
     """Subclasses compose an OptionList with the id LIST_ID, one option per item of `found`; each item
@@ -31,7 +33,7 @@ class PlacesScreen(Screen[None]):
         open_highlighted(self, self.query_one(f"#{self.LIST_ID}", OptionList), self.found)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        go_back(self)
 
 
 def open_highlighted(screen: Screen[Any], options: OptionList, found: Sequence[Any]) -> None:

@@ -17,10 +17,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from fieldnotes.tui import guards
+from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import N_, _
 
 CATEGORIES = ("person", "place", "workplace", "organisation", "other")
@@ -113,7 +114,7 @@ class EntryForm(ModalScreen[NewEntry | None]):
         self.dismiss(None)
 
 
-class PseudonymsScreen(Screen[None]):
+class PseudonymsScreen(BackScreen):
     BINDINGS = [
         Binding("a", "add", _("Add"), tooltip=_("Add an entry; on a candidate, add that candidate")),
         Binding("delete", "remove", _("Remove"), tooltip=_("Remove the highlighted entry (asks first)")),

@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from fieldnotes.tui.back import go_back
 from fieldnotes.tui.i18n import _, number
 from fieldnotes.tui.widgets.drawing import bar_group, bar_group_width
 
@@ -155,4 +156,4 @@ class RatingsScreen(Screen[None]):
         self.reload()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        go_back(self)

@@ -38,6 +38,7 @@ from fieldnotes.queries.overview import (
     recent_codes,
 )
 from fieldnotes.tui import guards
+from fieldnotes.tui.back import go_back
 from fieldnotes.tui.i18n import N_, _, kind_label, pgettext
 from fieldnotes.tui.widgets.coded_text import CodedText
 
@@ -683,7 +684,7 @@ class ReaderScreen(Screen[None]):
             self.turn_mode = False
             self._show_cursor_info()
             return
-        self.app.pop_screen()
+        go_back(self)
 
 
 def describe_place(place: Place) -> str:

@@ -13,19 +13,20 @@ from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import _
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "jump", _("Go to text"), show=False),
         Binding("space", "mark", _("Mark")),
         Binding("ctrl+f", "fuzzy", _("Fuzzy")),
-        Binding("ctrl+k", "code_hits", _("Code hits")),
+        # priority: in the query box ctrl+k would otherwise delete the rest of the query
+        Binding("ctrl+k", "code_hits", _("Code hits"), priority=True),
     ]
 
     def __init__(self) -> None:

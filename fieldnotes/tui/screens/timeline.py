@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from fieldnotes.analysis import charts
+from fieldnotes.tui.back import go_back
 from fieldnotes.tui.i18n import N_, _, kind_label, number
 from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend, heat_style, kind_style
 
@@ -163,4 +164,4 @@ class TimelineScreen(Screen[None]):
         self._repaint()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        go_back(self)

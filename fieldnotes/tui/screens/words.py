@@ -18,12 +18,12 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from fieldnotes.analysis.charts import bar
 from fieldnotes.queries.filters import Filters
+from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.places import PlacesScreen
 
@@ -63,7 +63,7 @@ class WordsData:
     no_names: bool
 
 
-class WordsScreen(Screen[None]):
+class WordsScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "kwic", _("In context"), tooltip=_("Every use of the highlighted word, with its context")),
         Binding("m", "by('municipality')", _("Municipality"), tooltip=_("Columns: municipalities")),
