@@ -17,16 +17,17 @@ from textual.widgets import Input, TextArea
 
 from fieldnotes.tui.i18n import _
 
-#: widgets that take typed letters: Esc first moves the focus out of them
-TYPING = (Input, TextArea)
+def typing(widget: Widget | None) -> bool:
+    """Whether letters typed go into the widget (a text box; not the reader's read-only text)."""
+    return isinstance(widget, Input) or (isinstance(widget, TextArea) and not widget.read_only)
 
 
 def leave_box(screen: Screen[Any]) -> bool:
     """Move the focus out of a text box to the screen's next widget that takes no typing (or to none);
     False when no text box had the focus."""
-    if not isinstance(screen.focused, TYPING):
+    if not typing(screen.focused):
         return False
-    target: Widget | None = next((w for w in screen.focus_chain if not isinstance(w, TYPING)), None)
+    target: Widget | None = next((w for w in screen.focus_chain if not typing(w)), None)
     screen.set_focus(target)
     return True
 
