@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, TextArea
 
 import fieldnotes.tui.screens as screens_package
@@ -63,6 +63,10 @@ async def _picker(pilot: Any) -> None:
     pilot.app.push_screen(CodePicker(codes, [], "Vi tager altid en runde i teamet om fredagen."))
 
 
+async def _export(pilot: Any) -> None:
+    pilot.app.open_export()
+
+
 def _kwic(app: Any) -> Screen[Any]:
     from fieldnotes.tui.screens.words import KwicScreen
 
@@ -107,7 +111,7 @@ SCREENS: dict[str, Opener] = {
     "RatingsScreen": _push(_screen("ratings", "RatingsScreen")),
     "TimelineScreen": _push(_screen("timeline", "TimelineScreen")),
     "DisagreementsScreen": _push(_screen("disagreements", "DisagreementsScreen")),
-    "ExportScreen": _push(_screen("export", "ExportScreen", Filters(), False)),
+    "ExportScreen": _export,
     "HelpScreen": _push(_screen("help", "HelpScreen")),
     "MemoScreen": _push(_screen("memo", "MemoScreen", "Memo om sparring", "Første tanke om fredagsmødet")),
     "RatingScreen": _push(_screen("memo", "RatingScreen", "Specifik tro", (1, 5), {"1": "lav", "5": "høj"}, None)),
@@ -151,10 +155,13 @@ async def test_two_escapes_leave_the_screen(project: Path, name: str) -> None:
         screen = app.screen
         assert type(screen).__name__ == name
         boxes = [w for w in screen.query("Input, TextArea") if w.display and w.focusable]
-        if boxes:  # the worst case: the focus in a text box, with letters typed into it
+        if boxes:  # the worst case: the focus in a text box (on a screen, with letters typed into it)
             boxes[0].focus()
             await pilot.pause()
-            await pilot.press("æ", "ø")
+            if not isinstance(screen, ModalScreen):
+                # a dialog with typed text asks before throwing it away (Esc there keeps it): see
+                # test_dialog_with_typed_text_asks_first
+                await pilot.press("æ", "ø")
             assert isinstance(app.focused, (Input, TextArea))
         await pilot.press("escape")
         await pilot.pause()
@@ -228,3 +235,20 @@ def test_help_lists_each_key_once_per_section() -> None:
         assert len(keys) == len(set(keys)), (section.title, sorted(k for k in keys if keys.count(k) > 1))
     everywhere = sections()[0]
     assert any("Esc" in row.keys for row in everywhere.rows)
+
+
+async def test_dialog_with_typed_text_asks_first(project: Path) -> None:
+    """Esc in a dialog holding typed text asks before throwing it away; y leaves, so three keys at most."""
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await SCREENS["NoteScreen"](pilot)
+        await settle(pilot)
+        dialog = app.screen
+        await pilot.press("æ", "ø")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("j")
+        await settle(pilot)
+        assert dialog not in app.screen_stack

@@ -17,6 +17,7 @@ from textual.widgets import Input, TextArea
 
 from fieldnotes.tui.i18n import _
 
+
 def typing(widget: Widget | None) -> bool:
     """Whether letters typed go into the widget (a text box; not the reader's read-only text)."""
     return isinstance(widget, Input) or (isinstance(widget, TextArea) and not widget.read_only)

@@ -24,7 +24,7 @@ class HomeScreen(BackScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Home is where Esc leads: nothing to go back to, so no Esc in the footer
-        return not (action == "back" and len(self.app.screen_stack) <= 1)
+        return action != "back"
 
     def compose(self) -> ComposeResult:
         yield Header()
