@@ -122,6 +122,7 @@ SCREENS: dict[str, Opener] = {
     "PromptScreen": _push(_screen("prompt", "PromptScreen", "Nyt navn på koden", "Kollegial sparring")),
     "ConfirmScreen": _push(_screen("prompt", "ConfirmScreen", "Slet koden Ærø?")),
     "EntryForm": _push(_screen("pseudonyms", "EntryForm", "Søren Ørsted")),
+    "MeetingScreen": _push(_screen("meeting", "MeetingScreen")),
 }
 
 
@@ -132,7 +133,7 @@ def test_every_screen_is_listed() -> None:
         module = importlib.import_module(f"{screens_package.__name__}.{info.name}")
         for name, value in vars(module).items():
             if (inspect.isclass(value) and issubclass(value, Screen) and value.__module__ == module.__name__
-                    and name not in ("PlacesScreen", "HomeScreen")):
+                    and name not in ("PlacesScreen", "BackScreen", "HomeScreen")):
                 found.add(name)
     assert found == set(SCREENS)
 

@@ -19,8 +19,8 @@ from textual.widgets.tree import TreeNode
 
 from fieldnotes.queries.overview import CodeEntry, codebook_entries
 from fieldnotes.tui import guards
-from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import N_, _
+from fieldnotes.tui.screens.back import BackScreen
 
 LABELS = (("short", N_("Short definition")), ("definition", N_("Definition")), ("when_to_use", N_("When to use")),
           ("when_not_to_use", N_("When not to use")), ("example", N_("Example")))

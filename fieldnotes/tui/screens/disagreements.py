@@ -22,8 +22,8 @@ from textual.widgets import Footer, Header, Select, Static
 
 from fieldnotes.team.disagreements import Disagreement
 from fieldnotes.tui import guards
-from fieldnotes.tui.back import go_back
 from fieldnotes.tui.i18n import _
+from fieldnotes.tui.screens.back import go_back
 
 CONTEXT = 80
 

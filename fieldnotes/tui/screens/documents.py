@@ -11,8 +11,8 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from fieldnotes.tui import guards
-from fieldnotes.tui.back import BackScreen, go_back
 from fieldnotes.tui.i18n import N_, _, kind_label
+from fieldnotes.tui.screens.back import BackScreen, go_back
 
 SORTS = ("date", "title", "kind", "municipality", "codings")
 SORT_NAMES = {"date": N_("date"), "title": N_("title"), "kind": N_("kind"), "municipality": N_("municipality"),

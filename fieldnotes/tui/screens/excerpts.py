@@ -16,8 +16,8 @@ from textual.widgets.option_list import Option
 
 from fieldnotes.coding.excerpts import Excerpt
 from fieldnotes.queries.filters import Filters
-from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import _
+from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.screens.places import PlacesScreen, open_highlighted
 
 #: the list shows this many excerpts; the status line gives the full count and the export takes them all

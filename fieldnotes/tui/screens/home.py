@@ -11,8 +11,8 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldnotes.queries.overview import HomeData, home
-from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import _, kind_label
+from fieldnotes.tui.screens.back import BackScreen
 
 
 class HomeScreen(BackScreen):

@@ -25,8 +25,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldnotes.analysis import charts
 from fieldnotes.queries.filters import Filters
-from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import N_, _, number
+from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.screens.excerpts import CellExcerptsScreen
 from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend, spark_rows
 

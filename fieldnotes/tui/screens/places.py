@@ -10,7 +10,7 @@ from typing import Any
 from textual.screen import Screen
 from textual.widgets import OptionList
 
-from fieldnotes.tui.back import go_back
+from fieldnotes.tui.screens.back import go_back
 
 
 class PlacesScreen(Screen[None]):

@@ -21,8 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from fieldnotes.tui import guards
-from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import N_, _
+from fieldnotes.tui.screens.back import BackScreen
 
 CATEGORIES = ("person", "place", "workplace", "organisation", "other")
 CATEGORY_NAMES = {"person": N_("person"), "place": N_("place"), "workplace": N_("workplace"),

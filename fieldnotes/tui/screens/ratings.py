@@ -21,8 +21,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fieldnotes.tui.back import go_back
 from fieldnotes.tui.i18n import _, number
+from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.drawing import bar_group, bar_group_width
 
 #: a bar is this many cells wide at least and at most, and this many rows tall

@@ -38,8 +38,8 @@ from fieldnotes.queries.overview import (
     recent_codes,
 )
 from fieldnotes.tui import guards
-from fieldnotes.tui.back import go_back
 from fieldnotes.tui.i18n import N_, _, kind_label, pgettext
+from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.coded_text import CodedText
 
 ReaderData = tuple[DocumentView, list[CodeChoice], list[uuid.UUID]]

@@ -16,8 +16,8 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import _
+from fieldnotes.tui.screens.back import BackScreen
 
 
 class SearchScreen(BackScreen):

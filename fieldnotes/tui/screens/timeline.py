@@ -21,8 +21,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from fieldnotes.analysis import charts
-from fieldnotes.tui.back import go_back
 from fieldnotes.tui.i18n import N_, _, kind_label, number
+from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend, heat_style, kind_style
 
 MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),

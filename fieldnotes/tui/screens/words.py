@@ -23,8 +23,8 @@ from textual.widgets.option_list import Option
 
 from fieldnotes.analysis.charts import bar
 from fieldnotes.queries.filters import Filters
-from fieldnotes.tui.back import BackScreen
 from fieldnotes.tui.i18n import N_, _, number
+from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.screens.places import PlacesScreen
 
 BY_NAMES = {"municipality": N_("municipality"), "kind": N_("kind")}
