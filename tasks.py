@@ -23,7 +23,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".fieldnotes-installed"
 
-SYSTEM_PACKAGES = "postgresql libreoffice-writer-nogui poppler-utils tmux"
+SYSTEM_PACKAGES = "postgresql libreoffice-writer-nogui poppler-utils tmux chromium"
 
 
 def say(message: str) -> None:

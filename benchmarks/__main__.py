@@ -29,7 +29,8 @@ from benchmarks.measure import Figure, table
 OUT = Path(os.environ.get("FIELDNOTES_BENCH_OUT") or Path(__file__).resolve().parent / "out")
 #: modules with `figures(project_path, tier, scratch) -> list[Figure]`, measured after the core ones
 AREAS = ["benchmarks.bench_search", "benchmarks.bench_analysis", "benchmarks.bench_export",
-         "benchmarks.bench_team", "benchmarks.bench_exchange", "benchmarks.bench_meeting"]
+         "benchmarks.bench_team", "benchmarks.bench_exchange", "benchmarks.bench_meeting",
+         "benchmarks.bench_browser"]
 
 
 def project_for(tier: str, seed: int = 7) -> Path:

@@ -34,6 +34,8 @@ LISTED = {
     "merging a bundle": "merge",
     "coders working at once (moved here from tests/test_hardening.py)": "parallel coders",
     "refusing a hostile sealed bundle (moved here from tests/test_privacy_encryption.py)": "refuse a sealed header",
+    "the theme browser's export": "export html: a theme",
+    "the theme browser's first paint": "first paint of the theme browser in chromium (",
 }
 
 

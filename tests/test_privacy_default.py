@@ -59,6 +59,11 @@ def parts(path: Path) -> dict[str, str]:
         return out
     if suffix == ".qdc":
         return {path.name: xml_text(path.read_bytes())}
+    if suffix == ".html":  # the page as text (entities resolved) and its JSON data block decoded
+        page = path.read_text(encoding="utf-8")
+        block = re.search(r'<script type="application/json" id="fn-data">(.*?)</script>', page, re.S)
+        assert block, path
+        return {path.name: html.unescape(page), "data": json.dumps(json.loads(block.group(1)), ensure_ascii=False)}
     return {path.name: path.read_bytes().decode("utf-8-sig")}
 
 
@@ -92,6 +97,7 @@ EXPORTS: dict[tuple[str, ...], list[list[str]]] = {
     ],
     ("export", "csv"): [["export", "csv", "{out}/uddrag.csv", "--context", "turn"]],
     ("export", "xlsx"): [["export", "xlsx", "{out}/uddrag.xlsx", "--context", "sentence"]],
+    ("export", "html"): [["export", "html", "{out}/temaoversigt.html", "--memos"]],
     ("export", "qdpx"): [["export", "qdpx", "{out}/projekt.qdpx"]],
     ("export", "qdc"): [["export", "qdc", "{out}/kodebog.qdc"]],
     ("exchange", "export-qdpx"): [["exchange", "export-qdpx", "{out}/udveksling.qdpx", "--utf16-positions"]],

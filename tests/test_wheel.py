@@ -34,6 +34,8 @@ def test_wheel_carries_data(wheel: Path) -> None:
     assert "fieldnotes/_data/codebook.yaml" in names
     assert "fieldnotes/_data/demo/README.md" in names
     assert "fieldnotes/refi/schemas/Project-mrt2019.xsd" in names
+    for template in ("browser.html.j2", "browser.css", "browser.js"):  # the theme browser (export html)
+        assert f"fieldnotes/export/templates/{template}" in names
     assert any(n.endswith("licenses/LICENSE") or n.endswith("/LICENSE") for n in names)
     assert not any("__pycache__" in n or n.endswith(".db") for n in names)
 

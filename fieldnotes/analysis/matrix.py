@@ -446,3 +446,28 @@ def cell_excerpts(session: Session, filters: Filters | None, by: str | cols.Dime
     node = CodeTree.load(session).resolve(str(row))
     narrowed = dataclasses.replace(filters, codes=[str(node.id)], descendants=rollup)
     return [e for e in excerpts(session, narrowed, context=context) if uuid.UUID(e.id) in ids]
+
+
+def every_cell_coding_ids(session: Session, filters: Filters | None, by: str | cols.Dimension,
+                          rollup: bool = True) -> tuple[list[str], dict[uuid.UUID, dict[str, list[uuid.UUID]]]]:
+    """Every cell's codings in one pass: the column labels in order, and per row (a code's id) per column
+    the codings `cell_coding_ids` gives for that one cell (a row with rollup holds its sub-codes' codings).
+    The theme browser opens any cell from these without asking the database again."""
+    filters = filters or Filters()
+    dimension = cols.parse_by(by)
+    fields = ["id", "code", "document"] + (["coder"] if dimension.name == "coder" else []) + (
+        ["start"] if dimension.name == "role" else [])
+    scope = load(session, filters, fields)
+    units = cols.units(session, scope, dimension, filters)
+    chains: dict[uuid.UUID, list[uuid.UUID]] = {}
+    cells: dict[uuid.UUID, dict[str, list[uuid.UUID]]] = defaultdict(lambda: defaultdict(list))
+    for coding_id, code, key in zip(scope.column("id"), scope.column("code"), units.keys, strict=True):
+        node = scope.code_of[code]
+        chain = chains.get(node)
+        if chain is None:
+            chain = chains[node] = [node, *scope.tree.ancestors(node)] if rollup else [node]
+        identifier = as_uuid(coding_id)
+        for label in units.labels[key]:
+            for row in chain:
+                cells[row][label].append(identifier)
+    return list(units.order), {row: dict(columns) for row, columns in cells.items()}

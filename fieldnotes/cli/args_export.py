@@ -27,7 +27,8 @@ def export_commands(sub: SubParsers, common: argparse.ArgumentParser) -> SubPars
         for action in existing._actions:
             if isinstance(action, argparse._SubParsersAction):
                 return action
-    return add_group(sub, common, "export", "export coded excerpts (Word, CSV, Excel) or the project (REFI-QDA)")
+    return add_group(sub, common, "export",
+                     "export coded excerpts (Word, CSV, Excel, a theme browser in HTML) or the project (REFI-QDA)")
 
 
 def _common_export_options(parser: argparse.ArgumentParser) -> None:
@@ -84,6 +85,19 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
                     "Write one row per excerpt to an .xlsx workbook (headers in --lang, dates as dates,\n"
                     "frozen header row with filters), and a second sheet describing the export.")
     _common_export_options(p)
+
+    p = add_command(group, common, "html", f"{H}:export_html",
+                    "a theme browser: one HTML file that opens offline in any browser",
+                    "Write one self-contained HTML file (inline CSS, JavaScript and SVG; no server, no network,\n"
+                    "nothing to install) for project leads: the heat map of codes by municipality and by phase\n"
+                    "with a switch between them, where a click on a cell (or Tab to it and Enter) lists its\n"
+                    "excerpts with their citation lines, ratings and memos (the same excerpts `matrix --by BY\n"
+                    "--cell ROW COLUMN` lists); the rating trends per municipality over the phases; and the\n"
+                    "codebook with its definitions. Names are replaced as in every export, and the first screen\n"
+                    "says whether they are. Words follow --lang.")
+    _common_export_options(p)
+    p.add_argument("--memos", action="store_true",
+                   help="also list the memos written on each excerpt (its own memo always shows)")
 
     # REFI-QDA files: the exchange area's handlers, under the names the command-line contract gives them
     exchange = "fieldnotes.cli.exchange_cmds"

@@ -85,3 +85,7 @@ def export_csv(ctx: Context) -> int:
 
 def export_xlsx(ctx: Context) -> int:
     return _export(ctx, "xlsx")
+
+
+def export_html(ctx: Context) -> int:
+    return _export(ctx, "html")

@@ -24,10 +24,11 @@ from fieldnotes.project.opening import Project
 from fieldnotes.queries.filters import Filters
 
 if TYPE_CHECKING:
+    from fieldnotes.export.browser_data import BrowserData
     from fieldnotes.export.cells import Cell, Overview
     from fieldnotes.export.figures import Figures
 
-FORMATS = ("docx", "csv", "xlsx")
+FORMATS = ("docx", "csv", "xlsx", "html")
 
 
 class NothingToExport(FieldnotesError):
@@ -78,7 +79,7 @@ class ExportResult:
 
 def _check(request: ExportRequest, project: Project) -> None:
     if request.format not in FORMATS:
-        raise InvalidInput(f"unknown export format {request.format!r}", hint="use docx, csv or xlsx")
+        raise InvalidInput(f"unknown export format {request.format!r}", hint="use docx, csv, xlsx or html")
     if request.annotated and request.format != "docx":
         raise InvalidInput("annotated documents are written as Word files only", hint="use `export docx`")
     if request.annotated and (request.cell or request.overview):
@@ -87,6 +88,8 @@ def _check(request: ExportRequest, project: Project) -> None:
     if request.charts and (request.format != "docx" or request.annotated):
         raise InvalidInput("charts are a section of the Word report of excerpts",
                            hint="use `export docx` without --annotated")
+    if request.format == "html" and (request.cell or request.codings is not None):
+        raise InvalidInput("the theme browser holds every cell of the matrix", hint="leave out --cell")
     if request.overview and request.format != "docx":
         raise InvalidInput("the matrix overview is a section of the Word report", hint="use `export docx`")
     if request.out.is_dir():
@@ -109,6 +112,7 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
     data: ExportSet | AnnotatedSet
     overview: Overview | None = None
     figures: Figures | None = None
+    browser: BrowserData | None = None
     cell = request.cell
     with project.read() as session:
         names = decide(session, request.pseudonymize, replacements=request.replacements)
@@ -154,8 +158,12 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
             if request.charts:
                 scope = cell_filters(request.filters, cell) if cell is not None else request.filters
                 figures = gather_figures(session, scope, data.codes, pseudonymize)
+            if request.format == "html":
+                from fieldnotes.export.browser_data import gather_browser
+
+                browser = gather_browser(session, request.filters, data, pseudonymize)
     with atomic_output(request.out) as handle:
-        _write(request, data, handle, progress, overview, cell, figures)
+        _write(request, data, handle, progress, overview, cell, figures, browser)
         handle.flush()
         size = os.fstat(handle.fileno()).st_size
         _record(project, request, data, count, documents, names, cell)
@@ -163,7 +171,8 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
 
 
 def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, progress: Progress | None,
-           overview: Overview | None = None, cell: Cell | None = None, figures: Figures | None = None) -> None:
+           overview: Overview | None = None, cell: Cell | None = None, figures: Figures | None = None,
+           browser: BrowserData | None = None) -> None:
     if isinstance(data, AnnotatedSet):
         from fieldnotes.export.docx_annotated import write_annotated_docx
 
@@ -173,6 +182,11 @@ def _write(request: ExportRequest, data: ExportSet | AnnotatedSet, handle: Any, 
 
         write_excerpts_docx(data, handle, lang=request.lang, group_by=request.group_by, progress=progress,
                             overview=overview, cell=cell, merge_coders=request.merge_coders, figures=figures)
+    elif request.format == "html":
+        from fieldnotes.export.browser_data import BrowserData
+        from fieldnotes.export.html_browser import write_html
+
+        write_html(data, browser or BrowserData(), handle, lang=request.lang)
     elif request.format == "csv":
         from fieldnotes.export.tables import write_csv
 

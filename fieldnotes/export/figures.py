@@ -91,7 +91,7 @@ def gather_figures(session: Session, filters: Filters, codes: list[CodeEntry],
     """The numbers behind the three figures, for the report's codes under its filters."""
     figures = Figures()
     figures.heat = _heat(session, filters, codes, pseudonymize)
-    figures.trends = _trends(session, filters, codes, pseudonymize)
+    figures.trends = next(iter(rating_trends(session, filters, codes, pseudonymize, limit=1)), None)
     figures.pairs = _pairs(session, filters, codes)
     for found, why in ((figures.heat, NO_HEAT), (figures.trends, NO_TRENDS), (figures.pairs, NO_PAIRS)):
         if found is None:
@@ -115,24 +115,29 @@ def _heat(session: Session, filters: Filters, codes: list[CodeEntry],
                       cells=[[table.cells[i][j] for j in keep] for i in rows])
 
 
-def _trends(session: Session, filters: Filters, codes: list[CodeEntry],
-            pseudonymize: Pseudonymizer) -> TrendFigure | None:
+def rating_trends(session: Session, filters: Filters, codes: list[CodeEntry], pseudonymize: Pseudonymizer,
+                  *, limit: int | None = None) -> list[TrendFigure]:
+    """Each rated code's mean rating per municipality over the phases (areas before their sub-codes; a
+    code's ratings include its rated sub-codes'), up to `limit` codes; none without a fieldwork start."""
     from fieldnotes.analysis.columns import NONE
     from fieldnotes.analysis.ratings import rating_grid
     from fieldnotes.errors import FieldnotesError
 
+    out: list[TrendFigure] = []
     for code in sorted((c for c in codes if c.scale), key=lambda c: c.depth):
+        if limit is not None and len(out) >= limit:
+            break
         try:
             grid = rating_grid(session, code.id, filters, "municipality", "phase")
         except FieldnotesError:  # no fieldwork start date (no phases), or no scale after all
-            return None
+            break
         phases = [p for p in grid.columns if p != NONE]
         series = [(pseudonymize(row), [grid.cells[row][p].mean for p in phases])
                   for row in grid.rows if row != NONE]
         series = [(name, means) for name, means in series if any(m is not None for m in means)]
         if phases and series:
-            return TrendFigure(code=code.name, scale=grid.scale, phases=phases, series=series)
-    return None
+            out.append(TrendFigure(code=code.name, scale=grid.scale, phases=phases, series=series))
+    return out
 
 
 def _pairs(session: Session, filters: Filters, codes: list[CodeEntry]) -> PairFigure | None:
