@@ -711,3 +711,21 @@ def test_a_comment_on_an_excerpt_several_coders_share_goes_on_its_authors_own_co
     from fieldnotes.db.coders import coder_id
 
     assert owners == {"Min kodning – jeg er enig": coder_id("Jonas Bech"), "Og min": coder_id("Anna Krogh")}
+
+
+def test_a_name_in_the_reports_file_name_is_replaced_by_apply_and_keeps_the_key_from_being_separated(
+        project: Path, tmp_path: Path) -> None:
+    name = "Bodil Ærtebjerg"
+    report = export_report(project, tmp_path / f"møde om {name}.docx")
+    add_comments(report)
+    ok("--db", project, "memo", "import", report)
+    assert len(memos_from(project, report.name)) == len(COMMENTS)
+    ok("--db", project, "pseudonyms", "add", name, "Borger B")
+    key = tmp_path / "nøgle.yaml"
+    refused = run("--db", project, "pseudonyms", "export", key, "--remove", "--yes")
+    assert refused.code == 1 and "memo" in refused.err and not key.exists(), refused.err
+    ok("--db", project, "pseudonyms", "apply", "--yes")
+    assert memos_from(project, report.name) == []
+    assert len(memos_from(project, "møde om Borger B.docx")) == len(COMMENTS)
+    ok("--db", project, "pseudonyms", "export", key, "--remove", "--yes")
+    assert name not in ok("--db", project, "--json", "memo", "list").out

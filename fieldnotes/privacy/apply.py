@@ -43,7 +43,7 @@ CONTEXT = 30
 #: the text columns (and JSON columns) of rows other than documents that can name people
 _OTHER_FIELDS: tuple[tuple[type[Any], tuple[str, ...]], ...] = (
     (Coding, ("memo",)),
-    (Memo, ("text",)),
+    (Memo, ("text", "source")),  # source: the file name of the report a meeting commented on
     (Case, ("name", "description")),
     (Attribute, ("name", "categories")),
     (AttributeValue, ("value_text",)),
