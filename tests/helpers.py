@@ -60,6 +60,19 @@ def schema_fixtures() -> list[Path]:
     return [fixtures[revision] for revision in chain if revision in fixtures]
 
 
+def _finite(app: Any) -> list[Any]:
+    """The app's workers that end: a DirectoryTree's loader waits for folders to read as long as it lives."""
+    from textual.widgets import DirectoryTree
+
+    return [worker for worker in app.workers if not isinstance(worker.node, DirectoryTree)]
+
+
+async def _wait_for_workers(app: Any) -> None:
+    workers = _finite(app)
+    if workers:  # an empty list would wait for every worker, the loader too
+        await app.workers.wait_for_complete(workers)
+
+
 async def settle(pilot: Any) -> None:
     """Let the app's workers finish and their results reach the screen, and the workers those start.
 
@@ -69,14 +82,14 @@ async def settle(pilot: Any) -> None:
     """
     for _ in range(4):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await _wait_for_workers(pilot.app)
     quiet = 0
     for _ in range(200):
-        busy = any(not worker.is_finished for worker in pilot.app.workers)
+        busy = any(not worker.is_finished for worker in _finite(pilot.app))
         quiet = 0 if busy else quiet + 1
         if quiet >= 2:
             break
-        await pilot.app.workers.wait_for_complete()
+        await _wait_for_workers(pilot.app)
         await pilot.pause(0.02)
     for widget in pilot.app.screen.query("TextArea, Input"):
         widget.cursor_blink = False

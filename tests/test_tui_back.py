@@ -123,6 +123,7 @@ SCREENS: dict[str, Opener] = {
     "ConfirmScreen": _push(_screen("prompt", "ConfirmScreen", "Slet koden Ærø?")),
     "EntryForm": _push(_screen("pseudonyms", "EntryForm", "Søren Ørsted")),
     "MeetingScreen": _push(_screen("meeting", "MeetingScreen")),
+    "ImportScreen": _push(_screen("importing", "ImportScreen")),
 }
 
 

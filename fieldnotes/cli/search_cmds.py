@@ -11,7 +11,7 @@ from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
 from fieldnotes.errors import InvalidInput
 from fieldnotes.queries.filters import Filters
-from fieldnotes.search.results import Hit
+from fieldnotes.search.results import Hit, one_line
 
 KWIC_WIDTH = 40
 
@@ -49,12 +49,15 @@ def kwic(hit: Hit, width: int = KWIC_WIDTH, number: int | None = None) -> str:
 
     opening, closing = _marks()
     safe = terminal_safe if opening.startswith("\x1b") else (lambda text, one_line=True: text)
-    before = safe(_flat(hit.context_before)[-width:], one_line=True)
-    after = safe(_flat(hit.context_after)[:width], one_line=True)
+    from fieldnotes.search.results import snippet
+
+    # the text's own spaces and punctuation: no space is added around the marks ("«praktik»," stays so)
+    before, middle, after = (safe(part, one_line=True) for part in
+                             snippet(hit.context_before, hit.text, hit.context_after, width))
     where = safe(" · ".join(str(x) for x in (hit.document_title, hit.municipality, hit.date, hit.speaker) if x),
                  one_line=True)
     score = f"  {hit.score:.2f}" if hit.score < 1 else ""
-    line = f"{before:>{width}} {opening}{safe(_flat(hit.text), one_line=True)}{closing} {after:<{width}}"
+    line = f"{before:>{width}}{opening}{middle}{closing}{after:<{width}}"
     prefix = f"{number:>4}  " if number is not None else ""
     return f"{prefix}{line}  {where} · {hit.start}:{hit.end}{score}"
 
@@ -244,7 +247,7 @@ def similar(ctx: Context) -> int:
     for hit in result.hits:
         where = " · ".join(str(x) for x in (hit.document_title, hit.municipality, hit.date, hit.speaker) if x)
         lines.append(f"{hit.score:.2f}  {where} · {hit.start}:{hit.end}")
-        lines.append("      " + _flat(hit.context_before + hit.text + hit.context_after)[:300])
+        lines.append("      " + one_line(hit.context_before + hit.text + hit.context_after)[:300])
     if not result.hits:
         lines.append("none found")
     ctx.emit([h.as_dict() for h in result.hits], lines)

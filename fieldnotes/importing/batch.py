@@ -51,6 +51,8 @@ class Options:
     date: dt.date | None = None
     title: str | None = None
     activity: str | None = None
+    #: people present, "Name (role)" each; a default like the others (the app's import dialog asks for them)
+    participants: list[str] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
     manifest: Path | None = None
     strict: bool = False
@@ -116,6 +118,26 @@ class Prepared:
     display: str
     new: NewDocument
     notes: list[str]
+    #: where each metadata value came from: "front matter", "x.meta.yaml", "manifest line 3" or "flags"
+    origin: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Planned:
+    """One file as an import would take it, before anything is written (the app's preview)."""
+
+    path: str  # as shown
+    status: str  # import | skipped | failed
+    reason: str = ""
+    title: str = ""
+    kind: str = ""
+    date: str = ""
+    municipalities: list[str] = field(default_factory=list)
+    participants: list[str] = field(default_factory=list)
+    #: metadata key -> the source that set it ("front matter", "x.meta.yaml", "manifest line 3", "flags");
+    #: keys missing here were guessed (see notes) or left empty
+    origin: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 Progress = Callable[[int, int, str], None]
@@ -434,6 +456,8 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
         flags["date"] = options.date
     if options.activity:
         flags["activity"] = options.activity
+    if options.participants:
+        flags["participants"] = list(options.participants)
     if options.attributes:
         flags["attributes"] = dict(options.attributes)
     sources.append(("flags", flags))
@@ -515,7 +539,7 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
         check_new(new)
     except InvalidInput as error:  # say which file; the rule is in the message
         raise InvalidInput(f"{source.name}: {error.message}", hint=error.hint) from None
-    return Prepared(source, display, new, notes)
+    return Prepared(source, display, new, notes, {key: origin[key] for key in origin if key != "attributes"})
 
 
 # --- the batch ---------------------------------------------------------------------------------
@@ -594,6 +618,50 @@ def import_paths(project: Project, paths: Iterable[Path], options: Options, *, c
         report.created_cases.extend(created)
     report.in_order()
     return report
+
+
+def plan(project: Project | None, paths: Iterable[Path], options: Options,
+         progress: Progress | None = None) -> list[Planned]:
+    """What `import_paths` would do with each file, in the order found, without writing anything: the
+    metadata each file would get and where each value comes from, or why it would be skipped or refused.
+    With a project, text already in it is marked as skipped, as the import would."""
+    report = Report()
+    manifest = read_manifest(options.manifest) if options.manifest else {}
+    files = collect(list(paths), report)
+    out = [Planned(r.path, r.status, r.reason) for r in report.results]
+    seen: dict[str, str] = {}
+    if project is not None:
+        with project.read() as session:
+            seen = _existing_hashes(session)
+    for index, (path, display) in enumerate(files):
+        if progress:
+            progress(index, len(files), display)
+        try:
+            item = prepare(path, display, options, manifest)
+        except FieldnotesError as error:
+            out.append(Planned(display, "failed", str(error)))
+            continue
+        except Exception as error:  # as in import_paths: one file's fault must not stop the preview
+            from fieldnotes.logs import log_exception
+
+            where = log_exception(error)
+            out.append(Planned(display, "failed", f"{path.name}: cannot be imported ({type(error).__name__}, "
+                                                  f"a fault in fieldnotes; details in {where})"))
+            continue
+        duplicate = _duplicate_of(item, seen, options)
+        new = item.new
+        planned = Planned(display, "import", title=new.title, kind=new.kind,
+                          date=new.date.isoformat() if new.date else "", municipalities=list(new.municipalities),
+                          participants=[_shown(p) for p in new.participants], origin=dict(item.origin),
+                          notes=list(item.notes))
+        if duplicate is not None:
+            planned.status, planned.reason = "skipped", duplicate.reason
+        else:
+            seen[textmod.sha256(new.text)] = new.title
+        out.append(planned)
+    order = report.order
+    out.sort(key=lambda p: order.get(p.path, len(order)))
+    return out
 
 
 def _duplicate_of(item: Prepared, seen: dict[str, str], options: Options) -> FileResult | None:

@@ -133,3 +133,20 @@ def describe(session: Session, raw: Sequence[RawHit], scope: Scope, *, texts: di
             if turn else None, term=hit.term,
         ))
     return out
+
+
+def one_line(text: str) -> str:
+    """Text on one line as it stands: each line break or tab becomes one space, nothing else changes (no
+    space added, none taken away), so a snippet reads exactly as the stored text does."""
+    return text.translate(_ONE_LINE)
+
+
+_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " ", "\u2028": " ", "\u2029": " "})
+
+
+def snippet(before: str, text: str, after: str, width: int) -> tuple[str, str, str]:
+    """A hit between at most `width` characters of its context on each side, on one line: the three parts
+    put together are a piece of the stored text, spaces and punctuation as they are (the app and the
+    command line highlight the middle part; neither adds nor removes a space around it)."""
+    return one_line(before)[len(before) - width:] if width < len(before) else one_line(before), \
+        one_line(text), one_line(after)[:width]

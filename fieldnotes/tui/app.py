@@ -228,6 +228,12 @@ class FieldnotesApp(App[None]):
 
         self.push_screen(MeetingScreen())
 
+    def action_import(self) -> None:
+        from fieldnotes.tui.screens.importing import ImportScreen
+
+        if not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen())
+
     def action_help(self) -> None:
         from fieldnotes.tui.screens.help import HelpScreen
 
@@ -315,6 +321,8 @@ class FieldnotesApp(App[None]):
                             lambda: self.switch_mode("pseudonyms"))
         yield SystemCommand(_("Disagreements"), _("Where two coders differ, settled one by one"),
                             self.action_disagreements)
+        yield SystemCommand(_("Import"), _("Import files or a folder: interviews, notes, minutes"),
+                            self.action_import)
         yield SystemCommand(_("Export to Word"), _("Export coded excerpts to Word, Excel or CSV"), self.action_export)
         yield SystemCommand(_("Import comments from a report"),
                             _("Comments a meeting wrote on a Word report come back as memos"),

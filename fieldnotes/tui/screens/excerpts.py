@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from fieldnotes.coding.excerpts import Excerpt
 from fieldnotes.queries.filters import Filters
+from fieldnotes.search.results import one_line
 from fieldnotes.tui.i18n import _
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.screens.places import PlacesScreen, open_highlighted
@@ -181,13 +182,11 @@ def _render(excerpt: Excerpt) -> Text:
     where = " · ".join(x for x in (excerpt.document_title, excerpt.municipality, excerpt.date, excerpt.speaker,
                                    excerpt.coder) if x)
     rating = f"  [b]{excerpt.rating}[/b]" if excerpt.rating is not None else ""
-    body = " ".join(excerpt.text.split())
-    before = " ".join(excerpt.context_before.split())
-    after = " ".join(excerpt.context_after.split())
+    # the text's own spaces around the excerpt (joining split words ate them: "ipraktikpå")
+    before, body, after = (one_line(part) for part in (excerpt.context_before, excerpt.text, excerpt.context_after))
     memo = f"\n  [i]{escape(excerpt.memo)}[/i]" if excerpt.memo else ""
-    markup = (f"[b]{escape(excerpt.code_path)}[/b]{rating}  [dim]{escape(where)}[/dim]\n"
-              f"  [dim]{escape(before)}[/dim]{escape(body)}[dim]{escape(after)}[/dim]{memo}\n")
-    return Text.from_markup(markup)
+    head = Text.from_markup(f"[b]{escape(excerpt.code_path)}[/b]{rating}  [dim]{escape(where)}[/dim]\n")
+    return Text.assemble(head, "  ", (before, "dim"), body, (after, "dim"), Text.from_markup(memo), "\n")
 
 
 class CellExcerptsScreen(PlacesScreen):

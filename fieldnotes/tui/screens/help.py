@@ -26,6 +26,7 @@ from fieldnotes.tui.i18n import N_, _
 #: translated when shown. Add new screens here; the help test checks every binding of each is listed.
 HELP_SCREENS: list[tuple[str, str]] = [
     (N_("Home"), "fieldnotes.tui.screens.home:HomeScreen"),
+    (N_("Importing files"), "fieldnotes.tui.screens.importing:ImportScreen"),
     (N_("Documents"), "fieldnotes.tui.screens.documents:DocumentsScreen"),
     (N_("Reading and coding a document"), "fieldnotes.tui.screens.reader:ReaderScreen"),
     (N_("A document's codings (C in the reader)"), "fieldnotes.tui.screens.codings:CodingsScreen"),

@@ -17,6 +17,7 @@ from fieldnotes.tui.screens.back import BackScreen
 
 class HomeScreen(BackScreen):
     BINDINGS = [
+        Binding("i", "import", _("Import"), tooltip=_("Import files or a folder: interviews, notes, minutes")),
         Binding("enter", "open_selected", _("Open"), tooltip=_("Open the highlighted document")),
         Binding("t", "timeline", _("Timeline"),
                 tooltip=_("The fieldwork timeline: documents per municipality and month, by kind")),
@@ -30,6 +31,7 @@ class HomeScreen(BackScreen):
         yield Header()
         with VerticalScroll(id="home"):
             yield Static(id="home-title")
+            yield Static(id="welcome", classes="panel")
             with Grid(id="home-grid"):
                 yield Static(id="home-counts", classes="panel")
                 yield Static(id="home-people", classes="panel")
@@ -41,6 +43,7 @@ class HomeScreen(BackScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#welcome").display = False
         docs = self.query_one("#recent-documents", DataTable)
         docs.add_columns(_("Date"), _("Title"), _("Kind"))
         codings = self.query_one("#recent-codings", DataTable)
@@ -59,6 +62,7 @@ class HomeScreen(BackScreen):
     def show(self, data: HomeData) -> None:
         self.query_one("#home-title", Static).update(f"[b]{escape(data.name)}[/b]\n[dim]{escape(data.location)}[/dim]")
         counts = data.counts
+        self._welcome(counts["documents"] == 0)
         lines = [
             f"[b]{counts['documents']}[/b] {_('documents')}   [b]{counts['codings']}[/b] {_('codings')}",
             f"[b]{counts['codes']}[/b] {_('codes')}   [b]{counts['memos']}[/b] {_('memos')}",
@@ -82,6 +86,36 @@ class HomeScreen(BackScreen):
                             key=f"{row['document_id']}:{row['id']}")
         hint = _("Press d for documents, b for the codebook, e for excerpts, ? for help, ctrl+p for every command.")
         self.query_one("#home-hint", Static).update(hint)
+
+    def _welcome(self, empty: bool) -> None:
+        """An empty project opens on what to do first; the counts and lists come with the first document."""
+        welcome = self.query_one("#welcome", Static)
+        welcome.display = empty
+        for widget in self.query("#home-grid, #recent-documents, #recent-codings, .section-title, #home-hint"):
+            widget.display = not empty
+        if not empty:
+            return
+        app: Any = self.app
+        first = _("Press [b]i[/b] to import interviews, observation notes and minutes: one file or a whole "
+                  "folder (.txt, .md, .docx, .odt, .rtf, .pdf, .vtt, .srt).")
+        second = _("Open a document from Documents ([b]d[/b]) and code it: [b]s[/b] selects a sentence, "
+                   "[b]c[/b] codes it.")
+        third = _("Search with [b]/[/b], and export excerpts to Word with [b]ctrl+e[/b].")
+        steps = [
+            "[b]" + _("Welcome. This project has no documents yet.") + "[/b]",
+            "",
+            f"[b]1[/b]  {first}",
+            f"[b]2[/b]  {second}",
+            f"[b]3[/b]  {third}",
+            "",
+            _("You are coding as {coder}.").format(coder=f"[b]{escape(app.coder)}[/b]") + "  " +
+            _("[b]?[/b] lists every key, [b]ctrl+p[/b] every command."),
+        ]
+        welcome.update("\n".join(steps))
+
+    def action_import(self) -> None:
+        app: Any = self.app
+        app.action_import()
 
     def action_open_selected(self) -> None:
         import uuid

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,12 +18,16 @@ from textual.widgets.option_list import Option
 from fieldnotes.tui.i18n import _
 from fieldnotes.tui.screens.back import BackScreen
 
+#: characters of context shown on each side of a hit
+SNIPPET = 60
+
 
 class SearchScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "jump", _("Go to text"), show=False),
         Binding("space", "mark", _("Mark")),
-        Binding("ctrl+f", "fuzzy", _("Fuzzy")),
+        # priority: in the query box ctrl+f would otherwise delete the next word of the query
+        Binding("ctrl+f", "fuzzy", _("Fuzzy"), priority=True),
         # priority: in the query box ctrl+k would otherwise delete the rest of the query
         Binding("ctrl+k", "code_hits", _("Code hits"), priority=True),
     ]
@@ -82,13 +85,20 @@ class SearchScreen(BackScreen):
         self._status(notes)
 
     def _hit_text(self, index: int, hit: Any) -> Text:
-        where = " · ".join(x for x in (hit.document_title, hit.municipality, hit.speaker, hit.date) if x)
-        mark = "[b]✔[/b] " if index in self.marked else ""
-        before = " ".join(hit.context_before.split())[-60:]
-        after = " ".join(hit.context_after.split())[:60]
-        body = (f"{mark}[dim]…{escape(before)}[/dim][reverse]{escape(hit.text)}[/reverse]"
-                f"[dim]{escape(after)}…[/dim]\n  [dim]{escape(where)} · {hit.score:.2f}[/dim]")
-        return Text.from_markup(body)
+        """The hit in its context as the text has it (spaces and punctuation kept: the parts are put
+        together as they are, not as markup), and under it the source line, always."""
+        from fieldnotes.search.results import snippet
+        from fieldnotes.tui.i18n import number
+
+        where = " · ".join(x for x in (hit.document_title or _("(untitled)"), hit.municipality, hit.speaker,
+                                       hit.date) if x)
+        before, middle, after = snippet(hit.context_before, hit.text, hit.context_after, SNIPPET)
+        return Text.assemble(
+            ("✔ " if index in self.marked else "", "bold"),
+            ("…" if len(before) < len(hit.context_before) else "", "dim"), (before, "dim"),
+            (middle, "reverse"),
+            (after, "dim"), ("…" if len(after) < len(hit.context_after) else "", "dim"),
+            "\n  ", (f"{where} · {number(hit.score, 2)}", "dim"))
 
     def _current(self) -> int | None:
         options = self.query_one("#search-hits", OptionList)

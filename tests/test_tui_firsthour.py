@@ -1,0 +1,198 @@
+"""The app's first hour, as a new user meets it: an empty project, importing without leaving the app,
+then reading, coding a search hit and exporting it. Every check is made against the database too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from fieldnotes.project.opening import open_project
+from fieldnotes.tui.app import FieldnotesApp
+from tests.helpers import ok, settle
+
+INTERVIEW = """I: Hvordan går det med Søren?
+R: Han er kommet i praktik på lageret, og det går godt. Jeg tror på, at han får et job der.
+I: Hvad gør I i teamet?
+R: Vi tager altid en runde om fredagen. Lederen er med.
+"""
+
+NOTE = """Observation på jobcentret i Ærøby.
+
+Borgeren fortæller, at hun gerne vil i praktik. Sagsbehandleren nikker.
+"""
+
+
+def material(folder: Path) -> Path:
+    """A folder of three good files and one bad one (a date that is no date, in its front matter)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "interview-søholm.md").write_text(
+        "---\ntitel: Interview med sagsbehandler i Søholm\nkommune: Søholm\ndato: 2025-03-04\n"
+        "type: interview\n---\n" + INTERVIEW, encoding="utf-8")
+    (folder / "observation_2025-05-02.txt").write_text(NOTE, encoding="utf-8")
+    (folder / "referat-ærøby.txt").write_text("Referat af lokalt møde.\n\nDeltagere: leder og to "
+                                              "sagsbehandlere. Beslutning: praktik før jul.\n", encoding="utf-8")
+    (folder / "dårlig-note.md").write_text("---\ndato: 2025-13-45\n---\nNoten om mødet.\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Path:
+    target = tmp_path / "tom.db"
+    ok("--db", target, "init", "--coder", "Anna Krogh")
+    return target
+
+
+def documents(db: Path) -> list[dict[str, Any]]:
+    return ok("--db", db, "docs", "--json").json  # type: ignore[no-any-return]
+
+
+async def import_folder(pilot: Any, folder: Path, **fields: str) -> None:
+    """From Home: i, type the folder's path, fill fields, look at the preview, ctrl+s."""
+    await pilot.press("i")
+    await settle(pilot)
+    assert type(pilot.app.screen).__name__ == "ImportScreen"
+    box = pilot.app.screen.query_one("#imp-path", Input)
+    box.focus()
+    box.value = str(folder)
+    for name, value in fields.items():
+        pilot.app.screen.query_one(f"#imp-{name}", Input).value = value
+    await pilot.pause(0.5)
+    await settle(pilot)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def rows(table: DataTable[Any]) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_empty_project_opens_on_the_welcome_view(empty: Path) -> None:
+    app = FieldnotesApp(open_project(str(empty)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        welcome = app.screen.query_one("#welcome", Static)
+        assert welcome.display
+        text = str(welcome.render())
+        assert "ingen dokumenter" in text and "importere" in text and "Anna Krogh" in text
+        assert not app.screen.query_one("#recent-documents").display
+        await pilot.press("i")  # import is one key away
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ImportScreen"
+
+
+async def test_preview_shows_what_each_file_would_get_and_where_from(empty: Path, tmp_path: Path) -> None:
+    folder = material(tmp_path / "materiale")
+    app = FieldnotesApp(open_project(str(empty)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#imp-path", Input).value = str(folder)
+        screen.query_one("#imp-municipality", Input).value = "Ærøby"
+        await pilot.pause(0.5)
+        await settle(pilot)
+        table = screen.query_one("#imp-preview", DataTable)
+        found = {row[0].split("/")[-1]: row for row in rows(table)}
+        assert set(found) == {"interview-søholm.md", "observation_2025-05-02.txt", "referat-ærøby.txt",
+                              "dårlig-note.md"}
+        assert found["interview-søholm.md"][1] == "importeres"
+        assert found["interview-søholm.md"][5] == "Søholm"  # the front matter wins over the field
+        assert found["observation_2025-05-02.txt"][5] == "Ærøby"  # the field fills what the file leaves open
+        assert found["observation_2025-05-02.txt"][4] == "2025-05-02"
+        assert found["dårlig-note.md"][1] == "afvist"
+        assert "dårlig-note.md" in found["dårlig-note.md"][6]
+        beside = str(screen.query_one("#imp-municipality-from", Static).render())
+        assert "Søholm ×1" in beside and "filhovedet" in beside
+        assert documents(empty) == []  # a preview writes nothing
+
+
+async def test_import_a_folder_in_the_app_with_one_bad_file(empty: Path, tmp_path: Path) -> None:
+    folder = material(tmp_path / "materiale")
+    app = FieldnotesApp(open_project(str(empty)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await import_folder(pilot, folder, municipality="Ærøby", participants="Mette Vinther (sagsbehandler)")
+        screen = app.screen
+        result = {row[0].split("/")[-1]: row for row in rows(screen.query_one("#imp-preview", DataTable))}
+        assert result["dårlig-note.md"][1] == "afvist"
+        assert "dårlig-note.md" in result["dårlig-note.md"][6] and "YAML" in result["dårlig-note.md"][6]
+        assert sum(row[1] == "importeret" for row in result.values()) == 3
+        status = str(screen.query_one("#imp-status", Static).render())
+        assert "Importeret 3" in status and "afvist 1" in status
+        assert app.errors == []
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert not app.screen.query_one("#welcome").display  # the project has documents now
+    found = {d["title"]: d for d in documents(empty)}
+    assert set(found) == {"Interview med sagsbehandler i Søholm", "observation 2025-05-02", "referat-ærøby"}
+    assert found["observation 2025-05-02"]["municipalities"] == ["Ærøby"]
+    assert found["Interview med sagsbehandler i Søholm"]["municipalities"] == ["Søholm"]
+    shown = ok("--db", empty, "show", "observation 2025-05-02", "--json").json
+    assert shown["participants"] == [{"name": "Mette Vinther", "role": "sagsbehandler"}]
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("en", "Import"), ("da", "Importér")])
+async def test_palette_finds_import(empty: Path, lang: str, typed: str) -> None:
+    app = FieldnotesApp(open_project(str(empty)), "Anna Krogh", lang=lang)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = [str(command.title) for command in app.get_system_commands(app.screen)]
+        assert typed in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*typed)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ImportScreen"
+
+
+SIZES = [(80, 24), (160, 50)]
+
+
+@pytest.fixture
+def fixed_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project and a material folder at the same relative places on every machine, with fixed
+    modification times (a file without a date takes its own)."""
+    import os
+
+    from tests.helpers import import_screens_again
+
+    work = tmp_path / "arbejde"
+    folder = material(work / "materiale")
+    for path in folder.iterdir():
+        os.utime(path, (1_740_000_000, 1_740_000_000))
+    (tmp_path / "projekt").mkdir()
+    ok("--db", tmp_path / "projekt" / "tom.db", "init", "--coder", "Anna Krogh")  # outside the tree shown
+    monkeypatch.chdir(work)
+    import_screens_again(monkeypatch)
+    return work
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_welcome(snap_compare: Any, fixed_place: Path, size: tuple[int, int]) -> None:
+    app = FieldnotesApp(open_project("../projekt/tom.db"), "Anna Krogh", lang="da")
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot_import_dialog(snap_compare: Any, fixed_place: Path, size: tuple[int, int]) -> None:
+    app = FieldnotesApp(open_project("../projekt/tom.db"), "Anna Krogh", lang="da")
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press(*"materiale")
+        await pilot.pause(0.6)
+        await settle(pilot)
+        pilot.app.screen.query_one("#imp-municipality", Input).value = "Ærøby"
+        await pilot.pause(0.6)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
