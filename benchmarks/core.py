@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks.generate import transcript
 from benchmarks.measure import Figure, figure
@@ -326,6 +327,46 @@ def refuse_hostile_sealed_header() -> Figure:
     return figure("refuse a sealed header asking scrypt for gigabytes", once, runs=7, target_ms=1_000, memory=False)
 
 
+def refuse_hostile_files(scratch: Path) -> list[Figure]:
+    """Hostile files are refused "within a second, in bounded memory" (issue 22; the suite checks each refusal
+    and its message, tests/test_hostile.py): a note whose front matter is a YAML alias bomb (nine levels, 9**9
+    values as a tree; it once hung an import at 1.5 GB), and a bundle of about 100 KB whose rows unpack to
+    100 MB. The peak memory is the figure that says nothing was built or unpacked."""
+    import json
+    import zipfile
+
+    from fieldnotes.errors import InvalidInput
+    from fieldnotes.importing import readers
+    from fieldnotes.team.bundle import read_bundle
+
+    note = scratch / "alias-bomb.md"
+    levels = ["lol0: &lol0 [hå, hå, hå, hå, hå, hå, hå, hå, hå]"]
+    levels += [f"lol{n}: &lol{n} [" + ", ".join([f"*lol{n - 1}"] * 9) + "]" for n in range(1, 9)]
+    note.write_text("---\ntitle: Bombe\n" + "\n".join(levels) + "\n---\nSøren fortæller om lageret.\n",
+                    encoding="utf-8")
+    bundle = scratch / "zip-bomb.fnbundle"
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("manifest.json", json.dumps({"format": "fieldnotes-bundle", "format_version": 1}))
+        archive.writestr("events.json", "[]")
+        with archive.open("rows.json", "w") as rows:
+            for _ in range(100):
+                rows.write(b" " * 1_048_576)
+
+    def refused(read: Any) -> Any:
+        def once() -> None:
+            try:
+                read()
+            except InvalidInput:
+                return
+            raise RuntimeError("a hostile file was not refused")
+        return once
+
+    return [figure("refuse a YAML alias bomb in front matter", refused(lambda: readers.read(note)), runs=7,
+                   target_ms=1_000),
+            figure("refuse a bundle unpacking to 100 MB", refused(lambda: read_bundle(bundle)), runs=7,
+                   target_ms=1_000, note=f"the bundle is {bundle.stat().st_size / 1024:.0f} KB")]
+
+
 def run(project: Path, tier: str, scratch: Path) -> list[Figure]:
     files = {"tiny": 20, "long": 50, "typical": 200, "target": 1000, "stress": 1000}[tier]
     figures = [cold_start_help(), cold_start_app(project), app_memory(project), apply_coding(project),
@@ -336,4 +377,5 @@ def run(project: Path, tier: str, scratch: Path) -> list[Figure]:
     figures.append(import_throughput(files, runs=2 if tier == "tiny" else 5))
     figures.append(parallel_coders(scratch))
     figures.append(refuse_hostile_sealed_header())
+    figures += refuse_hostile_files(scratch)
     return figures

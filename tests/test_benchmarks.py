@@ -36,6 +36,8 @@ LISTED = {
     "refusing a hostile sealed bundle (moved here from tests/test_privacy_encryption.py)": "refuse a sealed header",
     "the theme browser's export": "export html: a theme",
     "the theme browser's first paint": "first paint of the theme browser in chromium (",
+    "refusing a YAML alias bomb within a second (issue 22)": "refuse a YAML alias bomb",
+    "refusing a bundle that unpacks to gigabytes within a second (issue 22)": "refuse a bundle unpacking",
 }
 
 
