@@ -419,6 +419,9 @@ async def test_search_and_code_all_hits_in_one_undoable_step(project: Path) -> N
         assert len(hits) == 2 and all(h.text.lower().startswith("team") for h in hits)
         await pilot.press("ctrl+k")
         await settle(pilot)
+        assert app.screen.__class__.__name__ == "WidenScreen"
+        await pilot.press("up", "enter")  # the match only (the sentence is offered first)
+        await settle(pilot)
         await pilot.press(*"ledelse", "enter")
         await settle(pilot)
         assert sorted(c["text"] for c in codings(project)) == sorted(h.text for h in hits)

@@ -67,6 +67,14 @@ async def _export(pilot: Any) -> None:
     pilot.app.open_export()
 
 
+def _widen(app: Any) -> Screen[Any]:
+    from fieldnotes.search.coding import WideningChoice
+    from fieldnotes.tui.screens.widen import WidenScreen
+
+    return WidenScreen([WideningChoice(None, 0, 7, "praktik"),
+                        WideningChoice("sentence", 0, 30, "praktik på lageret i Ærøby.")], 1)
+
+
 def _kwic(app: Any) -> Screen[Any]:
     from fieldnotes.tui.screens.words import KwicScreen
 
@@ -124,6 +132,7 @@ SCREENS: dict[str, Opener] = {
     "EntryForm": _push(_screen("pseudonyms", "EntryForm", "Søren Ørsted")),
     "MeetingScreen": _push(_screen("meeting", "MeetingScreen")),
     "ImportScreen": _push(_screen("importing", "ImportScreen")),
+    "WidenScreen": _push(_widen),
 }
 
 

@@ -196,3 +196,70 @@ def test_snapshot_import_dialog(snap_compare: Any, fixed_place: Path, size: tupl
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_a_new_users_first_hour_in_the_app(empty: Path, tmp_path: Path) -> None:
+    """Done when (#23): from an empty project, without the command line: import a folder with one bad file
+    and see it reported, open a transcript, code a search hit widened to its sentence, export it to Word."""
+    import docx
+
+    folder = material(tmp_path / "materiale")
+    out = tmp_path / "uddrag til mødet.docx"
+    sentence = "Han er kommet i praktik på lageret, og det går godt."
+    app = FieldnotesApp(open_project(str(empty)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#welcome").display
+        # 1. import the folder; the bad file is reported with its reason
+        await import_folder(pilot, folder)
+        result = {row[0].split("/")[-1]: row for row in rows(app.screen.query_one("#imp-preview", DataTable))}
+        assert result["dårlig-note.md"][1] == "afvist" and "dårlig-note.md" in result["dårlig-note.md"][6]
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        # 2. open the transcript from Documents
+        await pilot.press("d")
+        await settle(pilot)
+        table = app.screen.query_one("#documents", DataTable)
+        row = next(i for i in range(table.row_count) if "Søholm" in str(table.get_row_at(i)))
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+        assert "kommet i praktik" in app.screen.query_one("#text").document.text
+        await pilot.press("escape")
+        await settle(pilot)
+        # 3. search, mark the hit in the transcript, widen it to its sentence, code it
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.press(*"praktik", "enter")
+        await settle(pilot)
+        screen = app.screen
+        index = next(i for i, hit in enumerate(screen.hits) if "Søholm" in hit.document_title)
+        screen.query_one("#search-hits").highlighted = index
+        await pilot.press("space", "ctrl+k")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "WidenScreen"
+        shown = [str(option.prompt) for option in app.screen.query_one("#widen-options")._options]
+        assert any(sentence in text for text in shown)  # the span is shown before confirming
+        assert app.screen.query_one("#widen-options").highlighted == 1  # the sentence
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CodePicker"
+        await pilot.press(*"ressourcesprog")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.errors == []
+        coded = ok("--db", empty, "show", "Interview med sagsbehandler i Søholm", "--json").json["codings"]
+        assert [(c["code_path"].split("/")[-1], c["text"], c["coder"]) for c in coded] == [
+            ("Ressourcesprog", sentence, "Anna Krogh")]
+        # 4. export it to Word
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ExportScreen"
+        app.screen.query_one("#ex-file", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.errors == []
+    text = "\n".join(paragraph.text for paragraph in docx.Document(str(out)).paragraphs)
+    assert sentence in text

@@ -94,3 +94,28 @@ def code_spans(session: Session, found: Sequence[Span], code: Code, *, coder_id:
                                   for doc, start, end in chosen if (doc, start, end) not in before])
     after = existing()
     return [CodedHit(str(after[s].id), str(s[0]), s[1], s[2], after[s].text, s not in before) for s in chosen]
+
+
+@dataclass
+class WideningChoice:
+    """One way to code a hit: as matched (unit None) or widened to a unit, with the span that gives."""
+
+    unit: str | None
+    start: int
+    end: int
+    text: str
+
+
+def widening_choices(session: Session, span: Span) -> list[WideningChoice]:
+    """A hit as matched and widened to its sentence, paragraph and speaker turn (each only once: a turn
+    that is the paragraph is not offered twice), so a person sees the span before coding it."""
+    doc_id = span[0]
+    text = session.scalar(select(Document.text).where(Document.id == doc_id))
+    if text is None:
+        raise InvalidInput("the hit's document is no longer there; search again")
+    out = [WideningChoice(None, span[1], span[2], text[span[1]:span[2]])]
+    for unit in ("sentence", "paragraph", "turn"):
+        [(_doc, start, end)] = widened(session, [span], unit)
+        if all((c.start, c.end) != (start, end) for c in out):
+            out.append(WideningChoice(unit, start, end, text[start:end]))
+    return out

@@ -137,31 +137,48 @@ class SearchScreen(BackScreen):
         self.query_one("#search-query", Input).focus()
 
     def action_code_hits(self) -> None:
+        """Code the marked hits (or all): first choose to code each as matched or widened to its sentence,
+        paragraph or turn, seeing the span that gives for the highlighted hit; then the code."""
         if not self.hits:
             self.notify(_("Search first"), severity="warning")
             return
         chosen = [self.hits[i] for i in sorted(self.marked)] or self.hits
-        from fieldnotes.queries.overview import code_choices
+        current = self._current()
+        example = self.hits[current] if current is not None and self.hits[current] in chosen else chosen[0]
         from fieldnotes.tui.screens.picker import CodePicker, PickerResult
+        from fieldnotes.tui.screens.widen import WidenScreen
 
         app: Any = self.app
 
-        def pick(codes: Any) -> None:
-            excerpt = _("{n} hits").format(n=len(chosen))
-
-            def chosen_code(result: PickerResult | None) -> None:
-                if result is not None and result.code_id is not None:
-                    self._code(chosen, result.code_id, result.memo, result.rating)
-
-            self.app.push_screen(CodePicker(codes, [], excerpt), chosen_code)
-
         def load() -> Any:
+            from fieldnotes.queries.overview import code_choices
+            from fieldnotes.search.coding import spans_of, widening_choices
+
             with app.project.read() as session:
-                return code_choices(session)
+                return code_choices(session), widening_choices(session, spans_of([example])[0])
 
-        app.db(load, pick, group="search-codes")
+        def ask(loaded: Any) -> None:
+            codes, choices = loaded
 
-    def _code(self, hits: list[Any], code_id: uuid.UUID, memo: str | None, rating: int | None) -> None:
+            def widened(unit: str | None) -> None:
+                if unit is None:
+                    return
+                choice = next(c for c in choices if (c.unit or "") == unit)
+                excerpt = choice.text if len(chosen) == 1 else _("{n} hits, e.g. {text}").format(
+                    n=len(chosen), text=choice.text)
+
+                def chosen_code(result: PickerResult | None) -> None:
+                    if result is not None and result.code_id is not None:
+                        self._code(chosen, result.code_id, result.memo, result.rating, unit or None)
+
+                self.app.push_screen(CodePicker(codes, [], excerpt), chosen_code)
+
+            self.app.push_screen(WidenScreen(choices, len(chosen)), widened)
+
+        app.db(load, ask, group="search-codes")
+
+    def _code(self, hits: list[Any], code_id: uuid.UUID, memo: str | None, rating: int | None,
+              snap: str | None = None) -> None:
         app: Any = self.app
 
         def work() -> int:
@@ -176,7 +193,8 @@ class SearchScreen(BackScreen):
                     from fieldnotes.errors import NotFound
 
                     raise NotFound("the code no longer exists")
-                done = code_spans(session, spans_of(hits), code, coder_id=coder_id, memo=memo, rating=rating)
+                done = code_spans(session, spans_of(hits), code, coder_id=coder_id, memo=memo, rating=rating,
+                                  snap=snap)
                 return sum(1 for d in done if d.created)
 
         def done(count: int) -> None:
