@@ -58,3 +58,8 @@ def terminal_safe(text: str, *, one_line: bool = False) -> str:
     except UnicodeEncodeError:
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
+
+
+def fit(text: str, width: int) -> str:
+    """Text cut to `width` characters for a column, with an ellipsis where it was cut (never silently)."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"

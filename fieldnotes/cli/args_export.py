@@ -31,11 +31,12 @@ def export_commands(sub: SubParsers, common: argparse.ArgumentParser) -> SubPars
                      "export coded excerpts (Word, CSV, Excel, a theme browser in HTML) or the project (REFI-QDA)")
 
 
-def _common_export_options(parser: argparse.ArgumentParser) -> None:
+def _common_export_options(parser: argparse.ArgumentParser, *, out_after_list: bool = False) -> None:
     add_filters(parser, context=True)
     add_names_options(parser)
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    parser.add_argument("out", metavar="OUT", help="the file to write")
+    # after `--annotated DOC...` the list takes OUT too: the handler takes it back (export_cmds.take_out)
+    parser.add_argument("out", metavar="OUT", nargs="?" if out_after_list else None, help="the file to write")
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -52,7 +53,7 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
                     "with the matrix's rule that a parent row includes its sub-codes unless --no-rollup.\n"
                     "--overview BY puts the code matrix of codings by BY (municipality, phase, kind, activity, coder,\n"
                     "role, attr:NAME) for the exported codes after the contents, its cells shaded by their count.")
-    _common_export_options(p)
+    _common_export_options(p, out_after_list=True)
     p.add_argument("--group-by", choices=("municipality", "document", "phase", "kind", "coder"),
                    help="also group each code's excerpts under headings one level below it (a group without "
                         "excerpts is left out)")

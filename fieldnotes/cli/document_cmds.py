@@ -127,8 +127,10 @@ def list_documents(ctx: Context) -> int:
         query = select(Document).order_by(Document.date, Document.title)
         docs = [d for d in session.scalars(query) if allowed is None or d.id in allowed]
         rows = listing(session, docs)
+    from fieldnotes.text import fit
+
     lines = [
-        f"{r['id'][:8]}  {r['date'] or '----------'}  {r['kind']:<11} {(r['municipality'] or '-')[:24]:<24} "
+        f"{r['id'][:8]}  {r['date'] or '----------'}  {r['kind']:<11} {fit(r['municipality'] or '-', 24):<24} "
         f"{r['codings']:>4}  {r['title']}"
         for r in rows
     ] or ["no documents; import some with `fieldnotes import FOLDER`"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
+from fieldnotes.errors import InvalidInput
 
 
 def _size(n: int) -> str:
@@ -76,7 +78,22 @@ def _export(ctx: Context, fmt: str) -> int:
 
 
 def export_docx(ctx: Context) -> int:
+    take_out(ctx.args)
     return _export(ctx, "docx")
+
+
+def take_out(args: Any) -> None:
+    """`export docx --annotated DOC OUT`: argparse gives OUT to the list of documents; a last item ending in
+    .docx is the file to write (either order works). Without it, say in one line where OUT goes."""
+    annotated = list(getattr(args, "annotated", None) or [])
+    if args.out is not None:
+        return
+    if len(annotated) >= 2 and annotated[-1].lower().endswith(".docx"):
+        args.out = annotated.pop()
+        args.annotated = annotated
+        return
+    raise InvalidInput("export docx: name the file to write (OUT), e.g. `export docx OUT --annotated DOC...` "
+                       "or `export docx --annotated DOC... OUT.docx`")
 
 
 def export_csv(ctx: Context) -> int:

@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(sub, common, "demo", "fieldnotes.cli.demo_cmd:demo", "build the demo project and open it",
              "Build the demo project (four invented municipalities, two years of fieldwork, two coders) into a\n"
              "fresh file, then open the app on it. Default PATH: the demo file in your data folder (see\n"
-             "`fieldnotes locate`). Never overwrites a file that is not a demo project; ignores $FIELDNOTES_DB.")
+             "`fieldnotes locate`); --db PATH names the file, too. Never overwrites a file that is not a demo\n"
+             "project; ignores $FIELDNOTES_DB.")
     p.add_argument("path", nargs="?", metavar="PATH", help="where to build it")
     p.add_argument("--no-tui", action="store_true", help="only build it, and list what is in it")
 
