@@ -263,3 +263,48 @@ async def test_a_new_users_first_hour_in_the_app(empty: Path, tmp_path: Path) ->
         assert app.errors == []
     text = "\n".join(paragraph.text for paragraph in docx.Document(str(out)).paragraphs)
     assert sentence in text
+
+
+async def test_picker_offers_a_new_code_only_for_a_name_no_code_has(empty: Path) -> None:
+    from fieldnotes.queries.overview import code_choices
+    from fieldnotes.tui.screens.picker import NEW, CodePicker
+
+    app = FieldnotesApp(open_project(str(empty)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        with app.project.read() as session:
+            codes = code_choices(session)
+        app.push_screen(CodePicker(codes, [], "Lederen er med."))
+        await settle(pilot)
+
+        async def offered(typed: str) -> bool:
+            box = app.screen.query_one("#picker-query", Input)
+            box.value = typed
+            await pilot.pause()
+            options = app.screen.query_one("#picker-options")
+            return any(options.get_option_at_index(i).id == NEW for i in range(options.option_count))
+
+        assert not await offered("ledelse")  # the code Ledelse exists (its path is longer): no twin offered
+        assert not await offered("Sparringskultur og ledelse/Ledelse")
+        assert await offered("Ledelse i Ærøby")
+
+
+async def test_status_line_after_undo_says_what_was_undone(empty: Path, tmp_path: Path) -> None:
+    folder = material(tmp_path / "materiale")
+    ok("--db", empty, "import", folder / "interview-søholm.md")
+    ok("--db", empty, "--coder", "Anna Krogh", "code", "Interview med sagsbehandler i Søholm", "--code",
+       "Ressourcesprog", "--match", "det går godt")
+    app = FieldnotesApp(open_project(str(empty)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        table = app.screen.query_one("#documents", DataTable)
+        table.move_cursor(row=next(i for i in range(table.row_count) if "Søholm" in str(table.get_row_at(i))))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        status = str(app.screen.query_one("#reader-status").render())
+        assert status.startswith("Fortrudt: coded Ressourcesprog in 'Interview med sagsbehandler i Søholm'"), status
+    assert ok("--db", empty, "show", "Interview med sagsbehandler i Søholm", "--json").json["codings"] == []

@@ -287,7 +287,11 @@ class FieldnotesApp(App[None]):
 
         def done(summary: str) -> None:
             verb = _("Undone") if which == "undo" else _("Redone")
-            self.notify(f"{verb}: {summary}")
+            say = getattr(self.screen, "say", None)
+            if callable(say):  # the reader's status line says what was undone (a notice would cover it)
+                say(f"{verb}: {summary}", seconds=8)
+            else:
+                self.notify(f"{verb}: {summary}")
             self.refresh_views()
 
         self.db(work, done, group="write")

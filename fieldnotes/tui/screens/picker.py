@@ -109,7 +109,9 @@ class CodePicker(ModalScreen[PickerResult | None]):
         for code in self.shown:
             key = f" [dim]k {code.shortcut}[/dim]" if code.shortcut else ""
             options.add_option(Option(f"[{code.color}]■[/] {escape(code.path)}{key}", id=str(code.id)))
-        if query.strip() and not any(c.path.casefold() == query.strip().casefold() for c in self.codes):
+        typed = " ".join(query.split()).casefold()
+        # "+ new code" only when no code has that name (or path): typing "ledelse" offers Ledelse, not a twin
+        if typed and not any(typed in (c.path.casefold(), c.name.casefold()) for c in self.codes):
             options.add_option(Option(_("+ new code: {path}").format(path=escape(query.strip())), id=NEW))
         if options.option_count:
             options.highlighted = 0
