@@ -308,3 +308,26 @@ async def test_status_line_after_undo_says_what_was_undone(empty: Path, tmp_path
         status = str(app.screen.query_one("#reader-status").render())
         assert status.startswith("Fortrudt: coded Ressourcesprog in 'Interview med sagsbehandler i Søholm'"), status
     assert ok("--db", empty, "show", "Interview med sagsbehandler i Søholm", "--json").json["codings"] == []
+
+
+async def test_s_at_the_end_of_a_paragraph_selects_its_last_sentence(empty: Path, tmp_path: Path) -> None:
+    from fieldnotes.coding.spans import at_cursor
+    from fieldnotes.tui.widgets.coded_text import CodedText
+
+    assert at_cursor("Ét. To.\nTre.", 7) == (6, 7) and at_cursor("Ét. To.", 7) == (6, 7)
+    assert at_cursor("Ét. To.", 0) == (0, 1)
+    folder = material(tmp_path / "materiale")
+    ok("--db", empty, "import", folder / "observation_2025-05-02.txt")
+    app = FieldnotesApp(open_project(str(empty)), "Anna Krogh", lang="da")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = app.screen.query_one(CodedText)
+        end = text.document.text.index("Sagsbehandleren nikker.") + len("Sagsbehandleren nikker.")
+        text.select_span(end, end)  # the cursor at the paragraph's end
+        await pilot.press("s")
+        await pilot.pause()
+        assert text.selected_text == "Sagsbehandleren nikker."

@@ -216,3 +216,12 @@ def turn_parts(text: str, turn_start: int, turn_end: int) -> list[tuple[int, int
             line_start = next_break + 1 if next_break != -1 else 0
     parts.append(trim(text, min(start, end), end))
     return [(a, b) for a, b in parts if a < b]
+
+
+def at_cursor(text: str, offset: int) -> tuple[int, int]:
+    """The one character a cursor (no selection) stands for when widening: the one after it, or, at the end
+    of a line or of the text, the one before, so `s` at a paragraph's end selects its last sentence."""
+    offset = max(0, min(offset, len(text)))
+    if offset > 0 and (offset == len(text) or text[offset] == "\n"):
+        return offset - 1, offset
+    return offset, min(len(text), offset + 1)

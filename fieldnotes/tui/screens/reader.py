@@ -341,7 +341,7 @@ class ReaderScreen(Screen[None]):
         text = self.query_one(CodedText)
         start, end = text.span
         if end <= start:
-            end = min(len(self.view.text), start + 1)
+            start, end = spans.at_cursor(self.view.text, start)
         new = spans.widen(self.view.text, start, end, unit, self.view.turns)
         if new[1] > new[0]:
             text.select_span(*new)
