@@ -5,7 +5,7 @@
     python3 tasks.py test              set up and run the whole test suite (ruff, mypy, pytest)
     python3 tasks.py bench [--tier T]  set up and run the benchmarks (python -m benchmarks; tiny by default)
 
-Set-up makes a virtual environment in .venv and installs fieldnotes with its test extras into it.
+Set-up makes a virtual environment in .venv and installs fieldnotes and its test tools (the `test` dependency group) into it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def setup() -> None:
     if not STAMP.exists() or STAMP.stat().st_mtime < pyproject.stat().st_mtime:
         say("installing fieldnotes and its test tools (first run only)")
         subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-        subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+        subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", str(ROOT),
+                        "--group", f"{ROOT / 'pyproject.toml'}:test"], check=True)
         STAMP.write_text("ok\n")
 
 

@@ -76,7 +76,7 @@ def first_paints(file: Path, runs: int = 5) -> list[float] | str:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        return "playwright is not installed (pip install -e '.[test]')"
+        return "playwright is not installed (pip install -e . --group test)"
     paints: list[float] = []
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(profile, executable_path=chromium,

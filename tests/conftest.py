@@ -68,7 +68,7 @@ def pg_cluster() -> Iterator[Cluster]:
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        missing("psycopg", "install the test extras: pip install -e '.[test]'")
+        missing("psycopg", "install the test tools: pip install -e . --group test")
     cluster = Cluster(bindir)
     cluster.start()
     yield cluster

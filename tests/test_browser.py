@@ -34,7 +34,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing("playwright", "install the test extras: pip install -e '.[test]'")
+        missing("playwright", "install the test tools: pip install -e . --group test")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=executable, args=ARGS, headless=True,
