@@ -5,7 +5,8 @@
     python3 tasks.py test              set up and run the whole test suite (ruff, mypy, pytest)
     python3 tasks.py bench [--tier T]  set up and run the benchmarks (python -m benchmarks; tiny by default)
 
-Set-up makes a virtual environment in .venv and installs fieldnotes and its test tools (the `test` dependency group) into it.
+Set-up makes a virtual environment in .venv and installs fieldnotes and its test tools (the `test`
+dependency group) into it.
 """
 
 from __future__ import annotations
