@@ -7,6 +7,7 @@ the same data can be tested without a terminal.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import functools
 import uuid
 from dataclasses import dataclass, field
@@ -44,10 +45,7 @@ def home(project: Project, session: Session) -> HomeData:
         select(Coder.name, func.count(Coding.id)).outerjoin(Coding, Coding.coder_id == Coder.id)
         .group_by(Coder.name).order_by(func.count(Coding.id).desc(), Coder.name)
     ).all()
-    recent_docs = session.execute(
-        select(Document.id, Document.title, Document.kind, Document.date)
-        .order_by(Document.updated_at.desc(), Document.title).limit(8)
-    ).all()
+    recent_docs = recent_documents(session, settings.id)
     tree = CodeTree.load(session)
     titles = dict(session.execute(select(Document.id, Document.title)).all())
     names = dict(session.execute(select(Coder.id, Coder.name)).all())
@@ -73,6 +71,27 @@ def home(project: Project, session: Session) -> HomeData:
                          "text": " ".join(r.text.split())[:80]} for r in recent],
         municipalities=sorted(per_municipality.items()),
     )
+
+
+def recent_documents(session: Session, project_key: uuid.UUID, limit: int = 8) -> list[Any]:
+    """The documents you opened (here, documents.opened) or anyone coded most lately, newest first; after
+    them, when fewer were, the newest imported. A coding counts when it is made or last changed."""
+    from fieldnotes.documents.opened import opened
+
+    docs = session.execute(select(Document.id, Document.title, Document.kind, Document.date,
+                                  Document.updated_at)).all()
+    touched = dict(opened(project_key))
+    for document_id, when in session.execute(
+            select(Coding.document_id, func.max(Coding.updated_at)).group_by(Coding.document_id)):
+        if when is not None and (document_id not in touched or when > touched[document_id]):
+            touched[document_id] = when
+    floor = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+    def order(row: Any) -> tuple[bool, dt.datetime, dt.datetime]:
+        return (row.id in touched, touched.get(row.id, floor), row.updated_at or floor)
+
+    by_title = sorted(docs, key=lambda row: row.title)
+    return sorted(by_title, key=order, reverse=True)[:limit]  # stable: equal times stay by title
 
 
 @dataclass

@@ -201,7 +201,16 @@ class FieldnotesApp(App[None]):
         """Load the document first, then show the reader with it: the first frame is the painted text."""
         from fieldnotes.tui.screens.reader import ReaderScreen, load_reader_data
 
-        self.db(lambda: load_reader_data(self.project, document_id, self.coder_id),
+        def load() -> Any:
+            from fieldnotes.documents.opened import record_open
+
+            data = load_reader_data(self.project, document_id, self.coder_id)
+            with self.project.read() as session:
+                key = self.project.settings(session).id
+            record_open(key, document_id)  # Home's recent documents are the ones you opened or coded
+            return data
+
+        self.db(load,
                 lambda data: self.push_screen(ReaderScreen(document_id, select=select, preloaded=data)),
                 group="open-document")
 

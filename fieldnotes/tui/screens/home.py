@@ -49,6 +49,13 @@ class HomeScreen(BackScreen):
         codings = self.query_one("#recent-codings", DataTable)
         codings.add_columns(_("Code"), _("Coder"), _("Document"), _("Excerpt"))
         self.reload()
+        self._shown_once = False
+
+    def on_screen_resume(self) -> None:
+        """Back on Home (from a document, say): what you opened or coded there is now recent."""
+        if self._shown_once:
+            self.reload()
+        self._shown_once = True
 
     def reload(self) -> None:
         app: Any = self.app
@@ -117,10 +124,18 @@ class HomeScreen(BackScreen):
         app: Any = self.app
         app.action_import()
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a focused list: the table takes the key, so its selection opens the document."""
+        event.stop()
+        self._open(event.data_table)
+
     def action_open_selected(self) -> None:
+        self._open(self.focused if isinstance(self.focused, DataTable)
+                   else self.query_one("#recent-documents", DataTable))
+
+    def _open(self, table: DataTable[Any]) -> None:
         import uuid
 
-        table = self.focused if isinstance(self.focused, DataTable) else self.query_one("#recent-documents", DataTable)
         if table.row_count == 0:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
