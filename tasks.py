@@ -24,7 +24,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".fieldnotes-installed"
 
-SYSTEM_PACKAGES = "postgresql libreoffice-writer-nogui poppler-utils tmux chromium"
+SYSTEM_PACKAGES = "postgresql libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils tmux chromium"
 
 
 def say(message: str) -> None:
@@ -55,8 +55,11 @@ def missing_system_tools() -> list[str]:
         sys.path.pop(0)
     if find_bindir() is None:
         missing.append("the PostgreSQL server (Debian package postgresql)")
-    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
         missing.append("LibreOffice Writer (libreoffice-writer-nogui)")
+    if not soffice or not (Path(soffice).resolve().parent / "libsclo.so").exists():
+        missing.append("LibreOffice Calc (libreoffice-calc-nogui)")
     if not shutil.which("pdftotext"):
         missing.append("pdftotext (poppler-utils)")
     if not shutil.which("tmux"):

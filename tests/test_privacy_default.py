@@ -123,6 +123,7 @@ NOT_EXPORT_WRITERS = {
     "fieldnotes/team/bundle.py": "team bundles: internal exchange",
     "fieldnotes/privacy/keyfile.py": "the key file",
     "fieldnotes/cli/coding_cmds.py": "the text handed to $EDITOR: a temporary file, removed afterwards",
+    "fieldnotes/export/sheetml.py": "opens parts inside a zip its caller made (export.exporter decides about names)",
 }
 
 
