@@ -20,7 +20,7 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from fieldnotes.codebook.tree import CodeTree
-from fieldnotes.coding import spans
+from fieldnotes.coding import boundaries, spans
 from fieldnotes.db.image_queries import uuid_text
 from fieldnotes.db.models import MUNICIPALITY, Case, Coder, Coding, Document, DocumentCase, ProjectSettings, SpeakerTurn
 from fieldnotes.db.plainrows import plain_rows
@@ -209,6 +209,13 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
             .where(_raw(SpeakerTurn.document_id).in_(raw_docs)).order_by(SpeakerTurn.start)
         ):
             turns[turn_row.document_id].append(turn_row)
+    # where sentences and paragraphs begin and end, as cached per document (coding/boundaries.py); a
+    # document whose cache is missing or stale has them worked out from its text here
+    transcripts = {raw: bool(doc_meta[raw].transcript) for raw in raw_docs}
+    found_boundaries = boundaries.cached(connection, raw_docs, transcripts)
+    for raw_doc in raw_docs:
+        if raw_doc not in found_boundaries:
+            found_boundaries[raw_doc] = boundaries.compute(texts[raw_doc], transcript=transcripts[raw_doc])
     paths: dict[Any, str] = {}
 
     def path_of(raw_code: Any) -> str:
@@ -224,7 +231,7 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         per_doc[raw_doc] = (uuid_text(raw_doc), meta, ", ".join(municipalities.get(raw_doc, [])) or None,
                             meta.date.isoformat() if meta.date else None, phase_of(meta.date, start_date),
                             texts[raw_doc], _OverlapIndex(all_codings.get(raw_doc, [])), meta.speakers or {},
-                            bool(meta.transcript), turns.get(raw_doc, []))
+                            found_boundaries[raw_doc], turns.get(raw_doc, []))
     moments: dict[Any, str | None] = {}
 
     def moment_of(raw: Any) -> str | None:  # the codings made in one step share their moment
@@ -232,11 +239,13 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
             moments[raw] = _moment(raw)
         return moments[raw]
 
+    stamps: dict[Any, str | None] = {}
+    sentence_context = context == "sentence"
     out = []
     for row in rows:
         (raw_id, raw_doc, raw_code, raw_coder, start, end, memo, rating, needs_review, created_at) = row[:10]
         turn_speaker, turn_end, turn_timestamp = row[-3:]
-        doc_text_id, meta, municipality, date, phase, text, overlaps, speakers, transcript, doc_turns = per_doc[raw_doc]
+        doc_text_id, meta, municipality, date, phase, text, overlaps, speakers, known, doc_turns = per_doc[raw_doc]
         in_turn = turn_end is not None and turn_end >= start
         speaker = turn_speaker if in_turn else None
         role = None
@@ -263,15 +272,18 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
             needs_review=bool(needs_review),
             speaker=speaker,
             speaker_role=role,
-            paragraph=text.count("\n", 0, start) + 1,
-            timestamp=_stamp(turn_timestamp) if in_turn else None,
+            paragraph=known.paragraph_number(start),
+            timestamp=(stamps[turn_timestamp] if turn_timestamp in stamps else
+                       stamps.setdefault(turn_timestamp, _stamp(turn_timestamp))) if in_turn else None,
             overlapping=sorted({path_of(c) for c in overlaps.codes(start, end) if c != raw_code}),
             activity=meta.activity,
             created_at=moment_of(created_at),
         )
-        if context is not None:
-            excerpt.context_before, excerpt.context_after = _context(text, start, end, context, transcript,
-                                                                     doc_turns)
+        if sentence_context:  # the common case, without a call per excerpt
+            a, b = known.sentences_around(start, end)
+            excerpt.context_before, excerpt.context_after = text[min(a, start):start], text[end:max(b, end)]
+        elif context is not None:
+            excerpt.context_before, excerpt.context_after = _context(text, start, end, context, known, doc_turns)
         out.append(excerpt)
     return out
 
@@ -297,15 +309,15 @@ class _OverlapIndex:
         return {item[2] for item in self.items[low:high] if item[1] > start}
 
 
-def _context(text: str, start: int, end: int, context: str | int, transcript: bool,
+def _context(text: str, start: int, end: int, context: str | int, known: boundaries.Boundaries,
              turns: list[Any]) -> tuple[str, str]:
     if isinstance(context, int):
         return text[max(0, start - context) : start], text[end : end + context]
     if context == "sentence":
-        a, b = spans.sentences_around(text, start, end, transcript=transcript)
+        a, b = known.sentences_around(start, end)
     elif context == "paragraph":
-        a = spans.paragraph(text, start)[0]
-        b = spans.paragraph(text, max(start, end - 1))[1]
+        a = known.paragraph(start)[0]
+        b = known.paragraph(max(start, end - 1))[1]
     else:
         widened = spans.widen(text, start, end, "turn", turns)
         a, b = widened

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +27,10 @@ from fieldnotes.db.types import UTCDateTime
 
 _INFO_KEY = "fieldnotes.change"
 TABLE_ORDER = {name: index for index, name in enumerate(TABLES)}
+#: called at the end of every change, in its transaction, with the ids of the documents whose row or speaker
+#: turns it touched (an import, an edit, a new kind, undo, redo, a merge): what is derived from a document's
+#: text and kept in the database registers here (coding/boundaries.py, registered by project/opening.py)
+DOCUMENT_LISTENERS: list[Callable[[Session, set[uuid.UUID]], None]] = []
 
 
 
@@ -154,6 +158,11 @@ def _write_log(session: Session, pending: PendingChange) -> uuid.UUID | None:
             events.append((key[0], key[1], before, now))
     if not events:
         return None
+    if DOCUMENT_LISTENERS:
+        touched = _documents_touched(events)
+        if touched:
+            for listener in DOCUMENT_LISTENERS:
+                listener(session, touched)
     # inserts and updates parent-first; deletions come after, children first
     upserts = _sort_for_insert([e for e in events if e[3] is not None], use_after=True)
     removals = list(reversed(_sort_for_insert([e for e in events if e[3] is None], use_after=False)))
@@ -188,6 +197,18 @@ def _write_log(session: Session, pending: PendingChange) -> uuid.UUID | None:
         ],
     )
     return pending.change_id
+
+
+def _documents_touched(events: list[tuple[str, uuid.UUID, Image | None, Image | None]]) -> set[uuid.UUID]:
+    touched: set[uuid.UUID] = set()
+    for table_name, row_id, before, after in events:
+        if table_name == "documents":
+            touched.add(row_id)
+        elif table_name == "speaker_turns":
+            for image in (before, after):
+                if image is not None and image.get("document_id"):
+                    touched.add(uuid.UUID(str(image["document_id"])))
+    return touched
 
 
 @contextmanager

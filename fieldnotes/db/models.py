@@ -25,6 +25,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -299,6 +300,23 @@ class MergeConflict(Tracked, Base):
     theirs: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     resolution: Mapped[str] = mapped_column(String(20), default="ours")
     status: Mapped[str] = mapped_column(String(20), default="auto")
+
+
+class DocumentBoundaries(Base):
+    """A document's paragraph and sentence boundaries, derived from its text (coding/boundaries.py).
+
+    A cache, not part of the record: no events, no bundles. A row counts only while its sha256, transcript
+    flag and version match the document; every change that touches a document refreshes its row.
+    """
+
+    __tablename__ = "document_boundaries"
+    document_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    transcript: Mapped[bool] = mapped_column(Boolean)
+    length: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[bytes] = mapped_column(LargeBinary)  # line starts, uint32 little-endian
+    sentences: Mapped[bytes] = mapped_column(LargeBinary)  # reach, starts, ends: uint32 little-endian
 
 
 class Change(Base):

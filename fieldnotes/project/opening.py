@@ -20,7 +20,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldnotes import paths
-from fieldnotes.db import migrate
+from fieldnotes.coding import boundaries
+from fieldnotes.db import history, migrate
 from fieldnotes.db.backends import display_target, engine_for, is_url, looks_like_sqlite, writing
 from fieldnotes.db.models import ProjectSettings
 from fieldnotes.errors import (
@@ -30,6 +31,9 @@ from fieldnotes.errors import (
     SchemaOutOfDate,
     SchemaTooNew,
 )
+
+if boundaries.refresh not in history.DOCUMENT_LISTENERS:  # every change keeps the documents' boundaries in step
+    history.DOCUMENT_LISTENERS.append(boundaries.refresh)
 
 
 @dataclass
