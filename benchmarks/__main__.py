@@ -1,4 +1,9 @@
-"""Measure everything at a tier: `python -m benchmarks --tier tiny|typical|target|stress|long [--json]`.
+"""Measure everything at a tier: `python -m benchmarks --tier tiny|typical|target|stress|long [--json]
+[--backend sqlite|postgres]`.
+
+With `--backend postgres` a local PostgreSQL server is started (default durability: fsync on), the tier's
+project is moved onto it with `merge`, and every figure is measured there; ten coders and a lead then
+work on it at once (benchmarks/bench_server.py).
 
 The tier's project is generated once (deterministic seed) into benchmarks/out/ and reused. Each
 figure is the median of at least five runs (single long runs are marked), with the spread and the
@@ -27,10 +32,11 @@ from benchmarks.measure import Figure, table
 
 #: where tier projects are generated and cached; FIELDNOTES_BENCH_OUT moves it (the smoke test uses a temporary one)
 OUT = Path(os.environ.get("FIELDNOTES_BENCH_OUT") or Path(__file__).resolve().parent / "out")
-#: modules with `figures(project_path, tier, scratch) -> list[Figure]`, measured after the core ones
+#: modules with `figures(project, tier, scratch) -> list[Figure]` (`project` is a file path or a server URL,
+#: see benchmarks/backends.py), measured after the core ones
 AREAS = ["benchmarks.bench_search", "benchmarks.bench_analysis", "benchmarks.bench_export",
          "benchmarks.bench_team", "benchmarks.bench_exchange", "benchmarks.bench_meeting",
-         "benchmarks.bench_browser"]
+         "benchmarks.bench_browser", "benchmarks.bench_server"]
 
 
 def project_for(tier: str, seed: int = 7) -> Path:
@@ -63,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tier", choices=sorted(TIERS), default="tiny")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--only", action="append", default=[], help="only areas whose module name contains this")
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite",
+                        help="where the project lives: a SQLite file, or a local PostgreSQL server this run starts")
+    parser.add_argument("--coders-seconds", type=float, default=None,
+                        help="how long the ten coders work at once on the server (default: 60 s; tiny tier: 5 s)")
     args = parser.parse_args(argv)
     home = None
     if not os.environ.get("FIELDNOTES_HOME"):  # backups made while measuring go here, and are removed after
@@ -84,8 +94,32 @@ def _measure(args: argparse.Namespace) -> int:
     from fieldnotes import collector
 
     collector.tune()
-    project = project_for(args.tier)
+    from benchmarks import backends
+
+    tier_file = project_for(args.tier)
+    backend = backends.start(args.backend)
+    try:
+        project = backend.project(tier_file)
+        if args.coders_seconds is not None:
+            os.environ["FIELDNOTES_BENCH_CODERS_SECONDS"] = str(args.coders_seconds)
+        figures = _areas(args, project)
+    finally:
+        backend.close()
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    if args.json:
+        print(json.dumps({"tier": args.tier, "backend": args.backend, "load_average": load,
+                          "figures": [f.as_dict() for f in figures]}, indent=2, ensure_ascii=False))
+    else:
+        print(f"tier {args.tier}: {TIERS[args.tier]}; {backends.describe(backend)}"
+              + (f"; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}" if load else ""))
+        print(table(figures))
+    return 0
+
+
+def _areas(args: argparse.Namespace, project: str) -> list[Figure]:
     gc.collect()
+    from fieldnotes import collector
+
     collector.settle()
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="fieldnotes-bench-") as scratch:
@@ -104,13 +138,7 @@ def _measure(args: argparse.Namespace) -> int:
             area_scratch.mkdir()
             figures += module.figures(project, args.tier, area_scratch)
             _done(name.rsplit("_", 1)[-1], began)
-    if args.json:
-        print(json.dumps({"tier": args.tier, "figures": [f.as_dict() for f in figures]}, indent=2,
-                         ensure_ascii=False))
-    else:
-        print(f"tier {args.tier}: {TIERS[args.tier]}")
-        print(table(figures))
-    return 0
+    return figures
 
 
 if __name__ == "__main__":

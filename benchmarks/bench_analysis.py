@@ -35,7 +35,7 @@ from benchmarks.measure import Figure, figure, table
 TARGETS = {"matrix": 200.0, "cooccurrence": 2_000.0, "words": 5_000.0}
 
 
-def _open(path: Path) -> Any:
+def _open(path: str | Path) -> Any:
     from fieldnotes.project.opening import open_project
 
     open_project(str(path)).close()  # upgrade the schema once if a newer fieldnotes added a migration
@@ -108,7 +108,7 @@ def naive_words(session: Any) -> dict[str, int]:
 # --- the figures -----------------------------------------------------------------------------------
 
 
-def figures(project_path: Path, tier: str, scratch: Path | None = None, *, runs: int = 5) -> list[Figure]:
+def figures(project_path: str | Path, tier: str, scratch: Path | None = None, *, runs: int = 5) -> list[Figure]:
     """Medians of `runs` runs of each analysis on the tier's project (`scratch` is unused: nothing is written)."""
     from fieldnotes.analysis.cooccurrence import cooccurrence
     from fieldnotes.analysis.matrix import matrix

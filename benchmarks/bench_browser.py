@@ -33,24 +33,24 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def theme(project_path: Path) -> tuple[str, int]:
+def theme(project_path: str) -> tuple[str, int]:
     """The top-level code whose codings (with its sub-codes') come nearest THEME_TARGET."""
     from fieldnotes.analysis.matrix import matrix
     from fieldnotes.project.opening import open_project
 
-    with open_project(str(project_path), readonly=True) as project, project.read() as session:
+    with open_project(project_path, readonly=True) as project, project.read() as session:
         table_ = matrix(session, None, "municipality")
     areas = [(path, int(table_.row_totals[path])) for path, depth in zip(table_.rows, table_.depths, strict=True)
              if depth == 0]
     return min(areas, key=lambda item: (abs(item[1] - THEME_TARGET), -item[1]))
 
 
-def export_once(project_path: Path, code: str, out: Path) -> int:
+def export_once(project_path: str, code: str, out: Path) -> int:
     from fieldnotes.export.exporter import ExportRequest, export
     from fieldnotes.project.opening import open_project
     from fieldnotes.queries.filters import Filters
 
-    with open_project(str(project_path)) as project:
+    with open_project(project_path) as project:
         result = export(project, ExportRequest(format="html", out=out, filters=Filters(codes=[code]), lang="da",
                                                exported_by="Bench Koder 1", overwrite=True))
     return result.excerpts
@@ -96,7 +96,7 @@ def first_paints(file: Path, runs: int = 5) -> list[float] | str:
     return paints or "Chromium reported no first-contentful-paint"
 
 
-def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
+def figures(project_path: str, tier: str, scratch: Path) -> list[Figure]:
     """For `python -m benchmarks`: a theme's HTML export, its size and its first paint in Chromium."""
     os.environ.setdefault("FIELDNOTES_HOME", str(scratch / "home"))
     code, _count = theme(project_path)

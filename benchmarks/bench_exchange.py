@@ -14,22 +14,21 @@ export and search only); the Word figures are in bench_export.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
+from benchmarks.backends import current
 from benchmarks.measure import Figure, figure
 
 
-def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
+def figures(project_path: str, tier: str, scratch: Path) -> list[Figure]:
     from fieldnotes.coding.excerpts import count_excerpts
     from fieldnotes.export.exporter import ExportRequest, export
     from fieldnotes.project.opening import open_project
     from fieldnotes.refi.writing import export_qdpx
 
-    copy = scratch / "exchange.db"
-    shutil.copy(project_path, copy)
-    project = open_project(str(copy))
+    copy = current().copy(project_path, scratch / "exchange.db")
+    project = open_project(copy)
     runs = 5
     out: list[Figure] = []
     counter = {"n": 0}
@@ -66,4 +65,5 @@ def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
         out.append(qdpx)
     finally:
         project.close()
+        current().remove(copy)
     return out

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.backends import current
 from benchmarks.generate import sentence, transcript
 from benchmarks.measure import Figure, table
 from fieldnotes.coding.excerpts import Excerpt
@@ -126,7 +127,7 @@ def timed_with_cpu(function: Callable[[], Any], *, runs: int, warmup: int = 1) -
     return wall, cpu
 
 
-def _export_project(folder: Path, count: int, seed: int = 3) -> Path:
+def _export_project(folder: Path, count: int, seed: int = 3) -> str:
     """A project with the study's codebook, 40 transcripts in four municipalities and `count` codings."""
     from sqlalchemy import select
 
@@ -138,8 +139,8 @@ def _export_project(folder: Path, count: int, seed: int = 3) -> Path:
     from fieldnotes.project.creation import create_project
 
     rng = random.Random(seed)
-    path = folder / f"export-{count}.db"
-    project = create_project(str(path), coder="Anna Krogh", start=dt.date(2025, 2, 1))
+    path = current().new(folder / f"export-{count}.db")
+    project = create_project(path, coder="Anna Krogh", start=dt.date(2025, 2, 1))
     with project.read() as session:
         codes = list(session.execute(select(Code.id, Code.scale_min).where(Code.codable.is_(True))).all())
     documents: list[tuple[Any, str]] = []
@@ -179,7 +180,7 @@ def whole_export(folder: Path, count: int = 10_000, runs: int = 5) -> Figure:
     from fieldnotes.project.opening import open_project
 
     path = _export_project(folder, count)
-    project = open_project(str(path))
+    project = open_project(path)
     state = {"n": 0}
 
     def once() -> None:
@@ -192,6 +193,7 @@ def whole_export(folder: Path, count: int = 10_000, runs: int = 5) -> Figure:
         times, cpu = timed_with_cpu(once, runs=runs)
     finally:
         project.close()
+        current().remove(path)
     median, spread = _median(times)
     return Figure(f"export docx: {count:,} excerpts from a project, end to end", median, spread, len(times),
                   target_ms=TARGET_10K_MS if count == 10_000 else None,
@@ -257,7 +259,7 @@ def as_figures(result: dict[str, Any]) -> list[Figure]:
     return figures
 
 
-def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
+def figures(project_path: str, tier: str, scratch: Path) -> list[Figure]:
     """For `python -m benchmarks`: the writer at 1k, 10k (and 50k, beyond the tiny tier) with the
     baseline, and the whole 10k export."""
     del project_path

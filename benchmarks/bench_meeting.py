@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import shutil
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.backends import current
 from benchmarks.measure import Figure, peak_mb
 
 EXCERPTS = 1_000
@@ -92,14 +92,13 @@ def commented_report(project: Any, out: Path) -> int:
     return len(quotes)
 
 
-def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> list[Figure]:
+def figures(project_path: str, tier: str, scratch: Path, *, runs: int = 5) -> list[Figure]:
     from fieldnotes.coding import meeting, undo
     from fieldnotes.db import coders
     from fieldnotes.project.opening import open_project
 
-    copy = scratch / "meeting.db"
-    shutil.copy(project_path, copy)
-    project = open_project(str(copy))
+    copy = current().copy(project_path, scratch / "meeting.db")
+    project = open_project(copy)
     report = scratch / "møderapport.docx"
     try:
         excerpts = commented_report(project, report)
@@ -126,6 +125,7 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
         take_back()
     finally:
         project.close()
+        current().remove(copy)
     return [Figure(f"memo import: {COMMENTS} comments, {excerpts:,}-excerpt report", statistics.median(times),
                    max(times) - min(times), len(times), peak_mb=peak, target_ms=TARGET_MS,
                    note="read + check the .docx, match every comment, write the memos as one change")]

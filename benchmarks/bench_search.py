@@ -303,7 +303,7 @@ def _figure(label: str, function: Callable[[], Any], baseline: Callable[[], Any]
     return result
 
 
-def measure(project_path: Path, *, runs: int = 5, word: str = "sagsbehandler", phrase: str = '"tror på"',
+def measure(project_path: str | Path, *, runs: int = 5, word: str = "sagsbehandler", phrase: str = '"tror på"',
             misspelt: str = "sagsbehanler") -> list[Figure]:
     """Time the search operations on a project (median of `runs`), each beside its plain scan."""
     from fieldnotes.project.opening import open_project
@@ -355,7 +355,7 @@ def measure(project_path: Path, *, runs: int = 5, word: str = "sagsbehandler", p
     return figures
 
 
-def figures(project_path: Path, tier: str, scratch: Path) -> list[Figure]:
+def figures(project_path: str, tier: str, scratch: Path) -> list[Figure]:
     """The search figures on a benchmark tier's project (for `python -m benchmarks`)."""
     return measure(project_path)
 

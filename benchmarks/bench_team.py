@@ -13,8 +13,13 @@
 - character-level agreement of two coders over every document they share, per code and pooled.
 
 Each figure is the median of at least five runs with a baseline measured in the same run: copying
-the project file (the cheapest way to "merge" anything) for bundles and merges, and counting with
-per-character Python sets (the naive way) for agreement, whose counts must be the same.
+the project file (the cheapest way to "merge" anything; on a server, the server copying the database)
+for bundles and merges, and counting with per-character Python sets (the naive way) for agreement, whose
+counts must be the same.
+
+On a server (`--backend postgres`) the bundle is written from the server and the merges go into copies of
+the server's project; a day's work is still done on a laptop's SQLite copy of the tier's file, and the
+whole project is moved from that file onto an empty server database, as a team does.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.backends import Files, current
 from benchmarks.measure import Figure, figure
 
 
@@ -48,12 +54,9 @@ def _median_of(prepare: Callable[[int], Any], run: Callable[[Any], Any], runs: i
     return times
 
 
-def _remove_project(path: Path) -> None:
-    """A project file the benchmark made, with its journal files and the backups made of it."""
-    from fieldnotes.project.backup import list_backups
-
-    for made in [*list_backups(path), path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]:
-        made.unlink(missing_ok=True)
+def _remove_project(target: str) -> None:
+    """A project the benchmark made (a file with its journal files, or a server database) and its backups."""
+    current().remove(target)
 
 
 def _figure(operation: str, times: list[float], baseline: tuple[str, list[float]] | None, note: str = "") -> Figure:
@@ -64,19 +67,17 @@ def _figure(operation: str, times: list[float], baseline: tuple[str, list[float]
     return result
 
 
-def _copy(source: Path, target: Path) -> Path:
-    from fieldnotes.project.backup import copy_sqlite
-
-    return copy_sqlite(source, target)
+def _copy(source: str, target: Path) -> str:
+    return current().copy(source, target)
 
 
-def _first_coder(project_path: Path) -> str:
+def _first_coder(project_path: str) -> str:
     from sqlalchemy import select
 
     from fieldnotes.db.models import Change, Coder
     from fieldnotes.project.opening import open_project
 
-    with open_project(str(project_path), readonly=True) as project, project.read() as session:
+    with open_project(project_path, readonly=True) as project, project.read() as session:
         query = select(Change.coder_id).where(Change.coder_id.is_not(None)).order_by(Change.seq)
         first = session.scalars(query).first()
         name = session.get(Coder, first).name if first else None
@@ -85,7 +86,8 @@ def _first_coder(project_path: Path) -> str:
 
 
 def _days_work(source: Path, folder: Path, codings: int = 200, name: str = "day") -> Path:
-    """A copy of the project where a new coder codes, writes a memo and renames a code; their bundle."""
+    """A laptop's copy of the project's file where a new coder codes, writes a memo and renames a code; their
+    bundle."""
     from sqlalchemy import select
 
     from fieldnotes.codebook import operations
@@ -95,7 +97,7 @@ def _days_work(source: Path, folder: Path, codings: int = 200, name: str = "day"
     from fieldnotes.project.opening import open_project
     from fieldnotes.team.bundle import write_bundle
 
-    laptop = _copy(source, folder / f"laptop-{name}.db")
+    laptop = Files().copy(str(source), folder / f"laptop-{name}.db")
     rng = random.Random(17)
     coder = "Bench Feltarbejder"
     with open_project(str(laptop)) as project:
@@ -118,7 +120,7 @@ def _days_work(source: Path, folder: Path, codings: int = 200, name: str = "day"
             operations.rename(session, session.get(Code, code.id), code.name + " (omdøbt)")  # type: ignore[arg-type]
         bundle = folder / f"{name}.fnbundle"
         write_bundle(project, bundle, coder_names=[coder], acting=coder)
-    _remove_project(laptop)
+    Files().remove(laptop)
     return bundle
 
 
@@ -148,7 +150,7 @@ def naive_agreement(session: Any, first: str, second: str) -> dict[uuid.UUID, tu
     return out
 
 
-def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> list[Figure]:
+def figures(project_path: str, tier: str, scratch: Path, *, runs: int = 5) -> list[Figure]:
     from fieldnotes.project.creation import create_project
     from fieldnotes.project.opening import open_project
     from fieldnotes.team.agreement import agreement
@@ -156,10 +158,13 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
     from fieldnotes.team.merge import merge
 
     out: list[Figure] = []
+    backend = current()
+    laptop_file = backend.source_file or Path(project_path)  # the tier's SQLite file
     coder = _first_coder(project_path)
-    copy_times = _median_of(lambda i: scratch / f"plain-{i}.db", lambda target: _copy(project_path, target), runs,
-                            cleanup=_remove_project)
-    plain = ("copying the project file", copy_times)
+    copies: list[str] = []
+    copy_times = _median_of(lambda i: scratch / f"plain-{i}.db", lambda target: copies.append(_copy(project_path,
+                            target)), runs, cleanup=lambda _: _remove_project(copies.pop()))
+    plain = (backend.copy_label, copy_times)
 
     source = _copy(project_path, scratch / "source.db")
     big = scratch / "whole.fnbundle"
@@ -185,16 +190,17 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
     out.append(_figure("merge that bundle again: every row compared, nothing to do",
                        _median_of(lambda i: i, nothing_to_do, runs), plain))
 
-    day = _days_work(project_path, scratch)
+    _remove_project(source)
+    day = _days_work(laptop_file, scratch)
 
-    def fresh_copy(index: int) -> Path:
+    def fresh_copy(index: int) -> str:
         copy = _copy(project_path, scratch / f"target-{index}.db")
-        with open_project(str(copy)):  # the day's automatic backup of a new file is made here, untimed
+        with open_project(copy):  # the day's automatic backup of a new file is made here, untimed
             pass
         return copy
 
-    def merge_day(target: Path) -> None:
-        with open_project(str(target)) as project:
+    def merge_day(target: str) -> None:
+        with open_project(target) as project:
             report = merge(project, day, coder_name="Bench Koordinator")
             assert report.added.get("codings") == 200, report.as_dict()
 
@@ -203,11 +209,11 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
                        plain, note="backup before the merge included"))
 
     many = 1_000 if tier == "tiny" else 5_000  # the smoke test keeps under a minute
-    weeks = _days_work(project_path, scratch, codings=many, name="weeks")
+    weeks = _days_work(laptop_file, scratch, codings=many, name="weeks")
     carried = read_bundle(weeks).manifest["counts"]["changed"]["codings"]  # a repeated span is coded once
 
-    def merge_weeks(target: Path) -> None:
-        with open_project(str(target)) as project:
+    def merge_weeks(target: str) -> None:
+        with open_project(target) as project:
             report = merge(project, weeks, coder_name="Bench Koordinator")
             assert report.added.get("codings") == carried, report.as_dict()
 
@@ -215,20 +221,21 @@ def figures(project_path: Path, tier: str, scratch: Path, *, runs: int = 5) -> l
                        _median_of(lambda i: fresh_copy(100 + i), merge_weeks, runs, cleanup=_remove_project), plain,
                        note="backup before the merge included"))
 
-    def empty_project(index: int) -> Path:
-        path = scratch / f"empty-{index}.db"
-        create_project(str(path), empty=True, coder="Server").close()
-        return path
+    def empty_project(index: int) -> str:
+        target = backend.new(scratch / f"empty-{index}.db")
+        create_project(target, empty=True, coder="Server").close()
+        return target
 
-    def move(target: Path) -> None:
-        with open_project(str(target)) as project:
-            assert merge(project, project_path, coder_name="Server").identity_adopted
+    def move(target: str) -> None:
+        with open_project(target) as project:
+            assert merge(project, laptop_file, coder_name="Server").identity_adopted
 
     out.append(_figure("move the whole project into an empty project",
                        _median_of(empty_project, move, runs, cleanup=_remove_project), plain,
-                       note="what `fieldnotes merge project.db --db URL` does on a new server"))
+                       note="what `fieldnotes merge project.db --db URL` does on a new server"
+                            + (" (into an empty server database here)" if backend.name == "postgres" else "")))
 
-    with open_project(str(project_path), readonly=True) as project, project.read() as session:
+    with open_project(project_path, readonly=True) as project, project.read() as session:
         from sqlalchemy import select
 
         from fieldnotes.db.models import Coder

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.backends import current
 from benchmarks.generate import transcript
 from benchmarks.measure import Figure, figure
 
@@ -36,25 +37,25 @@ def cold_start_help() -> Figure:
                   target_ms=300)
 
 
-def cold_start_app(project: Path) -> Figure:
+def cold_start_app(project: str) -> Figure:
     import statistics
 
     script = ROOT / "benchmarks" / "app_start.py"
-    times = _subprocess_ms([sys.executable, str(script), str(project)])
+    times = _subprocess_ms([sys.executable, str(script), project])
     return Figure("cold start: app interactive on the project", statistics.median(times), max(times) - min(times),
                   len(times), target_ms=1000, note="process start to home screen filled with data (headless)")
 
 
-def app_memory(project: Path) -> Figure:
+def app_memory(project: str) -> Figure:
     """Peak resident memory of the app after every mode and the longest document were shown."""
     script = ROOT / "benchmarks" / "app_memory.py"
-    out = subprocess.run([sys.executable, str(script), str(project)], check=True, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, str(script), project], check=True, capture_output=True, text=True)
     elapsed, peak = (float(x) for x in out.stdout.split()[-2:])
     return Figure("app walk through every mode (single run)", elapsed, 0.0, 1, peak_mb=peak,
                   note=f"peak resident memory {peak:.0f} MB (ceiling: 400 MB); the peak MB column is RSS here")
 
 
-def apply_coding(project_path: Path) -> Figure:
+def apply_coding(project_path: str) -> Figure:
     from sqlalchemy import select
 
     from fieldnotes.coding import applying
@@ -62,7 +63,7 @@ def apply_coding(project_path: Path) -> Figure:
     from fieldnotes.project.actions import acting
     from fieldnotes.project.opening import open_project
 
-    project = open_project(str(project_path))
+    project = open_project(project_path)
     rng = random.Random(3)
     with project.read() as session:
         docs = [(d.id, d.length) for d in session.execute(select(Document.id, Document.length)).all()]
@@ -82,11 +83,11 @@ def apply_coding(project_path: Path) -> Figure:
     return result
 
 
-def excerpts_with_context(project_path: Path) -> Figure:
+def excerpts_with_context(project_path: str) -> Figure:
     from fieldnotes.coding.excerpts import excerpts
     from fieldnotes.project.opening import open_project
 
-    project = open_project(str(project_path), readonly=True)
+    project = open_project(project_path, readonly=True)
 
     def once() -> None:
         with project.read() as session:
@@ -99,21 +100,19 @@ def excerpts_with_context(project_path: Path) -> Figure:
 
 
 #: the long-document project, built once per run and copied for each benchmark that changes it
-_LONG: dict[str, tuple[Path, str]] = {}
+_LONG: dict[str, tuple[str, str]] = {}
 
 
-def _long_document_project(folder: Path) -> tuple[Path, str]:
-    from fieldnotes.project.backup import copy_sqlite
-
-    if "built" not in _LONG or not _LONG["built"][0].exists():
-        _LONG["built"] = _build_long_document_project(folder / "long-pristine.db")
+def _long_document_project(folder: Path, name: str = "long.db") -> tuple[str, str]:
+    """A fresh copy of the long-document project (a file in `folder`, or a database on the server)."""
+    backend = current()
+    if "built" not in _LONG or (backend.name == "sqlite" and not Path(_LONG["built"][0]).exists()):
+        _LONG["built"] = _build_long_document_project(backend.new(folder / "long-pristine.db"))
     built, doc_id = _LONG["built"]
-    path = folder / "long.db"
-    copy_sqlite(built, path)
-    return path, doc_id
+    return backend.copy(built, folder / name), doc_id
 
 
-def _build_long_document_project(path: Path, characters: int = 100_000, codings: int = 1_000) -> tuple[Path, str]:
+def _build_long_document_project(path: str, characters: int = 100_000, codings: int = 1_000) -> tuple[str, str]:
     from sqlalchemy import select
 
     from fieldnotes.codebook import operations
@@ -124,7 +123,7 @@ def _build_long_document_project(path: Path, characters: int = 100_000, codings:
     from fieldnotes.project.creation import create_project
 
     rng = random.Random(11)
-    project = create_project(str(path), empty=True, coder="Bench")
+    project = create_project(path, empty=True, coder="Bench")
     text = transcript(rng, characters)
     with acting(project, "Bench", "import", "long document") as (session, coder_id):
         codes = [operations.add(session, f"Kode {i}", coder_id=coder_id).id for i in range(20)]
@@ -151,7 +150,7 @@ def edit_long_document(folder: Path) -> Figure:
     from fieldnotes.project.opening import open_project
 
     path, doc_id = _long_document_project(folder)
-    project = open_project(str(path))
+    project = open_project(path)
     import uuid
 
     state = {"n": 0}
@@ -169,6 +168,7 @@ def edit_long_document(folder: Path) -> Figure:
     result = figure("edit a 100k-character document with 1,000 codings", once, target_ms=200, memory=False,
                     note="remapping every coding and recomputing turns, committed")
     project.close()
+    current().remove(path)
     return result
 
 
@@ -181,10 +181,11 @@ def open_long_document(folder: Path) -> Figure:
     script = ROOT / "benchmarks" / "app_open.py"
     times = []
     for _ in range(6):
-        out = subprocess.run([sys.executable, str(script), str(path), doc_id], check=True, capture_output=True,
+        out = subprocess.run([sys.executable, str(script), path, doc_id], check=True, capture_output=True,
                              text=True)
         times.append(float(out.stdout.strip().splitlines()[-1]))
     times = times[1:]
+    current().remove(path)
     return Figure("open a 100k-char document with 1,000 codings (first paint)", statistics.median(times),
                   max(times) - min(times), len(times), target_ms=150,
                   note="from pushing the reader to the painted text, headless app")
@@ -198,18 +199,14 @@ def keystroke_and_stall(folder: Path, runs: int = 5, codings: int = 10) -> list[
 
     target = folder / "keys"
     target.mkdir(exist_ok=True)
-    path, doc_id = _long_document_project(target)
-    pristine = target / "pristine.db"
-    shutil.copyfile(path, pristine)
     script = ROOT / "benchmarks" / "app_keystroke.py"
     keys: list[float] = []
     stalls: list[float] = []
-    for _ in range(runs):
-        for stale in target.glob("long.db*"):
-            stale.unlink()
-        shutil.copyfile(pristine, path)
-        out = subprocess.run([sys.executable, str(script), str(path), doc_id, str(codings)], check=True,
+    for run_index in range(runs):
+        path, doc_id = _long_document_project(target, f"long-{run_index}.db")
+        out = subprocess.run([sys.executable, str(script), path, doc_id, str(codings)], check=True,
                              capture_output=True, text=True)
+        current().remove(path)
         found = json.loads(out.stdout.strip().splitlines()[-1])
         keys += found["keystroke_ms"]
         stalls.append(found["stall_ms"])
@@ -245,15 +242,15 @@ def import_throughput(files: int, runs: int = 5) -> Figure:
             document.save(str(target))
             size += target.stat().st_size
         for run_index in range(runs):
-            project = create_project(str(folder / f"import-{run_index}.db"), empty=True, coder="Bench")
+            made = current().new(folder / f"import-{run_index}.db")
+            project = create_project(made, empty=True, coder="Bench")
             began = time.perf_counter()
             report = import_paths(project, [material], Options(kind="interview", municipalities=["Fjordby"]),
                                   coder_id=None, coder_name="Bench")
             times.append((time.perf_counter() - began) * 1000)
             project.close()
             assert report.count("imported") == files, report.as_dict()
-            for made in folder.glob(f"import-{run_index}.db*"):
-                made.unlink()
+            current().remove(made)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     elapsed = statistics.median(times)
@@ -265,7 +262,7 @@ def import_throughput(files: int, runs: int = 5) -> Figure:
 
 
 def parallel_coders(scratch: Path, *, processes: int = 3, each: int = 10, runs: int = 5) -> Figure:
-    """Three coders, each in a process of its own, on one SQLite project: from starting them to every one of
+    """Three coders, each in a process of its own, on one project: from starting them to every one of
     their codings committed (Python's start-up included). The test suite checks that nothing is lost when
     coders work at once (tests/test_hardening.py); how fast they get their work in is measured here: 30
     codings within 4 s, as the suite once asserted."""
@@ -277,10 +274,8 @@ def parallel_coders(scratch: Path, *, processes: int = 3, each: int = 10, runs: 
     from fieldnotes.project.creation import create_project
 
     rng = random.Random(11)
-    target = scratch / "parallel-coders.db"
-    for old in scratch.glob("parallel-coders.db*"):
-        old.unlink()
-    project = create_project(str(target), empty=True, coder="Bench")
+    target = current().new(scratch / "parallel-coders.db")
+    project = create_project(target, empty=True, coder="Bench")
     with acting(project, "Bench", "import", "benchmark material") as (session, coder_id):
         for name in ("Ledelse", "Sparring", "Virksomhedskontakt"):
             operations.add(session, name, coder_id=coder_id)
@@ -292,7 +287,7 @@ def parallel_coders(scratch: Path, *, processes: int = 3, each: int = 10, runs: 
     times: list[float] = []
     for run_index in range(runs):
         began = time.perf_counter()
-        coders = [subprocess.Popen([sys.executable, "-m", "benchmarks.parallel_coder", str(target), f"Koder {i}",
+        coders = [subprocess.Popen([sys.executable, "-m", "benchmarks.parallel_coder", target, f"Koder {i}",
                                     str(each), str(run_index * processes + i)], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                   for i in range(processes)]
@@ -301,6 +296,7 @@ def parallel_coders(scratch: Path, *, processes: int = 3, each: int = 10, runs: 
             if coder.returncode != 0:
                 raise RuntimeError(f"a parallel coder failed: {err.decode()[-2000:]}")
         times.append((time.perf_counter() - began) * 1000)
+    current().remove(target)
     return Figure(f"parallel coders: {processes} processes commit {each} codings each", statistics.median(times),
                   max(times) - min(times), len(times), target_ms=4_000,
                   note=f"{processes * each} codings, start-up of {processes} processes included")
@@ -367,7 +363,7 @@ def refuse_hostile_files(scratch: Path) -> list[Figure]:
                    target_ms=1_000, note=f"the bundle is {bundle.stat().st_size / 1024:.0f} KB")]
 
 
-def run(project: Path, tier: str, scratch: Path) -> list[Figure]:
+def run(project: str, tier: str, scratch: Path) -> list[Figure]:
     files = {"tiny": 20, "long": 50, "typical": 200, "target": 1000, "stress": 1000}[tier]
     figures = [cold_start_help(), cold_start_app(project), app_memory(project), apply_coding(project),
                excerpts_with_context(project)]

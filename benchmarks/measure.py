@@ -27,6 +27,8 @@ class Figure:
     baseline: str | None = None
     baseline_median_ms: float | None = None
     note: str = ""
+    #: counts beside the timing (the ten-coder run: codings acknowledged and found afterwards, errors)
+    details: dict[str, Any] | None = None
 
     @property
     def ratio(self) -> float | None:

@@ -1,7 +1,12 @@
-"""A throwaway PostgreSQL cluster for the test suite, started from the server binaries.
+"""A throwaway PostgreSQL cluster, started from the server binaries: for the test suite, and for the
+benchmark's `--backend postgres` (benchmarks/backends.py), which imports it from here.
 
 PostgreSQL refuses to run as root, so when the suite runs as root the server runs as the
 `postgres` system user (or `nobody`) through `runuser`. Each test gets a fresh database.
+
+The suite's cluster runs with fsync off (its data is thrown away); a `durable` one keeps the server's
+default durability settings (fsync and synchronous commit on), as a real team server has them, so that
+what the benchmark measures includes waiting for the disk.
 """
 
 from __future__ import annotations
@@ -40,8 +45,9 @@ def _free_port() -> int:
 
 
 class Cluster:
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="fieldnotes-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -59,14 +65,17 @@ class Cluster:
         if self.user:
             shutil.chown(self.root, user=self.user)
             os.chmod(self.root, 0o700)
+        sync = () if self.durable else ("--no-sync",)
         result = self._run(self.bindir / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
-                           "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
+                           "--encoding=UTF8", "--locale=C.UTF-8", *sync)
         if result.returncode != 0:
             result = self._run(self.bindir / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
-                               "--encoding=UTF8", "--locale=C", "--no-sync")
+                               "--encoding=UTF8", "--locale=C", *sync)
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed: {result.stderr.strip()}")
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off"
         result = self._run(self.bindir / "pg_ctl", "-D", self.data, "-o", options, "-l",
                            self.root / "server.log", "-w", "-t", "60", "start")
         if result.returncode != 0:
@@ -80,19 +89,25 @@ class Cluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self) -> str:
+    def execute(self, statement: str) -> None:
+        """Run one statement outside a transaction (CREATE/DROP DATABASE), waiting for a server just started."""
         import psycopg
 
-        name = "t_" + uuid.uuid4().hex[:12]
         for _ in range(50):
             try:
                 with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
                                      autocommit=True) as conn:
-                    conn.execute(f'CREATE DATABASE "{name}"')
-                return self.url(name)
+                    conn.execute(statement)  # type: ignore[arg-type]
+                return
             except psycopg.OperationalError:
                 time.sleep(0.2)
         raise RuntimeError("the test PostgreSQL server does not answer")
+
+    def create_database(self, name: str | None = None, *, template: str | None = None) -> str:
+        """A new database (a copy of `template` when given, made by the server); its URL."""
+        name = name or "t_" + uuid.uuid4().hex[:12]
+        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return self.url(name)
 
 
 def _user_exists(name: str) -> bool:

@@ -67,3 +67,54 @@ def test_the_tiny_tier_measures_every_listed_operation(tmp_path: Path) -> None:
     assert any("python-docx" in (b or "") for b in baselines), baselines
     assert any("scan" in (b or "") for b in baselines), baselines
     assert (tmp_path / "out" / "tiny-seed7.db").exists()
+
+
+#: the operations measured on the server too, as words their figures' names contain
+ON_THE_SERVER = {
+    "applying a coding": "apply one coding",
+    "excerpts with context": "excerpts with sentence context",
+    "app start": "cold start: app interactive",
+    "opening a long document in the app": "open a 100k-char document",
+    "full-text search": "full-text",
+    "a matrix": "matrix: codings by municipality",
+    "co-occurrence": "co-occurrence",
+    "one coder's bundle from the server": "bundle one coder's work",
+    "a day's work merged into the server": "merge a day's work",
+    "moving the project onto the server": "move the whole project",
+    "ten coders at once": "ten coders: a coding, keystroke to commit (p50)",
+    "the lead's matrix while they code": "ten coders: the lead's matrix",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_tiny_tier_on_postgresql_loses_no_acknowledged_coding(tmp_path: Path) -> None:
+    """`--backend postgres` starts its own server (fsync on), moves the tiny project onto it and measures there;
+    ten coders and a lead work at once for a few seconds, and every coding a coder was told was committed is
+    found afterwards. The areas whose figures touch no database (the Word writer on rows in memory, refusing
+    hostile files, the browser's paint) are left to the SQLite smoke test above, to keep this one short."""
+    from tests.conftest import missing
+    from tests.pgcluster import find_bindir
+
+    if find_bindir() is None:
+        missing("the PostgreSQL server", "install it with `apt-get install postgresql`")
+    env = {**os.environ, "FIELDNOTES_BENCH_OUT": str(tmp_path / "out"), "FIELDNOTES_HOME": str(tmp_path / "home"),
+           "PYTHONPATH": str(ROOT)}
+    areas = ["core", "search", "analysis", "team", "server"]
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--backend", "postgres", "--tier", "tiny", "--json",
+                           "--coders-seconds", "4", *(f"--only={area}" for area in areas)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=BENCH_TIMEOUT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert report["tier"] == "tiny" and report["backend"] == "postgres"
+    figures = report["figures"]
+    names = [f["operation"] for f in figures]
+    missing_ = [what for what, words in ON_THE_SERVER.items() if not any(words in name for name in names)]
+    assert not missing_, f"not measured on the server: {missing_}"
+    for f in figures:
+        assert f["median_ms"] > 0 and f["spread_ms"] >= 0, f
+    team = next(f for f in figures if f["operation"].startswith("ten coders: a coding") and f["details"])
+    counts = team["details"]
+    assert counts["coders"] == 10 and counts["errors"] == 0
+    assert counts["acknowledged"] > 0 and counts["found"] == counts["acknowledged"], counts
+    assert not list((tmp_path / "out").glob("*.building*"))
