@@ -97,6 +97,10 @@ def _measure(args: argparse.Namespace) -> int:
     from benchmarks import backends
 
     tier_file = project_for(args.tier)
+    import signal
+
+    # stopped with a signal, the run still stops the server it started and removes its scratch folder
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     backend = backends.start(args.backend)
     try:
         project = backend.project(tier_file)

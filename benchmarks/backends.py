@@ -31,6 +31,8 @@ class Files:
 
     def __init__(self) -> None:
         self.source_file: Path | None = None
+        #: how long moving the tier's project in took (a server only)
+        self.move_ms: float | None = None
 
     def project(self, tier_file: Path) -> Target:
         self.source_file = tier_file
@@ -77,7 +79,6 @@ class Server(Files):
         self.cluster = Cluster(bindir, durable=True)
         self.cluster.start()
         self._made = 0
-        self.move_ms: float | None = None
 
     def _name(self, where: Path | str) -> str:
         self._made += 1

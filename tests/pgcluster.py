@@ -48,12 +48,12 @@ class Cluster:
     def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
         self.durable = durable
-        self.root = Path(tempfile.mkdtemp(prefix="fieldnotes-pg-"))
-        self.data = self.root / "data"
-        self.port = _free_port()
         self.user: str | None = None
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             self.user = "postgres" if _user_exists("postgres") else "nobody"
+        self.root = Path(tempfile.mkdtemp(prefix="fieldnotes-pg-", dir=_reachable_tempdir() if self.user else None))
+        self.data = self.root / "data"
+        self.port = _free_port()
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         cmd = [str(a) for a in args]
@@ -108,6 +108,15 @@ class Cluster:
         name = name or "t_" + uuid.uuid4().hex[:12]
         self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return self.url(name)
+
+
+def _reachable_tempdir() -> str | None:
+    """Where the server's own user can reach its folder: the temporary folder, unless one of its parents is
+    closed to other users (a test's private one, when the benchmark runs inside the suite); then /tmp."""
+    folder = Path(tempfile.gettempdir()).resolve()
+    if any(not part.stat().st_mode & 0o001 for part in (folder, *folder.parents)):
+        return "/tmp"
+    return None
 
 
 def _user_exists(name: str) -> bool:

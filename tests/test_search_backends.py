@@ -93,6 +93,53 @@ def test_postgresql_index_is_used_and_stays_in_step(tmp_path: Path, pg_url: str)
     assert ok("--db", pg_url, "search", "--reindex", "--json").json == {"index": "tsvector"}
 
 
+def _vocabulary_agrees_with_the_texts(url: str) -> dict[str, int]:
+    """The server's vocabulary table, read as fuzzy search reads it, against every text read in Python."""
+    index._cache.clear()
+    with open_project(url) as project, project.read() as session:
+        assert index.server_vocabulary(session)
+        kept = index.vocabulary(session)
+        scanned = index._scanned(session)
+    assert kept.documents == scanned.documents and kept.frequencies == scanned.frequencies
+    return kept.frequencies
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_the_vocabulary_in_step_with_the_texts(tmp_path: Path, pg_url: str) -> None:
+    """Fuzzy search and similar passages read the server's vocabulary table (the texts are not read, 17 s at
+    the target tier); the triggers keep it in step through import, edit, undo, delete and a whole move."""
+    project_file = search_project(tmp_path)
+    ok("--db", pg_url, "init", "--codebook", SMALL_CODEBOOK, "--coder", "Anna Krogh")
+    ok("--db", pg_url, "import", tmp_path / "material", tmp_path / "extra", "--coder", "Anna Krogh")
+    words = _vocabulary_agrees_with_the_texts(pg_url)
+    assert words["søholm"] >= 1 and "Søholm" not in words and "jobkonsulent" not in words
+    edited = tmp_path / "rettet.txt"
+    leader = ok("--db", pg_url, "show", LEADER, "--json").json["text"]
+    edited.write_text(leader.replace("virksomhedskonsulent", "Østjysk_jobkonsulent"), encoding="utf-8")
+    ok("--db", pg_url, "edit", LEADER, "--from-file", edited, "--coder", "Anna Krogh")
+    words = _vocabulary_agrees_with_the_texts(pg_url)
+    assert words["østjysk"] == 1 and words["jobkonsulent"] == 1  # "_" parts words, as in the search
+    assert [h["text"] for h in ok("--db", pg_url, "search", "jobkonsulnt", "--fuzzy", "--json").json] \
+        == ["jobkonsulent"]
+    ok("--db", pg_url, "undo", "--coder", "Anna Krogh")
+    assert "jobkonsulent" not in _vocabulary_agrees_with_the_texts(pg_url)
+    before = _vocabulary_agrees_with_the_texts(pg_url)
+    ok("--db", pg_url, "doc", "delete", MINUTES, "--yes", "--coder", "Anna Krogh")
+    after = _vocabulary_agrees_with_the_texts(pg_url)
+    assert sum(after.values()) < sum(before.values())  # the minutes' words lost a document each
+    # a project moved onto an empty server database: one statement's worth of documents, counted at once
+    moved = pg_url.rsplit("/", 1)[0] + "/" + pg_url.rsplit("/", 1)[1] + "_flyttet"
+    from sqlalchemy import create_engine
+
+    admin = create_engine(pg_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{moved.rsplit("/", 1)[1]}"'))
+    admin.dispose()
+    ok("--db", moved, "init", "--empty", "--coder", "Server")
+    ok("--db", moved, "merge", project_file, "--coder", "Server")
+    _vocabulary_agrees_with_the_texts(moved)
+
+
 def test_the_app_codes_chosen_hits_as_one_undoable_step(tmp_path: Path) -> None:
     db = search_project(tmp_path)
     project = open_project(str(db))

@@ -2,7 +2,10 @@
 
 SQLite: the FTS5 table `search_index` (external content over documents, kept in step by triggers on
 the documents table, see migration 7362aef2bde7) and its vocabulary table `search_index_vocab`.
-PostgreSQL: a GIN index on to_tsvector('simple', text); PostgreSQL keeps it in step itself.
+PostgreSQL: a GIN index on to_tsvector('simple', text); PostgreSQL keeps it in step itself. The
+vocabulary is the table `search_index_vocabulary`, counted by triggers on documents (migration
+5d46df63fbde); where the database's locale is C (whose character classes know only ASCII) it is not
+read, and the texts are read instead.
 
 The index only narrows the search to candidate documents; `matching` then reads their text and
 decides. So a candidate query may find more than the truth, never less, and it is built to hold
@@ -34,6 +37,7 @@ FTS_TABLE = "search_index"
 VOCAB_TABLE = "search_index_vocab"
 TRIGGERS = ("search_index_after_insert", "search_index_after_delete", "search_index_after_update")
 PG_INDEX = "search_index_documents_text"
+PG_VOCABULARY = "search_index_vocabulary"  # PostgreSQL: word -> documents holding it, kept by triggers
 META_INDEX = "search_index_documents_meta"  # SQLite: a covering index on the documents' metadata
 NOTHING = None  # a compiled part that can match no document
 
@@ -221,10 +225,7 @@ def _remember(session: Session, kind: str, fingerprint: str, vocabulary: Vocabul
 
 def _scanned(session: Session) -> Vocabulary:
     """Read every text once (PostgreSQL, or no index); kept per process until any text changes."""
-    digest = hashlib.sha256()
-    for doc_id, sha in session.execute(select(Document.id, Document.sha256).order_by(Document.id)):
-        digest.update(f"{doc_id}:{sha};".encode())
-    fingerprint = digest.hexdigest()
+    fingerprint = _fingerprint(session)
     cached = _cached(session, "scan", fingerprint)
     if cached is not None:
         return cached
@@ -252,16 +253,51 @@ def _fts_vocabulary(session: Session) -> Vocabulary:
     return _remember(session, "fts5", fingerprint, Vocabulary(int(total), dict(rows)))
 
 
+def _fingerprint(session: Session) -> str:
+    """Changes whenever a text does (each document's id and checksum; the texts themselves are not read)."""
+    digest = hashlib.sha256()
+    for doc_id, sha in session.execute(select(Document.id, Document.sha256).order_by(Document.id)):
+        digest.update(f"{doc_id}:{sha};".encode())
+    return digest.hexdigest()
+
+
+def server_vocabulary(session: Session) -> bool:
+    """Whether this is a PostgreSQL project whose vocabulary table can be read (see the module's doc)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    found = session.execute(text(
+        "SELECT datctype FROM pg_database WHERE datname = current_database() "
+        "AND EXISTS (SELECT 1 FROM pg_tables WHERE tablename = :name)"), {"name": PG_VOCABULARY}).first()
+    return found is not None and found[0] not in ("C", "POSIX")
+
+
+def _server_vocabulary(session: Session) -> Vocabulary:
+    fingerprint = _fingerprint(session)
+    cached = _cached(session, "server", fingerprint)
+    if cached is not None:
+        return cached
+    total = session.scalar(select(func.count()).select_from(Document)) or 0
+    rows = session.execute(text(f"SELECT term, documents FROM {PG_VOCABULARY} WHERE documents > 0"))
+    return _remember(session, "server", fingerprint, Vocabulary(int(total), {t: int(n) for t, n in rows}))
+
+
 def vocabulary(session: Session, index: IndexState | None = None) -> Vocabulary:
     index = index or state(session)
     if index.kind == "fts5":
         return _fts_vocabulary(session)
+    if index.kind == "tsvector" and server_vocabulary(session):
+        return _server_vocabulary(session)
     return _scanned(session)
 
 
 def document_frequencies(session: Session, words: set[str], index: IndexState | None = None) -> Vocabulary:
     """How many documents hold each of `words` (a vocabulary limited to them), and the document count."""
     index = index or state(session)
+    if index.kind == "tsvector" and server_vocabulary(session):
+        total = session.scalar(select(func.count()).select_from(Document)) or 0
+        rows = session.execute(text(f"SELECT term, documents FROM {PG_VOCABULARY} WHERE term = ANY(:words) "
+                                    "AND documents > 0"), {"words": sorted(words)})
+        return Vocabulary(int(total), {t: int(n) for t, n in rows})
     if index.kind != "fts5":
         full = _scanned(session)
         return Vocabulary(full.documents, {w: full.frequencies[w] for w in words if w in full.frequencies})
@@ -301,6 +337,10 @@ def rebuild(session: Session) -> str:
         session.execute(text(f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON documents USING gin "
                              "(to_tsvector('simple', text))"))
         session.execute(text(f"REINDEX INDEX {PG_INDEX}"))
+        if session.execute(text("SELECT 1 FROM pg_tables WHERE tablename = :name"), {"name": PG_VOCABULARY}).first():
+            session.execute(text(f"DELETE FROM {PG_VOCABULARY}"))
+            session.execute(text(f"INSERT INTO {PG_VOCABULARY} (term, documents) SELECT w, count(*) FROM documents, "
+                                 f"LATERAL {PG_VOCABULARY}_words(documents.text) AS w GROUP BY w"))
         return "tsvector"
     if dialect != "sqlite":
         return "scan"
