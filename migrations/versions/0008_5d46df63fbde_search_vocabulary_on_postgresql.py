@@ -14,7 +14,7 @@ database has the C locale (where [[:alnum:]] and lower() know only ASCII) the ta
 read: search reads the texts as before (fieldnotes.search.index).
 
 Revision ID: 5d46df63fbde
-Revises: c7e1a2b94d30
+Revises: b3d5e7f9a1c2
 Create Date: 2026-12-07
 """
 
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '5d46df63fbde'
-down_revision: str | None = 'c7e1a2b94d30'
+down_revision: str | None = 'b3d5e7f9a1c2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
