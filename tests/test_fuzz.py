@@ -230,3 +230,59 @@ def test_a_very_long_line_imports_whole(tmp_path: Path) -> None:
     shown = ok("--db", project, "show", "én-lang-linje", "--json").json
     assert shown["text"] == line
     assert ok("--db", project, "search", "praktikken", "--limit", "3", "--json").json
+
+
+# --- the other YAML files fieldnotes reads: pseudonym key files and STEM.meta.yaml, aliases among the noise --
+
+KEY_PIECES = st.sampled_from(["format: fieldnotes-pseudonyms", "version: 1", "entries:", "  - original: Søren",
+                              "    pseudonym: Bo", "  - {original: Åse, pseudonym: Eva, category: person}",
+                              "    attributes: {rolle: borger}", "a: &a [hå, hå, hå]", "b: &b [*a, *a, *a]",
+                              "    attributes: {x: *b}", "  - *a", "entries: *a", "e: &e {x: *e}", "<<: *a",
+                              "    pseudonym: \"Ny\\e[31mBy\"", "!!python/object:os.system", "[[[[", "\t", "'"])
+META_PIECES = st.sampled_from(["title: Møde i Lyngå", "kind: interview", "municipality: [Lyngå, Fjordby]",
+                               "date: 2025-03-10", "a: &a [hå, hå, hå]", "b: &b [*a, *a, *a]", "activity: *a",
+                               "municipality: *b", "participants: [*a]", "x: &x {y: *x}", "<<: *a",
+                               "title: \"Ærø\\0\"", "attributes: [x, y]", "!!python/name:os.system", "- liste",
+                               "\t", ": :"])
+
+
+def _aliased(pieces: list[str]) -> bool:
+    return any(piece.startswith("*") or ": *" in piece or "- *" in piece or "x: *" in piece for piece in pieces)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=_budget(40))
+@given(st.lists(KEY_PIECES, max_size=10), st.text(max_size=20))
+def test_pseudonym_key_files_with_aliases_are_refused_never_followed(tmp_path: Path, pieces: list[str],
+                                                                     noise: str) -> None:
+    from fieldnotes.errors import InvalidInput
+    from fieldnotes.privacy import keyfile
+
+    path = tmp_path / "nøgle.yaml"
+    path.write_text("\n".join(pieces) + noise, encoding="utf-8")
+    try:
+        keyfile.read(path)
+    except FieldnotesError as error:
+        assert str(error).startswith("nøgle.yaml") and "\n" not in str(error), str(error)
+        assert isinstance(error, InvalidInput), str(error)
+    else:
+        assert not _aliased(pieces), pieces  # an alias is never followed: the file is refused
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], max_examples=_budget(40))
+@given(st.lists(META_PIECES, min_size=1, max_size=8), st.text(st.characters(blacklist_categories=["Cs"]), max_size=20))
+def test_meta_yaml_files_with_aliases_are_refused_never_followed(tmp_path: Path, pieces: list[str],
+                                                                 noise: str) -> None:
+    from fieldnotes.errors import InvalidInput
+    from fieldnotes.importing.batch import Options, prepare
+
+    note = tmp_path / "note.txt"
+    note.write_text("Søren fortæller om praktikken på lageret.\n", encoding="utf-8")
+    (tmp_path / "note.meta.yaml").write_text("\n".join(pieces) + noise, encoding="utf-8")
+    try:
+        prepare(note, note.name, Options(), {})
+    except FieldnotesError as error:
+        assert str(error).startswith(("note.meta.yaml", "note.txt")) and "\n" not in str(error), str(error)
+        assert isinstance(error, InvalidInput), str(error)
+        assert "fault in fieldnotes" not in str(error)
+    else:
+        assert not _aliased(pieces), pieces
