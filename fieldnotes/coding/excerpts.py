@@ -14,10 +14,10 @@ import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, func, select, type_coerce
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.coding import boundaries, spans
@@ -152,21 +152,20 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         return []
     if limit is not None and not filters.contains:
         query = _first_codes_only(session, query, tree, limit)
-    # the speaker turn an excerpt starts in, found by the database (an index lookup per excerpt) rather
-    # than by reading every turn of every document the excerpts come from
-    earlier = aliased(SpeakerTurn)
-    turn_id = (select(earlier.id).where(earlier.document_id == Coding.document_id, earlier.start <= Coding.start)
-               .order_by(earlier.start.desc()).limit(1).correlate(Coding).scalar_subquery())
-    query = query.add_columns(SpeakerTurn.speaker, SpeakerTurn.end, SpeakerTurn.timestamp).outerjoin(
-        SpeakerTurn, SpeakerTurn.id == turn_id)
     connection = session.connection()
-    rows = list(connection.execute(query).all())
+    # plain tuples from the driver's cursor: (id, document, code, coder, start, end, memo, rating,
+    # needs_review, created_at[, text]); a Row object per excerpt would cost more than the query
+    result = connection.execute(query)
+    try:
+        rows = list(result.cursor.fetchall())
+    finally:
+        result.close()
     if filters.contains:
         needle = filters.contains.casefold()
-        rows = [r for r in rows if needle in r.text.casefold()]
+        rows = [r for r in rows if needle in r[10].casefold()]
     if not rows:
         return []
-    raw_docs = list({r.document_id for r in rows})
+    raw_docs = list({r[1] for r in rows})
     has_turns = select(SpeakerTurn.id).where(SpeakerTurn.document_id == Document.id).exists()
     doc_meta = {
         d.id: d
@@ -176,15 +175,17 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         )
     }
     tree_order = {node.id.hex: index for index, node in enumerate(tree.walk())}
-    code_order = {raw: tree_order.get(_hex(raw), 1 << 30) for raw in {r.code_id for r in rows}}
-    doc_order = {raw: (meta.date or dt.date.min, meta.title) for raw, meta in doc_meta.items()}
-    rows.sort(key=lambda r: (code_order[r.code_id], doc_order[r.document_id], r.start, r.end))
+    code_order = {raw: tree_order.get(_hex(raw), 1 << 30) for raw in {r[2] for r in rows}}
+    # documents by date and title, as one number each: the sort key is then a tuple of four integers
+    doc_rank = {raw: rank for rank, raw in enumerate(sorted(doc_meta, key=lambda raw: (
+        doc_meta[raw].date or dt.date.min, doc_meta[raw].title)))}
+    rows.sort(key=lambda r: (code_order[r[2]], doc_rank[r[1]], r[4], r[5]))
     if limit is not None:
         rows = rows[:limit]
-        raw_docs = list({r.document_id for r in rows})
+        raw_docs = list({r[1] for r in rows})
     coders = {_hex(raw): name for raw, name in connection.execute(select(_raw(Coder.id), Coder.name))}
-    coder_names = {raw: coders.get(_hex(raw)) or uuid_text(raw) for raw in {r.coder_id for r in rows}}
-    code_texts = {raw: uuid_text(raw) for raw in {r.code_id for r in rows}}
+    coder_names = {raw: coders.get(_hex(raw)) or uuid_text(raw) for raw in {r[3] for r in rows}}
+    code_texts = {raw: uuid_text(raw) for raw in {r[2] for r in rows}}
     start_date = session.scalar(select(ProjectSettings.start_date))
     municipalities: dict[Any, list[str]] = defaultdict(list)
     for raw_doc, name in connection.execute(
@@ -201,14 +202,15 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         .where(_raw(Coding.document_id).in_(raw_docs)))
     ):
         all_codings[raw_doc].append((other_start, other_end, other_code))
-    turns: dict[Any, list[Any]] = defaultdict(list)
-    if context == "turn":
-        for turn_row in connection.execute(
-            select(_raw(SpeakerTurn.document_id).label("document_id"), SpeakerTurn.speaker, SpeakerTurn.start,
-                   SpeakerTurn.end, SpeakerTurn.timestamp)
-            .where(_raw(SpeakerTurn.document_id).in_(raw_docs)).order_by(SpeakerTurn.start)
-        ):
-            turns[turn_row.document_id].append(turn_row)
+    # the speaker turns of those documents, in text order: each excerpt's speaker is found by bisection
+    # (a correlated lookup per excerpt in the query cost the database more than reading them all)
+    turns: dict[Any, list[_Turn]] = defaultdict(list)
+    for raw_doc, speaker, turn_start, turn_end, timestamp in plain_rows(connection, (
+        select(_raw(SpeakerTurn.document_id), SpeakerTurn.speaker, SpeakerTurn.start, SpeakerTurn.end,
+               SpeakerTurn.timestamp)
+        .where(_raw(SpeakerTurn.document_id).in_(raw_docs)).order_by(SpeakerTurn.document_id, SpeakerTurn.start))
+    ):
+        turns[raw_doc].append(_Turn(speaker, turn_start, turn_end, timestamp))
     # where sentences and paragraphs begin and end, as cached per document (coding/boundaries.py); a
     # document whose cache is missing or stale has them worked out from its text here
     transcripts = {raw: bool(doc_meta[raw].transcript) for raw in raw_docs}
@@ -231,7 +233,8 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         per_doc[raw_doc] = (uuid_text(raw_doc), meta, ", ".join(municipalities.get(raw_doc, [])) or None,
                             meta.date.isoformat() if meta.date else None, phase_of(meta.date, start_date),
                             texts[raw_doc], _OverlapIndex(all_codings.get(raw_doc, [])), meta.speakers or {},
-                            found_boundaries[raw_doc], turns.get(raw_doc, []))
+                            found_boundaries[raw_doc], turns.get(raw_doc, []),
+                            [turn.start for turn in turns.get(raw_doc, [])])
     moments: dict[Any, str | None] = {}
 
     def moment_of(raw: Any) -> str | None:  # the codings made in one step share their moment
@@ -244,10 +247,14 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
     out = []
     for row in rows:
         (raw_id, raw_doc, raw_code, raw_coder, start, end, memo, rating, needs_review, created_at) = row[:10]
-        turn_speaker, turn_end, turn_timestamp = row[-3:]
-        doc_text_id, meta, municipality, date, phase, text, overlaps, speakers, known, doc_turns = per_doc[raw_doc]
-        in_turn = turn_end is not None and turn_end >= start
-        speaker = turn_speaker if in_turn else None
+        (doc_text_id, meta, municipality, date, phase, text, overlaps, speakers, known, doc_turns,
+         turn_starts) = per_doc[raw_doc]
+        # the turn the excerpt starts in: the last one starting at or before it, if it reaches that far
+        at = bisect.bisect_right(turn_starts, start) - 1
+        turn = doc_turns[at] if at >= 0 else None
+        in_turn = turn is not None and turn.end >= start
+        turn_timestamp = turn.timestamp if in_turn and turn is not None else None
+        speaker = turn.speaker if in_turn and turn is not None else None
         role = None
         if speaker and isinstance(speakers.get(speaker), dict):
             person = speakers[speaker]
@@ -286,6 +293,13 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
             excerpt.context_before, excerpt.context_after = _context(text, start, end, context, known, doc_turns)
         out.append(excerpt)
     return out
+
+
+class _Turn(NamedTuple):
+    speaker: str
+    start: int
+    end: int
+    timestamp: float | None
 
 
 def _hex(raw: Any) -> str:

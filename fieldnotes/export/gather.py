@@ -228,12 +228,12 @@ def gather(session: Session, filters: Filters, *, pseudonymize: Pseudonymizer | 
     if pseudonymize.active:
         for excerpt in found:
             _pseudonymize_excerpt(excerpt, pseudonymize)
-    used = {uuid.UUID(e.code) for e in found}
+    used = {uuid.UUID(code) for code in {e.code for e in found}}  # a UUID per distinct code, not per excerpt
     codes = _code_entries(session, tree, used, pseudonymize)
     data = ExportSet(project_name=pseudonymize(project_name(session)), excerpts=found, codes=codes, filters=filters,
                      exported_by=exported_by, context=context, pseudonymized=pseudonymize.active,
                      with_memos=memos, fieldwork_start=session.scalar(select(ProjectSettings.start_date)))
-    doc_ids = {uuid.UUID(e.document) for e in found}
+    doc_ids = {uuid.UUID(doc) for doc in {e.document for e in found}}
     if memos:
         by_code = _memos(session, Memo.code_id, {uuid.UUID(c.id) for c in codes}, pseudonymize)
         for entry in codes:
