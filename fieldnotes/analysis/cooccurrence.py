@@ -21,10 +21,10 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
-from itertools import accumulate, combinations
+from itertools import accumulate, chain, combinations
 from typing import Any
 
+import numpy as np
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -47,7 +47,7 @@ from fieldnotes.queries.filters import Filters
 WITHIN = ("overlap", "turn", "paragraph")
 
 
-@dataclass
+@dataclass(slots=True)
 class Pair:
     code_a: uuid.UUID
     code_a_path: str
@@ -194,105 +194,131 @@ def _cooccurrence(session: Session, filters: Filters, within: str) -> Cooccurren
     place = {value: order.get(code_id, len(nodes) + i) for i, (value, code_id) in enumerate(grouped.code_of.items())}
     code_at = {place[value]: code_id for value, code_id in grouped.code_of.items()}
     width = len(nodes) + len(grouped.code_of)  # a pair of places (a, b), a < b, is the number a * width + b
-    tally = _Tally(width)
+    codings = _Codings(grouped, place)
     if within == "overlap":
-        _overlap_pairs(grouped, place, tally)
+        met = _overlap_pairs(codings, width)
     else:
-        _unit_pairs(grouped, place, _grouped_units(session, within, set(grouped.groups)), tally)
-    ranked = sorted(tally.pairs)  # by code a, then code b
-    ranked.sort(key=tally.count, reverse=True)  # most frequent first (the sort is stable)
-    path_at = {at: tree.path(code_id) for at, code_id in code_at.items()}
-    pairs = []
-    for key in ranked:
-        a, b = divmod(key, width)
-        pairs.append(Pair(code_at[a], path_at[a], code_at[b], path_at[b], tally.count(key), tally.documents(key)))
+        met = _unit_pairs(codings, _grouped_units(session, within, set(grouped.groups)), width)
+    keys, counts, documents = _tally(met, len(grouped.groups))
+    ranked = np.argsort(-counts, kind="stable")  # most frequent first; keys are in order of code a, then b
+    codes: list[Any] = [None] * width
+    paths: list[str] = [""] * width
+    for at, code_id in code_at.items():
+        codes[at], paths[at] = code_id, tree.path(code_id)
+    keys = keys[ranked]
+    pairs = [Pair(codes[a], paths[a], codes[b], paths[b], count, docs) for a, b, count, docs in zip(
+        (keys // width).tolist(), (keys % width).tolist(), counts[ranked].tolist(), documents[ranked].tolist(),
+        strict=True)]
     per_code: Counter[Any] = Counter()
     for lists in grouped.groups.values():
         per_code.update(lists[2])
     by_id = {grouped.code_of[code]: n for code, n in per_code.items()}
-    codings = {tree.path(node.id): by_id.get(node.id, 0) for node in nodes
-               if grouped.codes is None or node.id in grouped.codes}
-    return Cooccurrence(within, pairs, codings)
+    codings_per_path = {tree.path(node.id): by_id.get(node.id, 0) for node in nodes
+                        if grouped.codes is None or node.id in grouped.codes}
+    return Cooccurrence(within, pairs, codings_per_path)
 
 
-class _Tally:
-    """How often each pair of codes meets and in how many documents, pairs as numbers (see `width`)."""
+# --- counting with arrays -----------------------------------------------------------------------------
+#
+# A quarter of a million codings meet in millions of places; counting them one by one in Python took
+# seconds. Here every step is an array operation: the codings of all documents as one array (positions
+# shifted by a document's number times SHIFT, so that one sorted array holds every document in turn),
+# meetings as arrays of pair numbers, and the counting a sort (np.unique).
 
-    LIST_LIMIT = 4_000_000  # up to this many possible pairs the counts are lists (no hashing); beyond, dicts
-
-    def __init__(self, width: int) -> None:
-        self.width = width
-        self.pairs: set[int] = set()
-        self._counts: list[int] | dict[int, int]
-        self._documents: list[int] | dict[int, int]
-        if width * width <= self.LIST_LIMIT:
-            self._counts, self._documents = [0] * (width * width), [0] * (width * width)
-        else:
-            self._counts, self._documents = defaultdict(int), defaultdict(int)
-
-    def add_document(self, met: list[int]) -> None:
-        """One document's meetings (a pair once for each time it meets)."""
-        counts, documents = self._counts, self._documents
-        for key in met:
-            counts[key] += 1
-        distinct = set(met)
-        for key in distinct:
-            documents[key] += 1
-        self.pairs.update(distinct)
-
-    def count(self, key: int) -> int:
-        return self._counts[key]
-
-    def documents(self, key: int) -> int:
-        return self._documents[key]
+SHIFT = 1 << 40  # longer than any document: positions of document n lie in [n * SHIFT, (n + 1) * SHIFT)
 
 
-def _overlap_pairs(grouped: Grouped, place: dict[Any, int], tally: _Tally) -> None:
-    """Count every pair of codings of different codes that share a character."""
-    width = tally.width
-    for starts, ends, codes in grouped.groups.values():
-        met: list[int] = []
-        add = met.append
-        active: list[tuple[int, int, int]] = []
-        for item in sorted(zip(starts, ends, map(place.__getitem__, codes), strict=True)):
-            start, _, code = item
-            if active:
-                active = [other for other in active if other[1] > start]
-                for other in active:
-                    if other[2] != code:
-                        add(other[2] * width + code if other[2] < code else code * width + other[2])
-            active.append(item)
-        tally.add_document(met)
+class _Codings:
+    """The codings of a `Grouped` (start, end, code) as arrays: document number, shifted start and end,
+    code place; sorted by shifted start, then end, then code."""
+
+    def __init__(self, grouped: Grouped, place: dict[Any, int]) -> None:
+        lists = list(grouped.groups.values())
+        sizes = np.fromiter((len(group[0]) for group in lists), dtype=np.int64, count=len(lists))
+        total = int(sizes.sum())
+        document = np.repeat(np.arange(len(lists), dtype=np.int64), sizes)
+        offset = document * SHIFT
+        start = np.fromiter(chain.from_iterable(group[0] for group in lists), dtype=np.int64, count=total) + offset
+        end = np.fromiter(chain.from_iterable(group[1] for group in lists), dtype=np.int64, count=total) + offset
+        code = np.fromiter(map(place.__getitem__, chain.from_iterable(group[2] for group in lists)), dtype=np.int64,
+                           count=total)
+        by = np.lexsort((code, end, start))
+        self.documents = list(grouped.groups)
+        self.document, self.start, self.end, self.code = document[by], start[by], end[by], code[by]
 
 
-def _unit_pairs(grouped: Grouped, place: dict[Any, int], units: dict[Any, tuple[list[int], list[int]]],
-                tally: _Tally) -> None:
-    """Count every pair of codes once per unit they both have a coding in."""
-    width = tally.width
-    for doc, (starts, ends, codes) in grouped.groups.items():
-        unit_starts, unit_ends = units.get(doc, ([], []))
-        members: dict[int, list[int]] = defaultdict(list)
-        firsts = map(partial(bisect.bisect_right, unit_starts), starts)
-        lasts = map(partial(bisect.bisect_left, unit_starts), ends)  # after the last unit starting before the end
-        # A coding is in the units from the last one starting at or before its start (if that one reaches
-        # past its start) up to the last one starting before its end: every unit between starts inside it.
-        for first, last, start, code in zip(firsts, lasts, starts, map(place.__getitem__, codes), strict=False):
-            if first:
-                first -= 1
-                if unit_ends[first] <= start:
-                    first += 1
-            if last - first == 1:
-                members[first].append(code)
-            else:
-                for unit in range(first, last):
-                    members[unit].append(code)
-        met: list[int] = []
-        for found in members.values():
-            if len(found) > 1:
-                distinct = set(found)
-                if len(distinct) > 1:
-                    met.extend([a * width + b for a, b in combinations(sorted(distinct), 2)])
-        tally.add_document(met)
+def _partners(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For runs given by `ends` (element i pairs with every element from i + 1 up to ends[i], exclusive):
+    every such pair as two index arrays (i, j)."""
+    count = np.maximum(ends - np.arange(len(ends)) - 1, 0)
+    first = np.repeat(np.arange(len(ends), dtype=np.int64), count)
+    begins = np.cumsum(count) - count
+    second = first + 1 + (np.arange(int(count.sum()), dtype=np.int64) - np.repeat(begins, count))
+    return first, second
+
+
+def _overlap_pairs(codings: _Codings, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of codings of different codes that share a character, as (pair number, document).
+
+    Sorted by start, a coding shares a character with each later one that starts before it ends (and in
+    the same document: positions of different documents are SHIFT apart)."""
+    reach = np.searchsorted(codings.start, codings.end, side="left")
+    first, second = _partners(reach)
+    a, b = codings.code[first], codings.code[second]
+    differ = a != b
+    a, b = a[differ], b[differ]
+    return np.minimum(a, b) * width + np.maximum(a, b), codings.document[first[differ]]
+
+
+def _unit_pairs(codings: _Codings, units: dict[Any, tuple[list[int], list[int]]],
+                width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of codes once per unit they both have a coding in, as (pair number, document)."""
+    unit_starts, unit_ends, unit_document = [], [], []
+    for number, doc in enumerate(codings.documents):
+        found_starts, found_ends = units.get(doc, ([], []))
+        unit_starts.append(np.asarray(found_starts, dtype=np.int64) + number * SHIFT)
+        unit_ends.append(np.asarray(found_ends, dtype=np.int64) + number * SHIFT)
+        unit_document.append(np.full(len(found_starts), number, dtype=np.int64))
+    starts = np.concatenate(unit_starts) if unit_starts else np.zeros(0, dtype=np.int64)
+    ends = np.concatenate(unit_ends) if unit_ends else np.zeros(0, dtype=np.int64)
+    owner = np.concatenate(unit_document) if unit_document else np.zeros(0, dtype=np.int64)
+    # A coding is in the units from the last one starting at or before its start (if that one reaches
+    # past its start) up to the last one starting before its end: every unit between starts inside it.
+    first = np.searchsorted(starts, codings.start, side="right")
+    own_first = np.searchsorted(starts, codings.document * SHIFT, side="left")  # the document's first unit
+    step_back = first > own_first
+    first = np.where(step_back, first - 1, first)
+    if len(ends):  # the unit stepped back to ends at or before the start: the coding begins after it
+        first = np.where(step_back & (ends[np.minimum(first, len(ends) - 1)] <= codings.start), first + 1, first)
+    last = np.searchsorted(starts, codings.end, side="left")
+    spans = np.maximum(last - first, 0)
+    coding = np.repeat(np.arange(len(first), dtype=np.int64), spans)
+    begins = np.cumsum(spans) - spans
+    unit = first[coding] + (np.arange(int(spans.sum()), dtype=np.int64) - np.repeat(begins, spans))
+    # each code once per unit, sorted by unit and then code
+    members = _counted(unit * width + codings.code[coding])[0]
+    member_unit, member_code = members // width, members % width
+    run_end = np.searchsorted(member_unit, member_unit, side="right")  # the end of each unit's run
+    a, b = _partners(run_end)
+    return member_code[a] * width + member_code[b], owner[member_unit[a]]
+
+
+def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values in order and how often each occurs (a sort; numpy's unique hashes, slower here)."""
+    ordered = np.sort(values, kind="stable")
+    if not len(ordered):
+        return ordered, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    return ordered[starts], np.diff(np.append(starts, len(ordered)))
+
+
+def _tally(met: tuple[np.ndarray, np.ndarray], documents: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct pairs (in order), how often each meets, and in how many documents."""
+    pairs, where = met
+    keys, counts = _counted(pairs)
+    in_documents = _counted(pairs * max(documents, 1) + where)[0] // max(documents, 1)
+    _, per_pair = _counted(in_documents)
+    return keys, counts, per_pair
 
 
 def _grouped_units(session: Session, within: str, documents: set[Any]) -> dict[Any, tuple[list[int], list[int]]]:

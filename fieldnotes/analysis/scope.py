@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import ColumnElement, String, Text, cast, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
@@ -182,11 +183,20 @@ def load_grouped(session: Session, filters: Filters, fields: Iterable[str], *, t
         columns = [aggregated(session, COLUMNS[name], Coding.id) for name in names]
         query = narrow_codings(select(raw(Coding.document_id), *columns), filters, docs, codes, coder_ids(filters))
         rows = fetch_plain(session, query.group_by(Coding.document_id)) if docs is None or docs else []
-        integer = [_GROUPED[name] for name in names]
         groups = {}
-        for row in rows:
-            groups[row[0]] = tuple(list(map(int, text.split(_SEPARATOR))) if is_int else text.split(_SEPARATOR)
-                                   for text, is_int in zip(row[1:], integer, strict=True))
+        columns_by_field: list[list[list[Any]]] = []
+        sizes: list[int] = []
+        for at, name in enumerate(names, 1):
+            texts = [row[at] for row in rows]
+            if _GROUPED[name]:
+                # every document's numbers parsed in one call (int() per value was most of the time)
+                if not sizes:
+                    sizes = [text.count(_SEPARATOR) + 1 for text in texts]
+                columns_by_field.append(_numbers(texts, sizes))
+            else:
+                columns_by_field.append([text.split(_SEPARATOR) for text in texts])
+        for row, lists in zip(rows, zip(*columns_by_field, strict=True), strict=True):
+            groups[row[0]] = lists
         grouped = Grouped(tree, names, groups, docs, codes)
     if "code" in names:
         at = names.index("code")
@@ -195,6 +205,15 @@ def load_grouped(session: Session, filters: Filters, fields: Iterable[str], *, t
             distinct.update(lists[at])
         grouped.code_of = {value: as_uuid(value) for value in distinct}
     return grouped
+
+
+def _numbers(texts: list[str], sizes: list[int]) -> list[list[int]]:
+    """Comma-separated integers, one text per document, as one list per document: every text parsed in one
+    call (int() per value was most of the time of reading 250,000 codings)."""
+    if not texts:
+        return []
+    values = np.fromstring(_SEPARATOR.join(texts), dtype=np.int64, sep=_SEPARATOR)
+    return [part.tolist() for part in np.split(values, np.cumsum(sizes)[:-1])]
 
 
 def fetch_rows_by_document(scope: Scope, names: tuple[str, ...]) -> list[tuple[Any, ...]]:
