@@ -133,6 +133,7 @@ SCREENS: dict[str, Opener] = {
     "MeetingScreen": _push(_screen("meeting", "MeetingScreen")),
     "ImportScreen": _push(_screen("importing", "ImportScreen")),
     "WidenScreen": _push(_widen),
+    "CoderScreen": _push(_screen("coder", "CoderScreen", "Anna Krogh", ["Anna Krogh", "Søren Ørsted"])),
 }
 
 

@@ -18,20 +18,47 @@ def init(ctx: Context) -> int:
 
     target = ctx.db or paths.default_project()
     args = ctx.args
+    coder = _person(ctx)
     project = create_project(
         target,
         name=args.name,
         start=parse_date(args.start, "start date") if args.start else None,
         codebook=Path(args.codebook) if args.codebook else None,
         empty=args.empty,
-        coder=getattr(args, "coder", None),
+        coder=coder,
         language=getattr(args, "lang", None) or "da",
         encrypt=bool(getattr(args, "encrypt", False)),
     )
     with project, project.read() as session:
         info = _summary(project, session)
-    ctx.emit(info, [f"created {info['project']} ({info['codes']} codes)", "next: fieldnotes import FOLDER"])
+    lines = [f"created {info['project']} ({info['codes']} codes)"]
+    if coder is None:  # nobody said who codes: say whose name the project got, and how to change it
+        lines.append(f"coding as {info['default_coder']} (your account's name): set yours with "
+                     "`fieldnotes project set default_coder NAME`, or the app asks when it first opens")
+    lines.append("next: fieldnotes import FOLDER")
+    ctx.emit(info, lines)
     return 0
+
+
+def _person(ctx: Context) -> str | None:
+    """Who starts the project: --coder, else FIELDNOTES_CODER, else (in a terminal) the answer to a question
+    whose default is the account's name. None when nobody said: not in a terminal, and no name given."""
+    import os
+    import sys
+
+    from fieldnotes.db import coders
+
+    given = getattr(ctx.args, "coder", None) or os.environ.get(coders.ENV_CODER)
+    if given:
+        return coders.normalise_name(given)
+    if ctx.json or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return None
+    suggestion = coders.suggested_name()
+    try:
+        answer = input(f"Your name, as your codings will be signed [{suggestion}]: ")
+    except EOFError:
+        answer = ""
+    return coders.normalise_name(answer.strip() or suggestion)
 
 
 def _summary(project: Any, session: Any) -> dict[str, Any]:
@@ -97,6 +124,11 @@ def set_setting(ctx: Context) -> int:
     if key == "pseudonymize_exports":
         return _set_names_default(ctx, _yes_no(value))
     project = ctx.project()
+    if key == "default_coder":  # who codes: recorded as the person naming themselves (coders.DEFAULT_ACTION)
+        with project.write() as session:
+            value = coders.set_default(session, value).name
+        ctx.emit({"key": key, "value": value}, f"{key} = {value}")
+        return 0
     coder = ctx.coder_name()
     with project.write() as session:
         with history.change(session, coder_id=coders.coder_id(coder), action="project.set",
@@ -113,8 +145,6 @@ def set_setting(ctx: Context) -> int:
                 if value not in ("da", "en"):
                     raise InvalidInput(f"the language {value!r} is not supported", hint="use da or en")
                 settings.language = value
-            elif key == "default_coder":
-                settings.default_coder_id = coders.ensure_coder(session, value).id
     ctx.emit({"key": key, "value": value}, f"{key} = {value}")
     return 0
 

@@ -29,6 +29,10 @@ def create_project(
 ) -> Project:
     """Create a project at the schema's head, with settings and (unless `empty`) a codebook.
 
+    `coder` is the person's name; without one the project is signed with the account's name (full name,
+    else login), and the app asks for the person's name when it first opens the project
+    (coders.needs_name).
+
     The codebook is read and checked before anything is created, so a bad file leaves nothing
     behind; any later failure removes the half-made project.
     """
@@ -37,13 +41,14 @@ def create_project(
             f"{target} already exists", hint="choose another file name, or move the existing file away"
         )
     book = None if empty else yamlfile.read(codebook or default_codebook())
-    coder_name = coders.normalise_name(coder or coders.login_name())
+    coder_name = coders.normalise_name(coder or coders.suggested_name())
     name = validation.project_name(name or (book.name if book and book.name else None) or _default_name(target))
     project = create_empty(target, encrypt=encrypt)
     try:
         with project.write() as session:
             coder_id = coders.coder_id(coder_name)
-            with history.change(session, coder_id=coder_id, action="init", summary="created the project"):
+            with history.change(session, coder_id=coder_id, action="init", summary="created the project",
+                                details={"coder_named": bool(coder)}):
                 coders.ensure_coder(session, coder_name)
                 session.add(
                     ProjectSettings(

@@ -65,7 +65,8 @@ class FieldnotesApp(App[None]):
         Binding("U", "redo", _("Redo"), show=False),
     ]
 
-    def __init__(self, project: Project, coder: str, *, lang: str = "en", open_document: uuid.UUID | None = None):
+    def __init__(self, project: Project, coder: str, *, lang: str = "en", open_document: uuid.UUID | None = None,
+                 ask_name: bool = False):
         from fieldnotes import collector
 
         collector.tune()
@@ -81,6 +82,7 @@ class FieldnotesApp(App[None]):
         self.coder_id = coder_id(coder)
         self.errors: list[str] = []
         self._open_document = open_document
+        self._ask_name = ask_name  # no --coder, no FIELDNOTES_CODER: ask if the project needs a name
         self._visited_modes = {self.DEFAULT_MODE}
         self._stale_modes: set[str] = set()
         self._polling = False
@@ -96,6 +98,8 @@ class FieldnotesApp(App[None]):
             self.notify(_(notice), severity="warning", timeout=30 if notice == DEFAULT_NOTICE else 8)
         if self._open_document is not None:
             self.open_document(self._open_document)
+        if self._ask_name:
+            self.ask_name()
         from fieldnotes.tui.changes import ChangeWatcher
 
         self.watcher = ChangeWatcher(self.project)
@@ -195,6 +199,60 @@ class FieldnotesApp(App[None]):
 
         where = log_exception(error)
         self.report(_("Unexpected error ({name}); logged to {where}").format(name=type(error).__name__, where=where))
+
+    # --- who is coding -------------------------------------------------------------------------------
+    def ask_name(self) -> None:
+        """Once per project: when its coder is only the account's login name, ask for the person's name."""
+        from fieldnotes.db import coders
+
+        def work() -> str | None:
+            with self.project.read() as session:
+                if not coders.needs_name(session):
+                    return None
+            return coders.suggested_name()
+
+        def asked(suggestion: str | None) -> None:
+            if suggestion is None:
+                return
+            from fieldnotes.tui.screens.coder import CoderScreen
+
+            self.push_screen(CoderScreen(suggestion, first=True),
+                             lambda name: self.code_as(name or suggestion))
+
+        self.db(work, asked, group="coder")
+
+    def switch_coder(self) -> None:
+        """Choose among the project's coders, or type a new name; what you code from now on is signed so."""
+        from sqlalchemy import select
+
+        from fieldnotes.db.models import Coder
+
+        def work() -> list[str]:
+            with self.project.read() as session:
+                return sorted(session.scalars(select(Coder.name)), key=str.casefold)
+
+        def chosen(names: list[str]) -> None:
+            from fieldnotes.tui.screens.coder import CoderScreen
+
+            self.push_screen(CoderScreen(self.coder, names),
+                             lambda name: self.code_as(name) if name and name != self.coder else None)
+
+        self.db(work, chosen, group="coder")
+
+    def code_as(self, name: str) -> None:
+        """Code as NAME from now on, and make it the project's default coder (coders.set_default)."""
+        from fieldnotes.db import coders
+
+        def work() -> str:
+            with self.project.write() as session:
+                return coders.set_default(session, name).name
+
+        def done(cleaned: str) -> None:
+            self.coder, self.coder_id = cleaned, coders.coder_id(cleaned)
+            self.notify(_("You are coding as {coder}.").format(coder=cleaned))
+            self.refresh_views()
+
+        self.db(work, done, group="write")
 
     # --- actions ------------------------------------------------------------------------------------
     def open_document(self, document_id: uuid.UUID, select: tuple[int, int] | None = None) -> None:

@@ -21,6 +21,8 @@ class HomeScreen(BackScreen):
         Binding("enter", "open_selected", _("Open"), tooltip=_("Open the highlighted document")),
         Binding("t", "timeline", _("Timeline"),
                 tooltip=_("The fieldwork timeline: documents per municipality and month, by kind")),
+        Binding("c", "coder", _("Coder"), tooltip=_("Switch who you are coding as: a coder of the project or a "
+                                                     "new name")),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -80,7 +82,10 @@ class HomeScreen(BackScreen):
             lines.append(f"[b]{_('Municipalities')}[/b]")
             lines += [f"  {escape(name)}: {n} {_('documents')}" for name, n in data.municipalities]
         self.query_one("#home-counts", Static).update("\n".join(lines))
-        people = [f"[b]{_('Coders')}[/b]"] + [f"  {escape(name)}: {n} {_('codings')}" for name, n in data.coders]
+        app: Any = self.app
+        you = _("You are coding as {coder}.").format(coder=f"[b]{escape(app.coder)}[/b]")
+        people = [you, "", f"[b]{_('Coders')}[/b]"] + [f"  {escape(name)}: {n} {_('codings')}"
+                                                     for name, n in data.coders]
         self.query_one("#home-people", Static).update("\n".join(people))
         docs = self.query_one("#recent-documents", DataTable)
         docs.clear()
@@ -142,6 +147,10 @@ class HomeScreen(BackScreen):
         document = key.split(":")[0]
         app: Any = self.app
         app.open_document(uuid.UUID(document))
+
+    def action_coder(self) -> None:
+        app: Any = self.app
+        app.switch_coder()
 
     def action_timeline(self) -> None:
         app: Any = self.app
