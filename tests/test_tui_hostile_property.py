@@ -272,6 +272,13 @@ async def _pseudonym(pilot: Any, value: str, n: int, *, key: str) -> str:
     return typed
 
 
+async def _coder(pilot: Any, value: str, n: int) -> str:
+    await _go(pilot, "h", "c")
+    typed = await paste(pilot, "#coder-name", value)
+    await _go(pilot, "enter")
+    return typed
+
+
 Field = Callable[[Any, str, int], Awaitable[str]]
 FIELDS: dict[str, Field] = {
     **{f"document {key}": partial(_metadata, key=key) for key in ("title", "kind", "date", "activity",
@@ -287,6 +294,7 @@ FIELDS: dict[str, Field] = {
     **{f"import {key}": partial(_import, key=key) for key in ("municipality", "date", "participants")},
     "pseudonym original": partial(_pseudonym, key="original"),
     "pseudonym": partial(_pseudonym, key="pseudonym"),
+    "home: code as a new name": _coder,
 }
 
 #: fields that name something that exists rather than store a name
@@ -336,10 +344,10 @@ async def attempt(pilot: Any, *, field: str, value: str, n: int, running: Runnin
 
 def _state(project: Any) -> Any:
     """What the project holds, without ids and times: codes by path, documents with their metadata and cases,
-    codings with their memos, the register."""
+    codings with their memos, the register, the coders."""
     from sqlalchemy import select
 
-    from fieldnotes.db.models import Case, Code, Coding, Document, DocumentCase, Pseudonym
+    from fieldnotes.db.models import Case, Code, Coder, Coding, Document, DocumentCase, Pseudonym
 
     with project.read() as session:
         codes = {code.id: code for code in session.scalars(select(Code))}
@@ -357,7 +365,8 @@ def _state(project: Any) -> Any:
                            for d in session.scalars(select(Document)))
         codings = sorted((path(codes[c.code_id]), c.text, c.memo or "") for c in session.scalars(select(Coding)))
         register = sorted((p.original or "", p.pseudonym) for p in session.scalars(select(Pseudonym)))
-        return sorted(path(code) for code in codes.values()), documents, codings, register
+        coders = sorted(session.scalars(select(Coder.name)))
+        return sorted(path(code) for code in codes.values()), documents, codings, register, coders
 
 
 def _build(target: str, folder: Path) -> None:
