@@ -32,6 +32,7 @@ from fieldnotes.analysis.scope import (
     coder_names,
     document_keys,
     fetch_plain,
+    numbers_per_document,
     raw,
     raw_document_keys,
 )
@@ -226,13 +227,16 @@ def _turns(session: Session) -> list[tuple[Any, list[int], list[int], list[str]]
     query = select(raw(SpeakerTurn.document_id), aggregated(session, SpeakerTurn.start, *order),
                    aggregated(session, SpeakerTurn.end, *order),
                    aggregated(session, SpeakerTurn.speaker, *order, separator=UNIT_SEPARATOR))
+    rows = fetch_plain(session, query.group_by(SpeakerTurn.document_id))
+    sizes = [row[1].count(",") + 1 for row in rows]
+    every_start = numbers_per_document([row[1] for row in rows], sizes)  # one parse for every document
+    every_end = numbers_per_document([row[2] for row in rows], sizes)
     out = []
-    for key, start_text, end_text, speaker_text in fetch_plain(session, query.group_by(SpeakerTurn.document_id)):
-        starts = list(map(int, start_text.split(",")))
+    for (key, _, _, speaker_text), starts, ends in zip(rows, every_start, every_end, strict=True):
         speakers = speaker_text.split(UNIT_SEPARATOR)
         if len(speakers) != len(starts):  # a speaker's label holds the separator: read the turns one by one
             return _turns_one_by_one(session)
-        out.append((key, starts, list(map(int, end_text.split(","))), speakers))
+        out.append((key, starts, ends, speakers))
     return out
 
 

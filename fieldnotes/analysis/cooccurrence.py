@@ -36,6 +36,7 @@ from fieldnotes.analysis.scope import (
     fetch_plain,
     load,
     load_grouped,
+    numbers_per_document,
     paused_gc,
     raw,
 )
@@ -329,14 +330,14 @@ def _grouped_units(session: Session, within: str, documents: set[Any]) -> dict[A
         order = (SpeakerTurn.start, SpeakerTurn.id)
         query = select(raw(SpeakerTurn.document_id), aggregated(session, SpeakerTurn.start, *order),
                        aggregated(session, SpeakerTurn.end, *order)).group_by(SpeakerTurn.document_id)
-        for doc, start_text, end_text in fetch_plain(session, query):
-            if doc in documents:
-                starts = list(map(int, start_text.split(",")))
-                ends = list(map(int, end_text.split(",")))
-                if sorted(starts) != starts or len(set(starts)) != len(starts):
-                    spans = sorted(zip(starts, ends, strict=True))
-                    starts, ends = [s for s, _ in spans], [e for _, e in spans]
-                out[doc] = (starts, ends)
+        rows = [row for row in fetch_plain(session, query) if row[0] in documents]
+        every_start = numbers_per_document([row[1] for row in rows])  # one parse for every document
+        every_end = numbers_per_document([row[2] for row in rows])
+        for (doc, _, _), starts, ends in zip(rows, every_start, every_end, strict=True):
+            if sorted(starts) != starts or len(set(starts)) != len(starts):
+                spans = sorted(zip(starts, ends, strict=True))
+                starts, ends = [s for s, _ in spans], [e for _, e in spans]
+            out[doc] = (starts, ends)
     missing = documents - set(out)
     if missing:
         query = select(raw(Document.id), Document.text)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from fieldnotes.analysis import columns as cols
@@ -300,61 +301,107 @@ def _grouped_documents(grouped: Grouped, table: _Table, shown: list[int]) -> _Co
 
 
 def _grouped_characters(grouped: Grouped, table: _Table, shown: list[int]) -> _Counted:
-    """Characters per cell, every character once however many codings cover it: each document's codings
-    are taken by start, and a cell's new coding adds only what lies beyond the furthest end of the cell's
-    earlier codings in the same unit (everything between its start and that end is covered).
+    """Characters per cell, every character once however many codings cover it, counted with arrays.
 
-    Positions are shifted by a document's offset (further than any earlier document's), so that what an
-    earlier document reached never counts as reached in a later one, and nothing is reset between them.
+    Each coding is expanded into the rows it counts in (its chain), the entries ordered by row and then
+    by document and start (the codings' own order; a stable radix sort by row keeps it). Within a run of
+    one row in one document, an entry adds what lies beyond the furthest end of the entries before it
+    (everything between its start and that end is covered). For per-coding columns (coder, role) the same
+    is done by cell (row and column), since a cell's characters are the union of its own codings only.
     """
-    width, chains, rows = table.width, table.chains, table.rows
+    width, rows = table.width, table.rows
     codes_at, starts_at, ends_at = grouped.at("code"), grouped.at("start"), grouped.at("end")
-    furthest = [-1] * rows
-    per_document = [0] * rows  # each row's characters, once per document
-    cells = [0] * (rows * width)
-    offset, shift = 0, 1 << 40  # no document is 2**40 characters long
+    lists = list(grouped.groups.values())
+    sizes = np.fromiter((len(group[codes_at]) for group in lists), dtype=np.int64, count=len(lists))
+    total = int(sizes.sum())
+    document = np.repeat(np.arange(len(lists), dtype=np.int64), sizes)
+    start = np.fromiter(chain.from_iterable(group[starts_at] for group in lists), dtype=np.int64, count=total)
+    end = np.fromiter(chain.from_iterable(group[ends_at] for group in lists), dtype=np.int64, count=total)
+    codes = list(table.chains)
+    number_of = {code: number for number, code in enumerate(codes)}
+    code = np.fromiter(map(number_of.__getitem__, chain.from_iterable(group[codes_at] for group in lists)),
+                       dtype=np.int64, count=total)
     if table.units.per_coding:
-        column, labels = table.column, table.units.coding_labels
-        slots = [table.slots(number) for number in range(width)]  # by column, then code
-        furthest_cell = [-1] * (rows * width)
-        for doc, lists in grouped.groups.items():
-            offset += shift
-            columns_of = map(column.__getitem__, labels[doc])
-            for start, end, code, number in sorted(zip(lists[starts_at], lists[ends_at], lists[codes_at],
-                                                        columns_of, strict=True)):
-                start += offset
-                end += offset
-                for row in chains[code]:
-                    reached = furthest[row]
-                    if end > reached:
-                        per_document[row] += end - (start if start > reached else reached)
-                        furthest[row] = end
-                for at in slots[number][code]:
-                    reached = furthest_cell[at]
-                    if end > reached:
-                        cells[at] += end - (start if start > reached else reached)
-                        furthest_cell[at] = end
+        column_of = table.column
+        column = np.fromiter(map(column_of.__getitem__, chain.from_iterable(
+            table.units.coding_labels[doc] for doc in grouped.groups)), dtype=np.int64, count=total)
     else:
-        by_columns: dict[tuple[int, ...], list[int]] = {}
-        for numbers, lists in table.labelled(grouped):
-            offset += shift
-            covered = by_columns.get(numbers)
-            if covered is None:
-                covered = by_columns[numbers] = [0] * rows
-            for start, end, code in sorted(zip(lists[starts_at], lists[ends_at], lists[codes_at], strict=True)):
-                start += offset
-                end += offset
-                for row in chains[code]:
-                    reached = furthest[row]
-                    if end > reached:
-                        covered[row] += end - (start if start > reached else reached)
-                        furthest[row] = end
-        for numbers, covered in by_columns.items():
-            per_document = list(map(operator.add, per_document, covered))
-            for number in numbers:
-                cells[number::width] = map(operator.add, cells[number::width], covered)
+        column = np.zeros(total, dtype=np.int64)
+    # the codings by document, then start (the order every run below relies on)
+    by = np.lexsort((start, document))
+    document, start, end, code, column = document[by], start[by], end[by], code[by], column[by]
+    # each coding once per row of its chain (itself, its ancestors when rolling up, ALL)
+    longest = max((len(found) for found in table.chains.values()), default=1)
+    chains = np.full((max(len(codes), 1), longest), -1, dtype=np.int64)
+    lengths = np.zeros(max(len(codes), 1), dtype=np.int64)
+    for number, code_key in enumerate(codes):
+        found = table.chains[code_key]
+        chains[number, :len(found)] = found
+        lengths[number] = len(found)
+    per_coding = lengths[code]
+    entry = np.repeat(np.arange(total, dtype=np.int64), per_coding)
+    place = np.arange(len(entry), dtype=np.int64) - np.repeat(np.cumsum(per_coding) - per_coding, per_coding)
+    row = chains[code[entry], place]
+    covered = _union_runs(row, entry, document, start, end)
+    per_document = np.bincount(covered[0], weights=covered[2], minlength=rows).astype(np.int64)
+    if table.units.per_coding:
+        cell = row * width + column[entry]
+        cells = _covered_by(cell, entry, document, start, end, rows * width)
+    else:
+        cells = _document_cells(covered, table, grouped, rows, width)
     everything = table.all * width
-    return table.counted(cells, per_document, shown, cells[everything:everything + width], per_document[table.all])
+    cell_list = cells.tolist()
+    per_document_list = per_document.tolist()
+    return table.counted(cell_list, per_document_list, shown, cell_list[everything:everything + width],
+                         per_document_list[table.all])
+
+
+def _ordered(key: np.ndarray, limit: int) -> np.ndarray:
+    """A stable order of `key` (whose values are below `limit`): a radix sort when they fit 16 bits."""
+    if limit <= np.iinfo(np.int16).max:
+        return np.argsort(key.astype(np.int16), kind="stable")
+    return np.argsort(key, kind="stable")
+
+
+def _union_runs(key: np.ndarray, entry: np.ndarray, document: np.ndarray, start: np.ndarray, end: np.ndarray,
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The characters each (key, document) run covers: (key, document, characters) per run."""
+    order = _ordered(key, int(key.max()) + 1 if len(key) else 0)
+    key, which = key[order], entry[order]
+    doc, first, last = document[which], start[which], end[which]
+    if not len(key):
+        return key, doc, np.zeros(0, dtype=np.int64)
+    new_run = np.concatenate(([True], (key[1:] != key[:-1]) | (doc[1:] != doc[:-1])))
+    run = np.cumsum(new_run) - 1
+    big = np.int64(1 << 32)  # beyond any end: a run's furthest end never reaches into the next run
+    reached = np.maximum.accumulate(run * big + last)
+    before = np.concatenate(([-1], reached[:-1])) - run * big  # negative at a run's first entry
+    added = np.maximum(last - np.maximum(first, before), 0)
+    runs = np.flatnonzero(new_run)
+    return key[runs], doc[runs], np.add.reduceat(added, runs)
+
+
+def _covered_by(key: np.ndarray, entry: np.ndarray, document: np.ndarray, start: np.ndarray, end: np.ndarray,
+                size: int) -> np.ndarray:
+    """For each key (row or cell), its characters summed over documents, each character once per document."""
+    keys, _, covered = _union_runs(key, entry, document, start, end)
+    return np.bincount(keys, weights=covered, minlength=size).astype(np.int64)
+
+
+def _document_cells(covered: tuple[np.ndarray, np.ndarray, np.ndarray], table: _Table, grouped: Grouped,
+                    rows: int, width: int) -> np.ndarray:
+    """A row's characters in each column a document belongs to (a document can be in several)."""
+    rows_of, documents, characters = covered
+    numbers = [numbers for numbers, _lists in table.labelled(grouped)]
+    counts = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
+    flat = np.fromiter(chain.from_iterable(numbers), dtype=np.int64, count=int(counts.sum()))
+    begins = np.cumsum(counts) - counts
+    repeat = counts[documents]
+    which = np.repeat(np.arange(len(documents), dtype=np.int64), repeat)
+    place = np.arange(len(which), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    column = flat[begins[documents[which]] + place]
+    return np.bincount(rows_of[which] * width + column, weights=characters[which],
+                       minlength=rows * width).astype(np.int64)
 
 
 def _matrix(session: Session, filters: Filters, dimension: cols.Dimension, measure: str, rollup: bool) -> Matrix:

@@ -192,7 +192,7 @@ def load_grouped(session: Session, filters: Filters, fields: Iterable[str], *, t
                 # every document's numbers parsed in one call (int() per value was most of the time)
                 if not sizes:
                     sizes = [text.count(_SEPARATOR) + 1 for text in texts]
-                columns_by_field.append(_numbers(texts, sizes))
+                columns_by_field.append(numbers_per_document(texts, sizes))
             else:
                 columns_by_field.append([text.split(_SEPARATOR) for text in texts])
         for row, lists in zip(rows, zip(*columns_by_field, strict=True), strict=True):
@@ -207,11 +207,13 @@ def load_grouped(session: Session, filters: Filters, fields: Iterable[str], *, t
     return grouped
 
 
-def _numbers(texts: list[str], sizes: list[int]) -> list[list[int]]:
+def numbers_per_document(texts: list[str], sizes: list[int] | None = None) -> list[list[int]]:
     """Comma-separated integers, one text per document, as one list per document: every text parsed in one
     call (int() per value was most of the time of reading 250,000 codings)."""
     if not texts:
         return []
+    if sizes is None:
+        sizes = [text.count(_SEPARATOR) + 1 for text in texts]
     values = np.fromstring(_SEPARATOR.join(texts), dtype=np.int64, sep=_SEPARATOR)
     return [part.tolist() for part in np.split(values, np.cumsum(sizes)[:-1])]
 
