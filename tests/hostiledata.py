@@ -28,7 +28,9 @@ def front_matter_bomb(levels: int = LAUGHS_LEVELS) -> str:
 
 def key_file_bomb() -> str:
     """A pseudonym key file whose entries hide an alias bomb."""
-    return ("format: fieldnotes-pseudonyms\nversion: 1\n" + alias_bomb()
+    from fieldnotes.privacy.keyfile import FORMAT
+
+    return (f"format: {FORMAT}\nversion: 1\n" + alias_bomb()
             + f"entries:\n  - {{original: Søren, pseudonym: Bo, attributes: {{x: *lol{LAUGHS_LEVELS - 1}}}}}\n")
 
 
