@@ -221,6 +221,7 @@ class Coding(Tracked, Base):
         UniqueConstraint("document_id", "code_id", "coder_id", "start", "end"),
         CheckConstraint('start >= 0 AND "end" > start', name="span"),
         Index(None, "document_id", "start"),
+        Index(None, "document_id", "updated_at"),  # Home's recent documents: each document's latest coding
     )
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id"))
     code_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("codes.id"), index=True)

@@ -14,13 +14,14 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from fieldnotes.queries.overview import CodeEntry, codebook_entries
 from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _
 from fieldnotes.tui.screens.back import BackScreen
+from fieldnotes.tui.widgets.footer import Footer
 
 LABELS = (("short", N_("Short definition")), ("definition", N_("Definition")), ("when_to_use", N_("When to use")),
           ("when_not_to_use", N_("When not to use")), ("example", N_("Example")))

@@ -15,13 +15,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from fieldnotes.analysis import charts
 from fieldnotes.queries.filters import Filters
 from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend
+from fieldnotes.tui.widgets.footer import Footer
 
 WITHIN = ("overlap", "turn", "paragraph")
 WITHIN_NAMES = {"overlap": N_("overlapping in the text"), "turn": N_("in the same speaker turn"),

@@ -18,12 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Select, Static
+from textual.widgets import Header, Select, Static
 
 from fieldnotes.team.disagreements import Disagreement
 from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import _
 from fieldnotes.tui.screens.back import go_back
+from fieldnotes.tui.widgets.footer import Footer
 
 CONTEXT = 80
 

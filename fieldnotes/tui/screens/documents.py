@@ -8,11 +8,12 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _, kind_label
 from fieldnotes.tui.screens.back import BackScreen, go_back
+from fieldnotes.tui.widgets.footer import Footer
 
 SORTS = ("date", "title", "kind", "municipality", "codings")
 SORT_NAMES = {"date": N_("date"), "title": N_("title"), "kind": N_("kind"), "municipality": N_("municipality"),

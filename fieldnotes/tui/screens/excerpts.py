@@ -11,7 +11,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from fieldnotes.coding.excerpts import Excerpt
@@ -20,6 +20,7 @@ from fieldnotes.search.results import one_line
 from fieldnotes.tui.i18n import _
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.screens.places import PlacesScreen, open_highlighted
+from fieldnotes.tui.widgets.footer import Footer
 
 #: the list shows this many excerpts; the status line gives the full count and the export takes them all
 SHOWN = 2000

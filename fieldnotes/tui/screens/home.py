@@ -8,11 +8,12 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from fieldnotes.queries.overview import HomeData, home
 from fieldnotes.tui.i18n import _, kind_label
 from fieldnotes.tui.screens.back import BackScreen
+from fieldnotes.tui.widgets.footer import Footer
 
 
 class HomeScreen(BackScreen):

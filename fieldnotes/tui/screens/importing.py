@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, DirectoryTree, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import DataTable, DirectoryTree, Header, Input, Label, ProgressBar, Select, Static
 
 from fieldnotes.tui.i18n import N_, _, kind_label
 from fieldnotes.tui.screens.back import BackScreen
+from fieldnotes.tui.widgets.footer import Footer
 
 #: the kinds offered; blank means "as the files say, or guessed"
 KINDS = ("interview", "observation", "minutes", "document")

@@ -21,7 +21,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from fieldnotes.analysis import charts
 from fieldnotes.queries.filters import Filters
@@ -29,6 +29,7 @@ from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.screens.excerpts import CellExcerptsScreen
 from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend, spark_rows
+from fieldnotes.tui.widgets.footer import Footer
 
 BY = ("municipality", "phase", "kind", "coder", "activity", "role")
 BY_NAMES = {"municipality": N_("municipality"), "phase": N_("phase"), "kind": N_("kind"), "coder": N_("coder"),

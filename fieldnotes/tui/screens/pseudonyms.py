@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _
 from fieldnotes.tui.screens.back import BackScreen
+from fieldnotes.tui.widgets.footer import Footer
 
 CATEGORIES = ("person", "place", "workplace", "organisation", "other")
 CATEGORY_NAMES = {"person": N_("person"), "place": N_("place"), "workplace": N_("workplace"),

@@ -19,11 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fieldnotes.tui.i18n import _, number
 from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.drawing import bar_group, bar_group_width
+from fieldnotes.tui.widgets.footer import Footer
 
 #: a bar is this many cells wide at least and at most, and this many rows tall
 BAR_WIDTHS = (3, 9)

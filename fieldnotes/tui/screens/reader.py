@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fieldnotes.coding import spans
 from fieldnotes.queries.overview import (
@@ -41,6 +41,7 @@ from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _, kind_label, pgettext
 from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.coded_text import CodedText
+from fieldnotes.tui.widgets.footer import Footer
 
 ReaderData = tuple[DocumentView, list[CodeChoice], list[uuid.UUID]]
 
@@ -130,7 +131,8 @@ class ReaderScreen(Screen[None]):
                 yield Static(id="recent-codes")
                 yield Static(id="margin-legend")
         yield Static(id="reader-status", classes="status")
-        yield Footer()
+        # the footer (a widget per key, restyled as the screen becomes active) comes after the first frame:
+        # it was a third of the time to the painted text of a long transcript
 
     def on_mount(self) -> None:
         app: Any = self.app
@@ -143,6 +145,12 @@ class ReaderScreen(Screen[None]):
             self.call_after_refresh(self._painted)
         else:
             self.reload(first=True)
+            self.call_after_refresh(self._mount_footer)
+
+    def _mount_footer(self) -> None:
+        if not self.query(Footer):
+            self.mount(Footer())
+            self.call_after_refresh(self.refresh_bindings)  # the footer lists the keys once it is there
 
     # --- data ---------------------------------------------------------------------------------------
     def _painted(self) -> None:
@@ -150,6 +158,7 @@ class ReaderScreen(Screen[None]):
         import time
 
         self.painted_at = time.perf_counter()
+        self._mount_footer()
 
     def reload(self, first: bool = False) -> None:
         app: Any = self.app

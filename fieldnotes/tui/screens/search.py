@@ -12,11 +12,12 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from fieldnotes.tui.i18n import _
 from fieldnotes.tui.screens.back import BackScreen
+from fieldnotes.tui.widgets.footer import Footer
 
 #: characters of context shown on each side of a hit
 SNIPPET = 60

@@ -18,12 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fieldnotes.analysis import charts
 from fieldnotes.tui.i18n import N_, _, kind_label, number
 from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend, heat_style, kind_style
+from fieldnotes.tui.widgets.footer import Footer
 
 MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
           N_("Oct"), N_("Nov"), N_("Dec"))

@@ -18,7 +18,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
+from textual.widgets import DataTable, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from fieldnotes.analysis.charts import bar
@@ -26,6 +26,7 @@ from fieldnotes.queries.filters import Filters
 from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.screens.places import PlacesScreen
+from fieldnotes.tui.widgets.footer import Footer
 
 BY_NAMES = {"municipality": N_("municipality"), "kind": N_("kind")}
 LIMIT = 60

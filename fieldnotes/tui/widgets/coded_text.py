@@ -84,6 +84,10 @@ class CodedText(TextArea):
         self._own_coder: str | None = None
         self._marks_generation = 0
         self._pressed_in_text = False
+        #: what paint_line paints from: the codings crossing each line, the style names of each colour
+        self._by_line: dict[int, list[CodingMark]] = {}
+        self._style_names: dict[str, tuple[str, str]] = {}
+        self._paint_text = text
         #: the coding chosen by a click or from the list, drawn as a solid stripe
         self.chosen: uuid.UUID | None = None
         #: when the margin was first drawn (the benchmark checks it is in the first painted frame)
@@ -91,7 +95,6 @@ class CodedText(TextArea):
         super().__init__(text, read_only=True, soft_wrap=True, show_line_numbers=False, id=id,
                          highlight_cursor_line=False)
         self._styles: dict[str, Style] = {}
-        self._paint_map: dict[int, list[tuple[int, int, str]]] = {}
         self.register_theme(TextAreaTheme(name=THEME, syntax_styles={}))
         self.theme = THEME
 
@@ -327,14 +330,14 @@ class CodedText(TextArea):
         the document's, so that hiding a coder's does not narrow the margin and rewrap the text)."""
         self._starts = line_starts(text)
         self._set_marks(marks, room_for)
-        self._paint_map = self._compute_paint(text)
-        self.load_text(text)  # which builds the highlight map from the paint
+        self._index_marks(text)
+        self.load_text(text)  # which starts a new highlight map, painted line by line as lines are drawn
 
     # --- painting ----------------------------------------------------------------------------------
     def paint(self, marks: Sequence[CodingMark], *, room_for: Sequence[CodingMark] | None = None) -> None:
         width = self.margin_width
         self._set_marks(marks, room_for)
-        self._paint_map = self._compute_paint()
+        self._index_marks()
         self._build_highlight_map()
         if self.margin_width != width and self.wrapped_document._width:
             self._rewrap_and_refresh_virtual_size()  # a deeper overlap than before widens the margin
@@ -380,28 +383,23 @@ class CodedText(TextArea):
         return name
 
     def _build_highlight_map(self) -> None:
-        """TextArea calls this on every document or theme change; the paint is computed once per `paint`."""
+        """TextArea calls this on every document or theme change. Lines are painted when first drawn: a
+        screenful after opening a long transcript or coding in it, not all of its lines each time."""
         self._line_cache.clear()
-        highlights = self._highlights
-        highlights.clear()
-        for row, items in getattr(self, "_paint_map", {}).items():
-            highlights[row] = list(items)
+        self._highlights = _LinePaint(self)  # type: ignore[assignment]
 
-    def _compute_paint(self, text: str | None = None) -> dict[int, list[tuple[int, int, str]]]:
-        """Each line's coded segments as (first byte, end byte, style name), the narrowest coding on top.
-        One sweep per line over its edges, and the UTF-8 offsets counted as the sweep goes, not from
-        the line's start for every edge."""
+    def _index_marks(self, text: str | None = None) -> None:
+        """Which codings cross each line, the style names of their colours, and (unless `room_for` sets
+        it) the deepest overlap on a line, which the margin's lanes follow."""
+        self._paint_text = self.document.text if text is None else text
         marks = self._marks
-        paint: dict[int, list[tuple[int, int, str]]] = {}
+        by_line: dict[int, list[CodingMark]] = {}
+        self._by_line = by_line
         if not marks:
             if self._room_for is None:
                 self._lane_bound = 0
-            return paint
-        if text is None:
-            text = self.document.text
+            return
         starts = self._starts
-        last_line = len(starts) - 1
-        by_line: dict[int, list[CodingMark]] = {}
         for mark in marks:
             first = bisect.bisect_right(starts, mark.start) - 1
             last = bisect.bisect_right(starts, max(mark.start, mark.end - 1)) - 1
@@ -413,41 +411,67 @@ class CodedText(TextArea):
                     found.append(mark)
         if self._room_for is None:  # the most codings on one line: as many lanes as the deepest overlap
             self._lane_bound = max(map(len, by_line.values()), default=0)
-        names: dict[str, tuple[str, str]] = {}  # a colour's style names, alone and overlapped
+        names = self._style_names = {}  # a colour's style names, alone and overlapped
         for mark in marks:
             if mark.color not in names:
                 names[mark.color] = (self._style_name(mark, False), self._style_name(mark, True))
-        for row, line_marks in by_line.items():
-            line_start = starts[row]
-            line_end = starts[row + 1] - 1 if row < last_line else len(text)
-            length = line_end - line_start
-            line = text[line_start:line_end]
-            plain = line.isascii()
-            # (local start, width, start, order, local end, colour): the narrowest, then the first, on top
-            items = sorted((max(0, m.start - line_start), m.end - m.start, m.start, order,
-                            min(length, m.end - line_start), m.color) for order, m in enumerate(line_marks))
-            edges = sorted({0, length, *(item[0] for item in items), *(item[4] for item in items)})
-            active: list[tuple[int, int, int, int, str]] = []
-            waiting = 0
-            at_column = at_byte = 0  # the last edge whose byte offset was counted
-            out = paint.setdefault(row, [])
-            for left, right in itertools.pairwise(edges):
-                while waiting < len(items) and items[waiting][0] <= left:
-                    item = items[waiting]
-                    active.append(item[1:])
-                    waiting += 1
-                if any(item[3] <= left for item in active):
-                    active = [item for item in active if item[3] > left]
-                if not active:
-                    continue
-                name = names[min(active)[4]][1] if len(active) > 1 else names[active[0][4]][0]
-                if plain:
-                    out.append((left, right, name))
-                    continue
-                left_byte = at_byte + len(line[at_column:left].encode("utf-8"))
-                right_byte = left_byte + len(line[left:right].encode("utf-8"))
-                at_column, at_byte = right, right_byte
-                out.append((left_byte, right_byte, name))
-            if not out:
-                del paint[row]
-        return paint
+
+    def paint_line(self, row: int) -> list[tuple[int, int, str]]:
+        """One line's coded segments as (first byte, end byte, style name), the narrowest coding on top.
+        One sweep over its edges, and the UTF-8 offsets counted as the sweep goes, not from the line's
+        start for every edge."""
+        line_marks = self._by_line.get(row)
+        if not line_marks:
+            return []
+        text = self._paint_text
+        starts = self._starts
+        names = self._style_names
+        line_start = starts[row]
+        line_end = starts[row + 1] - 1 if row < len(starts) - 1 else len(text)
+        length = line_end - line_start
+        line = text[line_start:line_end]
+        plain = line.isascii()
+        # (local start, width, start, order, local end, colour): the narrowest, then the first, on top
+        items = sorted((max(0, m.start - line_start), m.end - m.start, m.start, order,
+                        min(length, m.end - line_start), m.color) for order, m in enumerate(line_marks))
+        edges = sorted({0, length, *(item[0] for item in items), *(item[4] for item in items)})
+        active: list[tuple[int, int, int, int, str]] = []
+        waiting = 0
+        at_column = at_byte = 0  # the last edge whose byte offset was counted
+        out: list[tuple[int, int, str]] = []
+        for left, right in itertools.pairwise(edges):
+            while waiting < len(items) and items[waiting][0] <= left:
+                item = items[waiting]
+                active.append(item[1:])
+                waiting += 1
+            if any(item[3] <= left for item in active):
+                active = [item for item in active if item[3] > left]
+            if not active:
+                continue
+            name = names[min(active)[4]][1] if len(active) > 1 else names[active[0][4]][0]
+            if plain:
+                out.append((left, right, name))
+                continue
+            left_byte = at_byte + len(line[at_column:left].encode("utf-8"))
+            right_byte = left_byte + len(line[left:right].encode("utf-8"))
+            at_column, at_byte = right, right_byte
+            out.append((left_byte, right_byte, name))
+        return out
+
+
+class _LinePaint(dict[int, list[tuple[int, int, str]]]):
+    """TextArea's highlight map, filled a line at a time as lines are drawn (`CodedText.paint_line`)."""
+
+    def __init__(self, owner: CodedText) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def __bool__(self) -> bool:
+        return bool(self._owner._by_line)
+
+    def __missing__(self, row: int) -> list[tuple[int, int, str]]:
+        found = self[row] = self._owner.paint_line(row)
+        return found
+
+    def get(self, row: int, default: object = None) -> object:  # type: ignore[override]
+        return self[row] or default
