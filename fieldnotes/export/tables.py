@@ -29,6 +29,7 @@ from fieldnotes.export.labels import Labels
 SEPARATORS = {";": ";", ",": ",", "tab": "\t", "\t": "\t"}
 EXCEL_CELL_LIMIT = 32_767
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(_FORMULA_START)
 PROGRESS_EVERY = 1000
 
 
@@ -43,14 +44,15 @@ class Column:
     #: such cells are worked out (and written out) once per code or document, not once per excerpt
     per: str = "excerpt"
     attr: str | None = None  # the value is this attribute of the excerpt, as it is
+    kind: str = "text"  # what the attribute holds: text, number, bool, or list (of texts, joined with "; ")
 
 
 def _levels(path: str) -> list[str]:
     return path.split("/")
 
 
-def _attribute(name: str, label: str, width: float = 14, wrap: bool = False) -> Column:
-    return Column(name, label, attrgetter(name), width, wrap, attr=name)
+def _attribute(name: str, label: str, width: float = 14, wrap: bool = False, kind: str = "text") -> Column:
+    return Column(name, label, attrgetter(name), width, wrap, attr=name, kind=kind)
 
 
 def columns(data: ExportSet, _: Labels) -> list[Column]:
@@ -102,23 +104,24 @@ def columns(data: ExportSet, _: Labels) -> list[Column]:
     out += [
         _attribute("speaker", _("Speaker"), 18),
         _attribute("speaker_role", _("Role"), 14),
-        _attribute("paragraph", _("Paragraph"), 10),
+        _attribute("paragraph", _("Paragraph"), 10, kind="number"),
         _attribute("timestamp", _("Time"), 10),
-        _attribute("start", _("Start"), 8),
-        _attribute("end", _("End"), 8),
+        _attribute("start", _("Start"), 8, kind="number"),
+        _attribute("end", _("End"), 8, kind="number"),
         _attribute("coder", _("Coder"), 16),
-        _attribute("rating", _("Rating"), 8),
+        _attribute("rating", _("Rating"), 8, kind="number"),
         Column("rating_label", _("Rating label"), rating_label, 20),
         _attribute("memo", _("Memo"), 30, wrap=True),
-        Column("overlapping", _("Also coded"), lambda e: "; ".join(e.overlapping), 24),
-        _attribute("needs_review", _("Needs review"), 10),
+        Column("overlapping", _("Also coded"), lambda e: "; ".join(e.overlapping), 24, attr="overlapping",
+               kind="list"),
+        _attribute("needs_review", _("Needs review"), 10, kind="bool"),
         _attribute("text", _("Excerpt"), 60, wrap=True),
     ]
     if data.context is not None:
         out += [_attribute("context_before", _("Context before"), 30, wrap=True),
                 _attribute("context_after", _("Context after"), 30, wrap=True)]
-    out += [Column("document", _("Document id"), attrgetter("document"), 12, per="document"),
-            Column("code", _("Code id"), attrgetter("code"), 12, per="code"),
+    # plain attributes next to the excerpt's own: read with them in one call
+    out += [_attribute("document", _("Document id"), 12), _attribute("code", _("Code id"), 12),
             _attribute("id", _("Coding id"), 12)]
     return out
 
@@ -176,9 +179,36 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        value = "; ".join(value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def _csv_text(value: Any) -> Any:
+    """A text cell (None is written empty); a formula-like text gets a leading apostrophe."""
+    if value and value[0] in _FORMULA_FIRST:
+        return "'" + value
+    return value
+
+
+def _csv_list(value: Any) -> Any:
+    return _csv_text("; ".join(value) if type(value) is list else value)
+
+
+def _csv_bool(value: Any) -> Any:
+    return None if value is None else ("true" if value else "false")
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _csv_encoders(cols: list[Column]) -> list[Encoder]:
+    """Each column's CSV encoder: plain attributes by what they hold, the rest by their value."""
+    by_kind = {"text": _csv_text, "number": _identity, "bool": _csv_bool, "list": _csv_list}
+    return [by_kind[c.kind] if c.attr else _csv_cell for c in cols]
 
 
 def write_csv(data: ExportSet, handle: IO[bytes], *, lang: str = "en", sep: str = ";",
@@ -192,7 +222,7 @@ def write_csv(data: ExportSet, handle: IO[bytes], *, lang: str = "en", sep: str 
     writer.writerow([c.key for c in cols])
     handle.write(codecs.BOM_UTF8)
     total = len(data.excerpts)
-    for index, row in enumerate(encoded_rows(data, cols, [_csv_cell] * len(cols), list), 1):
+    for index, row in enumerate(encoded_rows(data, cols, _csv_encoders(cols), list), 1):
         writer.writerow(chain.from_iterable(row))
         if index % PROGRESS_EVERY == 0:
             handle.write(buffer.getvalue().encode())
@@ -201,6 +231,13 @@ def write_csv(data: ExportSet, handle: IO[bytes], *, lang: str = "en", sep: str 
             if progress:
                 progress(index, total)
     handle.write(buffer.getvalue().encode())
+
+
+def _joining(write: Encoder) -> Encoder:
+    def cell(value: Any) -> Any:
+        return write("; ".join(value) if type(value) is list else value)
+
+    return cell
 
 
 def _shorten(value: str) -> str:
@@ -224,9 +261,14 @@ def write_xlsx(data: ExportSet, handle: IO[bytes], *, lang: str = "en", progress
                            styles=[WRAP if c.wrap else TOP for c in cols], dates=[c.key == "date" for c in cols],
                            freeze_header=True, autofilter=True, row_count=total, shorten=_shorten, prepared=True)
 
+    writers = excerpts_sheet.cell_writers()
+    for at, column in enumerate(cols):
+        if column.kind == "list":
+            writers[at] = _joining(writers[at])
+
     def rows() -> Any:
         joined = "".join
-        for index, row in enumerate(encoded_rows(data, cols, excerpts_sheet.cell_writers(), joined), 1):
+        for index, row in enumerate(encoded_rows(data, cols, writers, joined), 1):
             yield joined(row)
             if progress and index % PROGRESS_EVERY == 0:
                 progress(index, total)
