@@ -46,17 +46,20 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.mark.parametrize("by", ["municipality", "role", "coder", "kind"])
 @pytest.mark.parametrize("rollup", [True, False])
-def test_every_cell_counts_the_characters_of_its_codings_once_per_document(project: Path, by: str,
-                                                                          rollup: bool) -> None:
+@pytest.mark.parametrize("measure", ["chars", "codings"])
+def test_every_cell_counts_the_characters_or_codings_of_its_codings(project: Path, by: str, rollup: bool,
+                                                                    measure: str) -> None:
+    """Characters once per document however many codings cover them; codings once each."""
     with open_project(str(project), readonly=True) as opened, opened.read() as session:
-        table = matrix(session, None, by, "chars", rollup)
+        table = matrix(session, None, by, measure, rollup)
         spans = {c.id: (c.document_id, c.start, c.end) for c in session.scalars(select(Coding))}
         assert table.total > 0
         for row, row_id in zip(table.rows, table.row_ids, strict=True):
             for column in [*table.columns, "total"]:
                 characters: set[tuple[object, int]] = set()
-                for coding in cell_coding_ids(session, None, by, row_id, column, rollup):
+                codings = cell_coding_ids(session, None, by, row_id, column, rollup)
+                for coding in codings:
                     document, start, end = spans[coding]
                     characters.update((document, at) for at in range(start, end))
                 value = table.row_totals[row] if column == "total" else table.cells[row][column]
-                assert value == len(characters), (row, column)
+                assert value == (len(characters) if measure == "chars" else len(codings)), (row, column)

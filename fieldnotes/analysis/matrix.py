@@ -205,39 +205,36 @@ class _Table:
 
 
 def _grouped_codings(grouped: Grouped, table: _Table, shown: list[int]) -> _Counted:
+    """Codings per cell, counted with arrays: each coding's row and column(s) as one number, a bincount."""
     width, row_of = table.width, table.row_of
-    cells = [0] * (table.rows * width)
-    column_totals = [0] * width
     codes_at = grouped.at("code")
+    lists = list(grouped.groups.values())
+    sizes = np.fromiter((len(group[codes_at]) for group in lists), dtype=np.int64, count=len(lists))
+    total = int(sizes.sum())
+    row = np.fromiter(map(row_of.__getitem__, chain.from_iterable(group[codes_at] for group in lists)),
+                      dtype=np.int64, count=total)
     if table.units.per_coding:
         column, labels = table.column, table.units.coding_labels
-        pairs = Counter(zip(chain.from_iterable(lists[codes_at] for lists in grouped.groups.values()),
-                            chain.from_iterable(map(column.__getitem__, labels[doc]) for doc in grouped.groups),
-                            strict=True))
-        for (code, number), n in pairs.items():
-            cells[row_of[code] * width + number] += n
-            column_totals[number] += n
-    else:
-        by_columns: dict[tuple[int, ...], list[Any]] = defaultdict(list)
-        for numbers, lists in table.labelled(grouped):
-            by_columns[numbers].extend(lists[codes_at])
-        for numbers, codes in by_columns.items():
-            for number in numbers:
-                column_totals[number] += len(codes)
-            for code, n in Counter(codes).items():
-                at = row_of[code] * width
-                for number in numbers:
-                    cells[at + number] += n
-    per_code = Counter(chain.from_iterable(lists[codes_at] for lists in grouped.groups.values()))
-    row_totals = [0] * table.rows
-    for code, n in per_code.items():
-        row_totals[row_of[code]] += n
+        place = row * width + np.fromiter(map(column.__getitem__, chain.from_iterable(
+            labels[doc] for doc in grouped.groups)), dtype=np.int64, count=total)
+    else:  # a coding counts in every column its document is in
+        numbers = [numbers for numbers, _lists in table.labelled(grouped)]
+        counts = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
+        flat = np.fromiter(chain.from_iterable(numbers), dtype=np.int64, count=int(counts.sum()))
+        document = np.repeat(np.arange(len(lists), dtype=np.int64), sizes)
+        repeat = counts[document]
+        which = np.repeat(np.arange(total, dtype=np.int64), repeat)
+        offset = np.arange(len(which), dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        place = row[which] * width + flat[(np.cumsum(counts) - counts)[document[which]] + offset]
+    cells = np.bincount(place, minlength=table.rows * width).tolist()
+    column_totals = np.bincount(place % width, minlength=width).tolist() if len(place) else [0] * width
+    row_totals = np.bincount(row, minlength=table.rows).tolist()
     if table.structure.rollup:
         parents = table.structure.parent
-        for row in range(len(parents) - 1, -1, -1):
-            if parents[row] is not None:
-                row_totals[parents[row]] += row_totals[row]  # type: ignore[index]
-    return table.counted(table.rolled(cells), row_totals, shown, column_totals, sum(per_code.values()))
+        for at in range(len(parents) - 1, -1, -1):
+            if parents[at] is not None:
+                row_totals[parents[at]] += row_totals[at]
+    return table.counted(table.rolled(cells), row_totals, shown, column_totals[:width], total)
 
 
 def _grouped_documents(grouped: Grouped, table: _Table, shown: list[int]) -> _Counted:
