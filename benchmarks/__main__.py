@@ -117,7 +117,11 @@ def _measure(args: argparse.Namespace) -> int:
         print(f"tier {args.tier}: {TIERS[args.tier]}; {backends.describe(backend)}"
               + (f"; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}" if load else ""))
         print(table(figures))
-    return 0
+    from benchmarks.bench_server import FAILURES
+
+    for failure in FAILURES:
+        print(failure, file=sys.stderr)
+    return 1 if FAILURES else 0
 
 
 def _areas(args: argparse.Namespace, project: str) -> list[Figure]:
