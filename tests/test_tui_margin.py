@@ -539,8 +539,47 @@ def test_the_open_benchmark_measures_with_the_margin_on_screen(tmp_path: Path) -
     first painted frame (it refuses to report a figure otherwise)."""
     from benchmarks.core import _build_long_document_project
 
-    path, document = _build_long_document_project(tmp_path / "lang.db", characters=20_000, codings=200)
+    path, document = _build_long_document_project(str(tmp_path / "lang.db"), characters=20_000, codings=200)
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "app_open.py"), str(path), document],
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert float(done.stdout.strip().splitlines()[-1]) > 0
+
+
+async def test_rows_kept_from_before_a_coding_are_what_a_fresh_reader_draws(project: Path) -> None:
+    """After a coding (by the picker and by `.`), hiding a coder and showing them again, only the lines whose
+    codings changed are painted and drawn anew (CodedText.paint): every line's paint and every row on screen
+    must still be exactly what the reader paints and draws from nothing."""
+    app = FieldnotesApp(open_project(str(project)), "Anna Krogh")
+    async with app.run_test(size=(120, 36)) as pilot:
+        text = await open_document(pilot, LONG)
+        body = text.document.text
+
+        def painted() -> list[list[tuple[int, int, str]]]:
+            return [list(text._highlights[row]) for row in range(text.document.line_count)]
+
+        def drawn() -> list[list[Segment]]:
+            return [list(text.render_line(y)) for y in range(text.scrollable_content_region.height)]
+
+        def assert_as_fresh() -> None:
+            kept_paint, kept_rows = painted(), drawn()
+            text._build_highlight_map()  # forget every line's paint and every drawn row
+            assert painted() == kept_paint
+            assert drawn() == kept_rows
+
+        first = body.index("Det er svært at se borgerens ressourcer")
+        text.select_span(first, first + 40)
+        await code_selection(pilot, "Ledelse")
+        assert_as_fresh()
+        again = body.index("Æblet falder ikke langt fra stammen")
+        text.select_span(again, again + 30)
+        await settle(pilot)
+        await pilot.press("full_stop")  # the same code again
+        await settle(pilot)
+        assert any(m.start == again for m in text._marks)
+        assert_as_fresh()
+        for _ in range(3):  # only mine, only Jonas Bech's, every coder's again
+            await pilot.press("ctrl+o")
+            await settle(pilot)
+            assert_as_fresh()
+        assert app.errors == []

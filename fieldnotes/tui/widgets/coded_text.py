@@ -336,12 +336,36 @@ class CodedText(TextArea):
     # --- painting ----------------------------------------------------------------------------------
     def paint(self, marks: Sequence[CodingMark], *, room_for: Sequence[CodingMark] | None = None) -> None:
         width = self.margin_width
+        before = self._by_line
         self._set_marks(marks, room_for)
         self._index_marks()
-        self._build_highlight_map()
         if self.margin_width != width and self.wrapped_document._width:
+            self._build_highlight_map()
             self._rewrap_and_refresh_virtual_size()  # a deeper overlap than before widens the margin
+        else:
+            self._repaint_lines(before)
         self.refresh()
+
+    def _repaint_lines(self, before: dict[int, list[CodingMark]]) -> None:
+        """Forget the paint and the drawn rows of only the lines whose codings changed: a keystroke that codes
+        a sentence draws that sentence's rows again, not the whole screen of text (the margin, whose lanes
+        may shift anywhere, is drawn again whole)."""
+        highlights = self._highlights
+        if not isinstance(highlights, _LinePaint):
+            self._build_highlight_map()
+            return
+        now = self._by_line
+        rows_of = self.wrapped_document._line_index_to_offsets
+        drawn: set[int] = set()
+        for row in before.keys() | now.keys():
+            if before.get(row) != now.get(row):
+                highlights.pop(row, None)
+                if row < len(rows_of):
+                    drawn.update(rows_of[row])
+        if drawn:
+            cache = self._line_cache
+            for key in [key for key in cache.keys() if key[2] in drawn]:  # noqa: SIM118 (an LRUCache, not a dict)
+                cache.discard(key)
 
     def choose(self, coding_id: uuid.UUID | None) -> None:
         """Draw this coding's stripe as chosen (None: no coding is chosen)."""

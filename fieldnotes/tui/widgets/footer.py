@@ -9,11 +9,24 @@ footer is rebuilt then.
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
 
 
 class Footer(TextualFooter):
+    def compose(self) -> ComposeResult:
+        """Textual's keys, each made in the footer's style before it is mounted: a key starts compact and is
+        then bound to the footer's (not compact), which restyled every key twice each time the footer was
+        rebuilt, a tenth of the app's start."""
+        for widget in super().compose():
+            # the command palette's key is not bound to the footer's style: it keeps Textual's own
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
+
     def bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen and screen is not self.app.screen:
             self._bindings_ready = True
