@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _
 
 #: in binary units, as every size fieldnotes prints (`size_text`): "200.0 MB" and "2.0 GB" in messages
 MEMBER_BYTES = 200 * 1024**2
@@ -76,7 +77,8 @@ class Checked:
                 self.zip = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
             infos = self.zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError) as error:
-            raise InvalidInput(f"{name}: the {what} is damaged (it is not a complete zip archive)",
+            raise InvalidInput(_("{name}: the {what} is damaged (it is not a complete zip archive)")
+                               .format(name=name, what=what),
                                hint=hint) from error
         try:
             self.infos = self._check(infos)
@@ -85,26 +87,31 @@ class Checked:
             raise
 
     def _refuse(self, problem: str) -> InvalidInput:
-        return InvalidInput(f"{self.name}: refused: {problem}", hint=self.refusal_hint)
+        return InvalidInput(_("{name}: refused: {problem}")
+                            .format(name=self.name, problem=problem), hint=self.refusal_hint)
 
     def _check(self, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
         limits = self.limits
         if len(infos) > limits.members:
-            raise self._refuse(f"the {self.what} holds {len(infos):,} files, more than {limits.members:,}")
+            raise self._refuse(_("the {what} holds {n:,} files, more than {members:,}")
+                               .format(what=self.what, n=len(infos), members=limits.members))
         total = 0
         for info in infos:
             if unsafe_name(info.filename):
-                raise self._refuse(f"the {self.what} holds an unsafe path {info.filename!r} (absolute or with '..')")
+                raise self._refuse(_("the {what} holds an unsafe path {filename!r} (absolute or with '..')")
+                                   .format(what=self.what, filename=info.filename))
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > RATIO_FROM and ratio > limits.ratio:
-                raise self._refuse(f"{info.filename} unpacks to {ratio:,.0f} times its packed size (a zip bomb)")
+                raise self._refuse(_("{filename} unpacks to {ratio:,.0f} times its packed size (a zip bomb)")
+                                   .format(filename=info.filename, ratio=ratio))
             total += info.file_size
             if total > limits.total:
-                raise self._refuse(f"the {self.what} unpacks to more than {size_text(limits.total)} "
-                                   "(a zip bomb, or far too large)")
+                raise self._refuse(_("the {what} unpacks to more than {size_text} (a zip bomb, or far too large)")
+                                   .format(what=self.what, size_text=size_text(limits.total)))
             if info.file_size > limits.member:
-                raise self._refuse(f"{info.filename} unpacks to {size_text(info.file_size)}; members larger than "
-                                   f"{size_text(limits.member)} are not read")
+                raise self._refuse(_("{filename} unpacks to {size_text}; members larger than {size_text2} are not read")
+                                   .format(filename=info.filename, size_text=size_text(info.file_size),
+                                           size_text2=size_text(limits.member)))
         return infos
 
     def read(self, member: str | zipfile.ZipInfo, limit: int | None = None) -> bytes:
@@ -112,22 +119,26 @@ class Checked:
         info = member if isinstance(member, zipfile.ZipInfo) else self.zip.getinfo(member)
         most = min(self.limits.member, limit) if limit is not None else self.limits.member
         if info.file_size > most:
-            raise self._refuse(f"{info.filename} unpacks to {size_text(info.file_size)}, more than the "
-                               f"{size_text(most)} it may hold")
+            raise self._refuse(_("{filename} unpacks to {size_text}, more than the {size_text2} it may hold")
+                               .format(filename=info.filename, size_text=size_text(info.file_size),
+                                       size_text2=size_text(most)))
         try:
             with self.zip.open(info) as handle:
                 data = handle.read(most + 1)
         except RuntimeError:  # an encrypted member
-            raise InvalidInput(f"{self.name}: the {self.what} is password-protected",
-                               hint="remove the password and use that copy") from None
+            raise InvalidInput(_("{name}: the {what} is password-protected").format(name=self.name, what=self.what),
+                               hint=_("remove the password and use that copy")) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError):
-            raise InvalidInput(f"{self.name}: the {self.what} is damaged ({info.filename} cannot be unpacked)",
+            raise InvalidInput(_("{name}: the {what} is damaged ({filename} cannot be unpacked)")
+                               .format(name=self.name, what=self.what, filename=info.filename),
                                hint=self.hint) from None
         if len(data) > most:
-            raise self._refuse(f"{info.filename} unpacks to more than {size_text(most)}")
+            raise self._refuse(_("{filename} unpacks to more than {size_text}")
+                               .format(filename=info.filename, size_text=size_text(most)))
         self.read_total += len(data)
         if self.read_total > self.limits.total:
-            raise self._refuse(f"the {self.what} unpacks to more than {size_text(self.limits.total)}")
+            raise self._refuse(_("the {what} unpacks to more than {size_text}")
+                               .format(what=self.what, size_text=size_text(self.limits.total)))
         return data
 
     def close(self) -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _
 
 
 def parse_date(value: str, what: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"the {what} {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
+        raise InvalidInput(_("the {what} {value!r} is not a date")
+                           .format(what=what, value=value), hint=_("write it as YYYY-MM-DD")) from None

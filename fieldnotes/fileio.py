@@ -9,6 +9,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
+from fieldnotes.translations import _
+
 
 @contextmanager
 def atomic_output(target: Path) -> Iterator[BinaryIO]:
@@ -21,13 +23,14 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
     if not folder.exists():
         from fieldnotes.errors import FieldnotesError
 
-        raise FieldnotesError(f"the folder {folder} does not exist", hint="create it first")
+        raise FieldnotesError(_("the folder {folder} does not exist").format(folder=folder), hint=_("create it first"))
     from fieldnotes.errors import FieldnotesError
 
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
     except OSError as error:
-        raise FieldnotesError(f"cannot write in {folder} ({error.strerror})") from None
+        raise FieldnotesError(_("cannot write in {folder} ({strerror})")
+                              .format(folder=folder, strerror=error.strerror)) from None
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -39,8 +42,9 @@ def atomic_output(target: Path) -> Iterator[BinaryIO]:
     except OSError as error:
         with suppress(FileNotFoundError):
             temp.unlink()
-        raise FieldnotesError(f"could not write {target.name} ({error.strerror}); nothing was written",
-                              hint="free some disk space and try again" if error.errno == 28 else None) from None
+        raise FieldnotesError(_("could not write {name} ({strerror}); nothing was written")
+                              .format(name=target.name, strerror=error.strerror),
+                              hint=_("free some disk space and try again") if error.errno == 28 else None) from None
     except BaseException:
         with suppress(FileNotFoundError):
             temp.unlink()

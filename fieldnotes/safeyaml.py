@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import yaml
 
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _
 
 
 class UnsafeYAML(yaml.MarkedYAMLError):
@@ -132,18 +133,24 @@ def load(text: str, source: str, *, what: str, hint: str, first_line: int = 1,
         return yaml.load(text, Loader=loader)  # a SafeLoader, with the limits above
     except UnsafeYAML as error:
         mark = error.problem_mark
-        where = f", line {mark.line + first_line}" if mark is not None else ""
-        raise InvalidInput(f"{source}{where}: refused: {what} is not read, as {error.rule}",
+        where = _(", line {line}").format(line=str(mark.line + first_line)) if mark is not None else ""
+        raise InvalidInput(_("{source}{where}: refused: {what} is not read, as {rule}")
+                           .format(source=source, where=where, what=what, rule=error.rule),
                            hint=error.remedy) from None
     except yaml.MarkedYAMLError as error:
         mark = error.context_mark or error.problem_mark
-        where = f", line {mark.line + first_line}" if mark is not None else ""
-        raise InvalidInput(f"{source}{where}: {what} is not valid YAML", hint=hint) from None
+        where = _(", line {line}").format(line=str(mark.line + first_line)) if mark is not None else ""
+        raise InvalidInput(_("{source}{where}: {what} is not valid YAML")
+                           .format(source=source, where=where, what=what), hint=hint) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + first_line
-        raise InvalidInput(f"{source}, line {line}: {what} holds the character U+{error.character:04X}, "
-                           "which YAML does not allow", hint=hint) from None
+        raise InvalidInput(_("{source}, line {line}: {what} holds the character U+{character:04X}, which YAML does not "
+                             "allow")
+                           .format(source=source, line=str(line), what=what,
+                                   character=error.character), hint=hint) from None
     except yaml.YAMLError:
-        raise InvalidInput(f"{source}: {what} is not valid YAML", hint=hint) from None
+        raise InvalidInput(_("{source}: {what} is not valid YAML")
+                           .format(source=source, what=what), hint=hint) from None
     except (ValueError, OverflowError) as error:  # a value YAML reads but Python cannot hold, e.g. 2025-13-45
-        raise InvalidInput(f"{source}: {what} is not valid YAML ({error})", hint=hint) from None
+        raise InvalidInput(_("{source}: {what} is not valid YAML ({error})")
+                           .format(source=source, what=what, error=error), hint=hint) from None

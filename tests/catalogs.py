@@ -11,22 +11,27 @@ import ast
 import io
 import sys
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "fieldnotes" / "tui", ROOT / "fieldnotes" / "export", ROOT / "fieldnotes" / "cli"]
+SOURCES = [ROOT / "fieldnotes"]
 LOCALE = ROOT / "fieldnotes" / "locale"
 PO = LOCALE / "da" / "LC_MESSAGES" / "fieldnotes.po"
 MO = PO.with_suffix(".mo")
 
 
-def extracted() -> dict[tuple[str, str | None], list[tuple[str, int]]]:
-    """Every literal passed to _() or N_(), including those inside f-strings (which Babel skips), and
-    every pgettext(context, message), keyed by (message, context)."""
-    found: dict[tuple[str, str | None], list[tuple[str, int]]] = {}
+Message = str | tuple[str, str]
+
+
+def extracted() -> dict[tuple[Message, str | None], list[tuple[str, int]]]:
+    """Every literal passed to _(), N_() or said(), including those inside f-strings (which Babel skips),
+    every pgettext(context, message) and every ngettext(one, many, n) (its message is the pair), keyed
+    by (message, context)."""
+    found: dict[tuple[Message, str | None], list[tuple[str, int]]] = {}
     for folder in SOURCES:
         for path in sorted(folder.rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -35,14 +40,25 @@ def extracted() -> dict[tuple[str, str | None], list[tuple[str, int]]]:
                     continue
                 args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
                         for a in node.args]
-                key: tuple[str, str | None] | None = None
-                if node.func.id in ("_", "N_") and args and args[0]:
+                key: tuple[Message, str | None] | None = None
+                if node.func.id in ("_", "N_", "said") and args and args[0]:
                     key = (args[0], None)
-                elif node.func.id == "pgettext" and len(args) == 2 and args[0] and args[1]:
+                elif node.func.id == "ngettext" and len(args) >= 2 and args[0] and args[1]:
+                    key = ((args[0], args[1]), None)
+                elif node.func.id in ("pgettext", "NP_") and len(args) == 2 and args[0] and args[1]:
                     key = (args[1], args[0])
                 if key is not None:
                     found.setdefault(key, []).append((str(path.relative_to(ROOT)), node.lineno))
     return found
+
+
+def _translated(catalog: Catalog, message: Message, context: str | None) -> bool:
+    entry = catalog.get(message[0] if isinstance(message, tuple) else message, context=context)
+    if entry is None:
+        return False
+    if isinstance(message, tuple):
+        return isinstance(entry.string, tuple) and all(entry.string)
+    return bool(entry.string) and not isinstance(entry.string, tuple)
 
 
 def load() -> Catalog:
@@ -62,23 +78,24 @@ def update() -> None:
     catalog = load()
     messages = extracted()
     fresh = Catalog(locale="da", project="fieldnotes", charset="utf-8")
-    for (message, context), locations in sorted(messages.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-        old = catalog.get(message, context=context)
-        fresh.add(message, old.string if old is not None else "", locations=locations, context=context)
+    for (message, context), locations in sorted(messages.items(), key=lambda item: (str(item[0][0]), item[0][1] or "")):
+        old = catalog.get(message[0] if isinstance(message, tuple) else message, context=context)
+        empty: str | tuple[str, str] = ("", "") if isinstance(message, tuple) else ""
+        kept = old.string if old is not None and isinstance(old.string, tuple) == isinstance(message, tuple) else empty
+        fresh.add(message, kept, locations=locations, context=context)
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as handle:
         write_po(handle, fresh, width=100, omit_header=False, sort_output=True)
     MO.write_bytes(compiled(fresh))
-    missing = [m for m, c in messages if not fresh.get(m, context=c).string]  # type: ignore[union-attr]
+    missing = [m for m, c in messages if not _translated(fresh, m, c)]
     print(f"{len(messages)} strings, {len(missing)} without a Danish translation")
 
 
 def problems() -> list[str]:
     catalog = load()
-    out = []
+    out = [f"fuzzy translation for {m.id!r}" for m in catalog if m.id and m.fuzzy]
     for message, context in extracted():
-        entry = catalog.get(message, context=context)
-        if entry is None or not entry.string:
+        if not _translated(catalog, message, context):
             out.append(f"no Danish translation for {message!r}")
     if not MO.exists() or MO.read_bytes() != compiled(catalog):
         out.append("fieldnotes.mo is not compiled from fieldnotes.po: run `python -m tests.catalogs update`")
@@ -96,13 +113,15 @@ if __name__ == "__main__":
         print(__doc__)
 
 
-def translate(mapping: dict[str, str]) -> int:
+def translate(mapping: dict[Any, Any]) -> int:
     """Fill in translations (a developer tool used when adding many strings at once)."""
     catalog = load()
     filled = 0
     for message in catalog:
-        if message.id and not message.string and message.id in mapping:
-            message.string = mapping[message.id]
+        key = tuple(message.id) if isinstance(message.id, tuple | list) else message.id
+        done = all(message.string) if isinstance(message.string, tuple | list) else bool(message.string)
+        if key and not done and key in mapping:
+            message.string = mapping[key]
             filled += 1
     with PO.open("wb") as handle:
         write_po(handle, catalog, width=100, sort_output=True)

@@ -15,14 +15,18 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(autouse=True)
-def isolated_paths(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_paths(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    from fieldnotes import translations
+
+    translations.use("en")  # the interface language is the process's: each test starts in English
     home = tmp_path_factory.mktemp("fieldnotes-home")
     monkeypatch.setenv("FIELDNOTES_HOME", str(home))
     for var in ("FIELDNOTES_DB", "FIELDNOTES_CODER", "FIELDNOTES_DATA_DIR", "FIELDNOTES_CONFIG_DIR",
                 "FIELDNOTES_LOG_DIR", "FIELDNOTES_BACKUP_DIR", "FIELDNOTES_LANG"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FIELDNOTES_LANG", "en")
-    return home
+    yield home
+    translations.use("en")
 
 
 @pytest.fixture(autouse=True)

@@ -297,7 +297,7 @@ def test_the_cell_option_prints_the_cells_excerpts(project: Path, direct: Direct
              "--json").json
     assert [e["code_path"] for e in out] == ["Tro på borgerens jobchance"] * 2
     text = ok("--db", project, "matrix", "--cell", "Ledelse", "(none)", "--context", "10").out
-    assert "lederen følger op på sagsstammer hver fredag" in text and "1 excerpt(s)" in text
+    assert "lederen følger op på sagsstammer hver fredag" in text and "1 excerpt" in text
     with open_project(str(project), readonly=True) as opened, opened.read() as session:
         found = cell_excerpts(session, Filters(), "role", "Kollegial sparring", "sagsbehandler", True)
     assert len(found) == 4 and {e.speaker_role for e in found} == {"sagsbehandler"}

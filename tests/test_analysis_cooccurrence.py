@@ -116,7 +116,7 @@ def test_filters_and_text_output(project: Path, listing: dict[str, Any]) -> None
     assert {key(p["code_a_path"], p["code_b_path"]): p["count"] for p in out["pairs"]} == {
         pair: count for pair, (count, _) in expected.items()}
     text = ok("--db", project, "cooccurrence", "--limit", "1").out.splitlines()
-    assert len(text) == 2 and "×" in text[0] and text[-1].endswith("pair(s) of codes meet (overlap)")
+    assert len(text) == 2 and "×" in text[0] and text[-1].endswith("pairs of codes meet (overlap)")
 
 
 @pytest.mark.parametrize("args, message", [

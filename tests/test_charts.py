@@ -23,7 +23,7 @@ from fieldnotes.export.pseudonyms import pseudonymizer
 from fieldnotes.project.demo import build
 from fieldnotes.project.opening import open_project
 from fieldnotes.queries.filters import Filters
-from fieldnotes.translations import format_number
+from fieldnotes.translations import format_decimal, format_number
 
 BELIEF = "Tro på borgerens jobchance"
 
@@ -105,9 +105,9 @@ def test_bars_sparklines_and_columns() -> None:
 
 
 def test_danish_numbers_have_a_decimal_comma_and_a_thousands_point() -> None:
-    assert format_number(5111, "da") == "5.111" and format_number(2.94, "da", 1) == "2,9"
-    assert format_number(5111, "en") == "5,111" and format_number(2.94, "en", 1) == "2.9"
-    assert format_number(1234567.25, "da", 2) == "1.234.567,25"
+    assert format_number(5111, lang="da") == "5.111" and format_decimal(2.94, 1, lang="da") == "2,9"
+    assert format_number(5111, lang="en") == "5,111" and format_decimal(2.94, 1, lang="en") == "2.9"
+    assert format_decimal(1234567.25, 2, lang="da") == "1.234.567,25"
 
 
 # --- ratings per municipality × phase ------------------------------------------------------------------

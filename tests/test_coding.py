@@ -222,7 +222,11 @@ def test_audit_log_names_the_document_and_the_old_and_new_values(project: Path) 
     assert sets == [f"set date of {DOC!r}: 2025-03-10 → 2025-04-01",
                     f"set municipality of {DOC!r}: Lyngå → Lyngå; Søholm",
                     f"set attr:alder of {DOC!r}: none → 42"]
-    assert by_action["doc.set"][0]["details"] == {"document": show(project, "Interview med leder")["id"],
+    assert "said" not in by_action["doc.set"][0]["details"]  # JSON keeps details as before; the text is rendered
+    danish = ok("--db", project, "--lang", "da", "log").out
+    assert f"satte date for {DOC!r}: 2025-03-10 → 2025-04-01" in danish
+    assert {k: v for k, v in by_action["doc.set"][0]["details"].items() if k != "said"} == {"document": show(project,
+            "Interview med leder")["id"],
                                                   "title": DOC, "key": "date", "from": "2025-03-10",
                                                   "to": "2025-04-01"}
     rename = by_action["doc.rename"][0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import sqlite3
 from collections import Counter
@@ -113,8 +114,9 @@ def test_the_log_is_in_time_order(demo: Path) -> None:
     assert rows[0]["action"] == "baseline"
     newest = ok("--db", demo, "log", "--limit", "3", "--json").json
     assert [r["at"] for r in newest] == moments[:3]
-    lines = ok("--db", demo, "log").out.splitlines()
-    assert [line[:19] for line in lines] == sorted((line[:19] for line in lines), reverse=True)
+    lines = ok("--db", demo, "log").out.splitlines()  # English here: 31/03/2025 09:27:00
+    shown = [dt.datetime.strptime(line[:19], "%d/%m/%Y %H:%M:%S") for line in lines]
+    assert shown == sorted(shown, reverse=True)
 
 
 def test_refuses_to_overwrite_a_real_project(tmp_path: Path) -> None:

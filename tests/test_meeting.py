@@ -380,7 +380,8 @@ def test_memo_list_source_lists_only_that_meetings_memos(project: Path, tmp_path
     assert len(memos_from(project, str(tmp_path / "en anden mappe" / REPORT))) == 7  # the file name counts
     assert memos_from(project, "et andet møde.docx") == []
     human = ok("--db", project, "memo", "list", "--source", REPORT).out.splitlines()
-    assert human[0].startswith("2026-11-30T09:15 Anna Krogh on coding") and human[1].startswith("  ↳ 2026-11-30T09:45")
+    assert human[0].startswith("30 November 2026 09:15 Anna Krogh on coding")  # the date as an English reader writes it
+    assert human[1].startswith("  ↳ 30 November 2026 09:45")
 
 
 # --- who -------------------------------------------------------------------------------------------
@@ -580,7 +581,7 @@ async def test_in_the_app_esc_goes_back_and_a_refusal_is_one_line(project: Path,
         screen.query_one("#meeting-file", Input).value = str(plain)
         await pilot.press("enter")
         await settle(pilot)
-        assert len(app.errors) == 1 and "not a fieldnotes report" in app.errors[0] and "\n" not in app.errors[0]
+        assert len(app.errors) == 1 and "er ikke en fieldnotes-rapport" in app.errors[0] and "\n" not in app.errors[0]
         await pilot.press("escape")  # typed text: asks first
         await settle(pilot)
         await pilot.press("y")

@@ -124,6 +124,7 @@ NOT_EXPORT_WRITERS = {
     "fieldnotes/privacy/keyfile.py": "the key file",
     "fieldnotes/cli/coding_cmds.py": "the text handed to $EDITOR: a temporary file, removed afterwards",
     "fieldnotes/export/sheetml.py": "opens parts inside a zip its caller made (export.exporter decides about names)",
+    "fieldnotes/preferences.py": "the person's own settings (the interface language), never project content",
 }
 
 

@@ -168,7 +168,7 @@ def test_search_inside_a_theme_finds_only_coded_text(project: Path) -> None:
 def test_kwic_lines_highlight_the_hit(project: Path) -> None:
     out = ok("--db", project, "search", "jobchance").out.splitlines()
     assert any("«jobchance»" in line and LEADER in line and "Søholm" in line for line in out)
-    assert out[-1] == "1 hit(s) in 1 document(s) of 4 searched"
+    assert out[-1] == "1 hit in 1 document of 4 searched"
 
 
 # --- fuzzy and stemming -------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_a_project_without_documents_returns_nothing(tmp_path: Path) -> None:
     ok("--db", db, "init", "--codebook", SMALL_CODEBOOK, "--coder", "Anna Krogh")
     assert hits(db, "praktik") == [] and hits(db, "praktik", "--fuzzy") == []
     assert ok("--db", db, "search", "praktik", "--counts", "--json").json["total"]["hits"] == 0
-    assert ok("--db", db, "search", "praktik").out.strip() == "0 hit(s) in 0 document(s) of 0 searched"
+    assert ok("--db", db, "search", "praktik").out.strip() == "0 hits in 0 documents of 0 searched"
 
 
 # --- similar passages -------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ async def _open_reader(pilot: Any) -> None:
     await pilot.press("d")
     await settle(pilot)
     table = pilot.app.screen.query_one("#documents")
-    row = next(i for i in range(table.row_count) if READER_DOC in str(table.get_row_at(i)) and "2025-03" in
+    row = next(i for i in range(table.row_count) if READER_DOC in str(table.get_row_at(i)) and ".03.2025" in
                str(table.get_row_at(i)))
     table.move_cursor(row=row)
     await pilot.press("enter")

@@ -306,7 +306,7 @@ async def test_status_line_after_undo_says_what_was_undone(empty: Path, tmp_path
         await pilot.press("u")
         await settle(pilot)
         status = str(app.screen.query_one("#reader-status").render())
-        assert status.startswith("Fortrudt: coded Ressourcesprog in 'Interview med sagsbehandler i Søholm'"), status
+        assert status.startswith("Fortrudt: kodede Ressourcesprog i 'Interview med sagsbehandler i Søholm'"), status
     assert ok("--db", empty, "show", "Interview med sagsbehandler i Søholm", "--json").json["codings"] == []
 
 

@@ -51,8 +51,15 @@ from fieldnotes.db.models import (
 from fieldnotes.errors import InvalidInput
 from fieldnotes.project.opening import phase_of
 from fieldnotes.queries.filters import Filters, coder_ids
+from fieldnotes.translations import N_, _
 
 NONE = "(none)"
+#: the dimensions as a reader names them (the names themselves stay English in JSON, CSV and options)
+DIMENSION_NAMES = {"municipality": N_("municipality"), "kind": N_("kind"), "activity": N_("activity"),
+                   "phase": N_("phase"), "coder": N_("coder"), "role": N_("role")}
+#: column values that are words of fieldnotes's own, not the project's data
+OWN_LABELS = {NONE: N_("(none)"), "interview": N_("interview"), "observation": N_("observation"),
+              "minutes": N_("minutes"), "document": N_("document")}
 DOCUMENT_DIMENSIONS = ("municipality", "kind", "activity", "phase")
 CODING_DIMENSIONS = ("coder", "role")
 BY_CHOICES = (*DOCUMENT_DIMENSIONS, *CODING_DIMENSIONS, "attr:NAME")
@@ -71,6 +78,23 @@ class Dimension:
         return f"attr:{self.attribute}" if self.name == "attr" else self.name
 
 
+def dimension_name(by: str | Dimension) -> str:
+    """A dimension in the interface language: "fase", "kommune", "attributten alder"."""
+    dimension = parse_by(by)
+    if dimension.name == "attr":
+        return _("attribute {name}").format(name=dimension.attribute)
+    return _(DIMENSION_NAMES[dimension.name])
+
+
+def column_label(by: str | Dimension, label: str) -> str:
+    """A column's label as a reader sees it: "(ingen)" for no value, a document kind in the interface
+    language; the project's own values (municipalities, names) as they are."""
+    dimension = parse_by(by)
+    if label == NONE or (dimension.name == "kind" and label in OWN_LABELS):
+        return _(OWN_LABELS[label])
+    return label
+
+
 def parse_by(text: str | Dimension) -> Dimension:
     if isinstance(text, Dimension):
         return text
@@ -79,14 +103,15 @@ def parse_by(text: str | Dimension) -> Dimension:
         return Dimension("attr", value[5:].strip())
     if value.lower() in DOCUMENT_DIMENSIONS + CODING_DIMENSIONS:
         return Dimension(value.lower())
-    raise InvalidInput(f"cannot break down by {text!r}", hint="use one of: " + ", ".join(BY_CHOICES))
+    raise InvalidInput(_("cannot break down by {text!r}")
+                       .format(text=text), hint=_("use one of: {choices}").format(choices=", ".join(BY_CHOICES)))
 
 
 def start_date_or_refuse(session: Session) -> Any:
     start = session.scalar(select(ProjectSettings.start_date))
     if start is None:
-        raise InvalidInput("the project has no fieldwork start date, so it has no phases",
-                           hint="set one with `fieldnotes project set start YYYY-MM-DD`")
+        raise InvalidInput(_("the project has no fieldwork start date, so it has no phases"),
+                           hint=_("set one with `fieldnotes project set start YYYY-MM-DD`"))
     return start
 
 
@@ -155,8 +180,9 @@ def _attribute_labels(session: Session, name: str, keys: dict[Any, uuid.UUID]) -
         (n, scope) for n, scope in known if n.casefold() == name.casefold()]
     if not matches:
         listed = ", ".join(f"{n} ({scope})" for n, scope in known) or "none yet"
-        raise InvalidInput(f"no document or case attribute {name!r}",
-                           hint=f"known attributes: {listed}; set one with `fieldnotes doc set DOC attr:NAME VALUE`")
+        raise InvalidInput(_("no document or case attribute {name!r}").format(name=name),
+                           hint=_("known attributes: {listed}; set one with `fieldnotes doc set DOC attr:NAME "
+                                  "VALUE`").format(listed=listed))
     doc_values: dict[uuid.UUID, Any] = {}
     case_values: dict[uuid.UUID, Any] = {}
     for attr_name, scope in matches:
@@ -232,7 +258,7 @@ def _turns(session: Session) -> list[tuple[Any, list[int], list[int], list[str]]
     every_start = numbers_per_document([row[1] for row in rows], sizes)  # one parse for every document
     every_end = numbers_per_document([row[2] for row in rows], sizes)
     out = []
-    for (key, _, _, speaker_text), starts, ends in zip(rows, every_start, every_end, strict=True):
+    for (key, _start, _end, speaker_text), starts, ends in zip(rows, every_start, every_end, strict=True):
         speakers = speaker_text.split(UNIT_SEPARATOR)
         if len(speakers) != len(starts):  # a speaker's label holds the separator: read the turns one by one
             return _turns_one_by_one(session)
@@ -320,7 +346,7 @@ class RoleFinder:
 
     def documents_by_role(self) -> dict[str, set[Any]]:
         out: dict[str, set[Any]] = defaultdict(set)
-        for key, (_, _, roles) in self.turns.items():
+        for key, (_start, _end, roles) in self.turns.items():
             for role in set(roles):
                 out[role].add(key)
         return out

@@ -44,6 +44,7 @@ from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Document, SpeakerTurn
 from fieldnotes.errors import InvalidInput
 from fieldnotes.queries.filters import Filters
+from fieldnotes.translations import _
 
 WITHIN = ("overlap", "turn", "paragraph")
 
@@ -111,7 +112,8 @@ def pair_grid(result: Cooccurrence) -> PairGrid:
 
 def _check(within: str) -> str:
     if within not in WITHIN:
-        raise InvalidInput(f"--within {within!r} is not one of: " + ", ".join(WITHIN))
+        raise InvalidInput(_("--within {within!r} is not one of: {choices}").format(within=within,
+                                                                                     choices=", ".join(WITHIN)))
     return within
 
 
@@ -364,11 +366,11 @@ def pair_coding_ids(session: Session, filters: Filters | None, within: str, code
     tree = CodeTree.load(session)
     a, b = tree.resolve(str(code_a)).id, tree.resolve(str(code_b)).id
     if a == b:
-        raise InvalidInput("a code does not co-occur with itself; name two different codes")
+        raise InvalidInput(_("a code does not co-occur with itself; name two different codes"))
     narrowed = dataclasses.replace(filters, codes=[str(a), str(b)], descendants=False)
     scope = load(session, narrowed, ("id", "document", "start", "end", "code"), tree=tree)
     out: set[uuid.UUID] = set()
-    for _, _, _, _, coding_a, coding_b in _meetings(session, scope, within):
+    for _a, _b, _c, _d, coding_a, coding_b in _meetings(session, scope, within):
         out.update((as_uuid(coding_a), as_uuid(coding_b)))
     return out
 

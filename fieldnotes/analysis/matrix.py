@@ -40,6 +40,7 @@ from fieldnotes.analysis.scope import Grouped, as_uuid, load, load_grouped, paus
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.errors import InvalidInput
 from fieldnotes.queries.filters import Filters
+from fieldnotes.translations import _
 
 MEASURES = ("codings", "documents", "chars", "percent")
 Number = int | float
@@ -403,7 +404,9 @@ def _document_cells(covered: tuple[np.ndarray, np.ndarray, np.ndarray], table: _
 
 def _matrix(session: Session, filters: Filters, dimension: cols.Dimension, measure: str, rollup: bool) -> Matrix:
     if measure not in MEASURES:
-        raise InvalidInput(f"no measure {measure!r}", hint="use one of: " + ", ".join(MEASURES))
+        raise InvalidInput(_("no measure {measure!r}")
+                           .format(measure=measure), hint=_("use one of: {choices}").format(choices=", "
+                                   "".join(MEASURES)))
     fields = ["code"]
     if dimension.name == "coder":
         fields.append("coder")
@@ -451,7 +454,8 @@ def _column_label(wanted: str, labels: list[str]) -> str | None:
         return folded[0]
     if wanted.strip().casefold() == TOTAL:
         return None
-    raise InvalidInput(f"no column {wanted!r}", hint="columns: " + ", ".join([*labels, TOTAL]))
+    raise InvalidInput(_("no column {wanted!r}").format(wanted=wanted), hint=_("columns: {names}")
+                       .format(names=", ".join([*labels, TOTAL])))
 
 
 def cell_coding_ids(session: Session, filters: Filters | None, by: str | cols.Dimension, row: str | uuid.UUID,
@@ -467,8 +471,8 @@ def cell_coding_ids(session: Session, filters: Filters | None, by: str | cols.Di
     scope = load(session, filters, fields)
     node = scope.tree.resolve(str(row))
     if scope.codes is not None and node.id not in scope.codes:
-        raise InvalidInput(f"{scope.tree.path(node.id)!r} is not a row of this matrix",
-                           hint="the --code filter leaves it out")
+        raise InvalidInput(_("{path!r} is not a row of this matrix").format(path=scope.tree.path(node.id)),
+                           hint=_("the --code filter leaves it out"))
     units = cols.units(session, scope, dimension, filters)
     label = _column_label(column, units.order)
     wanted = set(scope.tree.descendants(node.id)) if rollup else {node.id}

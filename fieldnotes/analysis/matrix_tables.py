@@ -11,34 +11,39 @@ import csv
 import io
 from typing import Any
 
+from fieldnotes.analysis.columns import column_label, dimension_name
 from fieldnotes.analysis.matrix import Matrix
+from fieldnotes.translations import N_, _, format_decimal, format_number, speaking, translator
 
-HEADINGS = {
-    "en": {"code": "Code", "code_path": "Code path", "total": "Total", "codings": "Codings",
-           "documents": "Documents", "chars": "Characters coded", "percent": "% of the column's documents",
-           "by": "Columns", "measure": "Measure", "rollup": "Rows include sub-codes", "yes": "yes", "no": "no",
-           "filters": "Filters", "none": "none", "about": "About", "matrix": "Matrix", "by_word": "by",
-           "with_sub_codes": "rows include their sub-codes", "own_only": "rows count only their own code"},
-    "da": {"code": "Kode", "code_path": "Kodesti", "total": "I alt", "codings": "Kodninger",
-           "documents": "Dokumenter", "chars": "Kodede tegn", "percent": "% af kolonnens dokumenter",
-           "by": "Kolonner", "measure": "Mål", "rollup": "Rækker omfatter underkoder", "yes": "ja", "no": "nej",
-           "filters": "Filtre", "none": "ingen", "about": "Om", "matrix": "Matrix", "by_word": "efter",
-           "with_sub_codes": "rækkerne omfatter underkoder", "own_only": "rækkerne tæller kun deres egen kode"},
-}
+#: the words of the text table and the workbook (the CSV file keeps the English ones: it is for scripts)
+HEADINGS = {"code": N_("Code"), "code_path": N_("Code path"), "total": N_("Total"), "codings": N_("Codings"),
+            "documents": N_("Documents"), "chars": N_("Characters coded"),
+            "percent": N_("% of the column's documents"), "by": N_("Columns"), "measure": N_("Measure"),
+            "rollup": N_("Rows include sub-codes"), "yes": N_("yes"), "no": N_("no"), "filters": N_("Filters"),
+            "none": N_("none"), "about": N_("About"), "matrix": N_("Matrix"),
+            "with_sub_codes": N_("rows include their sub-codes"), "own_only": N_("rows count only their own code")}
 
 
 def heading(key: str, lang: str = "en") -> str:
-    return HEADINGS.get(lang, HEADINGS["en"])[key]
+    """A heading in `lang` ("en" for the CSV file)."""
+    return translator(lang).gettext(HEADINGS[key])
 
 
 def title(m: Matrix, lang: str = "en") -> str:
     """What the table shows, in one line: "Codings by municipality (rows include their sub-codes)"."""
-    rollup = heading("with_sub_codes" if m.rollup else "own_only", lang)
-    return f"{heading(m.measure, lang)} {heading('by_word', lang)} {m.by} ({rollup})"
+    with speaking(lang):
+        rollup = _(HEADINGS["with_sub_codes" if m.rollup else "own_only"])
+        return _("{measure} by {dimension} ({rollup})").format(measure=_(HEADINGS[m.measure]),
+                                                              dimension=dimension_name(m.by), rollup=rollup)
 
 
-def _number(value: float | int, measure: str) -> str:
-    return f"{value:.1f}" if measure == "percent" else f"{int(value):,}".replace(",", " ")
+def _number(value: float | int, measure: str, lang: str) -> str:
+    return format_decimal(value, 1, lang=lang) if measure == "percent" else format_number(int(value), lang=lang)
+
+
+def _columns(m: Matrix, lang: str) -> list[str]:
+    with speaking(lang):
+        return [column_label(m.by, col) for col in m.columns]
 
 
 def _name(path: str) -> str:
@@ -47,12 +52,12 @@ def _name(path: str) -> str:
 
 def text_table(m: Matrix, *, lang: str = "en", width: int = 44) -> list[str]:
     """Lines of a plain table: indented code names, one column per label, totals on the right and below."""
-    labels = [*m.columns, heading("total", lang)]
+    labels = [*_columns(m, lang), heading("total", lang)]
     first = [("  " * depth + _name(path)) for path, depth in zip(m.rows, m.depths, strict=True)]
     first = [name if len(name) <= width else name[: width - 1] + "…" for name in first]
-    body = [[_number(m.cells[path][col], m.measure) for col in m.columns] + [_number(m.row_totals[path], m.measure)]
-            for path in m.rows]
-    footer = [_number(m.column_totals[col], m.measure) for col in m.columns] + [_number(m.total, m.measure)]
+    body = [[_number(m.cells[path][col], m.measure, lang) for col in m.columns]
+            + [_number(m.row_totals[path], m.measure, lang)] for path in m.rows]
+    footer = [_number(m.column_totals[col], m.measure, lang) for col in m.columns] + [_number(m.total, m.measure, lang)]
     left = max([len(heading("code", lang)), len(heading("total", lang)), *(len(n) for n in first)])
     widths = [max(len(label), *(len(row[i]) for row in [*body, footer])) for i, label in enumerate(labels)]
     lines = [heading("code", lang).ljust(left) + "".join("  " + label.rjust(w) for label, w in
@@ -71,7 +76,9 @@ def _plain(value: float | int) -> float | int:
 
 
 def csv_bytes(m: Matrix, *, lang: str = "en") -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel shows æ, ø and å right when the file is opened."""
+    """UTF-8 with a byte-order mark, so that Excel shows æ, ø and å right when the file is opened. A machine
+    format: English headings and the columns' own values whatever `lang` is (docs/cli.md)."""
+    lang = "en"
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([heading("code_path", lang), *m.columns, heading("total", lang)])
@@ -90,7 +97,7 @@ def xlsx_bytes(m: Matrix, *, lang: str = "en", filters: list[tuple[str, str]] | 
     sheet: Any = book.active
     sheet.title = heading("matrix", lang)
     bold = Font(bold=True)
-    sheet.append([heading("code", lang), *m.columns, heading("total", lang), heading("code_path", lang)])
+    sheet.append([heading("code", lang), *_columns(m, lang), heading("total", lang), heading("code_path", lang)])
     for cell in sheet[1]:
         cell.font = bold
     for path, depth in zip(m.rows, m.depths, strict=True):
@@ -110,7 +117,8 @@ def xlsx_bytes(m: Matrix, *, lang: str = "en", filters: list[tuple[str, str]] | 
                                                             zip(m.rows, m.depths, strict=True)))) if m.rows else 12
     about = book.create_sheet(heading("about", lang))
     about.append([heading("measure", lang), heading(m.measure, lang)])
-    about.append([heading("by", lang), m.by])
+    with speaking(lang):
+        about.append([heading("by", lang), dimension_name(m.by)])
     about.append([heading("rollup", lang), heading("yes" if m.rollup else "no", lang)])
     for key, value in filters or [(heading("filters", lang), heading("none", lang))]:
         about.append([key, value])

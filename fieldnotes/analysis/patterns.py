@@ -37,6 +37,7 @@ from fieldnotes.analysis.ratings import ratings
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.errors import InvalidInput
 from fieldnotes.queries.filters import Filters
+from fieldnotes.translations import _
 
 TYPES = ("dominant_area", "present_everywhere", "rating_trend", "phase_shift", "cooccurs")
 
@@ -44,7 +45,8 @@ TYPES = ("dominant_area", "present_everywhere", "rating_trend", "phase_shift", "
 def _need(pattern: dict[str, Any], *keys: str) -> list[Any]:
     missing = [key for key in keys if key not in pattern]
     if missing:
-        raise InvalidInput(f"the {pattern.get('type')} pattern lacks {', '.join(missing)}: {pattern}")
+        raise InvalidInput(_("the {pattern} pattern lacks {missing}: {pattern2}")
+                           .format(pattern=pattern.get('type'), missing=', '.join(missing), pattern2=pattern))
     return [pattern[key] for key in keys]
 
 
@@ -61,7 +63,7 @@ def _area_path(session: Session, name: str) -> str:
     tree = CodeTree.load(session)
     node = tree.resolve(name)
     if node.parent_id is not None:
-        raise InvalidInput(f"{tree.path(node.id)!r} is not a top-level code (an area)")
+        raise InvalidInput(_("{path!r} is not a top-level code (an area)").format(path=tree.path(node.id)))
     return tree.path(node.id)
 
 
@@ -69,7 +71,8 @@ def _municipality(labels: list[str], name: str) -> str:
     for label in labels:
         if label.casefold() == str(name).casefold():
             return label
-    raise InvalidInput(f"no municipality {name!r} in the project", hint="known: " + ", ".join(labels))
+    raise InvalidInput(_("no municipality {name!r} in the project")
+                       .format(name=name), hint=_("known: {names}").format(names=", ".join(labels)))
 
 
 def check_pattern(session: Session, pattern: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
@@ -112,19 +115,22 @@ def check_pattern(session: Session, pattern: dict[str, Any]) -> tuple[bool, dict
             return change >= float(_need(pattern, "min_change")[0]), observed
         if direction == "flat":
             return abs(change) <= float(_need(pattern, "max_change")[0]), observed
-        raise InvalidInput(f"a rating_trend's direction is rising or flat, not {direction!r}")
+        raise InvalidInput(_("a rating_trend's direction is rising or flat, not {direction!r}")
+                           .format(direction=direction))
     if kind == "phase_shift":
         return _phase_shift(session, pattern)
     if kind == "cooccurs":
         return _cooccurs(session, pattern)
-    raise InvalidInput(f"unknown pattern type {kind!r}", hint="types: " + ", ".join(TYPES))
+    raise InvalidInput(_("unknown pattern type {kind!r}").format(kind=kind), hint=_("types: {names}")
+                       .format(names=", ".join(TYPES)))
 
 
 def _phases(pattern: dict[str, Any], key: str) -> list[str]:
     value = _need(pattern, key)[0]
     phases = value if isinstance(value, list) else [value]
     if not phases or not all(isinstance(p, int) and not isinstance(p, bool) and p > 0 for p in phases):
-        raise InvalidInput(f"a phase_shift's {key} is a list of phase numbers (1, 2, ...), not {value!r}")
+        raise InvalidInput(_("a phase_shift's {key} is a list of phase numbers (1, 2, ...), not {value!r}")
+                           .format(key=key, value=value))
     return [str(p) for p in phases]
 
 
@@ -132,7 +138,8 @@ def _phase_shift(session: Session, pattern: dict[str, Any]) -> tuple[bool, dict[
     code, direction, factor = _need(pattern, "code", "direction", "factor")
     early, late = _phases(pattern, "early"), _phases(pattern, "late")
     if direction not in ("falling", "rising"):
-        raise InvalidInput(f"a phase_shift's direction is falling or rising, not {direction!r}")
+        raise InvalidInput(_("a phase_shift's direction is falling or rising, not {direction!r}")
+                           .format(direction=direction))
     name = pattern.get("municipality")
     table = matrix(session, Filters(municipalities=[str(name)] if name else []), "phase", "codings", rollup=True)
     tree = CodeTree.load(session)
@@ -159,11 +166,12 @@ def _cooccurs(session: Session, pattern: dict[str, Any]) -> tuple[bool, dict[str
     a, b, least = _need(pattern, "a", "b", "min")
     within = str(pattern.get("within", "overlap"))
     if within not in WITHIN:
-        raise InvalidInput(f"a cooccurs pattern's within is one of {', '.join(WITHIN)}, not {within!r}")
+        raise InvalidInput(_("a cooccurs pattern's within is one of {WITHIN}, not {within!r}")
+                           .format(WITHIN=', '.join(WITHIN), within=within))
     tree = CodeTree.load(session)
     ids = {tree.resolve(str(a)).id, tree.resolve(str(b)).id}
     if len(ids) != 2:
-        raise InvalidInput(f"a cooccurs pattern names two different codes, not {a!r} twice")
+        raise InvalidInput(_("a cooccurs pattern names two different codes, not {a!r} twice").format(a=a))
     found = cooccurrence(session, Filters(), within)
     pair = next((p for p in found.pairs if {p.code_a, p.code_b} == ids), None)
     count, documents = (pair.count, pair.documents) if pair else (0, 0)
@@ -180,11 +188,11 @@ def load_patterns(path: Path) -> list[dict[str, Any]]:
     """The patterns of a patterns file; a dominant_area without `areas` gets the file's `areas` list."""
     from fieldnotes import safeyaml
 
-    data = safeyaml.load(Path(path).read_text(encoding="utf-8"), Path(path).name, what="the patterns file",
-                         hint="write it as examples/demo/patterns.yaml is written", loader=safeyaml.FewAliases) or {}
+    data = safeyaml.load(Path(path).read_text(encoding="utf-8"), Path(path).name, what=_("the patterns file"),
+                         hint=_("write it as examples/demo/patterns.yaml is written"), loader=safeyaml.FewAliases) or {}
     patterns = data.get("patterns") or []
     if not isinstance(patterns, list) or not all(isinstance(p, dict) for p in patterns):
-        raise InvalidInput(f"{Path(path).name}: 'patterns' must be a list of mappings")
+        raise InvalidInput(_("{name}: 'patterns' must be a list of mappings").format(name=Path(path).name))
     areas = data.get("areas")
     return [{**p, "areas": areas} if p.get("type") == "dominant_area" and areas and "areas" not in p else dict(p)
             for p in patterns]

@@ -22,6 +22,7 @@ from fieldnotes.analysis.scope import load, paused_gc
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.errors import InvalidInput
 from fieldnotes.queries.filters import Filters
+from fieldnotes.translations import _
 
 
 @dataclass
@@ -52,7 +53,9 @@ class Ratings:
         for stats in self.columns:
             if stats.label == label:
                 return stats
-        raise InvalidInput(f"no column {label!r}", hint="columns: " + ", ".join(s.label for s in self.columns))
+        raise InvalidInput(_("no column {label!r}")
+                           .format(label=label), hint=_("columns: {names}").format(
+                               names=", ".join(s.label for s in self.columns)))
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "code_path": self.code_path, "codes": list(self.codes), "by": self.by,
@@ -75,9 +78,9 @@ def rated_codes(tree: CodeTree, code: str, *, descendants: bool = True) -> list[
     scaled = [tree.nodes[c] for c in candidates if tree.nodes[c].scale_min is not None]
     if not scaled:
         others = sorted(tree.path(n.id) for n in tree.nodes.values() if n.scale_min is not None)
-        raise InvalidInput(f"{tree.path(node.id)!r} has no rating scale, so it has no ratings",
-                           hint=("codes with a scale: " + "; ".join(others)) if others else
-                           "give a code a scale with `fieldnotes codebook add NAME --scale 1:5`")
+        raise InvalidInput(_("{path!r} has no rating scale, so it has no ratings").format(path=tree.path(node.id)),
+                           hint=_("codes with a scale: {names}").format(names="; ".join(others)) if others else
+                           _("give a code a scale with `fieldnotes codebook add NAME --scale 1:5`"))
     return scaled
 
 
@@ -153,7 +156,8 @@ def rating_grid(session: Session, code: str, filters: Filters | None = None, row
     filters = filters or Filters()
     row_dimension, column_dimension = cols.parse_by(rows), cols.parse_by(columns)
     if row_dimension == column_dimension:
-        raise InvalidInput(f"the rows and the columns are both {row_dimension}", hint="choose two different ones")
+        raise InvalidInput(_("the rows and the columns are both {row_dimension}")
+                           .format(row_dimension=row_dimension), hint=_("choose two different ones"))
     tree = CodeTree.load(session)
     node = tree.resolve(code)
     scaled = rated_codes(tree, code, descendants=descendants)

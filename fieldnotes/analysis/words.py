@@ -48,6 +48,7 @@ from fieldnotes.db.models import Case, Document, Pseudonym, SpeakerTurn
 from fieldnotes.documents.store import municipalities_by_document
 from fieldnotes.errors import InvalidInput
 from fieldnotes.queries.filters import Filters, document_ids
+from fieldnotes.translations import _
 
 TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_da.txt")
@@ -124,8 +125,8 @@ def _reading(session: Session, filters: Filters, dimension: cols.Dimension | Non
              roles: list[str] | None) -> tuple[list[_Text], list[str]]:
     """The documents to read, each with its segments and the columns they fall in, and the column order."""
     if dimension is not None and dimension.name == "coder":
-        raise InvalidInput("words cannot be split by coder",
-                           hint="use --coder X to read only the excerpts one coder has coded")
+        raise InvalidInput(_("words cannot be split by coder"),
+                           hint=_("use --coder X to read only the excerpts one coder has coded"))
     docs = document_ids(session, filters)
     keys = document_keys(session, docs)
     coded: dict[Any, list[tuple[int, int]]] | None = None
@@ -247,7 +248,9 @@ class WordTable:
         for column in self.columns:
             if column.label == label:
                 return column
-        raise InvalidInput(f"no column {label!r}", hint="columns: " + ", ".join(c.label for c in self.columns))
+        raise InvalidInput(_("no column {label!r}")
+                           .format(label=label), hint=_("columns: {names}").format(
+                               names=", ".join(c.label for c in self.columns)))
 
     def as_dict(self) -> dict[str, Any]:
         def rounded(item: Any) -> dict[str, Any]:
@@ -372,7 +375,8 @@ class Concordance:
 def _matcher(word: str) -> Any:
     wanted = word.strip().lower()
     if not wanted or not TOKEN.fullmatch(wanted.rstrip("*")):
-        raise InvalidInput(f"{word!r} is not a word", hint="give one word, or a beginning with * (borger*)")
+        raise InvalidInput(_("{word!r} is not a word")
+                           .format(word=word), hint=_("give one word, or a beginning with * (borger*)"))
     if wanted.endswith("*"):
         prefix = wanted[:-1]
         return lambda token: token.startswith(prefix)

@@ -5,29 +5,32 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from fieldnotes.analysis.columns import column_label, dimension_name
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
+from fieldnotes.translations import _, format_date, format_decimal, format_number, ngettext
 
 
-def _excerpt_lines(found: list[Any], context: str | int | None) -> list[str]:
+def excerpt_lines(found: list[Any], context: str | int | None) -> list[str]:
     """Excerpts as `fieldnotes excerpts` prints them."""
     lines = []
     for e in found:
-        where = " · ".join(x for x in (e.document_title, e.municipality, e.date, e.speaker, e.coder) if x)
+        where = " · ".join(x for x in (e.document_title, e.municipality, format_date(e.date, "short"), e.speaker,
+                                       e.coder) if x)
         rating = f" [{e.rating}]" if e.rating is not None else ""
         lines.append(f"{e.code_path}{rating}  ({where})")
         body = (e.context_before + "«" + e.text + "»" + e.context_after) if context is not None else e.text
         lines.extend("    " + line for line in body.splitlines())
         if e.memo:
-            lines.append(f"    memo: {e.memo}")
-    lines.append(f"{len(found)} excerpt(s)")
+            lines.append("    " + _("memo: {memo}").format(memo=e.memo))
+    lines.append((_("{n} excerpt") if len(found) == 1 else _("{n} excerpts")).format(n=len(found)))
     return lines
 
 
 def _show_excerpts(ctx: Context, found: list[Any], context: str | int | None, limit: int | None) -> int:
     if limit is not None:
         found = found[:limit]
-    ctx.emit([e.as_dict() for e in found], _excerpt_lines(found, context))
+    ctx.emit([e.as_dict() for e in found], excerpt_lines(found, context))
     return 0
 
 
@@ -55,7 +58,7 @@ def matrix(ctx: Context) -> int:
         info = export_matrix(ctx.project(), Path(args.csv or args.xlsx), kind, filters=filters, by=args.by,
                              measure=args.measure, rollup=rollup, lang=ctx.lang, coder_name=ctx.coder_name(),
                              pseudonymize=args.pseudonymize, force=args.force)
-        ctx.emit(info, [f"wrote the matrix to {args.csv or args.xlsx}", info["names"]])
+        ctx.emit(info, [_("wrote the matrix to {file}").format(file=args.csv or args.xlsx), info["names"]])
         return 0
     with ctx.project(readonly=True).read() as session:
         table = build(session, filters, args.by, args.measure, rollup)
@@ -84,9 +87,13 @@ def cooccurrence(ctx: Context) -> int:
     pairs = result.pairs[: args.limit] if args.limit is not None else result.pairs
     data = result.as_dict()
     data["pairs"] = [p.as_dict() for p in pairs]
-    unit = {"overlap": "overlaps", "turn": "turns", "paragraph": "paragraphs"}[result.within]
-    lines = [f"{p.count:>6} {unit:<10} {p.documents:>4} doc(s)  {p.code_a_path}  ×  {p.code_b_path}" for p in pairs]
-    lines.append(f"{len(result.pairs)} pair(s) of codes meet ({result.within})")
+    unit = {"overlap": _("overlaps"), "turn": _("turns"), "paragraph": _("paragraphs")}[result.within]
+    within = {"overlap": _("overlap"), "turn": _("turn"), "paragraph": _("paragraph")}[result.within]
+    docs = _("doc(s)")
+    lines = [f"{format_number(p.count):>6} {unit:<10} {format_number(p.documents):>4} {docs}  {p.code_a_path}  ×  "
+             f"{p.code_b_path}" for p in pairs]
+    lines.append(ngettext("{n} pair of codes meets ({within})", "{n} pairs of codes meet ({within})",
+                          len(result.pairs)).format(n=format_number(len(result.pairs)), within=within))
     ctx.emit(data, lines)
     return 0
 
@@ -109,13 +116,16 @@ def ratings(ctx: Context) -> int:
         result = build(session, args.code, filters, args.by or "municipality", descendants=not args.no_descendants)
 
     def row(stats: Any) -> str:
-        mean = "-" if stats.mean is None else f"{stats.mean:.2f}"
-        median = "-" if stats.median is None else f"{stats.median:g}"
-        spread = " ".join(f"{point}:{n}" for point, n in stats.distribution.items())
-        return f"{stats.label:<28} {stats.count:>6} {mean:>6} {median:>6}   {spread}"
+        mean = "-" if stats.mean is None else format_decimal(stats.mean, 2)
+        median = "-" if stats.median is None else format_number(stats.median)
+        spread = " ".join(f"{point}:{format_number(n)}" for point, n in stats.distribution.items())
+        label = _("total") if stats is result.total else column_label(result.by, stats.label)
+        return f"{label:<28} {format_number(stats.count):>6} {mean:>6} {median:>6}   {spread}"
 
-    lines = [f"ratings of {', '.join(result.codes)} (scale {result.scale[0]}–{result.scale[1]}) by {result.by}",
-             f"{'':<28} {'n':>6} {'mean':>6} {'median':>6}   distribution"]
+    lines = [_("ratings of {codes} (scale {low}–{high}) by {dimension}").format(
+                codes=", ".join(result.codes), low=result.scale[0], high=result.scale[1],
+                dimension=dimension_name(result.by)),
+             f"{'':<28} {_('n'):>6} {_('mean'):>6} {_('median'):>6}   {_('distribution')}"]
     lines += [row(stats) for stats in result.columns]
     lines.append(row(result.total))
     ctx.emit(result.as_dict(), lines)
@@ -128,15 +138,17 @@ def _rating_grid(ctx: Context, grid: Any) -> int:
 
     low, high = grid.scale
     width = max([8, *(len(row) for row in grid.rows)])
-    lines = [f"ratings of {', '.join(grid.codes)} (scale {low}–{high}): mean (n) by {grid.columns_by}, "
-             f"one line per {grid.rows_by}",
-             " " * width + "".join(f"{column:>11}" for column in grid.columns) + "   trend"]
+    lines = [_("ratings of {names} (scale {low}–{high}): mean (n) by {columns_by}, one line per {rows_by}")
+             .format(names=", ".join(grid.codes), low=low, high=high, columns_by=dimension_name(grid.columns_by),
+                     rows_by=dimension_name(grid.rows_by)),
+             " " * width + "".join(f"{column_label(grid.columns_by, column):>11}" for column in grid.columns)
+             + "   " + _("trend")]
     for row in grid.rows:
         cells = [grid.cells[row][column] for column in grid.columns]
-        shown = "".join(f"{'-' if c.mean is None else f'{c.mean:.2f}':>6} ({c.count:>2})" for c in cells)
+        shown = "".join(f"{'-' if c.mean is None else format_decimal(c.mean, 2):>6} ({c.count:>2})" for c in cells)
         first, last = charts.first_and_last(grid.means(row))
-        lines.append(f"{row:<{width}}{shown}   {charts.sparkline(grid.means(row), low, high)} "
-                     f"{charts.direction(first, last)}")
+        lines.append(f"{column_label(grid.rows_by, row):<{width}}{shown}   "
+                     f"{charts.sparkline(grid.means(row), low, high)} {charts.direction(first, last)}")
     ctx.emit(grid.as_dict(), lines)
     return 0
 
@@ -145,7 +157,7 @@ def _rating_grid(ctx: Context, grid: Any) -> int:
 
 
 def words(ctx: Context) -> int:
-    from fieldnotes.analysis.words import kwic
+    from fieldnotes.analysis.words import ALL, kwic
     from fieldnotes.analysis.words import words as build
 
     args = ctx.args
@@ -155,7 +167,8 @@ def words(ctx: Context) -> int:
             found = kwic(session, filters, args.kwic, roles=args.role or None, width=args.width, limit=args.limit)
         shown = [f"{c.left:>{args.width}}[{c.word}]{c.right:<{args.width}}  {c.document_title}"
                  + (f" · {c.municipality}" if c.municipality else "") for c in found]
-        shown.append(f"{len(found)} use(s) of {args.kwic}")
+        shown.append(ngettext("{n} use of {word}", "{n} uses of {word}", len(found)).format(
+            n=format_number(len(found)), word=args.kwic))
         ctx.emit([c.as_dict() for c in found], shown)
         return 0
     with ctx.project(readonly=True).read() as session:
@@ -165,17 +178,23 @@ def words(ctx: Context) -> int:
     lines: list[str] = []
     if table.names_removed is not None:
         shown_names = ", ".join(table.names_removed[:12]) + (", ..." if len(table.names_removed) > 12 else "")
-        lines.append(f"names left out: {len(table.names_removed)} word(s)" + (f" ({shown_names})" if shown_names
-                                                                                else ""))
+        lines.append(ngettext("names left out: {n} word", "names left out: {n} words", len(table.names_removed))
+                     .format(n=format_number(len(table.names_removed)))
+                     + (f" ({shown_names})" if shown_names else ""))
+    versus, per_10k = _("vs"), _("per 10,000")
     for column in table.columns:
-        lines.append(f"{column.label}: {column.tokens} words, {column.types} different")
+        label = _("(all)") if column.label == ALL or not table.by else column_label(table.by, column.label)
+        lines.append(_("{label}: {words} words, {different} different").format(
+            label=label, words=format_number(column.tokens), different=format_number(column.types)))
         if column.key_words is not None:
-            lines.append("  key words (log-likelihood against the rest; per 10,000 words here vs elsewhere):")
-            lines += [f"    {k.word:<24} {k.count:>6}  G2 {k.log_likelihood:8.1f}  "
-                      f"{k.per_10k:7.1f} vs {k.other_per_10k:7.1f}" for k in column.key_words]
+            lines.append("  " + _("key words (log-likelihood against the rest; per 10,000 words here vs elsewhere):"))
+            lines += [f"    {k.word:<24} {format_number(k.count):>6}  G2 {format_decimal(k.log_likelihood):>8}  "
+                      f"{format_decimal(k.per_10k):>7} {versus} {format_decimal(k.other_per_10k):>7}"
+                      for k in column.key_words]
             if not column.key_words:
-                lines.append("    none")
+                lines.append("    " + _("none"))
         else:
-            lines += [f"    {w.word:<24} {w.count:>6}  {w.per_10k:7.1f} per 10,000" for w in column.words]
+            lines += [f"    {w.word:<24} {format_number(w.count):>6}  {format_decimal(w.per_10k):>7} {per_10k}"
+                      for w in column.words]
     ctx.emit(table.as_dict(), lines)
     return 0

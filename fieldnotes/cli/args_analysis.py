@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 
-H = "fieldnotes.cli.analysis_cmds"
-BY = "municipality, kind, activity, phase, coder, role or attr:NAME"
+from fieldnotes.translations import N_, _
 
-MATRIX = """\
+H = "fieldnotes.cli.analysis_cmds"
+BY = N_("municipality, kind, activity, phase, coder, role or attr:NAME")
+
+MATRIX = N_("""\
 Codes as rows (the codebook's tree), columns from --by, one number per cell, with row and column totals.
 
 Columns (--by): municipality, kind, activity, phase (half-years from the fieldwork start, 1-based),
@@ -32,9 +34,9 @@ its cells when a document is in two columns.
 
 --cell ROW COLUMN lists the excerpts behind one number (COLUMN may be 'total' for the whole row).
 --csv and --xlsx write the table to a file (recorded in `fieldnotes log --exports`); names in its rows
-and columns are replaced like in every export (--no-pseudonymize: as written)."""
+and columns are replaced like in every export (--no-pseudonymize: as written).""")
 
-COOCCURRENCE = """\
+COOCCURRENCE = N_("""\
 Pairs of codes that meet in the text, with how often and in how many documents.
 
 --within overlap    a coding of each code share at least one character; counts pairs of codings
@@ -43,9 +45,9 @@ Pairs of codes that meet in the text, with how often and in how many documents.
 --within paragraph  both codes have a coding in the same paragraph (line); counts paragraphs
 
 Codes count as applied (a code does not meet its own sub-codes through rollup).
---pair A B lists the excerpts of A and B where they meet."""
+--pair A B lists the excerpts of A and B where they meet.""")
 
-RATINGS = """\
+RATINGS = N_("""\
 Ratings of a code with a scale (the belief in a citizen's job chance, 1-5): count, mean, median and
 distribution per column (--by, default municipality) and over all. The ratings of sub-codes that have
 a scale of their own are included unless --no-descendants. A document in two municipalities counts
@@ -53,9 +55,9 @@ in each column; the total counts every rating once.
 
 --per municipality (or any other column) splits the columns once more: one row per municipality with
 its ratings per --by column (default then: phase), the small multiples the app draws, so a rise in one
-municipality and a fall in another show side by side."""
+municipality and a fall in another show side by side.""")
 
-WORDS = """\
+WORDS = N_("""\
 Word frequencies per column, key words, and key words in context.
 
 Reads the text of the documents in scope without speaker labels and timestamps; with a coding filter
@@ -69,55 +71,61 @@ the pseudonym register (written with a capital there, and never in lower case in
 --keyness: each column's key words against the rest of the text, by Dunning's log-likelihood (G2,
 1993): words used more in the column than elsewhere with G2 >= 3.84 (p < 0.05) and at least
 --min-count uses, strongest first; log_ratio (log2 of the ratio of relative frequencies) shows size.
---kwic WORD: every use of the word (or WORD* for words beginning so), with context."""
+--kwic WORD: every use of the word (or WORD* for words beginning so), with context.""")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     from fieldnotes.cli.parser import add_command, add_filters, add_names_options
 
-    p = add_command(sub, common, "matrix", f"{H}:matrix", "codes x municipalities, phases, ...: how often themes occur",
+    p = add_command(sub, common, "matrix", f"{H}:matrix",
+                    _("codes x municipalities, phases, ...: how often themes occur"),
                     MATRIX)
     add_filters(p, context=True)
-    p.add_argument("--by", default="municipality", metavar="COLUMNS", help=f"{BY} (default: municipality)")
+    p.add_argument("--by", default="municipality", metavar="COLUMNS", help=_("{columns} (default: municipality)")
+                   .format(columns=_(BY)))
     p.add_argument("--measure", choices=("codings", "documents", "chars", "percent"), default="codings",
-                   help="what a cell counts (default: codings; see above)")
-    p.add_argument("--no-rollup", action="store_true", help="a row counts only its own code, not its sub-codes")
+                   help=_("what a cell counts (default: codings; see above)"))
+    p.add_argument("--no-rollup", action="store_true", help=_("a row counts only its own code, not its sub-codes"))
     out = p.add_mutually_exclusive_group()
-    out.add_argument("--csv", metavar="OUT", help="write the table as CSV (UTF-8)")
-    out.add_argument("--xlsx", metavar="OUT", help="write the table as an Excel workbook")
-    out.add_argument("--cell", nargs=2, metavar=("ROW", "COLUMN"), help="list the excerpts behind one cell")
-    p.add_argument("--force", action="store_true", help="overwrite an existing OUT")
+    out.add_argument("--csv", metavar="OUT", help=_("write the table as CSV (UTF-8)"))
+    out.add_argument("--xlsx", metavar="OUT", help=_("write the table as an Excel workbook"))
+    out.add_argument("--cell", nargs=2, metavar=("ROW", "COLUMN"), help=_("list the excerpts behind one cell"))
+    p.add_argument("--force", action="store_true", help=_("overwrite an existing OUT"))
     add_names_options(p)
-    p.add_argument("--limit", type=int, metavar="N", help="with --cell: at most N excerpts")
+    p.add_argument("--limit", type=int, metavar="N", help=_("with --cell: at most N excerpts"))
 
-    p = add_command(sub, common, "cooccurrence", f"{H}:cooccurrence", "pairs of codes that meet in the text",
+    p = add_command(sub, common, "cooccurrence", f"{H}:cooccurrence", _("pairs of codes that meet in the text"),
                     COOCCURRENCE)
     add_filters(p, context=True)
     p.add_argument("--within", choices=("overlap", "turn", "paragraph"), default="overlap",
-                   help="where two codes meet (default: overlap)")
-    p.add_argument("--pair", nargs=2, metavar=("A", "B"), help="list the excerpts where codes A and B meet")
-    p.add_argument("--limit", type=int, metavar="N", help="at most N pairs (or excerpts with --pair)")
+                   help=_("where two codes meet (default: overlap)"))
+    p.add_argument("--pair", nargs=2, metavar=("A", "B"), help=_("list the excerpts where codes A and B meet"))
+    p.add_argument("--limit", type=int, metavar="N", help=_("at most N pairs (or excerpts with --pair)"))
 
-    p = add_command(sub, common, "ratings", f"{H}:ratings", "ratings of a scaled code per municipality or phase",
+    p = add_command(sub, common, "ratings", f"{H}:ratings", _("ratings of a scaled code per municipality or phase"),
                     RATINGS)
-    p.add_argument("code", metavar="CODE", help="a code with a rating scale (name, path or id)")
+    p.add_argument("code", metavar="CODE", help=_("a code with a rating scale (name, path or id)"))
     add_filters(p, codes=False)
-    p.add_argument("--by", metavar="COLUMNS", help=f"{BY} (default: municipality; with --per: phase)")
-    p.add_argument("--no-descendants", action="store_true", help="only the code's own ratings, not its sub-codes'")
-    p.add_argument("--per", metavar="ROWS", help=f"one row per value of ROWS ({BY}), columns from --by")
+    p.add_argument("--by", metavar="COLUMNS", help=_("{columns} (default: municipality; with --per: phase)")
+                   .format(columns=_(BY)))
+    p.add_argument("--no-descendants", action="store_true", help=_("only the code's own ratings, not its sub-codes'"))
+    p.add_argument("--per", metavar="ROWS", help=_("one row per value of ROWS ({columns}), columns from --by")
+                   .format(columns=_(BY)))
 
-    p = add_command(sub, common, "words", f"{H}:words", "word frequencies, key words and key words in context",
+    p = add_command(sub, common, "words", f"{H}:words", _("word frequencies, key words and key words in context"),
                     WORDS)
     add_filters(p)
-    p.add_argument("--by", metavar="COLUMNS", help="municipality, kind, activity, phase, role or attr:NAME "
-                                                   "(default: none; municipality with --keyness)")
-    p.add_argument("--keyness", action="store_true", help="key words of each column against the rest")
-    p.add_argument("--kwic", metavar="WORD", help="every use of WORD in context (WORD* for words beginning so)")
+    p.add_argument("--by", metavar="COLUMNS", help=_("municipality, kind, activity, phase, role or attr:NAME "
+                                                   "(default: none; municipality with --keyness)"))
+    p.add_argument("--keyness", action="store_true", help=_("key words of each column against the rest"))
+    p.add_argument("--kwic", metavar="WORD", help=_("every use of WORD in context (WORD* for words beginning so)"))
     p.add_argument("--role", action="append", default=[], metavar="R",
-                   help="only the speaker turns of people with this role (repeatable)")
-    p.add_argument("--limit", type=int, metavar="N", help="words per column (default 30), or lines of --kwic")
-    p.add_argument("--min-count", type=int, default=3, metavar="N", help="with --keyness: at least N uses (default 3)")
-    p.add_argument("--all-words", action="store_true", help="list stop words too")
+                   help=_("only the speaker turns of people with this role (repeatable)"))
+    p.add_argument("--limit", type=int, metavar="N", help=_("words per column (default 30), or lines of --kwic"))
+    p.add_argument("--min-count", type=int, default=3, metavar="N",
+                   help=_("with --keyness: at least N uses (default 3)"))
+    p.add_argument("--all-words", action="store_true", help=_("list stop words too"))
     p.add_argument("--no-names", action="store_true",
-                   help="leave out the names of speakers, participants, cases and the pseudonym register")
-    p.add_argument("--width", type=int, default=40, metavar="N", help="with --kwic: characters of context (default 40)")
+                   help=_("leave out the names of speakers, participants, cases and the pseudonym register"))
+    p.add_argument("--width", type=int, default=40, metavar="N",
+                   help=_("with --kwic: characters of context (default 40)"))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fieldnotes.cli.context import Context
 from fieldnotes.errors import FieldnotesError
+from fieldnotes.translations import _, said
 
 
 def list_codes(ctx: Context) -> int:
@@ -22,7 +23,7 @@ def list_codes(ctx: Context) -> int:
         scale = f" scale {code['scale'][0]}-{code['scale'][1]}" if code["scale"] else ""
         lines.append(f"{key}{'  ' * code['depth']}{code['name']}{mark}{scale}  ({code['theme_codings']})")
     if not codes:
-        lines = ["the codebook is empty; add codes with `fieldnotes codebook import FILE`"]
+        lines = [_("the codebook is empty; add codes with `fieldnotes codebook import FILE`")]
     ctx.emit(codes, lines)
     return 0
 
@@ -37,7 +38,7 @@ def _read(path: str):  # type: ignore[no-untyped-def]
 
         return read_qdc(source)
     if source.suffix.lower() not in (".yaml", ".yml"):
-        raise FieldnotesError(f"{source}: codebooks are read from .yaml, .qdc or .qdpx files")
+        raise FieldnotesError(_("{source}: codebooks are read from .yaml, .qdc or .qdpx files").format(source=source))
     return yamlfile.read(source)
 
 
@@ -60,12 +61,12 @@ def import_codebook(ctx: Context) -> int:
     if ctx.args.dry_run:
         with project.read() as session:
             result = sync.diff(session, book)
-        ctx.emit(result.as_dict() | {"dry_run": True}, ["dry run; nothing was changed", *result.lines()])
+        ctx.emit(result.as_dict() | {"dry_run": True}, [_("dry run; nothing was changed"), *result.lines()])
         return 0
     coder = ctx.coder_name()
     with project.write() as session:
         with history.change(session, coder_id=coders.coder_id(coder), action="codebook.import",
-                            summary=f"imported codebook {Path(ctx.args.file).name}"):
+                            summary=said("imported codebook {name}", name=Path(ctx.args.file).name)):
             coders.ensure_coder(session, coder)
             result = sync.apply(session, book, coder_id=coders.coder_id(coder))
     ctx.emit(result.as_dict(), result.lines())
@@ -78,6 +79,7 @@ def export_codebook(ctx: Context) -> int:
     project = ctx.project()
     info = export(project, Path(ctx.args.file), coder_name=ctx.coder_name(),
                   pseudonymize=getattr(ctx.args, "pseudonymize", None), force=bool(ctx.args.force))
-    kind = " (REFI-QDA codebook)" if info["format"] == "qdc" else ""
-    ctx.emit(info, [f"wrote {info['codes']} codes to {info['file']}{kind}", info["names"]])
+    done = (_("wrote {count} codes to {target} (REFI-QDA codebook)") if info["format"] == "qdc"
+            else _("wrote {value} codes to {target}"))
+    ctx.emit(info, [done.format(count=info["codes"], value=info["codes"], target=info["file"]), info["names"]])
     return 0

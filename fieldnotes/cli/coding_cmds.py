@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
 from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
+from fieldnotes.translations import N_, Said, _, format_datetime, said
 
 
 @contextmanager
-def acting(ctx: Context, action: str, summary: str = "", details: dict[str, Any] | None = None
+def acting(ctx: Context, action: str, summary: str | Said = "", details: dict[str, Any] | None = None
            ) -> Iterator[tuple[Session, Any]]:
     """A write transaction holding one recorded change by the acting coder."""
     from fieldnotes.project.actions import acting as library_acting
@@ -28,7 +29,7 @@ def acting(ctx: Context, action: str, summary: str = "", details: dict[str, Any]
         yield pair
 
 
-def describe(session: Session, summary: str, details: dict[str, Any]) -> None:
+def describe(session: Session, summary: Said, details: dict[str, Any]) -> None:
     """Set the summary and details of the change being recorded, once they are known (the audit trail
     names the document and the old and new values; never any of the document's text)."""
     from fieldnotes.db import history
@@ -50,9 +51,9 @@ def code(ctx: Context) -> int:
     args = ctx.args
     chosen = sum(x is not None and x is not False for x in (args.span, args.match, args.regex, args.speaker))
     if chosen != 1:
-        raise InvalidInput("say what to code with exactly one of --span, --match, --regex or --speaker")
+        raise InvalidInput(_("say what to code with exactly one of --span, --match, --regex or --speaker"))
     if (args.all or args.nth) and not args.match:
-        raise InvalidInput("--all and --nth go with --match")
+        raise InvalidInput(_("--all and --nth go with --match"))
 
     def find(session: Session) -> tuple[Any, Any, list[applying.Span]]:
         doc = resolve(session, args.document)
@@ -81,14 +82,16 @@ def code(ctx: Context) -> int:
             doc, code_row, found = find(session)
             rows = applying.preview(doc, found)
             title, code_name = doc.title, code_row.name
-        lines = [f"dry run: would code {len(rows)} span(s) in {title!r} with {code_name!r}"]
+        lines = [_("dry run: would code {n_rows} span(s) in {title!r} with {code_name!r}")
+                 .format(n_rows=len(rows), title=title, code_name=code_name)]
         lines += [f"  {r['start']}:{r['end']}  {r['context']}" for r in rows]
         ctx.emit({"dry_run": True, "spans": rows}, lines)
         return 0
-    with acting(ctx, "code", f"coded {args.code}") as (session, cid):
+    with acting(ctx, "code", said("coded {code}", code=args.code)) as (session, cid):
         doc, code_row, found = find(session)
-        spans_note = f" ({len(found)} spans)" if len(found) > 1 else ""
-        describe(session, f"coded {code_row.name} in {doc.title!r}{spans_note}",
+        summary = said("coded {code} in {title!r} ({n} spans)", code=code_row.name, title=doc.title, n=len(found)) \
+            if len(found) > 1 else said("coded {code} in {title!r}", code=code_row.name, title=doc.title)
+        describe(session, summary,
                  {"code": str(code_row.id), "code_name": code_row.name, "document": str(doc.id),
                   "title": doc.title, "spans": len(found)})
         tree = CodeTree.load(session)
@@ -104,12 +107,12 @@ def code(ctx: Context) -> int:
 def uncode(ctx: Context) -> int:
     from fieldnotes.coding import applying
 
-    with acting(ctx, "uncode", "removed a coding") as (session, _):
+    with acting(ctx, "uncode", said("removed a coding")) as (session, _cid):
         coding = applying.get_coding(session, ctx.args.coding)
-        _describe_coding(session, coding, "removed {code} from {title!r}")
+        _describe_coding(session, coding, N_("removed {code} from {title!r}"))
         info = {"id": str(coding.id), "start": coding.start, "end": coding.end, "text": coding.text}
         applying.remove(session, coding)
-    ctx.emit(info, f"removed coding {info['id']}")
+    ctx.emit(info, _("removed coding {id}").format(id=info['id']))
     return 0
 
 
@@ -118,7 +121,7 @@ def _describe_coding(session: Session, coding: Any, summary: str) -> None:
 
     code, doc = session.get(Code, coding.code_id), session.get(Document, coding.document_id)
     code_name, title = code.name if code else "?", doc.title if doc else "?"
-    describe(session, summary.format(code=code_name, title=title),
+    describe(session, Said(summary, {"code": code_name, "title": title}),
              {"coding": str(coding.id), "code": str(coding.code_id), "code_name": code_name,
               "document": str(coding.document_id), "title": title})
 
@@ -127,9 +130,9 @@ def recode(ctx: Context) -> int:
     from fieldnotes.coding import applying, spans
 
     args = ctx.args
-    with acting(ctx, "recode", "changed a coding") as (session, _):
+    with acting(ctx, "recode", said("changed a coding")) as (session, _cid):
         coding = applying.get_coding(session, args.coding)
-        _describe_coding(session, coding, "changed a coding of {code} in {title!r}")
+        _describe_coding(session, coding, N_("changed a coding of {code} in {title!r}"))
         start = end = None
         if args.span:
             start, end = spans.parse(args.span)
@@ -137,7 +140,7 @@ def recode(ctx: Context) -> int:
                       start=start, end=end, reviewed=True if args.reviewed else None)
         info = {"id": str(coding.id), "start": coding.start, "end": coding.end, "text": coding.text,
                 "memo": coding.memo, "rating": coding.rating, "needs_review": coding.needs_review}
-    ctx.emit(info, f"changed coding {info['id']}")
+    ctx.emit(info, _("changed coding {id}").format(id=info['id']))
     return 0
 
 
@@ -154,16 +157,9 @@ def list_excerpts(ctx: Context) -> int:
     if ctx.json:
         ctx.emit([e.as_dict() for e in found])
         return 0
-    lines = []
-    for e in found:
-        where = " · ".join(x for x in (e.document_title, e.municipality, e.date, e.speaker, e.coder) if x)
-        rating = f" [{e.rating}]" if e.rating is not None else ""
-        lines.append(f"{e.code_path}{rating}  ({where})")
-        body = (e.context_before + "«" + e.text + "»" + e.context_after) if context is not None else e.text
-        lines.extend("    " + line for line in body.splitlines())
-        if e.memo:
-            lines.append(f"    memo: {e.memo}")
-    lines.append(f"{len(found)} excerpt(s)")
+    from fieldnotes.cli.analysis_cmds import excerpt_lines
+
+    lines = excerpt_lines(found, context)
     ctx.emit(None, lines)
     return 0
 
@@ -174,12 +170,13 @@ def list_excerpts(ctx: Context) -> int:
 def memo_add(ctx: Context) -> int:
     from fieldnotes.coding import memos
 
-    with acting(ctx, "memo.add", "wrote a memo") as (session, cid):
+    with acting(ctx, "memo.add", said("wrote a memo")) as (session, cid):
         target = memos.resolve_target(session, ctx.args.target)
         memo = memos.add(session, target, ctx.args.text, coder_id=cid)
         info = {"id": str(memo.id), "target_kind": target.kind, "target": str(target.id) if target.id else None,
                 "target_label": target.label}
-    ctx.emit(info, f"memo {str(memo.id)[:8]} on {target.kind} {target.label}")
+    ctx.emit(info, _("memo {item} on {kind} {label}")
+             .format(item=str(memo.id)[:8], kind=target.kind, label=target.label))
     return 0
 
 
@@ -189,9 +186,18 @@ def memo_list(ctx: Context) -> int:
     source = getattr(ctx.args, "source", None)
     with ctx.project(readonly=True).read() as session:
         rows = memos.listing(session, source=source)
-    lines = [f"{'  ↳ ' if r['reply_to'] and source else ''}{str(r['written_at'] or r['created_at'])[:16]} "
-             f"{r['author'] or '?'} on {r['target_kind']} {r['target_label'] or ''}: {r['text']}" for r in rows]
-    ctx.emit(rows, lines or ([f"no memos from {source}"] if source else ["no memos"]))
+    import datetime as dt
+
+    def on(r: dict[str, Any]) -> str:
+        kind = _(memos.TARGET_NAMES.get(r["target_kind"], r["target_kind"]))
+        return _("{author} on {kind} {label}").format(author=r["author"] or "?", kind=kind,
+                                                      label=r["target_label"] or "")
+
+    def when(r: dict[str, Any]) -> str:
+        return format_datetime(dt.datetime.fromisoformat(str(r["written_at"] or r["created_at"])))
+
+    lines = [f"{'  ↳ ' if r['reply_to'] and source else ''}{when(r)} {on(r)}: {r['text']}" for r in rows]
+    ctx.emit(rows, lines or ([_("no memos from {source}").format(source=source)] if source else [_("no memos")]))
     return 0
 
 
@@ -221,7 +227,10 @@ def _undo_redo(ctx: Context, which: str) -> int:
     with project.write() as session:
         target = getattr(undo_mod, which)(session, coders.coder_id(name))
         info = {"change": str(target.id), "action": target.action, "summary": target.summary}
-    ctx.emit(info, f"{which} done: {target.summary or target.action}")
+    from fieldnotes.db.history import describe as told
+
+    said_now = told(target.summary, target.details, target.action)
+    ctx.emit(info, (_("undone: {change}") if which == "undo" else _("redone: {change}")).format(change=said_now))
     return 0
 
 
@@ -234,29 +243,42 @@ def redo(ctx: Context) -> int:
 
 
 def log(ctx: Context) -> int:
+    import datetime as dt
+
     from fieldnotes.coding.audit import EXPORT_ACTIONS, entries
     from fieldnotes.dates import parse_date
-    from fieldnotes.translations import translator
-
+    from fieldnotes.db.history import describe as told
+    from fieldnotes.translations import format_datetime
     args = ctx.args
     with ctx.project(readonly=True).read() as session:
         rows = entries(session, coders=args.filter_coders or None,
                        since=parse_date(args.since, "since date") if args.since else None,
                        exports_only=args.exports, limit=args.limit)
-    _ = translator(ctx.lang).gettext
+    ctx.lang  # noqa: B018 - the language of the lines below
 
     def marked(row: dict[str, Any]) -> str:
         """An export's line says whether it was pseudonymised, so one made without stands out."""
+        text = told(row["summary"], row.get("details"), row["action"])
         details = row.get("details")
         if row["action"] not in EXPORT_ACTIONS or not (isinstance(details, dict) and "file" in details):
-            return str(row["summary"])
+            return text
         done = isinstance(details, dict) and details.get("pseudonymized") is True  # a matrix never is
-        return f"{row['summary']}  [{_('pseudonymised') if done else _('not pseudonymised')}]"
+        return f"{text}  [{_('pseudonymised') if done else _('not pseudonymised')}]"
 
-    lines = [f"{r['at'][:19].replace('T', ' ')}  {r['coder'] or '-':<16} {r['action']:<18} {marked(r)}"
-             for r in rows] or ["nothing logged"]
-    ctx.emit(rows, lines)
+    def when(row: dict[str, Any]) -> str:
+        return format_datetime(dt.datetime.fromisoformat(row["at"]), with_seconds=True, style="short")
+
+    lines = [f"{when(r)}  {r['coder'] or '-':<16} {r['action']:<18} {marked(r)}" for r in rows] \
+        or [_("nothing logged")]
+    # JSON keeps each change as before: its English summary, its details without the template behind the text
+    ctx.emit([{**r, "details": _without_said(r.get("details"))} for r in rows], lines)
     return 0
+
+
+def _without_said(details: Any) -> Any:
+    from fieldnotes.db.history import SAID_KEY
+
+    return {k: v for k, v in details.items() if k != SAID_KEY} if isinstance(details, dict) else details
 
 
 # --- editing text --------------------------------------------------------------------------------
@@ -268,9 +290,9 @@ def _editor_allowed(project: Any) -> None:
     from fieldnotes.privacy import encryption
 
     if project.path is not None and encryption.is_encrypted(project.path):
-        raise Refused(f"{project.path.name} is encrypted, and an outside editor would write the text to disk "
-                      "in clear; nothing was opened",
-                      hint="write a new note in the app (d, then n), or give the text with --from-file")
+        raise Refused(_("{name} is encrypted, and an outside editor would write the text to disk in clear; nothing was "
+                        "opened").format(name=project.path.name),
+                      hint=_("write a new note in the app (d, then n), or give the text with --from-file"))
 
 
 def _editor_text(initial: str, what: str, suffix: str = ".txt") -> str:
@@ -288,17 +310,19 @@ def _editor_text(initial: str, what: str, suffix: str = ".txt") -> str:
         try:
             subprocess.run([*shlex.split(editor), str(path)], check=True)
         except FileNotFoundError:
-            raise FieldnotesError(f"the editor {editor!r} was not found",
-                                  hint="set $EDITOR, or pass the text with --from-file") from None
+            raise FieldnotesError(_("the editor {editor!r} was not found").format(editor=editor),
+                                  hint=_("set $EDITOR, or pass the text with --from-file")) from None
         except subprocess.CalledProcessError as error:
             typed = path.read_bytes()
             if typed.strip() and typed != initial.encode("utf-8"):
                 from fieldnotes.fileio import keep_recovery
 
                 kept = keep_recovery(typed, what)
-                raise FieldnotesError(f"the editor exited with status {error.returncode}; nothing was saved, and "
-                                      f"what you wrote is kept in {kept}") from None
-            raise FieldnotesError(f"the editor exited with status {error.returncode}; nothing was changed") from None
+                raise FieldnotesError(_("the editor exited with status {returncode}; nothing was saved, and what you "
+                                        "wrote is kept in {kept}").format(returncode=error.returncode,
+                                                                          kept=kept)) from None
+            raise FieldnotesError(_("the editor exited with status {returncode}; nothing was changed")
+                                  .format(returncode=error.returncode)) from None
         data = path.read_bytes()
         try:
             from fieldnotes.importing.encoding import decode
@@ -308,7 +332,8 @@ def _editor_text(initial: str, what: str, suffix: str = ".txt") -> str:
             from fieldnotes.fileio import keep_recovery
 
             kept = keep_recovery(data, what)
-            raise FieldnotesError(f"{error.message}; nothing was saved, and what you wrote is kept in {kept}",
+            raise FieldnotesError(_("{message}; nothing was saved, and what you wrote is kept in {kept}")
+                                  .format(message=error.message, kept=kept),
                                   hint=error.hint) from None
     finally:
         path.unlink(missing_ok=True)
@@ -330,7 +355,7 @@ def _kept_on_failure(ctx: Context, text: str | None, what: str) -> Iterator[None
         raise type(error)(f"{error.message}; what you wrote is kept in {kept}", hint=error.hint) from None
     except BaseException:
         kept = keep_recovery(text, what)
-        ctx.note(f"fieldnotes: nothing was saved; what you wrote is kept in {kept}")
+        ctx.note(_("fieldnotes: nothing was saved; what you wrote is kept in {kept}").format(kept=kept))
         raise
 
 
@@ -340,7 +365,7 @@ def _read_text_file(name: str) -> str:
     try:
         data = Path(name).read_bytes()
     except OSError as error:
-        raise FieldnotesError(f"cannot read {name} ({error.strerror})") from None
+        raise FieldnotesError(_("cannot read {name} ({strerror})").format(name=name, strerror=error.strerror)) from None
     return decode(data, name)[0]
 
 
@@ -348,8 +373,8 @@ def _writable_project(ctx: Context) -> Any:
     """The project, refused before any editor opens when it cannot take the text afterwards."""
     project = ctx.project()
     if project.readonly:
-        raise Refused(f"{project.display} is read-only here; nothing was opened",
-                      hint="open a copy you can write, or ask for write access")
+        raise Refused(_("{display} is read-only here; nothing was opened").format(display=project.display),
+                      hint=_("open a copy you can write, or ask for write access"))
     ctx.coder_name()  # an unknown coder name is refused now, not after the writing
     return project
 
@@ -367,20 +392,22 @@ def edit(ctx: Context) -> int:
     typed = None if ctx.args.from_file else _editor_text(old, f"edit {title}")
     new = _read_text_file(ctx.args.from_file) if typed is None else typed
     with _kept_on_failure(ctx, typed if typed != old else None, f"edit {title}"), \
-            acting(ctx, "edit", f"edited the text of {title!r}") as (session, cid):
+            acting(ctx, "edit", said("edited the text of {title!r}", title=title)) as (session, cid):
         from fieldnotes.db.models import Document
 
         current = session.get(Document, doc_id)
         if current is None or current.text != old:
-            raise FieldnotesError(f"{title!r} changed while you were editing; nothing was saved",
-                                  hint="run the edit again")
+            raise FieldnotesError(_("{title!r} changed while you were editing; nothing was saved").format(title=title),
+                                  hint=_("run the edit again"))
         result = edit_text(session, current, new, coder_id=cid)
     if not result.changed:
-        ctx.emit(result.as_dict(), "no changes")
+        ctx.emit(result.as_dict(), _("no changes"))
         return 0
-    ctx.emit(result.as_dict(), f"saved {title!r}: {result.kept} codings unchanged, {result.shifted} moved with the "
-                               f"text, {len(result.adjusted)} adjusted and flagged for review, "
-                               f"{len(result.removed)} removed")
+    ctx.emit(result.as_dict(),
+             _("saved {title!r}: {kept} codings unchanged, {shifted} moved with the text, {n_adjusted} adjusted and "
+               "flagged for review, {n_removed} removed").format(title=title, kept=result.kept, shifted=result.shifted,
+                                                                 n_adjusted=len(result.adjusted),
+                                                                     n_removed=len(result.removed)))
     return 0
 
 
@@ -403,13 +430,13 @@ def new_document(ctx: Context) -> int:
     typed = None if args.from_file else _editor_text("", f"new {meta.title}")
     text = _read_text_file(args.from_file) if typed is None else typed
     if not text.strip():
-        raise FieldnotesError("the note is empty; nothing was saved")
+        raise FieldnotesError(_("the note is empty; nothing was saved"))
     meta.text = text
     with _kept_on_failure(ctx, typed, f"new {meta.title}"), \
-            acting(ctx, "new", f"wrote {meta.title!r}") as (session, cid):
+            acting(ctx, "new", said("wrote {title!r}", title=meta.title)) as (session, cid):
         added = add_document(session, meta, coder_id=cid)
         info = {"id": str(added.document.id), "title": added.document.title, "chars": added.document.length}
-    ctx.emit(info, f"saved {info['title']!r} ({info['chars']} characters)")
+    ctx.emit(info, _("saved {title!r} ({chars} characters)").format(title=info['title'], chars=info['chars']))
     return 0
 
 
@@ -419,7 +446,7 @@ def new_document(ctx: Context) -> int:
 def doc_set(ctx: Context) -> int:
     from fieldnotes.documents.store import resolve, set_metadata
 
-    with acting(ctx, "doc.set", f"set {ctx.args.key} of a document") as (session, cid):
+    with acting(ctx, "doc.set", said("set {key} of a document", key=ctx.args.key)) as (session, cid):
         doc = resolve(session, ctx.args.document)
         changed = set_metadata(session, doc, ctx.args.key, ctx.args.value, coder_id=cid)
         describe(session, changed.summary(), changed.details())
@@ -431,14 +458,14 @@ def doc_set(ctx: Context) -> int:
 def doc_rename(ctx: Context) -> int:
     from fieldnotes.documents.store import resolve, set_metadata
 
-    with acting(ctx, "doc.rename", "renamed a document") as (session, cid):
+    with acting(ctx, "doc.rename", said("renamed a document")) as (session, cid):
         doc = resolve(session, ctx.args.document)
         old = doc.title
         set_metadata(session, doc, "title", ctx.args.title, coder_id=cid)
-        describe(session, f"renamed {old!r} → {doc.title!r}",
+        describe(session, said("renamed {old!r} → {new!r}", old=old, new=doc.title),
                  {"document": str(doc.id), "title": doc.title, "key": "title", "from": old, "to": doc.title})
         info = {"id": str(doc.id), "from": old, "to": doc.title}
-    ctx.emit(info, f"renamed {old!r} to {info['to']!r}")
+    ctx.emit(info, _("renamed {old!r} to {to!r}").format(old=old, to=info['to']))
     return 0
 
 
@@ -452,17 +479,19 @@ def doc_delete(ctx: Context) -> int:
         doc = resolve(session, ctx.args.document)
         title = doc.title
         count = session.scalar(select(func.count()).select_from(Coding).where(Coding.document_id == doc.id))
-    if not ctx.confirm(f"delete {title!r} and its {count} coding(s)?", yes=ctx.args.yes):
-        ctx.note("nothing deleted")
+    if not ctx.confirm(_("delete {title!r} and its {count} coding(s)?")
+                       .format(title=title, count=count), yes=ctx.args.yes):
+        ctx.note(_("nothing deleted"))
         return 0
-    with acting(ctx, "doc.delete", f"deleted {title!r}") as (session, _):
+    with acting(ctx, "doc.delete", said("deleted {title!r}", title=title)) as (session, _cid):
         doc = resolve(session, ctx.args.document)
         doc_id, title = doc.id, doc.title
         removed = delete_document(session, doc)
-        describe(session, f"deleted {title!r} with {removed} coding(s)",
+        describe(session, said("deleted {title!r} with {removed} coding(s)", title=title, removed=removed),
                  {"document": str(doc_id), "title": title, "codings_removed": removed})
     ctx.emit({"title": title, "codings_removed": removed},
-             f"deleted {title!r} with {removed} coding(s); `fieldnotes undo` brings it back")
+             _("deleted {title!r} with {removed} coding(s); `fieldnotes undo` brings it back").format(title=title,
+                     removed=removed))
     return 0
 
 
@@ -482,18 +511,18 @@ def codebook_add(ctx: Context) -> int:
     from fieldnotes.queries.filters import parse_rating
 
     args = ctx.args
-    with acting(ctx, "codebook.add", f"added code {args.name!r}") as (session, cid):
+    with acting(ctx, "codebook.add", said("added code {name!r}", name=args.name)) as (session, cid):
         parent = _code(session, args.parent) if args.parent else None
         code = operations.add(session, args.name, parent=parent, color=args.color, codable=not args.category,
                               shortcut=args.shortcut, short=args.short or "",
                               scale=parse_rating(args.scale) if args.scale else None, coder_id=cid)
         info = {"id": str(code.id), "name": code.name}
-    ctx.emit(info, f"added {info['name']!r} ({info['id']})")
+    ctx.emit(info, _("added {name!r} ({id})").format(name=info['name'], id=info['id']))
     return 0
 
 
 def _codebook_change(ctx: Context, action: str, summary: str, work: Callable[[Session], str]) -> int:
-    with acting(ctx, action, summary) as (session, _):
+    with acting(ctx, action, summary) as (session, _cid):
         message = work(session)
     ctx.emit({"done": message}, message)
     return 0
@@ -521,7 +550,7 @@ def codebook_move(ctx: Context) -> int:
         return f"moved {code.name!r} under {parent.name if parent else 'the top level'!r}"
 
     if not ctx.args.top and not ctx.args.parent:
-        raise InvalidInput("say where to: --parent CODE or --top")
+        raise InvalidInput(_("say where to: --parent CODE or --top"))
     return _codebook_change(ctx, "codebook.move", f"moved {ctx.args.code!r}", work)
 
 
@@ -567,8 +596,9 @@ def codebook_delete(ctx: Context) -> int:
         plan = operations.delete_plan(session, _code(session, ctx.args.code))
         names = [c.name for c in plan.codes]
     if plan.codings and not ctx.confirm(
-            f"delete {', '.join(names)} with {plan.codings} coding(s)?", yes=ctx.args.yes):
-        ctx.note("nothing deleted")
+            _("delete {names} with {codings} coding(s)?").format(names=', '.join(names),
+                                                                 codings=plan.codings), yes=ctx.args.yes):
+        ctx.note(_("nothing deleted"))
         return 0
 
     def work(session: Session) -> str:

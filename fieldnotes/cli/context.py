@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import uuid
 from typing import Any
 
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.project.opening import Project, open_project
+from fieldnotes.translations import _
 
 
 class Context:
@@ -34,9 +34,25 @@ class Context:
         if self._project is None:
             self._readonly_by_request = readonly
             self._project = open_project(self.db, readonly=readonly)
+            self._speak_project_language()
             for notice in self._project.notices:
                 self.note(notice)
         return self._project
+
+    def _speak_project_language(self) -> None:
+        """Once the project is open, its language counts where nothing stronger chose one."""
+        from fieldnotes.translations import LANGUAGES, choose, decided, use
+
+        explicit = getattr(self.args, "lang", None)
+        if decided(explicit) is not None or self._project is None or self._project_lang:
+            return
+        try:
+            with self._project.read() as session:
+                language = self._project.settings(session).language
+        except Exception:
+            return
+        self._project_lang = language if language in LANGUAGES else ""
+        use(choose(explicit, self._project_lang or None))
 
     def coder_name(self) -> str:
         from fieldnotes.db.coders import choose_name
@@ -51,18 +67,15 @@ class Context:
 
     @property
     def lang(self) -> str:
-        """The interface and export language: --lang, then FIELDNOTES_LANG, then the project's own
-        language setting, then the system locale."""
-        explicit = getattr(self.args, "lang", None)
-        if explicit:
-            return str(explicit)
-        from fieldnotes.translations import LANGUAGES, default_language
+        """The interface and export language: --lang, then FIELDNOTES_LANG, then the person's own setting,
+        then the project's language setting, then the system locale. Once asked, it is the language of
+        everything printed from then on."""
+        from fieldnotes.translations import choose, decided, use
 
-        if os.environ.get("FIELDNOTES_LANG") in LANGUAGES:
-            return default_language()
-        if self._project_lang is None:
+        explicit = getattr(self.args, "lang", None)
+        if decided(explicit) is None and self._project_lang is None:
             self._project_lang = self._project_language() or ""
-        return self._project_lang or default_language()
+        return use(choose(explicit, self._project_lang or None))
 
     def _project_language(self) -> str | None:
         """The project's language setting; None where there is no project (yet) to ask."""
@@ -101,8 +114,9 @@ class Context:
         if yes:
             return True
         if not sys.stdin.isatty():
-            raise FieldnotesError(f"{question} needs confirmation", hint="add --yes to confirm in a script")
-        answer = input(f"{question} [y/N] ").strip().lower()
+            raise FieldnotesError(_("{question} needs confirmation").format(question=question),
+                                  hint=_("add --yes to confirm in a script"))
+        answer = input(_("{question} [y/N] ").format(question=question)).strip().lower()
         return answer in ("y", "yes", "j", "ja")
 
     # --- lifetime ------------------------------------------------------------------------------

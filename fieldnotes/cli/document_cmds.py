@@ -10,16 +10,17 @@ from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
 from fieldnotes.dates import parse_date
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _, format_date, format_number
 
 
 def _attrs(pairs: list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs:
         if "=" not in pair:
-            raise InvalidInput(f"--attr {pair!r} is not KEY=VALUE")
+            raise InvalidInput(_("--attr {pair!r} is not KEY=VALUE").format(pair=pair))
         key, value = pair.split("=", 1)
         if not key.strip():
-            raise InvalidInput(f"--attr {pair!r} has no key")
+            raise InvalidInput(_("--attr {pair!r} has no key").format(pair=pair))
         out[key.strip()] = value.strip()
     return out
 
@@ -104,14 +105,19 @@ def _report_table(report: dict[str, Any], *, failed: bool) -> list[str]:
         detail = row["reason"] or (row["document_title"] or "")
         lines.append(f"{symbol[row['status']]} {row['status']:<8} {row['file']}  {detail}")
         for note in row["notes"]:
-            lines.append(f"           note: {note}")
+            lines.append(_("           note: {note}").format(note=note))
     if failed:
         return lines
-    lines.append(
-        f"{report['imported']} imported, {report['skipped']} skipped, {report['failed']} failed"
-        + (f"; new cases: {', '.join(report['created_cases'])}" if report["created_cases"] else "")
-    )
+    lines.append(_("{imported} imported, {skipped} skipped, {failed} failed").format(
+        imported=report["imported"], skipped=report["skipped"], failed=report["failed"])
+        + (_("; new cases: {cases}").format(cases=", ".join(report["created_cases"])) if report["created_cases"]
+           else ""))
     return lines
+
+
+def kind_name(kind: str | None) -> str:
+    """A document kind in the interface language (JSON keeps the stored English value)."""
+    return _(kind) if kind in ("interview", "observation", "minutes", "document") else (kind or "")
 
 
 def list_documents(ctx: Context) -> int:
@@ -130,10 +136,10 @@ def list_documents(ctx: Context) -> int:
     from fieldnotes.text import fit
 
     lines = [
-        f"{r['id'][:8]}  {r['date'] or '----------'}  {r['kind']:<11} {fit(r['municipality'] or '-', 24):<24} "
-        f"{r['codings']:>4}  {r['title']}"
+        f"{r['id'][:8]}  {format_date(r['date'], 'short') or '----------':<10}  {kind_name(r['kind']):<11} "
+        f"{fit(r['municipality'] or '-', 24):<24} {format_number(r['codings']):>4}  {r['title']}"
         for r in rows
-    ] or ["no documents; import some with `fieldnotes import FOLDER`"]
+    ] or [_("no documents; import some with `fieldnotes import FOLDER`")]
     ctx.emit(rows, lines)
     return 0
 

@@ -7,12 +7,13 @@ from typing import Any
 
 from fieldnotes.cli.context import Context
 from fieldnotes.errors import FieldnotesError
+from fieldnotes.translations import _
 
 
 def _export_lines(info: dict[str, Any]) -> list[str]:
-    what = (f"{info['documents']} documents, {info['codes']} codes, {info['codings']} codings, {info['memos']} memos"
-            if info["format"] == "qdpx" else f"{info['codes']} codes")
-    lines = [f"wrote {info['file']} ({what})"]
+    what = (_("{documents} documents, {codes} codes, {codings} codings, {memos} memos").format(**info)
+            if info["format"] == "qdpx" else _("{codes} codes").format(**info))
+    lines = [_("wrote {file} ({what})").format(file=info['file'], what=what)]
     lines.append(info["names"])  # "names replaced: yes (…)", as every export says it
     lines += [f"skipped: {item}" for item in info.get("skipped", [])]
     return lines
@@ -50,7 +51,7 @@ def import_file(ctx: Context) -> int:
     args = ctx.args
     files = [args.file] if getattr(args, "file", None) else list(getattr(args, "paths", []) or [])
     if not files:
-        raise FieldnotesError("no file given", hint="fieldnotes exchange import FILE.qdpx")
+        raise FieldnotesError(_("no file given"), hint=_("fieldnotes exchange import FILE.qdpx"))
     project = ctx.project()
     coder = ctx.coder_name()
     results = []

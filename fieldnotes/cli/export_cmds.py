@@ -10,14 +10,15 @@ from typing import Any
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _, format_decimal
 
 
 def _size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB"):
-        if n < 1024 or unit == "MB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n} bytes"  # pragma: no cover
+    """A file size as a reader writes it: 812 bytes, 14,2 KB (Danish) / 14.2 KB (English)."""
+    if n < 1024:
+        return _("{n} bytes").format(n=n)
+    size = n / 1024
+    return f"{format_decimal(size, 1)} KB" if size < 1024 else f"{format_decimal(size / 1024, 1)} MB"
 
 
 def _progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
@@ -32,7 +33,7 @@ def _progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
 
     def show(done: int, total: int) -> None:
         shown[0] = True
-        out.write(f"\rwriting… {done:,}/{total:,}")
+        out.write("\r" + _("writing… {done}/{total}").format(done=done, total=total))
         out.flush()
 
     def finish() -> None:
@@ -69,11 +70,14 @@ def _export(ctx: Context, fmt: str) -> int:
         result = export(project, request, progress=progress)
     finally:
         finish()
-    what = "coding(s) as comments" if request.annotated else "excerpt(s)"
-    names = result.names.line() if result.names is not None else ""
+    names = result.names.line() if result.names is not None else ""  # JSON stays English
+    said_names = result.names.line(_) if result.names is not None else ""
+    message = (_("wrote {out}: {excerpts} coding(s) as comments from {documents} document(s), {size}")
+               if request.annotated else
+               _("wrote {out}: {excerpts} excerpt(s) from {documents} document(s), {size}"))
     ctx.emit(result.as_dict() | {"names": names},
-             [f"wrote {args.out}: {result.excerpts} {what} from {result.documents} document(s), {_size(result.bytes)}",
-              names])
+             [message.format(out=args.out, excerpts=result.excerpts, documents=result.documents,
+                             size=_size(result.bytes)), said_names])
     return 0
 
 
@@ -92,8 +96,8 @@ def take_out(args: Any) -> None:
         args.out = annotated.pop()
         args.annotated = annotated
         return
-    raise InvalidInput("export docx: name the file to write (OUT), e.g. `export docx OUT --annotated DOC...` "
-                       "or `export docx --annotated DOC... OUT.docx`")
+    raise InvalidInput(_("export docx: name the file to write (OUT), e.g. `export docx OUT --annotated DOC...` or "
+                         "`export docx --annotated DOC... OUT.docx`"))
 
 
 def export_csv(ctx: Context) -> int:

@@ -13,21 +13,47 @@ from collections.abc import Sequence
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def _lang_given(argv: Sequence[str]) -> str | None:
+    """`--lang X` or `--lang=X`, read before parsing: help texts and usage errors are in that language."""
+    for index, word in enumerate(argv):
+        if word == "--":
+            break
+        if word == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith("--lang="):
+            return word.partition("=")[2]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from fieldnotes.translations import current, use
+
+    before = current()
+    try:
+        return _main(argv)
+    finally:
+        use(before)  # a caller in the same process (a test, a script) keeps its own language
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from fieldnotes import collector
-    from fieldnotes.cli.parser import build_parser
+    from fieldnotes.translations import _, choose, use
 
     collector.tune()
     from fieldnotes.cli import terminal
 
     terminal.guard()
+    words = list(sys.argv[1:] if argv is None else argv)
+    # the language before the project's is known: --lang, FIELDNOTES_LANG, the person's, the system's
+    use(choose(_lang_given(words)))
+    from fieldnotes.cli.parser import build_parser
 
     parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(words)
     handler_ref: str | None = getattr(args, "handler", None)
     if handler_ref is None:
         handler_ref = "fieldnotes.cli.app_cmd:run_app"
-    module_name, _, func_name = handler_ref.partition(":")
+    module_name, _sep, func_name = handler_ref.partition(":")
     debug = bool(getattr(args, "debug", False))
     from fieldnotes.errors import FieldnotesError
 
@@ -45,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(error))
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("fieldnotes: interrupted; nothing half-done was kept", file=sys.stderr)
+        print(_("fieldnotes: interrupted; nothing half-done was kept"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
@@ -64,11 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from fieldnotes.logs import log_exception
 
         where = log_exception(error)
-        print(
-            f"fieldnotes: unexpected error ({type(error).__name__}); details were logged to {where}. "
-            "Run again with --debug to see them here.",
-            file=sys.stderr,
-        )
+        print(_("fieldnotes: unexpected error ({name}); details were logged to {where}. "
+                "Run again with --debug to see them here.").format(name=type(error).__name__, where=where),
+              file=sys.stderr)
         return EXIT_FAILED
 
 
@@ -76,27 +100,31 @@ def _error(message: str) -> None:
     """The one line a failure prints: whatever it quotes, no control character reaches the terminal and no
     line break splits it."""
     from fieldnotes.text import terminal_safe
+    from fieldnotes.translations import _
 
-    print(f"fieldnotes: error: {terminal_safe(message, one_line=True)}", file=sys.stderr)
+    print(_("fieldnotes: error: {message}").format(message=terminal_safe(message, one_line=True)), file=sys.stderr)
 
 
 def _database_trouble(error: Exception) -> str | None:
     """Database failures a user can act on, named plainly (nothing was changed: the transaction rolled back)."""
+    from fieldnotes.translations import _
+
     text = str(getattr(error, "orig", error)).lower()
     if "disk is full" in text or "database or disk is full" in text:
-        return "the disk is full; nothing was changed. Free some space and run the command again"
+        return _("the disk is full; nothing was changed. Free some space and run the command again")
     if "readonly database" in text or "read-only" in text:
-        return "the project file cannot be written (read-only); nothing was changed"
+        return _("the project file cannot be written (read-only); nothing was changed")
     if "database is locked" in text:
-        return "the project is busy in another program for too long; nothing was changed. Try again"
+        return _("the project is busy in another program for too long; nothing was changed. Try again")
     if _from_sqlite(error) and ("malformed" in text or "not a database" in text):
-        return ("the project file is damaged (" + text.splitlines()[0] + "); nothing was changed. "
-                "List its backups with `fieldnotes restore` and put one back with `fieldnotes restore N`")
+        return _("the project file is damaged ({reason}); nothing was changed. List its backups with "
+                 "`fieldnotes restore` and put one back with `fieldnotes restore N`"
+                 ).format(reason=text.splitlines()[0])
     if "value too long for type character varying" in text:  # a name stored before fieldnotes checked lengths
-        return ("a name is longer than the database holds (see `fieldnotes codebook list` and `fieldnotes docs`); "
-                "nothing was changed. Shorten it in the project it comes from and try again")
+        return _("a name is longer than the database holds (see `fieldnotes codebook list` and `fieldnotes docs`); "
+                 "nothing was changed. Shorten it in the project it comes from and try again")
     if "could not connect" in text or "connection refused" in text:
-        return "cannot reach the database server; check the address and that the server is running"
+        return _("cannot reach the database server; check the address and that the server is running")
     return None
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from fieldnotes.cli.coding_cmds import acting
 from fieldnotes.cli.context import Context
 from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
+from fieldnotes.translations import _, ngettext, said
 
 
 def _ensure_coder(session: Session, name: str) -> uuid.UUID:
@@ -30,19 +31,22 @@ def add(ctx: Context) -> int:
     args = ctx.args
     if args.from_participants:
         if args.original or args.pseudonym:
-            raise InvalidInput("give either ORIGINAL PSEUDONYM or --from-participants, not both")
+            raise InvalidInput(_("give either ORIGINAL PSEUDONYM or --from-participants, not both"))
         return _from_participants(ctx)
     if args.dry_run:
-        raise InvalidInput("--dry-run goes with --from-participants")
+        raise InvalidInput(_("--dry-run goes with --from-participants"))
     if not args.original or not args.pseudonym:
-        raise InvalidInput("say what to replace and with what: fieldnotes pseudonyms add ORIGINAL PSEUDONYM")
+        raise InvalidInput(_("say what to replace and with what: fieldnotes pseudonyms add ORIGINAL PSEUDONYM"))
     attributes = register.parse_attributes(args.attr)
     category = register.normalise_category(args.category)
-    with acting(ctx, "pseudonyms.add", f"added the pseudonym {args.pseudonym.strip()} ({category})") as (session, cid):
+    with acting(ctx, "pseudonyms.add", said("added the pseudonym {text} ({category})", text=args.pseudonym.strip(),
+                                            category=category)) as (session, cid):
         entry = register.add(session, args.original, args.pseudonym, category=category, attributes=attributes,
                              coder_id=cid)
         info = register.as_dict(entry)
-    ctx.emit(info, f"{info['original']} -> {info['pseudonym']} ({info['category']}, id {info['id'][:8]})")
+    ctx.emit(info, _("{original} -> {pseudonym} ({category}, id {item})")
+             .format(original=info['original'], pseudonym=info['pseudonym'], category=info['category'],
+                     item=info['id'][:8]))
     return 0
 
 
@@ -53,16 +57,17 @@ def _from_participants(ctx: Context) -> int:
         with ctx.project(readonly=True).read() as session:
             proposals = register.propose_from_participants(session)
     else:
-        with acting(ctx, "pseudonyms.add", "added pseudonyms for the participants") as (session, cid):
+        with acting(ctx, "pseudonyms.add", said("added pseudonyms for the participants")) as (session, cid):
             proposals = register.propose_from_participants(session)
             for proposal in proposals.entries:
                 register.add(session, proposal.original, proposal.pseudonym, category=proposal.category,
                              attributes=proposal.attributes, coder_id=cid)
-    verb = "would add" if ctx.args.dry_run else "added"
     lines = [f"  {p.original} -> {p.pseudonym}" + (f"  ({p.attributes['role']})" if p.attributes.get("role") else "")
              for p in proposals.entries]
-    lines.append(f"{verb} {len(proposals.entries)} entr{'y' if len(proposals.entries) == 1 else 'ies'}")
-    lines += [f"  skipped {reason}" for reason in proposals.skipped]
+    count = len(proposals.entries)
+    lines.append((ngettext("would add {n} entry", "would add {n} entries", count) if ctx.args.dry_run
+                  else ngettext("added {n} entry", "added {n} entries", count)).format(n=count))
+    lines += ["  " + _("skipped {reason}").format(reason=reason) for reason in proposals.skipped]
     ctx.emit({"dry_run": bool(ctx.args.dry_run), "entries": [p.as_dict() for p in proposals.entries],
               "skipped": proposals.skipped}, lines)
     return 0
@@ -82,10 +87,11 @@ def list_entries(ctx: Context) -> int:
             for text in session.scalars(select(Document.text)):
                 counts.update(m.original for m in rep.matches(text))
         data = [{**register.as_dict(e), "occurrences": counts.get(e.original, 0) if e.original else 0} for e in rows]
-    lines = [f"{d['id'][:8]}  {d['category']:<12}  {d['original'] or '(in the key file)'} -> {d['pseudonym']}"
+    lines = [f"{d['id'][:8]}  {d['category']:<12}  {d['original'] or _('(in the key file)')} -> {d['pseudonym']}"
              + (f"  [{', '.join(f'{k}={v}' for k, v in d['attributes'].items())}]" if d["attributes"] else "")
-             + (f"  ({d['occurrences']}× in the documents)" if d["occurrences"] else "") for d in data]
-    lines.append(f"{len(data)} entr{'y' if len(data) == 1 else 'ies'}")
+             + ("  " + _("({n}× in the documents)").format(n=d["occurrences"]) if d["occurrences"] else "")
+             for d in data]
+    lines.append(ngettext("{n} entry", "{n} entries", len(data)).format(n=len(data)))
     ctx.emit(data, lines)
     return 0
 
@@ -93,11 +99,12 @@ def list_entries(ctx: Context) -> int:
 def remove(ctx: Context) -> int:
     from fieldnotes.privacy import register
 
-    with acting(ctx, "pseudonyms.remove", "removed a pseudonym") as (session, _):
+    with acting(ctx, "pseudonyms.remove", said("removed a pseudonym")) as (session, _cid):
         entry = register.resolve(session, ctx.args.entry)
         info = register.as_dict(entry)
         session.delete(entry)
-    ctx.emit(info, f"removed {info['original'] or '(separated)'} -> {info['pseudonym']}")
+    ctx.emit(info, _("removed {value} -> {pseudonym}")
+             .format(value=info['original'] or '(separated)', pseudonym=info['pseudonym']))
     return 0
 
 
@@ -106,10 +113,11 @@ def import_key(ctx: Context) -> int:
 
     path = Path(ctx.args.keyfile).expanduser()
     data = keyfile.read(path)
-    with acting(ctx, "pseudonyms.import", f"imported pseudonym entries from {path.name}") as (session, cid):
+    with acting(ctx, "pseudonyms.import", said("imported pseudonym entries from {name}", name=path.name)) as (session,
+            cid):
         report = keyfile.import_entries(session, data["entries"], coder_id=cid)
-    lines = [f"added {len(report.added)}, gave {len(report.restored)} separated entr"
-             f"{'y' if len(report.restored) == 1 else 'ies'} their originals back, {report.unchanged} already there"]
+    lines = [_("added {added}, gave {restored} separated entries their originals back, {unchanged} already there")
+             .format(added=len(report.added), restored=len(report.restored), unchanged=report.unchanged)]
     lines += [f"  not taken: {reason}" for reason in report.refused]
     ctx.emit({"file": path.name, **report.as_dict()}, lines)
     return 0
@@ -130,16 +138,17 @@ def _after_redaction(ctx: Context, project: Any, *, key_separated: bool) -> tupl
     lines: list[str] = []
     if backups and ctx.args.delete_backups:
         deleted = redact.delete_backups(backups)
-        lines.append(f"deleted {len(deleted)} older backup(s) of the project that held the originals")
+        lines.append(_("deleted {n} older backup(s) of the project that held the originals").format(n=len(deleted)))
     elif backups:
         for path in backups:
             ctx.note(f"  {path}")
-        lines.append(f"{len(backups)} older backup(s) of the project still hold the originals (listed above); "
-                     "they were kept: delete them with --delete-backups, or keep them as safely as the key file")
+        lines.append(_("{n_backups} older backup(s) of the project still hold the originals (listed above); they "
+                       "were kept: delete them with --delete-backups, or keep them as safely as the key file")
+                     .format(n_backups=len(backups)))
     else:
-        lines.append("no older backup of the project holds the originals")
+        lines.append(_("no older backup of the project holds the originals"))
     if key_separated:
-        lines.append("backups made from now on hold no originals")
+        lines.append(_("backups made from now on hold no originals"))
     return {"backups": [p.name for p in backups if p not in deleted], "deleted_backups": [p.name for p in deleted]}, \
         lines
 
@@ -155,8 +164,9 @@ def export_key(ctx: Context) -> int:
     path = Path(args.keyfile).expanduser()
     keyfile.is_json(path)  # refuses an unknown extension before anything happens
     if path.exists() and not args.force:
-        raise FieldnotesError(f"{path} already exists",
-                              hint="add --force to write the register's entries into it (every entry it holds is kept)")
+        raise FieldnotesError(_("{path} already exists").format(path=path),
+                              hint=_("add --force to write the register's entries into it (every entry it holds is "
+                                     "kept)"))
     if path.exists():
         keyfile.existing(path)  # refuses a file it cannot add to before anything happens
     project = ctx.project()
@@ -165,22 +175,23 @@ def export_key(ctx: Context) -> int:
     def exportable(session: Session) -> list[Pseudonym]:
         rows = [p for p in register.entries(session) if p.original]
         if not rows:
-            raise Refused("the register holds no originals to export",
-                          hint="add entries first, or import a key file to restore separated ones")
+            raise Refused(_("the register holds no originals to export"),
+                          hint=_("add entries first, or import a key file to restore separated ones"))
         if args.remove:
             left = apply.find(session, register.replacer(session))
             if left:
-                raise Refused(f"the key was not written: {len(left)} occurrence(s) of originals remain in the "
-                              f"material, in {apply.where(left)}",
-                              hint="run `fieldnotes pseudonyms apply` first")
+                raise Refused(_("the key was not written: {n_left} occurrence(s) of originals remain in the "
+                                "material, in {where}").format(n_left=len(left), where=apply.where(left)),
+                              hint=_("run `fieldnotes pseudonyms apply` first"))
         return rows
 
     if args.remove:
         with project.read() as session:
             exportable(session)
-        if not ctx.confirm(f"write the key to {path.name} and take the originals out of the project?",
+        if not ctx.confirm(_("write the key to {name} and take the originals out of the project?")
+                           .format(name=path.name),
                            yes=args.yes):
-            ctx.note("nothing was changed")
+            ctx.note(_("nothing was changed"))
             return 0
     with project.write() as session:
         rows = exportable(session)  # again, inside the transaction that acts on it
@@ -191,15 +202,22 @@ def export_key(ctx: Context) -> int:
         keyfile.write(path, merged.entries, name, held=merged.held)
         details = {"file": path.name, "format": path.suffix.lstrip(".").lower(), "entries": len(rows),
                    "removed": bool(args.remove), "pseudonymized": False, "filters": {}}
-        summary = f"exported the pseudonym key ({len(rows)} entries) to {path.name}"
-        if merged.held:
-            summary += f", which now holds {len(merged.entries)}"
+        values = {"n": len(rows), "file": path.name, "held": len(merged.entries)}
+        if merged.held and args.remove:
+            summary = said("exported the pseudonym key ({n} entries) to {file}, which now holds {held}, and took the "
+                           "originals out of the project", **values)
+        elif merged.held:
+            summary = said("exported the pseudonym key ({n} entries) to {file}, which now holds {held}", **values)
+        elif args.remove:
+            summary = said("exported the pseudonym key ({n} entries) to {file} and took the originals out of the "
+                           "project", **values)
+        else:
+            summary = said("exported the pseudonym key ({n} entries) to {file}", **values)
         cid = _ensure_coder(session, coder)
         redaction = redact.Redaction()
         if args.remove:
             redact.secure_delete(session)
-            with history.change(session, coder_id=cid, action="pseudonyms.export",
-                                summary=summary + " and took the originals out of the project", details=details):
+            with history.change(session, coder_id=cid, action="pseudonyms.export", summary=summary, details=details):
                 for row in session.scalars(select(Pseudonym).where(Pseudonym.original.is_not(None))):
                     row.original, row.separated = None, True
             redaction = redact.redact_history(session, rep, drop_originals=True)
@@ -211,14 +229,16 @@ def export_key(ctx: Context) -> int:
                             "kept_from_file": merged.kept, "removed": bool(args.remove),
                             "redacted": redaction.as_dict()}
     if merged.held:
-        lines = [f"wrote the key to {path}: it now holds {len(merged.entries)} entries ({merged.added} new, "
-                 f"{merged.held} it held before, all kept); keep it apart from the project"]
+        lines = [_("wrote the key to {path}: it now holds {n_entries} entries ({added} new, {held} it held before, all "
+                   "kept); keep it apart from the project").format(path=path, n_entries=len(merged.entries),
+                                                                   added=merged.added, held=merged.held)]
     else:
-        lines = [f"wrote the key ({len(rows)} entries) to {path}; keep it apart from the project"]
+        lines = [_("wrote the key ({n_rows} entries) to {path}; keep it apart from the project")
+                 .format(n_rows=len(rows), path=path)]
     if args.remove:
         extra, backup_lines = _after_redaction(ctx, project, key_separated=True)
         info.update(extra)
-        lines.append("the originals were taken out of the project; re-identifying now needs the key file")
+        lines.append(_("the originals were taken out of the project; re-identifying now needs the key file"))
         lines += backup_lines
     ctx.emit(info, lines)
     return 0
@@ -232,30 +252,34 @@ def apply(ctx: Context) -> int:
         found = inplace.pending(ctx.project(readonly=True))
         lines = [f"{o.label or o.table}  {o.column}" + (f" {o.start}:{o.end}" if o.start is not None else "")
                  + f"  {o.found} -> {o.replacement}" + (f"  {o.context}" if o.context else "") for o in found]
-        lines.append(f"dry run: {len(found)} replacement(s) would be made; nothing was changed")
+        lines.append(_("dry run: {n_found} replacement(s) would be made; nothing was changed")
+                     .format(n_found=len(found)))
         ctx.emit({"dry_run": True, "replacements": [o.as_dict() for o in found]}, lines)
         return 0
     project = ctx.project()
     todo = inplace.pending(project)
     if not todo:
-        ctx.emit({"dry_run": False, "replacements": 0}, "nothing to replace: no original occurs in the project")
+        ctx.emit({"dry_run": False, "replacements": 0}, _("nothing to replace: no original occurs in the project"))
         return 0
     documents = len({o.document for o in todo if o.table == "documents"})
-    if not ctx.confirm(f"replace {len(todo)} occurrence(s) in {documents} document(s) and redact the history "
-                       "(this cannot be undone)?", yes=args.yes):
-        ctx.note("nothing was changed")
+    if not ctx.confirm(_("replace {n_todo} occurrence(s) in {documents} document(s) and redact the history (this "
+                         "cannot be undone)?").format(n_todo=len(todo), documents=documents), yes=args.yes):
+        ctx.note(_("nothing was changed"))
         return 0
     result, redaction = inplace.replace_and_redact(project, ctx.coder_name())
     info: dict[str, Any] = {"dry_run": False, **result.as_dict(), "redacted": redaction.as_dict()}
     extra, backup_lines = _after_redaction(ctx, project, key_separated=False)
     info.update(extra)
-    lines = [f"replaced {result.replacements} name(s) in {result.documents} document(s) and {result.fields} other "
-             f"field(s); {result.codings_moved} coding(s) moved with their words"]
+    lines = [_("replaced {replacements} name(s) in {documents} document(s) and {fields} other field(s); "
+               "{codings_moved} coding(s) moved with their words").format(
+        replacements=result.replacements, documents=result.documents, fields=result.fields,
+        codings_moved=result.codings_moved)]
     if result.flagged:
-        lines.append(f"{len(result.flagged)} coding(s) covered part of a name and are marked for review")
+        lines.append(_("{n_flagged} coding(s) covered part of a name and are marked for review")
+                     .format(n_flagged=len(result.flagged)))
     if result.coder_names:
-        ctx.note("coders' names are never replaced: " + ", ".join(result.coder_names))
-    lines.append(f"redacted {redaction.events} row image(s) in the history; undo stops here")
+        ctx.note(_("coders' names are never replaced: {names}").format(names=", ".join(result.coder_names)))
+    lines.append(_("redacted {events} row image(s) in the history; undo stops here").format(events=redaction.events))
     lines += backup_lines
     ctx.emit(info, lines)
     return 0
@@ -269,7 +293,7 @@ def detect(ctx: Context) -> int:
     lines = [f"{c.kind:<8} {c.text}  ({c.document_title} @{c.start})  {c.context}"
              + (f"  [{c.note}]" if c.note else "") for c in found]
     counts = Counter(c.kind for c in found)
-    lines.append(f"{len(found)} candidate(s)" + (": " + ", ".join(f"{n} {k}" for k, n in counts.items()) if counts
-                                                 else "") + "; nothing was replaced")
+    lines.append(_("{n} candidate(s){kinds}; nothing was replaced").format(
+        n=len(found), kinds=(": " + ", ".join(f"{n} {k}" for k, n in counts.items())) if counts else ""))
     ctx.emit([c.as_dict() for c in found], lines)
     return 0

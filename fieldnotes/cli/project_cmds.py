@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from fieldnotes import paths
+from fieldnotes import paths, preferences
 from fieldnotes.cli.context import Context
 from fieldnotes.dates import parse_date
 from fieldnotes.errors import FieldnotesError, InvalidInput
+from fieldnotes.translations import _, format_date, format_decimal, format_number, said
 
 
 def init(ctx: Context) -> int:
@@ -31,11 +32,12 @@ def init(ctx: Context) -> int:
     )
     with project, project.read() as session:
         info = _summary(project, session)
-    lines = [f"created {info['project']} ({info['codes']} codes)"]
+    lines = [_("created {project} ({codes} codes)").format(project=info['project'], codes=info['codes'])]
     if coder is None:  # nobody said who codes: say whose name the project got, and how to change it
-        lines.append(f"coding as {info['default_coder']} (your account's name): set yours with "
-                     "`fieldnotes project set default_coder NAME`, or the app asks when it first opens")
-    lines.append("next: fieldnotes import FOLDER")
+        lines.append(_("coding as {coder} (your account's name): set yours with "
+                       "`fieldnotes project set default_coder NAME`, or the app asks when it first opens")
+                     .format(coder=info['default_coder']))
+    lines.append(_("next: fieldnotes import FOLDER"))
     ctx.emit(info, lines)
     return 0
 
@@ -55,7 +57,7 @@ def _person(ctx: Context) -> str | None:
         return None
     suggestion = coders.suggested_name()
     try:
-        answer = input(f"Your name, as your codings will be signed [{suggestion}]: ")
+        answer = input(_("Your name, as your codings will be signed [{suggestion}]: ").format(suggestion=suggestion))
     except EOFError:
         answer = ""
     return coders.normalise_name(answer.strip() or suggestion)
@@ -101,10 +103,23 @@ def show(ctx: Context) -> int:
     project = ctx.project(readonly=True)
     with project.read() as session:
         info = _summary(project, session)
-    width = max(len(k) for k in info)
-    lines = [f"{key.replace('_', ' '):<{width}}  {', '.join(v) if isinstance(v, list) else v}"
-             for key, v in info.items()]
-    ctx.emit(info, lines)
+    names = {"project": _("project"), "name": _("name"), "start": _("fieldwork start"), "language": _("language"),
+             "default_coder": _("default coder"), "pseudonymize_exports": _("pseudonymise exports"),
+             "demo": _("demo"), "encrypted": _("encrypted"), "schema": _("schema"), "documents": _("documents"),
+             "codes": _("codes"), "codings": _("codings"), "memos": _("memos"), "coders": _("coders")}
+
+    def shown(key: str, value: Any) -> str:
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, list):
+            return ", ".join(value)
+        if key == "start" and value:
+            return format_date(value)
+        return format_number(value) if isinstance(value, int) else str(value if value is not None else "-")
+
+    labels = {key: names.get(key, key.replace("_", " ")) for key in info}
+    width = max(len(label) for label in labels.values())
+    ctx.emit(info, [f"{labels[key]:<{width}}  {shown(key, v)}" for key, v in info.items()])
     return 0
 
 
@@ -114,7 +129,7 @@ def _yes_no(value: str) -> bool:
         return True
     if lowered in ("no", "false", "off", "0", "nej"):
         return False
-    raise InvalidInput(f"{value!r} is not yes or no")
+    raise InvalidInput(_("{value!r} is not yes or no").format(value=value))
 
 
 def set_setting(ctx: Context) -> int:
@@ -132,7 +147,7 @@ def set_setting(ctx: Context) -> int:
     coder = ctx.coder_name()
     with project.write() as session:
         with history.change(session, coder_id=coders.coder_id(coder), action="project.set",
-                            summary=f"set {key}"):
+                            summary=said("set {key}", key=key)):
             coders.ensure_coder(session, coder)
             settings = project.settings(session)
             if key == "name":
@@ -143,7 +158,8 @@ def set_setting(ctx: Context) -> int:
                 settings.start_date = None if value.lower() in ("none", "") else parse_date(value, "start date")
             elif key == "language":
                 if value not in ("da", "en"):
-                    raise InvalidInput(f"the language {value!r} is not supported", hint="use da or en")
+                    raise InvalidInput(_("the language {value!r} is not supported")
+                                       .format(value=value), hint=_("use da or en"))
                 settings.language = value
     ctx.emit({"key": key, "value": value}, f"{key} = {value}")
     return 0
@@ -157,18 +173,20 @@ def _set_names_default(ctx: Context, on: bool) -> int:
 
     project = ctx.project()
     coder = ctx.coder_name()
-    summary = ("names in exports are replaced by default (pseudonymize_exports = yes)" if on else
-               "names in exports are no longer replaced by default (pseudonymize_exports = no)")
+    summary = (said("names in exports are replaced by default (pseudonymize_exports = yes)") if on else
+               said("names in exports are no longer replaced by default (pseudonymize_exports = no)"))
     with project.write() as session:
         entries, _separated = register_counts(session)
         with history.change(session, coder_id=coders.coder_id(coder), action=DEFAULT_ACTION, summary=summary,
                             details={"pseudonymize_exports": on, "register_entries": entries}):
             coders.ensure_coder(session, coder)
             project.settings(session).pseudonymize_exports = on
-    lines = [f"pseudonymize_exports = {'yes' if on else 'no'}: {summary.split(' (')[0]}"]
+    setting, value = "pseudonymize_exports", "yes" if on else "no"  # the setting's own name and value
+    lines = [f"{setting} = {value}: {summary.render().split(' (')[0]}"]
     if not on and entries:
-        lines.append(f"the pseudonym register has {entries} entries: from now on exports hold the names as "
-                     "written, unless you add --pseudonymize; this choice is in `fieldnotes log --exports`")
+        lines.append(_("the pseudonym register has {entries} entries: from now on exports hold the names as "
+                       "written, unless you add --pseudonymize; this choice is in `fieldnotes log --exports`")
+                     .format(entries=entries))
     ctx.emit({"key": "pseudonymize_exports", "value": "yes" if on else "no", "register_entries": entries}, lines)
     return 0
 
@@ -184,12 +202,40 @@ def locate(ctx: Context) -> int:
         "demo_project": str(paths.demo_project()),
         "data": str(paths.data_dir()),
         "settings": str(paths.config_dir()),
+        "settings_file": str(preferences.settings_file()),
         "backups": str(paths.backup_dir()),
         "recovered": str(paths.recovery_dir()),
         "logs": str(paths.log_file()),
     }
-    width = max(len(k) for k in info)
-    ctx.emit(info, [f"{k.replace('_', ' '):<{width}}  {v}" for k, v in info.items()])
+    names = {"project": _("project"), "project_exists": _("project exists"), "demo_project": _("demo project"),
+             "data": _("data"), "settings": _("settings"), "settings_file": _("your settings file"),
+             "backups": _("backups"), "recovered": _("recovered text"), "logs": _("logs")}
+    shown = {names.get(k, k): (_("yes") if v is True else _("no") if v is False else v) for k, v in info.items()}
+    width = max(len(k) for k in shown)
+    ctx.emit(info, [f"{k:<{width}}  {v}" for k, v in shown.items()])
+    return 0
+
+
+def config_show(ctx: Context) -> int:
+    """The person's own settings (not the project's): today the interface language."""
+    from fieldnotes.translations import personal_language
+
+    language = personal_language()
+    info = {"language": language, "file": str(preferences.settings_file())}
+    ctx.emit(info, [_("language: {language}").format(language=language or _("not set (the project's, then the "
+                                                                              "system's)")),
+                    _("kept in {file}").format(file=info["file"])])
+    return 0
+
+
+def config_set(ctx: Context) -> int:
+    from fieldnotes.translations import use
+
+    key, value = ctx.args.key, ctx.args.value
+    preferences.save(key, value)
+    if key == "language":
+        use(value)  # the answer is already in the new language
+    ctx.emit({"key": key, "value": value}, _("{key} = {value} (your own setting)").format(key=key, value=value))
     return 0
 
 
@@ -219,7 +265,8 @@ def db_current(ctx: Context) -> int:
         status = "written by a newer fieldnotes"
     else:
         status = "up to date" if state["up_to_date"] else "needs `fieldnotes db upgrade`"
-    ctx.emit(state, f"{state['current']} (head {state['head']}): {status}")
+    ctx.emit(state, _("{current} (head {head}): {status}")
+             .format(current=state['current'], head=state['head'], status=status))
     return 0
 
 
@@ -231,13 +278,13 @@ def db_upgrade(ctx: Context) -> int:
     target = ctx.db or paths.default_project()
     state = _revision_state(target)
     if not state["known"]:
-        raise FieldnotesError(f"{state['project']} was written by a newer fieldnotes",
-                              hint="upgrade fieldnotes; the database was left untouched")
+        raise FieldnotesError(_("{project} was written by a newer fieldnotes").format(project=state['project']),
+                              hint=_("upgrade fieldnotes; the database was left untouched"))
     if state["current"] is None:
-        raise FieldnotesError(f"{state['project']} is not a fieldnotes project",
-                              hint="create one with `fieldnotes init`")
+        raise FieldnotesError(_("{project} is not a fieldnotes project").format(project=state['project']),
+                              hint=_("create one with `fieldnotes init`"))
     if state["up_to_date"]:
-        ctx.emit(state, f"already at {state['head']}; nothing to do")
+        ctx.emit(state, _("already at {head}; nothing to do").format(head=state['head']))
         return 0
     backups: list[Path] = []
     if is_url(target):
@@ -257,7 +304,8 @@ def db_upgrade(ctx: Context) -> int:
             backups += project.backups
             notices = [n for n in project.notices if not n.startswith("upgraded the project")]
     after = _revision_state(target) | {"backups": [str(b) for b in backups]}
-    lines = [f"upgraded {after['project']} from {state['current']} to {after['current']}"]
+    lines = [_("upgraded {project} from {current} to {current2}")
+             .format(project=after['project'], current=state['current'], current2=after['current'])]
     lines += [f"the previous state was backed up first to {b}" for b in backups]
     lines += notices
     ctx.emit(after | {"notices": notices}, lines)
@@ -296,14 +344,16 @@ def db_check(ctx: Context) -> int:
     ok = not problems and integrity == "ok"
     report = {"project": project.display, "schema_matches": not problems, "integrity": integrity,
               "problems": problems, "ok": ok}
-    lines = [f"schema matches the models: {'yes' if not problems else 'no'}", f"integrity: {integrity}"]
+    lines = [_("schema matches the models: {value}")
+             .format(value='yes' if not problems else 'no'), _("integrity: {integrity}").format(integrity=integrity)]
     lines += [f"  {p}" for p in problems]
     ctx.emit(report, lines)
     if not ok:
-        raise FieldnotesError(f"{project.display} failed its check: the project file is damaged"
-                              if integrity != "ok" else f"{project.display} failed its check",
-                              hint="list its backups with `fieldnotes restore` and put one back with "
-                                   "`fieldnotes restore N`")
+        raise FieldnotesError(_("{project} failed its check: the project file is damaged")
+                              .format(project=project.display)
+                              if integrity != "ok" else _("{project} failed its check").format(project=project.display),
+                              hint=_("list its backups with `fieldnotes restore` and put one back with "
+                                   "`fieldnotes restore N`"))
     return 0
 
 
@@ -316,8 +366,8 @@ def backup(ctx: Context) -> int:
     if is_url(target):  # a server at an older schema can be backed up, so that it can be upgraded safely
         state = _revision_state(target)
         if state["current"] is None:
-            raise FieldnotesError(f"{state['project']} is not a fieldnotes project",
-                                  hint="create one with `fieldnotes init`")
+            raise FieldnotesError(_("{project} is not a fieldnotes project").format(project=state['project']),
+                                  hint=_("create one with `fieldnotes init`"))
         server_to_sqlite(target, out)
     else:
         project = ctx.project(readonly=True)
@@ -325,7 +375,8 @@ def backup(ctx: Context) -> int:
         copy_sqlite(project.path, out)
     size = out.stat().st_size
     ctx.emit({"file": str(out), "bytes": size, "verified": True},
-             f"wrote {out} ({size / 1_048_576:.1f} MB), checked with PRAGMA integrity_check")
+             _("wrote {out} ({value:.1f} MB), checked with PRAGMA integrity_check").format(out=out,
+                     value=size / 1_048_576))
     return 0
 
 
@@ -336,24 +387,26 @@ def restore(ctx: Context) -> int:
 
     target = ctx.db or paths.default_project()
     if is_url(target):
-        raise FieldnotesError("restore works on SQLite projects",
-                              hint="for a server, merge a backup into an empty database with `fieldnotes merge`")
+        raise FieldnotesError(_("restore works on SQLite projects"),
+                              hint=_("for a server, merge a backup into an empty database with `fieldnotes merge`"))
     project = Path(target).expanduser()
     backups = list_backups(project)
     if not ctx.args.backup:
         rows: list[dict[str, Any]] = [{"number": i, "file": str(b), "bytes": b.stat().st_size}
                                       for i, b in enumerate(backups, 1)]
-        lines = [f"{i:>3}  {b.name}  ({b.stat().st_size / 1_048_576:.1f} MB)" for i, b in enumerate(backups, 1)]
+        lines = [f"{i:>3}  {b.name}  ({format_decimal(b.stat().st_size / 1_048_576, 1)} MB)"
+                 for i, b in enumerate(backups, 1)]
         ctx.emit(rows, lines or [f"no backups of {project} yet (they live in {paths.backup_dir()})"])
         return 0
     chosen = ctx.args.backup
     source = backups[int(chosen) - 1] if chosen.isdigit() and 0 < int(chosen) <= len(backups) else Path(chosen)
     if not source.exists():
-        raise FieldnotesError(f"no backup {chosen!r}", hint="run `fieldnotes restore` to list them")
-    if not ctx.confirm(f"replace {project} with {source.name}?", yes=ctx.args.yes):
-        ctx.note("nothing restored")
+        raise FieldnotesError(_("no backup {chosen!r}")
+                              .format(chosen=chosen), hint=_("run `fieldnotes restore` to list them"))
+    if not ctx.confirm(_("replace {project} with {name}?").format(project=project, name=source.name), yes=ctx.args.yes):
+        ctx.note(_("nothing restored"))
         return 0
     aside = restore_file(project, source)
     ctx.emit({"restored": str(source), "project": str(project), "previous": str(aside)},
-             f"restored {source.name}; the previous file is kept as {aside}")
+             _("restored {name}; the previous file is kept as {aside}").format(name=source.name, aside=aside))
     return 0

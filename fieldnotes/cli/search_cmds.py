@@ -6,12 +6,14 @@ import os
 import sys
 from typing import Any
 
+from fieldnotes.analysis.columns import DIMENSION_NAMES, column_label, dimension_name
 from fieldnotes.cli.coding_cmds import acting
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
 from fieldnotes.errors import InvalidInput
 from fieldnotes.queries.filters import Filters
 from fieldnotes.search.results import Hit, one_line
+from fieldnotes.translations import _, format_date, format_decimal, format_number, ngettext, said
 
 KWIC_WIDTH = 40
 
@@ -54,9 +56,10 @@ def kwic(hit: Hit, width: int = KWIC_WIDTH, number: int | None = None) -> str:
     # the text's own spaces and punctuation: no space is added around the marks ("«praktik»," stays so)
     before, middle, after = (safe(part, one_line=True) for part in
                              snippet(hit.context_before, hit.text, hit.context_after, width))
-    where = safe(" · ".join(str(x) for x in (hit.document_title, hit.municipality, hit.date, hit.speaker) if x),
+    where = safe(" · ".join(str(x) for x in (hit.document_title, hit.municipality, format_date(hit.date, "short"),
+                                                hit.speaker) if x),
                  one_line=True)
-    score = f"  {hit.score:.2f}" if hit.score < 1 else ""
+    score = f"  {format_decimal(hit.score, 2)}" if hit.score < 1 else ""
     line = f"{before:>{width}}{opening}{middle}{closing}{after:<{width}}"
     prefix = f"{number:>4}  " if number is not None else ""
     return f"{prefix}{line}  {where} · {hit.start}:{hit.end}{score}"
@@ -76,14 +79,15 @@ def hit_numbers(value: str) -> list[int]:
             low = int(first)
             high = int(last) if dash else low
         except ValueError:
-            raise InvalidInput(f"--hits {value!r} is not a list of hit numbers",
-                               hint="give the numbers the search lists, like --hits 1,3,7 or --hits 2-5") from None
+            raise InvalidInput(_("--hits {value!r} is not a list of hit numbers").format(value=value),
+                               hint=_("give the numbers the search lists, like --hits 1,3,7 or --hits 2-5")) from None
         if low < 1 or high < low:
-            raise InvalidInput(f"--hits {part!r} is not a hit number or a range N-M of them",
-                               hint="hits are numbered from 1, as the search lists them")
+            raise InvalidInput(_("--hits {part!r} is not a hit number or a range N-M of them").format(part=part),
+                               hint=_("hits are numbered from 1, as the search lists them"))
         if high > MAX_HIT:  # before expanding the range: `1-999999999` must not build a billion numbers
-            raise InvalidInput(f"there is no hit {high}: a search lists at most {MAX_HIT:,} hits",
-                               hint="give the numbers the search lists")
+            raise InvalidInput(_("there is no hit {high}: a search lists at most {MAX_HIT:,} hits")
+                               .format(high=str(high), MAX_HIT=MAX_HIT),
+                               hint=_("give the numbers the search lists"))
         chosen.update(dict.fromkeys(range(low, high + 1)))
     return sorted(chosen)
 
@@ -94,8 +98,9 @@ def _chosen(hits: list[Any], numbers: list[int] | None) -> list[Any]:
         return hits
     missing = [n for n in numbers if n > len(hits)]
     if missing:
-        raise InvalidInput(f"there is no hit {missing[0]}: the search finds {len(hits)} hit(s)",
-                           hint="list the hits with the same search and filters, without --code")
+        raise InvalidInput(_("there is no hit {item}: the search finds {n_hits} hit(s)")
+                           .format(item=missing[0], n_hits=len(hits)),
+                           hint=_("list the hits with the same search and filters, without --code"))
     return [hits[n - 1] for n in numbers]
 
 
@@ -106,14 +111,15 @@ def search(ctx: Context) -> int:
     if args.reindex:
         return _reindex(ctx)
     if args.query is None:
-        raise InvalidInput("give something to search for", hint="for example: fieldnotes search praktik")
+        raise InvalidInput(_("give something to search for"), hint=_("for example: fieldnotes search praktik"))
     given = (("--snap", args.snap), ("--memo", args.memo), ("--rating", args.code_rating), ("--dry-run", args.dry_run),
              ("--hits", args.hits))
     coding_flags = [flag for flag, value in given if value not in (None, False)]
     if coding_flags and not args.apply_code:
-        raise InvalidInput(f"{', '.join(coding_flags)} go(es) with --code", hint="add --code CODE to code the hits")
+        raise InvalidInput(_("{coding_flags} go(es) with --code")
+                           .format(coding_flags=', '.join(coding_flags)), hint=_("add --code CODE to code the hits"))
     if args.counts and args.apply_code:
-        raise InvalidInput("--counts and --code do not go together", hint="count first, then code")
+        raise InvalidInput(_("--counts and --code do not go together"), hint=_("count first, then code"))
     options = Options(fuzzy=args.fuzzy, min_score=args.min_score, stem=args.stem, limit=args.limit, sort=args.sort)
     options.check()
     if args.counts:
@@ -127,11 +133,14 @@ def search(ctx: Context) -> int:
     for note in result.notes:
         ctx.note(note)
     if args.inside and not result.documents_searched:
-        ctx.note(f"no text is coded with {', '.join(args.inside)} in the documents searched")
-    summary = (f"{len(result.hits)} hit(s) in {result.documents_with_hits} document(s) "
-               f"of {result.documents_searched} searched")
+        ctx.note(_("no text is coded with {codes} in the documents searched").format(codes=", ".join(args.inside)))
+    summary = _("{hits} in {documents} of {searched} searched").format(
+        hits=ngettext("{n} hit", "{n} hits", len(result.hits)).format(n=format_number(len(result.hits))),
+        documents=ngettext("{n} document", "{n} documents", result.documents_with_hits).format(
+            n=format_number(result.documents_with_hits)),
+        searched=format_number(result.documents_searched))
     if not result.complete:
-        summary += f"; stopped at --limit {options.limit}, there may be more"
+        summary += _("; stopped at --limit {limit}, there may be more").format(limit=options.limit)
     ctx.emit([{"number": n, **h.as_dict()} for n, h in enumerate(result.hits, 1)],
              [kwic(h, number=n) for n, h in enumerate(result.hits, 1)] + [summary], escaped=True)
     return 0
@@ -144,12 +153,16 @@ def _counts(ctx: Context, options: Any) -> int:
         table = counts(session, ctx.args.query, _filters(ctx), options, by=ctx.args.by)
     for note in table.notes:
         ctx.note(note)
-    header = f"{table.by:<28} {'hits':>7} {'documents':>10} {'searched':>9} {'characters':>12} {'per 100k':>9}"
-    lines = [f"counts of {table.query} by {table.by}", header, "-" * len(header)]
+    by = dimension_name(table.by) if table.by in DIMENSION_NAMES else _(str(table.by))
+    header = (f"{by:<28} {_('hits'):>7} {_('documents'):>10} {_('searched'):>9} {_('characters'):>12} "
+              f"{_('per 100k'):>9}")
+    lines = [_("counts of {query} by {dimension}").format(query=table.query, dimension=by), header, "-" * len(header)]
     for row in [*table.rows, table.total]:
-        label = "(none)" if row.label is None else str(row.label)
-        lines.append(f"{label[:28]:<28} {row.hits:>7} {row.documents:>10} {row.searched_documents:>9} "
-                     f"{row.characters:>12,} {row.per_100k_characters:>9.2f}")
+        label = _("(none)") if row.label is None else column_label(str(table.by), str(row.label)) \
+            if table.by in DIMENSION_NAMES else str(row.label)
+        lines.append(f"{label[:28]:<28} {format_number(row.hits):>7} {format_number(row.documents):>10} "
+                     f"{format_number(row.searched_documents):>9} {format_number(row.characters):>12} "
+                     f"{format_decimal(row.per_100k_characters, 2):>9}")
     ctx.emit(table.as_dict(), lines)
     return 0
 
@@ -183,12 +196,13 @@ def _code(ctx: Context, options: Any) -> int:
             texts = {doc: text for doc, text in _texts(session, {d for d, _, _ in planned}).items()}
         rows = [{"document": str(doc), "document_title": titles[str(doc)], "start": start, "end": end,
                  "text": texts[doc][start:end]} for doc, start, end in planned]
-        lines = [f"dry run: would code {len(rows)} span(s) from {len(picked)} hit(s) with {path!r}"]
+        lines = [_("dry run: would code {spans} span(s) from {hits} hit(s) with {code!r}").format(
+            spans=format_number(len(rows)), hits=format_number(len(picked)), code=path)]
         lines += [f"  {r['document_title']} {r['start']}:{r['end']}  {_flat(str(r['text']))[:100]}" for r in rows]
         ctx.emit({"dry_run": True, "code": code_id, "code_path": path, "spans": rows}, lines)
         return 0
-    which = f"hits {args.hits.replace(' ', '')}" if numbers else "the hits"
-    summary = f"coded {which} of {args.query!r} with {args.apply_code}"
+    which = said("hits {numbers}", numbers=args.hits.replace(" ", "")) if numbers else said("the hits")
+    summary = said("coded {which} of {query!r} with {code}", which=which, query=args.query, code=args.apply_code)
     details: dict[str, Any] = {"query": args.query, "fuzzy": args.fuzzy}
     if numbers:
         details["hits"] = numbers
@@ -208,11 +222,12 @@ def _code(ctx: Context, options: Any) -> int:
     new = sum(1 for c in coded if c.created)
     documents = len({c.document for c in coded})
     if not coded:
-        lines = ["no hits; nothing was coded"]
+        lines = [_("no hits; nothing was coded")]
     else:
-        lines = [f"coded {new} span(s) in {documents} document(s) with {out[0]['code_path']!r}"
-                 + (f" ({len(coded) - new} already had it)" if new < len(coded) else "")
-                 + "; `fieldnotes undo` takes them all back"]
+        lines = [_("coded {spans} span(s) in {documents} document(s) with {code!r}").format(
+                    spans=format_number(new), documents=format_number(documents), code=out[0]["code_path"])
+                 + (_(" ({n} already had it)").format(n=format_number(len(coded) - new)) if new < len(coded) else "")
+                 + _("; `fieldnotes undo` takes them all back")]
     ctx.emit(out, lines)
     return 0
 
@@ -230,8 +245,8 @@ def _reindex(ctx: Context) -> int:
 
     with ctx.project().write() as session:
         kind = index.rebuild(session)
-    message = {"fts5": "rebuilt the search index", "tsvector": "rebuilt the search index",
-               "scan": "this SQLite has no full-text search (FTS5); searches read the documents instead"}[kind]
+    message = {"fts5": _("rebuilt the search index"), "tsvector": _("rebuilt the search index"),
+               "scan": _("this SQLite has no full-text search (FTS5); searches read the documents instead")}[kind]
     ctx.emit({"index": kind}, message)
     return 0
 
@@ -243,12 +258,14 @@ def similar(ctx: Context) -> int:
     with ctx.project(readonly=True).read() as session:
         result = find_similar(session, args.coding, limit=args.limit, unit=args.unit, filters=_filters(ctx),
                               context=_context(ctx, None))
-    lines = [f"passages like coding {result.coding_id[:8]} ({result.code_path}) that do not carry its code:"]
+    lines = [_("passages like coding {coding} ({code}) that do not carry its code:").format(
+        coding=result.coding_id[:8], code=result.code_path)]
     for hit in result.hits:
-        where = " · ".join(str(x) for x in (hit.document_title, hit.municipality, hit.date, hit.speaker) if x)
-        lines.append(f"{hit.score:.2f}  {where} · {hit.start}:{hit.end}")
+        where = " · ".join(str(x) for x in (hit.document_title, hit.municipality, format_date(hit.date, "short"),
+                                               hit.speaker) if x)
+        lines.append(f"{format_decimal(hit.score, 2)}  {where} · {hit.start}:{hit.end}")
         lines.append("      " + one_line(hit.context_before + hit.text + hit.context_after)[:300])
     if not result.hits:
-        lines.append("none found")
+        lines.append(_("none found"))
     ctx.emit([h.as_dict() for h in result.hits], lines)
     return 0

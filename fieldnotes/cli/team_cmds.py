@@ -9,12 +9,14 @@ from typing import Any
 
 from fieldnotes.cli.context import Context
 from fieldnotes.errors import FieldnotesError, InvalidInput
+from fieldnotes.translations import _, format_date, format_decimal, format_number
 
 
 def _coder_names(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",") if name.strip()]
     if len(names) < 2:
-        raise InvalidInput(f"--coders {text!r} names fewer than two coders", hint="for example --coders 'Anna,Jonas'")
+        raise InvalidInput(_("--coders {text!r} names fewer than two coders")
+                           .format(text=text), hint=_("for example --coders 'Anna,Jonas'"))
     return names
 
 
@@ -40,17 +42,18 @@ def bundle(ctx: Context) -> int:
                            since=since, pseudonymize=args.pseudonymize, force=args.force)
     changed = sum(summary.counts.get("changed", {}).values())
     deleted = sum(summary.counts.get("deleted", {}).values())
-    lines = [f"wrote {summary.file}: {summary.changes} change(s) by {', '.join(summary.coders)}"
-             + (f" since {summary.since}" if summary.since else "")
-             + f" ({changed} row(s), {deleted} deletion(s))"]
+    lines = [_("wrote {file}: {changes} change(s) by {coders}{since} ({changed} row(s), {deleted} deletion(s))").format(
+        file=summary.file, changes=summary.changes, coders=", ".join(summary.coders),
+        since=_(" since {date}").format(date=format_date(summary.since)) if summary.since else "",
+        changed=changed, deleted=deleted)]
     if summary.pseudonymized:
-        lines.append("the pseudonym register's original names were left out; the text travels as written "
-                     "(a bundle is internal exchange, not an export)")
+        lines.append(_("the pseudonym register's original names were left out; the text travels as written "
+                       "(a bundle is internal exchange, not an export)"))
     else:
-        lines.append("a bundle is internal exchange, not an export: its text and the pseudonym register travel as "
-                     "written (--pseudonymize leaves the register's originals out)")
+        lines.append(_("a bundle is internal exchange, not an export: its text and the pseudonym register travel "
+                       "as written (--pseudonymize leaves the register's originals out)"))
     if not summary.changes:
-        ctx.note("the bundle is empty: no changes to carry")
+        ctx.note(_("the bundle is empty: no changes to carry"))
     ctx.emit(summary.as_dict(), lines)
     return 0
 
@@ -68,7 +71,8 @@ def merge(ctx: Context) -> int:
     report = run_merge(project, args.file, coder_name=name, dry_run=args.dry_run)
     data = report.as_dict()
     if report.nothing:
-        ctx.emit(data, f"nothing to merge: {report.source} holds nothing this project does not already have")
+        ctx.emit(data, _("nothing to merge: {source} holds nothing this project does not already have")
+                 .format(source=report.source))
         return 0
     head = "dry run: merging would change" if report.dry_run else f"merged {report.source}:"
     lines = [head]
@@ -76,24 +80,28 @@ def merge(ctx: Context) -> int:
         if counts:
             lines.append(f"  {label}: {_counts(counts)}")
     if report.documents_matched_by_text:
-        lines.append(f"  {report.documents_matched_by_text} document(s) matched by their text")
+        lines.append(_("  {documents_matched_by_text} document(s) matched by their text")
+                     .format(documents_matched_by_text=report.documents_matched_by_text))
     if report.codings_moved_with_text:
-        lines.append(f"  {report.codings_moved_with_text} coding(s) moved with an edited text "
-                     f"({report.needs_review} flagged for review)")
+        lines.append(_("  {codings_moved_with_text} coding(s) moved with an edited text ({needs_review} flagged for "
+                       "review)").format(codings_moved_with_text=report.codings_moved_with_text,
+                                         needs_review=report.needs_review))
     if report.identity_adopted:
-        lines.append("  this empty project took the identity of the merged project")
+        lines.append(_("  this empty project took the identity of the merged project"))
     if report.conflicts:
-        lines.append(f"  {len(report.conflicts)} conflict(s), each settled by the later change:")
+        lines.append(_("  {n_conflicts} conflict(s), each settled by the later change:")
+                     .format(n_conflicts=len(report.conflicts)))
         lines += [f"    - {c.summary}" for c in report.conflicts[:20]]
         if len(report.conflicts) > 20:
-            lines.append(f"    … and {len(report.conflicts) - 20} more")
+            lines.append(_("    … and {value} more").format(value=len(report.conflicts) - 20))
         if not report.dry_run:
-            lines.append("  review them with `fieldnotes conflicts`; settle one differently with "
-                         "`fieldnotes conflicts settle ID ours|theirs`")
+            lines.append(_("  review them with `fieldnotes conflicts`; settle one differently with "
+                         "`fieldnotes conflicts settle ID ours|theirs`"))
     if report.backup:
-        lines.append(f"  the project was backed up first ({report.backup}; see `fieldnotes restore`)")
+        lines.append(_("  the project was backed up first ({backup}; see `fieldnotes restore`)")
+                     .format(backup=report.backup))
     if not report.dry_run:
-        lines.append("  `fieldnotes undo` takes the whole merge back")
+        lines.append(_("  `fieldnotes undo` takes the whole merge back"))
     ctx.emit(data, lines)
     return 0
 
@@ -126,7 +134,7 @@ def conflicts_settle(ctx: Context) -> int:
 
 
 def _number(value: float | None, digits: int = 3) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+    return "–" if value is None else format_decimal(value, digits)
 
 
 def agreement(ctx: Context) -> int:
@@ -140,26 +148,31 @@ def agreement(ctx: Context) -> int:
     if ctx.json:
         ctx.emit(data)
         return 0
-    unit = f"{report.unit}s" + (f" (segments agree at {report.overlap:g} % overlap)" if report.overlap else "")
-    lines = [f"agreement of {', '.join(report.coders)} over {len(report.documents)} document(s) coded by all, "
-             f"counted in {unit}"]
+    unit = {"character": _("characters"), "segment": _("segments"), "document": _("documents")}.get(report.unit,
+                                                                                                      report.unit)
+    if report.overlap:
+        unit += " " + _("(segments agree at {overlap} % overlap)").format(overlap=report.overlap)
+    lines = [_("agreement of {names} over {n_documents} document(s) coded by all, counted in {unit}")
+             .format(names=', '.join(report.coders), n_documents=len(report.documents), unit=unit)]
     rows = [*data["codes"], {**data["pooled"], "code_path": "(pooled)"}]
     width = max([len(str(r["code_path"])) for r in rows] + [4])
     if len(report.coders) == 2:
-        lines.append(f"{'code':<{width}}  {'percent':>8} {'kappa':>7} {'alpha':>7} {'a':>8} {'b':>8} {'c':>8} "
-                     f"{'d':>10} {'n':>10}")
+        lines.append(f"{_('code'):<{width}}  {_('percent'):>8} {'kappa':>7} {_('alpha'):>7} {'a':>8} {'b':>8} "
+                     f"{'c':>8} {'d':>10} {'n':>10}")
         for r in rows:
             lines.append(f"{r['code_path']:<{width}}  {_number(r['percent'], 1):>8} {_number(r['kappa']):>7} "
-                         f"{_number(r['alpha']):>7} {r['a']:>8} {r['b']:>8} {r['c']:>8} "
-                         f"{'–' if r['d'] is None else r['d']:>10} {r['n']:>10}")
+                         f"{_number(r['alpha']):>7} {format_number(r['a']):>8} {format_number(r['b']):>8} "
+                         f"{format_number(r['c']):>8} {'–' if r['d'] is None else format_number(r['d']):>10} "
+                         f"{format_number(r['n']):>10}")
     else:
-        lines.append(f"{'code':<{width}}  {'all agree %':>11} {'alpha':>7} {'n':>10}   kappa per pair")
+        lines.append(f"{_('code'):<{width}}  {_('all agree %'):>11} {_('alpha'):>7} {'n':>10}   "
+                     f"{_('kappa per pair')}")
         for r in rows:
             pairs = "; ".join(f"{p['coders'][0]}/{p['coders'][1]} {_number(p['kappa'])}" for p in r["pairs"])
             lines.append(f"{r['code_path']:<{width}}  {_number(r['percent'], 1):>11} {_number(r['alpha']):>7} "
-                         f"{r['n']:>10}   {pairs}")
+                         f"{format_number(r['n']):>10}   {pairs}")
     if not data["codes"]:
-        lines.append("no codings by these coders in documents they have all coded")
+        lines.append(_("no codings by these coders in documents they have all coded"))
     ctx.emit(data, lines)
     return 0
 
@@ -182,16 +195,16 @@ def disagreements(ctx: Context) -> int:
     args = ctx.args
     names = _coder_names(args.coders)
     if len(names) != 2:
-        raise InvalidInput("disagreements compares exactly two coders", hint="--coders 'Anna,Jonas'")
+        raise InvalidInput(_("disagreements compares exactly two coders"), hint=_("--coders 'Anna,Jonas'"))
     with ctx.project(readonly=True).read() as session:
         found = list_disagreements(session, names[0], names[1], args.code)
     if args.limit is not None:
         found = found[: args.limit]
     if args.accept and not args.all:
-        raise InvalidInput("--accept settles every disagreement listed only together with --all",
-                           hint="add --all, or run it on a terminal to choose one by one")
+        raise InvalidInput(_("--accept settles every disagreement listed only together with --all"),
+                           hint=_("add --all, or run it on a terminal to choose one by one"))
     if args.all and not args.accept:
-        raise InvalidInput("--all needs --accept a|b|both")
+        raise InvalidInput(_("--all needs --accept a|b|both"))
     if args.accept:
         coder_id = _ensure_coder(ctx)
         settled, skipped = [], []
@@ -203,13 +216,13 @@ def disagreements(ctx: Context) -> int:
             except FieldnotesError as error:
                 skipped.append({**item.as_dict(), "reason": str(error)})
         ctx.emit({"choice": args.accept, "settled": settled, "skipped": skipped},
-                 f"settled {len(settled)} disagreement(s) with {args.accept}"
-                 + (f"; {len(skipped)} had changed meanwhile and were left" if skipped else ""))
+                 _("settled {n} disagreement(s) with {choice}").format(n=len(settled), choice=args.accept)
+                 + (_("; {n} had changed meanwhile and were left").format(n=len(skipped)) if skipped else ""))
         return 0
     if ctx.json or not sys.stdin.isatty():
         lines = [f"{d.document_title} · {d.code_path} · {d.start}:{d.end} · only "
                  f"{d.holder_name}: {d.text[:80]!r}" for d in found]
-        lines.append(f"{len(found)} disagreement(s)")
+        lines.append(_("{n_found} disagreement(s)").format(n_found=len(found)))
         ctx.emit([d.as_dict() for d in found], lines)
         return 0
     return _step_through(ctx, found)
@@ -220,7 +233,7 @@ def _step_through(ctx: Context, found: list[Any]) -> int:
     from fieldnotes.team.disagreements import settle
 
     if not found:
-        print("no disagreements")
+        print(_("no disagreements"))
         return 0
     coder_id = _ensure_coder(ctx)
     done = 0
@@ -242,6 +255,7 @@ def _step_through(ctx: Context, found: list[Any]) -> int:
                 print("  " + settle(session, item, answer, coder_id))
             done += 1
         except FieldnotesError as error:
-            print(f"  not settled: {error}")
-    print(f"settled {done} of {len(found)} disagreement(s); `fieldnotes undo` takes back the last one")
+            print(_("  not settled: {error}").format(error=error))
+    print(_("settled {done} of {n_found} disagreement(s); `fieldnotes undo` takes back the last one")
+          .format(done=done, n_found=len(found)))
     return 0

@@ -18,6 +18,7 @@ from fieldnotes.codebook.yamlfile import COLOR
 from fieldnotes.db import validation
 from fieldnotes.db.models import Code, Coding, Memo
 from fieldnotes.errors import InvalidInput, Refused
+from fieldnotes.translations import _
 
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"]
 
@@ -26,9 +27,9 @@ def code_name(name: str) -> str:
     """A code's name checked: the rules for names (fieldnotes.db.validation), and no '/'."""
     name = validation.name(name, "the code name", limit=validation.CODE_NAME)
     if not name:
-        raise InvalidInput("a code needs a name")
+        raise InvalidInput(_("a code needs a name"))
     if "/" in name:
-        raise InvalidInput(f"the code name {name!r} contains '/', which separates names in paths")
+        raise InvalidInput(_("the code name {name!r} contains '/', which separates names in paths").format(name=name))
     return name
 
 
@@ -38,13 +39,14 @@ def _check_name(session: Session, name: str, parent_id: uuid.UUID | None, exclud
     siblings = session.scalars(select(Code).where(same_parent))
     for sibling in siblings:
         if sibling.id != exclude and sibling.name.casefold() == name.casefold():
-            raise Refused(f"there is already a code {name!r} here", hint="choose another name or another parent")
+            raise Refused(_("there is already a code {name!r} here")
+                          .format(name=name), hint=_("choose another name or another parent"))
     return name
 
 
 def _check_color(color: str) -> str:
     if not COLOR.match(color):
-        raise InvalidInput(f"the colour {color!r} is not #RRGGBB")
+        raise InvalidInput(_("the colour {color!r} is not #RRGGBB").format(color=color))
     return color.lower()
 
 
@@ -55,12 +57,13 @@ def add(session: Session, name: str, *, parent: Code | None = None, color: str |
     name = _check_name(session, name, parent_id)
     if shortcut is not None:
         if len(shortcut) != 1 or not shortcut.isalnum():
-            raise InvalidInput(f"the shortcut {shortcut!r} must be one letter or digit")
+            raise InvalidInput(_("the shortcut {shortcut!r} must be one letter or digit").format(shortcut=shortcut))
         taken = session.scalars(select(Code).where(Code.shortcut == shortcut.lower())).first()
         if taken is not None:
-            raise Refused(f"the shortcut {shortcut!r} is taken by {taken.name!r}")
+            raise Refused(_("the shortcut {shortcut!r} is taken by {name!r}")
+                          .format(shortcut=shortcut, name=taken.name))
     if scale is not None and scale[0] >= scale[1]:
-        raise InvalidInput(f"the scale {scale[0]}–{scale[1]} must go from low to high")
+        raise InvalidInput(_("the scale {item}–{item2} must go from low to high").format(item=scale[0], item2=scale[1]))
     siblings = session.scalar(select(func.count()).select_from(Code).where(
         Code.parent_id == parent_id if parent_id else Code.parent_id.is_(None))) or 0
     if color is None:
@@ -83,7 +86,7 @@ def move(session: Session, code: Code, new_parent: Code | None) -> Code:
     if new_parent is not None:
         tree = CodeTree.load(session)
         if new_parent.id == code.id or new_parent.id in tree.descendants(code.id):
-            raise Refused(f"cannot move {code.name!r} under itself or one of its sub-codes")
+            raise Refused(_("cannot move {name!r} under itself or one of its sub-codes").format(name=code.name))
     parent_id = new_parent.id if new_parent else None
     _check_name(session, code.name, parent_id, exclude=code.id)
     code.parent_id = parent_id
@@ -116,13 +119,14 @@ def merge(session: Session, source: Code, target: Code) -> MergeResult:
     """Merge `source` into `target`: its codings move (exact duplicates are dropped), its sub-codes
     and memos move, and the source code is deleted."""
     if source.id == target.id:
-        raise Refused("a code cannot be merged into itself")
+        raise Refused(_("a code cannot be merged into itself"))
     tree = CodeTree.load(session)
     if target.id in tree.descendants(source.id):
-        raise Refused(f"cannot merge {source.name!r} into its own sub-code {target.name!r}")
+        raise Refused(_("cannot merge {name!r} into its own sub-code {name2!r}")
+                      .format(name=source.name, name2=target.name))
     if not target.codable and session.scalar(select(func.count()).select_from(Coding).where(
             Coding.code_id == source.id)):
-        raise Refused(f"{target.name!r} is a category; codings cannot move onto it")
+        raise Refused(_("{name!r} is a category; codings cannot move onto it").format(name=target.name))
     existing = {
         (c.document_id, c.coder_id, c.start, c.end): c
         for c in session.scalars(select(Coding).where(Coding.code_id == target.id))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.db.models import Code
 from fieldnotes.errors import Ambiguous, NotFound
+from fieldnotes.translations import _
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class CodeTree:
         """A code by id (or unique id prefix), path `Parent/Child`, or name when unique."""
         wanted = text.strip()
         if not wanted:
-            raise NotFound("no code given")
+            raise NotFound(_("no code given"))
         by_path = [node for node in self.nodes.values() if self.path(node.id) == wanted]
         if len(by_path) == 1:
             return by_path[0]
@@ -116,9 +117,9 @@ class CodeTree:
             return by_name[0]
         if len(by_name) > 1:
             raise Ambiguous(
-                f"the code name {wanted!r} is ambiguous: "
-                + "; ".join(sorted(self.path(n.id) for n in by_name)),
-                hint="give the path, e.g. Parent/Child",
+                _("the code name {name!r} is ambiguous: {paths}").format(
+                    name=wanted, paths="; ".join(sorted(self.path(n.id) for n in by_name))),
+                hint=_("give the path, e.g. Parent/Child"),
             )
         compact = wanted.replace("-", "").lower()
         if len(compact) >= 4 and all(c in "0123456789abcdef" for c in compact):
@@ -126,9 +127,11 @@ class CodeTree:
             if len(by_id) == 1:
                 return by_id[0]
             if len(by_id) > 1:
-                raise Ambiguous(f"the id prefix {wanted!r} matches {len(by_id)} codes; give more of it")
+                raise Ambiguous(_("the id prefix {wanted!r} matches {n_by_id} codes; give more of it")
+                                .format(wanted=wanted, n_by_id=len(by_id)))
         near = sorted(
             self.path(n.id) for n in self.nodes.values() if folded in self.path(n.id).casefold()
         )[:8]
-        hint = ("did you mean: " + "; ".join(near)) if near else "see `fieldnotes codebook list`"
-        raise NotFound(f"no code {wanted!r}", hint=hint)
+        hint = (_("did you mean: {names}").format(names="; ".join(near)) if near
+                else _("see `fieldnotes codebook list`"))
+        raise NotFound(_("no code {wanted!r}").format(wanted=wanted), hint=hint)

@@ -17,6 +17,7 @@ import yaml
 from fieldnotes import safeyaml
 from fieldnotes.db import validation
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _
 
 FORMAT = "fieldnotes-codebook/1"
 ID_NAMESPACE = uuid.UUID("8d7f3c1e-2b4a-5e6f-9a0b-1c2d3e4f5a6b")
@@ -105,13 +106,16 @@ def read(path: Path) -> CodebookFile:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise InvalidInput(f"{path}: cannot read the codebook ({error.strerror})") from None
+        raise InvalidInput(_("{path}: cannot read the codebook ({strerror})")
+                           .format(path=path, strerror=error.strerror)) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInput(f"{path}: the codebook is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        raise InvalidInput(_("{path}: the codebook is larger than {value} MB")
+                           .format(path=path, value=MAX_FILE_BYTES // 1_000_000))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InvalidInput(f"{path}: the codebook is not UTF-8 text (byte {error.start})") from None
+        raise InvalidInput(_("{path}: the codebook is not UTF-8 text (byte {start})")
+                           .format(path=path, start=error.start)) from None
     return parse(text, str(path))
 
 
@@ -120,18 +124,20 @@ def parse(text: str, source: str = "<codebook>") -> CodebookFile:
         data = yaml.load(text, Loader=_LineLoader)
         return _build(data)
     except _Mistake as mistake:
-        raise InvalidInput(f"{source}, line {mistake.line}: {mistake.message}") from None
+        raise InvalidInput(_("{source}, line {line}: {message}")
+                           .format(source=source, line=mistake.line, message=mistake.message)) from None
     except yaml.MarkedYAMLError as error:
         raise InvalidInput(f"{source}, {_yaml_mistake(error)}") from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
-        raise InvalidInput(f"{source}, line {line}: the character U+{character:04X} is not allowed in YAML") from None
+        raise InvalidInput(_("{source}, line {line}: the character U+{character:04X} is not allowed in YAML")
+                           .format(source=source, line=str(line), character=character)) from None
     except yaml.YAMLError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise InvalidInput(f"{source}: not valid YAML ({first})") from None
+        raise InvalidInput(_("{source}: not valid YAML ({first})").format(source=source, first=first)) from None
     except (ValueError, OverflowError) as error:  # a value YAML reads but Python cannot hold, e.g. 2025-13-45
-        raise InvalidInput(f"{source}: not valid YAML ({error})") from None
+        raise InvalidInput(_("{source}: not valid YAML ({first})").format(source=source, first=error)) from None
 
 
 def _yaml_mistake(error: yaml.MarkedYAMLError) -> str:

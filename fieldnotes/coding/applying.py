@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from fieldnotes.coding import spans
 from fieldnotes.db.models import Code, Coding, Document, Memo, SpeakerTurn
 from fieldnotes.errors import Ambiguous, InvalidInput, NotFound, Refused
+from fieldnotes.translations import _
 
 
 @dataclass(frozen=True)
@@ -27,20 +28,21 @@ class Span:
 
 def check_code(code: Code) -> None:
     if not code.codable:
-        raise Refused(f"{code.name!r} is a category, not a code you can apply",
-                      hint="choose one of its sub-codes")
+        raise Refused(_("{name!r} is a category, not a code you can apply").format(name=code.name),
+                      hint=_("choose one of its sub-codes"))
     if code.retired:
-        raise Refused(f"{code.name!r} is retired", hint="un-retire it with `fieldnotes codebook retire --undo`")
+        raise Refused(_("{name!r} is retired")
+                      .format(name=code.name), hint=_("un-retire it with `fieldnotes codebook retire --undo`"))
 
 
 def check_rating(code: Code, rating: int | None) -> None:
     if rating is None:
         return
     if code.scale_min is None or code.scale_max is None:
-        raise InvalidInput(f"{code.name!r} has no rating scale, so a coding of it cannot be rated")
+        raise InvalidInput(_("{name!r} has no rating scale, so a coding of it cannot be rated").format(name=code.name))
     if not code.scale_min <= rating <= code.scale_max:
-        raise InvalidInput(f"the rating {rating} is outside {code.name!r}'s scale "
-                           f"{code.scale_min}–{code.scale_max}")
+        raise InvalidInput(_("the rating {rating} is outside {name!r}'s scale {scale_min}–{scale_max}")
+                           .format(rating=rating, name=code.name, scale_min=code.scale_min, scale_max=code.scale_max))
 
 
 def apply(session: Session, document: Document, code: Code, start: int, end: int, *, coder_id: uuid.UUID,
@@ -101,7 +103,8 @@ def apply_bulk(session: Session, items: Sequence[NewCoding], *, texts: dict[uuid
         code = codes.get(item.code_id)
         text = texts.get(item.document_id)
         if code is None or text is None:
-            raise NotFound(f"no code or document for a coding at {item.start}:{item.end}")
+            raise NotFound(_("no code or document for a coding at {start}:{end}")
+                           .format(start=item.start, end=item.end))
         spans.check(len(text), item.start, item.end)
         check_code(code)
         check_rating(code, item.rating)
@@ -120,17 +123,19 @@ def apply_bulk(session: Session, items: Sequence[NewCoding], *, texts: dict[uuid
 def get_coding(session: Session, text: str) -> Coding:
     wanted = text.strip().replace("-", "").lower()
     if len(wanted) < 4 or any(c not in "0123456789abcdef" for c in wanted):
-        raise NotFound(f"{text!r} is not a coding id", hint="coding ids are printed by `fieldnotes code` and "
-                                                             "`fieldnotes excerpts`")
+        raise NotFound(_("{text!r} is not a coding id")
+                       .format(text=text), hint=_("coding ids are printed by `fieldnotes code` and "
+                                                             "`fieldnotes excerpts`"))
     if len(wanted) == 32:
         found = session.get(Coding, uuid.UUID(wanted))
         if found is not None:
             return found
     ids = [i for i in session.scalars(select(Coding.id)) if i.hex.startswith(wanted)]
     if not ids:
-        raise NotFound(f"no coding {text!r}")
+        raise NotFound(_("no coding {text!r}").format(text=text))
     if len(ids) > 1:
-        raise Ambiguous(f"the id prefix {text!r} matches {len(ids)} codings; give more of it")
+        raise Ambiguous(_("the id prefix {text!r} matches {n_ids} codings; give more of it")
+                        .format(text=text, n_ids=len(ids)))
     coding = session.get(Coding, ids[0])
     assert coding is not None
     return coding
@@ -169,7 +174,7 @@ def update(session: Session, coding: Coding, *, memo: str | None = None, rating:
                                  Coding.end == new_end, Coding.id != coding.id)
         ).first()
         if clash is not None:
-            raise Refused("the same code already covers exactly that span by the same coder")
+            raise Refused(_("the same code already covers exactly that span by the same coder"))
         coding.start, coding.end = new_start, new_end
         coding.text = document.text[new_start:new_end]
     if reviewed is not None:
@@ -196,7 +201,7 @@ def _context(text: str, start: int, end: int, width: int = 30) -> str:
 
 def occurrences(text: str, needle: str) -> list[Occurrence]:
     if not needle:
-        raise InvalidInput("the text to match is empty")
+        raise InvalidInput(_("the text to match is empty"))
     out, position = [], text.find(needle)
     while position != -1:
         out.append(Occurrence(position, position + len(needle), _context(text, position, position + len(needle))))
@@ -208,18 +213,20 @@ def by_match(document: Document, needle: str, *, all_: bool = False, nth: int | 
     """Spans of `needle`: exactly one occurrence, or --all, or the --nth (1-based)."""
     found = occurrences(document.text, needle)
     if not found:
-        raise NotFound(f"{needle!r} does not occur in {document.title!r}")
+        raise NotFound(_("{needle!r} does not occur in {title!r}").format(needle=needle, title=document.title))
     if nth is not None:
         if not 1 <= nth <= len(found):
-            raise InvalidInput(f"--nth {nth}: {needle!r} occurs {len(found)} time(s) in {document.title!r}")
+            raise InvalidInput(_("--nth {nth}: {needle!r} occurs {n_found} time(s) in {title!r}")
+                               .format(nth=nth, needle=needle, n_found=len(found), title=document.title))
         chosen = found[nth - 1]
         return [Span(chosen.start, chosen.end)]
     if all_:
         return [Span(o.start, o.end) for o in found]
     if len(found) > 1:
         listing = "; ".join(f"{i}: {o.start}:{o.end} {o.context}" for i, o in enumerate(found[:10], 1))
-        raise Ambiguous(f"{needle!r} occurs {len(found)} times in {document.title!r} ({listing})",
-                        hint="add --nth N, --all, or a longer --match")
+        raise Ambiguous(_("{needle!r} occurs {n_found} times in {title!r} ({listing})")
+                        .format(needle=needle, n_found=len(found), title=document.title, listing=listing),
+                        hint=_("add --nth N, --all, or a longer --match"))
     return [Span(found[0].start, found[0].end)]
 
 
@@ -227,10 +234,12 @@ def by_regex(document: Document, pattern: str) -> list[Span]:
     try:
         compiled = re.compile(pattern, re.MULTILINE)
     except re.error as error:
-        raise InvalidInput(f"the regular expression {pattern!r} does not compile: {error}") from None
+        raise InvalidInput(_("the regular expression {pattern!r} does not compile: {error}")
+                           .format(pattern=pattern, error=error)) from None
     found = [Span(m.start(), m.end()) for m in compiled.finditer(document.text) if m.end() > m.start()]
     if not found:
-        raise NotFound(f"the regular expression {pattern!r} matches nothing in {document.title!r}")
+        raise NotFound(_("the regular expression {pattern!r} matches nothing in {title!r}")
+                       .format(pattern=pattern, title=document.title))
     return found
 
 
@@ -239,7 +248,7 @@ def by_speaker(session: Session, document: Document, speaker: str) -> list[Span]
     turns = session.scalars(select(SpeakerTurn).where(SpeakerTurn.document_id == document.id)
                             .order_by(SpeakerTurn.start)).all()
     if not turns:
-        raise NotFound(f"{document.title!r} has no speaker turns")
+        raise NotFound(_("{title!r} has no speaker turns").format(title=document.title))
     wanted = speaker.strip().casefold()
     labels = {t.speaker for t in turns}
     matching = {label for label in labels if label.casefold() == wanted}
@@ -248,7 +257,10 @@ def by_speaker(session: Session, document: Document, speaker: str) -> list[Span]
                                                    str(person.get("role", "")).casefold()):
             matching.add(label)
     if not matching:
-        raise NotFound(f"no speaker {speaker!r} in {document.title!r}", hint="speakers: " + ", ".join(sorted(labels)))
+        raise NotFound(_("no speaker {speaker!r} in {title!r}")
+                       .format(speaker=speaker,
+                               title=document.title), hint=_("speakers: {names}").format(names=", "
+                                       "".join(sorted(labels))))
     out = []
     for turn in turns:
         if turn.speaker in matching:

@@ -23,6 +23,7 @@ from fieldnotes import text as textmod
 from fieldnotes.db.models import Coding, Document, Memo
 from fieldnotes.documents.store import replace_turns
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _
 
 Opcode = tuple[str, int, int, int, int]
 
@@ -106,7 +107,7 @@ class OffsetMap:
         index = bisect.bisect_left(self.starts, start)
         if index > 0:
             index -= 1
-        for _tag, i1, i2, _, _ in self.ops[index:]:
+        for _tag, i1, i2, _j1, _j2 in self.ops[index:]:
             if i1 >= end:
                 break
             if i1 == i2:
@@ -135,8 +136,8 @@ def edit_text(session: Session, document: Document, new_text: str, *, coder_id: 
     """Replace a document's text (inside the caller's change), carrying every coding along."""
     new = textmod.normalise(new_text)
     if not new.strip():
-        raise InvalidInput(f"the edit would leave {document.title!r} empty; nothing was changed",
-                           hint="delete the document instead: `fieldnotes doc delete`")
+        raise InvalidInput(_("the edit would leave {title!r} empty; nothing was changed").format(title=document.title),
+                           hint=_("delete the document instead: `fieldnotes doc delete`"))
     old = document.text
     result = EditResult(document.id, changed=new != old)
     if not result.changed:

@@ -27,6 +27,7 @@ from fieldnotes.db.plainrows import plain_rows
 from fieldnotes.errors import InvalidInput
 from fieldnotes.project.opening import phase_of
 from fieldnotes.queries.filters import Filters, code_ids, coder_ids, document_ids, narrow_codings
+from fieldnotes.translations import _
 
 
 @dataclass
@@ -69,9 +70,10 @@ def parse_context(value: str | None) -> str | int | None:
     try:
         number = int(value)
     except ValueError:
-        raise InvalidInput(f"--context {value!r} is not sentence, turn or a number of characters") from None
+        raise InvalidInput(_("--context {value!r} is not sentence, turn or a number of characters")
+                           .format(value=value)) from None
     if number < 0:
-        raise InvalidInput("--context needs a positive number of characters")
+        raise InvalidInput(_("--context needs a positive number of characters"))
     return number
 
 

@@ -31,6 +31,7 @@ from fieldnotes.errors import InvalidInput, Refused
 from fieldnotes.export.anchors import code_tag, same_code
 from fieldnotes.export.report_comments import Report, ReportComment, code_id, coding_ids, read_report
 from fieldnotes.project.opening import Project
+from fieldnotes.translations import N_, _, format_datetime, said
 
 #: author names word processors write when they know no name
 NO_AUTHOR = frozenset(("", "unknown author", "ukendt forfatter", "author", "forfatter", "anonymous", "anonym",
@@ -38,9 +39,9 @@ NO_AUTHOR = frozenset(("", "unknown author", "ukendt forfatter", "author", "forf
 FREE_TEXT = "text"  # the anchor recorded for a comment on anything but an excerpt or a code heading
 ACTION = "memo.import"
 #: why a comment on an excerpt or a heading was kept as a project memo (the app translates these)
-REASONS = {"removed": "its coding was removed since the export",
-           "recoded": "its coding was recoded since the export (now {code})",
-           "code deleted": "its code was deleted since the export"}
+REASONS = {"removed": N_("its coding was removed since the export"),
+           "recoded": N_("its coding was recoded since the export (now {code})"),
+           "code deleted": N_("its code was deleted since the export")}
 
 
 @dataclass
@@ -63,7 +64,12 @@ class PlannedMemo:
 
     @property
     def note(self) -> str:
+        """Why it was kept as a project memo, in English (as the JSON says it)."""
         return REASONS[self.reason].format(code=self.now_code) if self.reason else ""
+
+    def said_note(self) -> str:
+        """The same in the reader's language."""
+        return _(REASONS[self.reason]).format(code=self.now_code) if self.reason else ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"action": self.action, "memo": str(self.memo_id), "target_kind": self.target_kind,
@@ -101,8 +107,9 @@ class MeetingPlan:
                 "memos": [item.as_dict() for item in self.items]}
 
     def summary(self) -> str:
-        return (f"{len(self.items)} comment(s) in {self.source}: {self.count('new')} new memo(s), "
-                f"{self.count('updated')} updated, {self.count('unchanged')} unchanged")
+        return _("{n} comment(s) in {source}: {new} new memo(s), {updated} updated, {unchanged} unchanged").format(
+            n=len(self.items), source=self.source, new=self.count("new"), updated=self.count("updated"),
+            unchanged=self.count("unchanged"))
 
 
 def usable_author(name: str) -> str | None:
@@ -122,8 +129,8 @@ def plan(session: Session, report: Report, *, as_coder: str | None = None) -> Me
     fallback = coders.normalise_name(as_coder) if as_coder and as_coder.strip() else None
     nameless = [c for c in report.comments if usable_author(c.author) is None]
     if nameless and fallback is None:
-        raise Refused(f"{len(nameless)} comment(s) in {report.name} have no author's name",
-                      hint="say who wrote them with --as CODER")
+        raise Refused(_("{n} comment(s) in {name} have no author's name").format(n=len(nameless), name=report.name),
+                      hint=_("say who wrote them with --as CODER"))
     result = MeetingPlan(report.name, report.export_id)
     targets = _Targets(session, report)
     existing = _Existing(session, report.export_id)
@@ -158,15 +165,16 @@ def plan(session: Session, report: Report, *, as_coder: str | None = None) -> Me
 
 def _check_identity(session: Session, report: Report) -> None:
     if not report.anchored and not report.project_id:
-        raise InvalidInput(f"{report.name} is not a fieldnotes report (it has none of the anchors an exported "
-                           "report carries)", hint="comment on a report made with `fieldnotes export docx`")
+        raise InvalidInput(_("{name} is not a fieldnotes report (it has none of the anchors an exported report "
+                             "carries)").format(name=report.name),
+                           hint=_("comment on a report made with `fieldnotes export docx`"))
     ours = session.scalar(select(ProjectSettings.id))
     if report.project_id and str(ours) != report.project_id:
-        raise Refused(f"{report.name} was exported from another project",
-                      hint="import it into the project it was exported from")
+        raise Refused(_("{name} was exported from another project").format(name=report.name),
+                      hint=_("import it into the project it was exported from"))
     if not report.project_id:
-        raise InvalidInput(f"{report.name} no longer says which project it came from (its document properties "
-                           "are gone)", hint="comment on a fresh export of the report")
+        raise InvalidInput(_("{name} no longer says which project it came from (its document properties are "
+                             "gone)").format(name=report.name), hint=_("comment on a fresh export of the report"))
 
 
 class _Targets:
@@ -259,8 +267,9 @@ def apply(session: Session, meeting: MeetingPlan, *, acting: str) -> None:
     details = {"file": meeting.source, "export_id": meeting.export_id, "new": meeting.count("new"),
                "updated": meeting.count("updated"), "kept_as_project_memos": len(meeting.kept)}
     with history.change(session, coder_id=coders.coder_id(acting), action=ACTION,
-                        summary=f"imported {meeting.count('new')} memo(s) and updated {meeting.count('updated')} "
-                                f"from comments in {meeting.source}", details=details):
+                        summary=said("imported {new} memo(s) and updated {updated} from comments in {source}",
+                                     new=meeting.count("new"), updated=meeting.count("updated"),
+                                     source=meeting.source), details=details):
         for name in sorted({acting} | {item.coder for item in meeting.items if item.action != "unchanged"}):
             coders.ensure_coder(session, name)
         for item in meeting.items:
@@ -292,25 +301,32 @@ def import_report(project: Project, path: Path, *, acting: str, as_coder: str | 
         with project.read() as session:
             return plan(session, report, as_coder=as_coder)
     if project.readonly:
-        raise Refused("the project is open read-only", hint="open a writable copy to import the comments")
+        raise Refused(_("the project is open read-only"), hint=_("open a writable copy to import the comments"))
     with project.write() as session:
         meeting = plan(session, report, as_coder=as_coder)
         apply(session, meeting, acting=acting)
     return meeting
 
 
+#: the words `lines` shows for a memo's target and for what happens to a comment
+KIND_NAMES = {"coding": N_("coding"), "code": N_("code")}
+N_("new"), N_("updated"), N_("unchanged")
+
+
 def lines(meeting: MeetingPlan, *, dry_run: bool) -> list[str]:
     """The report a person reads: each comment, where it goes, and what was kept as a project memo."""
     out = []
     for item in meeting.items:
-        when = item.comment.date.strftime("%Y-%m-%d %H:%M") if item.comment.date else "?"
-        where = f"{item.target_kind} {item.target_label}" if item.target_kind != "project" else "project"
-        reply = "  reply" if item.reply_to else ""
+        when = format_datetime(item.comment.date) if item.comment.date else "?"
+        where = (f"{_(KIND_NAMES.get(item.target_kind, item.target_kind))} {item.target_label}"
+                 if item.target_kind != "project" else _("project"))
+        reply = "  " + _("reply") if item.reply_to else ""
         first = item.comment.text.splitlines()[0] if item.comment.text else ""
-        out.append(f"{item.action:<9} {where}{reply} — {item.coder}, {when}: {first}")
+        out.append(f"{_(item.action):<9} {where}{reply} — {item.coder}, {when}: {first}")
         if item.note:
-            out.append(f"          kept as a project memo: {item.note}: «{' '.join(item.comment.quoted.split())[:80]}»")
-    out.append(meeting.summary() + (" (dry run: nothing was written)" if dry_run else ""))
+            out.append("          " + _("kept as a project memo: {note}: «{quote}»").format(
+                note=item.said_note(), quote=" ".join(item.comment.quoted.split())[:80]))
+    out.append(meeting.summary() + (_(" (dry run: nothing was written)") if dry_run else ""))
     return out
 
 

@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Case, Coder, Coding, Document, Memo
 from fieldnotes.errors import Ambiguous, FieldnotesError, InvalidInput, NotFound
+from fieldnotes.translations import N_, _
 
 TARGET_KINDS = ("project", "document", "case", "code", "coding")
+#: what a memo is on, as a reader names it
+TARGET_NAMES = {"project": N_("project"), "document": N_("document"), "case": N_("case"), "code": N_("code"),
+                "coding": N_("coding")}
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,8 @@ def resolve_target(session: Session, text: str) -> Target:
 
     wanted = text.strip()
     if wanted.casefold() in ("project", "projekt"):
-        return Target("project", None, "the project")
-    prefix, _, rest = wanted.partition(":")
+        return Target("project", None, _("the project"))
+    prefix, _sep, rest = wanted.partition(":")
     prefix = prefix.strip().casefold()
     if rest and prefix in ("doc", "document", "code", "case", "coding"):
         rest = rest.strip()
@@ -62,11 +66,12 @@ def resolve_target(session: Session, text: str) -> Target:
         except Ambiguous:
             raise
     if not found:
-        raise NotFound(f"nothing called {wanted!r} to attach a memo to",
-                       hint="use project, doc:TITLE, code:PATH, case:NAME or coding:ID")
+        raise NotFound(_("nothing called {wanted!r} to attach a memo to").format(wanted=wanted),
+                       hint=_("use project, doc:TITLE, code:PATH, case:NAME or coding:ID"))
     if len(found) > 1:
-        raise Ambiguous(f"{wanted!r} could mean " + "; ".join(f"{t.kind} {t.label}" for t in found),
-                        hint="prefix it: doc:, code:, case: or coding:")
+        raise Ambiguous(_("{name!r} could mean {candidates}").format(
+                            name=wanted, candidates="; ".join(f"{t.kind} {t.label}" for t in found)),
+                        hint=_("prefix it: doc:, code:, case: or coding:"))
     return found[0]
 
 
@@ -87,16 +92,17 @@ def _case(session: Session, text: str) -> Target:
     folded = text.casefold()
     matches = [c for c in session.scalars(select(Case)) if c.name.casefold() == folded]
     if not matches:
-        raise NotFound(f"no case {text!r}")
+        raise NotFound(_("no case {text!r}").format(text=text))
     if len(matches) > 1:
-        raise Ambiguous(f"{len(matches)} cases are called {text!r}: " + ", ".join(c.type for c in matches))
+        raise Ambiguous(_("{n} cases are called {name!r}: {types}").format(
+            n=len(matches), name=text, types=", ".join(c.type for c in matches)))
     return Target("case", matches[0].id, f"{matches[0].type} {matches[0].name}")
 
 
 def add(session: Session, target: Target, text: str, *, coder_id: uuid.UUID | None) -> Memo:
     body = text.strip()
     if not body:
-        raise InvalidInput("the memo is empty")
+        raise InvalidInput(_("the memo is empty"))
     memo = Memo(text=body, created_by=coder_id)
     if target.kind == "document":
         memo.document_id = target.id
@@ -107,7 +113,7 @@ def add(session: Session, target: Target, text: str, *, coder_id: uuid.UUID | No
     elif target.kind == "coding":
         memo.coding_id = target.id
     elif target.kind != "project":
-        raise FieldnotesError(f"cannot attach a memo to a {target.kind}")
+        raise FieldnotesError(_("cannot attach a memo to a {kind}").format(kind=target.kind))
     session.add(memo)
     session.flush()
     return memo

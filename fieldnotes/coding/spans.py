@@ -11,6 +11,7 @@ from typing import Protocol
 
 from fieldnotes.documents.turns import header, words_start
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _
 
 UNITS = ("word", "sentence", "paragraph", "turn")
 
@@ -35,8 +36,9 @@ class TurnLike(Protocol):
 def check(length: int, start: int, end: int) -> None:
     if start < 0 or end > length or start >= end:
         raise InvalidInput(
-            f"the span {start}:{end} is not within the document (0 ≤ start < end ≤ {length})",
-            hint="give START:END in characters, end exclusive",
+            _("the span {start}:{end} is not within the document (0 ≤ start < end ≤ {length})").format(start=start,
+                    end=end, length=length),
+            hint=_("give START:END in characters, end exclusive"),
         )
 
 
@@ -45,7 +47,8 @@ def parse(text: str) -> tuple[int, int]:
         start_text, end_text = text.split(":", 1)
         return int(start_text), int(end_text)
     except ValueError:
-        raise InvalidInput(f"the span {text!r} is not START:END", hint="for example --span 120:245") from None
+        raise InvalidInput(_("the span {text!r} is not START:END")
+                           .format(text=text), hint=_("for example --span 120:245")) from None
 
 
 def _is_word(ch: str) -> bool:
@@ -160,7 +163,8 @@ def turn(turns: Sequence[TurnLike], starts: Sequence[int], offset: int) -> tuple
 def widen(text: str, start: int, end: int, unit: str, turns: Sequence[TurnLike] = ()) -> tuple[int, int]:
     """Grow [start, end) to whole units. Turns without transcript structure fall back to paragraphs."""
     if unit not in UNITS:
-        raise InvalidInput(f"cannot widen to {unit!r}", hint=f"use one of {', '.join(UNITS)}")
+        raise InvalidInput(_("cannot widen to {unit!r}").format(unit=unit), hint=_("use one of {UNITS}")
+                           .format(UNITS=', '.join(UNITS)))
     last = max(start, end - 1)
     transcript = bool(turns)
     if unit == "word":

@@ -24,6 +24,7 @@ from fieldnotes.db import history
 from fieldnotes.db.image_queries import Image, fetch_images
 from fieldnotes.db.models import Change, Coder, Event
 from fieldnotes.errors import FieldnotesError, Refused
+from fieldnotes.translations import _, said
 
 #: the action of a change that undo never steps back across (it changes no rows)
 BASELINE = "baseline"
@@ -62,6 +63,11 @@ def stacks(session: Session, coder_id: uuid.UUID) -> Stacks:
     return Stacks(done, redo)
 
 
+def _told(target: Change) -> object:
+    """What the undone (or redone) change said, kept structured so it reads in any language later."""
+    return history.said_of(target.summary, target.details) or target.action
+
+
 def _events(session: Session, change: Change) -> list[Event]:
     """The rows a change touched. Coders are never un-created: later changes by them refer to them."""
     query = select(Event).where(Event.change_id == change.id, Event.table != "coders").order_by(Event.seq)
@@ -76,7 +82,8 @@ def _check_conflicts(session: Session, change: Change, events: list[Event], code
     redone) put the row back, so they do not count; neither do the coder's own later changes.
     """
     if any(e.redacted for e in events):
-        raise Refused(f"cannot {verb} {change.summary or change.action!r}: its history was redacted for privacy")
+        raise Refused(_("cannot {verb} {value!r}: its history was redacted for privacy")
+                      .format(verb=verb, value=change.summary or change.action))
     left: dict[tuple[str, uuid.UUID], Image | None] = {}
     for e in events:
         key = (e.table, e.row_id)
@@ -109,20 +116,21 @@ def _check_conflicts(session: Session, change: Change, events: list[Event], code
     if later is not None:
         other_coder, summary, action = later
         name = session.get(Coder, other_coder).name if other_coder else "someone"  # type: ignore[union-attr]
-        raise Refused(f"cannot {verb} {change.summary or change.action!r}: {name} has since changed the same "
-                      f"material ({summary or action})", hint="ask them, or change it back by hand")
+        raise Refused(_("cannot {verb} {value!r}: {name} has since changed the same material ({value2})")
+                      .format(verb=verb, value=change.summary or change.action, name=name, value2=summary or action),
+                          hint=_("ask them, or change it back by hand"))
 
 
 def undo(session: Session, coder_id: uuid.UUID) -> Change:
     """Undo the coder's most recent change that is not undone yet. Returns that change."""
     state = stacks(session, coder_id)
     if not state.done:
-        raise FieldnotesError("nothing to undo")
+        raise FieldnotesError(_("nothing to undo"))
     target = state.done[-1]
     events = _events(session, target)
     _check_conflicts(session, target, events, coder_id, "undo")
     with history.change(session, coder_id=coder_id, action="undo", kind="undo", target_id=target.id,
-                        summary=f"undid: {target.summary or target.action}") as pending:
+                        summary=said("undid: {change}", change=_told(target))) as pending:
         history.apply_images(session, pending, [(e.table, e.row_id, e.before) for e in reversed(events)])
     return target
 
@@ -130,11 +138,11 @@ def undo(session: Session, coder_id: uuid.UUID) -> Change:
 def redo(session: Session, coder_id: uuid.UUID) -> Change:
     state = stacks(session, coder_id)
     if not state.redo:
-        raise FieldnotesError("nothing to redo")
+        raise FieldnotesError(_("nothing to redo"))
     target = state.redo[-1]
     events = _events(session, target)
     _check_conflicts(session, target, events, coder_id, "redo")
     with history.change(session, coder_id=coder_id, action="redo", kind="redo", target_id=target.id,
-                        summary=f"redid: {target.summary or target.action}") as pending:
+                        summary=said("redid: {change}", change=_told(target))) as pending:
         history.apply_images(session, pending, [(e.table, e.row_id, e.after) for e in events])
     return target

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.pool import NullPool
 
+from fieldnotes.translations import _
+
 BUSY_TIMEOUT_MS = 30_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -56,8 +58,8 @@ def refuse_nul(engine: Engine) -> None:
         if _holds_nul(parameters):
             from fieldnotes.errors import InvalidInput
 
-            raise InvalidInput("a value holds a NUL character (U+0000), which a project cannot hold; nothing was "
-                               "changed", hint="remove it and try again")
+            raise InvalidInput(_("a value holds a NUL character (U+0000), which a project cannot hold; nothing was "
+                                 "changed"), hint=_("remove it and try again"))
 
 
 def looks_like_sqlite(path: Path) -> bool:
@@ -134,11 +136,12 @@ def server_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception:
-        raise FieldnotesError(f"{display_target(url)} is not a database address fieldnotes can read",
-                              hint="write it as postgresql+psycopg://USER@HOST/DATABASE") from None
+        raise FieldnotesError(_("{display_target} is not a database address fieldnotes can read")
+                              .format(display_target=display_target(url)),
+                              hint=_("write it as postgresql+psycopg://USER@HOST/DATABASE")) from None
     if parsed.get_backend_name() != "postgresql":
-        raise FieldnotesError(f"fieldnotes works with SQLite files and PostgreSQL servers, not "
-                              f"{parsed.get_backend_name()}", hint="write it as postgresql+psycopg://USER@HOST/DATABASE")
+        raise FieldnotesError(_("fieldnotes works with SQLite files and PostgreSQL servers, not {get_backend_name}")
+                              .format(get_backend_name=parsed.get_backend_name()), hint=_("write it as postgresql+psycopg://USER@HOST/DATABASE"))
     try:
         engine = create_engine(url, hide_parameters=True, pool_pre_ping=True)
         refuse_nul(engine)
@@ -148,9 +151,10 @@ def server_engine(url: str) -> Engine:
         if missing not in ("psycopg", "psycopg2", "pg8000", "asyncpg"):
             raise
         driver = "psycopg" if missing == "psycopg" else f"{missing} (fieldnotes uses psycopg)"
-        raise FieldnotesError(f"the PostgreSQL driver {driver} is not installed",
-                              hint=f"install the server extra: {SERVER_EXTRA}, and write the address as "
-                                   "postgresql+psycopg://…") from None
+        raise FieldnotesError(_("the PostgreSQL driver {driver} is not installed").format(driver=driver),
+                              hint=_("install the server extra: {SERVER_EXTRA}, and write the address as "
+                                     "postgresql+psycopg://…")
+                                   .format(SERVER_EXTRA=SERVER_EXTRA)) from None
 
 
 def engine_for(target: str, *, readonly: bool = False, passphrase: str | None = None) -> Engine:

@@ -17,6 +17,7 @@ from fieldnotes import clock
 from fieldnotes.db import validation
 from fieldnotes.db.models import Coder, ProjectSettings
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _
 
 NAMESPACE = uuid.UUID("5b0f7a52-3c1e-5f0e-8f43-6d2f1c9b7a10")
 ENV_CODER = "FIELDNOTES_CODER"
@@ -26,7 +27,7 @@ def normalise_name(name: str) -> str:
     """A coder's name checked by the rules for names (fieldnotes.db.validation)."""
     cleaned = validation.name(name, "the coder's name", limit=validation.CODER_NAME)
     if not cleaned:
-        raise InvalidInput("a coder's name cannot be empty")
+        raise InvalidInput(_("a coder's name cannot be empty"))
     return cleaned
 
 

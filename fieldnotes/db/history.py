@@ -24,6 +24,7 @@ from fieldnotes.db.image_queries import Image as Image
 from fieldnotes.db.image_queries import fetch_images
 from fieldnotes.db.models import Change, Event, Tracked
 from fieldnotes.db.types import UTCDateTime
+from fieldnotes.translations import Said, from_json
 
 _INFO_KEY = "fieldnotes.change"
 TABLE_ORDER = {name: index for index, name in enumerate(TABLES)}
@@ -72,7 +73,7 @@ class PendingChange:
     change_id: uuid.UUID
     coder_id: uuid.UUID | None
     action: str
-    summary: str
+    summary: str | Said
     details: dict[str, Any]
     kind: str = "do"
     target_id: uuid.UUID | None = None
@@ -175,9 +176,9 @@ def _write_log(session: Session, pending: PendingChange) -> uuid.UUID | None:
                 "coder_id": pending.coder_id,
                 "kind": pending.kind,
                 "action": pending.action,
-                "summary": pending.summary,
+                "summary": str(pending.summary),
                 "target_id": pending.target_id,
-                "details": pending.details,
+                "details": with_said(pending.details, pending.summary),
             }
         ],
     )
@@ -217,7 +218,7 @@ def change(
     *,
     coder_id: uuid.UUID | None,
     action: str,
-    summary: str = "",
+    summary: str | Said = "",
     details: dict[str, Any] | None = None,
     kind: str = "do",
     target_id: uuid.UUID | None = None,
@@ -281,13 +282,37 @@ def apply_images(
     session.expire_all()
 
 
-def record_action(session: Session, *, coder_id: uuid.UUID | None, action: str, summary: str = "",
+def record_action(session: Session, *, coder_id: uuid.UUID | None, action: str, summary: str | Said = "",
                   details: dict[str, Any] | None = None) -> uuid.UUID:
     """Log an action that changes no rows (an export, a key export) so the audit trail shows it."""
     change_id = ids.new()
     session.connection().execute(
         insert(Change),
         [{"id": change_id, "at": clock.now(), "coder_id": coder_id, "kind": "do", "action": action,
-          "summary": summary, "target_id": None, "details": details or {}}],
+          "summary": str(summary), "target_id": None, "details": with_said(details or {}, summary)}],
     )
     return change_id
+
+
+# --- what a change says, in the reader's language ------------------------------------------------------
+#: the key in a change's details that holds its summary as a template and values (no schema change: details
+#: is JSON already); the `summary` column keeps the English text for older versions and scripts
+SAID_KEY = "said"
+
+
+def with_said(details: dict[str, Any], summary: str | Said) -> dict[str, Any]:
+    if not isinstance(summary, Said):
+        return details
+    return {**details, SAID_KEY: summary.as_json()}
+
+
+def said_of(summary: str | None, details: Any) -> Said | str:
+    """A change's summary as structured data where it has it; old changes have only their stored text."""
+    found = from_json(details.get(SAID_KEY)) if isinstance(details, dict) else None
+    return found if found is not None else (summary or "")
+
+
+def describe(summary: str | None, details: Any, action: str = "") -> str:
+    """A change's summary in the current interface language (as stored, for changes from before)."""
+    found = said_of(summary, details)
+    return found.render() if isinstance(found, Said) else (found or action)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.resources import migrations_dir
+from fieldnotes.translations import _
 
 #: tables that are not in the models on purpose (the search index's virtual tables and shadows)
 UNMANAGED_PREFIXES = ("search_index", "sqlite_")
@@ -68,7 +69,7 @@ def head() -> str:
     graph = _graph()
     heads = set(graph) - {down for down in graph.values() if down}
     if len(heads) != 1:  # pragma: no cover - guarded by a test
-        raise FieldnotesError(f"the migrations have {len(heads)} heads; expected one")
+        raise FieldnotesError(_("the migrations have {n_heads} heads; expected one").format(n_heads=len(heads)))
     return heads.pop()
 
 
@@ -81,7 +82,8 @@ def current(connection: Connection) -> str | None:
         return None
     rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     if len(rows) > 1:
-        raise FieldnotesError(f"the database records {len(rows)} schema revisions; expected one")
+        raise FieldnotesError(_("the database records {n_rows} schema revisions; expected one")
+                              .format(n_rows=len(rows)))
     return rows[0] if rows else None
 
 
@@ -102,7 +104,8 @@ def _run(engine: Engine, action: str, target: str) -> None:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise FieldnotesError(
-                            f"the migration left {len(broken)} broken references and was rolled back"
+                            _("the migration left {n_broken} broken references and was rolled "
+                              "back").format(n_broken=len(broken))
                         )
         finally:
             if sqlite:

@@ -26,6 +26,7 @@ from typing import Any
 from fieldnotes.db import models
 from fieldnotes.errors import InvalidInput
 from fieldnotes.text import BIDI_CONTROLS
+from fieldnotes.translations import _
 
 RULE = ("names and metadata may not hold control characters, terminal escape sequences or text-direction "
         "controls")
@@ -78,10 +79,13 @@ def _check(value: str, what: str, *, limit: int | None, allowed: str = "") -> st
             continue
         problem = forbidden(char)
         if problem:
-            raise InvalidInput(f"{what} {shown(value)} holds {problem}", hint=f"{RULE}; remove it")
+            raise InvalidInput(_("{what} {shown} holds {problem}")
+                               .format(what=what, shown=shown(value),
+                                       problem=problem), hint=_("{RULE}; remove it").format(RULE=RULE))
     if limit is not None and len(value) > limit:
-        raise InvalidInput(f"{what} is {len(value):,} characters long; it may have at most {limit:,}",
-                           hint=f"shorten it: {shown(value, 40)}")
+        raise InvalidInput(_("{what} is {n:,} characters long; it may have at most {limit:,}")
+                           .format(what=what, n=len(value), limit=limit),
+                           hint=_("shorten it: {shown}").format(shown=shown(value, 40)))
     return value
 
 
@@ -93,7 +97,7 @@ def name(value: Any, what: str, *, limit: int | None) -> str:
 def project_name(value: Any) -> str:
     checked = name(value, "the project name", limit=PROJECT_NAME)
     if not checked:
-        raise InvalidInput("the project name cannot be empty")
+        raise InvalidInput(_("the project name cannot be empty"))
     return checked
 
 
@@ -101,8 +105,9 @@ def case_name(value: Any, what: str = "the case name", *, several: str = "cases"
     """A case's name: a name that may not hold `;` (which separates several `several` on one line)."""
     cleaned = name(value, what, limit=CASE_NAME)
     if ";" in cleaned:
-        raise InvalidInput(f"{what} {shown(cleaned)} holds ';', which separates several {several}",
-                           hint=f"name each of the {several} on its own, without ';'")
+        raise InvalidInput(_("{what} {shown} holds ';', which separates several {several}")
+                           .format(what=what, shown=shown(cleaned), several=several),
+                           hint=_("name each of the {several} on its own, without ';'").format(several=several))
     return cleaned
 
 

@@ -32,6 +32,7 @@ from fieldnotes.db.models import (
 )
 from fieldnotes.documents.turns import find_turns
 from fieldnotes.errors import Ambiguous, InvalidInput, NotFound
+from fieldnotes.translations import Said, _, said
 
 KIND_ALIASES = {
     "interview": "interview",
@@ -57,7 +58,9 @@ def normalise_kind(value: str | None) -> str:
         return "document"
     kind = KIND_ALIASES.get(str(value).strip().casefold())
     if kind is None:
-        raise InvalidInput(f"the kind {value!r} is unknown", hint=f"use one of: {', '.join(DOCUMENT_KINDS)}")
+        raise InvalidInput(_("the kind {value!r} is unknown")
+                           .format(value=value), hint=_("use one of: {DOCUMENT_KINDS}")
+                               .format(DOCUMENT_KINDS=', '.join(DOCUMENT_KINDS)))
     return kind
 
 
@@ -91,7 +94,7 @@ def case_name(case_type: str, name: Any) -> str:
     several = "municipalities" if case_type == MUNICIPALITY else f"{case_type} cases"
     checked = validation.case_name(name, f"the {case_type} name", several=several)
     if not checked:
-        raise InvalidInput(f"a {case_type} needs a name")
+        raise InvalidInput(_("a {case_type} needs a name").format(case_type=case_type))
     return checked
 
 
@@ -127,7 +130,7 @@ def _attribute(session: Session, scope: str, name: str, value: Any, coder_id: uu
 def attribute_name(name: Any) -> str:
     checked = validation.name(name, "the attribute name", limit=validation.ATTRIBUTE_NAME)
     if not checked:
-        raise InvalidInput("an attribute needs a name", hint="write it as KEY=VALUE, e.g. team=Nord")
+        raise InvalidInput(_("an attribute needs a name"), hint=_("write it as KEY=VALUE, e.g. team=Nord"))
     return checked
 
 
@@ -159,12 +162,14 @@ def set_attribute(session: Session, *, scope: str, name: str, value: Any, coder_
         try:
             row.value_number = float(value)
         except (TypeError, ValueError):
-            raise InvalidInput(f"the attribute {name!r} holds numbers; {value!r} is not one") from None
+            raise InvalidInput(_("the attribute {name!r} holds numbers; {value!r} is not one")
+                               .format(name=name, value=value)) from None
     elif attr.value_type == "date":
         try:
             row.value_date = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         except ValueError:
-            raise InvalidInput(f"the attribute {name!r} holds dates (YYYY-MM-DD); {value!r} is not one") from None
+            raise InvalidInput(_("the attribute {name!r} holds dates (YYYY-MM-DD); {value!r} is not one")
+                               .format(name=name, value=value)) from None
     else:
         row.value_text = str(value)
 
@@ -200,7 +205,7 @@ def add_document(session: Session, new: NewDocument, *, coder_id: uuid.UUID | No
     kind = check_new(new)
     body = textmod.normalise(new.text)
     if not body.strip():
-        raise InvalidInput(f"{new.title}: the document has no text")
+        raise InvalidInput(_("{title}: the document has no text").format(title=new.title))
     title = " ".join(new.title.split()) or "Untitled"
     doc = Document(
         id=new.id or ids.new(),
@@ -250,7 +255,7 @@ def resolve(session: Session, text: str) -> Document:
     """A document by id, unique id prefix, or exact title (case-insensitive when unique)."""
     wanted = text.strip()
     if not wanted:
-        raise NotFound("no document given")
+        raise NotFound(_("no document given"))
     compact = wanted.replace("-", "").lower()
     if len(compact) >= 4 and all(c in "0123456789abcdef" for c in compact):
         if len(compact) == 32:
@@ -264,13 +269,14 @@ def resolve(session: Session, text: str) -> Document:
             assert found is not None
             return found
         if len(matches) > 1:
-            raise Ambiguous(f"the id prefix {wanted!r} matches {len(matches)} documents; give more of it")
+            raise Ambiguous(_("the id prefix {wanted!r} matches {n_matches} documents; give more of it")
+                            .format(wanted=wanted, n_matches=len(matches)))
     exact = session.scalars(select(Document).where(Document.title == wanted)).all()
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
-        raise Ambiguous(f"{len(exact)} documents are titled {wanted!r}",
-                        hint="name it by id: " + ", ".join(str(d.id)[:8] for d in exact))
+        raise Ambiguous(_("{n_exact} documents are titled {wanted!r}").format(n_exact=len(exact), wanted=wanted),
+                        hint=_("name it by id: {ids}").format(ids=", ".join(str(d.id)[:8] for d in exact)))
     folded = wanted.casefold()
     titles = session.execute(select(Document.id, Document.title)).all()
     same = [row for row in titles if row.title.casefold() == folded]
@@ -279,8 +285,9 @@ def resolve(session: Session, text: str) -> Document:
         assert found is not None
         return found
     near = sorted(row.title for row in titles if folded in row.title.casefold())[:8]
-    hint = ("did you mean: " + "; ".join(near)) if near else "see `fieldnotes docs`"
-    raise NotFound(f"no document {wanted!r}", hint=hint)
+    hint = (_("did you mean: {names}").format(names="; ".join(near)) if near
+            else _("see `fieldnotes docs`"))
+    raise NotFound(_("no document {wanted!r}").format(wanted=wanted), hint=hint)
 
 
 def municipalities_by_document(session: Session, ids: Iterable[uuid.UUID] | None = None) -> dict[uuid.UUID, list[str]]:
@@ -410,8 +417,9 @@ class MetadataChange:
     old: str | None
     new: str | None
 
-    def summary(self) -> str:
-        return f"set {self.key} of {self.title!r}: {shown_value(self.old)} → {shown_value(self.new)}"
+    def summary(self) -> Said:
+        return said("set {key} of {title!r}: {old} → {new}", key=self.key, title=self.title,
+                    old=shown_value(self.old), new=shown_value(self.new))
 
     def details(self) -> dict[str, Any]:
         return {"document": str(self.document_id), "title": self.title, "key": self.key,
@@ -429,7 +437,7 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
     if key == "title":
         title_value = validation.name(value, "the title", limit=validation.TITLE)
         if not title_value:
-            raise InvalidInput("a title cannot be empty")
+            raise InvalidInput(_("a title cannot be empty"))
         doc.title = title_value
     elif key == "kind":
         doc.kind = normalise_kind(value)
@@ -441,7 +449,7 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
             try:
                 doc.date = dt.date.fromisoformat(value)
             except ValueError:
-                raise InvalidInput(f"the date {value!r} is not YYYY-MM-DD") from None
+                raise InvalidInput(_("the date {value!r} is not YYYY-MM-DD").format(value=value)) from None
     elif key == "activity":
         doc.activity = validation.name(value, "the activity", limit=validation.ACTIVITY) or None
     elif key in ("municipality", "municipalities"):
@@ -461,7 +469,7 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
         for item in (v.strip() for v in value.split(";")):
             if not item:
                 continue
-            name, _, role = item.partition("(")
+            name, _sep, role = item.partition("(")
             entry = {"name": name.strip()}
             if role.strip(" )"):
                 entry["role"] = role.strip(" )")
@@ -471,7 +479,8 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
         set_attribute(session, scope="document", name=key[5:], value=value or None, coder_id=coder_id,
                       document_id=doc.id)
     else:
-        raise InvalidInput(f"cannot set {key!r} on a document", hint="keys: " + ", ".join(DOC_KEYS))
+        raise InvalidInput(_("cannot set {key!r} on a document").format(key=key), hint=_("keys: {names}")
+                           .format(names=", ".join(DOC_KEYS)))
     session.flush()
     return MetadataChange(doc.id, title, key, old, metadata_value(session, doc, key))
 

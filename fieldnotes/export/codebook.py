@@ -14,6 +14,7 @@ from fieldnotes.errors import FieldnotesError, Refused
 from fieldnotes.export.pseudonyms import Names, decide, record
 from fieldnotes.fileio import atomic_output
 from fieldnotes.project.opening import Project
+from fieldnotes.translations import _, said
 
 SUFFIXES = (".yaml", ".yml", ".qdc")
 #: values of a codebook node that are not text a person wrote
@@ -40,12 +41,13 @@ def export_codebook(project: Project, target: Path, *, coder_name: str, pseudony
 
     suffix = target.suffix.lower()
     if suffix not in SUFFIXES:
-        raise FieldnotesError(f"{target}: write codebooks to a .yaml or .qdc file", hint=f"name it {target.stem}.yaml")
+        raise FieldnotesError(_("{target}: write codebooks to a .yaml or .qdc file").format(target=target),
+                              hint=_("name it {name}").format(name=f"{target.stem}.yaml"))
     if target.exists() and not force:
-        raise FieldnotesError(f"{target} already exists", hint="add --force to overwrite it")
+        raise FieldnotesError(_("{target} already exists").format(target=target), hint=_("add --force to overwrite it"))
     if project.readonly:
-        raise Refused("the project is open read-only, so the export could not be recorded in its audit trail",
-                      hint="open a writable copy of the project to export")
+        raise Refused(_("the project is open read-only, so the export could not be recorded in its audit trail"),
+                      hint=_("open a writable copy of the project to export"))
     with project.read() as session:
         names = decide(session, pseudonymize)
         if suffix == ".qdc":
@@ -60,7 +62,7 @@ def export_codebook(project: Project, target: Path, *, coder_name: str, pseudony
         with project.write() as session:
             record(session, coder_name=coder_name, names=names,
                    details={"format": fmt, "file": target.name, "codes": count},
-                   summary=f"exported the codebook ({count} codes) to {target.name}")
+                   summary=said("exported the codebook ({count} codes) to {file}", count=count, file=target.name))
     return {"file": str(target), "format": fmt, "codes": count, "pseudonymized": names.replaced,
             "names_replaced": names.replaced, "names": names.line()}
 

@@ -434,7 +434,8 @@ class _Writer:
             marker = ooxml.run("■ ", ooxml.run_properties(color=code.color))
             name = code.path + (f" ({code.gloss(self.lang)})" if code.gloss(self.lang) else "")
             self.doc.add(ooxml.paragraph(marker + ooxml.run(name), "CodebookTerm"))
-            rows = [(_(label), code.text(key, self.lang)) for key, label in CODEBOOK_FIELDS]
+            rows = [(_(label) + (" " + _("(untranslated)") if code.untranslated(key, self.lang) else ""),
+                     code.text(key, self.lang)) for key, label in CODEBOOK_FIELDS]
             if code.scale:
                 steps = "; ".join(f"{k} = {v}" for k, v in sorted(code.scale_labels.items(), key=lambda kv: int(kv[0])))
                 rows.append((_("Rating scale"), f"{code.scale[0]}–{code.scale[1]}" + (f": {steps}" if steps else "")))

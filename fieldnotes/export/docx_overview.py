@@ -67,7 +67,7 @@ def column_label(label: str, by: str, _: Labels) -> str:
 
 
 def number(n: int, _: Labels) -> str:
-    return f"{n:,}".replace(",", "." if _.lang == "da" else ",")
+    return _.number(n)
 
 
 def heading_text(overview: Overview, _: Labels) -> str:

@@ -22,6 +22,7 @@ from fieldnotes.export.gather import AnnotatedSet, ExportSet, Progress, gather, 
 from fieldnotes.export.pseudonyms import Names, decide
 from fieldnotes.project.opening import Project
 from fieldnotes.queries.filters import Filters
+from fieldnotes.translations import _, said
 
 if TYPE_CHECKING:
     from fieldnotes.export.browser_data import BrowserData
@@ -79,26 +80,29 @@ class ExportResult:
 
 def _check(request: ExportRequest, project: Project) -> None:
     if request.format not in FORMATS:
-        raise InvalidInput(f"unknown export format {request.format!r}", hint="use docx, csv, xlsx or html")
+        raise InvalidInput(_("unknown export format {format!r}")
+                           .format(format=request.format), hint=_("use docx, csv, xlsx or html"))
     if request.annotated and request.format != "docx":
-        raise InvalidInput("annotated documents are written as Word files only", hint="use `export docx`")
+        raise InvalidInput(_("annotated documents are written as Word files only"), hint=_("use `export docx`"))
     if request.annotated and (request.cell or request.overview):
-        raise InvalidInput("annotated documents have no matrix cell or overview",
-                           hint="leave out --cell and --overview, or --annotated")
+        raise InvalidInput(_("annotated documents have no matrix cell or overview"),
+                           hint=_("leave out --cell and --overview, or --annotated"))
     if request.charts and (request.format != "docx" or request.annotated):
-        raise InvalidInput("charts are a section of the Word report of excerpts",
-                           hint="use `export docx` without --annotated")
+        raise InvalidInput(_("charts are a section of the Word report of excerpts"),
+                           hint=_("use `export docx` without --annotated"))
     if request.format == "html" and (request.cell or request.codings is not None):
-        raise InvalidInput("the theme browser holds every cell of the matrix", hint="leave out --cell")
+        raise InvalidInput(_("the theme browser holds every cell of the matrix"), hint=_("leave out --cell"))
     if request.overview and request.format != "docx":
-        raise InvalidInput("the matrix overview is a section of the Word report", hint="use `export docx`")
+        raise InvalidInput(_("the matrix overview is a section of the Word report"), hint=_("use `export docx`"))
     if request.out.is_dir():
-        raise InvalidInput(f"{request.out} is a folder", hint="give a file name, e.g. excerpts.docx")
+        raise InvalidInput(_("{out} is a folder")
+                           .format(out=request.out), hint=_("give a file name, e.g. excerpts.docx"))
     if request.out.exists() and not request.overwrite:
-        raise Refused(f"{request.out} already exists", hint="choose another name, or add --force to replace it")
+        raise Refused(_("{out} already exists")
+                      .format(out=request.out), hint=_("choose another name, or add --force to replace it"))
     if project.readonly:
-        raise Refused("the project is open read-only, so the export could not be recorded in its audit trail",
-                      hint="open a writable copy of the project to export")
+        raise Refused(_("the project is open read-only, so the export could not be recorded in its audit trail"),
+                      hint=_("open a writable copy of the project to export"))
 
 
 def export(project: Project, request: ExportRequest, *, progress: Progress | None = None) -> ExportResult:
@@ -140,15 +144,16 @@ def export(project: Project, request: ExportRequest, *, progress: Progress | Non
                 data.export_id = str(ids.new())
             count, documents = len(data.excerpts), len({e.document for e in data.excerpts})
             if not count and request.codings is not None:
-                raise NothingToExport("none of the listed excerpts is in the project any more, so no file was "
-                                      "written", hint="open the list again")
+                raise NothingToExport(_("none of the listed excerpts is in the project any more, so no file was "
+                                        "written"), hint=_("open the list again"))
             data.pseudonymized, data.filters = names.replaced, names.filters(data.filters)
             if not count and cell is not None:
-                raise NothingToExport(f"the cell {cell.row} × {cell.column} holds no excerpts, so no file was "
-                                      "written", hint="check it with `fieldnotes matrix --cell ROW COLUMN`")
+                raise NothingToExport(_("the cell {row} × {column} holds no excerpts, so no file was written")
+                                      .format(row=cell.row, column=cell.column),
+                                          hint=_("check it with `fieldnotes matrix --cell ROW COLUMN`"))
             if not count:
-                raise NothingToExport("no excerpts match these filters, so no file was written",
-                                      hint="check them with `fieldnotes excerpts` and the same filters")
+                raise NothingToExport(_("no excerpts match these filters, so no file was written"),
+                                      hint=_("check them with `fieldnotes excerpts` and the same filters"))
             if request.overview:
                 # the cell as asked for: the gathered one's row may be pseudonymised for the title page
                 scope = cell_filters(request.filters, request.cell) if request.cell is not None else request.filters
@@ -202,7 +207,7 @@ def _record(project: Project, request: ExportRequest, data: ExportSet | Annotate
     """The audit record: the file's name only (never a path, which can hold a user name), and what is in it."""
     from fieldnotes.export.pseudonyms import record
 
-    kind = "annotated documents" if isinstance(data, AnnotatedSet) else "excerpts"
+    kind = said("annotated documents") if isinstance(data, AnnotatedSet) else said("excerpts")
     details: dict[str, Any] = {"format": request.format, "file": request.out.name,
                                "filters": request.filters.as_dict(), "excerpts": count, "documents": documents}
     if isinstance(data, AnnotatedSet):
@@ -219,4 +224,5 @@ def _record(project: Project, request: ExportRequest, data: ExportSet | Annotate
         details["export_id"] = data.export_id  # what `memo import` finds in the report's anchors
     with project.write() as session:
         record(session, coder_name=request.exported_by or None, names=names, details=details,
-               summary=f"exported {count} {kind} to {request.out.name} ({request.format})")
+               summary=said("exported {count} {kind} to {name} ({format})", count=count, kind=kind,
+                            name=request.out.name, format=request.format))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from fieldnotes.export import ooxml
 from fieldnotes.export.labels import N_, Labels
-from fieldnotes.translations import format_number
+from fieldnotes.translations import format_decimal
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -161,7 +161,7 @@ def _pairs(session: Session, filters: Filters, codes: list[CodeEntry]) -> PairFi
 
 
 def _number(value: float, _: Labels, decimals: int = 0) -> str:
-    return format_number(value, _.lang, decimals)
+    return format_decimal(value, decimals, _.lang)
 
 
 def heat_caption(_: Labels) -> str:

@@ -65,6 +65,10 @@ class CodeEntry:
         value: str = getattr(self, name)
         return value
 
+    def untranslated(self, name: str, lang: str) -> bool:
+        """An English export shows this field in Danish: the codebook has no English gloss for it."""
+        return lang == "en" and bool(getattr(self, name)) and not self.english.get(name)
+
     def gloss(self, lang: str) -> str | None:
         """The English name beside the code's own, when exporting in English."""
         english = self.english.get("name")

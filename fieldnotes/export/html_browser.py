@@ -28,7 +28,7 @@ from fieldnotes.export.docx_excerpts import Citations
 from fieldnotes.export.labels import CODEBOOK_FIELDS, N_, Labels
 from fieldnotes.export.ooxml import hex_color
 from fieldnotes.export.pseudonyms import NAMES_REPLACED_NO, NAMES_REPLACED_YES
-from fieldnotes.translations import format_number
+from fieldnotes.translations import format_decimal, format_number
 
 if TYPE_CHECKING:
     from fieldnotes.export.browser_data import BrowserData, HeatView
@@ -170,7 +170,7 @@ def trend_charts(trends: Sequence[TrendFigure], _: Labels) -> list[Trend]:
                            "marker": MARKERS[number % len(MARKERS)], "dash": DASHES[number % len(DASHES)],
                            "lines": [" ".join(f"{px},{py}" for px, py in run) for run in runs if len(run) > 1],
                            "points": points,
-                           "means": ["–" if m is None else format_number(m, _.lang, 1) for m in means]})
+                           "means": ["–" if m is None else format_decimal(m, 1, _.lang) for m in means]})
         ticks = [(round(y(v), 1), format_number(v, _.lang)) for v in range(low, high + 1)]
         phases = [(round(x(i), 1), _("Phase {n}", n=p)) for i, p in enumerate(trend.phases)]
         out.append(Trend(trend.code, trend.scale, [label for _x, label in phases], ticks, series, phases, width,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from fieldnotes.translations import translator
+from fieldnotes.translations import format_date, format_number, translator
 
 if TYPE_CHECKING:
     from fieldnotes.queries.filters import Filters
@@ -20,9 +20,6 @@ def N_(message: str) -> str:
     """Mark a string for the catalog where it is defined; `Labels` translates it where it is shown."""
     return message
 
-
-MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
-          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
 
 #: document kinds as readers see them
 KINDS = {"interview": N_("interview"), "observation": N_("observation"), "minutes": N_("minutes"),
@@ -72,7 +69,7 @@ class Labels:
 
     def count(self, n: int, one: str, many: str) -> str:
         """`one`/`many` hold `{n}`; Danish and English share the plural rule (n != 1)."""
-        return self(one if n == 1 else many, n=f"{n:,}".replace(",", "." if self.lang == "da" else ","))
+        return self(one if n == 1 else many, n=format_number(n, lang=self.lang))
 
     def kind(self, kind: str | None) -> str:
         return self(KINDS[kind]) if kind in KINDS else (kind or "")
@@ -106,6 +103,8 @@ class Labels:
         """A date as a reader writes it: '10. marts 2025', '10 March 2025'."""
         if value is None or value == "":
             return ""
-        day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-        month = self(MONTHS[day.month - 1])
-        return f"{day.day}. {month} {day.year}" if self.lang == "da" else f"{day.day} {month} {day.year}"
+        return format_date(value, lang=self.lang)
+
+    def number(self, value: float) -> str:
+        """A number in the export's language: 5.111 and 2,9 in Danish."""
+        return format_number(value, lang=self.lang)

@@ -17,6 +17,7 @@ from fieldnotes.errors import Refused
 from fieldnotes.export.pseudonyms import Names, decide, record
 from fieldnotes.project.opening import Project
 from fieldnotes.queries.filters import Filters
+from fieldnotes.translations import N_, _, said
 
 FORMATS = ("csv", "xlsx")
 
@@ -28,11 +29,11 @@ def pseudonymized(table: Matrix, names: Names) -> Matrix:
         return table
     rows = {path: rename(path) for path in table.rows}
     columns = {label: rename(label) for label in table.columns}
-    for kind, mapping in (("rows", rows), ("columns", columns)):
+    for kind, mapping in ((N_("rows"), rows), (N_("columns"), columns)):
         if len(set(mapping.values())) != len(mapping):
-            raise Refused(f"two of the matrix's {kind} would get the same label once names are replaced, so "
-                          "nothing was written", hint="check the pseudonym register for a pseudonym that is also "
-                                                      "a label in the project")
+            raise Refused(_("two of the matrix's {kind} would get the same label once names are replaced, so "
+                            "nothing was written").format(kind=_(kind)),
+                          hint=_("check the pseudonym register for a pseudonym that is also a label in the project"))
     return dataclasses.replace(
         table, rows=[rows[p] for p in table.rows], columns=[columns[c] for c in table.columns],
         cells={rows[p]: {columns[c]: v for c, v in values.items()} for p, values in table.cells.items()},
@@ -52,10 +53,10 @@ def export_matrix(project: Project, target: Path, fmt: str, *, filters: Filters,
     if fmt not in FORMATS:
         raise ValueError(fmt)
     if target.exists() and not force:
-        raise Refused(f"{target} already exists", hint="add --force to overwrite it")
+        raise Refused(_("{target} already exists").format(target=target), hint=_("add --force to overwrite it"))
     if project.readonly:
-        raise Refused("the project is open read-only, so the export could not be recorded in its audit trail",
-                      hint="open a writable copy of the project to export")
+        raise Refused(_("the project is open read-only, so the export could not be recorded in its audit trail"),
+                      hint=_("open a writable copy of the project to export"))
     with project.read() as session:
         names = decide(session, pseudonymize)
         table = pseudonymized(matrix(session, filters, by, measure, rollup), names)
@@ -67,6 +68,7 @@ def export_matrix(project: Project, target: Path, fmt: str, *, filters: Filters,
             record(session, coder_name=coder_name, names=names,
                    details={"what": "matrix", "format": fmt, "file": target.name, "by": table.by,
                             "measure": table.measure, "rollup": rollup, "filters": filters.as_dict()},
-                   summary=f"matrix ({table.measure} by {table.by}) to {target.name}")
+                   summary=said("matrix ({measure} by {by}) to {file}", measure=table.measure, by=table.by,
+                                file=target.name))
     return {"file": str(target), "format": fmt, "rows": len(table.rows), "columns": len(table.columns),
             "pseudonymized": names.replaced, "names_replaced": names.replaced, "names": names.line()}

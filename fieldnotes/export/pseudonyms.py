@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.orm import Session
 
 from fieldnotes.export.labels import N_
+from fieldnotes.translations import Said, said
 
 if TYPE_CHECKING:
     from fieldnotes.queries.filters import Filters
@@ -182,23 +183,27 @@ class Names:
         message = NAMES_REPLACED_YES if self.replaced else NAMES_REPLACED_NO
         return translate(message) if translate is not None else message
 
-    def why(self) -> str:
-        """Why the names are (not) replaced, in one clause for a command's summary."""
+    def why(self, translate: Callable[[str], str] = str) -> str:
+        """Why the names are (not) replaced, in one clause for a command's summary (English unless a
+        `translate`, the caller's gettext, is given: JSON keeps English)."""
         if self.replaced:
             if self.text.active:
-                return f"through the pseudonym register, {self.entries} entries"
-            return "the project holds pseudonyms only (the key was taken out of it)"
+                return translate(N_("through the pseudonym register, {entries} entries")).format(entries=self.entries)
+            return translate(N_("the project holds pseudonyms only (the key was taken out of it)"))
         if not self.register:
-            return ("the project has no pseudonym register, so names are exported as written"
-                    + ("; add entries with `fieldnotes pseudonyms add`" if self.wanted else ""))
+            if self.wanted:
+                return translate(N_("the project has no pseudonym register, so names are exported as written; add "
+                                    "entries with `fieldnotes pseudonyms add`"))
+            return translate(N_("the project has no pseudonym register, so names are exported as written"))
         if self.explicit:
-            return "exported as written, as asked; the audit trail records it"
-        return ("exported as written: the project's setting pseudonymize_exports is off "
-                "(`fieldnotes project set pseudonymize_exports yes` turns it on)")
+            return translate(N_("exported as written, as asked; the audit trail records it"))
+        return translate(N_("exported as written: the project's setting pseudonymize_exports is off "
+                            "(`fieldnotes project set pseudonymize_exports yes` turns it on)"))
 
-    def line(self) -> str:
+    def line(self, translate: Callable[[str], str] = str) -> str:
         """The command line's statement of the choice: "names replaced: yes (…)"."""
-        return f"names replaced: {'yes' if self.replaced else 'no'} ({self.why()})"
+        template = N_("names replaced: yes ({why})") if self.replaced else N_("names replaced: no ({why})")
+        return translate(template).format(why=self.why(translate))
 
     def filters(self, filters: Filters) -> Filters:
         """The filters as an export shows them (title page, file properties): names in them replaced."""
@@ -248,7 +253,7 @@ def decide(session: Session, requested: bool | None = None, *,
     return Names(replaced, wanted, requested is not None, entries, separated, text)
 
 
-def record(session: Session, *, coder_name: str | None, summary: str, details: Mapping[str, Any],
+def record(session: Session, *, coder_name: str | None, summary: str | Said, details: Mapping[str, Any],
            names: Names, action: str = "export") -> None:
     """The export's audit record (inside the caller's transaction): who, when, the file's name (never a
     path), what is in it, and how names were treated."""
@@ -260,7 +265,8 @@ def record(session: Session, *, coder_name: str | None, summary: str, details: M
         from fieldnotes.db.models import Coder
 
         if session.get(Coder, coder_id) is None:
-            with history.change(session, coder_id=coder_id, action="coder.add", summary=f"added coder {name}"):
+            with history.change(session, coder_id=coder_id, action="coder.add",
+                                summary=said("added coder {name}", name=name)):
                 coders.ensure_coder(session, name)
     history.record_action(session, coder_id=coder_id, action=action, summary=summary,
                           details={**details, **names.details()})

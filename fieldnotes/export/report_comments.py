@@ -29,6 +29,7 @@ from fieldnotes.export.anchors import (
     PROJECT_PROPERTY,
     parse_bookmark,
 )
+from fieldnotes.translations import _
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
@@ -84,15 +85,16 @@ def read_report(path: Path) -> Report:
 
     name = path.name
     if not path.is_file():
-        raise InvalidInput(f"{path} is not a file", hint="give the Word report the comments were written on")
+        raise InvalidInput(_("{path} is not a file").format(path=path),
+                           hint=_("give the Word report the comments were written on"))
     size = path.stat().st_size
     if size > readers.MAX_FILE_BYTES:
-        raise InvalidInput(f"{name}: the file is {readers.size_text(size)}, above the limit of "
-                           f"{readers.size_text(readers.MAX_FILE_BYTES)}")
+        raise InvalidInput(_("{name}: the file is {size}, above the limit of {limit}").format(
+            name=name, size=readers.size_text(size), limit=readers.size_text(readers.MAX_FILE_BYTES)))
     data = path.read_bytes()
     if not data.startswith(b"PK") and not data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InvalidInput(f"{name} is not a Word report (.docx)",
-                           hint="give the .docx file fieldnotes exported and the meeting commented")
+        raise InvalidInput(_("{name} is not a Word report (.docx)").format(name=name),
+                           hint=_("give the .docx file fieldnotes exported and the meeting commented"))
     with open_zip(data, name, WHAT) as archive:
         return _Reader(archive, name).read()
 
@@ -136,8 +138,8 @@ class _Reader:
         main = self.relations("").get(_OFFICE_DOCUMENT)
         document = self.xml(main) if main else None
         if document is None or document.tag != W + "document":
-            raise InvalidInput(f"{self.name} is not a Word document",
-                               hint="give the .docx file fieldnotes exported and the meeting commented")
+            raise InvalidInput(_("{name} is not a Word document").format(name=self.name),
+                               hint=_("give the .docx file fieldnotes exported and the meeting commented"))
         self.identity(report)
         rels = self.relations(main or "")
         comments = self.comments(rels)

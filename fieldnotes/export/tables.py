@@ -55,8 +55,16 @@ def _attribute(name: str, label: str, width: float = 14, wrap: bool = False, kin
     return Column(name, label, attrgetter(name), width, wrap, attr=name, kind=kind)
 
 
-def columns(data: ExportSet, _: Labels) -> list[Column]:
-    """The table's columns for this export (level and attribute columns depend on what is in it)."""
+def columns(data: ExportSet, _: Labels, *, machine: bool = False) -> list[Column]:
+    """The table's columns for this export (level and attribute columns depend on what is in it). For a
+    machine format (CSV) the listed values stay as stored, in English: a document kind is `minutes`, a case
+    `municipality: Fjordby`; for a person (XLSX) they are in the export's language."""
+
+    def kind(e: Excerpt) -> Any:
+        return e.kind if machine else _.kind(e.kind)
+
+    def case_type(name: str) -> str:
+        return name if machine or name != "municipality" else _("municipality")
     depth = max((len(_levels(e.code_path)) for e in data.excerpts), default=1)
     codes: dict[str, CodeEntry] = data.codes_by_id()
     doc_attrs = sorted({k for values in data.document_attributes.values() for k in values}, key=str.casefold)
@@ -89,17 +97,17 @@ def columns(data: ExportSet, _: Labels) -> list[Column]:
     out += [
         Column("code_path", _("Code path"), attrgetter("code_path"), 34, per="code"),
         Column("document_title", _("Document"), attrgetter("document_title"), 30, per="document"),
-        Column("kind", _("Kind"), lambda e: _.kind(e.kind), 12, per="document"),
+        Column("kind", _("Kind"), kind, 12, per="document"),
         Column("date", _("Date"), attrgetter("date"), 12, per="document"),
         Column("phase", _("Phase"), attrgetter("phase"), 8, per="document"),
         Column("activity", _("Activity"), attrgetter("activity"), 18, per="document"),
         Column("municipality", _("Municipality"), attrgetter("municipality"), 14, per="document"),
         Column("cases", _("Cases"),
-               lambda e: "; ".join(f"{t}: {n}" for t, n in data.document_cases.get(e.document, [])), 24,
+               lambda e: "; ".join(f"{case_type(t)}: {n}" for t, n in data.document_cases.get(e.document, [])), 24,
                per="document"),
     ]
     out += [Column(f"attr:{name}", name, doc_attr(name), 14, per="document") for name in doc_attrs]
-    out += [Column(f"{t}:{name}", f"{_('municipality') if t == 'municipality' else t}: {name}", case_attr(t, name), 14,
+    out += [Column(f"{t}:{name}", f"{case_type(t)}: {name}", case_attr(t, name), 14,
                    per="document") for t, name in case_attrs]
     out += [
         _attribute("speaker", _("Speaker"), 18),
@@ -216,7 +224,7 @@ def write_csv(data: ExportSet, handle: IO[bytes], *, lang: str = "en", sep: str 
     """UTF-8 with BOM, CRLF rows, fields with newlines or separators quoted."""
     if sep not in SEPARATORS:
         raise ValueError(f"sep must be one of {sorted(SEPARATORS)}")
-    cols = columns(data, Labels(lang))
+    cols = columns(data, Labels(lang), machine=True)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=SEPARATORS[sep], lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([c.key for c in cols])
@@ -240,9 +248,12 @@ def _joining(write: Encoder) -> Encoder:
     return cell
 
 
-def _shorten(value: str) -> str:
+def _shortener(_: Labels) -> Callable[[str], str]:
     """A text longer than an Excel cell holds, cut to fit with a note of its full length."""
-    return value[: EXCEL_CELL_LIMIT - 40] + f" […] ({len(value):,} characters in all)"
+
+    def shorten(value: str) -> str:
+        return value[: EXCEL_CELL_LIMIT - 40] + " […] " + _("({n} characters in all)", n=_.number(len(value)))
+    return shorten
 
 
 def write_xlsx(data: ExportSet, handle: IO[bytes], *, lang: str = "en", progress: Progress | None = None) -> None:
@@ -259,7 +270,7 @@ def write_xlsx(data: ExportSet, handle: IO[bytes], *, lang: str = "en", progress
 
     excerpts_sheet = Sheet(_("Excerpts"), [], widths=[c.width for c in cols], header=[c.label for c in cols],
                            styles=[WRAP if c.wrap else TOP for c in cols], dates=[c.key == "date" for c in cols],
-                           freeze_header=True, autofilter=True, row_count=total, shorten=_shorten, prepared=True)
+                           freeze_header=True, autofilter=True, row_count=total, shorten=_shortener(_), prepared=True)
 
     writers = excerpts_sheet.cell_writers()
     for at, column in enumerate(cols):

@@ -38,6 +38,7 @@ from fieldnotes.errors import FieldnotesError, InvalidInput
 from fieldnotes.importing import readers
 from fieldnotes.importing.encoding import decode
 from fieldnotes.project.opening import Project
+from fieldnotes.translations import _, said
 
 META_KEYS = {"title", "kind", "municipality", "municipalities", "date", "activity", "participants", "speakers",
              "attributes", "cases"}
@@ -213,9 +214,10 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise InvalidInput(f"{path}: cannot read the manifest ({error.strerror})",
-                           hint="check the path given to --manifest") from None
-    text, _ = decode(raw, path.name)
+        raise InvalidInput(_("{path}: cannot read the manifest ({strerror})")
+                           .format(path=path, strerror=error.strerror),
+                           hint=_("check the path given to --manifest")) from None
+    text, _encoding = decode(raw, path.name)
     text = textmod.normalise(text)
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -223,17 +225,19 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
         dialect = csv.excel
     rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
     if not rows:
-        raise InvalidInput(f"{path}: the manifest has no rows", hint="add one row per file under a header row")
+        raise InvalidInput(_("{path}: the manifest has no rows")
+                           .format(path=path), hint=_("add one row per file under a header row"))
     columns = {str(c).strip().casefold(): c for c in rows[0] if c is not None}
     key_column = next((columns[c] for c in ("file", "filename", "path", "fil", "filnavn") if c in columns), None)
     if key_column is None:
-        raise InvalidInput(f"{path}: the manifest needs a 'file' column naming each file",
-                           hint="make the first row a header such as: file,kind,municipality,date,title")
+        raise InvalidInput(_("{path}: the manifest needs a 'file' column naming each file").format(path=path),
+                           hint=_("make the first row a header such as: file,kind,municipality,date,title"))
     out: dict[str, dict[str, Any]] = {}
     for line, row in enumerate(rows, start=2):
         name = (row.get(key_column) or "").strip()
         if not name:
-            raise InvalidInput(f"{path}, line {line}: the row has no file name", hint="fill in the 'file' column")
+            raise InvalidInput(_("{path}, line {line}: the row has no file name")
+                               .format(path=path, line=line), hint=_("fill in the 'file' column"))
         meta: dict[str, Any] = {}
         attributes: dict[str, Any] = {}
         for column, value in row.items():
@@ -284,13 +288,15 @@ def _meta_file(source: Path) -> tuple[dict[str, Any], str] | None:
         try:
             raw = candidate.read_bytes()
         except OSError as error:
-            raise InvalidInput(f"{candidate.name}: cannot read the metadata file ({error.strerror})") from None
-        text, _ = decode(raw, candidate.name)
-        data = safeyaml.load(textmod.normalise(text), candidate.name, what="the metadata file",
-                             hint="write one 'key: value' per line, e.g. 'date: 2025-03-10'") or {}
+            raise InvalidInput(_("{name}: cannot read the metadata file ({strerror})")
+                               .format(name=candidate.name, strerror=error.strerror)) from None
+        text, _encoding = decode(raw, candidate.name)
+        data = safeyaml.load(textmod.normalise(text), candidate.name, what=_("the metadata file"),
+                             hint=_("write one 'key: value' per line, e.g. 'date: 2025-03-10'")) or {}
         if not isinstance(data, dict):
-            raise InvalidInput(f"{candidate.name}: the metadata file must be a mapping of keys to values",
-                               hint="write one 'key: value' per line, e.g. 'kind: interview'")
+            raise InvalidInput(_("{name}: the metadata file must be a mapping of keys to values")
+                               .format(name=candidate.name),
+                               hint=_("write one 'key: value' per line, e.g. 'kind: interview'"))
         return data, candidate.name
     return None
 
@@ -310,7 +316,8 @@ def _as_date(value: Any, where: str) -> dt.date:
             return dt.date(int(day_first.group(3)), int(day_first.group(2)), int(day_first.group(1)))
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{where}: the date {value!r} is not a date", hint="write it as YYYY-MM-DD") from None
+        raise InvalidInput(_("{where}: the date {value!r} is not a date")
+                           .format(where=where, value=value), hint=_("write it as YYYY-MM-DD")) from None
 
 
 def _participants(value: Any, where: str) -> list[dict[str, str]]:
@@ -321,14 +328,15 @@ def _participants(value: Any, where: str) -> list[dict[str, str]]:
     elif isinstance(value, dict):
         value = [value]
     elif not isinstance(value, list):
-        raise InvalidInput(f"{where}: participants must be a list of names",
-                           hint="e.g. participants: [Mette Vinther (sagsbehandler), Anna Krogh (forsker)]")
+        raise InvalidInput(_("{where}: participants must be a list of names").format(where=where),
+                           hint=_("e.g. participants: [Mette Vinther (sagsbehandler), Anna Krogh (forsker)]"))
     out = []
     for item in value:
         if isinstance(item, dict):
             name = str(item.get("name", "")).strip()
             if not name:
-                raise InvalidInput(f"{where}: every participant needs a name", hint="e.g. - {name: Mette, role: leder}")
+                raise InvalidInput(_("{where}: every participant needs a name")
+                                   .format(where=where), hint=_("e.g. - {name: Mette, role: leder}"))
             entry = {"name": name}
             if item.get("role"):
                 entry["role"] = str(item["role"]).strip()
@@ -351,8 +359,8 @@ def _municipalities(value: Any, where: str = "") -> list[str]:
     if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple, dict)) for v in value):
         return [str(v).strip() for v in value if str(v).strip()]
     if isinstance(value, (list, tuple, dict)):
-        raise InvalidInput(f"{where}: 'municipality' must be a name or a list of names",
-                           hint="e.g. 'municipality: Lyngå', or 'municipality: [Lyngå, Fjordby]'")
+        raise InvalidInput(_("{where}: 'municipality' must be a name or a list of names").format(where=where),
+                           hint=_("e.g. 'municipality: Lyngå', or 'municipality: [Lyngå, Fjordby]'"))
     return [str(value).strip()]
 
 
@@ -493,8 +501,8 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
             notes.append(f"no date given; used the file's modification date {date.isoformat()}")
     speakers = meta.get("speakers") or {}
     if not isinstance(speakers, dict):
-        raise InvalidInput(f"{where('speakers')}: 'speakers' must map speaker labels to people",
-                           hint="e.g. speakers: {I: {name: Anna Krogh, role: forsker}, R: Mette}")
+        raise InvalidInput(_("{value}: 'speakers' must map speaker labels to people").format(value=where('speakers')),
+                           hint=_("e.g. speakers: {I: {name: Anna Krogh, role: forsker}, R: Mette}"))
     if meta.get("kind"):
         try:
             kind = normalise_kind(str(meta["kind"]))
@@ -515,13 +523,14 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
             case_type, name = item.split(":", 1)
             cases.append((case_type.strip(), name.strip()))
         else:
-            raise InvalidInput(f"{where('cases')}: each case needs a type and a name",
-                               hint="write it as 'type: name', e.g. 'team: Team Nord'")
+            raise InvalidInput(_("{value}: each case needs a type and a name").format(value=where('cases')),
+                               hint=_("write it as 'type: name', e.g. 'team: Team Nord'"))
     attributes = meta.get("attributes") or {}
     if not isinstance(attributes, dict):
-        raise InvalidInput(f"{where('attributes')}: 'attributes' must name each attribute and give its value",
-                           hint="write it as 'attributes: {team: Nord, halvår: 2}', or one 'name: value' per "
-                                "line indented under 'attributes:'")
+        raise InvalidInput(_("{where}: 'attributes' must name each attribute and give its value")
+                           .format(where=where('attributes')),
+                           hint=_("write it as 'attributes: {team: Nord, halvår: 2}', or one 'name: value' per line "
+                                  "indented under 'attributes:'"))
     new = NewDocument(
         text=body,
         title=title,
@@ -576,8 +585,10 @@ def import_paths(project: Project, paths: Iterable[Path], options: Options, *, c
         shown = "; ".join(r.reason if r.reason.startswith(Path(r.path).name) else f"{r.path}: {r.reason}"
                           for r in failures[:5])
         more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
-        raise FieldnotesError(f"--strict: {len(failures)} file(s) cannot be imported, so nothing was imported: "
-                              f"{shown}{more}", hint="fix or remove those files, or import without --strict")
+        raise FieldnotesError(_("--strict: {n_failures} file(s) cannot be imported, so nothing was imported: "
+                                "{shown}{more}").format(n_failures=len(failures), shown=shown,
+                                                        more=more), hint=_("fix or remove those files, or import "
+                                                                           "without --strict"))
     with project.read() as session:
         seen = _existing_hashes(session)
     todo: list[Prepared] = []
@@ -594,7 +605,8 @@ def import_paths(project: Project, paths: Iterable[Path], options: Options, *, c
     if options.strict:
         created: list[str] = []
         with project.write() as session:
-            with history.change(session, coder_id=coder_id, action="import", summary=f"imported {len(todo)} files"):
+            with history.change(session, coder_id=coder_id, action="import", summary=said("imported {n_todo} files",
+                    n_todo=len(todo))):
                 ensure_coder(session, coder_name)
                 results = [_write_one(session, item, coder_id, created) for item in todo]
         report.results.extend(results)
@@ -608,7 +620,7 @@ def import_paths(project: Project, paths: Iterable[Path], options: Options, *, c
         try:
             with project.write() as session:
                 with history.change(session, coder_id=coder_id, action="import",
-                                    summary=f"imported {item.source.name}"):
+                                    summary=said("imported {name}", name=item.source.name)):
                     ensure_coder(session, coder_name)
                     result = _write_one(session, item, coder_id, created)
         except FieldnotesError as error:

@@ -17,9 +17,10 @@ import codecs
 import re
 
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import N_, _
 
 _CONTROL_OK = {"\t", "\n", "\r", "\f", "\v", "\x1a"}
-_BINARY_HINT = "save it as plain text (UTF-8), or give it the file extension of its real format"
+_BINARY_HINT = N_("save it as plain text (UTF-8), or give it the file extension of its real format")
 #: bytes Windows-1252 leaves undefined; Latin-1 reads them as C1 controls
 _CP1252_HOLES = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -61,8 +62,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         bomless = _bomless_utf16(data)
         if bomless is not None:
             return _check_text(_strict(data, bomless, name), name), bomless
-        raise InvalidInput(f"{name}: this looks like a binary file, not text (it contains NUL bytes)",
-                           hint=_BINARY_HINT)
+        raise InvalidInput(_("{name}: this looks like a binary file, not text (it contains NUL bytes)")
+                           .format(name=name),
+                           hint=_(_BINARY_HINT))
     try:
         return _check_text(data.decode("utf-8"), name), "utf-8"
     except UnicodeDecodeError:
@@ -93,14 +95,16 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise InvalidInput(f"{name}: the text is marked as {encoding.upper()} but byte {error.start} is not valid "
-                           f"{encoding.upper()}", hint="open it in a text editor and save it again as UTF-8") from None
+        raise InvalidInput(_("{name}: the text is marked as {upper} but byte {start} is not valid {upper}")
+                           .format(name=name, upper=encoding.upper(), start=error.start),
+                               hint=_("open it in a text editor and save it again as UTF-8")) from None
 
 
 def _check_text(text: str, name: str) -> str:
     sample = text[:65536]
     controls = sum(1 for ch in sample if ch < " " and ch not in _CONTROL_OK)
     if sample and controls > max(2, len(sample) // 200):
-        raise InvalidInput(f"{name}: this looks like a binary file, not text (it is full of control characters)",
-                           hint=_BINARY_HINT)
+        raise InvalidInput(_("{name}: this looks like a binary file, not text (it is full of control characters)")
+                           .format(name=name),
+                           hint=_(_BINARY_HINT))
     return text

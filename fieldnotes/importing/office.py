@@ -19,8 +19,9 @@ from typing import Any
 from fieldnotes import archives
 from fieldnotes.errors import InvalidInput
 from fieldnotes.refi import safexml
+from fieldnotes.translations import N_, _
 
-RESAVE = "open it in Word or LibreOffice and save it again"
+RESAVE = N_("open it in Word or LibreOffice and save it again")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -39,15 +40,16 @@ def open_zip(data: bytes, name: str, what: str) -> archives.Checked:
     """The container, after checking it is not protected, damaged or a zip bomb (fieldnotes.archives)."""
     if data.startswith(OLE_MAGIC):
         raise InvalidInput(
-            f"{name}: the {what} file is password-protected (or in an old binary format such as .doc)",
-            hint="remove the password, or save it as .docx/.odt, and import that copy",
+            _("{name}: the {what} file is password-protected (or in an old binary format such as "
+              ".doc)").format(name=name, what=what),
+            hint=_("remove the password, or save it as .docx/.odt, and import that copy"),
         )
-    archive = archives.Checked(data, name, _limits(), what=f"{what} file", hint=RESAVE,
+    archive = archives.Checked(data, name, _limits(), what=_("{what} file").format(what=what), hint=RESAVE,
                                refusal_hint="import only files from a source you trust; " + RESAVE)
     if any(info.flag_bits & 0x1 for info in archive.infos):
         archive.close()
-        raise InvalidInput(f"{name}: the {what} file is password-protected",
-                           hint="remove the password and import that copy")
+        raise InvalidInput(_("{name}: the {what} file is password-protected").format(name=name, what=what),
+                           hint=_("remove the password and import that copy"))
     return archive
 
 
@@ -70,7 +72,8 @@ def read_member(archive: archives.Checked, member: str, name: str, what: str) ->
     try:
         return archive.read(member)
     except KeyError:
-        raise InvalidInput(f"{name}: the {what} file is damaged (it has no {member})", hint=RESAVE) from None
+        raise InvalidInput(_("{name}: the {what} file is damaged (it has no {member})")
+                           .format(name=name, what=what, member=member), hint=RESAVE) from None
 
 
 def refuse_declarations(archive: archives.Checked, name: str, what: str) -> None:
@@ -84,8 +87,9 @@ def refuse_declarations(archive: archives.Checked, name: str, what: str) -> None
         if info.is_dir() or not info.filename.lower().endswith((".xml", ".rels")):
             continue
         if safexml.declares_dtd(archive.read(info)):
-            raise InvalidInput(f"{name}: refused: the {what} file declares XML entities (in {info.filename}), "
-                               "which it never needs", hint=RESAVE)
+            raise InvalidInput(_("{name}: refused: the {what} file declares XML entities (in {filename}), which it "
+                                 "never needs")
+                               .format(name=name, what=what, filename=info.filename), hint=RESAVE)
 
 
 def safe_xml_parser() -> Any:
@@ -100,11 +104,13 @@ def parse_xml(raw: bytes, name: str, what: str) -> Any:
     from lxml import etree
 
     if safexml.declares_dtd(raw) or b"<!ENTITY" in raw:
-        raise InvalidInput(f"{name}: refused: the {what} file declares XML entities", hint=RESAVE)
+        raise InvalidInput(_("{name}: refused: the {what} file declares XML entities")
+                           .format(name=name, what=what), hint=RESAVE)
     try:
         return etree.fromstring(raw, parser=safe_xml_parser())
     except etree.XMLSyntaxError:
-        raise InvalidInput(f"{name}: the {what} file is damaged (its XML is malformed)", hint=RESAVE) from None
+        raise InvalidInput(_("{name}: the {what} file is damaged (its XML is malformed)")
+                           .format(name=name, what=what), hint=_(RESAVE)) from None
 
 
 def _cell_text(parts: list[str]) -> str:
@@ -332,7 +338,8 @@ def read_docx(data: bytes, name: str) -> str:
         body = document.element.body
     except Exception as error:  # python-docx raises many kinds on damaged parts
         log_refusal("Word", error)
-        raise InvalidInput(f"{name}: the Word file is damaged (its parts cannot be read)", hint=RESAVE) from None
+        raise InvalidInput(_("{name}: the Word file is damaged (its parts cannot be read)")
+                           .format(name=name), hint=_(RESAVE)) from None
     styles, default = _docx_styles(document)
     reader = _DocxReader(styles, default, _docx_numbering(document))
     reader.blocks(body)
@@ -503,10 +510,11 @@ def read_odt(data: bytes, name: str) -> str:
     names = {info.filename for info in archive.infos}
     if "META-INF/manifest.xml" in names and b"encryption-data" in read_member(
             archive, "META-INF/manifest.xml", name, what):
-        raise InvalidInput(f"{name}: the OpenDocument file is password-protected",
-                           hint="remove the password in LibreOffice (File > Properties) and import that copy")
+        raise InvalidInput(_("{name}: the OpenDocument file is password-protected").format(name=name),
+                           hint=_("remove the password in LibreOffice (File > Properties) and import that copy"))
     if "content.xml" not in names:
-        raise InvalidInput(f"{name}: the OpenDocument file is damaged (it has no content.xml)", hint=RESAVE)
+        raise InvalidInput(_("{name}: the OpenDocument file is damaged (it has no content.xml)")
+                           .format(name=name), hint=_(RESAVE))
     root = parse_xml(read_member(archive, "content.xml", name, what), name, what)
     styles_root = None
     if "styles.xml" in names:
@@ -517,7 +525,7 @@ def read_odt(data: bytes, name: str) -> str:
     reader = _OdtReader(_odt_list_styles(styles_root, root))
     body = root.find(f"{OFFICE}body/{OFFICE}text")
     if body is None:
-        raise InvalidInput(f"{name}: the file is not an OpenDocument text (it has no text body)",
-                           hint="import text documents (.odt); save spreadsheets and slides as .odt or .pdf first")
+        raise InvalidInput(_("{name}: the file is not an OpenDocument text (it has no text body)").format(name=name),
+                           hint=_("import text documents (.odt); save spreadsheets and slides as .odt or .pdf first"))
     reader.blocks(body)
     return "\n".join(reader.lines)

@@ -25,6 +25,7 @@ from fieldnotes import safeyaml
 from fieldnotes.errors import InvalidInput
 from fieldnotes.importing import office
 from fieldnotes.importing.encoding import decode
+from fieldnotes.translations import _, format_decimal
 
 #: documented limits (README, "Importing")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -50,9 +51,9 @@ class Extracted:
 
 def size_text(size: int) -> str:
     if size >= 1_048_576:
-        return f"{size / 1_048_576:.1f} MB"
+        return f"{format_decimal(size / 1_048_576, 1)} MB"
     if size >= 1024:
-        return f"{size / 1024:.1f} KB"
+        return f"{format_decimal(size / 1024, 1)} KB"
     return f"{size} bytes"
 
 
@@ -75,10 +76,11 @@ def unsupported(path: Path) -> InvalidInput:
     suffix = path.suffix.lower()
     how = CONVERTIBLE.get(suffix)
     if how:
-        return InvalidInput(f"{path.name}: the file type {suffix} is not supported", hint=f"{how} and import that")
+        return InvalidInput(_("{name}: the file type {suffix} is not supported")
+                            .format(name=path.name, suffix=suffix), hint=_("{how} and import that").format(how=how))
     return InvalidInput(
-        f"{path.name}: the file type {suffix or '(none)'} is not supported",
-        hint="import .txt, .md, .docx, .odt, .rtf, .pdf, .vtt or .srt (or .qdpx/.qdc exchange files)",
+        _("{name}: the file type {value} is not supported").format(name=path.name, value=suffix or '(none)'),
+        hint=_("import .txt, .md, .docx, .odt, .rtf, .pdf, .vtt or .srt (or .qdpx/.qdc exchange files)"),
     )
 
 
@@ -90,15 +92,18 @@ def read(path: Path) -> Extracted:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InvalidInput(
-                f"{path.name}: the file is {size_text(size)}, above the import limit of {size_text(MAX_FILE_BYTES)}",
-                hint="split it into smaller files and import those",
+                _("{name}: the file is {value}, above the import limit of {value2}").format(name=path.name,
+                        value=size_text(size), value2=size_text(MAX_FILE_BYTES)),
+                hint=_("split it into smaller files and import those"),
             )
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidInput(f"{path.name}: cannot read the file ({error.strerror})",
-                           hint="check that it exists and that you may read it") from None
+        raise InvalidInput(_("{name}: cannot read the file ({strerror})")
+                           .format(name=path.name, strerror=error.strerror),
+                           hint=_("check that it exists and that you may read it")) from None
     if not data.strip():
-        raise InvalidInput(f"{path.name}: the file is empty", hint="check that it is the right file, or leave it out")
+        raise InvalidInput(_("{name}: the file is empty")
+                           .format(name=path.name), hint=_("check that it is the right file, or leave it out"))
     reader = _READERS.get(suffix, _read_plain)
     try:
         extracted = reader(data, path.name)
@@ -108,15 +113,17 @@ def read(path: Path) -> Extracted:
         from fieldnotes.logs import log_exception
 
         log_exception(error)
-        raise InvalidInput(f"{path.name}: the file cannot be read; it may be damaged",
-                           hint="open it in the program that made it, save it again and import that copy") from None
+        raise InvalidInput(_("{name}: the file cannot be read; it may be damaged").format(name=path.name),
+                           hint=_("open it in the program that made it, save it again and import that copy")) from None
     # NUL is never text (PostgreSQL cannot even store it); an RTF \u0 or a stray byte in UTF-16 makes one
     extracted.text = extracted.text.replace("\x00", "")
     if not extracted.text.strip():
-        raise InvalidInput(f"{path.name}: the file holds no text", hint="check that it is the right file")
+        raise InvalidInput(_("{name}: the file holds no text")
+                           .format(name=path.name), hint=_("check that it is the right file"))
     if len(extracted.text) > MAX_TEXT_CHARS:
-        raise InvalidInput(f"{path.name}: the text is longer than {MAX_TEXT_CHARS:,} characters",
-                           hint="split it into smaller files and import those")
+        raise InvalidInput(_("{name}: the text is longer than {MAX_TEXT_CHARS:,} characters")
+                           .format(name=path.name, MAX_TEXT_CHARS=MAX_TEXT_CHARS),
+                           hint=_("split it into smaller files and import those"))
     return extracted
 
 
@@ -138,11 +145,11 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
-    meta = safeyaml.load(match.group(1) or "", name, what="the front matter", first_line=2,
-                         hint="fix the lines between the two --- lines at the top") or {}
+    meta = safeyaml.load(match.group(1) or "", name, what=_("the front matter"), first_line=2,
+                         hint=_("fix the lines between the two --- lines at the top")) or {}
     if not isinstance(meta, dict):
-        raise InvalidInput(f"{name}: the front matter must be a YAML mapping of keys to values",
-                           hint="write one 'key: value' per line between the two --- lines")
+        raise InvalidInput(_("{name}: the front matter must be a YAML mapping of keys to values").format(name=name),
+                           hint=_("write one 'key: value' per line between the two --- lines"))
     return meta, text[match.end() :]
 
 
@@ -178,8 +185,8 @@ _RTF_CHARSETS = {"mac": "mac_roman", "pc": "cp437", "pca": "cp850"}
 
 def _read_rtf(data: bytes, name: str) -> Extracted:
     if not data.lstrip().startswith(b"{\\rtf"):
-        raise InvalidInput(f"{name}: the RTF file is damaged (it does not start with {{\\rtf)",
-                           hint="open it in a word processor and save it again as .rtf or .docx")
+        raise InvalidInput(_("{name}: the RTF file is damaged (it does not start with {{\\rtf)").format(name=name),
+                           hint=_("open it in a word processor and save it again as .rtf or .docx"))
     from striprtf import striprtf
 
     rtf_to_text: Any = striprtf.rtf_to_text
@@ -212,8 +219,8 @@ def _read_rtf(data: bytes, name: str) -> Extracted:
 
 def _read_pdf(data: bytes, name: str) -> Extracted:
     if not data.lstrip().startswith(b"%PDF"):
-        raise InvalidInput(f"{name}: the PDF file is damaged (it does not start with %PDF)",
-                           hint="open it in a PDF reader and save or print it to a new PDF")
+        raise InvalidInput(_("{name}: the PDF file is damaged (it does not start with %PDF)").format(name=name),
+                           hint=_("open it in a PDF reader and save or print it to a new PDF"))
     import logging
 
     from pypdf import PdfReader
@@ -231,20 +238,21 @@ def _read_pdf(data: bytes, name: str) -> Extracted:
             except Exception:
                 pass
             if not opened:
-                raise InvalidInput(f"{name}: the PDF is password-protected",
-                                   hint="save an unprotected copy and import that")
+                raise InvalidInput(_("{name}: the PDF is password-protected").format(name=name),
+                                   hint=_("save an unprotected copy and import that"))
         pages = [page.extract_text() or "" for page in reader.pages]
     except InvalidInput:
         raise
     except Exception as error:  # pypdf raises many kinds on damaged files
         office.log_refusal("PDF", error)
-        raise InvalidInput(f"{name}: the PDF file is damaged (its structure cannot be read)",
-                           hint="open it in a PDF reader and save or print it to a new PDF") from None
+        raise InvalidInput(_("{name}: the PDF file is damaged (its structure cannot be read)").format(name=name),
+                           hint=_("open it in a PDF reader and save or print it to a new PDF")) from None
     text = "\n".join(page.rstrip("\n") for page in pages)
     if not text.strip():
         raise InvalidInput(
-            f"{name}: the PDF has no text layer (it is a scanned image), so the text must be recognised first",
-            hint="run OCR on it, e.g. `ocrmypdf -l dan IN.pdf OUT.pdf`, and import OUT.pdf",
+            _("{name}: the PDF has no text layer (it is a scanned image), so the text must be recognised "
+              "first").format(name=name),
+            hint=_("run OCR on it, e.g. `ocrmypdf -l dan IN.pdf OUT.pdf`, and import OUT.pdf"),
         )
     return Extracted(text=text)
 
@@ -274,9 +282,10 @@ def _read_subtitles(data: bytes, name: str) -> Extracted:
         captions = webvtt.from_buffer(io.StringIO(text), format="srt" if srt else "vtt").captions
     except Exception as error:
         office.log_refusal(kind, error)
-        raise InvalidInput(f"{name}: the {kind} subtitles are damaged (a cue cannot be read)",
-                           hint=f"check the file in a subtitle editor; each cue needs a line "
-                                f"'00:00:01{',' if srt else '.'}000 --> 00:00:04{',' if srt else '.'}000'") from None
+        raise InvalidInput(_("{name}: the {kind} subtitles are damaged (a cue cannot be read)")
+                           .format(name=name, kind=kind),
+                           hint=_("check the file in a subtitle editor; each cue needs a line '00:00:01{value}000 --> "
+                                  "00:00:04{value}000'").format(value=',' if srt else '.')) from None
     lines = []
     for caption in captions:
         raw = caption.raw_text or ""
@@ -292,8 +301,8 @@ def _read_subtitles(data: bytes, name: str) -> Extracted:
         stamp = _timestamp(caption.start_in_seconds)
         lines.append(f"{stamp} {speaker}: {body}" if speaker else f"{stamp} {body}")
     if not lines:
-        raise InvalidInput(f"{name}: the {kind} file has no cues with text",
-                           hint="check that it is the right file")
+        raise InvalidInput(_("{name}: the {kind} file has no cues with text").format(name=name, kind=kind),
+                           hint=_("check that it is the right file"))
     return Extracted(text="\n".join(lines), encoding=encoding, transcript=True)
 
 

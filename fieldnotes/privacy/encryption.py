@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldnotes.errors import FieldnotesError, InvalidInput
+from fieldnotes.translations import _
 
 ENV_PASSPHRASE = "FIELDNOTES_PASSPHRASE"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -71,8 +72,8 @@ def _module() -> Any:
     try:
         import sqlcipher3
     except ImportError:
-        raise FieldnotesError("encrypted projects need SQLCipher, which is not installed",
-                              hint="install it with: pip install 'fieldnotes[encryption]'") from None
+        raise FieldnotesError(_("encrypted projects need SQLCipher, which is not installed"),
+                              hint=_("install it with: pip install 'fieldnotes[encryption]'")) from None
     if not _quiet:
         # SQLCipher prints decryption failures to stderr; a wrong passphrase gets our one-line message instead
         with closing(sqlcipher3.connect(":memory:")) as conn:
@@ -119,13 +120,14 @@ def passphrase_for(path: Path, *, new: bool = False) -> str:
     if phrase is None:
         if not sys.stdin.isatty():
             what = "will be encrypted" if new else "is encrypted"
-            raise FieldnotesError(f"{path.name} {what} and no passphrase was given",
-                                  hint=f"type it in a terminal, or set {ENV_PASSPHRASE} for scripts")
+            raise FieldnotesError(_("{name} {what} and no passphrase was given").format(name=path.name, what=what),
+                                  hint=_("type it in a terminal, or set {ENV_PASSPHRASE} for "
+                                         "scripts").format(ENV_PASSPHRASE=ENV_PASSPHRASE))
         phrase = _ask(f"passphrase for {path.name}: ")
         if new and _ask("the same passphrase again: ") != phrase:
-            raise InvalidInput("the two passphrases differ; nothing was created")
+            raise InvalidInput(_("the two passphrases differ; nothing was created"))
     if not phrase:
-        raise InvalidInput("an empty passphrase encrypts nothing", hint="choose a passphrase")
+        raise InvalidInput(_("an empty passphrase encrypts nothing"), hint=_("choose a passphrase"))
     remember(path, phrase)
     return phrase
 
@@ -171,7 +173,7 @@ def connect(path: Path, *, readonly: bool = False, passphrase: str | None = None
         conn.close()
         text = str(error).lower()
         if exclusive and ("locked" in text or "busy" in text):
-            raise Busy(f"{path.name} is open elsewhere") from None
+            raise Busy(_("{name} is open elsewhere").format(name=path.name)) from None
         forget(path)
         raise wrong_passphrase(path) from None
     except module.DatabaseError:
@@ -182,8 +184,9 @@ def connect(path: Path, *, readonly: bool = False, passphrase: str | None = None
 
 
 def wrong_passphrase(path: Path) -> WrongPassphrase:
-    return WrongPassphrase(f"cannot open {path.name}: the passphrase is wrong (or the file is damaged)",
-                           hint=f"type it again, or check {ENV_PASSPHRASE}")
+    return WrongPassphrase(_("cannot open {name}: the passphrase is wrong (or the file is damaged)")
+                           .format(name=path.name),
+                           hint=_("type it again, or check {ENV_PASSPHRASE}").format(ENV_PASSPHRASE=ENV_PASSPHRASE))
 
 
 def copy(source: Path, partial: Path, final: Path | None = None) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from fieldnotes.privacy.apply import Applied, Occurrence
 from fieldnotes.privacy.redact import Redaction
 from fieldnotes.project.opening import Project
+from fieldnotes.translations import said
 
 
 def pending(project: Project) -> list[Occurrence]:
@@ -43,11 +44,11 @@ def replace_and_redact(project: Project, coder: str) -> tuple[Applied, Redaction
         cid = ensure_recorded_coder(session, coder)
         todo = len([o for o in apply.find(session, rep) if o.table != "coders"])
         with history.change(session, coder_id=cid, action="pseudonyms.apply",
-                            summary=f"put pseudonyms into the project ({todo} replacements)"):
+                            summary=said("put pseudonyms into the project ({todo} replacements)", todo=todo)):
             applied = apply.apply_in_place(session, rep, coder_id=cid)
         redaction = redact.redact_history(session, rep)
         history.record_action(session, coder_id=cid, action="redaction",
-                              summary=f"redacted the history ({redaction.events} row images)",
+                              summary=said("redacted the history ({events} row images)", events=redaction.events),
                               details=redaction.as_dict())
         redact.rebuild_search_index(session)
     return applied, redaction

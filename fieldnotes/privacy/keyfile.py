@@ -24,6 +24,7 @@ from fieldnotes.fileio import write_atomic
 from fieldnotes.privacy import register
 from fieldnotes.privacy.replacing import normalise
 from fieldnotes.project.opening import Project
+from fieldnotes.translations import _, ngettext, said
 
 FORMAT = "fieldnotes-pseudonym-key"
 VERSION = 1
@@ -38,7 +39,8 @@ def is_json(path: Path) -> bool:
         return True
     if suffix in (".yaml", ".yml"):
         return False
-    raise InvalidInput(f"{path.name}: a key file is .yaml, .yml or .json", hint=f"name it {path.stem}.yaml")
+    raise InvalidInput(_("{name}: a key file is .yaml, .yml or .json")
+                       .format(name=path.name), hint=_("name it {stem}.yaml").format(stem=path.stem))
 
 
 def entry(row: Pseudonym) -> dict[str, Any]:
@@ -73,8 +75,8 @@ def write(path: Path, entries: list[dict[str, Any]], project_name: str, *, held:
     `held` is how many entries the file held before: a key file is never written with fewer.
     """
     if len(entries) < held:  # pragma: no cover - merge() keeps every entry; this guards the rule itself
-        raise FieldnotesError(f"{path.name} holds {held} entries and would be written with {len(entries)}; "
-                              "it was left as it is")
+        raise FieldnotesError(_("{name} holds {held} entries and would be written with {n_entries}; it was left as it "
+                                "is").format(name=path.name, held=held, n_entries=len(entries)))
     data = document(entries, project_name)
     if is_json(path):
         body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -85,7 +87,8 @@ def write(path: Path, entries: list[dict[str, Any]], project_name: str, *, held:
     write_atomic(path, body.encode("utf-8"))
     written = [_identity(e) for e in read(path)["entries"]]
     if written != [_identity(e) for e in data["entries"]]:  # pragma: no cover
-        raise FieldnotesError(f"{path.name} does not read back as written; the originals were kept in the project")
+        raise FieldnotesError(_("{name} does not read back as written; the originals were kept in the project")
+                              .format(name=path.name))
     return data
 
 
@@ -104,8 +107,8 @@ def existing(path: Path) -> list[dict[str, Any]]:
     try:
         return list(read(path)["entries"])
     except FieldnotesError as error:
-        raise Refused(f"{path.name} exists and is not a key file fieldnotes can add to ({error.message}); "
-                      "nothing was written", hint="choose another file name") from None
+        raise Refused(_("{name} exists and is not a key file fieldnotes can add to ({message}); nothing was written")
+                      .format(name=path.name, message=error.message), hint=_("choose another file name")) from None
 
 
 def merge(held: list[dict[str, Any]], register_entries: list[dict[str, Any]], *, name: str) -> Merged:
@@ -127,8 +130,9 @@ def merge(held: list[dict[str, Any]], register_entries: list[dict[str, Any]], *,
             kept += 1
             continue
         if mine["pseudonym"] != item["pseudonym"] or (item["original"] and mine["original"] != item["original"]):
-            raise Refused(f"{name} maps the entry {item['pseudonym']!r} differently from the register; "
-                          "nothing was written", hint="write the key to another file and compare the two")
+            raise Refused(_("{name} maps the entry {pseudonym!r} differently from the register; nothing was written")
+                          .format(name=name, pseudonym=item['pseudonym']),
+                              hint=_("write the key to another file and compare the two"))
         out.append(mine)
         used.add(id(mine))
     added = [e for e in register_entries if id(e) not in used]
@@ -140,36 +144,40 @@ def read(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise FieldnotesError(f"no key file {path}") from None
+        raise FieldnotesError(_("no key file {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise FieldnotesError(f"cannot read {path.name} ({type(error).__name__})") from None
+        raise FieldnotesError(_("cannot read {name} ({name__})")
+                              .format(name=path.name, name__=type(error).__name__)) from None
     if is_json(path):
         try:
             data = json.loads(text)
         except ValueError as error:
-            raise InvalidInput(f"{path.name}, line {getattr(error, 'lineno', '?')}: the key file is not valid JSON",
-                               hint="fix it, or export the key again with `fieldnotes pseudonyms export`") from None
+            raise InvalidInput(_("{name}, line {getattr}: the key file is not valid JSON")
+                               .format(name=path.name, getattr=getattr(error, 'lineno', '?')),
+                               hint=_("fix it, or export the key again with `fieldnotes pseudonyms export`")) from None
     else:
         from fieldnotes import safeyaml
 
-        data = safeyaml.load(text, path.name, what="the key file",
-                             hint="fix it, or export the key again with `fieldnotes pseudonyms export`")
+        data = safeyaml.load(text, path.name, what=_("the key file"),
+                             hint=_("fix it, or export the key again with `fieldnotes pseudonyms export`"))
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise InvalidInput(f"{path.name} is not a pseudonym key file (it has no list of entries)")
+        raise InvalidInput(_("{name} is not a pseudonym key file (it has no list of entries)").format(name=path.name))
     if data.get("format", FORMAT) != FORMAT:
-        raise InvalidInput(f"{path.name} is a {data.get('format')!r} file, not a pseudonym key")
+        raise InvalidInput(_("{name} is a {data!r} file, not a pseudonym key")
+                           .format(name=path.name, data=data.get('format')))
     entries = []
     for number, item in enumerate(data["entries"], start=1):
         if not isinstance(item, dict) or not item.get("pseudonym"):
-            raise InvalidInput(f"{path.name}: entry {number} has no pseudonym")
+            raise InvalidInput(_("{name}: entry {number} has no pseudonym").format(name=path.name, number=number))
         raw_id = item.get("id")
         try:
             entry_id = uuid.UUID(str(raw_id)) if raw_id else None
         except ValueError:
-            raise InvalidInput(f"{path.name}: entry {number} has a bad id") from None
+            raise InvalidInput(_("{name}: entry {number} has a bad id").format(name=path.name, number=number)) from None
         attributes = item.get("attributes") or {}
         if not isinstance(attributes, dict):
-            raise InvalidInput(f"{path.name}: entry {number}'s attributes are not KEY: VALUE pairs")
+            raise InvalidInput(_("{name}: entry {number}'s attributes are not KEY: VALUE pairs")
+                               .format(name=path.name, number=number))
         entries.append({
             "id": entry_id,
             "original": normalise(str(item["original"])) if item.get("original") else None,
@@ -245,10 +253,12 @@ def load_register(project: Project, path: Path, coder_name: str) -> ImportReport
     data = read(path)
     cid = coders.coder_id(coder_name)
     with project.write() as session, history.change(session, coder_id=cid, action="pseudonyms.import",
-                                                    summary=f"imported pseudonym entries from {path.name}"):
+                                                    summary=said("imported pseudonym entries from {name}",
+                                                                 name=path.name)):
         coders.ensure_coder(session, coder_name)
         report = import_entries(session, data["entries"], coder_id=cid)
         if report.refused:
-            raise FieldnotesError(f"{path.name}: {len(report.refused)} entr{'y' if len(report.refused) == 1 else 'ies'}"
-                                  f" refused: {'; '.join(report.refused[:3])}")
+            raise FieldnotesError(ngettext("{name}: {n} entry refused: {names}", "{name}: {n} entries refused: {names}",
+                                           len(report.refused))
+                                  .format(name=path.name, n=len(report.refused), names="; ".join(report.refused[:3])))
     return report

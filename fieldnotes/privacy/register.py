@@ -26,6 +26,7 @@ from fieldnotes.db.models import PSEUDONYM_CATEGORIES, Coder, Document, Pseudony
 from fieldnotes.errors import Ambiguous, InvalidInput, NotFound, Refused
 from fieldnotes.privacy import names
 from fieldnotes.privacy.replacing import Replacer, normalise
+from fieldnotes.translations import _
 
 CATEGORY_ALIASES = {
     "person": "person", "personer": "person",
@@ -42,7 +43,9 @@ def normalise_category(value: str | None) -> str:
         return "person"
     category = CATEGORY_ALIASES.get(value.strip().casefold())
     if category is None:
-        raise InvalidInput(f"the category {value!r} is unknown", hint=f"use one of: {', '.join(PSEUDONYM_CATEGORIES)}")
+        raise InvalidInput(_("the category {value!r} is unknown")
+                           .format(value=value), hint=_("use one of: {PSEUDONYM_CATEGORIES}")
+                               .format(PSEUDONYM_CATEGORIES=', '.join(PSEUDONYM_CATEGORIES)))
     return category
 
 
@@ -51,7 +54,8 @@ def parse_attributes(pairs: Iterable[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InvalidInput(f"the attribute {pair!r} is not KEY=VALUE", hint="for example --attr role=leder")
+            raise InvalidInput(_("the attribute {pair!r} is not KEY=VALUE")
+                               .format(pair=pair), hint=_("for example --attr role=leder"))
         out[key.strip()] = value.strip()
     return out
 
@@ -81,27 +85,33 @@ def check(session: Session, original: str, pseudonym: str, *, ignore: uuid.UUID 
     validation.name(original, "the original", limit=validation.PERSON_NAME)
     validation.name(pseudonym, "the pseudonym", limit=validation.PERSON_NAME)
     if not original:
-        raise InvalidInput("the original cannot be empty")
+        raise InvalidInput(_("the original cannot be empty"))
     if not pseudonym:
-        raise InvalidInput("the pseudonym cannot be empty")
+        raise InvalidInput(_("the pseudonym cannot be empty"))
     if original.casefold() == pseudonym.casefold():
-        raise InvalidInput(f"{pseudonym!r} would replace itself", hint="choose another pseudonym")
+        raise InvalidInput(_("{pseudonym!r} would replace itself")
+                           .format(pseudonym=pseudonym), hint=_("choose another pseudonym"))
     if original.casefold() in coder_names(session):
-        raise Refused(f"{original!r} is a coder of this project; coders' names are not pseudonymised",
-                      hint="coders are named in exports on purpose (who coded what)")
+        raise Refused(_("{original!r} is a coder of this project; coders' names are not pseudonymised")
+                      .format(original=original),
+                      hint=_("coders are named in exports on purpose (who coded what)"))
     for other in session.scalars(select(Pseudonym)):
         if other.id == ignore:
             continue
         if other.original and other.original.casefold() == original.casefold():
-            raise Refused(f"{original!r} is already in the register (as {other.pseudonym!r})",
-                          hint="remove that entry first: `fieldnotes pseudonyms remove ID`")
+            raise Refused(_("{original!r} is already in the register (as {pseudonym!r})")
+                          .format(original=original, pseudonym=other.pseudonym),
+                          hint=_("remove that entry first: `fieldnotes pseudonyms remove ID`"))
         if other.pseudonym.casefold() == pseudonym.casefold():
-            raise Refused(f"{pseudonym!r} is already the pseudonym of another entry; two people would become one",
-                          hint="choose another pseudonym")
+            raise Refused(_("{pseudonym!r} is already the pseudonym of another entry; two people would become one")
+                          .format(pseudonym=pseudonym),
+                          hint=_("choose another pseudonym"))
         if other.original and other.original.casefold() == pseudonym.casefold():
-            raise Refused(f"{pseudonym!r} is an original in the register, so it cannot be a pseudonym")
+            raise Refused(_("{pseudonym!r} is an original in the register, so it cannot be a pseudonym")
+                          .format(pseudonym=pseudonym))
         if other.pseudonym.casefold() == original.casefold():
-            raise Refused(f"{original!r} is a pseudonym in the register, so it cannot be an original")
+            raise Refused(_("{original!r} is a pseudonym in the register, so it cannot be an original")
+                          .format(original=original))
 
 
 def add(session: Session, original: str, pseudonym: str, *, category: str | None = "person",
@@ -124,7 +134,7 @@ def resolve(session: Session, ref: str) -> Pseudonym:
     """An entry by id (or a unique prefix of it), its original, or its pseudonym."""
     wanted = normalise(ref)
     if not wanted:
-        raise NotFound("no entry given")
+        raise NotFound(_("no entry given"))
     rows = list(session.scalars(select(Pseudonym)))
     compact = wanted.replace("-", "").lower()
     if len(compact) >= 4 and all(c in "0123456789abcdef" for c in compact):
@@ -132,7 +142,8 @@ def resolve(session: Session, ref: str) -> Pseudonym:
         if len(by_id) == 1:
             return by_id[0]
         if len(by_id) > 1:
-            raise Ambiguous(f"the id prefix {wanted!r} matches {len(by_id)} entries; give more of it")
+            raise Ambiguous(_("the id prefix {wanted!r} matches {n_by_id} entries; give more of it")
+                            .format(wanted=wanted, n_by_id=len(by_id)))
     for column in ("original", "pseudonym"):
         exact = [r for r in rows if getattr(r, column) == wanted]
         if len(exact) == 1:
@@ -140,7 +151,7 @@ def resolve(session: Session, ref: str) -> Pseudonym:
         folded = [r for r in rows if (getattr(r, column) or "").casefold() == wanted.casefold()]
         if len(folded) == 1:
             return folded[0]
-    raise NotFound(f"no register entry {wanted!r}", hint="see `fieldnotes pseudonyms list`")
+    raise NotFound(_("no register entry {wanted!r}").format(wanted=wanted), hint=_("see `fieldnotes pseudonyms list`"))
 
 
 # --- entries proposed from the documents' participants -------------------------------------------
@@ -185,7 +196,7 @@ def _pick(original: str, pool: tuple[str, ...], taken: set[str]) -> str:
         if candidate.casefold() not in taken:
             taken.add(candidate.casefold())
             return candidate
-    raise Refused("the shipped name lists are used up in this project; add the remaining entries by hand")
+    raise Refused(_("the shipped name lists are used up in this project; add the remaining entries by hand"))
 
 
 def _first_pool(first_name: str) -> tuple[str, ...]:

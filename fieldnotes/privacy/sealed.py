@@ -23,6 +23,7 @@ import struct
 from typing import BinaryIO
 
 from fieldnotes.errors import FieldnotesError, InvalidInput
+from fieldnotes.translations import _
 
 MAGIC = b"fieldnotes sealed\n"
 VERSION = 1
@@ -52,8 +53,8 @@ def available() -> bool:
 
 def check_available() -> None:
     if not available():
-        raise FieldnotesError("encrypted bundles need the cryptography package, which is not installed",
-                              hint="install it with: pip install 'fieldnotes[encryption]'")
+        raise FieldnotesError(_("encrypted bundles need the cryptography package, which is not installed"),
+                              hint=_("install it with: pip install 'fieldnotes[encryption]'"))
 
 
 def is_sealed(head: bytes) -> bool:
@@ -95,18 +96,21 @@ def unseal(data: bytes, passphrase: str, *, name: str) -> bytes:
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
     if not is_sealed(data) or len(data) < HEADER_SIZE + TAG_SIZE:
-        raise InvalidInput(f"{name} is damaged or incomplete (its encryption header is cut short)",
-                           hint="copy it again, whole")
+        raise InvalidInput(_("{name} is damaged or incomplete (its encryption header is cut short)").format(name=name),
+                           hint=_("copy it again, whole"))
     version, log2_n, r, p, salt, nonce = _FIXED.unpack_from(data, len(MAGIC))
     if version != VERSION:
-        raise InvalidInput(f"{name} was encrypted by a newer fieldnotes (format {version})",
-                           hint="upgrade fieldnotes to read it")
+        raise InvalidInput(_("{name} was encrypted by a newer fieldnotes (format {version})")
+                           .format(name=name, version=version),
+                           hint=_("upgrade fieldnotes to read it"))
     for label, value in (("log2_n", log2_n), ("r", r), ("p", p)):
         low, high = _BOUNDS[label]
         if not low <= value <= high:
-            raise InvalidInput(f"{name} is damaged (its encryption header is not one fieldnotes writes)")
+            raise InvalidInput(_("{name} is damaged (its encryption header is not one fieldnotes writes)")
+                               .format(name=name))
     if 128 * r * (1 << log2_n) * p > _MAX_SCRYPT_BYTES:
-        raise InvalidInput(f"{name} is damaged (its encryption header is not one fieldnotes writes)")
+        raise InvalidInput(_("{name} is damaged (its encryption header is not one fieldnotes writes)")
+                           .format(name=name))
     header, body, tag = data[:HEADER_SIZE], data[HEADER_SIZE:-TAG_SIZE], data[-TAG_SIZE:]
     decryptor = Cipher(algorithms.AES(_key(passphrase, salt, log2_n, r, p)), modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(header)
@@ -117,6 +121,6 @@ def unseal(data: bytes, passphrase: str, *, name: str) -> bytes:
     try:
         out.write(decryptor.finalize())  # checks the tag: nothing decrypted is used before this
     except InvalidTag:
-        raise WrongSealPassphrase(f"{name} is encrypted and the passphrase does not open it "
-                                  "(or the file is damaged)") from None
+        raise WrongSealPassphrase(_("{name} is encrypted and the passphrase does not open it (or the file is damaged)")
+                                  .format(name=name)) from None
     return out.getvalue()

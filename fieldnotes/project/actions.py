@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from fieldnotes.db import coders, history
 from fieldnotes.db.models import Coder
 from fieldnotes.project.opening import Project
+from fieldnotes.translations import Said, said
 
 
 @contextmanager
-def acting(project: Project, coder: str, action: str, summary: str = "",
+def acting(project: Project, coder: str, action: str, summary: str | Said = "",
            details: dict[str, Any] | None = None) -> Iterator[tuple[Session, uuid.UUID]]:
     cid = coders.coder_id(coder)
     with project.write() as session:
@@ -33,6 +34,6 @@ def ensure_recorded_coder(session: Session, name: str) -> uuid.UUID:
     (like settling a disagreement) that record their own change instead of going through `acting`."""
     cid = coders.coder_id(name)
     if session.get(Coder, cid) is None:
-        with history.change(session, coder_id=cid, action="coder.add", summary=f"added coder {name}"):
+        with history.change(session, coder_id=cid, action="coder.add", summary=said("added coder {name}", name=name)):
             coders.ensure_coder(session, name)
     return cid

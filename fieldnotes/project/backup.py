@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fieldnotes import clock, paths
 from fieldnotes.errors import FieldnotesError, Refused
+from fieldnotes.translations import N_, _
 
 KEEP = 10
 
@@ -38,7 +39,8 @@ def verify(path: Path) -> None:
         with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)) as conn:
             result = conn.execute("PRAGMA integrity_check").fetchone()
     if not result or result[0] != "ok":
-        raise FieldnotesError(f"the backup {path} failed its integrity check: {result}")
+        raise FieldnotesError(_("the backup {path} failed its integrity check: {result}")
+                              .format(path=path, result=result))
 
 
 def copy_sqlite(source: Path, destination: Path) -> Path:
@@ -49,7 +51,8 @@ def copy_sqlite(source: Path, destination: Path) -> Path:
     from fieldnotes.privacy import encryption
 
     if destination.exists():
-        raise FieldnotesError(f"{destination} already exists", hint="choose another file name")
+        raise FieldnotesError(_("{destination} already exists")
+                              .format(destination=destination), hint=_("choose another file name"))
     partial = destination.with_name(destination.name + ".partial")
     with suppress(FileNotFoundError):
         partial.unlink()
@@ -107,7 +110,7 @@ def daily_backup_if_due(path: Path) -> Path | None:
 
 #: how long restore waits for a command that is just finishing before it calls the project busy (seconds)
 RESTORE_WAIT = 2.0
-OPEN_ELSEWHERE_HINT = "close the app and other fieldnotes commands on this project first"
+OPEN_ELSEWHERE_HINT = N_("close the app and other fieldnotes commands on this project first")
 
 
 def _busy(error: Exception) -> bool:
@@ -126,8 +129,9 @@ def _held_alone(project: Path) -> Iterator[None]:
     """
     from fieldnotes.privacy import encryption
 
-    refusal = Refused(f"{project.name} is open elsewhere, so it cannot be replaced now; nothing was restored",
-                      hint=OPEN_ELSEWHERE_HINT)
+    refusal = Refused(_("{name} is open elsewhere, so it cannot be replaced now; nothing was restored")
+                      .format(name=project.name),
+                      hint=_(OPEN_ELSEWHERE_HINT))
     if encryption.is_encrypted(project):
         try:
             conn = encryption.connect(project, exclusive=True, timeout=RESTORE_WAIT)
@@ -150,8 +154,9 @@ def _held_alone(project: Path) -> Iterator[None]:
         wal = Path(str(project) + "-wal")
         left = wal.stat().st_size if wal.exists() else 0
         if busy or frames != copied or left:
-            raise Refused(f"the write-ahead log of {project.name} could not be folded into the file "
-                          f"({copied} of {frames} frames); nothing was restored", hint=OPEN_ELSEWHERE_HINT)
+            raise Refused(_("the write-ahead log of {name} could not be folded into the file ({copied} of {frames} "
+                            "frames); nothing was restored").format(name=project.name, copied=copied,
+                                                                    frames=frames), hint=_(OPEN_ELSEWHERE_HINT))
         yield
     finally:
         conn.close()
@@ -211,22 +216,25 @@ def server_to_sqlite(url: str, out: Path) -> Path:
     from fieldnotes.project.opening import _remove_sqlite
 
     if out.exists():
-        raise FieldnotesError(f"{out} already exists", hint="choose another file name")
+        raise FieldnotesError(_("{out} already exists").format(out=out), hint=_("choose another file name"))
     if not out.parent.is_dir():
-        raise FieldnotesError(f"the folder {out.parent} does not exist", hint="create it first")
+        raise FieldnotesError(_("the folder {parent} does not exist")
+                              .format(parent=out.parent), hint=_("create it first"))
     source = engine_for(url)
     target = None
     created = False
     try:
-        tables = [m.__table__ for m in TRACKED_TABLES] + [Change.__table__, Event.__table__]  # type: ignore[attr-defined]
+        tables = [m.__table__ for m in TRACKED_TABLES] + [  # type: ignore[attr-defined]
+            Change.__table__, Event.__table__]
         with source.connect() as reading:
             if source.dialect.name == "postgresql":
                 reading.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             revision = migrate.current(reading)
             if revision is None or revision not in migrate.known_revisions():
                 raise FieldnotesError(
-                    f"{display_target(url)} is not a fieldnotes project this version can read "
-                    f"(schema {revision or 'none'})", hint="the database was left untouched")
+                    _("{value} is not a fieldnotes project this version can read (schema "
+                      "{value2})").format(value=display_target(url),
+                                          value2=revision or 'none'), hint=_("the database was left untouched"))
             present = inspect(reading)
             columns: dict[str, list[str]] = {}
             for table in tables:
@@ -236,9 +244,9 @@ def server_to_sqlite(url: str, out: Path) -> Path:
                 unknown = sorted(set(names) - set(table.c.keys()))
                 if unknown:
                     raise FieldnotesError(
-                        f"{display_target(url)} has columns this version does not know "
-                        f"({table.name}: {', '.join(unknown)})",
-                        hint="back the server up with pg_dump instead")
+                        _("{value} has columns this version does not know ({name}: "
+                          "{unknown})").format(value=display_target(url), name=table.name, unknown=', '.join(unknown)),
+                        hint=_("back the server up with pg_dump instead"))
                 columns[table.name] = names
             fd = os.open(out, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
@@ -257,7 +265,8 @@ def server_to_sqlite(url: str, out: Path) -> Path:
                             writing.execute(table.insert(), rows[start : start + 1000])
                     broken = writing.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
-                        raise FieldnotesError(f"the copy has {len(broken)} broken references; it was not kept")
+                        raise FieldnotesError(_("the copy has {n_broken} broken references; it was not kept")
+                                              .format(n_broken=len(broken)))
         target.dispose()
         target = None
         verify(out)

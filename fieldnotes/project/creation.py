@@ -11,6 +11,7 @@ from fieldnotes.db.models import ProjectSettings
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.project.opening import Project, create_empty, discard
 from fieldnotes.resources import default_codebook
+from fieldnotes.translations import _, said
 
 LANGUAGES = ("da", "en")
 
@@ -38,7 +39,8 @@ def create_project(
     """
     if "://" not in target and Path(target).expanduser().exists():
         raise FieldnotesError(
-            f"{target} already exists", hint="choose another file name, or move the existing file away"
+            _("{target} already exists").format(target=target), hint=_("choose another file name, or move the existing "
+                                                                       "file away")
         )
     book = None if empty else yamlfile.read(codebook or default_codebook())
     coder_name = coders.normalise_name(coder or coders.suggested_name())
@@ -47,7 +49,7 @@ def create_project(
     try:
         with project.write() as session:
             coder_id = coders.coder_id(coder_name)
-            with history.change(session, coder_id=coder_id, action="init", summary="created the project",
+            with history.change(session, coder_id=coder_id, action="init", summary=said("created the project"),
                                 details={"coder_named": bool(coder)}):
                 coders.ensure_coder(session, coder_name)
                 session.add(

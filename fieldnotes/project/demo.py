@@ -30,6 +30,7 @@ from fieldnotes.errors import FieldnotesError
 from fieldnotes.importing.batch import Options, import_paths
 from fieldnotes.project.opening import Project, open_project
 from fieldnotes.resources import demo_dir
+from fieldnotes.translations import _, said
 
 NAMESPACE = uuid.UUID("6c1d0e5e-4d2b-5b7a-9d0e-4a8f2c3b1d00")
 
@@ -72,8 +73,8 @@ def _date(value: Any) -> dt.date:
 def _yaml(path: Path) -> Any:
     from fieldnotes import safeyaml
 
-    return safeyaml.load(path.read_text(encoding="utf-8"), path.name, what="the demo file",
-                         hint="the demo's files are part of fieldnotes; reinstall it", loader=safeyaml.FewAliases)
+    return safeyaml.load(path.read_text(encoding="utf-8"), path.name, what=_("the demo file"),
+                         hint=_("the demo's files are part of fieldnotes; reinstall it"), loader=safeyaml.FewAliases)
 
 
 def read_anchors(folder: Path) -> list[Anchor]:
@@ -95,7 +96,8 @@ def read_anchors(folder: Path) -> list[Anchor]:
                     date=_date(item["date"]),
                 ))
             except (KeyError, ValueError, TypeError) as error:
-                raise FieldnotesError(f"demo codings {where}: missing or bad field ({error})") from None
+                raise FieldnotesError(_("demo codings {where}: missing or bad field ({error})")
+                                      .format(where=where, error=error)) from None
     return anchors
 
 
@@ -132,8 +134,9 @@ def build(target: Path, *, source: Path | None = None) -> DemoReport:
     target = Path(target).expanduser()
     if target.exists() and not is_demo_project(target):
         raise FieldnotesError(
-            f"{target} exists and is not a demo project; `fieldnotes demo` never overwrites other files",
-            hint="give another path: `fieldnotes demo PATH`",
+            _("{target} exists and is not a demo project; `fieldnotes demo` never overwrites other "
+              "files").format(target=target),
+            hint=_("give another path: `fieldnotes demo PATH`"),
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     folder = source or demo_dir()
@@ -148,7 +151,8 @@ def build(target: Path, *, source: Path | None = None) -> DemoReport:
         if report.errors:
             shown = "; ".join(report.errors[:5])
             more = f" (and {len(report.errors) - 5} more)" if len(report.errors) > 5 else ""
-            raise FieldnotesError(f"the demo's codings have {len(report.errors)} anchor error(s): {shown}{more}")
+            raise FieldnotesError(_("the demo's codings have {n_errors} anchor error(s): {shown}{more}")
+                                  .format(n_errors=len(report.errors), shown=shown, more=more))
         for suffix in ("-wal", "-shm"):
             with suppress(FileNotFoundError):
                 Path(str(target) + suffix).unlink()
@@ -174,14 +178,15 @@ def _build(path: Path, folder: Path, settings: dict[str, Any]) -> DemoReport:
         with clock.frozen_at(_at(start, 9)):
             for name in team[1:]:
                 with project.write() as session, history.change(session, coder_id=coders.coder_id(name),
-                                                                 action="coder.add", summary=f"joined: {name}"):
+                                                                 action="coder.add", summary=said("joined: {name}",
+                                                                         name=name)):
                     coders.ensure_coder(session, name)
             imported = import_paths(project, [folder / "material"], Options(), coder_id=coders.coder_id(team[0]),
                                     coder_name=team[0])
         failed = [r for r in imported.results if r.status != "imported"]
         if failed:
-            raise FieldnotesError("the demo material did not import: "
-                                  + "; ".join(f"{r.path}: {r.reason}" for r in failed[:5]))
+            raise FieldnotesError(_("the demo material did not import: {reasons}").format(
+                reasons="; ".join(f"{r.path}: {r.reason}" for r in failed[:5])))
         report.documents = len(imported.results)
         _apply_codings(project, read_anchors(folder), report)
         _add_memos(project, settings.get("memos") or [], report)
@@ -207,7 +212,7 @@ def _mark_baseline(project: Project) -> None:
         last = session.scalar(select(func.max(Change.at)))
     with clock.frozen_at((last or clock.now()) + dt.timedelta(minutes=1)), project.write() as session:
         history.record_action(session, coder_id=None, action=BASELINE,
-                              summary="the demo project as built: undo starts here")
+                              summary=said("the demo project as built: undo starts here"))
 
 
 def _documents_by_stem(session: Session) -> dict[str, Document]:
@@ -245,7 +250,8 @@ def _apply_codings(project: Project, anchors: list[Anchor], report: DemoReport) 
         coder_id = coders.coder_id(anchor.coder)
         moment = _at(anchor.date, 9) + dt.timedelta(minutes=minute % 480)
         with clock.frozen_at(moment), project.write() as session:
-            with history.change(session, coder_id=coder_id, action="code", summary=f"coded {anchor.code}"):
+            with history.change(session, coder_id=coder_id, action="code", summary=said("coded {code}",
+                    code=anchor.code)):
                 coders.ensure_coder(session, anchor.coder)
                 document = session.get(Document, doc_id)
                 code = session.get(Code, code_id)
@@ -264,7 +270,8 @@ def _add_memos(project: Project, entries: list[dict[str, Any]], report: DemoRepo
         author = str(entry["author"])
         day = _date(entry["date"])
         with clock.frozen_at(_at(day, 15)), project.write() as session:
-            with history.change(session, coder_id=coders.coder_id(author), action="memo.add", summary="wrote a memo"):
+            with history.change(session, coder_id=coders.coder_id(author), action="memo.add",
+                                summary=said("wrote a memo")):
                 coders.ensure_coder(session, author)
                 target = memos.resolve_target(session, str(entry["target"]))
                 memos.add(session, target, str(entry["text"]), coder_id=coders.coder_id(author))

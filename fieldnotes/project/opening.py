@@ -31,6 +31,7 @@ from fieldnotes.errors import (
     SchemaOutOfDate,
     SchemaTooNew,
 )
+from fieldnotes.translations import N_, _
 
 if boundaries.refresh not in history.DOCUMENT_LISTENERS:  # every change keeps the documents' boundaries in step
     history.DOCUMENT_LISTENERS.append(boundaries.refresh)
@@ -76,7 +77,8 @@ class Project:
         """A short write transaction, committed when the block ends without error."""
         if self.readonly:
             raise FieldnotesError(
-                f"{self.display} is open read-only", hint="copy it somewhere writable to change it"
+                _("{display} is open read-only").format(display=self.display), hint=_("copy it somewhere writable to "
+                                                                                      "change it")
             )
         with self._write() as session, session.begin():
             yield session
@@ -84,7 +86,7 @@ class Project:
     def settings(self, session: Session) -> ProjectSettings:
         row = session.scalars(select(ProjectSettings)).first()
         if row is None:
-            raise NotAProject(f"{self.display} has no project settings; it is damaged")
+            raise NotAProject(_("{display} has no project settings; it is damaged").format(display=self.display))
         return row
 
     def close(self) -> None:
@@ -99,8 +101,8 @@ class Project:
 
 def _missing(target: str) -> ProjectMissing:
     return ProjectMissing(
-        f"no project at {display_target(target)}",
-        hint="create one with `fieldnotes init` (or try the demo: `fieldnotes demo`)",
+        _("no project at {value}").format(value=display_target(target)),
+        hint=_("create one with `fieldnotes init` (or try the demo: `fieldnotes demo`)"),
     )
 
 
@@ -109,31 +111,32 @@ def _inspect_sqlite(path: Path) -> str | None:
     if not path.exists():
         raise _missing(str(path))
     if path.is_dir():
-        raise NotAProject(f"{path} is a folder, not a fieldnotes project file")
+        raise NotAProject(_("{path} is a folder, not a fieldnotes project file").format(path=path))
     from fieldnotes.privacy import encryption
 
     encrypted = encryption.is_encrypted(path)
     if not encrypted and not looks_like_sqlite(path):
-        raise NotAProject(f"{path} is not a fieldnotes project (it is not a SQLite database)")
+        raise NotAProject(_("{path} is not a fieldnotes project (it is not a SQLite database)").format(path=path))
     probe = engine_for(str(path), readonly=True) if encrypted else _probe(path)
     try:
         with probe.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             if "project" not in tables or "alembic_version" not in tables:
-                raise NotAProject(f"{path} is a SQLite database, but not a fieldnotes project")
+                raise NotAProject(_("{path} is a SQLite database, but not a fieldnotes project").format(path=path))
             return migrate.current(conn)
     except sa_exc.DatabaseError as error:
         if encrypted:
             encryption.forget(path)
             raise encryption.wrong_passphrase(path) from None
         reason = str(getattr(error, "orig", error)).splitlines()[0]
-        raise NotAProject(f"{path} cannot be read as a fieldnotes project ({reason})",
-                          hint=DAMAGED_HINT) from None
+        raise NotAProject(_("{path} cannot be read as a fieldnotes project ({reason})")
+                          .format(path=path, reason=reason),
+                          hint=_(DAMAGED_HINT)) from None
     finally:
         probe.dispose()
 
 
-DAMAGED_HINT = ("if it is a damaged project, list its backups with `fieldnotes restore` "
+DAMAGED_HINT = N_("if it is a damaged project, list its backups with `fieldnotes restore` "
                 "and put one back with `fieldnotes restore N`")
 
 
@@ -162,9 +165,10 @@ def _probe(path: Path) -> Engine:
 def _check_revision(target: str, revision: str | None) -> None:
     if revision is not None and revision not in migrate.known_revisions():
         raise SchemaTooNew(
-            f"{display_target(target)} was written by a newer fieldnotes (schema {revision})",
-            hint="upgrade fieldnotes to open it; the " + ("database" if is_url(target) else "file")
-                 + " was left untouched",
+            _("{value} was written by a newer fieldnotes (schema {revision})").format(value=display_target(target),
+                    revision=revision),
+            hint=_("upgrade fieldnotes to open it; the database was left untouched") if is_url(target) else
+            _("upgrade fieldnotes to open it; the file was left untouched"),
         )
 
 
@@ -190,8 +194,8 @@ def open_project(target: str | None = None, *, readonly: bool = False) -> Projec
     if revision != head:  # upgraded even when only reading is asked for: the file itself must be current
         if not writable:
             raise FieldnotesError(
-                f"{path} needs a schema upgrade, but it is read-only",
-                hint="copy it somewhere writable and open the copy",
+                _("{path} needs a schema upgrade, but it is read-only").format(path=path),
+                hint=_("copy it somewhere writable and open the copy"),
             )
         from fieldnotes.project.backup import backup_sqlite
 
@@ -207,9 +211,9 @@ def open_project(target: str | None = None, *, readonly: bool = False) -> Projec
 
             log_exception(error)
             raise FieldnotesError(
-                f"upgrading {path.name} to this version's schema failed and was rolled back; the file is unchanged "
-                f"and a backup is at {backups[0]}",
-                hint="please report this (details are in the log `fieldnotes locate` shows)",
+                _("upgrading {name} to this version's schema failed and was rolled back; the file is unchanged and a "
+                  "backup is at {item}").format(name=path.name, item=backups[0]),
+                hint=_("please report this (details are in the log `fieldnotes locate` shows)"),
             ) from None
         notices.append(f"upgraded the project to this version's schema; the previous file was backed up first "
                        f"({backups[0].name}, see `fieldnotes restore`)")
@@ -242,7 +246,8 @@ def _open_server(url: str) -> Project:
     except sa_exc.OperationalError as error:
         engine.dispose()
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        raise FieldnotesError(f"cannot connect to {display_target(url)}: {reason}") from None
+        raise FieldnotesError(_("cannot connect to {value}: {reason}")
+                              .format(value=display_target(url), reason=reason)) from None
     if revision is None or not has_project:
         engine.dispose()
         raise _missing(url)
@@ -250,9 +255,9 @@ def _open_server(url: str) -> Project:
     if revision != migrate.head():
         engine.dispose()
         raise SchemaOutOfDate(
-            f"{display_target(url)} has an older schema ({revision})",
-            hint=f"run `fieldnotes db upgrade --db {display_target(url)}` first (it backs the database up, "
-                 "then upgrades it); nothing was changed",
+            _("{value} has an older schema ({revision})").format(value=display_target(url), revision=revision),
+            hint=_("run `fieldnotes db upgrade --db {value}` first (it backs the database up, then upgrades it); "
+                   "nothing was changed").format(value=display_target(url)),
         )
     return Project(url, engine)
 
@@ -264,7 +269,8 @@ def server_is_empty(url: str) -> bool:
             return not inspect(conn).get_table_names()
     except sa_exc.OperationalError as error:
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        raise FieldnotesError(f"cannot connect to {display_target(url)}: {reason}") from None
+        raise FieldnotesError(_("cannot connect to {value}: {reason}")
+                              .format(value=display_target(url), reason=reason)) from None
     finally:
         engine.dispose()
 
@@ -282,13 +288,13 @@ def create_empty(target: str, *, encrypt: bool = False) -> Project:
     SQLCipher file (fieldnotes.privacy.encryption), with the passphrase typed or from the environment.
     """
     if encrypt and is_url(target):
-        raise FieldnotesError("--encrypt works on project files",
-                              hint="a server database is protected by the server; leave out --encrypt")
+        raise FieldnotesError(_("--encrypt works on project files"),
+                              hint=_("a server database is protected by the server; leave out --encrypt"))
     if is_url(target):
         if not server_is_empty(target):
             raise FieldnotesError(
-                f"{display_target(target)} already holds tables",
-                hint="give an empty database to `fieldnotes init`",
+                _("{value} already holds tables").format(value=display_target(target)),
+                hint=_("give an empty database to `fieldnotes init`"),
             )
         engine = engine_for(target)
         migrate.upgrade(engine)
@@ -296,10 +302,12 @@ def create_empty(target: str, *, encrypt: bool = False) -> Project:
     path = Path(target).expanduser()
     if path.exists():
         raise FieldnotesError(
-            f"{path} already exists", hint="choose another file name, or move the existing file away"
+            _("{path} already exists").format(path=path), hint=_("choose another file name, or move the existing file "
+                                                                 "away")
         )
     if not path.parent.exists():
-        raise FieldnotesError(f"the folder {path.parent} does not exist", hint="create it first")
+        raise FieldnotesError(_("the folder {parent} does not exist")
+                              .format(parent=path.parent), hint=_("create it first"))
     passphrase = None
     if encrypt:
         from fieldnotes.privacy import encryption

@@ -19,6 +19,7 @@ from fieldnotes.db.models import MUNICIPALITY, Case, Coding, Document, DocumentC
 from fieldnotes.documents.store import normalise_kind
 from fieldnotes.errors import InvalidInput, NotFound
 from fieldnotes.project.opening import phase_of
+from fieldnotes.translations import _
 
 
 @dataclass
@@ -73,7 +74,8 @@ def parse_rating(text: str) -> tuple[int, int]:
         value = int(text)
         return value, value
     except ValueError:
-        raise InvalidInput(f"the rating range {text!r} is not MIN:MAX", hint="for example --rating 4:5") from None
+        raise InvalidInput(_("the rating range {text!r} is not MIN:MAX")
+                           .format(text=text), hint=_("for example --rating 4:5")) from None
 
 
 def _case_ids(session: Session, names: list[str], case_type: str | None) -> set[uuid.UUID]:
@@ -88,7 +90,10 @@ def _case_ids(session: Session, names: list[str], case_type: str | None) -> set[
         if not matches:
             what = "municipality" if case_type == MUNICIPALITY else "case"
             known = sorted({r.name for r in rows})[:12]
-            raise NotFound(f"no {what} {name!r}", hint="known: " + ", ".join(known) if known else None)
+            raise NotFound(_("no {what} {name!r}")
+                           .format(what=what,
+                                   name=name), hint=_("known: {names}").format(names=", "
+                                                                                     "".join(known)) if known else None)
         out.update(matches)
     return out
 
@@ -111,8 +116,8 @@ def document_ids(session: Session, filters: Filters) -> set[uuid.UUID] | None:
     if filters.phases:
         start = session.scalar(select(ProjectSettings.start_date))
         if start is None:
-            raise InvalidInput("the project has no fieldwork start date, so it has no phases",
-                               hint="set one with `fieldnotes project set start YYYY-MM-DD`")
+            raise InvalidInput(_("the project has no fieldwork start date, so it has no phases"),
+                               hint=_("set one with `fieldnotes project set start YYYY-MM-DD`"))
         wanted = set(filters.phases)
         ids = {r.id for r in rows if r.id in ids and phase_of(r.date, start) in wanted}
     for names, case_type in ((filters.municipalities, MUNICIPALITY), (filters.cases, None)):

@@ -21,6 +21,7 @@ from fieldnotes.db.models import Code, Coder, Coding, Document, Memo, SpeakerTur
 from fieldnotes.documents.store import municipalities_by_document
 from fieldnotes.project.opening import Project
 from fieldnotes.text import line_starts
+from fieldnotes.translations import _
 
 
 @dataclass
@@ -184,7 +185,7 @@ def document_view(session: Session, document_id: uuid.UUID, *, coders: list[str]
     if doc is None:
         from fieldnotes.errors import NotFound
 
-        raise NotFound("the document no longer exists")
+        raise NotFound(_("the document no longer exists"))
     from fieldnotes.db.image_queries import stored
 
     tree = CodeTree.load(session)
@@ -299,6 +300,15 @@ class CodeEntry:
     scale: tuple[int, int] | None
     scale_labels: dict[str, str]
     memos: list[str]
+    english: dict[str, str] = field(default_factory=dict)  # the codebook's `en:` glosses, where it has them
+
+    def text(self, key: str, lang: str) -> tuple[str, bool]:
+        """A MacQueen field in `lang`, and whether it is shown untranslated (English asked, only Danish there)."""
+        danish = self.texts.get(key) or ""
+        if lang != "en":
+            return danish, False
+        english = self.english.get(key) or ""
+        return (english, False) if english else (danish, bool(danish))
 
 
 def codebook_entries(session: Session) -> list[CodeEntry]:
@@ -321,7 +331,8 @@ def codebook_entries(session: Session) -> list[CodeEntry]:
                              code.codable, code.retired, counts.get(code.id, 0),
                              sum(counts.get(c, 0) for c in tree.descendants(code.id)),
                              {key: getattr(code, key) for key in TEXT_FIELDS}, scale, dict(code.scale_labels or {}),
-                             memos.get(code.id, [])))
+                             memos.get(code.id, []),
+                             {k: str(v) for k, v in ((code.glosses or {}).get("en") or {}).items() if v}))
     return out
 
 

@@ -70,7 +70,7 @@ from fieldnotes.refi.model import RefiCode, RefiCoding, RefiFile, RefiSelection,
 from fieldnotes.refi.positions import UNIT_NAMES, UNITS, Landing, PositionMap, unit_for_origin, unit_short
 from fieldnotes.refi.reader import read_exchange
 from fieldnotes.refi.report import ImportReport
-from fieldnotes.translations import LANGUAGES
+from fieldnotes.translations import LANGUAGES, _, said
 
 OUR_ORIGIN = "fieldnotes"
 SET_CASE_TYPE = "group"
@@ -125,7 +125,8 @@ def import_exchange_file(project: Project, path: Path | str, *, coder_name: str,
     """
     path = Path(path)
     if positions not in (None, "auto", *UNITS):
-        raise FieldnotesError(f"unknown position unit {positions!r}", hint=f"use one of: auto, {', '.join(UNITS)}")
+        raise FieldnotesError(_("unknown position unit {positions!r}").format(positions=positions),
+                              hint=_("use one of: {values}").format(values=", ".join(("auto", *UNITS))))
     refi = read_exchange(path)
     report = ImportReport(file=path.name, format=refi.format, origin=refi.origin)
     for kind, name, reason in refi.converted:
@@ -135,7 +136,7 @@ def import_exchange_file(project: Project, path: Path | str, *, coder_name: str,
     try:
         with project.write() as session:
             with history.change(session, coder_id=coder_id, action="import",
-                                summary=f"imported {path.name} (REFI-QDA)",
+                                summary=said("imported {name} (REFI-QDA)", name=path.name),
                                 details={"format": refi.format, "file": path.name}):
                 coders.ensure_coder(session, coder_name)
                 _Importer(session, refi, report, coder_id, None if positions == "auto" else positions).run()
@@ -228,7 +229,7 @@ class _Importer:
         self.titles = {" ".join(text.name.split()).casefold() for text in refi.texts if text.name.strip()}
         self.credited = 0
         self.builtin_ids = {identity.builtin_variable(key): key for key in identity.BUILTIN_VARIABLES}
-        self.builtin_names = {name: key for key, (name, _) in identity.BUILTIN_VARIABLES.items()}
+        self.builtin_names = {name: key for key, (name, _kind) in identity.BUILTIN_VARIABLES.items()}
         self.scales: dict[uuid.UUID, tuple[int | None, int | None]] = {}
         self._known_codings: set[uuid.UUID] | None = None
         self.clean = self.sloppy = 0
@@ -630,7 +631,8 @@ class _Importer:
                           speakers=fields.get("speakers", {}), source_name=source_name[:500] or None, id=doc_id)
         doc = add_document(self.session, new, coder_id=self.coder_for(text.creating_user)).document
         if doc.text != textmod.normalise(raw):  # add_document normalises exactly as the position map does
-            raise FieldnotesError(f"{label}: its text changed in normalisation in an unexpected way; nothing imported")
+            raise FieldnotesError(_("{label}: its text changed in normalisation in an unexpected way; nothing imported")
+                                  .format(label=label))
         return doc
 
     def keep_conflicting_text(self, text: RefiText, raw: str, sha: str, existing: Document) -> None:
@@ -646,7 +648,7 @@ class _Importer:
                 number += 1
                 title = f"{base} {number}"
             self.titles.add(title.casefold())
-            fields, _ = self.document_fields(text.values, existing.title)
+            fields, _attributes = self.document_fields(text.values, existing.title)
             copy = self.new_document(text, raw, title, fields, copy_id, self.report.file)
             self.hashes[sha] = copy.id
             self.report.taken["documents"] += 1
@@ -727,7 +729,7 @@ class _Importer:
         return self.builtin_names.get(variable.name) if variable is not None else None
 
     def fill_document_values(self, doc: Document, values: list[RefiValue]) -> None:
-        _, attributes = self.document_fields(values, doc.title)
+        _fields, attributes = self.document_fields(values, doc.title)
         for variable, value in attributes:
             self.set_value("document", variable, value, document_id=doc.id)
 
@@ -990,7 +992,7 @@ class _Importer:
                 self.report.drop("case code", label, f"{len(refi_case.codes)} code reference(s) on a case have no "
                                                      "place in fieldnotes")
             case_type, values = self.case_type_and_values(refi_case.values)
-            for variable, name, _ in values:
+            for variable, name, _value in values:
                 if variable.name != name and variable.name not in seen_variables:
                     seen_variables.add(variable.name)
                     self.report.convert("variable", variable.name, f"it became the attribute {name!r}")

@@ -14,6 +14,7 @@ from fieldnotes.errors import InvalidInput
 from fieldnotes.refi import codetree
 from fieldnotes.refi.reader import read_exchange
 from fieldnotes.refi.writing import codebook_xml, write_qdc
+from fieldnotes.translations import _
 
 __all__ = ["codebook_xml", "read_qdc", "write_qdc"]
 
@@ -23,7 +24,7 @@ def read_qdc(path: Path | str) -> CodebookFile:
     path = Path(path)
     refi = read_exchange(path)
     if not refi.codes:
-        raise InvalidInput(f"{path.name} holds no codes")
+        raise InvalidInput(_("{name} holds no codes").format(name=path.name))
     converted: list[tuple[str, str]] = []
     planned = codetree.plan(refi.codes, converted)
     shortcuts: set[str] = set()

@@ -36,6 +36,7 @@ from fieldnotes.refi.model import (
 )
 from fieldnotes.refi.safexml import local_name, namespace, parse
 from fieldnotes.refi.safezip import Archive
+from fieldnotes.translations import _
 
 _RGB = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*[\d.]+%?\s*)?\)$", re.IGNORECASE)
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
@@ -340,8 +341,8 @@ def _root(data: bytes, what: str) -> tuple[Any, str]:
     elif name.casefold() == "codebook":
         kind = "codebook"
     else:
-        raise InvalidInput(f"{what} is XML, but not REFI-QDA: its root element is <{name}>, "
-                           "not <Project> or <CodeBook>")
+        raise InvalidInput(_("{what} is XML, but not REFI-QDA: its root element is <{name}>, not <Project> or "
+                             "<CodeBook>").format(what=what, name=name))
     return root, kind
 
 
@@ -396,7 +397,7 @@ def read_exchange(path: Path) -> RefiFile:
     """Read a .qdpx (zip), .qdc or bare .qde; refuse what cannot be read safely, nothing else."""
     path = Path(path)
     if not path.is_file():
-        raise InvalidInput(f"{path} is not a file")
+        raise InvalidInput(_("{path} is not a file").format(path=path))
     suffix = path.suffix.lower()
     if suffix == ".qdpx" or zipfile.is_zipfile(path):
         with Archive(path) as archive:
@@ -406,7 +407,7 @@ def read_exchange(path: Path) -> RefiFile:
                 out.converted.append(("file", archive.qde_name, "the project file has another name than the standard's "
                                                                  "project.qde; it was read"))
             if kind != "project":
-                raise InvalidInput(f"{path.name}: the .qde file holds a codebook, not a project")
+                raise InvalidInput(_("{name}: the .qde file holds a codebook, not a project").format(name=path.name))
             _check(root, kind, out)
             _Reader(out).project(root)
             _load_texts(out, archive)
@@ -416,9 +417,9 @@ def read_exchange(path: Path) -> RefiFile:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidInput(f"cannot read {path} ({error.strerror})") from None
+        raise InvalidInput(_("cannot read {path} ({strerror})").format(path=path, strerror=error.strerror)) from None
     if len(data) > 200_000_000:
-        raise InvalidInput(f"{path.name} is larger than 200 MB; it was not read")
+        raise InvalidInput(_("{name} is larger than 200 MB; it was not read").format(name=path.name))
     root, kind = _root(data, path.name)
     out = RefiFile(format="qdc" if kind == "codebook" else "qde", name=path.stem, origin=None)
     _check(root, kind, out)

@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _
 
 _DECLARATION = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _PROLOG_ITEM = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
@@ -45,8 +46,9 @@ def declares_dtd(data: bytes) -> bool:
 
 def refuse_declarations(data: bytes, what: str) -> None:
     if declares_dtd(data):
-        raise InvalidInput(f"{what} declares a DTD or entities, which REFI-QDA files never need; it was not read "
-                           "(such declarations can read local files or expand without end)")
+        raise InvalidInput(_("{what} declares a DTD or entities, which REFI-QDA files never need; it was not read "
+                             "(such declarations can read local files or expand without end)")
+                           .format(what=what))
 
 
 def parser() -> etree.XMLParser:
@@ -57,17 +59,19 @@ def parser() -> etree.XMLParser:
 def parse(data: bytes, what: str) -> Any:
     """The root element of untrusted XML bytes; InvalidInput for anything unsafe or malformed."""
     if not data.strip():
-        raise InvalidInput(f"{what} is empty")
+        raise InvalidInput(_("{what} is empty").format(what=what))
     refuse_declarations(data, what)
     try:
         root = etree.fromstring(data, parser())
     except etree.XMLSyntaxError as error:
         message = str(error.msg or error).splitlines()[0]
-        raise InvalidInput(f"{what} is not well-formed XML (line {error.lineno}: {message})",
-                           hint="the file is damaged or not a REFI-QDA file") from None
+        raise InvalidInput(_("{what} is not well-formed XML (line {lineno}: {message})")
+                           .format(what=what, lineno=error.lineno, message=message),
+                           hint=_("the file is damaged or not a REFI-QDA file")) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise InvalidInput(f"{what} declares a DTD or entities, which REFI-QDA files never need; it was not read")
+        raise InvalidInput(_("{what} declares a DTD or entities, which REFI-QDA files never need; it was not read")
+                           .format(what=what))
     return root
 
 

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from fieldnotes import archives
 from fieldnotes.errors import InvalidInput
+from fieldnotes.translations import _
 
 MAX_MEMBER_BYTES = archives.MEMBER_BYTES
 MAX_TOTAL_BYTES = archives.TOTAL_BYTES
@@ -35,16 +36,17 @@ class Archive:
     def __init__(self, path: Path) -> None:
         self.name = path.name
         if not path.is_file():
-            raise InvalidInput(f"{path} is not a file")
+            raise InvalidInput(_("{path} is not a file").format(path=path))
         if not zipfile.is_zipfile(path):
-            raise InvalidInput(f"{self.name} is not a REFI-QDA project: a .qdpx file is a zip archive, "
-                               "and this is not one")
+            raise InvalidInput(_("{name} is not a REFI-QDA project: a .qdpx file is a zip archive, and this is not one")
+                               .format(name=self.name))
         limits = archives.Limits(member=MAX_MEMBER_BYTES, total=MAX_TOTAL_BYTES, members=MAX_MEMBERS)
         try:
-            self._checked = archives.Checked(path, self.name, limits, what="REFI-QDA file",
-                                             hint="ask for a fresh export from the tool that made it")
+            self._checked = archives.Checked(path, self.name, limits, what=_("REFI-QDA file"),
+                                             hint=_("ask for a fresh export from the tool that made it"))
         except OSError as error:
-            raise InvalidInput(f"{self.name} is a damaged zip archive ({error})") from None
+            raise InvalidInput(_("{name} is a damaged zip archive ({error})")
+                               .format(name=self.name, error=error)) from None
         self._zip = self._checked.zip
         self._members = {self._key(info.filename): info for info in self._checked.infos if not info.is_dir()}
         try:
@@ -65,10 +67,10 @@ class Archive:
         if len(at_root) == 1:
             return at_root[0]
         if not at_root:
-            raise InvalidInput(f"{self.name} holds no project file (.qde) at its top level, so it is not a "
-                               "REFI-QDA project", hint="export the project again as .qdpx")
-        raise InvalidInput(f"{self.name} holds several project files ({', '.join(sorted(at_root))}) and none is "
-                           "project.qde; it is not clear which to read")
+            raise InvalidInput(_("{name} holds no project file (.qde) at its top level, so it is not a REFI-QDA "
+                                 "project").format(name=self.name), hint=_("export the project again as .qdpx"))
+        raise InvalidInput(_("{name} holds several project files ({names}) and none is project.qde; it is not clear "
+                             "which to read").format(name=self.name, names=', '.join(sorted(at_root))))
 
     def read(self, name: str) -> bytes:
         return self._checked.read(self._members[self._key(name)])

@@ -71,6 +71,7 @@ from fieldnotes.refi.descriptions import (
     speakers_text,
 )
 from fieldnotes.refi.positions import Utf16Counter
+from fieldnotes.translations import Said, _, said
 
 ORIGIN = f"fieldnotes {__version__}"
 UTF16_ORIGIN = f"{ORIGIN} (positions in UTF-16 code units, as NVivo counts)"
@@ -544,7 +545,7 @@ def codebook_xml(session: Session, *, text_out: TextOut = _as_is) -> tuple[bytes
     """A .qdc codebook; refused when there are no codes (the schema needs at least one)."""
     builder = _Builder(session, text_out, schema.CODEBOOK_NS)
     if not builder.codes:
-        raise Refused("the codebook is empty; there is nothing to export", hint="add codes first")
+        raise Refused(_("the codebook is empty; there is nothing to export"), hint=_("add codes first"))
     root = etree.Element(f"{{{schema.CODEBOOK_NS}}}CodeBook", nsmap={None: schema.CODEBOOK_NS, "xsi": schema.XSI_NS})
     root.set("origin", ORIGIN)
     root.set(f"{{{schema.XSI_NS}}}schemaLocation", f"{schema.CODEBOOK_NS} {schema.CODEBOOK_LOCATION}")
@@ -565,10 +566,12 @@ def write_zip(target: Path, qde: bytes, files: dict[str, bytes]) -> None:
 
 def _check_target(target: Path, suffix: str, force: bool) -> None:
     if target.suffix.lower() != suffix:
-        raise FieldnotesError(f"{target.name}: write REFI-QDA {'projects' if suffix == '.qdpx' else 'codebooks'} to "
-                              f"a {suffix} file", hint=f"name it {target.stem}{suffix}")
+        raise FieldnotesError(_("{name}: write REFI-QDA {value} to a {suffix} file")
+                              .format(name=target.name, value='projects' if suffix == '.qdpx' else 'codebooks',
+                                      suffix=suffix), hint=_("name it {stem}{suffix}").format(stem=target.stem,
+                                              suffix=suffix))
     if target.exists() and not force:
-        raise FieldnotesError(f"{target} already exists", hint="add --force to overwrite it")
+        raise FieldnotesError(_("{target} already exists").format(target=target), hint=_("add --force to overwrite it"))
 
 
 def _names(session: Session, pseudonymize: bool | None) -> Any:
@@ -584,11 +587,11 @@ def _ensure_exporter(session: Session, coder_name: str) -> None:
     name = coders.normalise_name(coder_name)
     if name and session.get(Coder, coders.coder_id(name)) is None:
         with history.change(session, coder_id=coders.coder_id(name), action="coder.add",
-                            summary=f"added coder {name}"):
+                            summary=said("added coder {name}", name=name)):
             coders.ensure_coder(session, name)
 
 
-def _record(session: Session, coder_name: str, fmt: str, target: Path, names: Any, summary: str) -> bool:
+def _record(session: Session, coder_name: str, fmt: str, target: Path, names: Any, summary: Said) -> bool:
     from fieldnotes.export.pseudonyms import record
 
     record(session, coder_name=coder_name, summary=summary, details={"format": fmt, "file": target.name},
@@ -607,8 +610,8 @@ def export_qdpx(project: Project, target: Path | str, *, coder_name: str, pseudo
         qde, files, stats = project_xml(session, text_out=names.text, utf16=utf16, pseudonymised=bool(names.replaced))
         write_zip(target, qde, files)
         done = _record(session, coder_name, "qdpx", target, names,
-                       f"exported the project as REFI-QDA ({stats.documents} documents, {stats.codings} codings) "
-                       f"to {target.name}")
+                       said("exported the project as REFI-QDA ({documents} documents, {codings} codings) to {file}",
+                            documents=stats.documents, codings=stats.codings, file=target.name))
     return {"file": str(target), "format": "qdpx", "pseudonymized": done, "pseudonymize_requested": names.wanted,
             "names_replaced": done, "names": names.line(),
             "positions": "utf16" if utf16 else "codepoints", **stats.as_dict()}
@@ -631,7 +634,7 @@ def export_qdc(project: Project, target: Path | str, *, coder_name: str, pseudon
         names = _names(session, pseudonymize)
         count = write_qdc(session, target, text_out=names.text)
         done = _record(session, coder_name, "qdc", target, names,
-                       f"exported the codebook ({count} codes) to {target.name}")
+                       said("exported the codebook ({count} codes) to {file}", count=count, file=target.name))
     return {"file": str(target), "format": "qdc", "pseudonymized": done, "pseudonymize_requested": names.wanted,
             "names_replaced": done, "names": names.line(),
             "codes": count}

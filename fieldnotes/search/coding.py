@@ -21,6 +21,7 @@ from fieldnotes.coding import applying, spans
 from fieldnotes.db.models import Code, Coding, Document, SpeakerTurn
 from fieldnotes.errors import InvalidInput
 from fieldnotes.search.results import Hit, RawHit
+from fieldnotes.translations import _
 
 Span = tuple[uuid.UUID, int, int]
 
@@ -49,7 +50,8 @@ def spans_of(hits: Iterable[Hit | RawHit]) -> list[Span]:
 def widened(session: Session, found: Sequence[Span], snap: str | None) -> list[Span]:
     """The spans to code, in order, each widened to `snap` (word, sentence, paragraph, turn) if given."""
     if snap is not None and snap not in spans.UNITS:
-        raise InvalidInput(f"cannot widen hits to {snap!r}", hint="use word, sentence, paragraph or turn")
+        raise InvalidInput(_("cannot widen hits to {snap!r}")
+                           .format(snap=snap), hint=_("use word, sentence, paragraph or turn"))
     doc_ids = {doc for doc, _, _ in found}
     texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(doc_ids))).all())
     turns: dict[uuid.UUID, list[Any]] = defaultdict(list)
@@ -61,7 +63,7 @@ def widened(session: Session, found: Sequence[Span], snap: str | None) -> list[S
     for doc_id, start, end in found:
         text = texts.get(doc_id)
         if text is None:
-            raise InvalidInput("a hit refers to a document that is no longer there; search again")
+            raise InvalidInput(_("a hit refers to a document that is no longer there; search again"))
         spans.check(len(text), start, end)
         if snap is not None:
             start, end = spans.widen(text, start, end, snap, turns.get(doc_id, []))
@@ -112,7 +114,7 @@ def widening_choices(session: Session, span: Span) -> list[WideningChoice]:
     doc_id = span[0]
     text = session.scalar(select(Document.text).where(Document.id == doc_id))
     if text is None:
-        raise InvalidInput("the hit's document is no longer there; search again")
+        raise InvalidInput(_("the hit's document is no longer there; search again"))
     out = [WideningChoice(None, span[1], span[2], text[span[1]:span[2]])]
     for unit in ("sentence", "paragraph", "turn"):
         [(_doc, start, end)] = widened(session, [span], unit)

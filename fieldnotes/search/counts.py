@@ -20,6 +20,7 @@ from fieldnotes.queries.filters import Filters
 from fieldnotes.search.fulltext import Options, find
 from fieldnotes.search.query import Query
 from fieldnotes.search.units import Scope, resolve
+from fieldnotes.translations import _
 
 BY = ("municipality", "kind", "phase", "activity", "document")
 PER = 100_000
@@ -83,7 +84,8 @@ def _order(by: str, scope: Scope, labels: list[str | int | None]) -> list[str | 
 def counts(session: Session, query: str | Query, filters: Filters | None = None, options: Options | None = None,
            *, by: str = "municipality") -> CountTable:
     if by not in BY:
-        raise InvalidInput(f"cannot count by {by!r}", hint="use " + ", ".join(BY))
+        raise InvalidInput(_("cannot count by {by!r}").format(by=by), hint=_("use one of: {choices}")
+                           .format(choices=", ".join(BY)))
     options = options or Options()
     options.limit = None
     scope = resolve(session, filters)

@@ -27,6 +27,7 @@ from fieldnotes.search.matching import Matcher
 from fieldnotes.search.query import Query, Term, has_or, parse
 from fieldnotes.search.results import Hit, RawHit, describe
 from fieldnotes.search.units import SORTS, Scope, resolve
+from fieldnotes.translations import _
 
 
 @dataclass
@@ -40,11 +41,13 @@ class Options:
 
     def check(self) -> None:
         if self.sort not in SORTS:
-            raise InvalidInput(f"cannot sort by {self.sort!r}", hint="use score, document or date")
+            raise InvalidInput(_("cannot sort by {sort!r}")
+                               .format(sort=self.sort), hint=_("use score, document or date"))
         if self.limit is not None and self.limit < 0:
-            raise InvalidInput("--limit needs a number of hits, 0 or more (0: all)")
+            raise InvalidInput(_("--limit needs a number of hits, 0 or more (0: all)"))
         if not 0 < self.min_score <= 1:
-            raise InvalidInput(f"--min-score {self.min_score} is not between 0 and 1", hint="for example 0.8")
+            raise InvalidInput(_("--min-score {min_score} is not between 0 and 1")
+                               .format(min_score=self.min_score), hint=_("for example 0.8"))
 
 
 @dataclass

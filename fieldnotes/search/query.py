@@ -27,6 +27,7 @@ from functools import cached_property
 from fieldnotes.errors import InvalidInput
 from fieldnotes.search import tokens as tk
 from fieldnotes.search.stemming import stem as stem_word
+from fieldnotes.translations import _
 
 DEFAULT_NEAR = 10
 OPERATORS = ("AND", "OR", "NOT")
@@ -36,7 +37,8 @@ class QuerySyntaxError(InvalidInput):
     """A query that cannot be read; `corrected` is the closest query that can."""
 
     def __init__(self, message: str, corrected: str | None) -> None:
-        hint = f"did you mean: {corrected}" if corrected else "give a word or a \"phrase\""
+        hint = (_("did you mean: {names}").format(names=corrected) if corrected
+                else _("give a word or a \"phrase\""))
         super().__init__(message, hint=hint)
         self.corrected = corrected
 
@@ -505,9 +507,10 @@ def _render(lexemes: list[_Lexeme]) -> str:
 def _check_tokens(node: Node | None, source: str) -> Node:
     if node is None:
         if source.strip():
-            raise EmptyQuery(f"the search {source.strip()!r} has no words in it (punctuation and emoji are "
-                             "not searched)", hint="give a word or a \"phrase\"")
-        raise EmptyQuery("the search is empty", hint="give a word or a \"phrase\", e.g. fieldnotes search praktik")
+            raise EmptyQuery(_("the search {source!r} has no words in it (punctuation and emoji are not searched)")
+                             .format(source=source.strip()), hint=_("give a word or a \"phrase\""))
+        raise EmptyQuery(_("the search is empty"),
+                         hint=_("give a word or a \"phrase\", e.g. fieldnotes search praktik"))
     return node
 
 
@@ -530,10 +533,13 @@ def parse(text: str, *, lenient: bool = False) -> Query:
             operators = [lx.text for lx in lexemes if lx.kind == "op"]
             if operators and not tk.words(source.replace("AND", "").replace("OR", "").replace("NOT", "")):
                 word = operators[0].lower()
-                raise EmptyQuery(f"{operators[0]} is an operator and there is nothing to search for around it",
-                                 hint=f'to find the word itself, write it in lower case: "{word}"') from None
+                raise EmptyQuery(_("{item} is an operator and there is nothing to search for around it")
+                                 .format(item=operators[0]),
+                                 hint=_("to find the word itself, write it in lower case: "
+                                        "\"{word}\"").format(word=word)) from None
         node = _check_tokens(node, source)
         if not lenient:
-            raise QuerySyntaxError(f"cannot read the search {source.strip()!r}: {error.message}", corrected) from None
+            raise QuerySyntaxError(_("cannot read the search {source!r}: {message}")
+                                   .format(source=source.strip(), message=error.message), corrected) from None
         return Query(source, node, [f"{error.message}; searched for: {corrected}"])
 

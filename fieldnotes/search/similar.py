@@ -36,6 +36,7 @@ from fieldnotes.search.matching import trie_regex
 from fieldnotes.search.query import Or, Term
 from fieldnotes.search.results import Hit, RawHit, describe
 from fieldnotes.search.units import merge_spans, resolve
+from fieldnotes.translations import _
 
 UNITS = ("sentence", "turn", "paragraph")
 BUCKET = 160  # characters: about a sentence, the grain of the first stage
@@ -105,9 +106,9 @@ def similar(session: Session, coding: str | uuid.UUID | Coding, *, limit: int = 
             filters: Filters | None = None, context: str | int | None = None) -> SimilarResult:
     """The passages most like a coding's excerpt that no coding of its code covers, best first."""
     if unit not in UNITS:
-        raise InvalidInput(f"cannot compare by {unit!r}", hint="use sentence, turn or paragraph")
+        raise InvalidInput(_("cannot compare by {unit!r}").format(unit=unit), hint=_("use sentence, turn or paragraph"))
     if limit < 1:
-        raise InvalidInput("--limit needs a number of passages, 1 or more")
+        raise InvalidInput(_("--limit needs a number of passages, 1 or more"))
     row = coding if isinstance(coding, Coding) else applying.get_coding(session, str(coding))
     source = session.get(Document, row.document_id)
     assert source is not None
@@ -198,7 +199,7 @@ def _passages(session: Session, windows: list[tuple[float, uuid.UUID, int]], uni
                                 .where(SpeakerTurn.document_id.in_(doc_ids)).order_by(SpeakerTurn.start)):
         turns[turn.document_id].append(turn)
     out: dict[tuple[uuid.UUID, int, int], str] = {}
-    for _, doc_id, position in windows:
+    for _window, doc_id, position in windows:
         text = texts[doc_id]
         start, end = spans.widen(text, position, position + 1, unit, turns.get(doc_id, []))
         if end <= start or excluded.overlaps(doc_id, start, end):

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db.models import Coder, Coding, Document
 from fieldnotes.errors import InvalidInput, NotFound
+from fieldnotes.translations import _
 
 UNITS = ("character", "segment", "document")
 DEFAULT_OVERLAP = 90.0
@@ -311,13 +312,15 @@ def resolve_coders(session: Session, names: Sequence[str]) -> list[tuple[uuid.UU
     for name in names:
         cid = coder_id(normalise_name(name))
         if cid not in known:
-            raise NotFound(f"no coder {name!r} in this project",
-                           hint="coders: " + ", ".join(sorted(known.values())) if known else None)
+            raise NotFound(_("no coder {name!r} in this project").format(name=name),
+                           hint=_("coders: {names}").format(names=", ".join(sorted(known.values()))) if known else None)
         if any(cid == seen for seen, _ in out):
-            raise InvalidInput(f"the coder {name!r} is named twice", hint="compare different coders")
+            raise InvalidInput(_("the coder {name!r} is named twice")
+                               .format(name=name), hint=_("compare different coders"))
         out.append((cid, known[cid]))
     if len(out) < 2:
-        raise InvalidInput("agreement needs at least two coders", hint="for example --coders 'Anna Krogh,Jonas Bech'")
+        raise InvalidInput(_("agreement needs at least two coders"),
+                           hint=_("for example --coders 'Anna Krogh,Jonas Bech'"))
     return out
 
 
@@ -427,9 +430,11 @@ def agreement(session: Session, coder_names: Sequence[str], *, codes: Sequence[s
               unit: str = "character", overlap: float = DEFAULT_OVERLAP) -> AgreementReport:
     """Agreement between two or more coders, per code (tree order) and pooled over the codes."""
     if unit not in UNITS:
-        raise InvalidInput(f"the unit {unit!r} is unknown", hint="use character, segment or document")
+        raise InvalidInput(_("the unit {unit!r} is unknown")
+                           .format(unit=unit), hint=_("use character, segment or document"))
     if not 0 < overlap <= 100:
-        raise InvalidInput(f"the overlap {overlap:g} % is not between 0 and 100", hint="for example --overlap 90")
+        raise InvalidInput(_("the overlap {overlap:g} % is not between 0 and 100")
+                           .format(overlap=overlap), hint=_("for example --overlap 90"))
     coders = resolve_coders(session, coder_names)
     coder_ids = [cid for cid, _ in coders]
     tree = CodeTree.load(session)

@@ -54,6 +54,7 @@ from fieldnotes.team.images import (
     Key,
     digest,
 )
+from fieldnotes.translations import _, said
 
 FORMAT = "fieldnotes-bundle"
 FORMAT_VERSION = 1
@@ -204,7 +205,7 @@ def _context(session: Session, rows: dict[Key, Image]) -> dict[Key, Image]:
     pending = dict(rows)
     while pending:
         wanted: set[Key] = set()
-        for (table, _), image in pending.items():
+        for (table, _row), image in pending.items():
             for column, target in REFERENCES.get(table, ()):
                 value = image.get(column)
                 if value is not None and (target, str(value)) not in rows and (target, str(value)) not in context:
@@ -234,7 +235,7 @@ def _scrub(table: str, image: Image | None) -> Image | None:
 
 def _grouped(items: dict[Key, Any]) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
-    for (table, _), value in sorted(items.items(), key=lambda kv: (MERGED_TABLES.index(kv[0][0]), kv[0][1])):
+    for (table, _row), value in sorted(items.items(), key=lambda kv: (MERGED_TABLES.index(kv[0][0]), kv[0][1])):
         out.setdefault(table, []).append(value)
     return out
 
@@ -273,8 +274,8 @@ def _coder_ids(session: Session, names: Sequence[str]) -> list[uuid.UUID]:
     for name in names:
         cid = coders.coder_id(name)
         if cid not in known:
-            raise NotFound(f"no coder {name!r} in this project",
-                           hint="coders: " + ", ".join(sorted(known.values())) if known else None)
+            raise NotFound(_("no coder {name!r} in this project").format(name=name),
+                           hint=_("coders: {names}").format(names=", ".join(sorted(known.values()))) if known else None)
         out.append(cid)
     return out
 
@@ -290,9 +291,11 @@ def write_bundle(project: Project, target: Path | str, *, coder_names: Sequence[
     """
     target = Path(target)
     if target.exists() and not force:
-        raise FieldnotesError(f"{target} already exists", hint="choose another name, or add --force to overwrite it")
+        raise FieldnotesError(_("{target} already exists")
+                              .format(target=target), hint=_("choose another name, or add --force to overwrite it"))
     if project.path is not None and target.exists() and target.resolve() == project.path.resolve():
-        raise Refused(f"{target} is this project itself", hint="choose another file name for the bundle")
+        raise Refused(_("{target} is this project itself")
+                      .format(target=target), hint=_("choose another file name for the bundle"))
     passphrase = _sealing_passphrase(project)
     with project.write() as session:
         settings = project.settings(session)
@@ -366,7 +369,8 @@ def _record(session: Session, acting: str, summary: BundleSummary) -> None:
 
     coder_id = ensure_recorded_coder(session, acting)
     history.record_action(session, coder_id=coder_id, action="bundle",
-                          summary=f"bundled the work of {', '.join(summary.coders)} into {summary.file}",
+                          summary=said("bundled the work of {names} into {file}", names=', '.join(summary.coders),
+                                       file=summary.file),
                           details=summary.as_dict())
 
 
@@ -395,7 +399,7 @@ def _unsealed(path: Path, ours: Path | None) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise FieldnotesError(f"cannot read {name} ({error.strerror})") from None
+        raise FieldnotesError(_("cannot read {name} ({strerror})").format(name=name, strerror=error.strerror)) from None
     sealed.check_available()
     candidates = [os.environ.get(encryption.ENV_PASSPHRASE), encryption.remembered(ours) if ours else None]
     tried = False
@@ -412,15 +416,19 @@ def _unsealed(path: Path, ours: Path | None) -> bytes:
             tried = True
     if tried:
         raise sealed.WrongSealPassphrase(
-            f"{name} is an encrypted bundle and the passphrase does not open it (or it is damaged); nothing was merged",
-            hint=f"set {encryption.ENV_PASSPHRASE} to the passphrase of the project it was made from")
-    raise FieldnotesError(f"{name} is an encrypted bundle and no passphrase was given; nothing was merged",
-                          hint=f"set {encryption.ENV_PASSPHRASE} to the project's passphrase, or type it in a terminal")
+            _("{name} is an encrypted bundle and the passphrase does not open it (or it is damaged); nothing was "
+              "merged").format(name=name),
+            hint=_("set {ENV_PASSPHRASE} to the passphrase of the project it was made "
+                   "from").format(ENV_PASSPHRASE=encryption.ENV_PASSPHRASE))
+    raise FieldnotesError(_("{name} is an encrypted bundle and no passphrase was given; nothing was merged")
+                          .format(name=name),
+                          hint=_("set {ENV_PASSPHRASE} to the project's passphrase, or type it in a "
+                                 "terminal").format(ENV_PASSPHRASE=encryption.ENV_PASSPHRASE))
 
 
 def _damaged(name: str, why: str) -> InvalidInput:
-    return InvalidInput(f"{name} is damaged or incomplete ({why}); nothing was merged",
-                        hint="make the bundle again and copy it whole")
+    return InvalidInput(_("{name} is damaged or incomplete ({why}); nothing was merged").format(name=name, why=why),
+                        hint=_("make the bundle again and copy it whole"))
 
 
 #: the manifest's fields and what each must be (None allowed for all but the checksums and the schema)
@@ -449,16 +457,18 @@ def _checked_manifest(name: str, raw: bytes) -> dict[str, Any]:
     except ValueError:
         raise _damaged(name, "its manifest is not JSON") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise InvalidInput(f"{name} is not a fieldnotes bundle")
+        raise InvalidInput(_("{name} is not a fieldnotes bundle").format(name=name))
     version = manifest.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise SchemaTooNew(f"{name} was made by a newer fieldnotes (bundle format {version})",
-                           hint="upgrade fieldnotes to merge it; nothing was merged")
+        raise SchemaTooNew(_("{name} was made by a newer fieldnotes (bundle format {version})")
+                           .format(name=name, version=version),
+                           hint=_("upgrade fieldnotes to merge it; nothing was merged"))
     _check_manifest(name, manifest)
     revision = manifest.get("schema_revision")
     if revision not in migrate.known_revisions():
-        raise SchemaTooNew(f"{name} was made by a newer fieldnotes (schema {revision})",
-                           hint="upgrade fieldnotes to merge it; nothing was merged")
+        raise SchemaTooNew(_("{name} was made by a newer fieldnotes (schema {revision})")
+                           .format(name=name, revision=revision),
+                           hint=_("upgrade fieldnotes to merge it; nothing was merged"))
     return manifest
 
 
@@ -514,8 +524,8 @@ def _open(path: Path, ours: Path | None) -> archives.Checked:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
         raise _damaged(name, "not a complete zip archive") from None
     except OSError as error:
-        raise FieldnotesError(f"cannot read {name} ({error.strerror})") from None
-    return archives.Checked(opened, name, LIMITS, what="bundle", hint="make the bundle again and copy it whole",
+        raise FieldnotesError(_("cannot read {name} ({strerror})").format(name=name, strerror=error.strerror)) from None
+    return archives.Checked(opened, name, LIMITS, what=_("bundle"), hint=_("make the bundle again and copy it whole"),
                             refusal_hint="merge only bundles made with `fieldnotes bundle`; nothing was merged")
 
 
@@ -537,7 +547,8 @@ def read_bundle(path: Path | str, *, ours: Path | None = None) -> Bundle:
     name = path.name
     with _open(path, ours) as archive:
         if MANIFEST not in {info.filename for info in archive.infos}:
-            raise InvalidInput(f"{name} is a zip archive, but not a fieldnotes bundle (it has no {MANIFEST})")
+            raise InvalidInput(_("{name} is a zip archive, but not a fieldnotes bundle (it has no {MANIFEST})")
+                               .format(name=name, MANIFEST=MANIFEST))
         raw = {MANIFEST: _member(archive, MANIFEST, MAX_MANIFEST_BYTES)}
         manifest = _checked_manifest(name, raw[MANIFEST])
         for member in (ROWS, EVENTS):

@@ -22,6 +22,7 @@ from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.db import history
 from fieldnotes.db.models import Code, Document, MergeConflict
 from fieldnotes.errors import Ambiguous, InvalidInput, NotFound, Refused
+from fieldnotes.translations import _, said
 
 CHOICES = ("ours", "theirs")
 
@@ -44,27 +45,29 @@ def list_conflicts(session: Session, *, open_only: bool = False) -> list[MergeCo
 def find(session: Session, text: str) -> MergeConflict:
     wanted = text.strip().replace("-", "").lower()
     if len(wanted) < 4 or any(c not in "0123456789abcdef" for c in wanted):
-        raise NotFound(f"{text!r} is not a conflict id", hint="conflict ids are listed by `fieldnotes conflicts`")
+        raise NotFound(_("{text!r} is not a conflict id")
+                       .format(text=text), hint=_("conflict ids are listed by `fieldnotes conflicts`"))
     matches = [c for c in session.scalars(select(MergeConflict)) if c.id.hex.startswith(wanted)]
     if not matches:
-        raise NotFound(f"no conflict {text!r}", hint="see `fieldnotes conflicts`")
+        raise NotFound(_("no conflict {text!r}").format(text=text), hint=_("see `fieldnotes conflicts`"))
     if len(matches) > 1:
-        raise Ambiguous(f"the id prefix {text!r} matches {len(matches)} conflicts; give more of it")
+        raise Ambiguous(_("the id prefix {text!r} matches {n_matches} conflicts; give more of it")
+                        .format(text=text, n_matches=len(matches)))
     return matches[0]
 
 
 def _check_coding(session: Session, image: dict[str, Any]) -> None:
     document = session.get(Document, uuid.UUID(str(image["document_id"])))
     if document is None or document.text[int(image["start"]) : int(image["end"])] != image.get("text"):
-        raise Refused("the document's text has changed since the merge, so that version of the coding no longer "
-                      "fits it", hint="code the passage again by hand")
+        raise Refused(_("the document's text has changed since the merge, so that version of the coding no longer "
+                      "fits it"), hint=_("code the passage again by hand"))
 
 
 def _check_tree(session: Session) -> None:
     tree = CodeTree.load(session)
     for node in tree.nodes.values():
         if node.id in tree.ancestors(node.id):
-            raise Refused(f"that version would put the code {node.name!r} under its own sub-code")
+            raise Refused(_("that version would put the code {name!r} under its own sub-code").format(name=node.name))
 
 
 def _merge_codes(session: Session, conflict: MergeConflict, choice: str) -> str:
@@ -75,7 +78,7 @@ def _merge_codes(session: Session, conflict: MergeConflict, choice: str) -> str:
     keep, drop = (ours_id, theirs_id) if choice == "ours" else (theirs_id, ours_id)
     kept, dropped = session.get(Code, keep), session.get(Code, drop)
     if kept is None or dropped is None:
-        raise Refused("one of the two codes is gone since the merge; nothing to settle")
+        raise Refused(_("one of the two codes is gone since the merge; nothing to settle"))
     name = dropped.name
     result = operations.merge(session, dropped, kept)
     return f"merged the code {name!r} into {kept.name!r} ({result.moved} codings moved)"
@@ -91,7 +94,7 @@ def _delete_used(session: Session, conflict: MergeConflict, choice: str) -> str 
     if conflict.table == "codes":
         code = session.get(Code, conflict.row_id)
         if code is None:
-            raise Refused("that code is gone already; nothing to settle")
+            raise Refused(_("that code is gone already; nothing to settle"))
         path = CodeTree.load(session).path(code.id)
         plan = operations.delete(session, code)
         subcodes = f", {len(plan.codes) - 1} sub-code(s)" if len(plan.codes) > 1 else ""
@@ -100,7 +103,7 @@ def _delete_used(session: Session, conflict: MergeConflict, choice: str) -> str 
     if conflict.table == "documents":
         doc = session.get(Document, conflict.row_id)
         if doc is None:
-            raise Refused("that document is gone already; nothing to settle")
+            raise Refused(_("that document is gone already; nothing to settle"))
         title = doc.title
         removed = delete_document(session, doc)
         return (f"deleted the document {title!r} ({choice} version) with its {removed} coding(s) and memos; "
@@ -111,10 +114,11 @@ def _delete_used(session: Session, conflict: MergeConflict, choice: str) -> str 
 def settle(session: Session, text: str, choice: str, *, coder_id: uuid.UUID | None) -> str:
     """Settle one conflict with `ours` or `theirs` (one recorded change). Returns what was done."""
     if choice not in CHOICES:
-        raise InvalidInput(f"settle with ours or theirs, not {choice!r}")
+        raise InvalidInput(_("settle with ours or theirs, not {choice!r}").format(choice=choice))
     conflict = find(session, text)
     with history.change(session, coder_id=coder_id, action="conflicts.settle",
-                        summary=f"settled a merge conflict ({conflict.kind}) with {choice}",
+                        summary=said("settled a merge conflict ({kind}) with {choice}", kind=conflict.kind,
+                                     choice=choice),
                         target_id=conflict.id) as pending:
         try:
             chosen = conflict.ours if choice == "ours" else conflict.theirs
@@ -130,7 +134,7 @@ def settle(session: Session, text: str, choice: str, *, coder_id: uuid.UUID | No
                 if image is not None:  # settling is a new decision: it is the latest change, wherever merged
                     image = dict(image, updated_at=history.encode(clock.now()))
                 if conflict.row_id is None:
-                    raise Refused("this conflict names no row; nothing to settle")
+                    raise Refused(_("this conflict names no row; nothing to settle"))
                 if image is not None and conflict.table == "codings":
                     _check_coding(session, image)
                 history.apply_images(session, pending, [(conflict.table, conflict.row_id, image)])
@@ -142,6 +146,6 @@ def settle(session: Session, text: str, choice: str, *, coder_id: uuid.UUID | No
             settled.status, settled.resolution = "settled", choice
             session.flush()
         except sa_exc.IntegrityError:
-            raise Refused("that version cannot be put back: other rows still depend on the current one",
-                          hint="settle the conflicts about those rows first, or change them by hand") from None
+            raise Refused(_("that version cannot be put back: other rows still depend on the current one"),
+                          hint=_("settle the conflicts about those rows first, or change them by hand")) from None
     return done

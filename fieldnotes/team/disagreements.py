@@ -31,6 +31,7 @@ from fieldnotes.db import history
 from fieldnotes.db.models import Change, Coder, Coding, Document
 from fieldnotes.errors import InvalidInput, Refused
 from fieldnotes.team.agreement import compared_documents, difference, merge_intervals, resolve_coders
+from fieldnotes.translations import _, said
 
 CHOICES = ("a", "b", "both")
 NAMESPACE = uuid.UUID("0e9a4b1c-7d2f-5e3a-8c61-5f4b2d9e1a70")
@@ -155,9 +156,10 @@ def _still_there(session: Session, disagreement: Disagreement) -> None:
     current = list_disagreements(session, disagreement.coder_a, disagreement.coder_b, disagreement.code,
                                  documents=[uuid.UUID(disagreement.document)])
     if not any(d.key == disagreement.key for d in current):
-        raise Refused(f"the disagreement at {disagreement.start}:{disagreement.end} in "
-                      f"{disagreement.document_title!r} is no longer there (settled or changed since)",
-                      hint="list the disagreements again")
+        raise Refused(_("the disagreement at {start}:{end} in {document_title!r} is no longer there (settled or "
+                        "changed since)").format(start=disagreement.start, end=disagreement.end,
+                                                 document_title=disagreement.document_title),
+                      hint=_("list the disagreements again"))
 
 
 def _codings_of(session: Session, disagreement: Disagreement, coder: uuid.UUID) -> list[Coding]:
@@ -225,25 +227,28 @@ def _trim(session: Session, coding: Coding, start: int, end: int) -> None:
 def settle(session: Session, disagreement: Disagreement, choice: str, coder_id: uuid.UUID) -> str:
     """Settle one disagreement as one recorded step by `coder_id`. Returns what was done, in words."""
     if choice not in CHOICES:
-        raise InvalidInput(f"the choice {choice!r} is unknown", hint="accept a, b or both")
+        raise InvalidInput(_("the choice {choice!r} is unknown").format(choice=choice), hint=_("accept a, b or both"))
     _still_there(session, disagreement)
     holder_name, other_name = disagreement.holder_name, disagreement.other_name
     has, lacks = disagreement.ids_by_role()
-    where = f"{disagreement.code_path!r} at {disagreement.start}:{disagreement.end} in {disagreement.document_title!r}"
+    where = said("{code!r} at {span} in {title!r}", code=disagreement.code_path,
+                 span=f"{disagreement.start}:{disagreement.end}", title=disagreement.document_title)
     details = {"key": disagreement.key, "choice": choice, "document": disagreement.document,
                "code": disagreement.code, "start": disagreement.start, "end": disagreement.end,
                "coders": [disagreement.coder_a_id, disagreement.coder_b_id]}
     if choice == "both":
-        summary = f"kept both versions of {where}"
+        summary = said("kept both versions of {where}", where=where)
         history.record_action(session, coder_id=coder_id, action=SETTLE_BOTH, summary=summary, details=details)
-        return summary
+        return summary.render()
     if choice == disagreement.holder:
-        summary = f"accepted {holder_name}'s {where}: added for {other_name}"
+        summary = said("accepted {holder_name}'s {where}: added for {other_name}", holder_name=holder_name,
+                       where=where, other_name=other_name)
     else:
-        summary = f"accepted {other_name}'s version of {where}: removed from {holder_name}"
+        summary = said("accepted {other_name}'s version of {where}: removed from {holder_name}", other_name=other_name,
+                       where=where, holder_name=holder_name)
     with history.change(session, coder_id=coder_id, action=SETTLE, summary=summary, details=details):
         if choice == disagreement.holder:
             _give(session, disagreement, lacks, coder_id)
         else:
             _take(session, disagreement, has)
-    return summary
+    return summary.render()

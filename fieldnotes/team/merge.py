@@ -61,6 +61,7 @@ from fieldnotes.team.images import (
     stamp,
 )
 from fieldnotes.team.sources import ORIGINS, LogFacts, Source, Tombstone, ident, log_facts, open_source, read_rows
+from fieldnotes.translations import _, said
 
 #: what being "the same row" means for rows that two copies may create independently
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
@@ -204,7 +205,7 @@ class Planner:
     def _our_project(self) -> Image:
         found = [image for (table, _), image in self.ours.items() if table == "project"]
         if not found:
-            raise Refused("this project has no settings row; it is damaged")
+            raise Refused(_("this project has no settings row; it is damaged"))
         return found[0]
 
     def check_identity(self) -> str | None:
@@ -214,13 +215,14 @@ class Planner:
         theirs_id = self.source.project_id
         if theirs_id is None or theirs_id == ours["id"]:
             return None
-        what = f"{self.source.name} is from another project ({self.source.project_name or theirs_id})"
+        what = _("{name} is from another project ({project})").format(name=self.source.name,
+                                                                      project=self.source.project_name or theirs_id)
         if self.source.kind == "bundle":
-            raise Refused(what + "; nothing was merged",
-                          hint="a bundle merges only into a copy of the project it was made in")
+            raise Refused(_("{what}; nothing was merged").format(what=what),
+                          hint=_("a bundle merges only into a copy of the project it was made in"))
         if any(table in CONTENT_TABLES for table, _ in self.ours):
-            raise Refused(what + " and this project is not empty; nothing was merged",
-                          hint="merge a different project only into an empty one (`fieldnotes init --empty`)")
+            raise Refused(_("{what} and this project is not empty; nothing was merged").format(what=what),
+                          hint=_("merge a different project only into an empty one (`fieldnotes init --empty`)"))
         self.report.identity_adopted = True
         return str(ours["id"])
 
@@ -624,14 +626,15 @@ class Planner:
                     if restored is None and key in self.ours and ref not in self.lost:
                         # our own rows always find what they refer to; if not, the rows were read while
                         # someone was writing: start over rather than drop anything of ours
-                        raise ChangedMeanwhile(f"{key[0]} {key[1]} refers to {ref[0]} {ref[1]}, which was not read")
+                        raise ChangedMeanwhile(_("{table} {row} refers to {target} {target_row}, which was not read")
+                                               .format(table=key[0], row=key[1], target=ref[0], target_row=ref[1]))
                     if restored is not None:
                         self.desired[ref] = restored
                         brought = self._bring_back_with(ref)
                         with_it = ""
                         if brought:
                             counts: dict[str, int] = {}
-                            for table, _ in brought:
+                            for table, _row in brought:
                                 counts[table] = counts.get(table, 0) + 1
                             with_it = " with the " + ", ".join(
                                 f"{n} {table if n != 1 else table[:-1]}"
@@ -932,7 +935,7 @@ def _write_rows(conn: Any, table: Any, whole: list[Image], *, insert: bool) -> N
     rows = []
     for image in whole:
         row = []
-        for name, (write, _), memo in zip(names, writers, memos, strict=True):
+        for name, (write, _other), memo in zip(names, writers, memos, strict=True):
             value = image[name]
             if memo is None:
                 row.append(write(value))
@@ -1056,7 +1059,7 @@ def _check_unchanged(session: Session, plan: Plan) -> None:
             for image in select_images(conn, table_name, table.c.id.in_(ids[start : start + 500]), for_update=True):
                 expected = plan.expected.get((table_name, str(image["id"])))
                 if image != expected and fingerprint(image) != fingerprint(expected):
-                    raise ChangedMeanwhile(f"{table_name} {image['id']} changed")
+                    raise ChangedMeanwhile(_("{table_name} {id} changed").format(table_name=table_name, id=image['id']))
 
 
 def _snapshot(session: Session) -> None:
@@ -1108,8 +1111,8 @@ def merge(project: Project, path: Path | str, *, coder_name: str, dry_run: bool 
                 return _merge_once(project, source, coder_name)
         except ChangedMeanwhile:
             if attempt == ATTEMPTS:
-                raise FieldnotesError("others kept changing the project while the merge was being worked out; "
-                                      "nothing was merged", hint="run the merge again") from None
+                raise FieldnotesError(_("others kept changing the project while the merge was being worked out; "
+                                      "nothing was merged"), hint=_("run the merge again")) from None
         except sa_exc.DBAPIError as error:
             if not _conflicting(error) or attempt == ATTEMPTS:
                 raise
@@ -1133,7 +1136,8 @@ def _merge_once(project: Project, source: Source, coder_name: str) -> MergeRepor
             from fieldnotes.project.backup import backup_server
 
             report.backup = backup_server(project.target, reason="before-merge").name
-        summary = f"merged {source.name}" + (f": {len(plan.conflicts)} conflict(s)" if plan.conflicts else "")
+        summary = said("merged {file}: {n} conflict(s)", file=source.name, n=len(plan.conflicts)) if plan.conflicts \
+            else said("merged {file}", file=source.name)
         details = {"source": source.name, "kind": source.kind, "added": report.added, "changed": report.changed,
                    "removed": report.removed, "conflicts": len(plan.conflicts), **source.summary,
                    ORIGINS: plan.origins}

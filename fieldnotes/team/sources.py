@@ -37,6 +37,7 @@ from fieldnotes.team.images import (
     fingerprint,
     moment,
 )
+from fieldnotes.translations import _
 
 #: the merge records here when and by whom a row it deletes was deleted in the other copy
 ORIGINS = "origins"
@@ -223,8 +224,9 @@ def _readable(path: Path) -> Iterator[Path]:
 
     revision = _inspect_sqlite(path)
     if revision is not None and revision not in migrate.known_revisions():
-        raise SchemaTooNew(f"{path.name} was written by a newer fieldnotes (schema {revision})",
-                           hint="upgrade fieldnotes to merge it; nothing was merged")
+        raise SchemaTooNew(_("{name} was written by a newer fieldnotes (schema {revision})")
+                           .format(name=path.name, revision=revision),
+                           hint=_("upgrade fieldnotes to merge it; nothing was merged"))
     if revision == migrate.head():
         yield path
         return
@@ -267,16 +269,18 @@ def open_source(path: Path | str, *, ours: Path | None = None) -> Source:
 
     text = str(path)
     if is_url(text):
-        raise Refused(f"{display_target(text)} is a server database; merge takes a bundle or a project file",
-                      hint="make a SQLite copy with `fieldnotes backup OUT --db URL` and merge that")
+        raise Refused(_("{value} is a server database; merge takes a bundle or a project file")
+                      .format(value=display_target(text)),
+                      hint=_("make a SQLite copy with `fieldnotes backup OUT --db URL` and merge that"))
     path = Path(path).expanduser()
     if not path.exists():
-        raise Refused(f"there is no file {path}", hint="give a bundle (from `fieldnotes bundle`) or a project file")
+        raise Refused(_("there is no file {path}")
+                      .format(path=path), hint=_("give a bundle (from `fieldnotes bundle`) or a project file"))
     if ours is not None and path.resolve() == ours.resolve():
-        raise Refused(f"{path.name} is this project itself; there is nothing to merge")
+        raise Refused(_("{name} is this project itself; there is nothing to merge").format(name=path.name))
     if is_bundle(path):
         return from_bundle(read_bundle(path, ours=ours))
     if path.is_file() and not encryption.is_encrypted(path) and not looks_like_sqlite(path):
-        raise NotAProject(f"{path.name} is neither a fieldnotes bundle nor a project file",
-                          hint="give a bundle made with `fieldnotes bundle`, or a copy of a project file")
+        raise NotAProject(_("{name} is neither a fieldnotes bundle nor a project file").format(name=path.name),
+                          hint=_("give a bundle made with `fieldnotes bundle`, or a copy of a project file"))
     return from_project_file(path)

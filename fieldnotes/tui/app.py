@@ -45,24 +45,24 @@ class FieldnotesApp(App[None]):
     POLL_SECONDS = 2.5
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", _("Quit"), priority=True),
-        Binding("question_mark,f1", "help", _("Help")),
-        Binding("h", "switch_mode('home')", _("Home"), show=False),
-        Binding("d", "switch_mode('documents')", _("Documents")),
-        Binding("b", "switch_mode('codebook')", _("Codebook")),
-        Binding("e", "switch_mode('excerpts')", _("Excerpts")),
-        Binding("x", "switch_mode('matrix')", _("Matrix")),
-        Binding("slash", "search", _("Search")),
-        Binding("o", "switch_mode('cooccurrence')", _("Pairs"), show=False,
-                tooltip=_("Co-occurrence: which codes meet in the text")),
-        Binding("l", "switch_mode('words')", _("Words"), show=False,
-                tooltip=_("Language: word frequencies and key words per municipality or kind")),
-        Binding("P", "switch_mode('pseudonyms')", _("Pseudonyms"), show=False,
-                tooltip=_("The pseudonym register and candidates for it")),
-        Binding("D", "disagreements", _("Disagreements")),
-        Binding("ctrl+e", "export", _("Export"), show=False),
-        Binding("u", "undo", _("Undo"), show=False),
-        Binding("U", "redo", _("Redo"), show=False),
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
+        Binding("question_mark,f1", "help", N_("Help")),
+        Binding("h", "switch_mode('home')", N_("Home"), show=False),
+        Binding("d", "switch_mode('documents')", N_("Documents")),
+        Binding("b", "switch_mode('codebook')", N_("Codebook")),
+        Binding("e", "switch_mode('excerpts')", N_("Excerpts")),
+        Binding("x", "switch_mode('matrix')", N_("Matrix")),
+        Binding("slash", "search", N_("Search")),
+        Binding("o", "switch_mode('cooccurrence')", N_("Pairs"), show=False,
+                tooltip=N_("Co-occurrence: which codes meet in the text")),
+        Binding("l", "switch_mode('words')", N_("Words"), show=False,
+                tooltip=N_("Language: word frequencies and key words per municipality or kind")),
+        Binding("P", "switch_mode('pseudonyms')", N_("Pseudonyms"), show=False,
+                tooltip=N_("The pseudonym register and candidates for it")),
+        Binding("D", "disagreements", N_("Disagreements")),
+        Binding("ctrl+e", "export", N_("Export"), show=False),
+        Binding("u", "undo", N_("Undo"), show=False),
+        Binding("U", "redo", N_("Redo"), show=False),
     ]
 
     def __init__(self, project: Project, coder: str, *, lang: str = "en", open_document: uuid.UUID | None = None,
@@ -73,8 +73,7 @@ class FieldnotesApp(App[None]):
         from fieldnotes.tui.safeoutput import guard
 
         guard()
-        use(lang)
-        self.lang = lang
+        self.lang = use(lang)
         self.project = project
         self.coder = coder
         from fieldnotes.db.coders import coder_id
@@ -346,19 +345,20 @@ class FieldnotesApp(App[None]):
 
     def _undo_redo(self, which: str) -> None:
         from fieldnotes.coding import undo as undo_module
+        from fieldnotes.db.history import describe
 
         def work() -> str:
             with self.project.write() as session:
                 change = getattr(undo_module, which)(session, self.coder_id)
-                return str(change.summary or change.action)
+                return describe(change.summary, change.details, change.action)
 
         def done(summary: str) -> None:
-            verb = _("Undone") if which == "undo" else _("Redone")
+            said_now = (_("Undone: {change}") if which == "undo" else _("Redone: {change}")).format(change=summary)
             say = getattr(self.screen, "say", None)
             if callable(say):  # the reader's status line says what was undone (a notice would cover it)
-                say(f"{verb}: {summary}", seconds=8)
+                say(said_now, seconds=8)
             else:
-                self.notify(f"{verb}: {summary}")
+                self.notify(said_now)
             self.refresh_views()
 
         self.db(work, done, group="write")
@@ -370,8 +370,66 @@ class FieldnotesApp(App[None]):
             if callable(reload):
                 reload()
 
+    # --- the language ----------------------------------------------------------------------------------
+    def action_language(self) -> None:
+        """Choose the interface language from the palette ("Sprog / Language")."""
+        self.search_commands([("Dansk", lambda: self.set_language("da"), _("Show fieldnotes in Danish")),
+                              ("English", lambda: self.set_language("en"), _("Show fieldnotes in English"))],
+                             placeholder=_("Search for commands…"))
+
+    def set_language(self, lang: str) -> None:
+        """Switch the interface language now, and keep it as the person's own setting (never the project's)."""
+        from fieldnotes import preferences
+
+        try:
+            preferences.save("language", lang)
+        except FieldnotesError as error:  # the choice still holds for this session
+            self.report(str(error))
+        from fieldnotes.tui.i18n import relabel
+
+        before, self.lang = self.lang, use(lang)
+        for stack in self._screen_stacks.values():  # every screen, also those not shown now
+            for screen in stack:
+                relabel(screen, before)
+                screen.refresh_bindings()
+        self._stale_modes |= self._visited_modes - {self.current_mode}  # their content reloads when shown
+        self.refresh_views()
+        self.notify(_("The interface is now in English") if self.lang == "en" else _("The interface is now in Danish"))
+
+    # --- the command palette, in the interface language ------------------------------------------------
+    def action_command_palette(self) -> None:
+        from fieldnotes.tui.palette import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
+    def search_commands(self, commands: Any, placeholder: str = "") -> Any:
+        from textual.command import SimpleProvider
+
+        from fieldnotes.tui.palette import CommandPalette
+
+        return self.push_screen(CommandPalette(providers=[SimpleProvider(self.screen, commands)],  # type: ignore[list-item]
+                                               placeholder=placeholder or _("Search for commands…")))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        from fieldnotes.tui.palette import CommandPalette
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Textual's own commands (theme, quit, screenshot) in the interface language, then fieldnotes's."""
+        yield SystemCommand(_("Theme"), _("Change the colour theme"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Close fieldnotes (everything is saved as you work)"), self.action_quit)
+        if screen.maximized is not None:
+            yield SystemCommand(_("Minimise"), _("Return the widget to its normal size"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(_("Maximise"), _("Let the focused widget fill the screen"), screen.action_maximize)
+        yield SystemCommand(_("Screenshot"), _("Save an SVG picture of the screen"),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+        yield SystemCommand("Sprog / Language", _("Switch the interface language (Dansk / English)"),
+                            self.action_language)
         yield SystemCommand(_("Home"), _("Project overview"), lambda: self.switch_mode("home"))
         yield SystemCommand(_("Documents"), _("All documents, with filters"), lambda: self.switch_mode("documents"))
         yield SystemCommand(_("Codebook"), _("The code tree with definitions"), lambda: self.switch_mode("codebook"))

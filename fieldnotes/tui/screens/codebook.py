@@ -18,8 +18,9 @@ from textual.widgets import Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from fieldnotes.queries.overview import CodeEntry, codebook_entries
+from fieldnotes.translations import Said, said
 from fieldnotes.tui import guards
-from fieldnotes.tui.i18n import N_, _
+from fieldnotes.tui.i18n import N_, _, current
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.widgets.footer import Footer
 
@@ -29,15 +30,15 @@ LABELS = (("short", N_("Short definition")), ("definition", N_("Definition")), (
 
 class CodebookScreen(BackScreen):
     BINDINGS = [
-        Binding("enter", "excerpts", _("Excerpts"), tooltip=_("All excerpts of the highlighted code")),
-        Binding("a", "add", _("Add"), tooltip=_("Add a code under the highlighted one")),
-        Binding("r", "rename", _("Rename"), tooltip=_("Rename the highlighted code")),
-        Binding("m", "move", _("Move"), tooltip=_("Move the highlighted code under another parent")),
-        Binding("g", "merge", _("Merge"), tooltip=_("Merge the highlighted code into another")),
-        Binding("R", "retire", _("Retire"), show=False,
-                tooltip=_("Retire the highlighted code: kept with its codings, no longer offered")),
-        Binding("delete", "delete", _("Delete"), show=False,
-                tooltip=_("Delete the highlighted code with its sub-codes and codings (u undoes)")),
+        Binding("enter", "excerpts", N_("Excerpts"), tooltip=N_("All excerpts of the highlighted code")),
+        Binding("a", "add", N_("Add"), tooltip=N_("Add a code under the highlighted one")),
+        Binding("r", "rename", N_("Rename"), tooltip=N_("Rename the highlighted code")),
+        Binding("m", "move", N_("Move"), tooltip=N_("Move the highlighted code under another parent")),
+        Binding("g", "merge", N_("Merge"), tooltip=N_("Merge the highlighted code into another")),
+        Binding("R", "retire", N_("Retire"), show=False,
+                tooltip=N_("Retire the highlighted code: kept with its codings, no longer offered")),
+        Binding("delete", "delete", N_("Delete"), show=False,
+                tooltip=N_("Delete the highlighted code with its sub-codes and codings (u undoes)")),
     ]
     #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards); retiring keeps
     #: the code and its codings, and R brings it back
@@ -104,14 +105,19 @@ class CodebookScreen(BackScreen):
         if entry is None:
             panel.update(_("Highlight a code to see its definition."))
             return
-        lines = [f"[b][{entry.color}]■[/] {escape(entry.path)}[/b]",
+        lang = current()
+        gloss = entry.english.get("name") if lang == "en" else None
+        lines = [f"[b][{entry.color}]■[/] {escape(entry.path)}[/b]"
+                 + (f" [dim]({escape(gloss)})[/dim]" if gloss and gloss != entry.name else ""),
                  _("{n} codings ({m} with sub-codes)").format(n=entry.codings, m=entry.theme_codings)]
         if entry.scale:
             labels = "; ".join(f"{k}: {v}" for k, v in sorted(entry.scale_labels.items()))
             lines.append(f"{_('Rating scale')} {entry.scale[0]}–{entry.scale[1]}  {escape(labels)}")
         for key, label in LABELS:
-            if entry.texts.get(key):
-                lines += ["", f"[b]{_(label)}[/b]", escape(entry.texts[key])]
+            text, untranslated = entry.text(key, lang)
+            if text:
+                quiet = f" [dim]({_('untranslated')})[/dim]" if untranslated else ""
+                lines += ["", f"[b]{_(label)}[/b]{quiet}", escape(text)]
         for memo in entry.memos:
             lines += ["", f"[b]{_('Memo')}[/b]", f"[i]{escape(memo)}[/i]"]
         panel.update("\n".join(lines))
@@ -133,7 +139,7 @@ class CodebookScreen(BackScreen):
             screen.set_code(entry.path)
 
     # --- changes ------------------------------------------------------------------------------------
-    def _change(self, action: str, summary: str, work: Callable[[Any, uuid.UUID], str]) -> None:
+    def _change(self, action: str, summary: Said, work: Callable[[Any, uuid.UUID], str]) -> None:
         app: Any = self.app
 
         def job() -> str:
@@ -167,7 +173,7 @@ class CodebookScreen(BackScreen):
                 code = operations.add(session, name, parent=parent, coder_id=coder_id)
                 return _("Added {name}").format(name=code.name)
 
-            self._change("codebook.add", f"added code {name!r}", work)
+            self._change("codebook.add", said("added code {name!r}", name=name), work)
 
         where = parent_path or _("the top level")
         self._ask(_("New code under {where}").format(where=where), "", create)
@@ -186,7 +192,7 @@ class CodebookScreen(BackScreen):
                 operations.rename(session, code, name)
                 return _("Renamed to {name}").format(name=code.name)
 
-            self._change("codebook.rename", f"renamed {entry.name!r}", work)
+            self._change("codebook.rename", said("renamed {name!r}", name=entry.name), work)
 
         self._ask(_("Rename {name}").format(name=entry.name), entry.name, rename)
 
@@ -207,7 +213,7 @@ class CodebookScreen(BackScreen):
                 operations.move(session, code, parent)
                 return _("Moved {name}").format(name=code.name)
 
-            self._change("codebook.move", f"moved {entry.name!r}", work)
+            self._change("codebook.move", said("moved {name!r}", name=entry.name), work)
 
         self._ask(_("Move {name} under (a code path, or / for the top level)").format(name=entry.name), "", move)
 
@@ -228,7 +234,8 @@ class CodebookScreen(BackScreen):
                 return _("Merged: {moved} codings moved, {dropped} duplicates dropped").format(
                     moved=result.moved, dropped=result.duplicates)
 
-            self._change("codebook.merge", f"merged {entry.name!r} into {target!r}", work)
+            self._change("codebook.merge", said("merged {name!r} into {target!r}", name=entry.name, target=target),
+                         work)
 
         self._ask(_("Merge {name} into (a code path)").format(name=entry.name), "", merge)
 
@@ -246,7 +253,7 @@ class CodebookScreen(BackScreen):
             return _("Retired {name}").format(name=code.name) if code.retired else _("{name} is back in use").format(
                 name=code.name)
 
-        self._change("codebook.retire", f"retired {entry.name!r}", work)
+        self._change("codebook.retire", said("retired {name!r}", name=entry.name), work)
 
     def action_delete(self) -> None:
         entry = self._entry()
@@ -265,7 +272,7 @@ class CodebookScreen(BackScreen):
                 plan = operations.delete(session, session.get(Code, entry.id))
                 return _("Deleted {n} code(s) and {m} coding(s); u undoes").format(n=len(plan.codes), m=plan.codings)
 
-            self._change("codebook.delete", f"deleted code {entry.name!r}", work)
+            self._change("codebook.delete", said("deleted code {name!r}", name=entry.name), work)
 
         question = _("Delete {name} with its sub-codes and {n} coding(s)?").format(name=entry.name,
                                                                                    n=entry.theme_codings)

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from fieldnotes.queries.overview import CodingMark, DocumentView
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import N_, _
 
 BY_POSITION, BY_CODE = "position", "code"
 
@@ -39,9 +39,9 @@ def first_words(text: str, width: int) -> str:
 
 class CodingsScreen(ModalScreen[uuid.UUID | None]):
     BINDINGS = [
-        Binding("enter", "open", _("Go to coding"), tooltip=_("Go to the highlighted coding and choose it")),
-        Binding("s", "sort", _("Sort"), tooltip=_("Sort by position in the text, or by code (codebook order)")),
-        Binding("C,escape", "close", _("Close"), tooltip=_("Close the list (C or Esc)")),
+        Binding("enter", "open", N_("Go to coding"), tooltip=N_("Go to the highlighted coding and choose it")),
+        Binding("s", "sort", N_("Sort"), tooltip=N_("Sort by position in the text, or by code (codebook order)")),
+        Binding("C,escape", "close", N_("Close"), tooltip=N_("Close the list (C or Esc)")),
     ]
 
     def __init__(self, view: DocumentView, marks: Sequence[CodingMark], current: uuid.UUID | None,

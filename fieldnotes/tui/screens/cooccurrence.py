@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Header, Static
 
 from fieldnotes.analysis import charts
 from fieldnotes.queries.filters import Filters
-from fieldnotes.tui.i18n import N_, _, number
+from fieldnotes.tui.i18n import N_, _, format_number, number
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend
 from fieldnotes.tui.widgets.footer import Footer
@@ -40,9 +40,10 @@ def _cut(text: str, width: int) -> str:
 
 class CooccurrenceScreen(BackScreen):
     BINDINGS = [
-        Binding("enter", "drill", _("Excerpts"), tooltip=_("List the excerpts where the highlighted pair meets")),
-        Binding("w", "within", _("Where"), tooltip=_("Count pairs that overlap, share a speaker turn or a paragraph")),
-        Binding("g", "view", _("Grid / list"), tooltip=_("Show the pairs as a code × code grid or as a list")),
+        Binding("enter", "drill", N_("Excerpts"), tooltip=N_("List the excerpts where the highlighted pair meets")),
+        Binding("w", "within", N_("Where"),
+                tooltip=N_("Count pairs that overlap, share a speaker turn or a paragraph")),
+        Binding("g", "view", N_("Grid / list"), tooltip=N_("Show the pairs as a code × code grid or as a list")),
     ]
 
     def __init__(self) -> None:
@@ -120,7 +121,7 @@ class CooccurrenceScreen(BackScreen):
         for index, pair in enumerate(data.pairs):
             table.add_row(Text(_cut(pair.code_a_path.rsplit("/", 1)[-1], name_width)),
                           Text(_cut(pair.code_b_path.rsplit("/", 1)[-1], name_width)),
-                          Text(str(pair.count), justify="right", style="bold"),
+                          Text(format_number(pair.count), justify="right", style="bold"),
                           Text(str(pair.documents), justify="right"), key=str(index))
         if data.pairs:
             table.move_cursor(row=min(row, len(data.pairs) - 1))

@@ -22,7 +22,7 @@ from textual.widgets import Header, Select, Static
 
 from fieldnotes.team.disagreements import Disagreement
 from fieldnotes.tui import guards
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import N_, _
 from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.footer import Footer
 
@@ -73,14 +73,14 @@ def load(project: Any, coder_a: str, coder_b: str) -> Found:
 
 class DisagreementsScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", _("Back")),
+        Binding("escape", "back", N_("Back")),
         # A, B and K stand beside the versions they settle; the footer at 80 columns keeps the moving keys
-        Binding("A", "settle('a')", _("Accept A"), show=False),
-        Binding("B", "settle('b')", _("Accept B"), show=False),
-        Binding("K", "settle('both')", _("Keep both"), show=False),
-        Binding("n,right", "step(1)", _("Next")),
-        Binding("p,left", "step(-1)", _("Previous")),
-        Binding("enter", "jump", _("Go to text")),
+        Binding("A", "settle('a')", N_("Accept A"), show=False),
+        Binding("B", "settle('b')", N_("Accept B"), show=False),
+        Binding("K", "settle('both')", N_("Keep both"), show=False),
+        Binding("n,right", "step(1)", N_("Next")),
+        Binding("p,left", "step(-1)", N_("Previous")),
+        Binding("enter", "jump", N_("Go to text")),
     ]
     #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
     GUARDED = {"settle": guards.SETTLES}

@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Static
 
+from fieldnotes.translations import said
 from fieldnotes.tui import guards
-from fieldnotes.tui.i18n import N_, _, kind_label
+from fieldnotes.tui.i18n import N_, _, format_date, kind_label
 from fieldnotes.tui.screens.back import BackScreen, go_back
 from fieldnotes.tui.widgets.footer import Footer
 
@@ -22,14 +23,14 @@ SORT_NAMES = {"date": N_("date"), "title": N_("title"), "kind": N_("kind"), "mun
 
 class DocumentsScreen(BackScreen):
     BINDINGS = [
-        Binding("enter", "open", _("Open"), tooltip=_("Open the document in the reader")),
-        Binding("f", "focus_filter", _("Filter"),
-                tooltip=_("Filter: words in title, municipality, kind, activity, date or coder")),
-        Binding("s", "cycle_sort", _("Sort"), tooltip=_("Sort by date, title, kind, municipality or codings")),
-        Binding("m", "edit_metadata", _("Metadata"), tooltip=_("Edit the document's metadata")),
-        Binding("n", "new_note", _("New note"), tooltip=_("Write a new observation note or memo")),
-        Binding("escape", "clear_filter", _("Back"), show=False,
-                tooltip=_("Clear the filter; with no filter, back to Home")),
+        Binding("enter", "open", N_("Open"), tooltip=N_("Open the document in the reader")),
+        Binding("f", "focus_filter", N_("Filter"),
+                tooltip=N_("Filter: words in title, municipality, kind, activity, date or coder")),
+        Binding("s", "cycle_sort", N_("Sort"), tooltip=N_("Sort by date, title, kind, municipality or codings")),
+        Binding("m", "edit_metadata", N_("Metadata"), tooltip=N_("Edit the document's metadata")),
+        Binding("n", "new_note", N_("New note"), tooltip=N_("Write a new observation note or memo")),
+        Binding("escape", "clear_filter", N_("Back"), show=False,
+                tooltip=N_("Clear the filter; with no filter, back to Home")),
     ]
     #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
     GUARDED = {"edit_metadata": guards.ASKS}
@@ -83,7 +84,8 @@ class DocumentsScreen(BackScreen):
                   reverse=key == "codings")
         table.clear()
         for row in rows:
-            table.add_row(row["date"] or "", row["title"], row["municipality"] or "", kind_label(row["kind"]),
+            table.add_row(format_date(row["date"], "short"), row["title"], row["municipality"] or "",
+                          kind_label(row["kind"]),
                           str(row["codings"]), row["activity"] or "", key=row["id"])
         self.query_one("#doc-status", Static).update(
             _("{shown} of {total} documents · sorted by {sort} · f filter · s sort · Enter open").format(
@@ -144,7 +146,9 @@ class DocumentsScreen(BackScreen):
                 from fieldnotes.documents.store import resolve, set_metadata
                 from fieldnotes.project.actions import acting
 
-                with acting(app.project, app.coder, "doc.set", f"changed {', '.join(changes)} of {row['title']!r}") as (
+                with acting(app.project, app.coder, "doc.set", said("changed {changes} of {title!r}",
+                                                                    changes=', '.join(changes),
+                                                                        title=row['title'])) as (
                         session, coder_id):
                     doc = resolve(session, selected)
                     for key, value in changes.items():
@@ -170,7 +174,8 @@ class DocumentsScreen(BackScreen):
                 from fieldnotes.documents.store import NewDocument, add_document
                 from fieldnotes.project.actions import acting
 
-                with acting(app.project, app.coder, "new", f"wrote {note.title!r}") as (session, coder_id):
+                with acting(app.project, app.coder, "new", said("wrote {title!r}", title=note.title)) as (session,
+                        coder_id):
                     added = add_document(session, NewDocument(
                         text=note.text, title=note.title, kind=note.kind, date=note.date,
                         activity=note.activity or None,

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from fieldnotes.coding.excerpts import Excerpt
 from fieldnotes.queries.filters import Filters
 from fieldnotes.search.results import one_line
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import N_, _, format_date
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.screens.places import PlacesScreen, open_highlighted
 from fieldnotes.tui.widgets.footer import Footer
@@ -30,10 +30,10 @@ NARROW = 140
 
 class ExcerptsScreen(BackScreen):
     BINDINGS = [
-        Binding("enter", "jump", _("Go to text")),
-        Binding("f", "focus_code", _("Code"), tooltip=_("Filter by a code or theme: the first field")),
-        Binding("ctrl+e", "export", _("Export")),
-        Binding("ctrl+o", "cycle_coder", _("Coders")),
+        Binding("enter", "jump", N_("Go to text")),
+        Binding("f", "focus_code", N_("Code"), tooltip=N_("Filter by a code or theme: the first field")),
+        Binding("ctrl+e", "export", N_("Export")),
+        Binding("ctrl+o", "cycle_coder", N_("Coders")),
     ]
 
     def __init__(self) -> None:
@@ -180,8 +180,8 @@ class ExcerptsScreen(BackScreen):
 
 
 def _render(excerpt: Excerpt) -> Text:
-    where = " · ".join(x for x in (excerpt.document_title, excerpt.municipality, excerpt.date, excerpt.speaker,
-                                   excerpt.coder) if x)
+    where = " · ".join(x for x in (excerpt.document_title, excerpt.municipality, format_date(excerpt.date, "short"),
+                                   excerpt.speaker, excerpt.coder) if x)
     rating = f"  [b]{excerpt.rating}[/b]" if excerpt.rating is not None else ""
     # the text's own spaces around the excerpt (joining split words ate them: "ipraktikpå")
     before, body, after = (one_line(part) for part in (excerpt.context_before, excerpt.text, excerpt.context_after))
@@ -197,9 +197,9 @@ class CellExcerptsScreen(PlacesScreen):
     LIST_ID = "excerpt-list"
 
     BINDINGS = [
-        Binding("enter", "jump", _("Go to text")),
-        Binding("ctrl+e", "export", _("Export")),
-        Binding("escape", "back", _("Back")),
+        Binding("enter", "jump", N_("Go to text")),
+        Binding("ctrl+e", "export", N_("Export")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self, title: str, found: list[Excerpt], filters: Filters | None, cell: Any = None) -> None:

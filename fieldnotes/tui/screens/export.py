@@ -27,7 +27,7 @@ from textual.widgets import Input, Label, ProgressBar, Select, Static
 
 from fieldnotes.export.pseudonyms import NAMES_REPLACED_NO, NAMES_REPLACED_YES, Names
 from fieldnotes.queries.filters import Filters
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def default_name(filters: Filters, fmt: str) -> str:
 
 
 class ExportScreen(ModalScreen[None]):
-    BINDINGS = [Binding("ctrl+s", "export", _("Export"), priority=True), Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("ctrl+s", "export", N_("Export"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, filters: Filters, names: Names, listed: Listed | None = None) -> None:
         super().__init__()

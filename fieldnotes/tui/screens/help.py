@@ -88,7 +88,7 @@ def screen_section(title: str, target: str) -> Section:
     """The keys of one screen, from its bindings; neighbours with the same text share a row (`w s p t`).
     Keys that are no binding of the screen (shift+arrows in the reader) come from its HELP_KEYS."""
     screen = _screen(target)
-    section = Section(_(title), [Row([keys], _(text)) for keys, text in getattr(screen, "HELP_KEYS", [])])
+    section = Section(_(title), [Row([_(keys)], _(text)) for keys, text in getattr(screen, "HELP_KEYS", [])])
     found: list[BindingType] = list(getattr(screen, "BINDINGS", []))
     listed = {key for row in section.rows for key in row.keys}
     for item in found:
@@ -179,7 +179,7 @@ def _extra_keys() -> list[tuple[str, str]]:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", _("Close"))]
+    BINDINGS = [Binding("escape,q,question_mark", "close", N_("Close"))]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):

@@ -11,19 +11,19 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
 from fieldnotes.queries.overview import HomeData, home
-from fieldnotes.tui.i18n import _, kind_label
+from fieldnotes.tui.i18n import N_, _, format_date, format_number, kind_label
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.widgets.footer import Footer
 
 
 class HomeScreen(BackScreen):
     BINDINGS = [
-        Binding("i", "import", _("Import"), tooltip=_("Import files or a folder: interviews, notes, minutes")),
-        Binding("enter", "open_selected", _("Open"), tooltip=_("Open the highlighted document")),
-        Binding("t", "timeline", _("Timeline"),
-                tooltip=_("The fieldwork timeline: documents per municipality and month, by kind")),
-        Binding("c", "coder", _("Coder"), tooltip=_("Switch who you are coding as: a coder of the project or a "
-                                                     "new name")),
+        Binding("i", "import", N_("Import"), tooltip=N_("Import files or a folder: interviews, notes, minutes")),
+        Binding("enter", "open_selected", N_("Open"), tooltip=N_("Open the highlighted document")),
+        Binding("t", "timeline", N_("Timeline"),
+                tooltip=N_("The fieldwork timeline: documents per municipality and month, by kind")),
+        Binding("c", "coder", N_("Coder"), tooltip=N_("Switch who you are coding as: a coder of the project or a "
+                                                       "new name")),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -76,22 +76,22 @@ class HomeScreen(BackScreen):
         lines = [
             f"[b]{counts['documents']}[/b] {_('documents')}   [b]{counts['codings']}[/b] {_('codings')}",
             f"[b]{counts['codes']}[/b] {_('codes')}   [b]{counts['memos']}[/b] {_('memos')}",
-            f"{_('Fieldwork start')}: {data.start or _('not set')}",
+            f"{_('Fieldwork start')}: {format_date(data.start) or _('not set')}",
         ]
         if data.municipalities:
             lines.append("")
             lines.append(f"[b]{_('Municipalities')}[/b]")
-            lines += [f"  {escape(name)}: {n} {_('documents')}" for name, n in data.municipalities]
+            lines += [f"  {escape(name)}: {format_number(n)} {_('documents')}" for name, n in data.municipalities]
         self.query_one("#home-counts", Static).update("\n".join(lines))
         app: Any = self.app
         you = _("You are coding as {coder}.").format(coder=f"[b]{escape(app.coder)}[/b]")
-        people = [you, "", f"[b]{_('Coders')}[/b]"] + [f"  {escape(name)}: {n} {_('codings')}"
+        people = [you, "", f"[b]{_('Coders')}[/b]"] + [f"  {escape(name)}: {format_number(n)} {_('codings')}"
                                                      for name, n in data.coders]
         self.query_one("#home-people", Static).update("\n".join(people))
         docs = self.query_one("#recent-documents", DataTable)
         docs.clear()
         for row in data.recent_documents:
-            docs.add_row(row["date"], row["title"], kind_label(row["kind"]), key=str(row["id"]))
+            docs.add_row(format_date(row["date"], "short"), row["title"], kind_label(row["kind"]), key=str(row["id"]))
         codings = self.query_one("#recent-codings", DataTable)
         codings.clear()
         for row in data.recent_codings:

@@ -89,17 +89,17 @@ class MatrixCellScreen(CellExcerptsScreen):
 
 class MatrixScreen(BackScreen):
     BINDINGS = [
-        Binding("enter", "drill", _("Excerpts"), tooltip=_("List the excerpts behind the number at the cursor")),
-        Binding("m", "by('municipality')", _("Municipality"), tooltip=_("Columns: municipalities")),
-        Binding("p", "by('phase')", _("Phase"), tooltip=_("Columns: half-year phases of the fieldwork")),
-        Binding("k", "by('kind')", _("Kind"), tooltip=_("Columns: document kinds")),
-        Binding("c", "by('coder')", _("Coder"), show=False, tooltip=_("Columns: coders")),
-        Binding("v", "measure", _("Measure"), tooltip=_("Codings, documents, characters or % of documents")),
-        Binding("r", "rollup", _("Roll-up"), show=False, tooltip=_("Count sub-codes in their parent's row, or not")),
-        Binding("t", "trend", _("Ratings"), show=False,
-                tooltip=_("Show or hide the ratings of the highlighted scaled code by phase and municipality")),
-        Binding("g", "rating_trends", _("Trends"),
-                tooltip=_("The highlighted scaled code's ratings as small multiples: municipality × phase")),
+        Binding("enter", "drill", N_("Excerpts"), tooltip=N_("List the excerpts behind the number at the cursor")),
+        Binding("m", "by('municipality')", N_("Municipality"), tooltip=N_("Columns: municipalities")),
+        Binding("p", "by('phase')", N_("Phase"), tooltip=N_("Columns: half-year phases of the fieldwork")),
+        Binding("k", "by('kind')", N_("Kind"), tooltip=N_("Columns: document kinds")),
+        Binding("c", "by('coder')", N_("Coder"), show=False, tooltip=N_("Columns: coders")),
+        Binding("v", "measure", N_("Measure"), tooltip=N_("Codings, documents, characters or % of documents")),
+        Binding("r", "rollup", N_("Roll-up"), show=False, tooltip=N_("Count sub-codes in their parent's row, or not")),
+        Binding("t", "trend", N_("Ratings"), show=False,
+                tooltip=N_("Show or hide the ratings of the highlighted scaled code by phase and municipality")),
+        Binding("g", "rating_trends", N_("Trends"),
+                tooltip=N_("The highlighted scaled code's ratings as small multiples: municipality × phase")),
     ]
 
     def __init__(self) -> None:

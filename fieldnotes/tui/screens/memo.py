@@ -10,13 +10,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from fieldnotes.tui.i18n import _
+from fieldnotes.tui.i18n import N_, _
 
 
 class MemoScreen(ModalScreen[str | None]):
     """Write or change a memo. ctrl+s saves, escape cancels."""
 
-    BINDINGS = [Binding("ctrl+s", "save", _("Save"), priority=True), Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str, text: str = "") -> None:
         super().__init__()
@@ -44,7 +44,7 @@ class MemoScreen(ModalScreen[str | None]):
 class RatingScreen(ModalScreen[int | None]):
     """Press a number on the code's scale; escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, code: str, scale: tuple[int, int], labels: dict[str, str], current: int | None) -> None:
         super().__init__()

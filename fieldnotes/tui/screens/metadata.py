@@ -18,7 +18,7 @@ FIELDS = (("title", N_("Title")), ("kind", N_("Kind")), ("date", N_("Date")), ("
 
 
 class MetadataScreen(ModalScreen[dict[str, str] | None]):
-    BINDINGS = [Binding("ctrl+s", "save", _("Save"), priority=True), Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, row: dict[str, Any]) -> None:
         super().__init__()

@@ -28,7 +28,7 @@ class NewNote:
 
 
 class NoteScreen(ModalScreen[NewNote | None]):
-    BINDINGS = [Binding("ctrl+s", "save", _("Save"), priority=True), Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, municipalities: list[str]) -> None:
         super().__init__()

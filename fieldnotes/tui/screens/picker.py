@@ -65,15 +65,15 @@ class CodePicker(ModalScreen[PickerResult | None]):
     HELP_KEYS = [("Enter", N_("Apply the highlighted code (or create the new one) with the memo and rating")),
                  ("Tab", N_("On to the memo, then the rating (codes with a scale); shift+tab goes back"))]
     BINDINGS = [
-        Binding("escape", "cancel", _("Cancel")),
+        Binding("escape", "cancel", N_("Cancel")),
         # tab walks query → memo → rating and stops at the last field shown: wrapping round to the query
         # would put the next words typed (a memo, a rating) into the search and so change the code
-        Binding("tab", "step(1)", _("Next field"), show=False, priority=True),
-        Binding("shift+tab", "step(-1)", _("Previous field"), show=False, priority=True),
-        Binding("down", "move(1)", _("Next code"), show=False, priority=True,
-                tooltip=_("Move through the codes found")),
-        Binding("up", "move(-1)", _("Previous code"), show=False, priority=True,
-                tooltip=_("Move through the codes found")),
+        Binding("tab", "step(1)", N_("Next field"), show=False, priority=True),
+        Binding("shift+tab", "step(-1)", N_("Previous field"), show=False, priority=True),
+        Binding("down", "move(1)", N_("Next code"), show=False, priority=True,
+                tooltip=N_("Move through the codes found")),
+        Binding("up", "move(-1)", N_("Previous code"), show=False, priority=True,
+                tooltip=N_("Move through the codes found")),
     ]
 
     def __init__(self, codes: list[CodeChoice], recent: list[uuid.UUID], excerpt: str) -> None:

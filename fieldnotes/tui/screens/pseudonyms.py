@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
+from fieldnotes.translations import said
 from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _
 from fieldnotes.tui.screens.back import BackScreen
@@ -74,7 +75,7 @@ def load_entries(project: Any) -> list[Entry]:
 class EntryForm(ModalScreen[NewEntry | None]):
     """Original, pseudonym and category of a new register entry."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Cancel")), Binding("ctrl+s", "save", _("Save"), priority=True)]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel")), Binding("ctrl+s", "save", N_("Save"), priority=True)]
 
     def __init__(self, original: str = "", category: str = "person") -> None:
         super().__init__()
@@ -117,13 +118,13 @@ class EntryForm(ModalScreen[NewEntry | None]):
 
 class PseudonymsScreen(BackScreen):
     BINDINGS = [
-        Binding("a", "add", _("Add"), tooltip=_("Add an entry; on a candidate, add that candidate")),
-        Binding("delete", "remove", _("Remove"), tooltip=_("Remove the highlighted entry (asks first)")),
-        Binding("c", "switch_view", _("Candidates / register"),
-                tooltip=_("Candidates found in the text (CPR, phone, e-mail, address, names), or the register")),
-        Binding("enter", "open", _("Go to text"), show=False, tooltip=_("Open the document at the candidate")),
-        Binding("A", "apply", _("Apply"), show=False,
-                tooltip=_("Put the pseudonyms into the documents (counts first, asks, cannot be undone)")),
+        Binding("a", "add", N_("Add"), tooltip=N_("Add an entry; on a candidate, add that candidate")),
+        Binding("delete", "remove", N_("Remove"), tooltip=N_("Remove the highlighted entry (asks first)")),
+        Binding("c", "switch_view", N_("Candidates / register"),
+                tooltip=N_("Candidates found in the text (CPR, phone, e-mail, address, names), or the register")),
+        Binding("enter", "open", N_("Go to text"), show=False, tooltip=N_("Open the document at the candidate")),
+        Binding("A", "apply", N_("Apply"), show=False,
+                tooltip=N_("Put the pseudonyms into the documents (counts first, asks, cannot be undone)")),
     ]
     #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
     GUARDED = {"remove": guards.ASKS, "apply": guards.ASKS}
@@ -263,7 +264,7 @@ class PseudonymsScreen(BackScreen):
             from fieldnotes.project.actions import acting
 
             category = register.normalise_category(new.category)
-            summary = f"added the pseudonym {new.pseudonym} ({category})"
+            summary = said("added the pseudonym {pseudonym} ({category})", pseudonym=new.pseudonym, category=category)
             with acting(app.project, app.coder, "pseudonyms.add", summary) as (session, coder_id):
                 entry = register.add(session, new.original, new.pseudonym, category=category, coder_id=coder_id)
                 return f"{entry.original} → {entry.pseudonym}"
@@ -302,7 +303,7 @@ class PseudonymsScreen(BackScreen):
             from fieldnotes.errors import NotFound
             from fieldnotes.project.actions import acting
 
-            with acting(app.project, app.coder, "pseudonyms.remove", "removed a pseudonym") as (session, _coder):
+            with acting(app.project, app.coder, "pseudonyms.remove", said("removed a pseudonym")) as (session, _coder):
                 row = session.get(Pseudonym, uuid.UUID(entry.id))
                 if row is None:
                     raise NotFound(_("that entry is no longer in the register (removed elsewhere)"))

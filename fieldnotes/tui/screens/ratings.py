@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from fieldnotes.tui.i18n import _, number
+from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.drawing import bar_group, bar_group_width
 from fieldnotes.tui.widgets.footer import Footer
@@ -66,9 +66,9 @@ def layout(groups: int, columns: int, name: int, scale: tuple[int, int], width: 
 
 class RatingsScreen(Screen[None]):
     BINDINGS = [
-        Binding("n", "step(1)", _("Next code"), tooltip=_("The next code with a rating scale")),
-        Binding("p", "step(-1)", _("Previous code"), show=False, tooltip=_("The previous code with a rating scale")),
-        Binding("escape", "back", _("Back")),
+        Binding("n", "step(1)", N_("Next code"), tooltip=N_("The next code with a rating scale")),
+        Binding("p", "step(-1)", N_("Previous code"), show=False, tooltip=N_("The previous code with a rating scale")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self, code: str | None = None, *, rollup: bool = True) -> None:

@@ -37,8 +37,9 @@ from fieldnotes.queries.overview import (
     document_view,
     recent_codes,
 )
+from fieldnotes.translations import said
 from fieldnotes.tui import guards
-from fieldnotes.tui.i18n import N_, _, kind_label, pgettext
+from fieldnotes.tui.i18n import N_, NP_, _, format_date, kind_label
 from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.coded_text import CodedText
 from fieldnotes.tui.widgets.footer import Footer
@@ -55,44 +56,44 @@ def load_reader_data(project: Any, document_id: uuid.UUID, coder_id: uuid.UUID) 
 class ReaderScreen(Screen[None]):
     #: keys that are not bindings of this screen, for the help screen: (keys, English text)
     HELP_KEYS = [("shift+arrows", N_("Select text (a mouse drag works too)")),
-                 (pgettext("mouse", "click"), N_("A click on a stripe in the margin, or on coded text, chooses that "
+                 (NP_("mouse", "click"), N_("A click on a stripe in the margin, or on coded text, chooses that "
                                                  "coding for memo, rating, move and remove"))]
     # the footer shows the keys of the coding loop (and ? help) in the order they are used, so they fit at
     # 80 columns; the others are on the help screen, which reads their tooltips
     BINDINGS = [
-        Binding("c,enter", "code", pgettext("verb", "Code"),
-                tooltip=_("Code the selection: pick a code, add a memo and a rating in one step")),
-        Binding("full_stop", "repeat", _("Repeat"), show=False, tooltip=_("Apply the last code again")),
-        *[Binding(str(n), f"recent({n})", _("Recent code"), show=False,
-                  tooltip=_("Apply one of your nine most recent codes (listed on the right)")) for n in range(1, 10)],
-        Binding("k", "prefix", _("Shortcut"), show=False,
-                tooltip=_("k, then a letter: apply the code with that shortcut key in the codebook")),
+        Binding("c,enter", "code", NP_("verb", "Code"),
+                tooltip=N_("Code the selection: pick a code, add a memo and a rating in one step")),
+        Binding("full_stop", "repeat", N_("Repeat"), show=False, tooltip=N_("Apply the last code again")),
+        *[Binding(str(n), f"recent({n})", N_("Recent code"), show=False,
+                  tooltip=N_("Apply one of your nine most recent codes (listed on the right)")) for n in range(1, 10)],
+        Binding("k", "prefix", N_("Shortcut"), show=False,
+                tooltip=N_("k, then a letter: apply the code with that shortcut key in the codebook")),
         *[Binding(key, f"widen('{unit}')", label, show=key == "s",
-                  tooltip=_("Widen the selection to the word, sentence, paragraph or speaker turn"))
-          for key, unit, label in [("w", "word", _("Word")), ("s", "sentence", _("Sentence")),
-                                   ("p", "paragraph", _("Paragraph")), ("t", "turn", _("Turn"))]],
-        Binding("m", "memo", _("Memo"), tooltip=_("Write the memo of the coding at the cursor")),
-        Binding("r", "rate", _("Rate"), tooltip=_("Rate the coding at the cursor (codes with a scale)")),
-        Binding("delete", "remove", _("Remove"),
-                tooltip=_("Remove the coding at the cursor (u undoes; asks first if it is another coder's)")),
-        Binding("question_mark,f1", "app.help", _("Help"), tooltip=_("All keys, by screen")),
-        Binding("n", "next_coding", _("Next"), tooltip=_("Jump to the next / previous coding")),
-        Binding("N", "previous_coding", _("Previous"), show=False, tooltip=_("Jump to the next / previous coding")),
-        Binding("left_square_bracket", "move('start', -1)", _("Move start"), show=False,
-                tooltip=_("Move the start of the coding at the cursor one word left / right")),
-        Binding("right_square_bracket", "move('start', 1)", _("Move start"), show=False,
-                tooltip=_("Move the start of the coding at the cursor one word left / right")),
-        Binding("left_curly_bracket", "move('end', -1)", _("Move end"), show=False,
-                tooltip=_("Move the end of the coding at the cursor one word left / right")),
-        Binding("right_curly_bracket", "move('end', 1)", _("Move end"), show=False,
-                tooltip=_("Move the end of the coding at the cursor one word left / right")),
-        Binding("T", "turn_mode", _("Turn mode"), show=False,
-                tooltip=_("Turn mode: down and up select whole speaker turns, c codes them")),
-        Binding("C", "codings", _("Codings"), show=False,
-                tooltip=_("The document's codings as a list, by position or by code; Enter jumps to one")),
-        Binding("ctrl+o", "cycle_coder", _("Coders"), show=False,
-                tooltip=_("Show every coder's codings, only yours, or one other coder's")),
-        Binding("escape", "back", _("Back"), tooltip=_("Back (and out of turn mode)")),
+                  tooltip=N_("Widen the selection to the word, sentence, paragraph or speaker turn"))
+          for key, unit, label in [("w", "word", N_("Word")), ("s", "sentence", N_("Sentence")),
+                                   ("p", "paragraph", N_("Paragraph")), ("t", "turn", N_("Turn"))]],
+        Binding("m", "memo", N_("Memo"), tooltip=N_("Write the memo of the coding at the cursor")),
+        Binding("r", "rate", N_("Rate"), tooltip=N_("Rate the coding at the cursor (codes with a scale)")),
+        Binding("delete", "remove", N_("Remove"),
+                tooltip=N_("Remove the coding at the cursor (u undoes; asks first if it is another coder's)")),
+        Binding("question_mark,f1", "app.help", N_("Help"), tooltip=N_("All keys, by screen")),
+        Binding("n", "next_coding", N_("Next"), tooltip=N_("Jump to the next / previous coding")),
+        Binding("N", "previous_coding", N_("Previous"), show=False, tooltip=N_("Jump to the next / previous coding")),
+        Binding("left_square_bracket", "move('start', -1)", N_("Move start"), show=False,
+                tooltip=N_("Move the start of the coding at the cursor one word left / right")),
+        Binding("right_square_bracket", "move('start', 1)", N_("Move start"), show=False,
+                tooltip=N_("Move the start of the coding at the cursor one word left / right")),
+        Binding("left_curly_bracket", "move('end', -1)", N_("Move end"), show=False,
+                tooltip=N_("Move the end of the coding at the cursor one word left / right")),
+        Binding("right_curly_bracket", "move('end', 1)", N_("Move end"), show=False,
+                tooltip=N_("Move the end of the coding at the cursor one word left / right")),
+        Binding("T", "turn_mode", N_("Turn mode"), show=False,
+                tooltip=N_("Turn mode: down and up select whole speaker turns, c codes them")),
+        Binding("C", "codings", N_("Codings"), show=False,
+                tooltip=N_("The document's codings as a list, by position or by code; Enter jumps to one")),
+        Binding("ctrl+o", "cycle_coder", N_("Coders"), show=False,
+                tooltip=N_("Show every coder's codings, only yours, or one other coder's")),
+        Binding("escape", "back", N_("Back"), tooltip=N_("Back (and out of turn mode)")),
     ]
     #: how each action that removes or overwrites work is guarded (fieldnotes.tui.guards)
     GUARDED = {"remove": guards.DELETE_KEY, "move": guards.ASKS_FOR_OTHERS, "memo": guards.ASKS,
@@ -178,7 +179,8 @@ class ReaderScreen(Screen[None]):
             text.paint(self.shown_codings(), room_for=view.codings)
         if self.chosen is not None and not any(m.id == self.chosen for m in view.codings):
             self._forget_chosen()
-        meta = " · ".join(x for x in (view.municipality, kind_label(view.kind), view.date, view.activity) if x)
+        meta = " · ".join(x for x in (view.municipality, kind_label(view.kind), format_date(view.date, "short"),
+                                     view.activity) if x)
         self.query_one("#doc-header", Static).update(f"[b]{escape(view.title)}[/b]  [dim]{escape(meta)}[/dim]")
         self._show_recent()
         self._show_legend()
@@ -446,8 +448,9 @@ class ReaderScreen(Screen[None]):
         app: Any = self.app
         document_id = self.document_id
         choice = self._code(code_id) if code_id is not None else None
-        what = new_path if new_path is not None else (choice.name if choice else "a code")
-        summary = f"coded {what} in {self.view.title!r}" if self.view else f"coded {what}"
+        what = new_path if new_path is not None else (choice.name if choice else said("a code"))
+        summary = said("coded {code} in {title!r}", code=what, title=self.view.title) if self.view else \
+            said("coded {code}", code=what)
 
         def work() -> tuple[uuid.UUID, str, uuid.UUID, bool]:
             from fieldnotes.codebook import operations
@@ -470,7 +473,7 @@ class ReaderScreen(Screen[None]):
                 if code is None or document is None:
                     from fieldnotes.errors import NotFound
 
-                    raise NotFound("the code or document no longer exists")
+                    raise NotFound(_("the code or document no longer exists"))
                 coding, created = applying.apply(session, document, code, span[0], span[1], coder_id=coder_id,
                                                memo=memo, rating=rating)
                 return code.id, code.name, coding.id, created
@@ -588,7 +591,7 @@ class ReaderScreen(Screen[None]):
         app: Any = self.app
         name = mark.code_path.rsplit("/", 1)[-1]
         title = self.view.title if self.view else ""
-        summary = f"changed {', '.join(changes)} of {name} in {title!r}"
+        summary = said("changed {changes} of {code} in {title!r}", changes=", ".join(changes), code=name, title=title)
 
         def work() -> None:
             from fieldnotes.coding import applying
@@ -600,7 +603,7 @@ class ReaderScreen(Screen[None]):
                 if coding is None:
                     from fieldnotes.errors import NotFound
 
-                    raise NotFound("the coding no longer exists")
+                    raise NotFound(_("the coding no longer exists"))
                 applying.update(session, coding, **changes)
 
         def shown(data: ReaderData) -> None:
@@ -640,9 +643,9 @@ class ReaderScreen(Screen[None]):
     def _remove(self, mark: CodingMark) -> None:
         app: Any = self.app
         others = self._is_others(mark)
-        title = self.view.title if self.view else ""
-        whose = f"{mark.coder}'s " if others else ""
-        removed = f"removed {whose}{mark.code_path.rsplit('/', 1)[-1]} in {title!r}"
+        code, title = mark.code_path.rsplit("/", 1)[-1], self.view.title if self.view else ""
+        removed = (said("removed {coder}'s {code} in {title!r}", coder=mark.coder, code=code, title=title) if others
+                   else said("removed {code} in {title!r}", code=code, title=title))
 
         def work() -> None:
             from fieldnotes.coding import applying

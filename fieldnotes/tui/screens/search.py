@@ -15,7 +15,8 @@ from textual.binding import Binding
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fieldnotes.tui.i18n import _
+from fieldnotes.translations import said
+from fieldnotes.tui.i18n import N_, _, format_date
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.widgets.footer import Footer
 
@@ -25,12 +26,12 @@ SNIPPET = 60
 
 class SearchScreen(BackScreen):
     BINDINGS = [
-        Binding("enter", "jump", _("Go to text"), show=False),
-        Binding("space", "mark", _("Mark")),
+        Binding("enter", "jump", N_("Go to text"), show=False),
+        Binding("space", "mark", N_("Mark")),
         # priority: in the query box ctrl+f would otherwise delete the next word of the query
-        Binding("ctrl+f", "fuzzy", _("Fuzzy"), priority=True),
+        Binding("ctrl+f", "fuzzy", N_("Fuzzy"), priority=True),
         # priority: in the query box ctrl+k would otherwise delete the rest of the query
-        Binding("ctrl+k", "code_hits", _("Code hits"), priority=True),
+        Binding("ctrl+k", "code_hits", N_("Code hits"), priority=True),
     ]
 
     def __init__(self) -> None:
@@ -92,7 +93,7 @@ class SearchScreen(BackScreen):
         from fieldnotes.tui.i18n import number
 
         where = " · ".join(x for x in (hit.document_title or _("(untitled)"), hit.municipality, hit.speaker,
-                                       hit.date) if x)
+                                       format_date(hit.date, "short")) if x)
         before, middle, after = snippet(hit.context_before, hit.text, hit.context_after, SNIPPET)
         return Text.assemble(
             ("✔ " if index in self.marked else "", "bold"),
@@ -187,13 +188,14 @@ class SearchScreen(BackScreen):
             from fieldnotes.project.actions import acting
             from fieldnotes.search.coding import code_spans, spans_of
 
-            with acting(app.project, app.coder, "code.search", f"coded {len(hits)} search hits") as (
+            with acting(app.project, app.coder, "code.search", said("coded {n_hits} search hits",
+                                                                    n_hits=len(hits))) as (
                     session, coder_id):
                 code = session.get(Code, code_id)
                 if code is None:
                     from fieldnotes.errors import NotFound
 
-                    raise NotFound("the code no longer exists")
+                    raise NotFound(_("the code no longer exists"))
                 done = code_spans(session, spans_of(hits), code, coder_id=coder_id, memo=memo, rating=rating,
                                   snap=snap)
                 return sum(1 for d in done if d.created)

@@ -33,8 +33,8 @@ NONE = "(none)"
 
 class TimelineScreen(Screen[None]):
     BINDINGS = [
-        Binding("k", "kinds", _("Kinds"), tooltip=_("Show or hide each municipality's documents by kind")),
-        Binding("escape", "back", _("Back")),
+        Binding("k", "kinds", N_("Kinds"), tooltip=N_("Show or hide each municipality's documents by kind")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self) -> None:

@@ -66,16 +66,16 @@ class WordsData:
 
 class WordsScreen(BackScreen):
     BINDINGS = [
-        Binding("enter", "kwic", _("In context"), tooltip=_("Every use of the highlighted word, with its context")),
-        Binding("m", "by('municipality')", _("Municipality"), tooltip=_("Columns: municipalities")),
-        Binding("k", "by('kind')", _("Kind"), tooltip=_("Columns: document kinds")),
-        Binding("n", "step(1)", _("Next column")),
-        Binding("p", "step(-1)", _("Previous column"), show=False),
-        Binding("v", "view", _("Frequencies / key words"),
-                tooltip=_("Most frequent words, or key words against the rest (log-likelihood)")),
-        Binding("a", "names", _("Names"), show=False, tooltip=_("List people's names too, or leave them out")),
-        Binding("f", "focus_word", _("Find a word"), show=False,
-                tooltip=_("Type a word or a beginning such as borger* to see it in context")),
+        Binding("enter", "kwic", N_("In context"), tooltip=N_("Every use of the highlighted word, with its context")),
+        Binding("m", "by('municipality')", N_("Municipality"), tooltip=N_("Columns: municipalities")),
+        Binding("k", "by('kind')", N_("Kind"), tooltip=N_("Columns: document kinds")),
+        Binding("n", "step(1)", N_("Next column")),
+        Binding("p", "step(-1)", N_("Previous column"), show=False),
+        Binding("v", "view", N_("Frequencies / key words"),
+                tooltip=N_("Most frequent words, or key words against the rest (log-likelihood)")),
+        Binding("a", "names", N_("Names"), show=False, tooltip=N_("List people's names too, or leave them out")),
+        Binding("f", "focus_word", N_("Find a word"), show=False,
+                tooltip=N_("Type a word or a beginning such as borger* to see it in context")),
     ]
 
     def __init__(self) -> None:
@@ -243,8 +243,8 @@ class KwicScreen(PlacesScreen):
     LIST_ID = "kwic"
 
     BINDINGS = [
-        Binding("enter", "jump", _("Go to text")),
-        Binding("escape", "back", _("Back")),
+        Binding("enter", "jump", N_("Go to text")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self, word: str, where: str, found: list[Any]) -> None:
