@@ -117,7 +117,7 @@ def test_a_plain_export_of_the_demo_names_no_one_and_says_so(english_demo: Path,
     register = [e["original"] for e in yaml.safe_load((demo_dir() / "pseudonyms.yaml").read_text("utf-8"))["entries"]]
     out = tmp_path / "demo.html"
     result = ok("--db", english_demo, "--lang", "da", "export", "html", out)
-    assert "names replaced: yes" in result.out
+    assert "navne erstattet: ja" in result.out  # --lang da: said in Danish
     page = out.read_text(encoding="utf-8")
     text = html.unescape(page) + json.dumps(data_block(page), ensure_ascii=False)
     found = [name for name in register if re.search(rf"(?<!\w){re.escape(name)}(?:s|'s?)?(?!\w)", text)]

@@ -160,7 +160,7 @@ def test_the_excerpt_table_opens_in_libreoffice_calc(tmp_path_factory: pytest.Te
     belief = next(r for r in rows if r[column["Uddrag"]] == BELIEF)
     assert belief[column["Kommune"]] == "Lyngå" and belief[header.index("team")] == "Ungeteam æøå"
     (long,) = [r[column["Uddrag"]] for r in rows if r[column["Uddrag"]].startswith("= 2+2")]
-    assert long.endswith("(40,063 characters in all)") and len(long) <= 32_767
+    assert long.endswith(("(40,063 characters in all)", "(40.063 tegn i alt)")) and len(long) <= 32_767
     # Calc's editor breaks a paragraph of a multi-line cell after 16,384 characters (also in files that
     # openpyxl writes), so line breaks aside
     assert text.replace("\n", "").startswith(long.replace("\n", "")[:32_000])

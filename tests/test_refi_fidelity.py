@@ -521,6 +521,7 @@ NOT_CARRIED: dict[str, str] = {
     "changes": "the audit trail", "events": "the event log", "pseudonyms": "the pseudonym register",
     "merge_conflicts": "a merge's review list, which points into the event log",
     "project.is_demo": "a copy of the demo must never be overwritten by `fieldnotes demo`",
+    "document_boundaries": "a cache of each text's line and sentence boundaries, computed again from the text",
 }
 
 

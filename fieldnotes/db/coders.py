@@ -79,10 +79,11 @@ def suggested_name() -> str:
 def set_default(session: Session, name: str) -> Coder:
     """Make NAME the project's default coder (created on first use), as one change of the event log."""
     from fieldnotes.db import history
+    from fieldnotes.translations import said
 
     cleaned = normalise_name(name)
     with history.change(session, coder_id=coder_id(cleaned), action=DEFAULT_ACTION,
-                        summary=f"coding as {cleaned}"):
+                        summary=said("coding as {name}", name=cleaned)):
         coder = ensure_coder(session, cleaned)
         settings = session.scalars(select(ProjectSettings)).one()
         settings.default_coder_id = coder.id
