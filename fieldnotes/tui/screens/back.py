@@ -15,7 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-from fieldnotes.tui.i18n import _
+from fieldnotes.translations import N_
 
 
 def typing(widget: Widget | None) -> bool:
@@ -53,7 +53,7 @@ def go_back(screen: Screen[Any]) -> None:
 class BackScreen(Screen[None]):
     """A screen on which Esc goes back (see the module's docstring)."""
 
-    BINDINGS = [Binding("escape", "back", _("Back"), tooltip=_("Back: out of a text box, then out of the screen"))]
+    BINDINGS = [Binding("escape", "back", N_("Back"), tooltip=N_("Back: out of a text box, then out of the screen"))]
 
     def action_back(self) -> None:
         go_back(self)
