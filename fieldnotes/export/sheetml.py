@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from fieldnotes.export import ooxml
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -27,7 +29,6 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 PLAIN, HEADER, TOP, WRAP, DATE, BOLD = 0, 1, 2, 3, 4, 5
 
 # XML 1.0 forbids most control characters (and lone surrogates, U+FFFE, U+FFFF)
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # text that a reader would take for an escaped character (_x000D_) is itself escaped (ECMA-376 ST_Xstring)
 _ESCAPE_LIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 _EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's 1900 date system (as it counts, after its 1900 leap day)
@@ -38,14 +39,7 @@ CELL_LIMIT = 32_767
 
 def escape(text: str) -> str:
     """Text safe as the content of an element, kept as it is when read back (carriage returns too)."""
-    if _FORBIDDEN.search(text):
-        text = _FORBIDDEN.sub("", text)
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    text = ooxml.escape(text)  # the Word writer's: forbidden characters out, & < > " escaped
     if "\r" in text:
         text = text.replace("\r", "&#13;")  # a literal CR would be read as a line feed
     if "_x" in text:
