@@ -179,3 +179,20 @@ def test_library_counts_and_similar_without_the_command_line(tmp_path: Path) -> 
                                    for h in result.hits)
     with open_project(str(db)) as project, project.write() as session:
         assert index.check(session) == []
+
+
+def test_two_read_only_projects_in_one_process_never_share_a_vocabulary(tmp_path: Path) -> None:
+    """A read-only SQLite engine's URL is the same for every file, and two projects with one imported
+    document each have the same index structure record: the cached vocabulary must still be per file."""
+    found = {}
+    for word in ("praktikplads", "sagsbehandler"):
+        folder = tmp_path / word
+        folder.mkdir()
+        (folder / f"nøgle-{word}.md").write_text(f"---\ntitel: Om {word}\n---\nHun talte om {word} på Ærø.\n",
+                                                  encoding="utf-8")
+        db = folder / "p.db"
+        ok("--db", db, "init", "--coder", "Anna Krogh")
+        ok("--db", db, "import", folder / f"nøgle-{word}.md")
+        hits = ok("--db", db, "search", word[:-1], "--fuzzy", "--json").json
+        found[word] = {hit["text"] for hit in hits}
+    assert found == {"praktikplads": {"praktikplads"}, "sagsbehandler": {"sagsbehandler"}}

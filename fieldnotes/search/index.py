@@ -209,15 +209,26 @@ _cache: dict[tuple[str, str], tuple[str, Vocabulary]] = {}
 _cache_lock = Lock()
 
 
+def _database(session: Session) -> str:
+    """Which database this is: a read-only SQLite engine's URL is a bare "sqlite://" for every file, so a
+    SQLite project is told by its file's path (two projects could otherwise share a cached vocabulary)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        for _seq, name, path in session.connection().exec_driver_sql("PRAGMA database_list"):
+            if name == "main":
+                return f"sqlite:{path}"
+    return bind.engine.url.render_as_string(hide_password=True)
+
+
 def _cached(session: Session, kind: str, fingerprint: str) -> Vocabulary | None:
-    key = (kind, session.get_bind().engine.url.render_as_string(hide_password=True))
+    key = (kind, _database(session))
     with _cache_lock:
         found = _cache.get(key)
     return found[1] if found is not None and found[0] == fingerprint else None
 
 
 def _remember(session: Session, kind: str, fingerprint: str, vocabulary: Vocabulary) -> Vocabulary:
-    key = (kind, session.get_bind().engine.url.render_as_string(hide_password=True))
+    key = (kind, _database(session))
     with _cache_lock:
         _cache[key] = (fingerprint, vocabulary)
     return vocabulary
