@@ -109,9 +109,9 @@ class Checked:
                 raise self._refuse(_("the {what} unpacks to more than {size_text} (a zip bomb, or far too large)")
                                    .format(what=self.what, size_text=size_text(limits.total)))
             if info.file_size > limits.member:
-                raise self._refuse(_("{filename} unpacks to {size_text}; members larger than {size_text2} are not read")
-                                   .format(filename=info.filename, size_text=size_text(info.file_size),
-                                           size_text2=size_text(limits.member)))
+                raise self._refuse(_("{filename} unpacks to {size}; members larger than {limit} are not read")
+                                   .format(filename=info.filename, size=size_text(info.file_size),
+                                           limit=size_text(limits.member)))
         return infos
 
     def read(self, member: str | zipfile.ZipInfo, limit: int | None = None) -> bytes:
@@ -119,9 +119,9 @@ class Checked:
         info = member if isinstance(member, zipfile.ZipInfo) else self.zip.getinfo(member)
         most = min(self.limits.member, limit) if limit is not None else self.limits.member
         if info.file_size > most:
-            raise self._refuse(_("{filename} unpacks to {size_text}, more than the {size_text2} it may hold")
-                               .format(filename=info.filename, size_text=size_text(info.file_size),
-                                       size_text2=size_text(most)))
+            raise self._refuse(_("{filename} unpacks to {size}, more than the {limit} it may hold")
+                               .format(filename=info.filename, size=size_text(info.file_size),
+                                       limit=size_text(most)))
         try:
             with self.zip.open(info) as handle:
                 data = handle.read(most + 1)

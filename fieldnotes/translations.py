@@ -253,6 +253,15 @@ def format_date(value: dt.date | str | None, style: str = "long", lang: str | No
     return str(babel_date(day, format=pattern or "short", locale=_locale(lang)))
 
 
+def format_period(first: dt.date, last: dt.date, lang: str | None = None) -> str:
+    """A span of months as the language writes it (Babel's intervals): "feb.–jul. 2025", "aug. 2025–jan. 2026"
+    in Danish, "Feb – Jul 2025" in English; with days when the span does not start on the first."""
+    from babel.dates import format_interval
+
+    skeleton = "yMMM" if first.day == 1 else "yMMMd"
+    return str(format_interval(first, last, skeleton, locale=_locale(lang)))
+
+
 def format_datetime(value: dt.datetime, with_seconds: bool = False, style: str = "long") -> str:
     """A moment in local time: "18. marts 2025 14.05" / "18 March 2025 14:05" (long), "18.03.2025 14.05" /
     "18/03/2025 14:05" (short: one width, for columns)."""

@@ -306,7 +306,9 @@ def test_the_cell_option_prints_the_cells_excerpts(project: Path, direct: Direct
 def test_text_table_shows_the_tree_and_totals(project: Path) -> None:
     lines = ok("--db", project, "matrix", "--by", "phase").out.splitlines()
     assert lines[0] == "Codings by phase (rows include their sub-codes)"
-    assert lines[1].split() == ["Code", "1", "2", "4", "(none)", "Total"]
+    assert lines[1].split() == ["Code", "Phase", "1", "(Feb", "–", "Jul", "2025)", "Phase", "2",
+                                "(Aug", "2025", "–", "Jan", "2026)", "Phase", "4", "(Aug", "2026", "–", "Jan",
+                                "2027)", "(none)", "Total"]  # phases with their months (#23)
     row = next(line for line in lines if line.startswith("  Specifik tro"))
     assert row.split()[-5:] == ["1", "1", "0", "0", "2"]
     assert lines[-1].split() == ["Total", "9", "5", "3", "1", "18"]

@@ -7,6 +7,8 @@ every request the page makes, so a request that leaves the page would be seen (a
 
 from __future__ import annotations
 
+import re
+
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,9 +78,11 @@ class Watched:
     def listed_ids(self) -> list[str]:
         return list(self.page.locator("#panel-list > li").evaluate_all("items => items.map(i => i.dataset.id)"))
 
-    def cell(self, view: str, row: str, column: str) -> Any:
-        """The heat map's button for a row (a code's name) and a column, found by its accessible name."""
-        return self.page.locator(f"#view-{view} button.cell[aria-label^={_quoted(f'{row} × {column}: ')}]")
+    def cell(self, view: str, row: str, column: str, *, dated: bool = False) -> Any:
+        """The heat map's button for a row (a code's name) and a column, found by its accessible name (a
+        `dated` column, a phase, is named with its dates after `column`: "Fase 2 · 1. aug. 2025 – 31. jan. 2026")."""
+        named = f"{row} × {column} · " if dated else f"{row} × {column}: "
+        return self.page.locator(f"#view-{view} button.cell[aria-label^={_quoted(named)}]")
 
 
 def _quoted(text: str) -> str:
@@ -122,7 +126,10 @@ def test_a_click_on_a_cell_lists_exactly_the_matrix_cells_excerpts(english_demo:
     assert not page.locator("#panel").is_visible()
     expected = ok("--db", english_demo, "matrix", "--by", "phase", "--cell", "Sparringskultur og ledelse", "2",
                   "--json").json
-    watched.cell("phase", "Sparringskultur og ledelse", "Fase 2").click()
+    phase_cell = watched.cell("phase", "Sparringskultur og ledelse", "Fase 2", dated=True)
+    assert re.fullmatch(r"Sparringskultur og ledelse × Fase 2 · 1\. \w+\.? \d{4} – \d+\. \w+\.? \d{4}: \d+",
+                        phase_cell.get_attribute("aria-label") or ""), phase_cell.get_attribute("aria-label")
+    phase_cell.click()
     assert watched.listed_ids() == [e["id"] for e in expected]
     page.screenshot(path=str(tmp_path / "faser.png"))
     assert watched.requests == [watched.url], "no request leaves the page"

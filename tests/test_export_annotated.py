@@ -104,7 +104,7 @@ def document_text(document: Any, title: str) -> str:
 def test_every_coding_is_a_comment_on_exactly_its_text(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "kommenteret.docx"
     result = ok("--db", project, "--lang", "da", "export", "docx", out, "--annotated", DOC, NOTE)
-    assert "5 kodning(er) som kommentarer fra 2 dokument(er)" in result.out
+    assert "5 kodninger som kommentarer fra 2 dokumenter" in result.out  # plural forms (#23)
     document = docx.Document(str(out))
     shown = {c["id"]: c for d in (DOC, NOTE) for c in ok("--db", project, "show", d, "--json").json["codings"]}
     comments = list(document.comments)

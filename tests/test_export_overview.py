@@ -94,7 +94,9 @@ def test_the_overview_is_the_matrix_with_shaded_cells(english_demo: Path, tmp_pa
     word = Document(str(out))
     grid = word.tables[0]  # before the codebook's tables in the appendix
     header = [c.text for c in grid.rows[0].cells]
-    names = [f"Phase {c}" for c in table.columns] if by == "phase" else table.columns
+    periods = {"1": "1 Feb 2025 – 31 Jul 2025", "2": "1 Aug 2025 – 31 Jan 2026", "3": "1 Feb 2026 – 31 Jul 2026",
+               "4": "1 Aug 2026 – 31 Jan 2027"}  # the demo's fieldwork starts on 1 February 2025
+    names = [f"Phase {c} · {periods[c]}" for c in table.columns] if by == "phase" else table.columns
     assert header == ["Codes", *names, "Total"]
     body = grid.rows[1:-1]
     shown = [path for path in table.rows if table.row_totals[path]]  # the exported codes: those with excerpts
@@ -132,7 +134,9 @@ def test_the_overview_speaks_danish_and_follows_the_cell(english_demo: Path, tmp
        "Tro på borgerens jobchance", "Søholm")
     word = Document(str(out))
     grid = word.tables[0]
-    assert [c.text for c in grid.rows[0].cells] == ["Koder", "Fase 1", "Fase 2", "Fase 3", "Fase 4", "I alt"]
+    assert [c.text for c in grid.rows[0].cells] == [
+        "Koder", "Fase 1 · 1. feb. 2025 – 31. jul. 2025", "Fase 2 · 1. aug. 2025 – 31. jan. 2026",
+        "Fase 3 · 1. feb. 2026 – 31. jul. 2026", "Fase 4 · 1. aug. 2026 – 31. jan. 2027", "I alt"]
     assert [r.cells[0].text for r in grid.rows[1:]] == ["Tro på borgerens jobchance", "Generel tro", "Specifik tro",
                                                          "I alt"]
     headings = [p.text for p in word.paragraphs if p.style is not None and p.style.name == "Heading 1"]

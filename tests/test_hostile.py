@@ -545,3 +545,36 @@ def test_the_in_process_helper_fails_a_test_whose_command_hit_a_bug(monkeypatch:
     expected = run("locate", unexpected=True)
     assert expected.code == 1 and "unexpected error (RuntimeError)" in expected.err
     assert "en fejl i fieldnotes" not in expected.err  # the message stays in the log, not on the screen
+
+
+# --- in Danish: the refusals of #22 hold no English ------------------------------------------------------
+
+
+def test_a_refused_name_says_the_rule_in_danish(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    before = snapshot(project)
+    escape = run("--db", project, "--lang", "da", "codebook", "add", "Ny\x1b[31mBy")
+    assert (escape.code, escape.err) == (1, (
+        "fieldnotes: fejl: kodens navn 'Ny\\x1b[31mBy' indeholder et escape-tegn (U+001B, som indleder terminalens "
+        "escape-sekvenser); navne og metadata må ikke indeholde kontroltegn, terminalens escape-sekvenser eller "
+        "tegn, der styrer tekstens retning; fjern tegnet\n"))
+    long = run("--db", project, "--lang", "da", "codebook", "add", "Æ" * 5111)
+    assert long.code == 1 and long.err.startswith(
+        "fieldnotes: fejl: kodens navn har 5.111 tegn, men der er højst plads til 300; forkort: 'ÆÆÆ"), long.err
+    several = run("--db", project, "--lang", "da", "doc", "set", "Teammøde i Fjordby", "attr:team", "Nord\u202e")
+    assert several.code == 1 and "værdien af attributten 'team' 'Nord\\u202e' indeholder et tegn, der styrer " \
+                                 "tekstens retning (U+202E)" in several.err, several.err
+    assert snapshot(project) == before
+
+
+def test_a_damaged_bundle_says_why_in_danish(tmp_path: Path,
+                                             bundle_manifest: tuple[Path, dict[str, object]]) -> None:
+    project, manifest = bundle_manifest
+    bundle = tmp_path / "halv.fnbundle"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        archive.writestr("events.json", b"{}")
+    result = run("--db", project, "--lang", "da", "merge", bundle)
+    assert (result.code, result.err) == (1, "fieldnotes: fejl: halv.fnbundle er beskadiget eller ufuldstændig "
+                                            "(rows.json mangler); intet blev flettet; lav pakken igen, og kopiér den "
+                                            "i sin helhed\n"), result.err

@@ -11,6 +11,7 @@ its coder, and `role`, the role of the speaker whose turn the coding starts in (
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import json
 import uuid
 from collections import defaultdict
@@ -86,13 +87,32 @@ def dimension_name(by: str | Dimension) -> str:
     return _(DIMENSION_NAMES[dimension.name])
 
 
-def column_label(by: str | Dimension, label: str) -> str:
+def column_label(by: str | Dimension, label: str, start: dt.date | None = None) -> str:
     """A column's label as a reader sees it: "(ingen)" for no value, a document kind in the interface
-    language; the project's own values (municipalities, names) as they are."""
+    language, a phase with its dates when the fieldwork `start` is given ("Fase 1 (feb.–jul. 2025)");
+    the project's own values (municipalities, names) as they are."""
     dimension = parse_by(by)
     if label == NONE or (dimension.name == "kind" and label in OWN_LABELS):
         return _(OWN_LABELS[label])
+    if dimension.name == "phase" and start is not None and label.isdigit() and int(label) > 0:
+        return phase_title(int(label), start)
     return label
+
+
+def phase_title(phase: int, start: dt.date) -> str:
+    """A phase as a heading: its number and its months, from the fieldwork start (phases are half-years)."""
+    from fieldnotes.project.opening import phase_dates
+    from fieldnotes.translations import format_period
+
+    return _("Phase {n} ({period})").format(n=phase, period=format_period(*phase_dates(phase, start)))
+
+
+def phase_start(session: Session, by: str | Dimension) -> dt.date | None:
+    """The fieldwork start when the columns are phases (their headings show dates), else None."""
+    if parse_by(by).name != "phase":
+        return None
+    start: dt.date | None = session.scalar(select(ProjectSettings.start_date))
+    return start
 
 
 def parse_by(text: str | Dimension) -> Dimension:

@@ -24,6 +24,7 @@ command line and the app open a cell's excerpts with `cell_excerpts`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import operator
 import uuid
 from collections import Counter, defaultdict
@@ -61,9 +62,14 @@ class Matrix:
     total: Number
     column_documents: dict[str, int] = field(default_factory=dict)  # each column's documents (percent base)
     documents: int = 0  # documents in scope
+    start: dt.date | None = None  # the fieldwork start, when the columns are phases (headings show their dates)
 
     def value(self, row: str, column: str) -> Number:
         return self.cells[row][column]
+
+    def title(self, column: str) -> str:
+        """The column's heading as a reader sees it: "Fase 1 (feb.–jul. 2025)", "(ingen)", a kind, a name."""
+        return cols.column_label(self.by, column, self.start)
 
     def as_dict(self) -> dict[str, Any]:
         def out(value: Number) -> Number:
@@ -436,6 +442,7 @@ def _matrix(session: Session, filters: Filters, dimension: cols.Dimension, measu
         row_totals={path: counted.row_totals[row] for path, row in zip(paths, shown, strict=True)},
         column_totals=counted.column_totals, total=counted.total,
         column_documents={label: units.base.get(label, 0) for label in units.order}, documents=units.base_total,
+        start=cols.phase_start(session, dimension),
     )
 
 

@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Any
 
-from fieldnotes.analysis.columns import column_label, dimension_name
+from fieldnotes.analysis.columns import dimension_name
 from fieldnotes.analysis.matrix import Matrix
 from fieldnotes.translations import N_, _, format_decimal, format_number, speaking, translator
 
@@ -43,7 +43,7 @@ def _number(value: float | int, measure: str, lang: str) -> str:
 
 def _columns(m: Matrix, lang: str) -> list[str]:
     with speaking(lang):
-        return [column_label(m.by, col) for col in m.columns]
+        return [m.title(col) for col in m.columns]
 
 
 def _name(path: str) -> str:
@@ -81,7 +81,7 @@ def csv_bytes(m: Matrix, *, lang: str = "en") -> bytes:
     lang = "en"
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([heading("code_path", lang), *m.columns, heading("total", lang)])
+    writer.writerow([heading("code_path", lang), *_columns(m, lang), heading("total", lang)])
     for path in m.rows:
         writer.writerow([path, *(_plain(m.cells[path][c]) for c in m.columns), _plain(m.row_totals[path])])
     writer.writerow([heading("total", lang), *(_plain(m.column_totals[c]) for c in m.columns), _plain(m.total)])

@@ -45,8 +45,8 @@ TYPES = ("dominant_area", "present_everywhere", "rating_trend", "phase_shift", "
 def _need(pattern: dict[str, Any], *keys: str) -> list[Any]:
     missing = [key for key in keys if key not in pattern]
     if missing:
-        raise InvalidInput(_("the {pattern} pattern lacks {missing}: {pattern2}")
-                           .format(pattern=pattern.get('type'), missing=', '.join(missing), pattern2=pattern))
+        raise InvalidInput(_("the {pattern} pattern lacks {missing}: {given}")
+                           .format(pattern=pattern.get('type'), missing=', '.join(missing), given=pattern))
     return [pattern[key] for key in keys]
 
 

@@ -10,6 +10,7 @@ counts every rating once.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -48,6 +49,10 @@ class Ratings:
     scale: tuple[int, int]
     columns: list[RatingStats]
     total: RatingStats
+    start: dt.date | None = None  # the fieldwork start, when `by` is phase (headings show the phases' dates)
+
+    def title(self, label: str) -> str:
+        return cols.column_label(self.by, label, self.start)
 
     def column(self, label: str) -> RatingStats:
         for stats in self.columns:
@@ -110,7 +115,7 @@ def ratings(session: Session, code: str, filters: Filters | None = None, by: str
     return Ratings(
         code=str(node.id), code_path=tree.path(node.id), codes=[tree.path(n.id) for n in scaled], by=str(dimension),
         scale=scale, columns=[_stats(label, per_label.get(label, []), scale) for label in units.order],
-        total=_stats("total", every, scale),
+        total=_stats("total", every, scale), start=cols.phase_start(session, dimension),
     )
 
 
@@ -133,6 +138,13 @@ class RatingGrid:
     row_totals: dict[str, RatingStats]
     column_totals: dict[str, RatingStats]
     total: RatingStats
+    start: dt.date | None = None  # the fieldwork start, for headings of phases with their dates
+
+    def row_title(self, row: str) -> str:
+        return cols.column_label(self.rows_by, row, self.start)
+
+    def column_title(self, column: str) -> str:
+        return cols.column_label(self.columns_by, column, self.start)
 
     def means(self, row: str) -> list[float | None]:
         """The row's mean in each column (None where it has no rating)."""
@@ -197,4 +209,5 @@ def rating_grid(session: Session, code: str, filters: Filters | None = None, row
         row_totals={row: _stats(row, per_row.get(row, []), scale) for row in row_units.order},
         column_totals={column: _stats(column, per_column.get(column, []), scale) for column in column_units.order},
         total=_stats("total", every, scale),
+        start=cols.phase_start(session, "phase") if "phase" in (row_dimension.name, column_dimension.name) else None,
     )

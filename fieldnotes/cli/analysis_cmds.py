@@ -87,11 +87,19 @@ def cooccurrence(ctx: Context) -> int:
     pairs = result.pairs[: args.limit] if args.limit is not None else result.pairs
     data = result.as_dict()
     data["pairs"] = [p.as_dict() for p in pairs]
-    unit = {"overlap": _("overlaps"), "turn": _("turns"), "paragraph": _("paragraphs")}[result.within]
     within = {"overlap": _("overlap"), "turn": _("turn"), "paragraph": _("paragraph")}[result.within]
-    docs = _("doc(s)")
-    lines = [f"{format_number(p.count):>6} {unit:<10} {format_number(p.documents):>4} {docs}  {p.code_a_path}  ×  "
-             f"{p.code_b_path}" for p in pairs]
+
+    def unit(n: int) -> str:  # "1 overlap", "2 overlaps": the word in the count's form, beside its number
+        phrase = {"overlap": ngettext("{count} overlap", "{count} overlaps", n),
+                  "turn": ngettext("{count} turn", "{count} turns", n),
+                  "paragraph": ngettext("{count} paragraph", "{count} paragraphs", n)}[result.within]
+        return phrase.format(count="").strip()
+
+    def docs(n: int) -> str:
+        return ngettext("{count} document", "{count} documents", n).format(count="").strip()
+
+    lines = [f"{format_number(p.count):>6} {unit(p.count):<10} {format_number(p.documents):>4} "
+             f"{docs(p.documents):<10}  {p.code_a_path}  ×  {p.code_b_path}" for p in pairs]
     lines.append(ngettext("{n} pair of codes meets ({within})", "{n} pairs of codes meet ({within})",
                           len(result.pairs)).format(n=format_number(len(result.pairs)), within=within))
     ctx.emit(data, lines)
@@ -119,7 +127,7 @@ def ratings(ctx: Context) -> int:
         mean = "-" if stats.mean is None else format_decimal(stats.mean, 2)
         median = "-" if stats.median is None else format_number(stats.median)
         spread = " ".join(f"{point}:{format_number(n)}" for point, n in stats.distribution.items())
-        label = _("total") if stats is result.total else column_label(result.by, stats.label)
+        label = _("total") if stats is result.total else result.title(stats.label)
         return f"{label:<28} {format_number(stats.count):>6} {mean:>6} {median:>6}   {spread}"
 
     lines = [_("ratings of {codes} (scale {low}–{high}) by {dimension}").format(
@@ -137,17 +145,20 @@ def _rating_grid(ctx: Context, grid: Any) -> int:
     from fieldnotes.analysis import charts
 
     low, high = grid.scale
-    width = max([8, *(len(row) for row in grid.rows)])
+    width = max([8, *(len(grid.row_title(row)) for row in grid.rows)])
+    titles = [grid.column_title(column) for column in grid.columns]
+    widths = [max(11, len(title) + 2) for title in titles]  # a phase's heading holds its dates
     lines = [_("ratings of {names} (scale {low}–{high}): mean (n) by {columns_by}, one line per {rows_by}")
              .format(names=", ".join(grid.codes), low=low, high=high, columns_by=dimension_name(grid.columns_by),
                      rows_by=dimension_name(grid.rows_by)),
-             " " * width + "".join(f"{column_label(grid.columns_by, column):>11}" for column in grid.columns)
+             " " * width + "".join(f"{title:>{w}}" for title, w in zip(titles, widths, strict=True))
              + "   " + _("trend")]
     for row in grid.rows:
         cells = [grid.cells[row][column] for column in grid.columns]
-        shown = "".join(f"{'-' if c.mean is None else format_decimal(c.mean, 2):>6} ({c.count:>2})" for c in cells)
+        shown = "".join(f"{'-' if c.mean is None else format_decimal(c.mean, 2):>{w - 5}} ({c.count:>2})"
+                        for c, w in zip(cells, widths, strict=True))
         first, last = charts.first_and_last(grid.means(row))
-        lines.append(f"{column_label(grid.rows_by, row):<{width}}{shown}   "
+        lines.append(f"{grid.row_title(row):<{width}}{shown}   "
                      f"{charts.sparkline(grid.means(row), low, high)} {charts.direction(first, last)}")
     ctx.emit(grid.as_dict(), lines)
     return 0

@@ -10,7 +10,7 @@ from typing import Any
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
 from fieldnotes.errors import InvalidInput
-from fieldnotes.translations import _, format_decimal
+from fieldnotes.translations import _, format_decimal, format_number, ngettext
 
 
 def _size(n: int) -> str:
@@ -72,12 +72,14 @@ def _export(ctx: Context, fmt: str) -> int:
         finish()
     names = result.names.line() if result.names is not None else ""  # JSON stays English
     said_names = result.names.line(_) if result.names is not None else ""
-    message = (_("wrote {out}: {excerpts} coding(s) as comments from {documents} document(s), {size}")
-               if request.annotated else
-               _("wrote {out}: {excerpts} excerpt(s) from {documents} document(s), {size}"))
-    ctx.emit(result.as_dict() | {"names": names},
-             [message.format(out=args.out, excerpts=result.excerpts, documents=result.documents,
-                             size=_size(result.bytes)), said_names])
+    n = result.excerpts
+    what = (ngettext("{count} coding as a comment", "{count} codings as comments", n) if request.annotated else
+            ngettext("{count} excerpt", "{count} excerpts", n)).format(count=format_number(n))
+    documents = ngettext("{count} document", "{count} documents", result.documents).format(
+        count=format_number(result.documents))
+    message = _("wrote {out}: {what} from {documents}, {size}").format(out=args.out, what=what, documents=documents,
+                                                                       size=_size(result.bytes))
+    ctx.emit(result.as_dict() | {"names": names}, [message, said_names])
     return 0
 
 

@@ -304,8 +304,8 @@ def db_upgrade(ctx: Context) -> int:
             backups += project.backups
             notices = [n for n in project.notices if not n.startswith("upgraded the project")]
     after = _revision_state(target) | {"backups": [str(b) for b in backups]}
-    lines = [_("upgraded {project} from {current} to {current2}")
-             .format(project=after['project'], current=state['current'], current2=after['current'])]
+    lines = [_("upgraded {project} from {before} to {after}")
+             .format(project=after['project'], before=state['current'], after=after['current'])]
     lines += [f"the previous state was backed up first to {b}" for b in backups]
     lines += notices
     ctx.emit(after | {"notices": notices}, lines)

@@ -80,8 +80,8 @@ def merge(ctx: Context) -> int:
         if counts:
             lines.append(f"  {label}: {_counts(counts)}")
     if report.documents_matched_by_text:
-        lines.append(_("  {documents_matched_by_text} document(s) matched by their text")
-                     .format(documents_matched_by_text=report.documents_matched_by_text))
+        lines.append(_("  {n} document(s) matched by their text")
+                     .format(n=report.documents_matched_by_text))
     if report.codings_moved_with_text:
         lines.append(_("  {codings_moved_with_text} coding(s) moved with an edited text ({needs_review} flagged for "
                        "review)").format(codings_moved_with_text=report.codings_moved_with_text,

@@ -25,7 +25,7 @@ PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 
 def code_name(name: str) -> str:
     """A code's name checked: the rules for names (fieldnotes.db.validation), and no '/'."""
-    name = validation.name(name, "the code name", limit=validation.CODE_NAME)
+    name = validation.name(name, _("the code name"), limit=validation.CODE_NAME)
     if not name:
         raise InvalidInput(_("a code needs a name"))
     if "/" in name:
@@ -63,7 +63,7 @@ def add(session: Session, name: str, *, parent: Code | None = None, color: str |
             raise Refused(_("the shortcut {shortcut!r} is taken by {name!r}")
                           .format(shortcut=shortcut, name=taken.name))
     if scale is not None and scale[0] >= scale[1]:
-        raise InvalidInput(_("the scale {item}–{item2} must go from low to high").format(item=scale[0], item2=scale[1]))
+        raise InvalidInput(_("the scale {low}–{high} must go from low to high").format(low=scale[0], high=scale[1]))
     siblings = session.scalar(select(func.count()).select_from(Code).where(
         Code.parent_id == parent_id if parent_id else Code.parent_id.is_(None))) or 0
     if color is None:
@@ -122,8 +122,8 @@ def merge(session: Session, source: Code, target: Code) -> MergeResult:
         raise Refused(_("a code cannot be merged into itself"))
     tree = CodeTree.load(session)
     if target.id in tree.descendants(source.id):
-        raise Refused(_("cannot merge {name!r} into its own sub-code {name2!r}")
-                      .format(name=source.name, name2=target.name))
+        raise Refused(_("cannot merge {name!r} into its own sub-code {target!r}")
+                      .format(name=source.name, target=target.name))
     if not target.codable and session.scalar(select(func.count()).select_from(Coding).where(
             Coding.code_id == source.id)):
         raise Refused(_("{name!r} is a category; codings cannot move onto it").format(name=target.name))

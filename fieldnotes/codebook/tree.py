@@ -127,8 +127,8 @@ class CodeTree:
             if len(by_id) == 1:
                 return by_id[0]
             if len(by_id) > 1:
-                raise Ambiguous(_("the id prefix {wanted!r} matches {n_by_id} codes; give more of it")
-                                .format(wanted=wanted, n_by_id=len(by_id)))
+                raise Ambiguous(_("the id prefix {wanted!r} matches {n} codes; give more of it")
+                                .format(wanted=wanted, n=len(by_id)))
         near = sorted(
             self.path(n.id) for n in self.nodes.values() if folded in self.path(n.id).casefold()
         )[:8]

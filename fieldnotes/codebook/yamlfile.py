@@ -192,7 +192,7 @@ def _build(data: Any) -> CodebookFile:
     name = data.get("name")
     if name is not None:
         try:
-            name = validation.name(name, "the codebook's name", limit=validation.PROJECT_NAME)
+            name = validation.name(name, _("the codebook's name"), limit=validation.PROJECT_NAME)
         except InvalidInput as error:
             raise _Mistake(line, str(error)) from None
     return CodebookFile(name=name, codes=_ordered(codes))
@@ -217,7 +217,7 @@ def _walk(
     if not name:
         raise _Mistake(line, "a code needs a 'name'")
     try:
-        name = validation.name(name, "the code name", limit=validation.CODE_NAME)
+        name = validation.name(name, _("the code name"), limit=validation.CODE_NAME)
     except InvalidInput as error:
         raise _Mistake(line, str(error)) from None
     if "/" in name:

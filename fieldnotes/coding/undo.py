@@ -116,8 +116,9 @@ def _check_conflicts(session: Session, change: Change, events: list[Event], code
     if later is not None:
         other_coder, summary, action = later
         name = session.get(Coder, other_coder).name if other_coder else "someone"  # type: ignore[union-attr]
-        raise Refused(_("cannot {verb} {value!r}: {name} has since changed the same material ({value2})")
-                      .format(verb=verb, value=change.summary or change.action, name=name, value2=summary or action),
+        raise Refused(_("cannot {verb} {value!r}: {name} has since changed the same material ({their_change})")
+                      .format(verb=verb, value=change.summary or change.action, name=name,
+                              their_change=summary or action),
                           hint=_("ask them, or change it back by hand"))
 
 

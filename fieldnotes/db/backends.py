@@ -140,8 +140,8 @@ def server_engine(url: str) -> Engine:
                               .format(display_target=display_target(url)),
                               hint=_("write it as postgresql+psycopg://USER@HOST/DATABASE")) from None
     if parsed.get_backend_name() != "postgresql":
-        raise FieldnotesError(_("fieldnotes works with SQLite files and PostgreSQL servers, not {get_backend_name}")
-                              .format(get_backend_name=parsed.get_backend_name()), hint=_("write it as postgresql+psycopg://USER@HOST/DATABASE"))
+        raise FieldnotesError(_("fieldnotes works with SQLite files and PostgreSQL servers, not {backend}")
+                              .format(backend=parsed.get_backend_name()), hint=_("write it as postgresql+psycopg://USER@HOST/DATABASE"))
     try:
         engine = create_engine(url, hide_parameters=True, pool_pre_ping=True)
         refuse_nul(engine)

@@ -25,7 +25,7 @@ ENV_CODER = "FIELDNOTES_CODER"
 
 def normalise_name(name: str) -> str:
     """A coder's name checked by the rules for names (fieldnotes.db.validation)."""
-    cleaned = validation.name(name, "the coder's name", limit=validation.CODER_NAME)
+    cleaned = validation.name(name, _("the coder's name"), limit=validation.CODER_NAME)
     if not cleaned:
         raise InvalidInput(_("a coder's name cannot be empty"))
     return cleaned

@@ -26,10 +26,11 @@ from typing import Any
 from fieldnotes.db import models
 from fieldnotes.errors import InvalidInput
 from fieldnotes.text import BIDI_CONTROLS
-from fieldnotes.translations import _
+from fieldnotes.translations import N_, _
 
-RULE = ("names and metadata may not hold control characters, terminal escape sequences or text-direction "
-        "controls")
+#: the rule, as refusals state it (translated where it is shown)
+RULE = N_("names and metadata may not hold control characters, terminal escape sequences or text-direction "
+         "controls")
 
 def _length(column: Any) -> int:
     return int(column.property.columns[0].type.length)
@@ -55,16 +56,16 @@ def forbidden(char: str) -> str | None:
     """What a character is, if names may not hold it."""
     code = ord(char)
     if code in BIDI_CONTROLS:
-        return f"a text-direction control (U+{code:04X})"
+        return _("a text-direction control (U+{code})").format(code=f"{code:04X}")
     category = unicodedata.category(char)
     if category == "Cc":
         if code == 0x1B:
-            return "an escape character (U+001B, which starts terminal escape sequences)"
+            return _("an escape character (U+001B, which starts terminal escape sequences)")
         if code == 0:
-            return "a NUL character (U+0000)"
-        return f"a control character (U+{code:04X})"
+            return _("a NUL character (U+0000)")
+        return _("a control character (U+{code})").format(code=f"{code:04X}")
     if category == "Cs":
-        return f"a byte that is not text (U+{code:04X})"
+        return _("a byte that is not text (U+{code})").format(code=f"{code:04X}")
     return None
 
 
@@ -81,7 +82,7 @@ def _check(value: str, what: str, *, limit: int | None, allowed: str = "") -> st
         if problem:
             raise InvalidInput(_("{what} {shown} holds {problem}")
                                .format(what=what, shown=shown(value),
-                                       problem=problem), hint=_("{RULE}; remove it").format(RULE=RULE))
+                                       problem=problem), hint=_("{rule}; remove it").format(rule=_(RULE)))
     if limit is not None and len(value) > limit:
         raise InvalidInput(_("{what} is {n:,} characters long; it may have at most {limit:,}")
                            .format(what=what, n=len(value), limit=limit),
@@ -95,14 +96,16 @@ def name(value: Any, what: str, *, limit: int | None) -> str:
 
 
 def project_name(value: Any) -> str:
-    checked = name(value, "the project name", limit=PROJECT_NAME)
+    checked = name(value, _("the project name"), limit=PROJECT_NAME)
     if not checked:
         raise InvalidInput(_("the project name cannot be empty"))
     return checked
 
 
-def case_name(value: Any, what: str = "the case name", *, several: str = "cases") -> str:
+def case_name(value: Any, what: str | None = None, *, several: str | None = None) -> str:
     """A case's name: a name that may not hold `;` (which separates several `several` on one line)."""
+    what = what or _("the case name")
+    several = several or _("cases")
     cleaned = name(value, what, limit=CASE_NAME)
     if ";" in cleaned:
         raise InvalidInput(_("{what} {shown} holds ';', which separates several {several}")
@@ -111,8 +114,16 @@ def case_name(value: Any, what: str = "the case name", *, several: str = "cases"
     return cleaned
 
 
+def case_words(case_type: str) -> tuple[str, str]:
+    """How refusals name a case of `case_type` and several of them: "the municipality name", "municipalities"."""
+    if case_type == "municipality":
+        return _("the municipality name"), _("municipalities")
+    return (_("the name of the {case_type} case").format(case_type=case_type),
+            _("{case_type} cases").format(case_type=case_type))
+
+
 def case_type(value: Any) -> str:
-    return name(value, "the case type", limit=CASE_TYPE)
+    return name(value, _("the case type"), limit=CASE_TYPE)
 
 
 def value(text: Any, what: str) -> str:

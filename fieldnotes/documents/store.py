@@ -91,8 +91,8 @@ class Added:
 def case_name(case_type: str, name: Any) -> str:
     """A case's name as stored, checked by the rules for names (fieldnotes.db.validation): one line, no
     control characters, no ';', not too long; refused when it is no name at all."""
-    several = "municipalities" if case_type == MUNICIPALITY else f"{case_type} cases"
-    checked = validation.case_name(name, f"the {case_type} name", several=several)
+    what, several = validation.case_words(case_type)
+    checked = validation.case_name(name, what, several=several)
     if not checked:
         raise InvalidInput(_("a {case_type} needs a name").format(case_type=case_type))
     return checked
@@ -128,7 +128,7 @@ def _attribute(session: Session, scope: str, name: str, value: Any, coder_id: uu
 
 
 def attribute_name(name: Any) -> str:
-    checked = validation.name(name, "the attribute name", limit=validation.ATTRIBUTE_NAME)
+    checked = validation.name(name, _("the attribute name"), limit=validation.ATTRIBUTE_NAME)
     if not checked:
         raise InvalidInput(_("an attribute needs a name"), hint=_("write it as KEY=VALUE, e.g. team=Nord"))
     return checked
@@ -137,9 +137,9 @@ def attribute_name(name: Any) -> str:
 def attribute_value(name: str, value: Any) -> Any:
     """An attribute's value checked: text may hold line breaks, never other control characters."""
     if isinstance(value, str):
-        return validation.value(value, f"the value of the attribute {name!r}")
+        return validation.value(value, _("the value of the attribute {name}").format(name=repr(name)))
     if isinstance(value, (list, dict)):
-        validation.nested(value, f"the value of the attribute {name!r}")
+        validation.nested(value, _("the value of the attribute {name}").format(name=repr(name)))
     return value
 
 
@@ -182,15 +182,15 @@ def check_new(new: NewDocument) -> str:
     importers call it while reading a file; `add_document` calls it too, so none can disagree.
     """
     kind = normalise_kind(new.kind)
-    validation.name(new.title, "the title", limit=validation.TITLE)
+    validation.name(new.title, _("the title"), limit=validation.TITLE)
     if new.activity:
-        validation.name(new.activity, "the activity", limit=validation.ACTIVITY)
+        validation.name(new.activity, _("the activity"), limit=validation.ACTIVITY)
     if new.source_name:
-        validation.name(new.source_name, "the file name", limit=validation.SOURCE_NAME)
-    validation.nested(new.participants, "a participant")
+        validation.name(new.source_name, _("the file name"), limit=validation.SOURCE_NAME)
+    validation.nested(new.participants, _("a participant"))
     for label, person in new.speakers.items():
-        validation.name(label, "the speaker label", limit=validation.SPEAKER)
-        validation.nested(person, "a speaker")
+        validation.name(label, _("the speaker label"), limit=validation.SPEAKER)
+        validation.nested(person, _("a speaker"))
     for municipality in new.municipalities:
         case_name(MUNICIPALITY, municipality)
     for case_type, name in new.cases:
@@ -435,7 +435,7 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
     old = metadata_value(session, doc, key)
     value = value.strip()
     if key == "title":
-        title_value = validation.name(value, "the title", limit=validation.TITLE)
+        title_value = validation.name(value, _("the title"), limit=validation.TITLE)
         if not title_value:
             raise InvalidInput(_("a title cannot be empty"))
         doc.title = title_value
@@ -451,7 +451,7 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
             except ValueError:
                 raise InvalidInput(_("the date {value!r} is not YYYY-MM-DD").format(value=value)) from None
     elif key == "activity":
-        doc.activity = validation.name(value, "the activity", limit=validation.ACTIVITY) or None
+        doc.activity = validation.name(value, _("the activity"), limit=validation.ACTIVITY) or None
     elif key in ("municipality", "municipalities"):
         names = [case_name(MUNICIPALITY, v) for v in value.split(";") if v.strip()]
         links = session.execute(
@@ -474,7 +474,7 @@ def set_metadata(session: Session, doc: Document, key: str, value: str, *,
             if role.strip(" )"):
                 entry["role"] = role.strip(" )")
             people.append(entry)
-        doc.participants = validation.nested(people, "a participant")
+        doc.participants = validation.nested(people, _("a participant"))
     elif key.startswith("attr:") and len(key) > 5:
         set_attribute(session, scope="document", name=key[5:], value=value or None, coder_id=coder_id,
                       document_id=doc.id)

@@ -9,6 +9,7 @@ codes an export holds, ready for a writer that never touches the database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class Overview:
     row_totals: list[int]
     column_totals: list[int]
     total: int
+    start: dt.date | None = None  # the fieldwork start when the columns are phases: headings show their dates
 
     @property
     def highest(self) -> int:
@@ -131,7 +133,8 @@ def overview(session: Session, filters: Filters, by: str, codes: list[CodeEntry]
         rows=[(entries[by_path[p]].name, entries[by_path[p]].depth) for p in paths],
         columns=columns, cells=[[int(table.cells[p][c]) for c in table.columns] for p in paths],
         row_totals=[int(table.row_totals[p]) for p in paths],
-        column_totals=[int(table.column_totals[c]) for c in table.columns], total=int(table.total))
+        column_totals=[int(table.column_totals[c]) for c in table.columns], total=int(table.total),
+        start=table.start)
 
 
 __all__ = ["TOTAL", "Cell", "Overview", "cell_filters", "gather_cell", "gather_codings", "keep_codings", "overview"]

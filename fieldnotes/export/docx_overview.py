@@ -9,11 +9,13 @@ indented by their depth in the tree; the header row repeats on every page and ro
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from fieldnotes.export import ooxml
 from fieldnotes.export.docx_skeleton import TEXT_WIDTH
 from fieldnotes.export.labels import N_, Labels
+from fieldnotes.project.opening import phase_dates
 
 if TYPE_CHECKING:
     from fieldnotes.export.cells import Cell, Overview
@@ -56,10 +58,12 @@ def by_name(by: str, _: Labels) -> str:
     return by[5:] if by.startswith("attr:") else _(BY_NAMES.get(by, by))
 
 
-def column_label(label: str, by: str, _: Labels) -> str:
+def column_label(label: str, by: str, _: Labels, start: dt.date | None = None) -> str:
     if label == NONE:
         return _("(none)")
     if by == "phase":
+        if start is not None and label.isdigit():  # "Fase 1 · 1. feb. 2025 – 31. jul. 2025"
+            return _("Phase {n}", n=label) + " · " + _.period(*phase_dates(int(label), start))
         return _("Phase {n}", n=label)
     if by == "kind":
         return _.kind(label)
@@ -112,7 +116,8 @@ def overview_table(overview: Overview, _: Labels) -> str:
     highest = highest_by_depth(overview)
     rows = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>'
             + _cell(_("Codes"), code_width, bold=True, right=False, header=True, fill=TOTAL_FILL)
-            + "".join(_cell(column_label(label, overview.by, _), value_width, bold=True, header=True, fill=TOTAL_FILL)
+            + "".join(_cell(column_label(label, overview.by, _, overview.start), value_width, bold=True, header=True,
+                            fill=TOTAL_FILL)
                       for label in overview.columns)
             + _cell(_("Total"), value_width, bold=True, header=True, fill=TOTAL_FILL) + "</w:tr>"]
     for (name, depth), values, total in zip(overview.rows, overview.cells, overview.row_totals, strict=True):

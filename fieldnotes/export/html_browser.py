@@ -16,6 +16,7 @@ with the export's language.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from fieldnotes.export.docx_excerpts import Citations
 from fieldnotes.export.labels import CODEBOOK_FIELDS, N_, Labels
 from fieldnotes.export.ooxml import hex_color
 from fieldnotes.export.pseudonyms import NAMES_REPLACED_NO, NAMES_REPLACED_YES
+from fieldnotes.project.opening import phase_dates
 from fieldnotes.translations import format_decimal, format_number
 
 if TYPE_CHECKING:
@@ -123,10 +125,14 @@ def heat_rows(view: HeatView, codes: Sequence[CodeEntry], _: Labels) -> list[Row
     return rows
 
 
-def column_label(label: str, by: str, _: Labels) -> str:
+def column_label(label: str, by: str, _: Labels, start: dt.date | None = None) -> str:
     if label == NONE:
         return _("(none)")
-    return _("Phase {n}", n=label) if by == "phase" else label
+    if by != "phase":
+        return label
+    if start is not None and label.isdigit():  # the phase's dates beside its number
+        return _("Phase {n}", n=label) + " · " + _.period(*phase_dates(int(label), start))
+    return _("Phase {n}", n=label)
 
 
 @dataclass
@@ -222,11 +228,12 @@ def write_html(data: ExportSet, browser: BrowserData, handle: IO[bytes], *, lang
     text = words(_)
     css, script = stylesheet(), _asset("browser.js")
     views = [{"by": view.by, "label": text["by_municipality"] if view.by == "municipality" else text["by_phase"],
-              "columns": [column_label(c, view.by, _) for c in view.columns], "rows": heat_rows(view, data.codes, _)}
+              "columns": [column_label(c, view.by, _, data.fieldwork_start) for c in view.columns],
+              "rows": heat_rows(view, data.codes, _)}
              for view in browser.views]
     payload = {"words": text, "codes": [[c.name, c.path, c.depth] for c in data.codes],
                "excerpts": excerpt_records(data, _),
-               "views": {view.by: {"columns": [column_label(c, view.by, _) for c in view.columns],
+               "views": {view.by: {"columns": [column_label(c, view.by, _, data.fieldwork_start) for c in view.columns],
                                    "rows": [data.codes[i].name for i in view.rows], "cells": view.cells}
                          for view in browser.views}}
     local = data.exported_at.astimezone()

@@ -92,8 +92,8 @@ def read(path: Path) -> Extracted:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InvalidInput(
-                _("{name}: the file is {value}, above the import limit of {value2}").format(name=path.name,
-                        value=size_text(size), value2=size_text(MAX_FILE_BYTES)),
+                _("{name}: the file is {size}, above the import limit of {limit}").format(name=path.name,
+                        size=size_text(size), limit=size_text(MAX_FILE_BYTES)),
                 hint=_("split it into smaller files and import those"),
             )
         data = path.read_bytes()

@@ -146,8 +146,8 @@ def read(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise FieldnotesError(_("no key file {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise FieldnotesError(_("cannot read {name} ({name__})")
-                              .format(name=path.name, name__=type(error).__name__)) from None
+        raise FieldnotesError(_("cannot read {name} ({error})")
+                              .format(name=path.name, error=type(error).__name__)) from None
     if is_json(path):
         try:
             data = json.loads(text)

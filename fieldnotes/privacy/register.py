@@ -82,8 +82,8 @@ def coder_names(session: Session) -> set[str]:
 def check(session: Session, original: str, pseudonym: str, *, ignore: uuid.UUID | None = None) -> None:
     """Refuse an entry that would make replacing inconsistent (see the module's rules), or that breaks the
     rules for names (fieldnotes.db.validation): a pseudonym is written into the text."""
-    validation.name(original, "the original", limit=validation.PERSON_NAME)
-    validation.name(pseudonym, "the pseudonym", limit=validation.PERSON_NAME)
+    validation.name(original, _("the original"), limit=validation.PERSON_NAME)
+    validation.name(pseudonym, _("the pseudonym"), limit=validation.PERSON_NAME)
     if not original:
         raise InvalidInput(_("the original cannot be empty"))
     if not pseudonym:
@@ -121,7 +121,7 @@ def add(session: Session, original: str, pseudonym: str, *, category: str | None
     original, pseudonym = normalise(original), normalise(pseudonym)
     check(session, original, pseudonym)
     entry = Pseudonym(original=original, pseudonym=pseudonym, category=normalise_category(category),
-                      attributes=validation.nested(dict(attributes or {}), "a pseudonym's attribute"),
+                      attributes=validation.nested(dict(attributes or {}), _("a pseudonym's attribute")),
                       separated=False, created_by=coder_id)
     if entry_id is not None:
         entry.id = entry_id
@@ -142,8 +142,8 @@ def resolve(session: Session, ref: str) -> Pseudonym:
         if len(by_id) == 1:
             return by_id[0]
         if len(by_id) > 1:
-            raise Ambiguous(_("the id prefix {wanted!r} matches {n_by_id} entries; give more of it")
-                            .format(wanted=wanted, n_by_id=len(by_id)))
+            raise Ambiguous(_("the id prefix {wanted!r} matches {n} entries; give more of it")
+                            .format(wanted=wanted, n=len(by_id)))
     for column in ("original", "pseudonym"):
         exact = [r for r in rows if getattr(r, column) == wanted]
         if len(exact) == 1:

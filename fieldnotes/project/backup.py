@@ -232,9 +232,9 @@ def server_to_sqlite(url: str, out: Path) -> Path:
             revision = migrate.current(reading)
             if revision is None or revision not in migrate.known_revisions():
                 raise FieldnotesError(
-                    _("{value} is not a fieldnotes project this version can read (schema "
-                      "{value2})").format(value=display_target(url),
-                                          value2=revision or 'none'), hint=_("the database was left untouched"))
+                    _("{target} is not a fieldnotes project this version can read (schema "
+                      "{revision})").format(target=display_target(url),
+                                            revision=revision or 'none'), hint=_("the database was left untouched"))
             present = inspect(reading)
             columns: dict[str, list[str]] = {}
             for table in tables:

@@ -410,7 +410,7 @@ class _Importer:
             position = plan.position + (siblings.get(parent_id, 0) if not self.fresh else 0)
             scale = entry.scale
             source = self.refi_codes.get(plan.guid)
-            name = validation.name(plan.name, "the code name", limit=validation.CODE_NAME)  # the rules for names
+            name = validation.name(plan.name, _("the code name"), limit=validation.CODE_NAME)  # the rules for names
             row = Code(id=plan.guid, parent_id=parent_id, name=name, color=plan.color or "#808080",
                        shortcut=shortcut, codable=codable, retired=entry.retired, position=position,
                        scale_min=scale[0] if scale else None, scale_max=scale[1] if scale else None,
@@ -956,7 +956,8 @@ class _Importer:
             self.report.taken["case links"] += 1
 
     def case(self, case_type: str, name: str, guid: uuid.UUID | None, description: str = "") -> Case:
-        name = validation.case_name(name, f"the {validation.case_type(case_type)} name")  # the rules for names
+        what, several = validation.case_words(validation.case_type(case_type))
+        name = validation.case_name(name, what, several=several)  # the rules for names
         found = self.session.get(Case, guid) if guid else None
         if found is None:
             folded = name.casefold()

@@ -442,12 +442,12 @@ def _check_manifest(name: str, manifest: dict[str, Any]) -> None:
     """A manifest with a field of the wrong kind is damaged (or hand-made), never half-trusted."""
     for field_name, kind in _MANIFEST_TYPES.items():
         if not isinstance(manifest.get(field_name), kind):
-            raise _damaged(name, f"its manifest's {field_name} is not what fieldnotes writes")
+            raise _damaged(name, _("its manifest's {field} is not what fieldnotes writes").format(field=field_name))
     project = manifest.get("project") or {}
     if not all(isinstance(project.get(key), str | None) for key in ("id", "name")):
-        raise _damaged(name, "its manifest's project is not what fieldnotes writes")
+        raise _damaged(name, _("its manifest's project is not what fieldnotes writes"))
     if not all(isinstance(coder, str) for coder in manifest.get("coders") or []):
-        raise _damaged(name, "its manifest's coders are not what fieldnotes writes")
+        raise _damaged(name, _("its manifest's coders are not what fieldnotes writes"))
 
 
 def _checked_manifest(name: str, raw: bytes) -> dict[str, Any]:
@@ -455,7 +455,7 @@ def _checked_manifest(name: str, raw: bytes) -> dict[str, Any]:
     try:
         manifest = json.loads(raw)
     except ValueError:
-        raise _damaged(name, "its manifest is not JSON") from None
+        raise _damaged(name, _("its manifest is not JSON")) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise InvalidInput(_("{name} is not a fieldnotes bundle").format(name=name))
     version = manifest.get("format_version")
@@ -504,16 +504,16 @@ def _check_shape(name: str, rows: Any, log: Any) -> None:
     if not isinstance(rows, dict) or not (images(rows.get("changed"), wrapped=False)
                                           and images(rows.get("context"), wrapped=False)
                                           and images(rows.get("deleted"), wrapped=True)):
-        raise _damaged(name, f"its {ROWS} is not what fieldnotes writes")
+        raise _damaged(name, _("its {member} is not what fieldnotes writes").format(member=ROWS))
     if not isinstance(log, dict):
-        raise _damaged(name, f"its {EVENTS} is not what fieldnotes writes")
+        raise _damaged(name, _("its {member} is not what fieldnotes writes").format(member=EVENTS))
     changes, events = log.get("changes"), log.get("events")
     if not isinstance(changes, list | None) or not isinstance(events, list | None) or not all(
             isinstance(change, dict) and _is_id(change.get("id")) for change in changes or []) or not all(
             isinstance(event, dict) and isinstance(event.get("table"), str) and _is_id(event.get("row_id"))
             and _is_id(event.get("change")) and isinstance(event.get("before"), dict | None)
             and isinstance(event.get("after"), dict | None) for event in events or []):
-        raise _damaged(name, f"its {EVENTS} is not what fieldnotes writes")
+        raise _damaged(name, _("its {member} is not what fieldnotes writes").format(member=EVENTS))
 
 
 def _open(path: Path, ours: Path | None) -> archives.Checked:
@@ -522,7 +522,7 @@ def _open(path: Path, ours: Path | None) -> archives.Checked:
     try:
         opened = zipfile.ZipFile(io.BytesIO(_unsealed(path, ours)) if sealed.is_sealed(_head(path)) else path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
-        raise _damaged(name, "not a complete zip archive") from None
+        raise _damaged(name, _("not a complete zip archive")) from None
     except OSError as error:
         raise FieldnotesError(_("cannot read {name} ({strerror})").format(name=name, strerror=error.strerror)) from None
     return archives.Checked(opened, name, LIMITS, what=_("bundle"), hint=_("make the bundle again and copy it whole"),
@@ -533,7 +533,7 @@ def _member(archive: archives.Checked, member: str, limit: int | None = None) ->
     try:
         return archive.read(member, limit)
     except KeyError:
-        raise _damaged(archive.name, f"{member} is missing") from None
+        raise _damaged(archive.name, _("{member} is missing").format(member=member)) from None
 
 
 def read_bundle(path: Path | str, *, ours: Path | None = None) -> Bundle:
@@ -556,12 +556,12 @@ def read_bundle(path: Path | str, *, ours: Path | None = None) -> Bundle:
     payload = manifest.get("payload") or {}
     for member in (ROWS, EVENTS):
         if payload.get(member) != digest(raw[member]):
-            raise _damaged(name, f"the checksum of {member} does not match")
+            raise _damaged(name, _("the checksum of {member} does not match").format(member=member))
     try:
         rows = json.loads(raw[ROWS])
         log = json.loads(raw[EVENTS])
     except ValueError:
-        raise _damaged(name, "its rows are not JSON") from None
+        raise _damaged(name, _("its rows are not JSON")) from None
     _check_shape(name, rows, log)
     known = set(MERGED_TABLES)
 

@@ -11,9 +11,25 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
 from fieldnotes.queries.overview import HomeData, home
-from fieldnotes.tui.i18n import N_, _, format_date, format_number, kind_label
+from fieldnotes.tui.i18n import N_, _, format_date, format_number, kind_label, ngettext
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.widgets.footer import Footer
+
+
+def _count(n: int, phrase: str, bold: bool) -> str:
+    """A translated count phrase ("{count} dokument" / "{count} dokumenter") with its number as the language
+    writes it."""
+    shown = format_number(n)
+    return phrase.format(count=f"[b]{shown}[/b]" if bold else shown)
+
+
+def documents_count(n: int, *, bold: bool = False) -> str:
+    """'1 dokument', '25 dokumenter': the catalog's plural forms, not one word for every count."""
+    return _count(n, ngettext("{count} document", "{count} documents", n), bold)
+
+
+def codings_count(n: int, *, bold: bool = False) -> str:
+    return _count(n, ngettext("{count} coding", "{count} codings", n), bold)
 
 
 class HomeScreen(BackScreen):
@@ -73,19 +89,21 @@ class HomeScreen(BackScreen):
         self.query_one("#home-title", Static).update(f"[b]{escape(data.name)}[/b]\n[dim]{escape(data.location)}[/dim]")
         counts = data.counts
         self._welcome(counts["documents"] == 0)
+        codes = ngettext("{count} code", "{count} codes", counts["codes"])
+        memos = ngettext("{count} memo", "{count} memos", counts["memos"])
         lines = [
-            f"[b]{counts['documents']}[/b] {_('documents')}   [b]{counts['codings']}[/b] {_('codings')}",
-            f"[b]{counts['codes']}[/b] {_('codes')}   [b]{counts['memos']}[/b] {_('memos')}",
+            documents_count(counts["documents"], bold=True) + "   " + codings_count(counts["codings"], bold=True),
+            _count(counts["codes"], codes, True) + "   " + _count(counts["memos"], memos, True),
             f"{_('Fieldwork start')}: {format_date(data.start) or _('not set')}",
         ]
         if data.municipalities:
             lines.append("")
             lines.append(f"[b]{_('Municipalities')}[/b]")
-            lines += [f"  {escape(name)}: {format_number(n)} {_('documents')}" for name, n in data.municipalities]
+            lines += [f"  {escape(name)}: {documents_count(n)}" for name, n in data.municipalities]
         self.query_one("#home-counts", Static).update("\n".join(lines))
         app: Any = self.app
         you = _("You are coding as {coder}.").format(coder=f"[b]{escape(app.coder)}[/b]")
-        people = [you, "", f"[b]{_('Coders')}[/b]"] + [f"  {escape(name)}: {format_number(n)} {_('codings')}"
+        people = [you, "", f"[b]{_('Coders')}[/b]"] + [f"  {escape(name)}: {codings_count(n)}"
                                                      for name, n in data.coders]
         self.query_one("#home-people", Static).update("\n".join(people))
         docs = self.query_one("#recent-documents", DataTable)

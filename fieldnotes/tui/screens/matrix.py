@@ -87,6 +87,17 @@ class MatrixCellScreen(CellExcerptsScreen):
     """A cell's (or a pair's) excerpts; ctrl+e exports exactly these."""
 
 
+def _heading(grid: Any, column: str) -> str:
+    """A column's heading; a phase on two lines, its number over its months ("Fase 1" / "feb.–jul. 2025")."""
+    start = getattr(grid, "start", None)
+    if start is not None and grid.by == "phase" and column.isdigit() and int(column) > 0:
+        from fieldnotes.project.opening import phase_dates
+        from fieldnotes.translations import format_period
+
+        return _("Phase {n}").format(n=column) + "\n" + format_period(*phase_dates(int(column), start))
+    return column
+
+
 class MatrixScreen(BackScreen):
     BINDINGS = [
         Binding("enter", "drill", N_("Excerpts"), tooltip=N_("List the excerpts behind the number at the cursor")),
@@ -172,15 +183,18 @@ class MatrixScreen(BackScreen):
         swatch = charts.GLYPHS[0] * 2 + " "
         shown = {row: {c: _number(grid.cells[row][c], grid.measure) for c in grid.columns} for row in grid.rows}
         totals = {row: _number(grid.row_totals[row], grid.measure) for row in grid.rows}
-        widths = [max([len(column), *(len(swatch + shown[row][column]) for row in grid.rows)])
-                  for column in grid.columns]
+        headings = {column: _heading(grid, column) for column in grid.columns}
+        widths = [max([*(len(line) for line in headings[column].split("\n")),
+                       *(len(swatch + shown[row][column]) for row in grid.rows)]) for column in grid.columns]
         widths.append(max([len(_("Total")), *(len(t) for t in totals.values())]))
         # every column is padded by one cell on each side; two more for the scroll bar
         room = self.size.width - sum(w + 2 for w in widths) - 4
         label_width = max(MIN_LABEL, room)
         table.add_column(_("Code"), key="__code__")
+        table.header_height = 2 if any("\n" in h for h in headings.values()) else 1
         for column in grid.columns:
-            table.add_column(column, key=column)
+            heading = headings[column]
+            table.add_column(Text(heading, justify="right") if "\n" in heading else heading, key=column)
         table.add_column(_("Total"), key="total")
         for row, depth in zip(grid.rows, grid.depths, strict=True):
             name = _cut("  " * depth + row.rsplit("/", 1)[-1], label_width)
