@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from fieldnotes.cli.coding_cmds import acting
 from fieldnotes.cli.context import Context
-from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
+from fieldnotes.errors import InvalidInput
 from fieldnotes.translations import _, ngettext, said
-
-
-def _ensure_coder(session: Session, name: str) -> uuid.UUID:
-    """The acting coder's id, created first (in a change of its own) if this is their first action."""
-    from fieldnotes.project.actions import ensure_recorded_coder
-
-    return ensure_recorded_coder(session, name)
-
 
 # --- add / list / remove / import ----------------------------------------------------------------
 
@@ -39,11 +28,9 @@ def add(ctx: Context) -> int:
         raise InvalidInput(_("say what to replace and with what: fieldnotes pseudonyms add ORIGINAL PSEUDONYM"))
     attributes = register.parse_attributes(args.attr)
     category = register.normalise_category(args.category)
-    with acting(ctx, "pseudonyms.add", said("added the pseudonym {text} ({category})", text=args.pseudonym.strip(),
-                                            category=category)) as (session, cid):
-        entry = register.add(session, args.original, args.pseudonym, category=category, attributes=attributes,
-                             coder_id=cid)
-        info = register.as_dict(entry)
+    added = register.add_entry(ctx.project(), ctx.coder_name(), args.original, args.pseudonym, category=category,
+                               attributes=attributes)
+    info = added.as_dict(occurrences=False)
     ctx.emit(info, _("{original} -> {pseudonym} ({category}, id {item})")
              .format(original=info['original'], pseudonym=info['pseudonym'], category=info['category'],
                      item=info['id'][:8]))
@@ -74,19 +61,9 @@ def _from_participants(ctx: Context) -> int:
 
 
 def list_entries(ctx: Context) -> int:
-    from sqlalchemy import select
-
-    from fieldnotes.db.models import Document
     from fieldnotes.privacy import register
 
-    with ctx.project(readonly=True).read() as session:
-        rows = register.entries(session)
-        rep = register.replacer(session)
-        counts: Counter[str] = Counter()
-        if rep.active:
-            for text in session.scalars(select(Document.text)):
-                counts.update(m.original for m in rep.matches(text))
-        data = [{**register.as_dict(e), "occurrences": counts.get(e.original, 0) if e.original else 0} for e in rows]
+    data = [e.as_dict() for e in register.listing(ctx.project(readonly=True))]
     lines = [f"{d['id'][:8]}  {d['category']:<12}  {d['original'] or _('(in the key file)')} -> {d['pseudonym']}"
              + (f"  [{', '.join(f'{k}={v}' for k, v in d['attributes'].items())}]" if d["attributes"] else "")
              + ("  " + _("({n}× in the documents)").format(n=d["occurrences"]) if d["occurrences"] else "")
@@ -99,10 +76,8 @@ def list_entries(ctx: Context) -> int:
 def remove(ctx: Context) -> int:
     from fieldnotes.privacy import register
 
-    with acting(ctx, "pseudonyms.remove", said("removed a pseudonym")) as (session, _cid):
-        entry = register.resolve(session, ctx.args.entry)
-        info = register.as_dict(entry)
-        session.delete(entry)
+    gone = register.remove_entry(ctx.project(), ctx.coder_name(), ctx.args.entry)
+    info = gone.as_dict(occurrences=False)
     ctx.emit(info, _("removed {value} -> {pseudonym}")
              .format(value=info['original'] or '(separated)', pseudonym=info['pseudonym']))
     return 0
@@ -126,121 +101,59 @@ def import_key(ctx: Context) -> int:
 # --- export / apply ------------------------------------------------------------------------------
 
 
-def _after_redaction(ctx: Context, project: Any, *, key_separated: bool) -> tuple[dict[str, Any], list[str]]:
-    """Clear freed pages, then list (or delete) the backups that still hold originals; returns the
-    command's JSON additions and its summary lines about backups."""
-    from fieldnotes.privacy import redact
-
-    for notice in redact.clear_freed_pages(project):
+def _after_redaction(ctx: Context, after: Any, *, key_separated: bool) -> list[str]:
+    """Print the notices and the backups that still hold originals (fieldnotes.privacy.redact.Afterwards);
+    returns the command's summary lines about backups."""
+    for notice in after.notices:
         ctx.note(notice)
-    backups = redact.backups_holding_originals(project)
-    deleted: list[Path] = []
     lines: list[str] = []
-    if backups and ctx.args.delete_backups:
-        deleted = redact.delete_backups(backups)
-        lines.append(_("deleted {n} older backup(s) of the project that held the originals").format(n=len(deleted)))
-    elif backups:
-        for path in backups:
+    if after.backups and ctx.args.delete_backups:
+        lines.append(_("deleted {n} older backup(s) of the project that held the originals")
+                     .format(n=len(after.deleted)))
+    elif after.backups:
+        for path in after.backups:
             ctx.note(f"  {path}")
         lines.append(_("{n_backups} older backup(s) of the project still hold the originals (listed above); they "
                        "were kept: delete them with --delete-backups, or keep them as safely as the key file")
-                     .format(n_backups=len(backups)))
+                     .format(n_backups=len(after.backups)))
     else:
         lines.append(_("no older backup of the project holds the originals"))
     if key_separated:
         lines.append(_("backups made from now on hold no originals"))
-    return {"backups": [p.name for p in backups if p not in deleted], "deleted_backups": [p.name for p in deleted]}, \
-        lines
+    return lines
 
 
 def export_key(ctx: Context) -> int:
-    from sqlalchemy import select
-
-    from fieldnotes.db import history
-    from fieldnotes.db.models import Pseudonym
-    from fieldnotes.privacy import apply, keyfile, redact, register
+    """`pseudonyms export [--remove]`: fieldnotes.privacy.keyfile.export_key writes (and separates) the key."""
+    from fieldnotes.privacy import keyfile
 
     args = ctx.args
     path = Path(args.keyfile).expanduser()
-    keyfile.is_json(path)  # refuses an unknown extension before anything happens
-    if path.exists() and not args.force:
-        raise FieldnotesError(_("{path} already exists").format(path=path),
-                              hint=_("add --force to write the register's entries into it (every entry it holds is "
-                                     "kept)"))
-    if path.exists():
-        keyfile.existing(path)  # refuses a file it cannot add to before anything happens
+    keyfile.check_target(path, force=args.force)  # before anything happens
     project = ctx.project()
     coder = ctx.coder_name()
-
-    def exportable(session: Session) -> list[Pseudonym]:
-        rows = [p for p in register.entries(session) if p.original]
-        if not rows:
-            raise Refused(_("the register holds no originals to export"),
-                          hint=_("add entries first, or import a key file to restore separated ones"))
-        if args.remove:
-            left = apply.find(session, register.replacer(session))
-            if left:
-                raise Refused(_("the key was not written: {n_left} occurrence(s) of originals remain in the "
-                                "material, in {where}").format(n_left=len(left), where=apply.where(left)),
-                              hint=_("run `fieldnotes pseudonyms apply` first"))
-        return rows
-
     if args.remove:
-        with project.read() as session:
-            exportable(session)
+        keyfile.check_export(project, path, remove=True, force=args.force)
         if not ctx.confirm(_("write the key to {name} and take the originals out of the project?")
                            .format(name=path.name),
                            yes=args.yes):
             ctx.note(_("nothing was changed"))
             return 0
-    with project.write() as session:
-        rows = exportable(session)  # again, inside the transaction that acts on it
-        rep = register.replacer(session)
-        name = project.settings(session).name
-        merged = keyfile.merge(keyfile.existing(path) if path.exists() else [], [keyfile.entry(r) for r in rows],
-                               name=path.name)
-        keyfile.write(path, merged.entries, name, held=merged.held)
-        details = {"file": path.name, "format": path.suffix.lstrip(".").lower(), "entries": len(rows),
-                   "removed": bool(args.remove), "pseudonymized": False, "filters": {}}
-        values = {"n": len(rows), "file": path.name, "held": len(merged.entries)}
-        if merged.held and args.remove:
-            summary = said("exported the pseudonym key ({n} entries) to {file}, which now holds {held}, and took the "
-                           "originals out of the project", **values)
-        elif merged.held:
-            summary = said("exported the pseudonym key ({n} entries) to {file}, which now holds {held}", **values)
-        elif args.remove:
-            summary = said("exported the pseudonym key ({n} entries) to {file} and took the originals out of the "
-                           "project", **values)
-        else:
-            summary = said("exported the pseudonym key ({n} entries) to {file}", **values)
-        cid = _ensure_coder(session, coder)
-        redaction = redact.Redaction()
-        if args.remove:
-            redact.secure_delete(session)
-            with history.change(session, coder_id=cid, action="pseudonyms.export", summary=summary, details=details):
-                for row in session.scalars(select(Pseudonym).where(Pseudonym.original.is_not(None))):
-                    row.original, row.separated = None, True
-            redaction = redact.redact_history(session, rep, drop_originals=True)
-            redact.rebuild_search_index(session)
-        else:
-            history.record_action(session, coder_id=cid, action="pseudonyms.export", summary=summary,
-                                  details=details)
-    info: dict[str, Any] = {"file": str(path), "entries": len(rows), "in_file": len(merged.entries),
-                            "kept_from_file": merged.kept, "removed": bool(args.remove),
-                            "redacted": redaction.as_dict()}
+    result = keyfile.export_key(project, path, coder, remove=bool(args.remove), force=bool(args.force),
+                                delete_backups=bool(args.delete_backups))
+    merged = result.merged
     if merged.held:
         lines = [_("wrote the key to {path}: it now holds {n_entries} entries ({added} new, {held} it held before, all "
                    "kept); keep it apart from the project").format(path=path, n_entries=len(merged.entries),
                                                                    added=merged.added, held=merged.held)]
     else:
         lines = [_("wrote the key ({n_rows} entries) to {path}; keep it apart from the project")
-                 .format(n_rows=len(rows), path=path)]
-    if args.remove:
-        extra, backup_lines = _after_redaction(ctx, project, key_separated=True)
-        info.update(extra)
+                 .format(n_rows=result.entries, path=path)]
+    if result.afterwards is not None:
+        backup_lines = _after_redaction(ctx, result.afterwards, key_separated=True)
         lines.append(_("the originals were taken out of the project; re-identifying now needs the key file"))
         lines += backup_lines
-    ctx.emit(info, lines)
+    ctx.emit(result.as_dict(), lines)
     return 0
 
 
@@ -266,10 +179,11 @@ def apply(ctx: Context) -> int:
                          "cannot be undone)?").format(n_todo=len(todo), documents=documents), yes=args.yes):
         ctx.note(_("nothing was changed"))
         return 0
-    result, redaction = inplace.replace_and_redact(project, ctx.coder_name())
-    info: dict[str, Any] = {"dry_run": False, **result.as_dict(), "redacted": redaction.as_dict()}
-    extra, backup_lines = _after_redaction(ctx, project, key_separated=False)
-    info.update(extra)
+    done = inplace.apply_and_redact(project, ctx.coder_name(), delete_backups=bool(args.delete_backups))
+    result, redaction, after = done.applied, done.redaction, done.afterwards
+    info: dict[str, Any] = {"dry_run": False, **result.as_dict(), "redacted": redaction.as_dict(),
+                            "backups": [p.name for p in after.kept], "deleted_backups": [p.name for p in after.deleted]}
+    backup_lines = _after_redaction(ctx, after, key_separated=False)
     lines = [_("replaced {replacements} name(s) in {documents} document(s) and {fields} other field(s); "
                "{codings_moved} coding(s) moved with their words").format(
         replacements=result.replacements, documents=result.documents, fields=result.fields,

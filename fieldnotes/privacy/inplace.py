@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fieldnotes.privacy.apply import Applied, Occurrence
-from fieldnotes.privacy.redact import Redaction
+from fieldnotes.privacy.redact import Afterwards, Redaction
 from fieldnotes.project.opening import Project
 from fieldnotes.translations import said
 
@@ -29,7 +29,12 @@ class InPlace:
     applied: Applied
     redaction: Redaction
     notices: list[str] = field(default_factory=list)
-    backups: list[Path] = field(default_factory=list)  # fieldnotes' own backups that still hold originals
+    backups: list[Path] = field(default_factory=list)  # fieldnotes' own backups that held originals
+    deleted: list[Path] = field(default_factory=list)  # those of them deleted on request
+
+    @property
+    def afterwards(self) -> Afterwards:
+        return Afterwards(self.notices, self.backups, self.deleted)
 
 
 def replace_and_redact(project: Project, coder: str) -> tuple[Applied, Redaction]:
@@ -54,10 +59,11 @@ def replace_and_redact(project: Project, coder: str) -> tuple[Applied, Redaction
     return applied, redaction
 
 
-def apply_and_redact(project: Project, coder: str) -> InPlace:
-    """`replace_and_redact`, then clear the freed pages and find the backups that still hold originals."""
+def apply_and_redact(project: Project, coder: str, *, delete_backups: bool = False) -> InPlace:
+    """`replace_and_redact`, then clear the freed pages and find the backups that still hold originals
+    (deleted when `delete_backups`)."""
     from fieldnotes.privacy import redact
 
     applied, redaction = replace_and_redact(project, coder)
-    notices = redact.clear_freed_pages(project)
-    return InPlace(applied, redaction, notices, redact.backups_holding_originals(project))
+    after = redact.tidy_up(project, delete_backups=delete_backups)
+    return InPlace(applied, redaction, after.notices, after.backups, after.deleted)

@@ -22,6 +22,7 @@ from fieldnotes.db.models import Pseudonym
 from fieldnotes.errors import FieldnotesError, InvalidInput, Refused
 from fieldnotes.fileio import write_atomic
 from fieldnotes.privacy import register
+from fieldnotes.privacy.redact import Afterwards, Redaction
 from fieldnotes.privacy.replacing import normalise
 from fieldnotes.project.opening import Project
 from fieldnotes.translations import _, ngettext, said
@@ -262,3 +263,116 @@ def load_register(project: Project, path: Path, coder_name: str) -> ImportReport
                                            len(report.refused))
                                   .format(name=path.name, n=len(report.refused), names="; ".join(report.refused[:3])))
     return report
+
+
+# --- separating the key: `fieldnotes pseudonyms export [--remove]` --------------------------------
+
+
+@dataclass
+class KeyExport:
+    """What writing the key did: the file, what it holds now, and, when the originals were taken out of
+    the project, the history's redaction and what was left to tidy (freed pages, old backups)."""
+
+    path: Path
+    entries: int  # register entries written
+    merged: Merged
+    removed: bool  # the originals were taken out of the project (the key is separated)
+    redaction: Redaction = field(default_factory=Redaction)
+    afterwards: Afterwards | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"file": str(self.path), "entries": self.entries, "in_file": len(self.merged.entries),
+                                "kept_from_file": self.merged.kept, "removed": self.removed,
+                                "redacted": self.redaction.as_dict()}
+        if self.afterwards is not None:
+            info.update({"backups": [p.name for p in self.afterwards.kept],
+                         "deleted_backups": [p.name for p in self.afterwards.deleted]})
+        return info
+
+
+def check_target(path: Path, *, force: bool = False) -> None:
+    """Refuse, before anything happens, a key file name with an unknown extension, an existing file
+    without `force`, and an existing file that is not a key file fieldnotes can add to."""
+    is_json(path)
+    if path.exists() and not force:
+        raise FieldnotesError(_("{path} already exists").format(path=path),
+                              hint=_("add --force to write the register's entries into it (every entry it holds is "
+                                     "kept)"))
+    if path.exists():
+        existing(path)
+
+
+def _exportable(session: Session, *, remove: bool) -> list[Pseudonym]:
+    """The register entries that hold originals; refused when there are none, or (when the originals are
+    to be taken out) while an original still occurs in the material."""
+    from fieldnotes.privacy import apply
+
+    rows = [p for p in register.entries(session) if p.original]
+    if not rows:
+        raise Refused(_("the register holds no originals to export"),
+                      hint=_("add entries first, or import a key file to restore separated ones"))
+    if remove:
+        left = apply.find(session, register.replacer(session))
+        if left:
+            raise Refused(_("the key was not written: {n_left} occurrence(s) of originals remain in the "
+                            "material, in {where}").format(n_left=len(left), where=apply.where(left)),
+                          hint=_("run `fieldnotes pseudonyms apply` first"))
+    return rows
+
+
+def check_export(project: Project, path: Path, *, remove: bool = False, force: bool = False) -> int:
+    """Everything `export_key` would refuse, checked without writing (to ask a person before acting);
+    returns how many entries would be written."""
+    check_target(path, force=force)
+    with project.read() as session:
+        return len(_exportable(session, remove=remove))
+
+
+def export_key(project: Project, path: Path, coder: str, *, remove: bool = False, force: bool = False,
+               delete_backups: bool = False) -> KeyExport:
+    """Write the register's originals into a key file (adding to one that exists, with `force`), as one
+    recorded change.
+
+    With `remove`, the key is separated: in the same transaction the originals are nulled in the
+    register (freed pages overwritten), the history is redacted (undo stops here) and the search index
+    rebuilt; then the freed pages are cleared and the backups that hold originals are found (deleted
+    with `delete_backups`). Refused while an original still occurs in the material.
+    """
+    from fieldnotes.db import history
+    from fieldnotes.privacy import redact
+    from fieldnotes.project.actions import ensure_recorded_coder
+
+    check_target(path, force=force)
+    with project.write() as session:
+        rows = _exportable(session, remove=remove)
+        rep = register.replacer(session)
+        name = project.settings(session).name
+        merged = merge(existing(path) if path.exists() else [], [entry(r) for r in rows], name=path.name)
+        write(path, merged.entries, name, held=merged.held)
+        details = {"file": path.name, "format": path.suffix.lstrip(".").lower(), "entries": len(rows),
+                   "removed": remove, "pseudonymized": False, "filters": {}}
+        values = {"n": len(rows), "file": path.name, "held": len(merged.entries)}
+        if merged.held and remove:
+            summary = said("exported the pseudonym key ({n} entries) to {file}, which now holds {held}, and took the "
+                           "originals out of the project", **values)
+        elif merged.held:
+            summary = said("exported the pseudonym key ({n} entries) to {file}, which now holds {held}", **values)
+        elif remove:
+            summary = said("exported the pseudonym key ({n} entries) to {file} and took the originals out of the "
+                           "project", **values)
+        else:
+            summary = said("exported the pseudonym key ({n} entries) to {file}", **values)
+        cid = ensure_recorded_coder(session, coder)
+        redaction = Redaction()
+        if remove:
+            redact.secure_delete(session)
+            with history.change(session, coder_id=cid, action="pseudonyms.export", summary=summary, details=details):
+                for row in session.scalars(select(Pseudonym).where(Pseudonym.original.is_not(None))):
+                    row.original, row.separated = None, True
+            redaction = redact.redact_history(session, rep, drop_originals=True)
+            redact.rebuild_search_index(session)
+        else:
+            history.record_action(session, coder_id=cid, action="pseudonyms.export", summary=summary,
+                                  details=details)
+    afterwards = redact.tidy_up(project, delete_backups=delete_backups) if remove else None
+    return KeyExport(path, len(rows), merged, remove, redaction, afterwards)

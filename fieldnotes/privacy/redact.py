@@ -13,7 +13,7 @@ After an in-place apply, or after the key is separated, originals would still si
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +155,29 @@ def delete_backups(paths: list[Path]) -> list[Path]:
             if companion == path:
                 deleted.append(path)
     return deleted
+
+
+_delete = delete_backups  # `tidy_up`'s flag has the same name
+
+
+@dataclass
+class Afterwards:
+    """What is left to tidy once originals left the database: notices for the user (freed pages that
+    could not be cleared), fieldnotes' own backups that hold originals, and those deleted on request."""
+
+    notices: list[str] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)  # found, deleted ones included
+    deleted: list[Path] = field(default_factory=list)
+
+    @property
+    def kept(self) -> list[Path]:
+        return [p for p in self.backups if p not in self.deleted]
+
+
+def tidy_up(project: Project, *, delete_backups: bool = False) -> Afterwards:
+    """After a redaction: clear the freed pages, then find (and, if asked, delete) the backups that still
+    hold originals."""
+    notices = clear_freed_pages(project)
+    backups = backups_holding_originals(project)
+    deleted = _delete(backups) if backups and delete_backups else []
+    return Afterwards(notices, backups, deleted)

@@ -16,7 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,9 @@ from fieldnotes.errors import Ambiguous, InvalidInput, NotFound, Refused
 from fieldnotes.privacy import names
 from fieldnotes.privacy.replacing import Replacer, normalise
 from fieldnotes.translations import _
+
+if TYPE_CHECKING:
+    from fieldnotes.project.opening import Project
 
 CATEGORY_ALIASES = {
     "person": "person", "personer": "person",
@@ -267,3 +270,76 @@ def propose_from_participants(session: Session) -> Proposals:
             else:
                 out.skipped.append(f"{last}: the surname of {lasts[last]} participants; add it by hand")
     return out
+
+
+# --- the register as a person sees it, and removing an entry (the command line and the app) ---------
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A register entry with how often its original occurs in the documents' text."""
+
+    id: str
+    original: str | None  # None: separated, the original is only in the key file
+    pseudonym: str
+    category: str
+    attributes: dict[str, Any]
+    separated: bool
+    occurrences: int = 0
+
+    def as_dict(self, *, occurrences: bool = True) -> dict[str, Any]:
+        """The entry as `as_dict` gives a row, with its occurrences unless they were not counted."""
+        out = {"id": self.id, "original": self.original, "pseudonym": self.pseudonym, "category": self.category,
+               "attributes": dict(self.attributes), "separated": self.separated}
+        return {**out, "occurrences": self.occurrences} if occurrences else out
+
+
+def occurrences(session: Session) -> Counter[str]:
+    """How often each original of the register occurs in the documents' text (with the replacer's rules)."""
+    rep = replacer(session)
+    counts: Counter[str] = Counter()
+    if rep.active:
+        for text in session.scalars(select(Document.text)):
+            counts.update(m.original for m in rep.matches(text))
+    return counts
+
+
+def listing(project: Project) -> list[Listed]:
+    """Every entry of the register, in its order, with its occurrences in the documents."""
+    with project.read() as session:
+        counts = occurrences(session)
+        return [Listed(str(e.id), e.original, e.pseudonym, e.category, dict(e.attributes or {}), e.separated,
+                       counts.get(e.original, 0) if e.original else 0) for e in entries(session)]
+
+
+def add_entry(project: Project, coder: str, original: str, pseudonym: str, *, category: str | None = "person",
+              attributes: dict[str, Any] | None = None) -> Listed:
+    """Add one entry, as one recorded change (the rules of `check` apply); returns it as added."""
+    from fieldnotes.project.actions import acting
+    from fieldnotes.translations import said
+
+    category = normalise_category(category)
+    summary = said("added the pseudonym {pseudonym} ({category})", pseudonym=normalise(pseudonym), category=category)
+    with acting(project, coder, "pseudonyms.add", summary) as (session, coder_id):
+        row = add(session, original, pseudonym, category=category, attributes=attributes, coder_id=coder_id)
+        return Listed(str(row.id), row.original, row.pseudonym, row.category, dict(row.attributes or {}),
+                      row.separated)
+
+
+def remove_entry(project: Project, coder: str, ref: str | uuid.UUID) -> Listed:
+    """Remove one entry, as one recorded change; `ref` is the entry's id, or (as typed) an id prefix, its
+    original or its pseudonym (see `resolve`). Returns the entry as it was."""
+    from fieldnotes.project.actions import acting
+    from fieldnotes.translations import said
+
+    with acting(project, coder, "pseudonyms.remove", said("removed a pseudonym")) as (session, _cid):
+        if isinstance(ref, uuid.UUID):
+            row = session.get(Pseudonym, ref)
+            if row is None:
+                raise NotFound(_("that entry is no longer in the register (removed elsewhere)"))
+        else:
+            row = resolve(session, ref)
+        gone = Listed(str(row.id), row.original, row.pseudonym, row.category, dict(row.attributes or {}),
+                      row.separated)
+        session.delete(row)
+    return gone

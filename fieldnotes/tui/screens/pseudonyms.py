@@ -10,7 +10,7 @@ dry run's count and a question (as `fieldnotes pseudonyms apply`; it cannot be u
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.text import Text
@@ -20,11 +20,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
-from fieldnotes.translations import said
 from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.widgets.footer import Footer
+
+if TYPE_CHECKING:
+    from fieldnotes.privacy.register import Listed as Entry
 
 CATEGORIES = ("person", "place", "workplace", "organisation", "other")
 CATEGORY_NAMES = {"person": N_("person"), "place": N_("place"), "workplace": N_("workplace"),
@@ -36,40 +38,10 @@ KIND_CATEGORY = {"name": "person", "address": "place"}
 
 
 @dataclass
-class Entry:
-    id: str
-    original: str | None
-    pseudonym: str
-    category: str
-    attributes: dict[str, Any]
-    occurrences: int
-
-
-@dataclass
 class NewEntry:
     original: str
     pseudonym: str
     category: str
-
-
-def load_entries(project: Any) -> list[Entry]:
-    """The register with how often each original occurs in the documents (as `pseudonyms list`)."""
-    from collections import Counter
-
-    from sqlalchemy import select
-
-    from fieldnotes.db.models import Document
-    from fieldnotes.privacy import register
-
-    with project.read() as session:
-        rows = register.entries(session)
-        rep = register.replacer(session)
-        counts: Counter[str] = Counter()
-        if rep.active:
-            for text in session.scalars(select(Document.text)):
-                counts.update(m.original for m in rep.matches(text))
-        return [Entry(str(e.id), e.original, e.pseudonym, e.category, dict(e.attributes or {}),
-                      counts.get(e.original, 0) if e.original else 0) for e in rows]
 
 
 class EntryForm(ModalScreen[NewEntry | None]):
@@ -151,7 +123,9 @@ class PseudonymsScreen(BackScreen):
     def reload(self) -> None:
         app: Any = self.app
         project = app.project
-        app.db(lambda: load_entries(project), self._loaded, group="pseudonyms", exclusive=True)
+        from fieldnotes.privacy.register import listing
+
+        app.db(lambda: listing(project), self._loaded, group="pseudonyms", exclusive=True)
         if self.view == "candidates":
             self._detect()
 
@@ -261,13 +235,9 @@ class PseudonymsScreen(BackScreen):
 
         def work() -> str:
             from fieldnotes.privacy import register
-            from fieldnotes.project.actions import acting
 
-            category = register.normalise_category(new.category)
-            summary = said("added the pseudonym {pseudonym} ({category})", pseudonym=new.pseudonym, category=category)
-            with acting(app.project, app.coder, "pseudonyms.add", summary) as (session, coder_id):
-                entry = register.add(session, new.original, new.pseudonym, category=category, coder_id=coder_id)
-                return f"{entry.original} → {entry.pseudonym}"
+            entry = register.add_entry(app.project, app.coder, new.original, new.pseudonym, category=new.category)
+            return f"{entry.original} → {entry.pseudonym}"
 
         def done(what: str) -> None:
             self.notify(_("Added to the register: {what}").format(what=what))
@@ -299,15 +269,9 @@ class PseudonymsScreen(BackScreen):
         def work() -> None:
             import uuid
 
-            from fieldnotes.db.models import Pseudonym
-            from fieldnotes.errors import NotFound
-            from fieldnotes.project.actions import acting
+            from fieldnotes.privacy.register import remove_entry
 
-            with acting(app.project, app.coder, "pseudonyms.remove", said("removed a pseudonym")) as (session, _coder):
-                row = session.get(Pseudonym, uuid.UUID(entry.id))
-                if row is None:
-                    raise NotFound(_("that entry is no longer in the register (removed elsewhere)"))
-                session.delete(row)
+            remove_entry(app.project, app.coder, uuid.UUID(entry.id))
 
         def done(_result: None) -> None:
             self.notify(_("Removed {pseudonym} from the register").format(pseudonym=entry.pseudonym))

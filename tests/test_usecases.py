@@ -1,0 +1,103 @@
+"""The use-case layer from a script's point of view: each action the command line and the app share is one
+library function with typed inputs and a typed result, no printing, and errors as fieldnotes.errors."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from fieldnotes.errors import NotFound, Refused
+from fieldnotes.project.opening import Project, open_project
+from tests.projectdata import make_project
+
+ANNA = "Anna Krogh"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "Lyngå-æøå"
+    folder.mkdir()
+    return make_project(folder)
+
+
+def opened(target: Path, *, readonly: bool = False) -> Project:
+    return open_project(str(target), readonly=readonly)
+
+
+# --- the pseudonym register (fieldnotes.privacy.register, .inplace, .keyfile) -----------------------------
+
+
+def test_the_register_is_listed_with_occurrences_added_to_and_removed_from(project: Path) -> None:
+    from fieldnotes.privacy import register
+
+    with opened(project) as p:
+        søren = register.add_entry(p, ANNA, "Søren", "Bo Ærø", attributes={"rolle": "borger"})
+        lyngå = register.add_entry(p, ANNA, "Lyngå", "Havby", category="sted")
+        assert isinstance(søren, register.Listed) and søren.category == "person" and not søren.separated
+        assert lyngå.category == "place"
+        with pytest.raises(Refused, match="already the pseudonym"):
+            register.add_entry(p, ANNA, "Jens Ødegård", "havby")
+        listed = {e.original: e for e in register.listing(p)}
+        # each is named once in the interview
+        assert listed["Søren"].occurrences == 1 and listed["Søren"].attributes == {"rolle": "borger"}
+        assert listed["Lyngå"].occurrences == 1
+        assert listed["Søren"].as_dict()["occurrences"] == 1
+        assert "occurrences" not in listed["Søren"].as_dict(occurrences=False)
+        gone = register.remove_entry(p, ANNA, uuid.UUID(søren.id))
+        assert gone.pseudonym == "Bo Ærø"
+        with pytest.raises(NotFound, match="no longer in the register"):
+            register.remove_entry(p, ANNA, uuid.UUID(søren.id))
+        assert register.remove_entry(p, ANNA, "havby").original == "Lyngå"  # as typed: by its pseudonym
+        assert register.listing(p) == []
+
+
+def test_separating_the_key_is_one_call(project: Path, tmp_path: Path) -> None:
+    from fieldnotes.privacy import inplace, keyfile, register
+
+    key = tmp_path / "nøgle-æøå.yaml"
+    with opened(project) as p:
+        register.add_entry(p, ANNA, "Søren", "Bo Ærø")
+        with pytest.raises(Refused, match="occurrence"):  # the name is still in the interview
+            keyfile.check_export(p, key, remove=True)
+        with pytest.raises(Refused, match="occurrence"):
+            keyfile.export_key(p, key, ANNA, remove=True)
+        assert not key.exists()
+        done = inplace.apply_and_redact(p, ANNA)
+        assert done.applied.replacements == 1 and done.afterwards.deleted == []
+        assert keyfile.check_export(p, key, remove=True) == 1
+        result = keyfile.export_key(p, key, ANNA, remove=True)
+        assert isinstance(result, keyfile.KeyExport)
+        assert result.removed and result.entries == 1 and result.afterwards is not None
+        assert result.as_dict()["in_file"] == 1
+        assert [(e.original, e.pseudonym, e.separated) for e in register.listing(p)] == [(None, "Bo Ærø", True)]
+        with pytest.raises(Refused, match="no originals"):  # nothing left to separate
+            keyfile.export_key(p, key, ANNA, force=True)
+    written = keyfile.read(key)["entries"]
+    assert [(e["original"], e["pseudonym"]) for e in written] == [("Søren", "Bo Ærø")]
+    with opened(project, readonly=True) as p, p.read() as session:
+        from sqlalchemy import select
+
+        from fieldnotes.db.models import Change, Event
+
+        images = " ".join(str((e.before, e.after)) for e in session.scalars(select(Event)))
+        summaries = " ".join(c.summary or "" for c in session.scalars(select(Change)))
+    assert "Søren" not in images and "Søren" not in summaries  # the history was redacted
+
+
+def test_a_key_file_in_the_way_is_refused_before_anything_happens(project: Path, tmp_path: Path) -> None:
+    from fieldnotes.errors import FieldnotesError, InvalidInput
+    from fieldnotes.privacy import keyfile, register
+
+    key = tmp_path / "nøgle.yaml"
+    key.write_text("ikke en nøglefil: [", encoding="utf-8")
+    with opened(project) as p:
+        register.add_entry(p, ANNA, "Søren", "Bo Ærø")
+        with pytest.raises(FieldnotesError, match="already exists"):
+            keyfile.export_key(p, key, ANNA)
+        with pytest.raises(Refused, match="not a key file"):
+            keyfile.export_key(p, key, ANNA, force=True)
+        with pytest.raises(InvalidInput, match=r"\.yaml, \.yml or \.json"):
+            keyfile.export_key(p, tmp_path / "nøgle.txt", ANNA)
+        assert [e.original for e in register.listing(p)] == ["Søren"]
