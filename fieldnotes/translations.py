@@ -309,8 +309,3 @@ def choose(explicit: str | None = None, project: str | None = None) -> str:
     """The language by precedence: `--lang`, FIELDNOTES_LANG, the person's setting, the project's
     language, the system locale, English."""
     return decided(explicit) or (project if project in LANGUAGES else None) or system_language()
-
-
-def default_language() -> str:
-    """The language when no project is asked: `choose()` without the project's setting."""
-    return choose()

@@ -13,7 +13,7 @@ when colour is off (NO_COLOR) or printed in black and white.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 #: a scale's steps above zero
@@ -193,8 +193,3 @@ def first_and_last(values: Sequence[float | None]) -> tuple[float | None, float 
     """The first and the last value that is not None (None, None when there is none)."""
     present = [v for v in values if v is not None]
     return (present[0], present[-1]) if present else (None, None)
-
-
-def counts_scale(counts: Mapping[object, Mapping[object, float]]) -> Scale:
-    """The scale of every number in a table of counts (rows of columns)."""
-    return scale_of(v for row in counts.values() for v in row.values())

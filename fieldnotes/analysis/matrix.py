@@ -185,11 +185,6 @@ class _Table:
                     cells[to:to + width] = map(operator.add, cells[to:to + width], cells[at:at + width])
         return cells
 
-    def slots(self, number: int) -> dict[Any, tuple[int, ...]]:
-        """Each code's chain of cells in one column."""
-        width = self.width
-        return {code: tuple(row * width + number for row in rows) for code, rows in self.chains.items()}
-
     def counted(self, cells: list[int], row_totals: list[int], shown: list[int], column_totals: list[int],
                 total: Number) -> _Counted:
         width, order = self.width, self.units.order

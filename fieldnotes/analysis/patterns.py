@@ -196,8 +196,3 @@ def load_patterns(path: Path) -> list[dict[str, Any]]:
     areas = data.get("areas")
     return [{**p, "areas": areas} if p.get("type") == "dominant_area" and areas and "areas" not in p else dict(p)
             for p in patterns]
-
-
-def check_patterns(session: Session,
-                   patterns: list[dict[str, Any]]) -> list[tuple[dict[str, Any], bool, dict[str, Any]]]:
-    return [(pattern, *check_pattern(session, pattern)) for pattern in patterns]

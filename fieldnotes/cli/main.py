@@ -10,7 +10,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _lang_given(argv: Sequence[str]) -> str | None:

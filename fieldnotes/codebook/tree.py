@@ -87,11 +87,6 @@ class CodeTree:
                 stack.append(child.id)
         return out
 
-    def area_of(self, code_id: uuid.UUID) -> uuid.UUID:
-        """The top-level code above (or equal to) a code."""
-        ancestors = self.ancestors(code_id)
-        return ancestors[-1] if ancestors else code_id
-
     def walk(self, parent: uuid.UUID | None = None) -> list[CodeNode]:
         """Every code in tree order (depth first, siblings by position)."""
         out: list[CodeNode] = []

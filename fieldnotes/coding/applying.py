@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -66,12 +66,6 @@ def apply(session: Session, document: Document, code: Code, start: int, end: int
     session.add(coding)
     session.flush()
     return coding, True
-
-
-def apply_many(session: Session, document: Document, code: Code, found: Iterable[Span], *, coder_id: uuid.UUID,
-               memo: str | None = None, rating: int | None = None) -> list[Coding]:
-    return [apply(session, document, code, s.start, s.end, coder_id=coder_id, memo=memo, rating=rating)[0]
-            for s in found]
 
 
 @dataclass(frozen=True)

@@ -176,13 +176,6 @@ def refresh(session: Session, document_ids: Iterable[uuid.UUID]) -> None:
         connection.execute(insert(table), rows)
 
 
-def refresh_all(session: Session) -> None:
-    """Every document's boundaries (a project from before the cache, or after `VERSION` changed)."""
-    refresh(session, session.execute(select(Document.id)).scalars().all())
-    table: Table = DocumentBoundaries.__table__  # type: ignore[assignment]
-    session.connection().execute(delete(table).where(table.c.document_id.not_in(select(Document.id))))
-
-
 def cached(connection: Connection, raw_ids: list[Any], transcripts: dict[Any, bool]) -> dict[Any, Boundaries]:
     """The valid cached boundaries of these documents, by raw id (as `excerpts` reads ids: the driver's own
     value, see excerpts._raw). A document whose row is missing or stale is left out."""

@@ -329,9 +329,3 @@ def lines(meeting: MeetingPlan, *, dry_run: bool) -> list[str]:
     out.append(meeting.summary() + (_(" (dry run: nothing was written)") if dry_run else ""))
     return out
 
-
-def by_source(session: Session, source: str) -> set[uuid.UUID]:
-    """The memos a meeting's report brought in (by its file name, any folder)."""
-    name = Path(source).name
-    return set(session.scalars(select(Memo.id).where(Memo.source == name)))
-

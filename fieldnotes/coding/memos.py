@@ -15,7 +15,6 @@ from fieldnotes.db.models import Case, Coder, Coding, Document, Memo
 from fieldnotes.errors import Ambiguous, FieldnotesError, InvalidInput, NotFound
 from fieldnotes.translations import N_, _
 
-TARGET_KINDS = ("project", "document", "case", "code", "coding")
 #: what a memo is on, as a reader names it
 TARGET_NAMES = {"project": N_("project"), "document": N_("document"), "case": N_("case"), "code": N_("code"),
                 "coding": N_("coding")}

@@ -166,10 +166,3 @@ def _merge_same_speaker(turns: list[Turn]) -> list[Turn]:
         else:
             merged.append(turn)
     return merged
-
-
-def turn_at(turns: list[Turn], offset: int) -> Turn | None:
-    for turn in turns:
-        if turn.start <= offset < max(turn.end, turn.start + 1):
-            return turn
-    return None

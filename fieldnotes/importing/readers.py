@@ -44,7 +44,6 @@ class Extracted:
 
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
-    meta_line: int | None = None
     encoding: str | None = None
     transcript: bool = False  # the format itself says this is a transcript (subtitles)
 

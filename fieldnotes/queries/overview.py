@@ -151,9 +151,6 @@ class DocumentView:
     speakers: dict[str, Any] = field(default_factory=dict)
     memos: list[str] = field(default_factory=list)
 
-    def codings_at(self, offset: int) -> list[CodingMark]:
-        return [c for c in self.codings if c.start <= offset < c.end]
-
     @functools.cached_property
     def _line_starts(self) -> list[int]:
         return line_starts(self.text)

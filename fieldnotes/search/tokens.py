@@ -13,8 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 TOKEN = re.compile(r"[^\W_]+")
-#: a regex fragment: no word character directly before / after (a token boundary)
-BEFORE = r"(?<![^\W_])"
+#: a regex fragment: no word character directly after (a token boundary)
 AFTER = r"(?![^\W_])"
 #: between the words of a phrase: only separators (no other word)
 BETWEEN = r"[\W_]+"
