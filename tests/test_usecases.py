@@ -101,3 +101,19 @@ def test_a_key_file_in_the_way_is_refused_before_anything_happens(project: Path,
         with pytest.raises(InvalidInput, match=r"\.yaml, \.yml or \.json"):
             keyfile.export_key(p, tmp_path / "nøgle.txt", ANNA)
         assert [e.original for e in register.listing(p)] == ["Søren"]
+
+
+# --- naming a code (fieldnotes.codebook.tree.code_named) ---------------------------------------------------
+
+
+def test_a_code_is_found_by_path_name_or_id_prefix(project: Path) -> None:
+    from fieldnotes.codebook.tree import code_named
+    from fieldnotes.db.models import Code
+
+    with opened(project, readonly=True) as p, p.read() as session:
+        by_path = code_named(session, "Sparringskultur og ledelse/Kollegial sparring")
+        assert isinstance(by_path, Code) and by_path.name == "Kollegial sparring"
+        assert code_named(session, "  tro på borgerens jobchance ").name == "Tro på borgerens jobchance"
+        assert code_named(session, "11111111-1111-4111-8111-000000000005").name == "Virksomhedskontakt"
+        with pytest.raises(NotFound, match="no code 'Jobtræning på værkstedet'"):
+            code_named(session, "Jobtræning på værkstedet")

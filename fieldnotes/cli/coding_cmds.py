@@ -499,11 +499,9 @@ def doc_delete(ctx: Context) -> int:
 
 
 def _code(session: Session, name: str) -> Any:
-    from fieldnotes.codebook.tree import CodeTree
-    from fieldnotes.db.models import Code
+    from fieldnotes.codebook.tree import code_named
 
-    node = CodeTree.load(session).resolve(name)
-    return session.get(Code, node.id)
+    return code_named(session, name)
 
 
 def codebook_add(ctx: Context) -> int:

@@ -168,7 +168,7 @@ def _counts(ctx: Context, options: Any) -> int:
 
 
 def _code(ctx: Context, options: Any) -> int:
-    from fieldnotes.codebook.tree import CodeTree
+    from fieldnotes.codebook.tree import CodeTree, code_named
     from fieldnotes.coding import applying
     from fieldnotes.db.models import Code
     from fieldnotes.search.coding import code_spans, spans_of, widened
@@ -179,11 +179,10 @@ def _code(ctx: Context, options: Any) -> int:
     numbers = hit_numbers(args.hits) if args.hits else None
 
     def chosen_code(session: Any) -> Code:
-        tree = CodeTree.load(session)
-        row = session.get(Code, tree.resolve(args.apply_code).id)
+        row = code_named(session, args.apply_code)
         applying.check_code(row)
         applying.check_rating(row, args.code_rating)
-        return row  # type: ignore[no-any-return]
+        return row
 
     if args.dry_run:
         with ctx.project(readonly=True).read() as session:

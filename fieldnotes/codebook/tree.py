@@ -130,3 +130,13 @@ class CodeTree:
         hint = (_("did you mean: {names}").format(names="; ".join(near)) if near
                 else _("see `fieldnotes codebook list`"))
         raise NotFound(_("no code {wanted!r}").format(wanted=wanted), hint=hint)
+
+
+def code_named(session: Session, text: str) -> Code:
+    """The code a person named (id or id prefix, path or unique name: `CodeTree.resolve`), as its row to
+    act on: the one way the command line and the app turn typed text into a code."""
+    node = CodeTree.load(session).resolve(text)
+    code = session.get(Code, node.id)
+    if code is None:  # pragma: no cover - the tree was read in this session a moment ago
+        raise NotFound(_("no code {wanted!r}").format(wanted=text.strip()))
+    return code

@@ -166,10 +166,9 @@ class CodebookScreen(BackScreen):
         def create(name: str) -> None:
             def work(session: Any, coder_id: uuid.UUID) -> str:
                 from fieldnotes.codebook import operations
-                from fieldnotes.codebook.tree import CodeTree
-                from fieldnotes.db.models import Code
+                from fieldnotes.codebook.tree import code_named
 
-                parent = session.get(Code, CodeTree.load(session).resolve(parent_path).id) if parent_path else None
+                parent = code_named(session, parent_path) if parent_path else None
                 code = operations.add(session, name, parent=parent, coder_id=coder_id)
                 return _("Added {name}").format(name=code.name)
 
@@ -204,12 +203,11 @@ class CodebookScreen(BackScreen):
         def move(target: str) -> None:
             def work(session: Any, _coder: uuid.UUID) -> str:
                 from fieldnotes.codebook import operations
-                from fieldnotes.codebook.tree import CodeTree
+                from fieldnotes.codebook.tree import code_named
                 from fieldnotes.db.models import Code
 
                 code = session.get(Code, entry.id)
-                parent = None if target.strip() in ("/", "") else session.get(
-                    Code, CodeTree.load(session).resolve(target).id)
+                parent = None if target.strip() in ("/", "") else code_named(session, target)
                 operations.move(session, code, parent)
                 return _("Moved {name}").format(name=code.name)
 
@@ -225,11 +223,11 @@ class CodebookScreen(BackScreen):
         def merge(target: str) -> None:
             def work(session: Any, _coder: uuid.UUID) -> str:
                 from fieldnotes.codebook import operations
-                from fieldnotes.codebook.tree import CodeTree
+                from fieldnotes.codebook.tree import code_named
                 from fieldnotes.db.models import Code
 
                 source = session.get(Code, entry.id)
-                into = session.get(Code, CodeTree.load(session).resolve(target).id)
+                into = code_named(session, target)
                 result = operations.merge(session, source, into)
                 return _("Merged: {moved} codings moved, {dropped} duplicates dropped").format(
                     moved=result.moved, dropped=result.duplicates)

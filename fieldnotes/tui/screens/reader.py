@@ -454,7 +454,7 @@ class ReaderScreen(Screen[None]):
 
         def work() -> tuple[uuid.UUID, str, uuid.UUID, bool]:
             from fieldnotes.codebook import operations
-            from fieldnotes.codebook.tree import CodeTree
+            from fieldnotes.codebook.tree import code_named
             from fieldnotes.coding import applying
             from fieldnotes.db.models import Code, Document
             from fieldnotes.project.actions import acting
@@ -465,7 +465,7 @@ class ReaderScreen(Screen[None]):
                     parent_path, _sep, name = new_path.rpartition("/")
                     parent = None
                     if parent_path:
-                        parent = session.get(Code, CodeTree.load(session).resolve(parent_path).id)
+                        parent = code_named(session, parent_path)
                     code = operations.add(session, name, parent=parent, coder_id=coder_id)
                 else:
                     code = session.get(Code, code_id)
