@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks.generate import TIERS, build
 from benchmarks.measure import Figure, table
@@ -71,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="only areas whose module name contains this")
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite",
                         help="where the project lives: a SQLite file, or a local PostgreSQL server this run starts")
+    parser.add_argument("--move", type=int, metavar="RUNS", default=None,
+                        help="with --backend postgres: only move the tier's project onto an empty server project, "
+                             "RUNS times by COPY and RUNS times by the normal merge (interleaved), and print both")
     parser.add_argument("--coders-seconds", type=float, default=None,
                         help="how long the ten coders work at once on the server (default: 60 s; tiny tier: 5 s)")
     args = parser.parse_args(argv)
@@ -102,6 +106,11 @@ def _measure(args: argparse.Namespace) -> int:
     # stopped with a signal, the run still stops the server it started and removes its scratch folder
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     backend = backends.start(args.backend)
+    if args.move is not None:
+        try:
+            return _moves(args, backend, tier_file)
+        finally:
+            backend.close()
     try:
         project = backend.project(tier_file)
         if args.coders_seconds is not None:
@@ -122,6 +131,38 @@ def _measure(args: argparse.Namespace) -> int:
     for failure in FAILURES:
         print(failure, file=sys.stderr)
     return 1 if FAILURES else 0
+
+
+def _moves(args: argparse.Namespace, backend: Any, tier_file: Path) -> int:
+    """Moving the tier's project onto an empty server project, by COPY (fieldnotes.team.server_move) and
+    by the normal merge (what every move did before), each `args.move` times, alternately."""
+    import statistics
+
+    from fieldnotes.team import server_move
+
+    if backend.name != "postgres":
+        raise SystemExit("--move measures moving a project onto a server: add --backend postgres")
+    times: dict[str, list[float]] = {"copy": [], "normal merge": []}
+    for _run in range(args.move):
+        for way, enabled in (("copy", True), ("normal merge", False)):
+            server_move.ENABLED = enabled
+            url = backend.project(tier_file)
+            times[way].append(backend.move_ms)
+            backend.remove(url)
+    server_move.ENABLED = True
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    figures = [Figure(f"move the whole {args.tier} project onto an empty server project ({way})",
+                      statistics.median(ms), max(ms) - min(ms), len(ms),
+                      note="runs: " + ", ".join(f"{m / 1000:.1f} s" for m in ms))
+               for way, ms in times.items()]
+    if args.json:
+        print(json.dumps({"tier": args.tier, "backend": args.backend, "load_average": load,
+                          "figures": [f.as_dict() for f in figures]}, indent=2, ensure_ascii=False))
+    else:
+        print(f"tier {args.tier}: {TIERS[args.tier]}" + (f"; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+                                                         if load else ""))
+        print(table(figures))
+    return 0
 
 
 def _areas(args: argparse.Namespace, project: str) -> list[Figure]:

@@ -49,10 +49,8 @@ def test_a_team_moves_its_sqlite_project_onto_the_server(tmp_path: Path, pg_url:
     ok("--db", pg_url, "init", "--empty", "--coder", "Server")
     report = ok("--db", pg_url, "merge", project, "--coder", "Server", "--json").json
     assert report["project_identity_adopted"] is True
-    # the server was backed up first, into a SQLite copy in the backup folder: the empty project
-    first_backup = paths.backup_dir() / report["backup"]
-    assert report["backup"].endswith(".before-merge.db") and "/" not in report["backup"]
-    assert not ok("--db", first_backup, "docs", "--json").json
+    # the server project was empty: nothing to back up (fieldnotes.team.server_move)
+    assert report["backup"] is None and report["backup_skipped"] is True
     same_content(pg_url, project)
     assert ok("--db", pg_url, "merge", project, "--json").json["nothing_to_merge"] is True
     # the laptop keeps working offline; its bundle merges into the server
@@ -63,7 +61,7 @@ def test_a_team_moves_its_sqlite_project_onto_the_server(tmp_path: Path, pg_url:
     ok("--db", offline, "bundle", tmp_path / "jonas.fnbundle", "--coder", JONAS)
     merged = ok("--db", pg_url, "merge", tmp_path / "jonas.fnbundle", "--coder", JONAS, "--json").json
     assert merged["added"] == {"codings": 1} and merged["changed"] == {"codes": 1}
-    assert merged["backup"] != report["backup"]
+    assert merged["backup"].endswith(".before-merge.db") and "/" not in merged["backup"]
     same_content(paths.backup_dir() / merged["backup"], project)  # the server as it was before this merge
     same_content(pg_url, offline)
     agreement = ok("--db", pg_url, "agreement", "--coders", f"{ANNA},{JONAS}", "--json").json

@@ -100,6 +100,8 @@ def merge(ctx: Context) -> int:
     if report.backup:
         lines.append(_("  the project was backed up first ({backup}; see `fieldnotes restore`)")
                      .format(backup=report.backup))
+    elif data.get("backup_skipped"):
+        lines.append(_("  no backup was made first: the server project was empty, so there was nothing to lose"))
     if not report.dry_run:
         lines.append(_("  `fieldnotes undo` takes the whole merge back"))
     ctx.emit(data, lines)

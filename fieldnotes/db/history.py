@@ -80,6 +80,8 @@ class PendingChange:
     before: dict[tuple[str, uuid.UUID], Image | None] = field(default_factory=dict)
     order: list[tuple[str, uuid.UUID]] = field(default_factory=list)
     explicit_events: list[tuple[str, uuid.UUID, Image | None, Image | None]] = field(default_factory=list)
+    #: writes the events' rows instead of one INSERT of them (a move onto a server copies them in bulk)
+    write_events: Callable[[Any, list[dict[str, Any]]], None] | None = None
 
     def touch(self, key: tuple[str, uuid.UUID], before: Image | None) -> None:
         if key not in self.before:
@@ -182,21 +184,22 @@ def _write_log(session: Session, pending: PendingChange) -> uuid.UUID | None:
             }
         ],
     )
-    conn.execute(
-        insert(Event),
-        [
-            {
-                "id": ids.new(),
-                "change_id": pending.change_id,
-                "table": table_name,
-                "row_id": row_id,
-                "before": before,
-                "after": now,
-                "redacted": False,
-            }
-            for table_name, row_id, before, now in upserts + removals
-        ],
-    )
+    rows = [
+        {
+            "id": ids.new(),
+            "change_id": pending.change_id,
+            "table": table_name,
+            "row_id": row_id,
+            "before": before,
+            "after": now,
+            "redacted": False,
+        }
+        for table_name, row_id, before, now in upserts + removals
+    ]
+    if pending.write_events is not None:
+        pending.write_events(conn, rows)
+    else:
+        conn.execute(insert(Event), rows)
     return pending.change_id
 
 

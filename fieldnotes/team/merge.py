@@ -1120,6 +1120,10 @@ def merge(project: Project, path: Path | str, *, coder_name: str, dry_run: bool 
 
 
 def _merge_once(project: Project, source: Source, coder_name: str) -> MergeReport:
+    from fieldnotes.team.server_move import move_onto_empty_server
+
+    if (moved := move_onto_empty_server(project, source, coder_name)) is not None:  # COPY, no backup
+        return moved
     coder_id = coders.coder_id(coder_name)
     with project.write() as session:
         _snapshot(session)
