@@ -56,8 +56,6 @@ from fieldnotes.translations import _, said
 #: the GIN index PostgreSQL keeps over every document's text (migration 7362aef2bde7)
 TEXT_INDEX = "search_index_documents_text"
 TEXT_INDEX_DEFINITION = f"CREATE INDEX {TEXT_INDEX} ON documents USING gin (to_tsvector('simple', text))"
-#: rows sent to the server per write (COPY streams them; this only bounds what is held at once)
-CHUNK = 2000
 #: tests set this to False to make a move onto an empty server take the normal merge's way
 ENABLED = True
 #: tests set this to a callable run after the rows are copied, to fail a move halfway
