@@ -117,3 +117,53 @@ def test_a_code_is_found_by_path_name_or_id_prefix(project: Path) -> None:
         assert code_named(session, "11111111-1111-4111-8111-000000000005").name == "Virksomhedskontakt"
         with pytest.raises(NotFound, match="no code 'Jobtræning på værkstedet'"):
             code_named(session, "Jobtræning på værkstedet")
+
+
+# --- coding and editing (fieldnotes.coding.usecases) -------------------------------------------------------
+
+
+def test_spans_are_chosen_and_coded_in_one_call(project: Path) -> None:
+    from fieldnotes.coding import usecases
+    from fieldnotes.errors import Ambiguous, InvalidInput
+
+    title = "Interview med sagsbehandler"
+    with opened(project) as p:
+        with pytest.raises(InvalidInput, match="exactly one"):
+            usecases.SpanChoice(match="teamet", regex="team").check()
+        with pytest.raises(InvalidInput, match="go with --match"):
+            usecases.SpanChoice(regex="team", all=True).check()
+        with pytest.raises(Ambiguous, match="occurs 2 times"):
+            usecases.preview_code(p, title, "Kollegial sparring", usecases.SpanChoice(match="teamet"))
+        preview = usecases.preview_code(p, title, "Kollegial sparring",
+                                        usecases.SpanChoice(match="teamet", nth=2, snap="sentence"))
+        assert preview.code_name == "Kollegial sparring"
+        assert [s["text"] for s in preview.spans] == ["Vi tager altid en runde i teamet om fredagen."]
+        coded = usecases.code(p, ANNA, title, "Sparringskultur og ledelse/Kollegial sparring",
+                              usecases.SpanChoice(match="bageriet i Lyngå"), memo="Sparring på tværs – æøå")
+        assert [(c.text, c.code_path, c.created) for c in coded] == [
+            ("bageriet i Lyngå", "Sparringskultur og ledelse/Kollegial sparring", True)]
+        again = usecases.code(p, ANNA, title, "Kollegial sparring", usecases.SpanChoice(match="bageriet i Lyngå"))
+        assert again[0].id == coded[0].id and not again[0].created  # the same coding, not a second one
+        by_speaker = usecases.code(p, ANNA, title, "Tro på borgerens jobchance",
+                                   usecases.SpanChoice(speaker="Mette Vinther"), rating=4)
+        assert len(by_speaker) == 3 and by_speaker[0].text.startswith("Altså, jeg tror på, at Søren")
+        with pytest.raises(InvalidInput, match="outside"):
+            usecases.code(p, ANNA, title, "Tro på borgerens jobchance", usecases.SpanChoice(span="0:5"), rating=9)
+
+
+def test_an_edit_is_saved_only_over_the_text_it_started_from(project: Path) -> None:
+    from fieldnotes.coding import usecases
+    from fieldnotes.errors import FieldnotesError
+
+    title = "Teammøde i Fjordby"
+    with opened(project) as p:
+        draft = usecases.start_edit(p, title)
+        assert draft.title == title and "Teammødet begynder" in draft.text
+        usecases.code(p, ANNA, title, "Ledelse", usecases.SpanChoice(match="Lederen spørger til sagerne"))
+        result = usecases.save_edit(p, ANNA, draft, "Kl. 9.00. " + draft.text)
+        assert result.changed and result.shifted == 1  # the coding moved with its words
+        with pytest.raises(FieldnotesError, match="changed while you were editing; nothing was saved"):
+            usecases.save_edit(p, ANNA, draft, draft.text + "\nSidste sætning på ærø.")
+        assert usecases.start_edit(p, title).text.startswith("Kl. 9.00. Kl. 9.15.")
+        assert not usecases.save_edit(p, ANNA, usecases.start_edit(p, title),
+                                      usecases.start_edit(p, title).text).changed

@@ -30,76 +30,35 @@ def acting(ctx: Context, action: str, summary: str | Said = "", details: dict[st
 
 
 def describe(session: Session, summary: Said, details: dict[str, Any]) -> None:
-    """Set the summary and details of the change being recorded, once they are known (the audit trail
-    names the document and the old and new values; never any of the document's text)."""
-    from fieldnotes.db import history
+    """Set the summary and details of the change being recorded (fieldnotes.project.actions.describe_change)."""
+    from fieldnotes.project.actions import describe_change
 
-    with history.change(session, coder_id=None, action="") as pending:  # nested: joins the open change
-        pending.summary = summary
-        pending.details = details
+    describe_change(session, summary, details)
 
 
 # --- code / uncode -------------------------------------------------------------------------------
 
 
 def code(ctx: Context) -> int:
-    from fieldnotes.codebook.tree import CodeTree
-    from fieldnotes.coding import applying, spans
-    from fieldnotes.db.models import Code
-    from fieldnotes.documents.store import resolve
+    """`code`: fieldnotes.coding.usecases chooses the spans and codes them; this prints."""
+    from fieldnotes.coding import usecases
 
     args = ctx.args
-    chosen = sum(x is not None and x is not False for x in (args.span, args.match, args.regex, args.speaker))
-    if chosen != 1:
-        raise InvalidInput(_("say what to code with exactly one of --span, --match, --regex or --speaker"))
-    if (args.all or args.nth) and not args.match:
-        raise InvalidInput(_("--all and --nth go with --match"))
-
-    def find(session: Session) -> tuple[Any, Any, list[applying.Span]]:
-        doc = resolve(session, args.document)
-        node = CodeTree.load(session).resolve(args.code)
-        code_row = session.get(Code, node.id)
-        assert code_row is not None
-        applying.check_code(code_row)
-        applying.check_rating(code_row, args.rating)
-        if args.span:
-            start, end = spans.parse(args.span)
-            spans.check(doc.length, start, end)
-            found = [applying.Span(start, end)]
-        elif args.match:
-            found = applying.by_match(doc, args.match, all_=args.all, nth=args.nth)
-        elif args.regex:
-            found = applying.by_regex(doc, args.regex)
-        else:
-            found = applying.by_speaker(session, doc, args.speaker)
-        if args.snap:
-            turns = list(doc.turns)
-            found = [applying.Span(*spans.widen(doc.text, s.start, s.end, args.snap, turns)) for s in found]
-        return doc, code_row, found
-
+    choice = usecases.SpanChoice(span=args.span, match=args.match, regex=args.regex, speaker=args.speaker,
+                                 all=bool(args.all), nth=args.nth, snap=args.snap)
+    choice.check()
     if args.dry_run:
-        with ctx.project(readonly=True).read() as session:
-            doc, code_row, found = find(session)
-            rows = applying.preview(doc, found)
-            title, code_name = doc.title, code_row.name
+        preview = usecases.preview_code(ctx.project(readonly=True), args.document, args.code, choice,
+                                        rating=args.rating)
+        rows = preview.spans
         lines = [_("dry run: would code {n_rows} span(s) in {title!r} with {code_name!r}")
-                 .format(n_rows=len(rows), title=title, code_name=code_name)]
+                 .format(n_rows=len(rows), title=preview.title, code_name=preview.code_name)]
         lines += [f"  {r['start']}:{r['end']}  {r['context']}" for r in rows]
         ctx.emit({"dry_run": True, "spans": rows}, lines)
         return 0
-    with acting(ctx, "code", said("coded {code}", code=args.code)) as (session, cid):
-        doc, code_row, found = find(session)
-        summary = said("coded {code} in {title!r} ({n} spans)", code=code_row.name, title=doc.title, n=len(found)) \
-            if len(found) > 1 else said("coded {code} in {title!r}", code=code_row.name, title=doc.title)
-        describe(session, summary,
-                 {"code": str(code_row.id), "code_name": code_row.name, "document": str(doc.id),
-                  "title": doc.title, "spans": len(found)})
-        tree = CodeTree.load(session)
-        results = [applying.apply(session, doc, code_row, s.start, s.end, coder_id=cid, memo=args.memo,
-                                rating=args.rating) for s in found]
-        out = [{"id": str(c.id), "document": str(doc.id), "document_title": doc.title, "code": str(code_row.id),
-                "code_path": tree.path(code_row.id), "start": c.start, "end": c.end, "text": c.text,
-                "created": created} for c, created in results]
+    coded = usecases.code(ctx.project(), ctx.coder_name(), args.document, args.code, choice, memo=args.memo,
+                          rating=args.rating)
+    out = [c.as_dict() for c in coded]
     ctx.emit(out, [r["id"] for r in out])
     return 0
 
@@ -380,26 +339,18 @@ def _writable_project(ctx: Context) -> Any:
 
 
 def edit(ctx: Context) -> int:
-    from fieldnotes.coding.edit import edit_text
-    from fieldnotes.documents.store import resolve
+    """`edit`: the text is saved by fieldnotes.coding.usecases.save_edit only if no one changed it meanwhile."""
+    from fieldnotes.coding.usecases import save_edit, start_edit
 
     project = _writable_project(ctx)
     if not ctx.args.from_file:
         _editor_allowed(project)
-    with project.read() as session:
-        doc = resolve(session, ctx.args.document)
-        doc_id, title, old = doc.id, doc.title, doc.text
+    draft = start_edit(project, ctx.args.document)
+    title, old = draft.title, draft.text
     typed = None if ctx.args.from_file else _editor_text(old, f"edit {title}")
     new = _read_text_file(ctx.args.from_file) if typed is None else typed
-    with _kept_on_failure(ctx, typed if typed != old else None, f"edit {title}"), \
-            acting(ctx, "edit", said("edited the text of {title!r}", title=title)) as (session, cid):
-        from fieldnotes.db.models import Document
-
-        current = session.get(Document, doc_id)
-        if current is None or current.text != old:
-            raise FieldnotesError(_("{title!r} changed while you were editing; nothing was saved").format(title=title),
-                                  hint=_("run the edit again"))
-        result = edit_text(session, current, new, coder_id=cid)
+    with _kept_on_failure(ctx, typed if typed != old else None, f"edit {title}"):
+        result = save_edit(project, ctx.coder_name(), draft, new)
     if not result.changed:
         ctx.emit(result.as_dict(), _("no changes"))
         return 0

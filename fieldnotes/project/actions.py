@@ -37,3 +37,11 @@ def ensure_recorded_coder(session: Session, name: str) -> uuid.UUID:
         with history.change(session, coder_id=cid, action="coder.add", summary=said("added coder {name}", name=name)):
             coders.ensure_coder(session, name)
     return cid
+
+
+def describe_change(session: Session, summary: Said, details: dict[str, Any]) -> None:
+    """Set the summary and details of the change being recorded, once they are known (the audit trail
+    names the document and the old and new values; never any of the document's text)."""
+    with history.change(session, coder_id=None, action="") as pending:  # nested: joins the open change
+        pending.summary = summary
+        pending.details = details
