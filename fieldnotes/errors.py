@@ -16,7 +16,12 @@ class FieldnotesError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message}; {self.hint}" if self.hint else self.message
+        if not self.hint:
+            return self.message
+        from fieldnotes.translations import _
+
+        # a hint kept as a constant (marked with N_) is translated here; a translated one passes unchanged
+        return f"{self.message}; {_(self.hint)}"
 
 
 class NotFound(FieldnotesError):

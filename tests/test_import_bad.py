@@ -427,3 +427,20 @@ def test_docx_fuzz_with_declarations_is_refused(tmp_path: Path) -> None:
         assert str(refused.value).startswith(f"fuzz.docx: refused: the Word file declares XML entities (in {part})")
 
     declared()
+
+
+def test_a_damaged_docx_is_refused_wholly_in_danish(tmp_path: Path) -> None:
+    """The reason, its hint (kept as a constant in the reader) and the file's status word are all Danish."""
+    sample = data.docx_file(tmp_path)
+    broken = tmp_path / "ødelagt-interview.docx"
+    broken.write_bytes(sample.path.read_bytes()[: sample.path.stat().st_size // 2])
+    db = data.new_project(tmp_path)
+    before = data.state(db)
+    result = run("--db", db, "--lang", "da", "import", broken)
+    assert result.code == 1
+    line = next(line for line in result.err.splitlines() if "ødelagt-interview.docx" in line)
+    assert line.startswith("! mislykkedes "), line
+    assert "beskadiget" in line and "åbn den i Word eller LibreOffice, og gem den igen" in line, line
+    assert not re.search(r"\b(failed|open it|save it|damaged)\b", line), line
+    assert "1 mislykkedes" in result.out
+    assert data.state(db) == before

@@ -99,11 +99,13 @@ def _report_table(report: dict[str, Any], *, failed: bool) -> list[str]:
     """The lines of the failed files (`failed`), or of the others and the summary."""
     lines = []
     symbol = {"imported": "+", "skipped": "=", "failed": "!"}
+    shown = {"imported": _("imported"), "skipped": _("skipped"), "failed": _("failed")}
+    width = max(len(word) for word in shown.values())
     for row in report["files"]:
         if (row["status"] == "failed") != failed:
             continue
         detail = row["reason"] or (row["document_title"] or "")
-        lines.append(f"{symbol[row['status']]} {row['status']:<8} {row['file']}  {detail}")
+        lines.append(f"{symbol[row['status']]} {shown[row['status']]:<{width}} {row['file']}  {detail}")
         for note in row["notes"]:
             lines.append(_("           note: {note}").format(note=note))
     if failed:

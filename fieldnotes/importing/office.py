@@ -44,8 +44,8 @@ def open_zip(data: bytes, name: str, what: str) -> archives.Checked:
               ".doc)").format(name=name, what=what),
             hint=_("remove the password, or save it as .docx/.odt, and import that copy"),
         )
-    archive = archives.Checked(data, name, _limits(), what=_("{what} file").format(what=what), hint=RESAVE,
-                               refusal_hint="import only files from a source you trust; " + RESAVE)
+    archive = archives.Checked(data, name, _limits(), what=_("{what} file").format(what=what), hint=_(RESAVE),
+                               refusal_hint=_("import only files from a source you trust") + "; " + _(RESAVE))
     if any(info.flag_bits & 0x1 for info in archive.infos):
         archive.close()
         raise InvalidInput(_("{name}: the {what} file is password-protected").format(name=name, what=what),
@@ -73,7 +73,7 @@ def read_member(archive: archives.Checked, member: str, name: str, what: str) ->
         return archive.read(member)
     except KeyError:
         raise InvalidInput(_("{name}: the {what} file is damaged (it has no {member})")
-                           .format(name=name, what=what, member=member), hint=RESAVE) from None
+                           .format(name=name, what=what, member=member), hint=_(RESAVE)) from None
 
 
 def refuse_declarations(archive: archives.Checked, name: str, what: str) -> None:
@@ -89,7 +89,7 @@ def refuse_declarations(archive: archives.Checked, name: str, what: str) -> None
         if safexml.declares_dtd(archive.read(info)):
             raise InvalidInput(_("{name}: refused: the {what} file declares XML entities (in {filename}), which it "
                                  "never needs")
-                               .format(name=name, what=what, filename=info.filename), hint=RESAVE)
+                               .format(name=name, what=what, filename=info.filename), hint=_(RESAVE))
 
 
 def safe_xml_parser() -> Any:
@@ -105,7 +105,7 @@ def parse_xml(raw: bytes, name: str, what: str) -> Any:
 
     if safexml.declares_dtd(raw) or b"<!ENTITY" in raw:
         raise InvalidInput(_("{name}: refused: the {what} file declares XML entities")
-                           .format(name=name, what=what), hint=RESAVE)
+                           .format(name=name, what=what), hint=_(RESAVE))
     try:
         return etree.fromstring(raw, parser=safe_xml_parser())
     except etree.XMLSyntaxError:

@@ -526,7 +526,7 @@ def _open(path: Path, ours: Path | None) -> archives.Checked:
     except OSError as error:
         raise FieldnotesError(_("cannot read {name} ({strerror})").format(name=name, strerror=error.strerror)) from None
     return archives.Checked(opened, name, LIMITS, what=_("bundle"), hint=_("make the bundle again and copy it whole"),
-                            refusal_hint="merge only bundles made with `fieldnotes bundle`; nothing was merged")
+                            refusal_hint=_("merge only bundles made with `fieldnotes bundle`; nothing was merged"))
 
 
 def _member(archive: archives.Checked, member: str, limit: int | None = None) -> bytes:
