@@ -123,6 +123,15 @@ async def test_import_a_folder_in_the_app_with_one_bad_file(empty: Path, tmp_pat
         assert sum(row[1] == "importeret" for row in result.values()) == 3
         status = str(screen.query_one("#imp-status", Static).render())
         assert "Importeret 3" in status and "afvist 1" in status
+        # the reason is the table's last column, off a narrow screen: the refused row is highlighted and its
+        # reason is shown in full on a line of its own
+        why = screen.query_one("#imp-why", Static)
+        assert why.display and str(why.render()) == result["dårlig-note.md"][6]
+        table = screen.query_one("#imp-preview", DataTable)
+        good = next(i for i, row in enumerate(rows(table)) if row[1] == "importeret")
+        table.move_cursor(row=good)
+        await settle(pilot)
+        assert not why.display  # an imported file has nothing to explain
         assert app.errors == []
         await pilot.press("escape", "escape")
         await settle(pilot)

@@ -50,6 +50,7 @@ class ImportScreen(BackScreen):
         self.planned: list[Any] = []
         self.running = False
         self.done = False
+        self.refusals: list[str] = []  # after an import: each row's refusal reason ("" for the others)
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -74,6 +75,7 @@ class ImportScreen(BackScreen):
                 yield Static(id="imp-participants-from", classes="imp-from")
         yield DataTable(id="imp-preview", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="imp-progress", show_eta=False)
+        yield Static(id="imp-why", classes="status")
         yield Static(id="imp-status", classes="status")
         yield Footer()
 
@@ -84,6 +86,7 @@ class ImportScreen(BackScreen):
         table.add_columns(_("File"), _("Result"), _("Title"), _("Kind"), _("Date"), _("Municipality"),
                           _("Why / notes"))
         self.query_one("#imp-progress", ProgressBar).display = False
+        self.query_one("#imp-why", Static).display = False
         self.query_one("#imp-path", Input).focus()
         self._say(_("Choose a file or a folder: type its path above, or pick it in the tree with Enter"))
 
@@ -161,6 +164,7 @@ class ImportScreen(BackScreen):
         if self.running:
             return
         self.done = False
+        self.query_one("#imp-why", Static).display = False
         self.planned = planned
         table = self.query_one("#imp-preview", DataTable)
         table.clear()
@@ -221,13 +225,31 @@ class ImportScreen(BackScreen):
         bar.update(total=1, progress=1)
         table = self.query_one("#imp-preview", DataTable)
         table.clear()
+        self.refusals = []
         for result in report.results:
             why = result.reason or "; ".join(result.notes)
             table.add_row(result.path, _result(result.status, planned=False), result.title or "", "", "", "", why)
+            self.refusals.append(why if result.status == "failed" else "")
+        first = next((row for row, why in enumerate(self.refusals) if why), None)
+        if first is not None:  # the table is wider than the screen: the first refusal's reason, in full, below it
+            table.move_cursor(row=first)
+            self._show_refusal(first)
         self._say(_("Imported {n} · skipped {s} · refused {f} · Esc goes back").format(
             n=report.count("imported"), s=report.count("skipped"), f=report.count("failed")))
         app: Any = self.app
         app.refresh_views()
+
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.done:
+            self._show_refusal(event.cursor_row)
+
+    def _show_refusal(self, row: int) -> None:
+        """A refused file's reason on its own line while its row is highlighted (after the import)."""
+        why = self.refusals[row] if 0 <= row < len(self.refusals) else ""
+        line = self.query_one("#imp-why", Static)
+        line.update(escape(why))
+        line.display = bool(why)
 
 
 def _result(status: str, *, planned: bool) -> str:
