@@ -167,3 +167,30 @@ def test_an_edit_is_saved_only_over_the_text_it_started_from(project: Path) -> N
         assert usecases.start_edit(p, title).text.startswith("Kl. 9.00. Kl. 9.15.")
         assert not usecases.save_edit(p, ANNA, usecases.start_edit(p, title),
                                       usecases.start_edit(p, title).text).changed
+
+
+# --- disagreements (fieldnotes.team.disagreements) ---------------------------------------------------------
+
+
+def test_a_pairs_disagreements_are_read_with_their_context_and_settled(project: Path) -> None:
+    from fieldnotes.coding import usecases
+    from fieldnotes.team import disagreements
+
+    jonas = "Jonas Bæk"
+    title = "Interview med sagsbehandler"
+    with opened(project) as p:
+        assert disagreements.coders_in(p) == []
+        usecases.code(p, ANNA, title, "Kollegial sparring", usecases.SpanChoice(match="en runde i teamet"))
+        usecases.code(p, jonas, title, "Kollegial sparring", usecases.SpanChoice(match="runde i teamet om fredagen"))
+        assert disagreements.coders_in(p) == sorted([ANNA, jonas])
+        found = disagreements.pair_disagreements(p, ANNA, jonas, context=12)
+        assert found.coders == sorted([ANNA, jonas])
+        assert [(d.text, d.holder_name) for d in found.items] == [("en ", ANNA), (" om fredagen", jonas)]
+        first = found.items[0]
+        assert found.before[first.id] == "tager altid"  # twelve characters before the run, space folded
+        assert found.after[first.id] == "runde i team"
+        said = disagreements.settle_in(p, "Mette Ærø", first, "a")
+        assert "Jonas Bæk" in said
+        left = disagreements.pair_disagreements(p, ANNA, jonas)
+        assert [d.text for d in left.items] == [" om fredagen"]
+        assert "Mette Ærø" not in left.coders  # the settler is recorded as a coder but has no codings

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +32,9 @@ from fieldnotes.db.models import Change, Coder, Coding, Document
 from fieldnotes.errors import InvalidInput, Refused
 from fieldnotes.team.agreement import compared_documents, difference, merge_intervals, resolve_coders
 from fieldnotes.translations import _, said
+
+if TYPE_CHECKING:
+    from fieldnotes.project.opening import Project
 
 CHOICES = ("a", "b", "both")
 NAMESPACE = uuid.UUID("0e9a4b1c-7d2f-5e3a-8c61-5f4b2d9e1a70")
@@ -252,3 +255,50 @@ def settle(session: Session, disagreement: Disagreement, choice: str, coder_id: 
         else:
             _take(session, disagreement, has)
     return summary.render()
+
+
+# --- the read model of the app's screen, and settling as one call ----------------------------------
+
+
+@dataclass
+class PairDisagreements:
+    """The disagreements of a pair of coders, with a little of the text around each run (by the
+    disagreement's id), and who has coded anything now (a coder may be new)."""
+
+    coder_a: str
+    coder_b: str
+    items: list[Disagreement]
+    coders: list[str] = field(default_factory=list)
+    before: dict[str, str] = field(default_factory=dict)
+    after: dict[str, str] = field(default_factory=dict)
+
+
+def coders_in(project: Project) -> list[str]:
+    """The names of the coders who have coded anything, to choose a pair from."""
+    with project.read() as session:
+        return coders_with_codings(session)
+
+
+def pair_disagreements(project: Project, coder_a: str, coder_b: str, *, context: int = 80) -> PairDisagreements:
+    """Where `coder_a` and `coder_b` differ, each run with up to `context` characters of text on either side
+    (white space folded)."""
+    with project.read() as session:
+        items = list_disagreements(session, coder_a, coder_b)
+        coders = coders_with_codings(session)
+        documents = list({uuid.UUID(d.document) for d in items})
+        texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(documents))).all()) \
+            if documents else {}
+    found = PairDisagreements(coder_a, coder_b, items, coders)
+    for item in items:
+        text = texts.get(uuid.UUID(item.document), "")
+        found.before[item.id] = " ".join(text[max(0, item.start - context) : item.start].split())
+        found.after[item.id] = " ".join(text[item.end : item.end + context].split())
+    return found
+
+
+def settle_in(project: Project, coder: str, disagreement: Disagreement, choice: str) -> str:
+    """`settle`, in a transaction of its own, by `coder` (recorded as a coder first if new)."""
+    from fieldnotes.project.actions import ensure_recorded_coder
+
+    with project.write() as session:
+        return settle(session, disagreement, choice, ensure_recorded_coder(session, coder))

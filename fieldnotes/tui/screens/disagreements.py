@@ -10,7 +10,6 @@ the codebook) never settles anything, and the status line says that u undoes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from rich.markup import escape
@@ -20,55 +19,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Select, Static
 
-from fieldnotes.team.disagreements import Disagreement
+from fieldnotes.team.disagreements import Disagreement, coders_in, pair_disagreements, settle_in
+from fieldnotes.team.disagreements import PairDisagreements as Found
 from fieldnotes.tui import guards
 from fieldnotes.tui.i18n import N_, _
 from fieldnotes.tui.screens.back import go_back
 from fieldnotes.tui.widgets.footer import Footer
 
 CONTEXT = 80
-
-
-@dataclass
-class Found:
-    """The disagreements of a pair of coders, with a little of the text around each run."""
-
-    coder_a: str
-    coder_b: str
-    items: list[Disagreement]
-    coders: list[str] = field(default_factory=list)  # who has coded anything now (a coder may be new)
-    before: dict[str, str] = field(default_factory=dict)
-    after: dict[str, str] = field(default_factory=dict)
-
-
-def coders_with_codings(project: Any) -> list[str]:
-    from fieldnotes.team.disagreements import coders_with_codings as named
-
-    with project.read() as session:
-        return named(session)
-
-
-def load(project: Any, coder_a: str, coder_b: str) -> Found:
-    import uuid
-
-    from sqlalchemy import select
-
-    from fieldnotes.db.models import Document
-    from fieldnotes.team.disagreements import coders_with_codings as named
-    from fieldnotes.team.disagreements import list_disagreements
-
-    with project.read() as session:
-        items = list_disagreements(session, coder_a, coder_b)
-        coders = named(session)
-        documents = list({uuid.UUID(d.document) for d in items})
-        texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(documents))).all()) \
-            if documents else {}
-    found = Found(coder_a, coder_b, items, coders)
-    for item in items:
-        text = texts.get(uuid.UUID(item.document), "")
-        found.before[item.id] = " ".join(text[max(0, item.start - CONTEXT) : item.start].split())
-        found.after[item.id] = " ".join(text[item.end : item.end + CONTEXT].split())
-    return found
 
 
 class DisagreementsScreen(Screen[None]):
@@ -149,13 +107,14 @@ class DisagreementsScreen(Screen[None]):
         app: Any = self.app
         pair = self._pair()
         if pair is None:  # no pair yet: read who has coded, and start with a pair of them
-            app.db(lambda: coders_with_codings(app.project), self._fill_coders, group="dis-coders")
+            app.db(lambda: coders_in(app.project), self._fill_coders, group="dis-coders")
             return
         if pair[0] == pair[1]:
             self.found = None
             self._say(_("Choose two different coders."))
             return
-        app.db(lambda: load(app.project, pair[0], pair[1]), self.show, group="disagreements", exclusive=True)
+        app.db(lambda: pair_disagreements(app.project, pair[0], pair[1], context=CONTEXT), self.show,
+               group="disagreements", exclusive=True)
 
     def show(self, found: Found) -> None:
         if self._pair() != (found.coder_a, found.coder_b):
@@ -223,11 +182,7 @@ class DisagreementsScreen(Screen[None]):
         app: Any = self.app
 
         def work() -> str:
-            from fieldnotes.project.actions import ensure_recorded_coder
-            from fieldnotes.team.disagreements import settle
-
-            with app.project.write() as session:
-                return settle(session, item, choice, ensure_recorded_coder(session, app.coder))
+            return settle_in(app.project, app.coder, item, choice)
 
         def done(_summary: str) -> None:
             self.busy = False
