@@ -89,7 +89,7 @@ def _shown(node: ast.Call, errors: set[str]) -> list[ast.expr]:
     if name == "append" and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
             and func.value.id.endswith("lines") and node.args:  # the lines a command prints
         return [node.args[0]]
-    return [v for k, v in keywords.items() if k in ("hint", "summary", "help")]
+    return [v for k, v in keywords.items() if k in ("hint", "refusal_hint", "summary", "help")]
 
 
 def _hints(node: ast.AST) -> list[ast.expr]:
@@ -129,10 +129,12 @@ def test_the_check_finds_what_it_is_for(tmp_path: Path) -> None:
         "record_action(session, action='x', summary='the demo as built')\nsummary = f'coded {n} hits'\n"
         "lines.append('no older backup')\nlines += [f'  not taken: {r}']\np.add_argument('--x', help='the file')\n"
         "ctx.note(_('fine'))\nraise NotFound(_('no {x}').format(x=1))\nBinding('q', 'quit', N_('Quit'))\n"
+        "Checked(data, name, refusal_hint='import only files you trust; ' + RESAVE)\n"
+        "Checked(data, name, refusal_hint=_('import only files you trust') + '; ' + _(RESAVE))\n"
     )
     flagged = [a for node in ast.walk(ast.parse(source))
                for a in (_shown(node, errors) if isinstance(node, ast.Call) else _hints(node)) if _linguistic(a)]
-    assert len(flagged) == 16
+    assert len(flagged) == 17
 
 
 def test_the_danish_catalog_is_complete_without_fuzzy_entries() -> None:
