@@ -99,12 +99,31 @@ def column_label(by: str | Dimension, label: str, start: dt.date | None = None) 
     return label
 
 
-def phase_title(phase: int, start: dt.date) -> str:
-    """A phase as a heading: its number and its months, from the fieldwork start (phases are half-years)."""
+def phase_title(phase: int, start: dt.date | None, *, two_lines: bool = False, lang: str | None = None) -> str:
+    """A phase as a heading: its number and its months, from the fieldwork start (phases are half-years):
+    "Fase 1 (feb.–jul. 2025)", or "Fase 1" over "feb.–jul. 2025" (`two_lines`, for chart axes); just
+    "Fase 1" without a start. `lang`: an export's language instead of the interface's."""
     from fieldnotes.project.opening import phase_dates
-    from fieldnotes.translations import format_period
+    from fieldnotes.translations import format_period, translator
 
-    return _("Phase {n} ({period})").format(n=phase, period=format_period(*phase_dates(phase, start)))
+    gettext = translator(lang).gettext if lang else _
+    if start is None:
+        return gettext("Phase {n}").format(n=phase)
+    period = format_period(*phase_dates(phase, start), lang=lang)
+    if two_lines:
+        return gettext("Phase {n}").format(n=phase) + "\n" + period
+    return gettext("Phase {n} ({period})").format(n=phase, period=period)
+
+
+def phase_label(label: str, start: dt.date | None, *, two_lines: bool = False, lang: str | None = None) -> str:
+    """A phase column's label ("1", "2" ... or `(none)`) as `phase_title` writes it."""
+    if label.isdigit() and int(label) > 0:
+        return phase_title(int(label), start, two_lines=two_lines, lang=lang)
+    if label == NONE:
+        from fieldnotes.translations import translator
+
+        return translator(lang).gettext(OWN_LABELS[NONE]) if lang else _(OWN_LABELS[NONE])
+    return label
 
 
 def phase_start(session: Session, by: str | Dimension) -> dt.date | None:

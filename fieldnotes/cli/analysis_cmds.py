@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fieldnotes.analysis.columns import column_label, dimension_name
+from fieldnotes.analysis.columns import column_label, dimension_name, phase_start
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
 from fieldnotes.translations import _, format_date, format_decimal, format_number, ngettext
@@ -186,6 +186,7 @@ def words(ctx: Context) -> int:
         table = build(session, filters, args.by, roles=args.role or None, keyness=args.keyness,
                       limit=args.limit or 30, keep_stopwords=args.all_words, min_count=args.min_count,
                       no_names=args.no_names)
+        start = phase_start(session, "phase") if table.by == "phase" else None  # a phase is shown with its months
     lines: list[str] = []
     if table.names_removed is not None:
         shown_names = ", ".join(table.names_removed[:12]) + (", ..." if len(table.names_removed) > 12 else "")
@@ -194,7 +195,7 @@ def words(ctx: Context) -> int:
                      + (f" ({shown_names})" if shown_names else ""))
     versus, per_10k = _("vs"), _("per 10,000")
     for column in table.columns:
-        label = _("(all)") if column.label == ALL or not table.by else column_label(table.by, column.label)
+        label = _("(all)") if column.label == ALL or not table.by else column_label(table.by, column.label, start)
         lines.append(_("{label}: {words} words, {different} different").format(
             label=label, words=format_number(column.tokens), different=format_number(column.types)))
         if column.key_words is not None:

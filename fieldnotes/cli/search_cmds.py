@@ -6,7 +6,7 @@ import os
 import sys
 from typing import Any
 
-from fieldnotes.analysis.columns import DIMENSION_NAMES, column_label, dimension_name
+from fieldnotes.analysis.columns import DIMENSION_NAMES, column_label, dimension_name, phase_start
 from fieldnotes.cli.coding_cmds import acting
 from fieldnotes.cli.context import Context
 from fieldnotes.cli.filters_args import filters_from
@@ -151,16 +151,18 @@ def _counts(ctx: Context, options: Any) -> int:
 
     with ctx.project(readonly=True).read() as session:
         table = counts(session, ctx.args.query, _filters(ctx), options, by=ctx.args.by)
+        start = phase_start(session, "phase") if table.by == "phase" else None  # a phase is shown with its months
     for note in table.notes:
         ctx.note(note)
     by = dimension_name(table.by) if table.by in DIMENSION_NAMES else _(str(table.by))
-    header = (f"{by:<28} {_('hits'):>7} {_('documents'):>10} {_('searched'):>9} {_('characters'):>12} "
+    labels = [_("(none)") if row.label is None else column_label(str(table.by), str(row.label), start)
+              if table.by in DIMENSION_NAMES else str(row.label) for row in [*table.rows, table.total]]
+    wide = 28 if table.by != "phase" else max(28, *(len(label) for label in labels))
+    header = (f"{by:<{wide}} {_('hits'):>7} {_('documents'):>10} {_('searched'):>9} {_('characters'):>12} "
               f"{_('per 100k'):>9}")
     lines = [_("counts of {query} by {dimension}").format(query=table.query, dimension=by), header, "-" * len(header)]
-    for row in [*table.rows, table.total]:
-        label = _("(none)") if row.label is None else column_label(str(table.by), str(row.label)) \
-            if table.by in DIMENSION_NAMES else str(row.label)
-        lines.append(f"{label[:28]:<28} {format_number(row.hits):>7} {format_number(row.documents):>10} "
+    for row, label in zip([*table.rows, table.total], labels, strict=True):
+        lines.append(f"{label[:wide]:<{wide}} {format_number(row.hits):>7} {format_number(row.documents):>10} "
                      f"{format_number(row.searched_documents):>9} {format_number(row.characters):>12} "
                      f"{format_decimal(row.per_100k_characters, 2):>9}")
     ctx.emit(table.as_dict(), lines)

@@ -17,6 +17,7 @@ with alt text in the drawing's description, sized to fit the page's text area so
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -62,6 +63,7 @@ class TrendFigure:
     scale: tuple[int, int]
     phases: list[str]
     series: list[tuple[str, list[float | None]]]
+    start: dt.date | None = None  # the fieldwork start: the phases' ticks show their months
 
 
 @dataclass
@@ -136,7 +138,7 @@ def rating_trends(session: Session, filters: Filters, codes: list[CodeEntry], ps
                   for row in grid.rows if row != NONE]
         series = [(name, means) for name, means in series if any(m is not None for m in means)]
         if phases and series:
-            out.append(TrendFigure(code=code.name, scale=grid.scale, phases=phases, series=series))
+            out.append(TrendFigure(code=code.name, scale=grid.scale, phases=phases, series=series, start=grid.start))
     return out
 
 

@@ -144,24 +144,47 @@ class Trend:
     phases: list[str]
     ticks: list[tuple[float, str]]
     series: list[dict[str, Any]]
-    phase_x: list[tuple[float, str]]
+    phase_x: list[tuple[float, list[str]]]  # each phase's x and its label's lines (number, months)
     width: int = 640
     height: int = 260
+    tilt: bool = False  # too many phases for level labels side by side: they slant
+    axis_y: float = 247  # where the phase labels hang from
+    left: int = 56  # where the plot begins (room for the scale's numbers, or a slanted first label)
+
+
+#: the trend chart's tick labels (15px, browser.css), in SVG units: a character's width (about), the line height
+TICK_CHAR, TICK_LINE = 7.6, 17
+#: the trend chart's width, where its plot begins and ends (and the phase labels begin), in SVG units
+WIDTH, TOP, PLOT_BOTTOM = 640, 14, 226
 
 
 def trend_charts(trends: Sequence[TrendFigure], _: Labels) -> list[Trend]:
-    left, right, top, bottom, width, height = 56, 40, 14, 34, 640, 260
     out = []
     for trend in trends:
         low, high = trend.scale
         span = max(1, high - low)
         steps = len(trend.phases) - 1
+        lines = [_.phase(p, trend.start, two_lines=True).split("\n") for p in trend.phases]
+        labels = [_.phase(p, trend.start) for p in trend.phases]
+        width = WIDTH
 
-        def x(i: int, steps: int = steps) -> float:
-            return left + (width - left - right) * (i / steps if steps > 0 else 0.5)
+        def half(label: list[str]) -> int:  # half a level label's width: what runs past its tick either side
+            return round(max(len(line) for line in label) * TICK_CHAR / 2) + 4
+
+        left, right = max(56, half(lines[0])), max(40, half(lines[-1]))
+        room = (width - left - right) / steps if steps > 0 else width - left - right
+        widest = max((len(line) for label in lines for line in label), default=0) * TICK_CHAR
+        tilt = widest > room - 8  # level labels would touch: slant them (sin 35° of their length below the axis)
+        if tilt:
+            left, right = max(56, round(widest * 0.82) + 8), 40  # cos 35°: the first label runs left of its tick
+        bottom = round(widest * 0.58 + TICK_LINE * 1.7) + 12 if tilt else 14 + 2 * TICK_LINE  # sin 35°, cos 35°
+        height = PLOT_BOTTOM + bottom
+
+        def x(i: int, steps: int = steps, left: int = left, right: int = right) -> float:
+            return left + (WIDTH - left - right) * (i / steps if steps > 0 else 0.5)
 
         def y(value: float, low: int = low, span: int = span) -> float:
-            return top + (height - top - bottom) * (1 - (value - low) / span)
+            return TOP + (PLOT_BOTTOM - TOP) * (1 - (value - low) / span)
 
         series = []
         for number, (name, means) in enumerate(trend.series):
@@ -178,9 +201,9 @@ def trend_charts(trends: Sequence[TrendFigure], _: Labels) -> list[Trend]:
                            "points": points,
                            "means": ["–" if m is None else format_decimal(m, 1, _.lang) for m in means]})
         ticks = [(round(y(v), 1), format_number(v, _.lang)) for v in range(low, high + 1)]
-        phases = [(round(x(i), 1), _("Phase {n}", n=p)) for i, p in enumerate(trend.phases)]
-        out.append(Trend(trend.code, trend.scale, [label for _x, label in phases], ticks, series, phases, width,
-                         height))
+        phases = [(round(x(i), 1), label) for i, label in enumerate(lines)]
+        out.append(Trend(trend.code, trend.scale, labels, ticks, series, phases, width, height, tilt,
+                         PLOT_BOTTOM + TICK_LINE + 4, left))
     return out
 
 

@@ -99,6 +99,13 @@ class Labels:
         locale = BABEL_LOCALES[self.lang]
         return f"{format_date(start, 'medium', locale=locale)} – {format_date(end, 'medium', locale=locale)}"
 
+    def phase(self, phase: int | str, start: dt.date | None, *, two_lines: bool = False) -> str:
+        """A phase with its months where space is short (chart axes, sheet cells): 'Fase 1 (feb.–jul. 2025)',
+        or on two lines; 'Fase 1' without a fieldwork start."""
+        from fieldnotes.analysis.columns import phase_label
+
+        return phase_label(str(phase), start, two_lines=two_lines, lang=self.lang)
+
     def date(self, value: dt.date | str | None) -> str:
         """A date as a reader writes it: '10. marts 2025', '10 March 2025'."""
         if value is None or value == "":

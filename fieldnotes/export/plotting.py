@@ -15,6 +15,7 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from fieldnotes.analysis.charts import LIGHT_PALETTE, Scale, blend, level_scales, scale_of, text_on
@@ -167,18 +168,28 @@ def series_style(index: int, count: int) -> tuple[str, str, str]:
 
 def trends(data: TrendFigure, _: Labels) -> Picture:
     """One line per municipality: the mean rating in each phase, gaps where a phase has none."""
-    width_cm, height_cm = 16.0, 8.5
+    with _style():
+        figure, width_cm, height_cm = trend_figure(data, _)
+        return _png(figure, width_cm, height_cm)
+
+
+def trend_figure(data: TrendFigure, _: Labels) -> tuple[Any, float, float]:
+    """The trend chart as a matplotlib figure, with its width and height in cm. Each phase is named with its
+    months on two lines ("Fase 1" over "feb.–jul. 2025"); where that many labels would touch they slant,
+    and the figure grows downwards to hold them and the legend beneath."""
+    width_cm, top_cm, plot_cm, gap_cm = 16.0, 0.34, 6.12, 0.25
+    left_cm, right_cm = 1.44, 0.48
     low, high = data.scale
     with _style():
-        figure = _figure(width_cm, height_cm)
-        axes = figure.add_axes((0.09, 0.24, 0.88, 0.72))
+        figure = _figure(width_cm, 8.5)
+        axes = figure.add_axes((left_cm / width_cm, 0.24, 1 - (left_cm + right_cm) / width_cm, 0.72))
         xs = list(range(len(data.phases)))
         for index, (name, means) in enumerate(data.series):
             colour, marker, line = series_style(index, len(data.series))
             ys = [float("nan") if m is None else m for m in means]
             axes.plot(xs, ys, color=colour, marker=marker, linestyle=line, linewidth=1.6, markersize=6,
                       markeredgecolor="white", markeredgewidth=0.6, label=name)
-        axes.set_xticks(xs, [_("Phase {n}", n=p) for p in data.phases])
+        axes.set_xticks(xs, [_.phase(p, data.start, two_lines=True) for p in data.phases])
         axes.set_yticks(list(range(low, high + 1)), [format_number(v, _.lang) for v in range(low, high + 1)])
         axes.set_ylim(low - 0.3, high + 0.3)
         axes.set_xlim(-0.3, max(0.3, len(xs) - 0.7))
@@ -187,9 +198,28 @@ def trends(data: TrendFigure, _: Labels) -> Picture:
         axes.set_axisbelow(True)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
-        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(4, len(data.series)), frameon=False,
-                    handlelength=3.2)
-        return _png(figure, width_cm, height_cm)
+        legend = axes.legend(loc="upper center", ncol=min(4, len(data.series)), frameon=False, handlelength=3.2)
+        renderer = figure.canvas.get_renderer()
+        cm_per_pixel = 2.54 / DPI
+        ticks = axes.get_xticklabels()
+        boxes = [tick.get_window_extent(renderer) for tick in ticks]
+        if any(a.x1 + gap_cm / cm_per_pixel > b.x0 for a, b in pairwise(boxes)):
+            for tick in ticks:
+                tick.set(rotation=30, horizontalalignment="right", rotation_mode="anchor")
+            overhang = -min(tick.get_window_extent(renderer).x0 for tick in ticks) * cm_per_pixel
+            left_cm += max(0.0, overhang + 0.15)  # the first label slants out past the left edge: move in
+        else:
+            overhang = (max(box.x1 for box in boxes) - figure.bbox.width) * cm_per_pixel
+            right_cm += max(0.0, overhang + 0.1)  # the last label runs out past the right edge: move in
+        axes_bottom = axes.get_window_extent(renderer).y0
+        depth_cm = max((axes_bottom - tick.get_window_extent(renderer).y0) * cm_per_pixel for tick in ticks)
+        legend_cm = legend.get_window_extent(renderer).height * cm_per_pixel
+        height_cm = top_cm + plot_cm + depth_cm + gap_cm + legend_cm + 0.15
+        figure.set_size_inches(width_cm * CM, height_cm * CM)
+        axes.set_position(((left_cm / width_cm), 1 - (top_cm + plot_cm) / height_cm,
+                           1 - (left_cm + right_cm) / width_cm, plot_cm / height_cm))
+        legend.set_bbox_to_anchor((0.5, (legend_cm + 0.15) / height_cm), transform=figure.transFigure)
+        return figure, width_cm, height_cm
 
 
 def pair_grid(data: PairFigure, _: Labels) -> Picture:

@@ -58,11 +58,12 @@ class ExcerptsScreen(BackScreen):
     def on_mount(self) -> None:
         app: Any = self.app
 
-        def work() -> dict[str, list[str]]:
+        def work() -> tuple[dict[str, list[str]], Any]:
+            from fieldnotes.analysis.columns import phase_start
             from fieldnotes.queries.overview import filter_choices
 
             with app.project.read() as session:
-                return filter_choices(session)
+                return filter_choices(session), phase_start(session, "phase")
 
         app.db(work, self._fill_choices, group="excerpt-choices")
         self.query_one("#ex-code", Input).focus()
@@ -71,11 +72,16 @@ class ExcerptsScreen(BackScreen):
     def on_resize(self, event: events.Resize) -> None:
         self.query_one("#excerpt-filters").set_class(event.size.width < NARROW, "narrow")
 
-    def _fill_choices(self, choices: dict[str, list[str]]) -> None:
+    def _fill_choices(self, found: tuple[dict[str, list[str]], Any]) -> None:
+        from fieldnotes.analysis.columns import phase_label
+
+        choices, start = found
         self.coders = choices.get("coder", [])
         for key in ("municipality", "phase", "kind", "coder"):
             select: Select[str] = self.query_one(f"#ex-{key}", Select)
-            select.set_options([(value, value) for value in choices.get(key, [])])
+            # a phase is offered with its months ("Fase 1 (feb.–jul. 2025)"); its value stays the number
+            select.set_options([(phase_label(value, start) if key == "phase" else value, value)
+                                for value in choices.get(key, [])])
 
     def action_cycle_coder(self) -> None:
         """Show every coder's work, only mine, then each other coder's in turn (the Coder filter)."""

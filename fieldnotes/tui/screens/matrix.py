@@ -28,7 +28,7 @@ from fieldnotes.queries.filters import Filters
 from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.screens.excerpts import CellExcerptsScreen
-from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend, spark_rows
+from fieldnotes.tui.widgets.drawing import heat_cell, heat_legend, phase_legend, spark_rows
 from fieldnotes.tui.widgets.footer import Footer
 
 BY = ("municipality", "phase", "kind", "coder", "activity", "role")
@@ -91,10 +91,9 @@ def _heading(grid: Any, column: str) -> str:
     """A column's heading; a phase on two lines, its number over its months ("Fase 1" / "feb.–jul. 2025")."""
     start = getattr(grid, "start", None)
     if start is not None and grid.by == "phase" and column.isdigit() and int(column) > 0:
-        from fieldnotes.project.opening import phase_dates
-        from fieldnotes.translations import format_period
+        from fieldnotes.analysis.columns import phase_title
 
-        return _("Phase {n}").format(n=column) + "\n" + format_period(*phase_dates(int(column), start))
+        return phase_title(int(column), start, two_lines=True)
     return column
 
 
@@ -285,7 +284,8 @@ class MatrixScreen(BackScreen):
         low, high = grid.scale
         title = Text.from_markup(_("[b]Ratings of {code}[/b] · mean per phase (scale {low}–{high}) · g: bigger").format(
             code=escape(trend.code.rsplit("/", 1)[-1]), low=low, high=high))
-        panel.update(Text("\n").join([title, spark_rows(grid, self.app.current_theme)]))
+        legend = phase_legend(grid.columns, grid.start)  # the sparklines' phases, numbered, with their months
+        panel.update(Text("\n").join([title, legend, spark_rows(grid, self.app.current_theme)]))
 
     def action_trend(self) -> None:
         self.show_trend = not self.show_trend

@@ -1,7 +1,8 @@
 """Rating trends: a scaled code's ratings (the belief in a citizen's job chance, 1–5) as small
 multiples, one bar group per municipality with a bar per phase, so a lead sees at a glance whether
 belief rises in one municipality and falls in another. Each group names its first and last mean and
-an arrow; the last group is every municipality together.
+an arrow; the last group is every municipality together. The bars are numbered by phase; a line under
+the title gives each phase its months ("Fase 1 (feb.–jul. 2025)"), which would not fit under a bar.
 
 Keys: n / p the next or previous code with a scale · esc back.
 """
@@ -23,7 +24,7 @@ from textual.widgets import Header, Static
 
 from fieldnotes.tui.i18n import N_, _, number
 from fieldnotes.tui.screens.back import go_back
-from fieldnotes.tui.widgets.drawing import bar_group, bar_group_width
+from fieldnotes.tui.widgets.drawing import bar_group, bar_group_width, phase_legend
 from fieldnotes.tui.widgets.footer import Footer
 
 #: a bar is this many cells wide at least and at most, and this many rows tall
@@ -127,15 +128,18 @@ class RatingsScreen(Screen[None]):
             return
         self.code = grid.code_path
         low, high = grid.scale
-        title.update(Text.from_markup(
+        heading = Text.from_markup(
             _("[b]Rating trends · {code}[/b] · mean per phase on the scale {low}–{high} · {n} ratings").format(
-                code=escape(grid.code_path.rsplit("/", 1)[-1]), low=low, high=high, n=number(grid.total.count))))
+                code=escape(grid.code_path.rsplit("/", 1)[-1]), low=low, high=high, n=number(grid.total.count)))
+        legend = phase_legend(grid.columns, grid.start)
+        title.update(Text("\n").join([heading, legend]))
+        legend_lines = -(-legend.cell_len // max(1, self.size.width - 2))
         theme = self.app.current_theme
         groups: list[tuple[str, list[Any], str | None]] = [
             (row, [grid.cells[row][c] for c in grid.columns], theme.primary) for row in grid.rows]
         groups.append((_("All municipalities"), [grid.column_totals[c] for c in grid.columns], theme.accent))
         per_row, bar_width, height = layout(len(groups), len(grid.columns), max(len(g[0]) for g in groups),
-                                            grid.scale, self.size.width - 4, self.size.height - 5)
+                                            grid.scale, self.size.width - 4, self.size.height - 5 - legend_lines)
         width = max(bar_group_width(len(grid.columns), bar_width, grid.scale),
                     *(len(name) + TITLE for name, _stats, _colour in groups))
         table = Table.grid(padding=(0, 3, 1, 0))

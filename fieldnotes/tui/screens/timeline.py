@@ -10,6 +10,7 @@ Keys: k shows or hides the kinds · esc back.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rich.text import Text
@@ -29,6 +30,15 @@ from fieldnotes.tui.widgets.footer import Footer
 MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
           N_("Oct"), N_("Nov"), N_("Dec"))
 NONE = "(none)"
+
+
+def phase_mark(phase: int, start: dt.date | None, span: int) -> str:
+    """A phase's mark on the months' axis: with its months where its `span` of cells holds them
+    ("Fase 1 (feb.–jul. 2025)"), else just "Fase 1" (the months above say when)."""
+    from fieldnotes.analysis.columns import phase_title
+
+    dated = phase_title(phase, start)
+    return dated if len(dated) <= span else phase_title(phase, None)
 
 
 class TimelineScreen(Screen[None]):
@@ -143,6 +153,7 @@ class TimelineScreen(Screen[None]):
         years, phases = [" "] * width, [" "] * width
         months = Text(" " * label, style="dim")
         last_phase: int | None = None
+        start = dt.date.fromisoformat(data.start) if data.start else None
         for index, month in enumerate(data.months):
             at = label + index * cell
             year, number_of_month = month[:4], int(month[5:])
@@ -152,7 +163,8 @@ class TimelineScreen(Screen[None]):
             months.append((name[:cell - 1] if cell > 2 else name[:1]).ljust(cell))
             phase = data.phases[index]
             if phase is not None and phase != last_phase:
-                mark = _("Phase {n}").format(n=phase) if cell >= 3 else str(phase)
+                span = cell * sum(1 for p in data.phases[index:index + 6] if p == phase) - 1
+                mark = phase_mark(phase, start, span) if cell >= 3 else str(phase)
                 phases[at:at + len(mark)] = mark
             elif phase is not None and phases[at] == " ":
                 phases[at:at + cell - 1] = "─" * (cell - 1)

@@ -116,6 +116,13 @@ def arrow_style(arrow: str, theme: Any) -> str:
     return f"bold {found}" if found else "bold"
 
 
+def phase_legend(columns: Sequence[str], start: Any) -> Text:
+    """The phases a chart numbers, each with its months: "Fase 1 (feb.–jul. 2025) · Fase 2 (…)"."""
+    from fieldnotes.analysis.columns import phase_label
+
+    return Text(" · ".join(phase_label(column, start) for column in columns), style="dim")
+
+
 def spark_row(grid: Any, row: str, theme: Any, name_width: int) -> Text:
     """One municipality as a line: name, a sparkline of its mean per phase (each phase two cells), the
     first and last mean with an arrow, and how many ratings."""
