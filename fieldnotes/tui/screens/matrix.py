@@ -284,7 +284,8 @@ class MatrixScreen(BackScreen):
         low, high = grid.scale
         title = Text.from_markup(_("[b]Ratings of {code}[/b] · mean per phase (scale {low}–{high}) · g: bigger").format(
             code=escape(trend.code.rsplit("/", 1)[-1]), low=low, high=high))
-        legend = phase_legend(grid.columns, grid.start)  # the sparklines' phases, numbered, with their months
+        # the sparklines' phases are numbered: a line names each with its months
+        legend = phase_legend(grid.columns, grid.start, max(30, self.size.width - 2))
         panel.update(Text("\n").join([title, legend, spark_rows(grid, self.app.current_theme)]))
 
     def action_trend(self) -> None:

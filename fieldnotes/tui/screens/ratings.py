@@ -131,9 +131,9 @@ class RatingsScreen(Screen[None]):
         heading = Text.from_markup(
             _("[b]Rating trends · {code}[/b] · mean per phase on the scale {low}–{high} · {n} ratings").format(
                 code=escape(grid.code_path.rsplit("/", 1)[-1]), low=low, high=high, n=number(grid.total.count)))
-        legend = phase_legend(grid.columns, grid.start)
+        legend = phase_legend(grid.columns, grid.start, max(30, self.size.width - 2))
         title.update(Text("\n").join([heading, legend]))
-        legend_lines = -(-legend.cell_len // max(1, self.size.width - 2))
+        legend_lines = len(legend.plain.splitlines())
         theme = self.app.current_theme
         groups: list[tuple[str, list[Any], str | None]] = [
             (row, [grid.cells[row][c] for c in grid.columns], theme.primary) for row in grid.rows]

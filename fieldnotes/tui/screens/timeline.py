@@ -153,6 +153,7 @@ class TimelineScreen(Screen[None]):
         years, phases = [" "] * width, [" "] * width
         months = Text(" " * label, style="dim")
         last_phase: int | None = None
+        marked = 0
         start = dt.date.fromisoformat(data.start) if data.start else None
         for index, month in enumerate(data.months):
             at = label + index * cell
@@ -166,7 +167,8 @@ class TimelineScreen(Screen[None]):
                 span = cell * sum(1 for p in data.phases[index:index + 6] if p == phase) - 1
                 mark = phase_mark(phase, start, span) if cell >= 3 else str(phase)
                 phases[at:at + len(mark)] = mark
-            elif phase is not None and phases[at] == " ":
+                marked = at + len(mark)
+            elif phase is not None and at >= marked:  # a line on, where the mark (spaces and all) has ended
                 phases[at:at + cell - 1] = "─" * (cell - 1)
             last_phase = phase
         return [Text("".join(years[:width]).rstrip(), style="bold"), months,

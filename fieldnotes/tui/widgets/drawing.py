@@ -116,11 +116,18 @@ def arrow_style(arrow: str, theme: Any) -> str:
     return f"bold {found}" if found else "bold"
 
 
-def phase_legend(columns: Sequence[str], start: Any) -> Text:
-    """The phases a chart numbers, each with its months: "Fase 1 (feb.–jul. 2025) · Fase 2 (…)"."""
+def phase_legend(columns: Sequence[str], start: Any, width: int) -> Text:
+    """The phases a chart numbers, each with its months: "Fase 1 (feb.–jul. 2025) · Fase 2 (…)", in lines
+    of at most `width` cells that break only between phases."""
     from fieldnotes.analysis.columns import phase_label
 
-    return Text(" · ".join(phase_label(column, start) for column in columns), style="dim")
+    lines: list[str] = []
+    for label in (phase_label(column, start) for column in columns):
+        if lines and len(lines[-1]) + 3 + len(label) <= width:
+            lines[-1] += " · " + label
+        else:
+            lines.append(label)
+    return Text("\n".join(lines), style="dim")
 
 
 def spark_row(grid: Any, row: str, theme: Any, name_width: int) -> Text:
