@@ -223,21 +223,23 @@ async def test_rating_trends_name_each_phase_with_its_months(app: FieldnotesApp)
         assert screen.__class__.__name__ == "RatingsScreen"
         title = text_of(screen.query_one("#rt-title"))
         assert app.errors == []
-    words = " ".join(title.split())
-    assert f"{FIRST_DA} · {SECOND_DA} · Fase 3 (feb.–jul. 2026) · Fase 4 (aug. 2026–jan. 2027)" in words
-    assert f"{FIRST_DA} · {SECOND_DA}" in " ".join(panel.split()), "the matrix's rating panel too"
+    legend = [line.strip() for line in title.splitlines()[-2:]]
+    assert legend == [f"{FIRST_DA} · {SECOND_DA} · Fase 3 (feb.–jul. 2026)", "Fase 4 (aug. 2026–jan. 2027)"], \
+        "every phase with its months, lines broken only between phases"
+    assert f"{FIRST_DA} · {SECOND_DA}" in panel, "the matrix's rating panel too"
 
 
 async def test_the_excerpt_filter_offers_each_phase_with_its_months(app: FieldnotesApp) -> None:
     from textual.widgets import Select
 
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:
         screen = await press(pilot, "e")
         select: Select[str] = screen.query_one("#ex-phase", Select)
         options = [(str(prompt), value) for prompt, value in select._options if value is not Select.NULL]
         select.value = "2"
         await press(pilot)
         assert screen.filters.phases == [2], "the filter's value stays the number"
+        assert select.region.height == 3, "the chosen phase keeps to one line (cut with an ellipsis)"
         assert app.errors == []
     assert options[:2] == [(FIRST_DA, "1"), (SECOND_DA, "2")]
 
