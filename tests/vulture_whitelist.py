@@ -99,6 +99,7 @@ WHITELIST: dict[str, str] = {
     "help": "argparse Action.help, translated after argparse set it",
     # read by a template, a benchmark or only the tests
     "phase_x": "read by export/templates/browser.html.j2",
+    "axis_y": "read by export/templates/browser.html.j2 (where a trend chart's phase labels hang from)",
     "painted_at": "read by benchmarks/app_open.py (when the reader first painted)",
     "stable": "ids.stable: benchmarks/generate.py makes its rows' ids with it",
     "ARGPARSE_WORDS": "marks argparse's own words for the catalog (tests/catalogs.py extracts N_())",

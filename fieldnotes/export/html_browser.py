@@ -158,52 +158,73 @@ TICK_CHAR, TICK_LINE = 7.6, 17
 WIDTH, TOP, PLOT_BOTTOM = 640, 14, 226
 
 
+@dataclass
+class PhaseAxis:
+    """Where a trend chart's phase labels go: each label's lines, the plot's margins, and whether they slant."""
+
+    lines: list[list[str]]
+    left: int
+    right: int
+    tilt: bool
+    bottom: int
+
+
+def phase_axis(trend: TrendFigure, _: Labels) -> PhaseAxis:
+    """Each phase named on two lines ("Fase 1" over "feb.–jul. 2025") and centred under its tick; where
+    neighbours would touch they slant by 35°, with room left of the first and below the plot for them."""
+    lines = [_.phase(p, trend.start, two_lines=True).split("\n") for p in trend.phases]
+    steps = len(trend.phases) - 1
+
+    def half(label: list[str]) -> int:  # half a level label's width: what runs past its tick either side
+        return round(max(len(line) for line in label) * TICK_CHAR / 2) + 4
+
+    left, right = max(56, half(lines[0])), max(40, half(lines[-1]))
+    room = (WIDTH - left - right) / max(1, steps)
+    widest = max((len(line) for label in lines for line in label), default=0) * TICK_CHAR
+    if steps > 0 and widest > room - 8:  # cos 35° of the first label runs left of its tick, sin 35° below
+        return PhaseAxis(lines, max(56, round(widest * 0.82) + 8), 40, True,
+                         round(widest * 0.58 + TICK_LINE * 1.7) + 12)
+    return PhaseAxis(lines, left, right, False, 14 + 2 * TICK_LINE)
+
+
+def trend_series(trend: TrendFigure, x: Any, y: Any, _: Labels) -> list[dict[str, Any]]:
+    """Each municipality's line (broken where a phase has no mean), its points and its means as text."""
+    series = []
+    for number, (name, means) in enumerate(trend.series):
+        points = [(round(x(i), 1), round(y(m), 1)) for i, m in enumerate(means) if m is not None]
+        runs: list[list[tuple[float, float]]] = [[]]
+        for i, m in enumerate(means):
+            if m is None:
+                runs.append([])
+            else:
+                runs[-1].append((round(x(i), 1), round(y(m), 1)))
+        series.append({"name": name, "colour": LINE_COLOURS[number % len(LINE_COLOURS)],
+                       "marker": MARKERS[number % len(MARKERS)], "dash": DASHES[number % len(DASHES)],
+                       "lines": [" ".join(f"{px},{py}" for px, py in run) for run in runs if len(run) > 1],
+                       "points": points,
+                       "means": ["–" if m is None else format_decimal(m, 1, _.lang) for m in means]})
+    return series
+
+
 def trend_charts(trends: Sequence[TrendFigure], _: Labels) -> list[Trend]:
     out = []
     for trend in trends:
         low, high = trend.scale
         span = max(1, high - low)
         steps = len(trend.phases) - 1
-        lines = [_.phase(p, trend.start, two_lines=True).split("\n") for p in trend.phases]
-        labels = [_.phase(p, trend.start) for p in trend.phases]
-        width = WIDTH
+        axis = phase_axis(trend, _)
 
-        def half(label: list[str]) -> int:  # half a level label's width: what runs past its tick either side
-            return round(max(len(line) for line in label) * TICK_CHAR / 2) + 4
-
-        left, right = max(56, half(lines[0])), max(40, half(lines[-1]))
-        room = (width - left - right) / steps if steps > 0 else width - left - right
-        widest = max((len(line) for label in lines for line in label), default=0) * TICK_CHAR
-        tilt = widest > room - 8  # level labels would touch: slant them (sin 35° of their length below the axis)
-        if tilt:
-            left, right = max(56, round(widest * 0.82) + 8), 40  # cos 35°: the first label runs left of its tick
-        bottom = round(widest * 0.58 + TICK_LINE * 1.7) + 12 if tilt else 14 + 2 * TICK_LINE  # sin 35°, cos 35°
-        height = PLOT_BOTTOM + bottom
-
-        def x(i: int, steps: int = steps, left: int = left, right: int = right) -> float:
-            return left + (WIDTH - left - right) * (i / steps if steps > 0 else 0.5)
+        def x(i: int, steps: int = steps, axis: PhaseAxis = axis) -> float:
+            return axis.left + (WIDTH - axis.left - axis.right) * (i / steps if steps > 0 else 0.5)
 
         def y(value: float, low: int = low, span: int = span) -> float:
             return TOP + (PLOT_BOTTOM - TOP) * (1 - (value - low) / span)
 
-        series = []
-        for number, (name, means) in enumerate(trend.series):
-            points = [(round(x(i), 1), round(y(m), 1)) for i, m in enumerate(means) if m is not None]
-            runs: list[list[tuple[float, float]]] = [[]]
-            for i, m in enumerate(means):
-                if m is None:
-                    runs.append([])
-                else:
-                    runs[-1].append((round(x(i), 1), round(y(m), 1)))
-            series.append({"name": name, "colour": LINE_COLOURS[number % len(LINE_COLOURS)],
-                           "marker": MARKERS[number % len(MARKERS)], "dash": DASHES[number % len(DASHES)],
-                           "lines": [" ".join(f"{px},{py}" for px, py in run) for run in runs if len(run) > 1],
-                           "points": points,
-                           "means": ["–" if m is None else format_decimal(m, 1, _.lang) for m in means]})
         ticks = [(round(y(v), 1), format_number(v, _.lang)) for v in range(low, high + 1)]
-        phases = [(round(x(i), 1), label) for i, label in enumerate(lines)]
-        out.append(Trend(trend.code, trend.scale, labels, ticks, series, phases, width, height, tilt,
-                         PLOT_BOTTOM + TICK_LINE + 4, left))
+        phases = [(round(x(i), 1), label) for i, label in enumerate(axis.lines)]
+        out.append(Trend(trend.code, trend.scale, [_.phase(p, trend.start) for p in trend.phases], ticks,
+                         trend_series(trend, x, y, _), phases, WIDTH, PLOT_BOTTOM + axis.bottom, axis.tilt,
+                         PLOT_BOTTOM + TICK_LINE + 4, axis.left))
     return out
 
 

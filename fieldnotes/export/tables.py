@@ -55,6 +55,11 @@ def _attribute(name: str, label: str, width: float = 14, wrap: bool = False, kin
     return Column(name, label, attrgetter(name), width, wrap, attr=name, kind=kind)
 
 
+def _phase_cell(data: ExportSet, _: Labels) -> Callable[[Excerpt], Any]:
+    """For a person: an excerpt's phase with its months, "Fase 2 (aug. 2025–jan. 2026)"."""
+    return lambda e: None if e.phase is None else _.phase(e.phase, data.fieldwork_start)
+
+
 def columns(data: ExportSet, _: Labels, *, machine: bool = False) -> list[Column]:
     """The table's columns for this export (level and attribute columns depend on what is in it). For a
     machine format (CSV) the listed values stay as stored, in English: a document kind is `minutes`, a case
@@ -63,9 +68,6 @@ def columns(data: ExportSet, _: Labels, *, machine: bool = False) -> list[Column
 
     def kind(e: Excerpt) -> Any:
         return e.kind if machine else _.kind(e.kind)
-
-    def phase(e: Excerpt) -> Any:  # for a person: the phase with its months, "Fase 2 (aug. 2025–jan. 2026)"
-        return None if e.phase is None else _.phase(e.phase, data.fieldwork_start)
 
     def case_type(name: str) -> str:
         return name if machine or name != "municipality" else _("municipality")
@@ -103,7 +105,8 @@ def columns(data: ExportSet, _: Labels, *, machine: bool = False) -> list[Column
         Column("document_title", _("Document"), attrgetter("document_title"), 30, per="document"),
         Column("kind", _("Kind"), kind, 12, per="document"),
         Column("date", _("Date"), attrgetter("date"), 12, per="document"),
-        Column("phase", _("Phase"), attrgetter("phase") if machine else phase, 8 if machine else 24, per="document"),
+        Column("phase", _("Phase"), attrgetter("phase") if machine else _phase_cell(data, _), 8 if machine else 24,
+               per="document"),
         Column("activity", _("Activity"), attrgetter("activity"), 18, per="document"),
         Column("municipality", _("Municipality"), attrgetter("municipality"), 14, per="document"),
         Column("cases", _("Cases"),
