@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--move", type=int, metavar="RUNS", default=None,
                         help="with --backend postgres: only move the tier's project onto an empty server project, "
                              "RUNS times by COPY and RUNS times by the normal merge (interleaved), and print both")
+    parser.add_argument("--move-by", choices=["both", "copy", "merge"], default="both",
+                        help="with --move: only by COPY, or only by the normal merge (a target-tier merge takes "
+                             "a quarter of an hour)")
     parser.add_argument("--coders-seconds", type=float, default=None,
                         help="how long the ten coders work at once on the server (default: 60 s; tiny tier: 5 s)")
     args = parser.parse_args(argv)
@@ -145,6 +148,8 @@ def _moves(args: argparse.Namespace, backend: Any, tier_file: Path) -> int:
     times: dict[str, list[float]] = {"copy": [], "normal merge": []}
     for _run in range(args.move):
         for way, enabled in (("copy", True), ("normal merge", False)):
+            if args.move_by != "both" and (args.move_by == "copy") != enabled:
+                continue
             server_move.ENABLED = enabled
             url = backend.project(tier_file)
             times[way].append(backend.move_ms)
@@ -154,7 +159,7 @@ def _moves(args: argparse.Namespace, backend: Any, tier_file: Path) -> int:
     figures = [Figure(f"move the whole {args.tier} project onto an empty server project ({way})",
                       statistics.median(ms), max(ms) - min(ms), len(ms),
                       note="runs: " + ", ".join(f"{m / 1000:.1f} s" for m in ms))
-               for way, ms in times.items()]
+               for way, ms in times.items() if ms]
     if args.json:
         print(json.dumps({"tier": args.tier, "backend": args.backend, "load_average": load,
                           "figures": [f.as_dict() for f in figures]}, indent=2, ensure_ascii=False))
