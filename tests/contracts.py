@@ -44,6 +44,12 @@ def source_files(root: Path = PACKAGE_ROOT) -> list[Path]:
 
 
 def imports_of(path: Path, root: Path = PACKAGE_ROOT) -> list[Import]:
+    """What a module imports of fieldnotes itself."""
+    return [i for i in every_import_of(path, root) if i.target == root.name or i.target.startswith(root.name + ".")]
+
+
+def every_import_of(path: Path, root: Path = PACKAGE_ROOT) -> list[Import]:
+    """What a module imports, of fieldnotes and of anything else (sqlalchemy, textual, ...)."""
     name = module_name(path, root)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -66,7 +72,7 @@ def imports_of(path: Path, root: Path = PACKAGE_ROOT) -> list[Import]:
             visit(child, inner)
 
     visit(tree, False)
-    return [i for i in found if i.target == root.name or i.target.startswith(root.name + ".")]
+    return found
 
 
 def all_imports(root: Path = PACKAGE_ROOT) -> list[Import]:
@@ -154,3 +160,81 @@ def layer_violations(root: Path = PACKAGE_ROOT) -> list[str]:
             if not any(dotted == allowed or dotted.startswith(allowed + ".") for allowed in BASE[source]):
                 bad.append(f"{source} imports {target}: {imp.where()}")
     return bad
+
+
+#: the faces: the command line and the app
+FACES = ("cli", "tui")
+#: calls that open a database session or transaction: `project.read()`, `project.write()`, `acting(...)`
+_SESSION_OPENERS = ("read", "write")
+
+
+def _opens_a_session(node: ast.expr) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in _SESSION_OPENERS and not node.args and not node.keywords:
+        return True
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name in ("acting", "library_acting", "Session", "sessionmaker", "connect", "begin")
+
+
+def database_work(path: Path, root: Path = PACKAGE_ROOT) -> list[str]:
+    """Where a module touches the database itself: imports SQLAlchemy, or opens a session or transaction
+    (`with project.read()`, `with project.write()`, `with acting(...)`, `engine.connect()`)."""
+    found = [f"imports sqlalchemy ({path.name}:{i.line})" for i in every_import_of(path, root)
+             if i.target == "sqlalchemy" or i.target.startswith("sqlalchemy.")]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.With | ast.AsyncWith):
+            found += [f"opens a session ({path.name}:{node.lineno})" for item in node.items
+                      if _opens_a_session(item.context_expr)]
+    return found
+
+
+def faces_doing_database_work(root: Path = PACKAGE_ROOT) -> dict[str, list[str]]:
+    """The modules of the command line and the app that import SQLAlchemy or open a session themselves,
+    with where ("cli/privacy_cmds.py": ["opens a session (privacy_cmds.py:40)", ...])."""
+    out = {}
+    for path in source_files(root):
+        relative = path.relative_to(root)
+        if relative.parts[0] in FACES:
+            found = database_work(path, root)
+            if found:
+                out[relative.as_posix()] = found
+    return out
+
+
+def _is_main_block(node: ast.AST) -> bool:
+    """`if __name__ == "__main__":`, a module's own developer entry point."""
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+
+
+def library_prints(root: Path = PACKAGE_ROOT) -> list[str]:
+    """Calls of `print` in the library (outside `cli/`, `tui/` and `if __name__ == "__main__":` blocks):
+    a library function returns its result and raises what went wrong; the faces print."""
+    found = []
+
+    def visit(node: ast.AST, where: str) -> None:
+        if _is_main_block(node):
+            return
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+            found.append(f"{where}:{node.lineno}")
+        for child in ast.iter_child_nodes(node):
+            visit(child, where)
+
+    for path in source_files(root):
+        if path.relative_to(root).parts[0] in FACES or path.name == "__main__.py":
+            continue
+        visit(ast.parse(path.read_text(encoding="utf-8")), path.relative_to(root).as_posix())
+    return found
+
+
+def use_cases_named(page: str) -> list[tuple[str, str]]:
+    """The (module path, function) pairs the architecture page's 'Moved so far' list names:
+    "`privacy/register.py` (`listing` with occurrences, `add_entry`)" gives ("privacy/register.py", "listing"), ..."""
+    body = page.split("Moved so far:", 1)[1].split("\n\n", 2)[1]
+    pairs = []
+    for module, names in re.findall(r"`([\w/]+\.py)` \(([^)]*)\)", body):
+        pairs += [(module, name) for name in re.findall(r"`(\w+)`", names)]
+    return pairs

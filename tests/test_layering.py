@@ -206,3 +206,98 @@ def test_matplotlib_is_imported_only_when_a_figure_is_drawn() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "LOADED:False"
+
+
+# --- the use-case layer: the faces parse, call and show; the library touches the database -------------
+
+#: The modules of the command line and the app that still import SQLAlchemy or open a session themselves
+#: (`with project.read()`, `with project.write()`, `with acting(...)`). A ratchet: it may only shrink. Stage 2
+#: of issue 31 continues by emptying it: move the module's domain work into one library function (typed
+#: inputs, a dataclass result, errors as fieldnotes.errors) that both faces call, then strike it off here.
+#: `cli/context.py` and the app's `tui/app.py` open the project and read its settings and coder; they are
+#: the last to go.
+STILL_DOING_DATABASE_WORK = {
+    "cli/analysis_cmds.py",
+    "cli/codebook_cmds.py",
+    "cli/coding_cmds.py",
+    "cli/context.py",
+    "cli/demo_cmd.py",
+    "cli/document_cmds.py",
+    "cli/privacy_cmds.py",
+    "cli/project_cmds.py",
+    "cli/search_cmds.py",
+    "cli/team_cmds.py",
+    "tui/app.py",
+    "tui/changes.py",
+    "tui/screens/codebook.py",
+    "tui/screens/cooccurrence.py",
+    "tui/screens/documents.py",
+    "tui/screens/excerpts.py",
+    "tui/screens/home.py",
+    "tui/screens/matrix.py",
+    "tui/screens/ratings.py",
+    "tui/screens/reader.py",
+    "tui/screens/search.py",
+    "tui/screens/timeline.py",
+    "tui/screens/words.py",
+}
+
+
+def test_no_more_of_the_faces_touch_the_database_themselves() -> None:
+    """docs/architecture.md, rule 10: a new command or screen calls the library, which opens the session;
+    it never imports SQLAlchemy or opens a session of its own."""
+    found = contracts.faces_doing_database_work()
+    new = {name: where for name, where in found.items() if name not in STILL_DOING_DATABASE_WORK}
+    assert new == {}, "call a library function instead (see docs/architecture.md, 'Where a change goes')"
+    done = sorted(STILL_DOING_DATABASE_WORK - set(found))
+    assert done == [], "these no longer touch the database: strike them off STILL_DOING_DATABASE_WORK"
+
+
+def test_the_database_check_finds_imports_and_sessions(tmp_path: Path) -> None:
+    root = tmp_path / "fieldnotes"
+    files = {
+        "__init__.py": "", "cli/__init__.py": "", "tui/__init__.py": "", "tui/screens/__init__.py": "",
+        "cli/calls.py": "def run(ctx):\n    from fieldnotes.privacy import register\n"
+                        "    return register.listing(ctx.project())\n",
+        "cli/reads.py": "def run(ctx):\n    with ctx.project(readonly=True).read() as session:\n"
+                        "        return session\n",
+        "cli/acts.py": "def run(p):\n    with acting(p, 'Åse', 'x') as (session, cid):\n        pass\n",
+        "tui/screens/queries.py": "def load():\n    from sqlalchemy import select\n    return select\n",
+        "tui/screens/files.py": "def load(path):\n    with open(path) as f:\n        return f.read()\n",
+        "privacy/__init__.py": "", "privacy/register.py": "from sqlalchemy import select\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    found = contracts.faces_doing_database_work(root)
+    assert found == {"cli/acts.py": ["opens a session (acts.py:2)"], "cli/reads.py": ["opens a session (reads.py:2)"],
+                     "tui/screens/queries.py": ["imports sqlalchemy (queries.py:2)"]}
+
+
+def test_the_library_prints_nothing() -> None:
+    """docs/architecture.md, rule 11: the faces print; a library function returns and raises."""
+    assert contracts.library_prints() == []
+
+
+def test_the_print_check_finds_a_print(tmp_path: Path) -> None:
+    root = tmp_path / "fieldnotes"
+    files = {"__init__.py": "", "cli/__init__.py": "", "cli/main.py": "print('ok')\n",
+             "coding/__init__.py": "", "coding/usecases.py": "def code():\n    print('kodet æøå')\n",
+             "db/__init__.py": "", "db/migrate.py": "if __name__ == '__main__':\n    print('usage')\n"}
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    assert contracts.library_prints(root) == ["coding/usecases.py:2"]
+
+
+def test_the_use_cases_the_architecture_page_names_exist() -> None:
+    """docs/architecture.md, rule 12: its list of the use-case layer names real functions."""
+    import importlib
+
+    page = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = contracts.use_cases_named(page)
+    assert len(named) >= 15
+    missing = [f"{module}:{name}" for module, name in named
+               if not callable(getattr(importlib.import_module("fieldnotes." + module[:-3].replace("/", ".")),
+                                       name, None))]
+    assert missing == []

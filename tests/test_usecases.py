@@ -194,3 +194,14 @@ def test_a_pairs_disagreements_are_read_with_their_context_and_settled(project: 
         left = disagreements.pair_disagreements(p, ANNA, jonas)
         assert [d.text for d in left.items] == [" om fredagen"]
         assert "Mette Ærø" not in left.coders  # the settler is recorded as a coder but has no codings
+
+
+def test_detection_reads_a_project_and_leaves_out_what_the_register_covers(project: Path) -> None:
+    from fieldnotes.privacy import detect, register
+
+    with opened(project) as p:
+        before = detect.candidates_in(p, ["name"])
+        assert "Søren" in {c.text for c in before}
+        assert all(isinstance(c, detect.Candidate) for c in before)
+        register.add_entry(p, ANNA, "Søren", "Bo Ærø")
+        assert "Søren" not in {c.text for c in detect.candidates_in(p, ["name"])}

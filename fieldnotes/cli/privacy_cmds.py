@@ -202,8 +202,7 @@ def apply(ctx: Context) -> int:
 def detect(ctx: Context) -> int:
     from fieldnotes.privacy import detect as detecting
 
-    with ctx.project(readonly=True).read() as session:
-        found = detecting.candidates(session, ctx.args.kind or None)
+    found = detecting.candidates_in(ctx.project(readonly=True), ctx.args.kind or None)
     lines = [f"{c.kind:<8} {c.text}  ({c.document_title} @{c.start})  {c.context}"
              + (f"  [{c.note}]" if c.note else "") for c in found]
     counts = Counter(c.kind for c in found)

@@ -24,7 +24,7 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +32,9 @@ from sqlalchemy.orm import Session
 from fieldnotes.db.models import Coder, Document, Pseudonym
 from fieldnotes.privacy import names
 from fieldnotes.privacy.replacing import Replacer
+
+if TYPE_CHECKING:
+    from fieldnotes.project.opening import Project
 
 KINDS = ("cpr", "phone", "email", "address", "name")
 CONTEXT = 30
@@ -203,3 +206,9 @@ def candidates(session: Session, kinds: list[str] | None = None) -> list[Candida
             out.append(Candidate(kind, text[start:end], doc.id, doc.title, start, end,
                                  _context(text, start, end), note))
     return out
+
+
+def candidates_in(project: Project, kinds: list[str] | None = None) -> list[Candidate]:
+    """`candidates` of a project, read in a transaction of its own (the command line and the app)."""
+    with project.read() as session:
+        return candidates(session, kinds)

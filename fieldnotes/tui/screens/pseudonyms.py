@@ -138,10 +138,9 @@ class PseudonymsScreen(BackScreen):
         app: Any = self.app
 
         def work() -> list[Any]:
-            from fieldnotes.privacy.detect import candidates
+            from fieldnotes.privacy.detect import candidates_in
 
-            with app.project.read() as session:
-                return candidates(session)
+            return candidates_in(app.project)
 
         def done(found: list[Any]) -> None:
             self.candidates = found
