@@ -126,18 +126,22 @@ def answers(url: str, *, moved: bool = True, named: str = "") -> list[str]:
     return [text.replace(names[0], "DATABASE").replace(names[1], "DATABASE") for text in said]
 
 
+@pytest.mark.parametrize("server_coder", ["Server", ANNA])
 def test_a_move_onto_an_empty_server_gives_what_the_normal_merge_gives(
-        tmp_path: Path, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch, server_coder: str) -> None:
+    """Anna as the server's coder: her record is in both, and the move writes it as the merge does (an
+    update, the earlier record winning), beside the rows it copies."""
     project = danish_project(tmp_path)
     fast = pg_cluster.create_database()
-    ok("--db", fast, "init", "--empty", "--coder", "Server")
+    ok("--db", fast, "init", "--empty", "--coder", server_coder)
     normal = template_of(pg_cluster, fast)  # the same empty project, rows and ids alike
 
-    out = ok("--lang", "da", "--db", fast, "merge", project, "--coder", "Server").out
+    out = ok("--lang", "da", "--db", fast, "merge", project, "--coder", server_coder).out
     assert "der blev ikke taget nogen sikkerhedskopi først: projektet på serveren var tomt" in out
     monkeypatch.setattr(server_move, "ENABLED", False)
-    report = ok("--db", normal, "merge", project, "--coder", "Server", "--json").json
+    report = ok("--db", normal, "merge", project, "--coder", server_coder, "--json").json
     assert report["backup"].endswith(".before-merge.db")  # the normal path, as before
+    assert report["changed"] == ({"coders": 1} if server_coder == ANNA else {})
     monkeypatch.setattr(server_move, "ENABLED", True)
 
     moved, merged = server_rows(fast), server_rows(normal)
@@ -152,8 +156,8 @@ def test_a_move_onto_an_empty_server_gives_what_the_normal_merge_gives(
         assert moved[table] == merged[table], table
     assert answers(fast) == answers(normal)
     # undo takes the whole move back, as it takes back a merge
-    ok("--db", fast, "undo", "--coder", "Server")
-    ok("--db", normal, "undo", "--coder", "Server")
+    ok("--db", fast, "undo", "--coder", server_coder)
+    ok("--db", normal, "undo", "--coder", server_coder)
     assert not ok("--db", fast, "docs", "--json").json
     assert answers(fast, moved=False) == answers(normal, moved=False, named=fast)
 
