@@ -12,11 +12,12 @@ import datetime as dt
 import itertools
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import Connection, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from fieldnotes.codebook.tree import CodeTree
@@ -139,10 +140,9 @@ def count_excerpts(session: Session, filters: Filters | None = None, *, tree: Co
     return 0 if query is None else int(session.scalar(query) or 0)
 
 
-def excerpts(session: Session, filters: Filters | None = None, *, context: str | int | None = None,
-             tree: CodeTree | None = None, limit: int | None = None) -> list[Excerpt]:
-    filters = filters or Filters()
-    tree = tree or CodeTree.load(session)
+def _coding_rows(session: Session, filters: Filters, tree: CodeTree, limit: int | None) -> list[tuple[Any, ...]]:
+    """The selected codings as plain tuples from the driver's cursor: (id, document, code, coder, start, end,
+    memo, rating, needs_review, created_at[, text]); a Row object per excerpt would cost more than the query."""
     columns = [_raw(Coding.id).label("id"), _raw(Coding.document_id).label("document_id"),
                _raw(Coding.code_id).label("code_id"), _raw(Coding.coder_id).label("coder_id"), Coding.start,
                Coding.end, Coding.memo, Coding.rating, Coding.needs_review,
@@ -154,10 +154,7 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
         return []
     if limit is not None and not filters.contains:
         query = _first_codes_only(session, query, tree, limit)
-    connection = session.connection()
-    # plain tuples from the driver's cursor: (id, document, code, coder, start, end, memo, rating,
-    # needs_review, created_at[, text]); a Row object per excerpt would cost more than the query
-    result = connection.execute(query)
+    result = session.connection().execute(query)
     try:
         rows = list(result.cursor.fetchall())
     finally:
@@ -165,29 +162,31 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
     if filters.contains:
         needle = filters.contains.casefold()
         rows = [r for r in rows if needle in r[10].casefold()]
-    if not rows:
-        return []
-    raw_docs = list({r[1] for r in rows})
+    return rows
+
+
+def _documents(connection: Connection, raw_docs: list[Any]) -> dict[Any, Any]:
+    """Each document's metadata by raw id, with whether it is a transcript (has speaker turns)."""
     has_turns = select(SpeakerTurn.id).where(SpeakerTurn.document_id == Document.id).exists()
-    doc_meta = {
-        d.id: d
-        for d in connection.execute(
-            select(_raw(Document.id).label("id"), Document.title, Document.kind, Document.date, Document.activity,
-                   Document.speakers, has_turns.label("transcript")).where(_raw(Document.id).in_(raw_docs))
-        )
-    }
+    return {d.id: d for d in connection.execute(
+        select(_raw(Document.id).label("id"), Document.title, Document.kind, Document.date, Document.activity,
+               Document.speakers, has_turns.label("transcript")).where(_raw(Document.id).in_(raw_docs)))}
+
+
+def _in_order(rows: list[tuple[Any, ...]], doc_meta: dict[Any, Any], tree: CodeTree) -> None:
+    """Sort the rows as the codebook orders codes, then documents by date and title, then by position."""
     tree_order = {node.id.hex: index for index, node in enumerate(tree.walk())}
     code_order = {raw: tree_order.get(_hex(raw), 1 << 30) for raw in {r[2] for r in rows}}
     # documents by date and title, as one number each: the sort key is then a tuple of four integers
     doc_rank = {raw: rank for rank, raw in enumerate(sorted(doc_meta, key=lambda raw: (
         doc_meta[raw].date or dt.date.min, doc_meta[raw].title)))}
     rows.sort(key=lambda r: (code_order[r[2]], doc_rank[r[1]], r[4], r[5]))
-    if limit is not None:
-        rows = rows[:limit]
-        raw_docs = list({r[1] for r in rows})
-    coders = {_hex(raw): name for raw, name in connection.execute(select(_raw(Coder.id), Coder.name))}
-    coder_names = {raw: coders.get(_hex(raw)) or uuid_text(raw) for raw in {r[3] for r in rows}}
-    code_texts = {raw: uuid_text(raw) for raw in {r[2] for r in rows}}
+
+
+def _per_document(session: Session, connection: Connection, raw_docs: list[Any],
+                  doc_meta: dict[Any, Any]) -> dict[Any, tuple[Any, ...]]:
+    """What every excerpt of a document shares, worked out once per document: (id, metadata, municipality,
+    date, phase, text, overlap index, speakers, boundaries, turns, turn starts)."""
     start_date = session.scalar(select(ProjectSettings.start_date))
     municipalities: dict[Any, list[str]] = defaultdict(list)
     for raw_doc, name in connection.execute(
@@ -220,15 +219,6 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
     for raw_doc in raw_docs:
         if raw_doc not in found_boundaries:
             found_boundaries[raw_doc] = boundaries.compute(texts[raw_doc], transcript=transcripts[raw_doc])
-    paths: dict[Any, str] = {}
-
-    def path_of(raw_code: Any) -> str:
-        found = paths.get(raw_code)
-        if found is None:
-            found = paths[raw_code] = tree.path(uuid.UUID(_hex(raw_code)))
-        return found
-
-    # what every excerpt of a document shares, worked out once per document
     per_doc: dict[Any, tuple[Any, ...]] = {}
     for raw_doc in raw_docs:
         meta = doc_meta[raw_doc]
@@ -237,56 +227,69 @@ def excerpts(session: Session, filters: Filters | None = None, *, context: str |
                             texts[raw_doc], _OverlapIndex(all_codings.get(raw_doc, [])), meta.speakers or {},
                             found_boundaries[raw_doc], turns.get(raw_doc, []),
                             [turn.start for turn in turns.get(raw_doc, [])])
-    moments: dict[Any, str | None] = {}
+    return per_doc
 
-    def moment_of(raw: Any) -> str | None:  # the codings made in one step share their moment
-        if raw not in moments:
-            moments[raw] = _moment(raw)
-        return moments[raw]
 
-    stamps: dict[Any, str | None] = {}
+def _speaker_at(start: int, turn_starts: list[int], doc_turns: list[_Turn],
+                speakers: dict[str, Any]) -> tuple[_Turn | None, str | None, str | None]:
+    """The turn an excerpt starts in (the last one starting at or before it, if it reaches that far), and
+    its speaker's name and role as the document's participants give them."""
+    at = bisect.bisect_right(turn_starts, start) - 1
+    turn = doc_turns[at] if at >= 0 else None
+    if turn is None or turn.end < start:
+        return None, None, None
+    speaker, person = turn.speaker, speakers.get(turn.speaker) if turn.speaker else None
+    if isinstance(person, dict):
+        return turn, person.get("name") or speaker, person.get("role")
+    return turn, speaker, None
+
+
+class _Memo(dict[Any, Any]):
+    """A value worked out once per key (code paths, moments, timestamps shared by many excerpts)."""
+
+    def __init__(self, work: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.work = work
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.work(key)
+        return value
+
+
+def excerpts(session: Session, filters: Filters | None = None, *, context: str | int | None = None,
+             tree: CodeTree | None = None, limit: int | None = None) -> list[Excerpt]:
+    filters = filters or Filters()
+    tree = tree or CodeTree.load(session)
+    rows = _coding_rows(session, filters, tree, limit)
+    if not rows:
+        return []
+    connection = session.connection()
+    doc_meta = _documents(connection, list({r[1] for r in rows}))
+    _in_order(rows, doc_meta, tree)
+    rows = rows if limit is None else rows[:limit]
+    raw_docs = list({r[1] for r in rows})
+    coders = {_hex(raw): name for raw, name in connection.execute(select(_raw(Coder.id), Coder.name))}
+    coder_names = {raw: coders.get(_hex(raw)) or uuid_text(raw) for raw in {r[3] for r in rows}}
+    code_texts = {raw: uuid_text(raw) for raw in {r[2] for r in rows}}
+    per_doc = _per_document(session, connection, raw_docs, doc_meta)
+    paths = _Memo(lambda raw_code: tree.path(uuid.UUID(_hex(raw_code))))
+    moments = _Memo(_moment)  # the codings made in one step share their moment
+    stamps = _Memo(_stamp)
     sentence_context = context == "sentence"
     out = []
     for row in rows:
         (raw_id, raw_doc, raw_code, raw_coder, start, end, memo, rating, needs_review, created_at) = row[:10]
         (doc_text_id, meta, municipality, date, phase, text, overlaps, speakers, known, doc_turns,
          turn_starts) = per_doc[raw_doc]
-        # the turn the excerpt starts in: the last one starting at or before it, if it reaches that far
-        at = bisect.bisect_right(turn_starts, start) - 1
-        turn = doc_turns[at] if at >= 0 else None
-        in_turn = turn is not None and turn.end >= start
-        turn_timestamp = turn.timestamp if in_turn and turn is not None else None
-        speaker = turn.speaker if in_turn and turn is not None else None
-        role = None
-        if speaker and isinstance(speakers.get(speaker), dict):
-            person = speakers[speaker]
-            role = person.get("role")
-            speaker = person.get("name") or speaker
+        turn, speaker, role = _speaker_at(start, turn_starts, doc_turns, speakers)
         excerpt = Excerpt(
-            id=uuid_text(raw_id),
-            code=code_texts[raw_code],
-            code_path=path_of(raw_code),
-            document=doc_text_id,
-            document_title=meta.title,
-            municipality=municipality,
-            kind=meta.kind,
-            date=date,
-            phase=phase,
-            coder=coder_names[raw_coder],
-            start=start,
-            end=end,
-            text=text[start:end],
-            memo=memo,
-            rating=rating,
-            needs_review=bool(needs_review),
-            speaker=speaker,
-            speaker_role=role,
-            paragraph=known.paragraph_number(start),
-            timestamp=(stamps[turn_timestamp] if turn_timestamp in stamps else
-                       stamps.setdefault(turn_timestamp, _stamp(turn_timestamp))) if in_turn else None,
-            overlapping=sorted({path_of(c) for c in overlaps.codes(start, end) if c != raw_code}),
-            activity=meta.activity,
-            created_at=moment_of(created_at),
+            id=uuid_text(raw_id), code=code_texts[raw_code], code_path=paths[raw_code], document=doc_text_id,
+            document_title=meta.title, municipality=municipality, kind=meta.kind, date=date, phase=phase,
+            coder=coder_names[raw_coder], start=start, end=end, text=text[start:end], memo=memo, rating=rating,
+            needs_review=bool(needs_review), speaker=speaker, speaker_role=role,
+            paragraph=known.paragraph_number(start), timestamp=stamps[turn.timestamp] if turn else None,
+            overlapping=sorted({paths[c] for c in overlaps.codes(start, end) if c != raw_code}),
+            activity=meta.activity, created_at=moments[created_at],
         )
         if sentence_context:  # the common case, without a call per excerpt
             a, b = known.sentences_around(start, end)

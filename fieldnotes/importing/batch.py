@@ -440,80 +440,81 @@ def _merge_sources(sources: list[tuple[str, dict[str, Any]]],
     return merged, origin
 
 
-def prepare(source: Path, display: str, options: Options, manifest: dict[str, dict[str, Any]]) -> Prepared:
-    extracted = readers.read(source)
-    notes: list[str] = []
+def _flags(options: Options) -> dict[str, Any]:
+    """The flags as the weakest source of metadata: the defaults for the batch."""
+    values = {"title": options.title, "kind": options.kind, "municipality": options.municipalities,
+              "date": options.date, "activity": options.activity, "participants": list(options.participants),
+              "attributes": dict(options.attributes)}
+    return {key: value for key, value in values.items() if value}
+
+
+def _sources(extracted: readers.Extracted, source: Path, display: str, options: Options,
+             manifest: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """A file's sources of metadata, strongest first: front matter, STEM.meta.yaml, its manifest row, flags."""
     sources: list[tuple[str, dict[str, Any]]] = []
     if extracted.meta:
         sources.append(("front matter", extracted.meta))
     meta_file = _meta_file(source)
     if meta_file:
         sources.append((meta_file[1], meta_file[0]))
-    folder = options.manifest.parent if options.manifest else None
-    row = _manifest_row(manifest, source, display, folder)
+    row = _manifest_row(manifest, source, display, options.manifest.parent if options.manifest else None)
     if row:
         sources.append((f"manifest line {row.get('__line__')}", row))
-    flags: dict[str, Any] = {}
-    if options.title:
-        flags["title"] = options.title
-    if options.kind:
-        flags["kind"] = options.kind
-    if options.municipalities:
-        flags["municipality"] = options.municipalities
-    if options.date:
-        flags["date"] = options.date
-    if options.activity:
-        flags["activity"] = options.activity
-    if options.participants:
-        flags["participants"] = list(options.participants)
-    if options.attributes:
-        flags["attributes"] = dict(options.attributes)
-    sources.append(("flags", flags))
-    meta, origin = _merge_sources(sources, notes)
+    sources.append(("flags", _flags(options)))
+    return sources
 
-    def where(key: str) -> str:
-        return f"{source.name} ({origin.get(key, 'flags')})"
 
-    body = textmod.normalise(extracted.text)
-    if extracted.encoding and extracted.encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):
-        from fieldnotes.importing.encoding import LABELS
-
-        notes.append(f"read as {LABELS.get(extracted.encoding, extracted.encoding)} text; check the letters æ, ø, å")
-
+def _title(meta: dict[str, Any], source: Path, notes: list[str]) -> str:
     title = " ".join(str(meta.get("title") or "").split())
     if not title:
         title = " ".join(source.stem.replace("_", " ").split()) or source.name
         notes.append(f"no title given; used the file name: {title!r}")
+    return title
+
+
+def _date(meta: dict[str, Any], source: Path, where: Callable[[str], str], notes: list[str]) -> dt.date:
+    """The date given, else one in the file's name, else the file's modification date (each noted)."""
     if meta.get("date") not in (None, ""):
-        date = _as_date(meta["date"], where("date"))
-    else:
-        date = None
-        found = _DATE_IN_NAME.search(source.stem)
-        if found:
-            year, month, day = int(found.group(1)), int(found.group(2)), int(found.group(3) or 1)
-            try:
-                date = dt.date(year, month, day)
-                notes.append(f"no date given; took {date.isoformat()} from the file name")
-            except ValueError:
-                date = None
-        if date is None:
-            date = dt.datetime.fromtimestamp(source.stat().st_mtime).date()
-            notes.append(f"no date given; used the file's modification date {date.isoformat()}")
+        return _as_date(meta["date"], where("date"))
+    found = _DATE_IN_NAME.search(source.stem)
+    if found:
+        year, month, day = int(found.group(1)), int(found.group(2)), int(found.group(3) or 1)
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:
+            pass
+        else:
+            notes.append(f"no date given; took {date.isoformat()} from the file name")
+            return date
+    date = dt.datetime.fromtimestamp(source.stat().st_mtime).date()
+    notes.append(f"no date given; used the file's modification date {date.isoformat()}")
+    return date
+
+
+def _speakers(meta: dict[str, Any], where: Callable[[str], str]) -> dict[Any, Any]:
     speakers = meta.get("speakers") or {}
     if not isinstance(speakers, dict):
         raise InvalidInput(_("{value}: 'speakers' must map speaker labels to people").format(value=where('speakers')),
                            hint=_("e.g. speakers: {I: {name: Anna Krogh, role: forsker}, R: Mette}"))
+    return speakers
+
+
+def _kind(meta: dict[str, Any], extracted: readers.Extracted, body: str, speakers: dict[Any, Any],
+          where: Callable[[str], str], notes: list[str]) -> str:
+    """The kind given, else an interview when the text has two speakers or more, else a document."""
     if meta.get("kind"):
         try:
-            kind = normalise_kind(str(meta["kind"]))
+            return normalise_kind(str(meta["kind"]))
         except InvalidInput as error:
             raise InvalidInput(f"{where('kind')}: {error.message}", hint=error.hint) from None
-    elif extracted.transcript or len({t.speaker for t in find_turns(body, speakers.keys())}) >= 2:
-        kind = "interview"
+    if extracted.transcript or len({t.speaker for t in find_turns(body, speakers.keys())}) >= 2:
         notes.append("no kind given; it has speaker turns, so it is an interview")
-    else:
-        kind = "document"
-        notes.append("no kind given; used 'document'")
+        return "interview"
+    notes.append("no kind given; used 'document'")
+    return "document"
+
+
+def _cases(meta: dict[str, Any], where: Callable[[str], str]) -> list[tuple[str, str]]:
     cases: list[tuple[str, str]] = []
     raw_cases = meta.get("cases") or []
     for item in raw_cases if isinstance(raw_cases, list) else [raw_cases]:
@@ -525,12 +526,38 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
         else:
             raise InvalidInput(_("{value}: each case needs a type and a name").format(value=where('cases')),
                                hint=_("write it as 'type: name', e.g. 'team: Team Nord'"))
+    return cases
+
+
+def _attributes(meta: dict[str, Any], where: Callable[[str], str]) -> dict[str, Any]:
     attributes = meta.get("attributes") or {}
     if not isinstance(attributes, dict):
         raise InvalidInput(_("{where}: 'attributes' must name each attribute and give its value")
                            .format(where=where('attributes')),
                            hint=_("write it as 'attributes: {team: Nord, halvår: 2}', or one 'name: value' per line "
                                   "indented under 'attributes:'"))
+    return {str(k): (v.isoformat() if isinstance(v, dt.date) else v) for k, v in attributes.items()}
+
+
+def prepare(source: Path, display: str, options: Options, manifest: dict[str, dict[str, Any]]) -> Prepared:
+    extracted = readers.read(source)
+    notes: list[str] = []
+    meta, origin = _merge_sources(_sources(extracted, source, display, options, manifest), notes)
+
+    def where(key: str) -> str:
+        return f"{source.name} ({origin.get(key, 'flags')})"
+
+    body = textmod.normalise(extracted.text)
+    if extracted.encoding and extracted.encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):
+        from fieldnotes.importing.encoding import LABELS
+
+        notes.append(f"read as {LABELS.get(extracted.encoding, extracted.encoding)} text; check the letters æ, ø, å")
+    title = _title(meta, source, notes)
+    date = _date(meta, source, where, notes)
+    speakers = _speakers(meta, where)
+    kind = _kind(meta, extracted, body, speakers, where, notes)
+    cases = _cases(meta, where)
+    attributes = _attributes(meta, where)
     new = NewDocument(
         text=body,
         title=title,
@@ -542,7 +569,7 @@ def prepare(source: Path, display: str, options: Options, manifest: dict[str, di
         source_name=source.name,
         municipalities=_municipalities(meta.get("municipality"), where("municipality")),
         cases=cases,
-        attributes={str(k): (v.isoformat() if isinstance(v, dt.date) else v) for k, v in attributes.items()},
+        attributes=attributes,
     )
     try:
         check_new(new)
