@@ -277,3 +277,22 @@ async def test_without_a_fieldwork_start_the_app_says_so(undated: Path) -> None:
     finally:
         application.project.close()
     assert "startdato" in title and "Fase" not in title
+
+
+# --- the filters an export says it was made with ------------------------------------------------------------
+
+
+def test_an_export_s_phase_filter_is_named_with_the_phase_s_months(demo: Path, tmp_path: Path) -> None:
+    import docx
+
+    book_file, report = tmp_path / "fase 2 æøå.xlsx", tmp_path / "fase 2 æøå.docx"
+    ok("--db", demo, "--lang", "da", "export", "xlsx", book_file, "--phase", "2")
+    about = openpyxl.load_workbook(book_file).worksheets[1]
+    facts = {row[0]: row[1] for row in about.iter_rows(values_only=True)}
+    assert facts["Faser"] == SECOND_DA
+    ok("--db", demo, "--lang", "en", "export", "docx", report, "--phase", "1", "--phase", "2")
+    text = "\n".join(paragraph.text for paragraph in docx.Document(str(report)).paragraphs[:12])
+    assert f"{FIRST_EN}, Phase 2 (Aug 2025\u2009–\u2009Jan 2026)" in text
+    machine = ok("--db", demo, "log", "--exports", "--json").json
+    assert any(entry["details"].get("filters", {}).get("phases") == "1, 2" for entry in machine), \
+        "the audit record keeps the numbers"

@@ -217,7 +217,7 @@ class _Writer:
                       "Needs review": _("Needs review"), "edited": _("the text around it was edited after coding")}
         self.doc = WordDocument(
             lang=self.lang, title=f"{data.project_name} — {_('Coded excerpts')}", author=data.exported_by,
-            subject="; ".join(f"{k}: {v}" for k, v in _.filter_facts(data.filters)),
+            subject="; ".join(f"{k}: {v}" for k, v in _.filter_facts(data.filters, data.fieldwork_start)),
             header=f"{data.project_name}\t{_('Coded excerpts')}", keywords="fieldnotes",
             created=data.exported_at)
         self.anchors = self.doc.anchors = AnchorMap(data.project_id, data.export_id)
@@ -255,7 +255,7 @@ class _Writer:
         _, data = self._, self.data
         self.doc.add(ooxml.paragraph(ooxml.run(data.project_name), "Title"))
         self.doc.add(ooxml.paragraph(ooxml.run(_("Coded excerpts")), "Subtitle"))
-        facts: list[tuple[str, str]] = _.filter_facts(data.filters)
+        facts: list[tuple[str, str]] = _.filter_facts(data.filters, data.fieldwork_start)
         if not facts and self.cell is None:
             facts.append((_("Filters"), _("none: every coded excerpt")))
         if self.cell is not None:

@@ -281,8 +281,7 @@ def write_html(data: ExportSet, browser: BrowserData, handle: IO[bytes], *, lang
                                    "rows": [data.codes[i].name for i in view.rows], "cells": view.cells}
                          for view in browser.views}}
     local = data.exported_at.astimezone()
-    facts = [(label, value) for label, value in _.filter_facts(data.filters)] or [(text["filters"],
-                                                                                    text["no_filters"])]
+    facts = _.filter_facts(data.filters, data.fieldwork_start) or [(text["filters"], text["no_filters"])]
     facts.append((text["exported"], f"{_.date(local.date())}, {local:%H:%M}"))
     if data.exported_by:
         facts.append((text["exported_by"], data.exported_by))

@@ -77,12 +77,15 @@ class Labels:
     def filter_name(self, key: str) -> str:
         return self(FILTER_NAMES[key]) if key in FILTER_NAMES else key
 
-    def filter_facts(self, filters: Filters) -> list[tuple[str, str]]:
-        """`filters.describe()` as readers see it: names and words in the export's language."""
+    def filter_facts(self, filters: Filters, start: dt.date | None = None) -> list[tuple[str, str]]:
+        """`filters.describe()` as readers see it: names and words in the export's language, the phases
+        with their months when the fieldwork `start` is given ("Fase 2 (aug. 2025–jan. 2026)")."""
         out = []
         for key, value in filters.describe():
             if key == "codes" and not filters.descendants:
                 value = ", ".join(filters.codes) + " (" + self("without sub-codes") + ")"
+            elif key == "phases" and start is not None:
+                value = ", ".join(self.phase(phase, start) for phase in filters.phases)
             out.append((self.filter_name(key), value))
         return out
 

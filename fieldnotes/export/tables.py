@@ -296,7 +296,7 @@ def write_xlsx(data: ExportSet, handle: IO[bytes], *, lang: str = "en", progress
     def facts() -> Any:  # read after the excerpts are written: it says how many cells were shortened
         local = data.exported_at.astimezone()
         out: list[tuple[str, Any]] = [(_("Project"), data.project_name)]
-        out += _.filter_facts(data.filters)
+        out += _.filter_facts(data.filters, data.fieldwork_start)
         if data.selection:
             out.append((_("Selection"), data.selection))
         out += [(_("Exported"), f"{_.date(local.date())}, {local:%H:%M}"), (_("Exported by"), data.exported_by),
