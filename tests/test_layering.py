@@ -223,7 +223,6 @@ STILL_DOING_DATABASE_WORK = {
     "cli/context.py",
     "cli/demo_cmd.py",
     "cli/document_cmds.py",
-    "cli/privacy_cmds.py",
     "cli/project_cmds.py",
     "cli/search_cmds.py",
     "cli/team_cmds.py",

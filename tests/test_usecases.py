@@ -205,3 +205,23 @@ def test_detection_reads_a_project_and_leaves_out_what_the_register_covers(proje
         assert all(isinstance(c, detect.Candidate) for c in before)
         register.add_entry(p, ANNA, "Søren", "Bo Ærø")
         assert "Søren" not in {c.text for c in detect.candidates_in(p, ["name"])}
+
+
+def test_participants_and_a_key_file_come_into_the_register_in_one_call_each(project: Path, tmp_path: Path) -> None:
+    from fieldnotes.privacy import keyfile, register
+
+    with opened(project) as p:
+        proposed = register.add_participants(p, ANNA, dry_run=True)
+        assert "Mette Vinther" in [e.original for e in proposed.entries]
+        assert register.listing(p) == []  # a dry run adds nothing
+        assert any("Anna Krogh" in reason for reason in proposed.skipped)  # a coder keeps her name
+        added = register.add_participants(p, ANNA)
+        assert sorted(e.original for e in register.listing(p)) == sorted(e.original for e in added.entries)
+        key = tmp_path / "nøgle-æøå.json"
+        keyfile.export_key(p, key, ANNA)
+        for entry in register.listing(p):
+            register.remove_entry(p, ANNA, uuid.UUID(entry.id))
+        report = keyfile.import_key(p, key, ANNA)
+        assert isinstance(report, keyfile.ImportReport) and len(report.added) == len(added.entries)
+        assert report.refused == []
+        assert sorted(e.original for e in register.listing(p)) == sorted(e.original for e in added.entries)

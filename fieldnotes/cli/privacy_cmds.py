@@ -6,10 +6,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from fieldnotes.cli.coding_cmds import acting
 from fieldnotes.cli.context import Context
 from fieldnotes.errors import InvalidInput
-from fieldnotes.translations import _, ngettext, said
+from fieldnotes.translations import _, ngettext
 
 # --- add / list / remove / import ----------------------------------------------------------------
 
@@ -41,14 +40,9 @@ def _from_participants(ctx: Context) -> int:
     from fieldnotes.privacy import register
 
     if ctx.args.dry_run:
-        with ctx.project(readonly=True).read() as session:
-            proposals = register.propose_from_participants(session)
+        proposals = register.add_participants(ctx.project(readonly=True), "", dry_run=True)
     else:
-        with acting(ctx, "pseudonyms.add", said("added pseudonyms for the participants")) as (session, cid):
-            proposals = register.propose_from_participants(session)
-            for proposal in proposals.entries:
-                register.add(session, proposal.original, proposal.pseudonym, category=proposal.category,
-                             attributes=proposal.attributes, coder_id=cid)
+        proposals = register.add_participants(ctx.project(), ctx.coder_name())
     lines = [f"  {p.original} -> {p.pseudonym}" + (f"  ({p.attributes['role']})" if p.attributes.get("role") else "")
              for p in proposals.entries]
     count = len(proposals.entries)
@@ -87,10 +81,8 @@ def import_key(ctx: Context) -> int:
     from fieldnotes.privacy import keyfile
 
     path = Path(ctx.args.keyfile).expanduser()
-    data = keyfile.read(path)
-    with acting(ctx, "pseudonyms.import", said("imported pseudonym entries from {name}", name=path.name)) as (session,
-            cid):
-        report = keyfile.import_entries(session, data["entries"], coder_id=cid)
+    keyfile.read(path)  # a file that is not a key is refused before the project is opened
+    report = keyfile.import_key(ctx.project(), path, ctx.coder_name())
     lines = [_("added {added}, gave {restored} separated entries their originals back, {unchanged} already there")
              .format(added=len(report.added), restored=len(report.restored), unchanged=report.unchanged)]
     lines += [f"  not taken: {reason}" for reason in report.refused]

@@ -244,6 +244,18 @@ def import_entries(session: Session, items: list[dict[str, Any]], *, coder_id: u
     return report
 
 
+def import_key(project: Project, path: Path, coder: str) -> ImportReport:
+    """Import a key file's entries (`fieldnotes pseudonyms import`), as one recorded change by `coder`: new
+    entries are added, separated ones get their originals back, and entries the register refuses are
+    reported in `refused` while the rest are taken."""
+    from fieldnotes.project.actions import acting
+
+    data = read(path)
+    with acting(project, coder, "pseudonyms.import", said("imported pseudonym entries from {name}", name=path.name)) \
+            as (session, cid):
+        return import_entries(session, data["entries"], coder_id=cid)
+
+
 def load_register(project: Project, path: Path, coder_name: str) -> ImportReport:
     """Import a key file or hand-written register into a project, as one recorded change.
 

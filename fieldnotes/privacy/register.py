@@ -326,6 +326,23 @@ def add_entry(project: Project, coder: str, original: str, pseudonym: str, *, ca
                       row.separated)
 
 
+def add_participants(project: Project, coder: str, *, dry_run: bool = False) -> Proposals:
+    """Add an entry for every participant not yet in the register (`propose_from_participants`), as one
+    recorded change by `coder`; with `dry_run`, only say what would be added."""
+    from fieldnotes.project.actions import acting
+    from fieldnotes.translations import said
+
+    if dry_run:
+        with project.read() as session:
+            return propose_from_participants(session)
+    with acting(project, coder, "pseudonyms.add", said("added pseudonyms for the participants")) as (session, cid):
+        proposals = propose_from_participants(session)
+        for proposal in proposals.entries:
+            add(session, proposal.original, proposal.pseudonym, category=proposal.category,
+                attributes=proposal.attributes, coder_id=cid)
+        return proposals
+
+
 def remove_entry(project: Project, coder: str, ref: str | uuid.UUID) -> Listed:
     """Remove one entry, as one recorded change; `ref` is the entry's id, or (as typed) an id prefix, its
     original or its pseudonym (see `resolve`). Returns the entry as it was."""
