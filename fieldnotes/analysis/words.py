@@ -295,6 +295,49 @@ def _per_10k(count: int, tokens: int) -> float:
     return 10_000.0 * count / tokens if tokens else 0.0
 
 
+def _counted(texts: list[_Text], order: list[str], candidates: frozenset[str],
+             keyness: bool) -> tuple[dict[str, Counter[str]], Counter[str], set[str]]:
+    """Word counts per column, over everything (only with `keyness`), and the name words the text also
+    writes in lower case (words, not names)."""
+    per_column: dict[str, Counter[str]] = {label: Counter() for label in order}
+    everything: Counter[str] = Counter()
+    in_lower_case: set[str] = set()
+    for item in texts:
+        # one pass of the tokeniser per document and set of columns, not per speaker turn
+        pieces: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for start, end, labels in item.segments:
+            pieces[labels].append(item.text[start:end])
+        for labels, texts_of in pieces.items():
+            joined = "\n".join(texts_of)
+            if candidates:
+                in_lower_case.update(w for w in TOKEN.findall(joined) if w in candidates)
+            found = TOKEN.findall(joined.lower())
+            if keyness:
+                everything.update(found)
+            for label in labels:
+                per_column.setdefault(label, Counter()).update(found)
+    return per_column, everything, in_lower_case
+
+
+def _key_words(counts: Counter[str], tokens: int, everything: Counter[str], total_tokens: int,
+               stop: frozenset[str], min_count: int, limit: int) -> list[KeyWord]:
+    """A column's key words against the rest: used more there than elsewhere, and significantly so."""
+    rest_tokens = total_tokens - tokens
+    found_keys = []
+    for word, a in counts.items():
+        if a < min_count or word in stop:
+            continue
+        b = everything[word] - a
+        if rest_tokens <= 0 or a / tokens <= b / rest_tokens:
+            continue
+        g2 = log_likelihood(a, b, tokens, rest_tokens)
+        if g2 >= SIGNIFICANT:
+            found_keys.append(KeyWord(word, a, b, _per_10k(a, tokens), _per_10k(b, rest_tokens), g2,
+                                      log_ratio(a, b, tokens, rest_tokens)))
+    found_keys.sort(key=lambda k: (-k.log_likelihood, k.word))
+    return found_keys[:limit]
+
+
 def words(session: Session, filters: Filters | None = None, by: str | cols.Dimension | None = None, *,
           roles: list[str] | None = None, keyness: bool = False, limit: int = 30, keep_stopwords: bool = False,
           min_count: int = 3, no_names: bool = False) -> WordTable:
@@ -305,25 +348,9 @@ def words(session: Session, filters: Filters | None = None, by: str | cols.Dimen
     if keyness and dimension is None:
         dimension = cols.parse_by("municipality")
     candidates = name_words(project_names(session)) if no_names else frozenset()
-    in_lower_case: set[str] = set()  # name words the text also writes in lower case: words, not names
     with paused_gc():
         texts, order = _reading(session, filters, dimension, roles)
-        per_column: dict[str, Counter[str]] = {label: Counter() for label in order}
-        everything: Counter[str] = Counter()
-        for item in texts:
-            # one pass of the tokeniser per document and set of columns, not per speaker turn
-            pieces: dict[tuple[str, ...], list[str]] = defaultdict(list)
-            for start, end, labels in item.segments:
-                pieces[labels].append(item.text[start:end])
-            for labels, texts_of in pieces.items():
-                joined = "\n".join(texts_of)
-                if candidates:
-                    in_lower_case.update(w for w in TOKEN.findall(joined) if w in candidates)
-                found = TOKEN.findall(joined.lower())
-                if keyness:
-                    everything.update(found)
-                for label in labels:
-                    per_column.setdefault(label, Counter()).update(found)
+        per_column, everything, in_lower_case = _counted(texts, order, candidates, keyness)
     names = candidates - in_lower_case
     stop = (frozenset() if keep_stopwords else stopwords()) | names
     total_tokens = sum(everything.values())  # only needed, and only counted, for key words
@@ -334,20 +361,7 @@ def words(session: Session, filters: Filters | None = None, by: str | cols.Dimen
                for w, n in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])) if w not in stop][:limit]
         column = WordColumn(label, tokens, len(counts), top)
         if keyness:
-            rest_tokens = total_tokens - tokens
-            found_keys = []
-            for word, a in counts.items():
-                if a < min_count or word in stop:
-                    continue
-                b = everything[word] - a
-                if rest_tokens <= 0 or a / tokens <= b / rest_tokens:
-                    continue
-                g2 = log_likelihood(a, b, tokens, rest_tokens)
-                if g2 >= SIGNIFICANT:
-                    found_keys.append(KeyWord(word, a, b, _per_10k(a, tokens), _per_10k(b, rest_tokens), g2,
-                                              log_ratio(a, b, tokens, rest_tokens)))
-            found_keys.sort(key=lambda k: (-k.log_likelihood, k.word))
-            column.key_words = found_keys[:limit]
+            column.key_words = _key_words(counts, tokens, everything, total_tokens, stop, min_count, limit)
         out.append(column)
     present = sorted(w for w in names if any(w in counts for counts in per_column.values())) if no_names else None
     return WordTable(str(dimension) if dimension else None, "excerpts" if _has_coding_filter(filters) else "documents",
