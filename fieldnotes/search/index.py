@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from fieldnotes.db.models import Document
 from fieldnotes.search import tokens as tk
-from fieldnotes.search.query import And, Near, Node, Or, Phrase, Term
+from fieldnotes.search.query import And, Near, Node, Not, Or, Phrase, Term
 
 FTS_TABLE = "search_index"
 VOCAB_TABLE = "search_index_vocab"
@@ -96,25 +96,36 @@ class _Compiler:
         if isinstance(node, Term):
             return self.term(node)
         if isinstance(node, Phrase):
-            simple = all(t.mode in ("exact", "prefix") for t in node.terms)
-            if self.fts and simple:
-                return Compiled(" + ".join(self.term(t).expression or "" for t in node.terms), True)
-            return self.all_of([self.term(t) for t in node.terms], False)
+            return self.phrase(node)
         if isinstance(node, Near):
-            items = [self.compile(item) for item in node.items]
-            simple = all(t.mode in ("exact", "prefix") for item in node.items
-                         for t in ([item] if isinstance(item, Term) else item.terms))
-            if self.fts and simple:
-                return Compiled(f"NEAR({' '.join(i.expression or '' for i in items)}, {node.distance})", True)
-            return self.all_of(items, False)
+            return self.near(node)
         if isinstance(node, And):
             return self.all_of([self.compile(c) for c in node.children], True)
         if isinstance(node, Or):
-            parts = [self.compile(c) for c in node.children]
-            kept = [p for p in parts if p.expression is not NOTHING]
-            if not kept:
-                return Compiled(NOTHING, all(p.exact for p in parts))
-            return Compiled("(" + self.OR.join(p.expression or "" for p in kept) + ")", all(p.exact for p in parts))
+            return self.any_of(node)
+        return self.but_not(node)
+
+    def phrase(self, node: Phrase) -> Compiled:
+        if self.fts and all(t.mode in ("exact", "prefix") for t in node.terms):
+            return Compiled(" + ".join(self.term(t).expression or "" for t in node.terms), True)
+        return self.all_of([self.term(t) for t in node.terms], False)
+
+    def near(self, node: Near) -> Compiled:
+        items = [self.compile(item) for item in node.items]
+        simple = all(t.mode in ("exact", "prefix") for item in node.items
+                     for t in ([item] if isinstance(item, Term) else item.terms))
+        if self.fts and simple:
+            return Compiled(f"NEAR({' '.join(i.expression or '' for i in items)}, {node.distance})", True)
+        return self.all_of(items, False)
+
+    def any_of(self, node: Or) -> Compiled:
+        parts = [self.compile(c) for c in node.children]
+        kept = [p for p in parts if p.expression is not NOTHING]
+        if not kept:
+            return Compiled(NOTHING, all(p.exact for p in parts))
+        return Compiled("(" + self.OR.join(p.expression or "" for p in kept) + ")", all(p.exact for p in parts))
+
+    def but_not(self, node: Not) -> Compiled:
         positive = self.compile(node.positive)
         negative = self.compile(node.negative)
         if positive.expression is NOTHING or not self.negatives or not negative.exact:
