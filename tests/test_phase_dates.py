@@ -296,3 +296,13 @@ def test_an_export_s_phase_filter_is_named_with_the_phase_s_months(demo: Path, t
     machine = ok("--db", demo, "log", "--exports", "--json").json
     assert any(entry["details"].get("filters", {}).get("phases") == "1, 2" for entry in machine), \
         "the audit record keeps the numbers"
+
+
+def test_the_word_chart_s_alt_text_names_the_first_and_last_phase_with_their_months() -> None:
+    from fieldnotes.export.figures import trend_alt
+
+    danish = trend_alt(figure(4, START), Labels("da"))
+    assert "pr. kommune fra Fase 1 (feb.–jul. 2025) til Fase 4 (aug. 2026–jan. 2027)." in danish
+    english = trend_alt(figure(4, START), Labels("en"))
+    assert f"per municipality from {FIRST_EN} to Phase 4 (Aug 2026\u2009–\u2009Jan 2027)." in english
+    assert "pr. kommune fra Fase 1 til Fase 3." in trend_alt(figure(3, None), Labels("da"))

@@ -61,6 +61,8 @@ DIMENSION_NAMES = {"municipality": N_("municipality"), "kind": N_("kind"), "acti
 #: column values that are words of fieldnotes's own, not the project's data
 OWN_LABELS = {NONE: N_("(none)"), "interview": N_("interview"), "observation": N_("observation"),
               "minutes": N_("minutes"), "document": N_("document")}
+#: a phase as a heading, alone and with its months (marked here: `phase_title` translates them)
+PHASE, PHASE_WITH_MONTHS = N_("Phase {n}"), N_("Phase {n} ({period})")
 DOCUMENT_DIMENSIONS = ("municipality", "kind", "activity", "phase")
 CODING_DIMENSIONS = ("coder", "role")
 BY_CHOICES = (*DOCUMENT_DIMENSIONS, *CODING_DIMENSIONS, "attr:NAME")
@@ -108,11 +110,11 @@ def phase_title(phase: int, start: dt.date | None, *, two_lines: bool = False, l
 
     gettext = translator(lang).gettext if lang else _
     if start is None:
-        return gettext("Phase {n}").format(n=phase)
+        return gettext(PHASE).format(n=phase)
     period = format_period(*phase_dates(phase, start), lang=lang)
     if two_lines:
-        return gettext("Phase {n}").format(n=phase) + "\n" + period
-    return gettext("Phase {n} ({period})").format(n=phase, period=period)
+        return gettext(PHASE).format(n=phase) + "\n" + period
+    return gettext(PHASE_WITH_MONTHS).format(n=phase, period=period)
 
 
 def phase_label(label: str, start: dt.date | None, *, two_lines: bool = False, lang: str | None = None) -> str:

@@ -187,9 +187,9 @@ def trend_caption(figure: TrendFigure, _: Labels) -> str:
 
 
 def trend_alt(figure: TrendFigure, _: Labels) -> str:
-    parts = [_("Line chart of the mean rating of {code} on the scale {low} to {high}, per municipality over "
-               "phases {first} to {last}.", code=figure.code, low=figure.scale[0], high=figure.scale[1],
-               first=figure.phases[0], last=figure.phases[-1])]
+    parts = [_("Line chart of the mean rating of {code} on the scale {low} to {high}, per municipality from "
+               "{first} to {last}.", code=figure.code, low=figure.scale[0], high=figure.scale[1],
+               first=_.phase(figure.phases[0], figure.start), last=_.phase(figure.phases[-1], figure.start))]
     for name, means in figure.series:
         present = [m for m in means if m is not None]
         if len(present) >= 2:
