@@ -205,6 +205,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("who is working (default: $FIELDNOTES_CODER, else the project's default coder)"))
     sub = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
 
+    for add in (_project_commands, _codebook_commands, _material_commands, _coding_commands,
+                _document_commands):
+        add(sub, common)
+
+    # --- areas that register their own commands (each module imports only argparse) -----------------
+    import importlib
+
+    for module in AREA_MODULES:
+        importlib.import_module(module).register(sub, common)
+    return parser
+
+
+def _project_commands(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    """init, project, demo, locate, config, backup, restore and db."""
     # --- projects -------------------------------------------------------------------------------
     p = _add(sub, common, "init", "fieldnotes.cli.project_cmds:init", _("create a project"),
              _("Create a project at the newest schema and load a codebook (default: the study's codebook)."),
@@ -260,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add(grp, common, "check", "fieldnotes.cli.project_cmds:db_check",
          _("check the schema matches this version's models and the data is intact"))
 
+
+def _codebook_commands(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    """The codebook group."""
     # --- codebook -------------------------------------------------------------------------------
     grp = _group(sub, common, "codebook", _("list, import, export and compare codebooks"))
     p = _add(grp, common, "list", "fieldnotes.cli.codebook_cmds:list_codes", _("list codes as a tree with counts"))
@@ -310,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code", metavar="CODE")
     p.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
 
+
+def _material_commands(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    """import, docs and show."""
     # --- material ----------------------------------------------------------------------------------
     p = _add(sub, common, "import", "fieldnotes.cli.document_cmds:import_files", _("import files or folders"),
              _("Import field material: .txt .md .docx .odt .rtf .pdf .vtt .srt, and folders of them (recursively).\n"
@@ -336,6 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
              _("print a document's stored text (--json: with its codings and turns)"))
     p.add_argument("document", metavar="DOC", help=_("id (or unique prefix) or exact title"))
 
+
+def _coding_commands(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    """code, uncode, recode, excerpts, memo, undo, redo and log."""
     # --- coding ------------------------------------------------------------------------------------
     C = "fieldnotes.cli.coding_cmds"
     p = _add(sub, common, "code", f"{C}:code", _("code spans of a document"),
@@ -406,6 +429,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exports", action="store_true", help=_("only exports, bundles and key exports"))
     p.add_argument("--limit", type=int, metavar="N")
 
+
+def _document_commands(sub: SubParsers, common: argparse.ArgumentParser) -> None:
+    """edit, new and doc: a document's text and metadata."""
+    C = "fieldnotes.cli.coding_cmds"
     p = _add(sub, common, "edit", f"{C}:edit", _("edit a document's text in $EDITOR; codings follow the text"),
              acts=True)
     p.add_argument("document", metavar="DOC")
@@ -434,13 +461,6 @@ def build_parser() -> argparse.ArgumentParser:
              acts=True)
     p.add_argument("document", metavar="DOC")
     p.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
-
-    # --- areas that register their own commands (each module imports only argparse) -----------------
-    import importlib
-
-    for module in AREA_MODULES:
-        importlib.import_module(module).register(sub, common)
-    return parser
 
 
 #: modules with a `register(sub, common)` that adds an area's commands with `add_command`/`add_group`
