@@ -232,7 +232,6 @@ STILL_DOING_DATABASE_WORK = {
     "tui/screens/cooccurrence.py",
     "tui/screens/documents.py",
     "tui/screens/excerpts.py",
-    "tui/screens/home.py",
     "tui/screens/matrix.py",
     "tui/screens/ratings.py",
     "tui/screens/reader.py",

@@ -225,3 +225,14 @@ def test_participants_and_a_key_file_come_into_the_register_in_one_call_each(pro
         assert isinstance(report, keyfile.ImportReport) and len(report.added) == len(added.entries)
         assert report.refused == []
         assert sorted(e.original for e in register.listing(p)) == sorted(e.original for e in added.entries)
+
+
+def test_home_is_read_in_one_call(project: Path) -> None:
+    from fieldnotes.coding import usecases
+    from fieldnotes.queries.overview import HomeData, home_of
+
+    with opened(project) as p:
+        usecases.code(p, "Åse Kjær", "Teammøde i Fjordby", "Ledelse", usecases.SpanChoice(match="Lederen"))
+        data = home_of(p)
+    assert isinstance(data, HomeData)
+    assert data.counts["documents"] == 2 and data.counts["codings"] == 1

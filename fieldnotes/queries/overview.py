@@ -36,6 +36,12 @@ class HomeData:
     municipalities: list[tuple[str, int]]
 
 
+def home_of(project: Project) -> HomeData:
+    """What Home shows, read in a transaction of its own."""
+    with project.read() as session:
+        return home(project, session)
+
+
 def home(project: Project, session: Session) -> HomeData:
     settings = project.settings(session)
 

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
-from fieldnotes.queries.overview import HomeData, home
+from fieldnotes.queries.overview import HomeData, home_of
 from fieldnotes.tui.i18n import N_, _, format_date, format_number, kind_label, ngettext
 from fieldnotes.tui.screens.back import BackScreen
 from fieldnotes.tui.widgets.footer import Footer
@@ -79,11 +79,7 @@ class HomeScreen(BackScreen):
     def reload(self) -> None:
         app: Any = self.app
 
-        def work() -> HomeData:
-            with app.project.read() as session:
-                return home(app.project, session)
-
-        app.db(work, self.show, group="home", exclusive=True)
+        app.db(lambda: home_of(app.project), self.show, group="home", exclusive=True)
 
     def show(self, data: HomeData) -> None:
         self.query_one("#home-title", Static).update(f"[b]{escape(data.name)}[/b]\n[dim]{escape(data.location)}[/dim]")
