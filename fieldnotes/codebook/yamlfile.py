@@ -213,6 +213,30 @@ def _walk(
     unknown = set(entry) - CODE_KEYS - {"__line__"}
     if unknown:
         raise _Mistake(line, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+    name = _code_name(entry, line)
+    path = f"{parent_path}/{name}" if parent_path else name
+    code_id = _code_id(entry, path, line, seen_ids)
+    spec = CodeSpec(id=code_id, name=name, line=line, position=position, path=path)
+    spec.parent_id = parent.id if parent else None
+    _read_looks(entry, line, spec)
+    for key in TEXT_FIELDS:
+        spec.texts[key] = _text(entry.get(key), line, key)
+    _read_glosses(entry.get("en"), line, spec)
+    _read_scale(entry.get("scale"), line, spec)
+    if "parent" in entry:
+        if parent is not None:
+            raise _Mistake(line, "'parent' is only for top-level codes; nested codes already have one")
+        pending_parents.append((spec, entry["parent"], line))
+    out.append(spec)
+    children = entry.get("children") or []
+    if not isinstance(children, list):
+        raise _Mistake(line, "'children' must be a list")
+    for child_position, child in enumerate(children):
+        _walk(child, spec, path, child_position, out, seen_ids, pending_parents)
+
+
+def _code_name(entry: dict[str, Any], line: int) -> str:
+    """The code's name, held to the rules for names; a '/' would break paths."""
     name = _text(entry.get("name"), line, "name")
     if not name:
         raise _Mistake(line, "a code needs a 'name'")
@@ -222,7 +246,11 @@ def _walk(
         raise _Mistake(line, str(error)) from None
     if "/" in name:
         raise _Mistake(line, f"the code name {name!r} contains '/', which separates names in paths")
-    path = f"{parent_path}/{name}" if parent_path else name
+    return name
+
+
+def _code_id(entry: dict[str, Any], path: str, line: int, seen_ids: dict[uuid.UUID, int]) -> uuid.UUID:
+    """The id given, else one derived from the path; each id once in a file."""
     raw_id = entry.get("id")
     if raw_id is None:
         code_id = derived_id(path)
@@ -234,8 +262,11 @@ def _walk(
     if code_id in seen_ids:
         raise _Mistake(line, f"the id {code_id} is already used by the code on line {seen_ids[code_id]}")
     seen_ids[code_id] = line
-    spec = CodeSpec(id=code_id, name=name, line=line, position=position, path=path)
-    spec.parent_id = parent.id if parent else None
+    return code_id
+
+
+def _read_looks(entry: dict[str, Any], line: int, spec: CodeSpec) -> None:
+    """Colour, shortcut key, and whether the code can be applied or is retired."""
     color = entry.get("color")
     if color is not None:
         if not isinstance(color, str) or not COLOR.match(color):
@@ -253,29 +284,20 @@ def _walk(
             if not isinstance(value, bool):
                 raise _Mistake(line, f"'{flag}' must be true or false")
             setattr(spec, flag, value)
-    for key in TEXT_FIELDS:
-        spec.texts[key] = _text(entry.get(key), line, key)
-    gloss = entry.get("en")
-    if gloss is not None:
-        if not isinstance(gloss, dict):
-            raise _Mistake(line, "'en' must be a mapping of English glosses")
-        bad = set(gloss) - set(GLOSS_FIELDS) - {"__line__"}
-        if bad:
-            raise _Mistake(gloss["__line__"], f"unknown key(s) in 'en': {', '.join(sorted(map(str, bad)))}")
-        spec.glosses["en"] = {
-            key: _text(gloss.get(key), gloss["__line__"], key) for key in GLOSS_FIELDS if gloss.get(key)
-        }
-    _read_scale(entry.get("scale"), line, spec)
-    if "parent" in entry:
-        if parent is not None:
-            raise _Mistake(line, "'parent' is only for top-level codes; nested codes already have one")
-        pending_parents.append((spec, entry["parent"], line))
-    out.append(spec)
-    children = entry.get("children") or []
-    if not isinstance(children, list):
-        raise _Mistake(line, "'children' must be a list")
-    for child_position, child in enumerate(children):
-        _walk(child, spec, path, child_position, out, seen_ids, pending_parents)
+
+
+def _read_glosses(gloss: Any, line: int, spec: CodeSpec) -> None:
+    """The English glosses under 'en'."""
+    if gloss is None:
+        return
+    if not isinstance(gloss, dict):
+        raise _Mistake(line, "'en' must be a mapping of English glosses")
+    bad = set(gloss) - set(GLOSS_FIELDS) - {"__line__"}
+    if bad:
+        raise _Mistake(gloss["__line__"], f"unknown key(s) in 'en': {', '.join(sorted(map(str, bad)))}")
+    spec.glosses["en"] = {
+        key: _text(gloss.get(key), gloss["__line__"], key) for key in GLOSS_FIELDS if gloss.get(key)
+    }
 
 
 def _read_scale(scale: Any, line: int, spec: CodeSpec) -> None:
