@@ -8,7 +8,6 @@ every request the page makes, so a request that leaves the page would be seen (a
 from __future__ import annotations
 
 import re
-
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
