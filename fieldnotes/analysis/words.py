@@ -121,6 +121,36 @@ def _has_coding_filter(filters: Filters) -> bool:
     return bool(filters.codes or filters.coders or filters.rating is not None or filters.contains)
 
 
+def _coded_spans(session: Session, filters: Filters) -> dict[Any, list[tuple[int, int]]] | None:
+    """With a filter on codings: each document's coded stretches, merged; else None (whole documents)."""
+    if not _has_coding_filter(filters):
+        return None
+    scope = load(session, filters, ("document", "start", "end"))
+    grouped: dict[Any, list[tuple[int, int]]] = defaultdict(list)
+    for key, start, end in scope.rows:
+        grouped[key].append((start, end))
+    return {key: _merge(spans) for key, spans in grouped.items()}
+
+
+def _turns_of(session: Session, keys: dict[Any, Any]) -> dict[Any, list[tuple[int, int, str]]]:
+    turns: dict[Any, list[tuple[int, int, str]]] = defaultdict(list)
+    for key, start, end, speaker in fetch_plain(session, select(raw(SpeakerTurn.document_id), SpeakerTurn.start,
+                                                                SpeakerTurn.end, SpeakerTurn.speaker)):
+        if key in keys:
+            turns[key].append((start, end, speaker))
+    return turns
+
+
+def _labelled(segments: list[tuple[int, int, str]], dimension: cols.Dimension | None, doc_label: tuple[str, ...],
+              roles_seen: set[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """A document's segments with the columns each falls in: its speaker's role, the document's column, or all."""
+    if dimension is not None and dimension.name == "role":
+        roles_seen.update(role for _start, _end, role in segments)
+        return [(start, end, (role,)) for start, end, role in segments]
+    labels = doc_label if dimension is not None else (ALL,)
+    return [(start, end, labels) for start, end, _role in segments]
+
+
 def _reading(session: Session, filters: Filters, dimension: cols.Dimension | None,
              roles: list[str] | None) -> tuple[list[_Text], list[str]]:
     """The documents to read, each with its segments and the columns they fall in, and the column order."""
@@ -129,13 +159,8 @@ def _reading(session: Session, filters: Filters, dimension: cols.Dimension | Non
                            hint=_("use --coder X to read only the excerpts one coder has coded"))
     docs = document_ids(session, filters)
     keys = document_keys(session, docs)
-    coded: dict[Any, list[tuple[int, int]]] | None = None
-    if _has_coding_filter(filters):
-        scope = load(session, filters, ("document", "start", "end"))
-        grouped: dict[Any, list[tuple[int, int]]] = defaultdict(list)
-        for key, start, end in scope.rows:
-            grouped[key].append((start, end))
-        coded = {key: _merge(spans) for key, spans in grouped.items()}
+    coded = _coded_spans(session, filters)
+    if coded is not None:
         keys = {key: value for key, value in keys.items() if key in coded}
     doc_labels: dict[Any, tuple[str, ...]] = {}
     order: list[str] = [ALL]
@@ -144,11 +169,7 @@ def _reading(session: Session, filters: Filters, dimension: cols.Dimension | Non
         doc_labels, order = columns.labels, columns.order
     speakers = {key: mapping for key, mapping in session.connection().execute(select(raw(Document.id),
                                                                                      Document.speakers))}
-    turns: dict[Any, list[tuple[int, int, str]]] = defaultdict(list)
-    for key, start, end, speaker in fetch_plain(session, select(raw(SpeakerTurn.document_id), SpeakerTurn.start,
-                                                                SpeakerTurn.end, SpeakerTurn.speaker)):
-        if key in keys:
-            turns[key].append((start, end, speaker))
+    turns = _turns_of(session, keys)
     wanted_roles = {r.casefold() for r in roles} if roles else None
     texts: list[_Text] = []
     roles_seen: set[str] = set()
@@ -163,15 +184,7 @@ def _reading(session: Session, filters: Filters, dimension: cols.Dimension | Non
         if coded is not None:
             segments = _intersect(segments, coded.get(key, []))
         item = _Text(key, keys[key], title, text)
-        for start, end, role in segments:
-            if dimension is not None and dimension.name == "role":
-                labels: tuple[str, ...] = (role,)
-                roles_seen.add(role)
-            elif dimension is not None:
-                labels = doc_labels.get(key, (cols.NONE,))
-            else:
-                labels = (ALL,)
-            item.segments.append((start, end, labels))
+        item.segments.extend(_labelled(segments, dimension, doc_labels.get(key, (cols.NONE,)), roles_seen))
         texts.append(item)
     if dimension is not None and dimension.name == "role":
         order = cols.ordered(dimension, roles_seen)
