@@ -208,9 +208,8 @@ def canonical_key(key: Any) -> str:
     return KEY_ALIASES.get(folded, text)
 
 
-def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
-    """Rows of a manifest CSV keyed by file name as written (and by bare file name). Comma or semicolon
-    separated; the first row names the columns, one of them 'file'."""
+def _manifest_rows(path: Path) -> list[dict[str | Any, Any]]:
+    """The rows of a manifest CSV, comma, semicolon or tab separated, in whatever encoding it was saved."""
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -227,6 +226,34 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
     if not rows:
         raise InvalidInput(_("{path}: the manifest has no rows")
                            .format(path=path), hint=_("add one row per file under a header row"))
+    return rows
+
+
+def _manifest_meta(row: dict[str | Any, Any], key_column: str, line: int) -> dict[str, Any]:
+    """One row's metadata: the known keys, and every other column as a document attribute."""
+    meta: dict[str, Any] = {}
+    attributes: dict[str, Any] = {}
+    for column, value in row.items():
+        if column is None or column == key_column or value is None or not str(value).strip():
+            continue
+        key = canonical_key(column)
+        value = str(value).strip()
+        if key in ("municipality", "participants"):
+            meta[key] = [v.strip() for v in value.split(";") if v.strip()]
+        elif key in META_KEYS and key not in ("attributes", "speakers", "cases"):
+            meta[key] = value
+        else:
+            attributes[str(column).strip()] = value
+    if attributes:
+        meta["attributes"] = attributes
+    meta["__line__"] = line
+    return meta
+
+
+def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    """Rows of a manifest CSV keyed by file name as written (and by bare file name). Comma or semicolon
+    separated; the first row names the columns, one of them 'file'."""
+    rows = _manifest_rows(path)
     columns = {str(c).strip().casefold(): c for c in rows[0] if c is not None}
     key_column = next((columns[c] for c in ("file", "filename", "path", "fil", "filnavn") if c in columns), None)
     if key_column is None:
@@ -238,22 +265,7 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
         if not name:
             raise InvalidInput(_("{path}, line {line}: the row has no file name")
                                .format(path=path, line=line), hint=_("fill in the 'file' column"))
-        meta: dict[str, Any] = {}
-        attributes: dict[str, Any] = {}
-        for column, value in row.items():
-            if column is None or column == key_column or value is None or not str(value).strip():
-                continue
-            key = canonical_key(column)
-            value = str(value).strip()
-            if key in ("municipality", "participants"):
-                meta[key] = [v.strip() for v in value.split(";") if v.strip()]
-            elif key in META_KEYS and key not in ("attributes", "speakers", "cases"):
-                meta[key] = value
-            else:
-                attributes[str(column).strip()] = value
-        if attributes:
-            meta["attributes"] = attributes
-        meta["__line__"] = line
+        meta = _manifest_meta(row, key_column, line)
         out[name.replace("\\", "/")] = meta
         out.setdefault(Path(name.replace("\\", "/")).name, meta)
     return out
