@@ -446,33 +446,52 @@ class _Repair:
         if self.near_depth is not None and self.depth == self.near_depth:
             self.near_depth = None
 
+    def negated(self, lex: _Lexeme) -> None:
+        """"-word": NOT word (after something it can negate)."""
+        if self.fixed and self.fixed[-1].kind != "op":
+            self.fixed.append(_Lexeme("op", "NOT"))
+        self.fixed.append(_Lexeme("word", lex.text[1:], lex.prefix))
+
+    def near(self, lex: _Lexeme) -> None:
+        """NEAR, unless already inside one."""
+        if self.near_depth is None:
+            self.fixed.append(lex)
+            self.near_depth = self.depth
+
+    def open(self, lex: _Lexeme) -> None:
+        """A "(": a group, except a nested one inside NEAR."""
+        if self.near_depth is None or self.depth == self.near_depth:
+            self.fixed.append(lex)
+            self.depth += 1
+
+    def comma(self, lex: _Lexeme, following: _Lexeme | None) -> None:
+        """A comma only before NEAR's distance."""
+        if self.near_depth is not None and following is not None and following.kind == "word" \
+                and following.text.isdigit():
+            self.fixed.append(lex)
+
+    def operator(self, lex: _Lexeme) -> None:
+        """AND, OR, NOT only after something they can join, and never inside NEAR."""
+        if self.near_depth is None and self.fixed and self.fixed[-1].kind not in ("op", "lparen"):
+            self.fixed.append(lex)
+
     def run(self, lexemes: list[_Lexeme]) -> list[_Lexeme]:
         fixed = self.fixed
         for index, lex in enumerate(lexemes):
             if lex.kind == "quoted":
                 fixed.append(_Lexeme("quoted", lex.text, lex.prefix, True))
             elif lex.kind == "word" and lex.text.startswith("-") and len(lex.text) > 1:
-                if fixed and fixed[-1].kind != "op":
-                    fixed.append(_Lexeme("op", "NOT"))
-                fixed.append(_Lexeme("word", lex.text[1:], lex.prefix))
+                self.negated(lex)
             elif lex.kind == "near":
-                if self.near_depth is None:
-                    fixed.append(lex)
-                    self.near_depth = self.depth
+                self.near(lex)
             elif lex.kind == "lparen":
-                if self.near_depth is None or self.depth == self.near_depth:
-                    fixed.append(lex)
-                    self.depth += 1
+                self.open(lex)
             elif lex.kind == "rparen":
                 self.close(lex)
             elif lex.kind == "comma":
-                following = lexemes[index + 1] if index + 1 < len(lexemes) else None
-                if self.near_depth is not None and following is not None and following.kind == "word" \
-                        and following.text.isdigit():
-                    fixed.append(lex)
+                self.comma(lex, lexemes[index + 1] if index + 1 < len(lexemes) else None)
             elif lex.kind == "op":
-                if self.near_depth is None and fixed and fixed[-1].kind not in ("op", "lparen"):
-                    fixed.append(lex)
+                self.operator(lex)
             else:
                 fixed.append(lex)
         while self.depth:
