@@ -229,7 +229,6 @@ STILL_DOING_DATABASE_WORK = {
     "tui/app.py",
     "tui/changes.py",
     "tui/screens/codebook.py",
-    "tui/screens/cooccurrence.py",
     "tui/screens/documents.py",
     "tui/screens/excerpts.py",
     "tui/screens/matrix.py",
@@ -237,7 +236,6 @@ STILL_DOING_DATABASE_WORK = {
     "tui/screens/reader.py",
     "tui/screens/search.py",
     "tui/screens/timeline.py",
-    "tui/screens/words.py",
 }
 
 

@@ -236,3 +236,24 @@ def test_home_is_read_in_one_call(project: Path) -> None:
         data = home_of(p)
     assert isinstance(data, HomeData)
     assert data.counts["documents"] == 2 and data.counts["codings"] == 1
+
+
+def test_words_and_cooccurrence_are_read_in_one_call_each(project: Path) -> None:
+    from fieldnotes.analysis.cooccurrence import Cooccurrence, cooccurrence_in, pair_excerpts_in
+    from fieldnotes.analysis.words import kwic_in, words_in
+    from fieldnotes.coding import usecases
+
+    title = "Interview med sagsbehandler"
+    with opened(project) as p:
+        usecases.code(p, ANNA, title, "Kollegial sparring", usecases.SpanChoice(match="sparring på de svære sager"))
+        usecases.code(p, ANNA, title, "Ledelse", usecases.SpanChoice(match="Lederen er med, og vi får sparring"))
+        table = words_in(p, None, None, limit=50)
+        assert any("teamet" in [w.word for w in column.words] for column in table.columns)
+        found = kwic_in(p, None, "teamet")
+        assert len(found) == 2 and all(c.word.casefold() == "teamet" for c in found)
+        meeting = cooccurrence_in(p, None, "overlap")
+        assert isinstance(meeting, Cooccurrence) and meeting.pairs
+        pair = meeting.pairs[0]
+        assert {pair.code_a_path, pair.code_b_path} == {"Sparringskultur og ledelse/Kollegial sparring",
+                                                       "Sparringskultur og ledelse/Ledelse"}
+        assert len(pair_excerpts_in(p, None, "overlap", pair.code_a, pair.code_b)) == 2

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate, chain, combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import exists, select
@@ -45,6 +45,9 @@ from fieldnotes.db.models import Document, SpeakerTurn
 from fieldnotes.errors import InvalidInput
 from fieldnotes.queries.filters import Filters
 from fieldnotes.translations import _
+
+if TYPE_CHECKING:
+    from fieldnotes.project.opening import Project
 
 WITHIN = ("overlap", "turn", "paragraph")
 
@@ -388,3 +391,16 @@ def pair_excerpts(session: Session, filters: Filters | None, within: str, code_a
     narrowed = dataclasses.replace(filters, codes=[str(tree.resolve(str(code_a)).id),
                                                    str(tree.resolve(str(code_b)).id)], descendants=False)
     return [e for e in excerpts(session, narrowed, context=context, tree=tree) if uuid.UUID(e.id) in ids]
+
+
+def cooccurrence_in(project: Project, filters: Filters | None = None, within: str = "overlap") -> Cooccurrence:
+    """`cooccurrence` of a project, read in a transaction of its own (the app's Co-occurrence screen)."""
+    with project.read() as session:
+        return cooccurrence(session, filters, within)
+
+
+def pair_excerpts_in(project: Project, filters: Filters | None, within: str, code_a: str | uuid.UUID,
+                     code_b: str | uuid.UUID, *, context: str | int | None = None) -> list[Any]:
+    """`pair_excerpts` of a project, read in a transaction of its own."""
+    with project.read() as session:
+        return pair_excerpts(session, filters, within, code_a, code_b, context=context)

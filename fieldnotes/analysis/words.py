@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,6 +49,9 @@ from fieldnotes.documents.store import municipalities_by_document
 from fieldnotes.errors import InvalidInput
 from fieldnotes.queries.filters import Filters, document_ids
 from fieldnotes.translations import _
+
+if TYPE_CHECKING:
+    from fieldnotes.project.opening import Project
 
 TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_da.txt")
@@ -440,3 +443,16 @@ def _occurrences(item: _Text, matches: Any) -> Iterator[tuple[int, int, int, int
 
 def _flat(text: str) -> str:
     return " ".join(text.split("\n"))
+
+
+def words_in(project: Project, filters: Filters | None = None, by: str | cols.Dimension | None = None, *,
+             keyness: bool = False, limit: int = 30, no_names: bool = False) -> WordTable:
+    """`words` of a project, read in a transaction of its own (the app's Words screen)."""
+    with project.read() as session:
+        return words(session, filters, by, keyness=keyness, limit=limit, no_names=no_names)
+
+
+def kwic_in(project: Project, filters: Filters | None, word: str) -> list[Concordance]:
+    """`kwic` of a project, read in a transaction of its own."""
+    with project.read() as session:
+        return kwic(session, filters, word)

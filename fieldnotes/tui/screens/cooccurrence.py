@@ -82,10 +82,9 @@ class CooccurrenceScreen(BackScreen):
         within = self.within
 
         def work() -> Any:
-            from fieldnotes.analysis.cooccurrence import cooccurrence
+            from fieldnotes.analysis.cooccurrence import cooccurrence_in
 
-            with app.project.read() as session:
-                return cooccurrence(session, Filters(), within)
+            return cooccurrence_in(app.project, Filters(), within)
 
         app.db(work, self.show, group="cooccurrence", exclusive=True)
 
@@ -232,10 +231,9 @@ class CooccurrenceScreen(BackScreen):
         within = self.data.within if self.data is not None else self.within
 
         def work() -> list[Any]:
-            from fieldnotes.analysis.cooccurrence import pair_excerpts
+            from fieldnotes.analysis.cooccurrence import pair_excerpts_in
 
-            with app.project.read() as session:
-                return pair_excerpts(session, Filters(), within, pair.code_a, pair.code_b, context="sentence")
+            return pair_excerpts_in(app.project, Filters(), within, pair.code_a, pair.code_b, context="sentence")
 
         def done(found: list[Any]) -> None:
             from fieldnotes.tui.screens.matrix import MatrixCellScreen

@@ -109,11 +109,10 @@ class WordsScreen(BackScreen):
         by, no_names = self.by, self.no_names
 
         def work() -> WordsData:
-            from fieldnotes.analysis.words import words
+            from fieldnotes.analysis.words import words_in
 
             extra: dict[str, Any] = {"no_names": True} if no_names and _supports_no_names() else {}
-            with app.project.read() as session:
-                table = words(session, Filters(), by, keyness=True, limit=LIMIT, **extra)
+            table = words_in(app.project, Filters(), by, keyness=True, limit=LIMIT, **extra)
             return WordsData(by, table, bool(extra))
 
         app.db(work, self.show, group="words", exclusive=True)
@@ -229,10 +228,9 @@ class WordsScreen(BackScreen):
         app: Any = self.app
 
         def work() -> list[Any]:
-            from fieldnotes.analysis.words import kwic
+            from fieldnotes.analysis.words import kwic_in
 
-            with app.project.read() as session:
-                return kwic(session, filters, word)
+            return kwic_in(app.project, filters, word)
 
         app.db(work, lambda found: self.app.push_screen(KwicScreen(word, where, found)), group="words-kwic")
 
