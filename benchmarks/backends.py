@@ -105,7 +105,7 @@ class Server(Files):
         with create_project(url, empty=True, coder="Server") as project:
             assert merge(project, tier_file, coder_name="Server").identity_adopted
         self.move_ms = (time.perf_counter() - began) * 1000
-        for backup in server_backups(url):  # of the empty project, made before the move
+        for backup in server_backups(url):  # of the empty project, if the normal merge made one (--move-by merge)
             backup.unlink()
         self.execute("VACUUM ANALYZE", database=self.database(url))
         print(f"moved {tier_file.name} onto the server in {self.move_ms / 1000:.1f} s", file=sys.stderr, flush=True)
