@@ -162,11 +162,20 @@ class Said:
 
     template: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    plural: str | None = None  # the template for a count (`values["n"]` or `["count"]`) other than 1 (`said_n`)
 
     def render(self, translate: bool = True) -> str:
         values = {key: value.render(translate) if isinstance(value, Said) else value
                   for key, value in self.values.items()}
-        text = _(self.template) if translate else self.template
+        if self.plural is not None:
+            n = values["n"] if "n" in values else values.get("count", 1)
+            count = n if isinstance(n, int) else 1
+            if translate:
+                text = ngettext(self.template, self.plural, count)
+            else:
+                text = self.template if count == 1 else self.plural
+        else:
+            text = _(self.template) if translate else self.template
         try:
             return text.format(**values)
         except (KeyError, IndexError, ValueError):  # a damaged template in stored data: show it as written
@@ -176,7 +185,8 @@ class Said:
         return self.render(translate=False)
 
     def as_json(self) -> dict[str, Any]:
-        return {"text": self.template, "values": {k: _json_value(v) for k, v in self.values.items()}}
+        out = {"text": self.template, "values": {k: _json_value(v) for k, v in self.values.items()}}
+        return out | ({"plural": self.plural} if self.plural is not None else {})
 
 
 class _Keep(dict[str, Any]):
@@ -188,6 +198,12 @@ def said(template: str, **values: Any) -> Said:
     """A message to show later in the reader's language: `said("coded {code}", code=name)`. Values may be
     text, numbers, or other `Said` messages (an undo says what it undid)."""
     return Said(template, values)
+
+
+def said_n(one: str, many: str, n: int, *, count_as: str = "n", **values: Any) -> Said:
+    """`said()` with a count: `said_n("{n} code", "{n} codes", n)` takes `ngettext`'s form for `n`. The count is
+    the value `n`, or `count` (`count_as="count"`, to share a message the app already has)."""
+    return Said(one, {count_as: n, **values}, many)
 
 
 def _json_value(value: Any) -> Any:
@@ -204,7 +220,9 @@ def from_json(data: Any) -> Said | None:
         return None
     values = data.get("values")
     values = values if isinstance(values, dict) else {}
-    return Said(data["text"], {k: (from_json(v) or v) if isinstance(v, dict) else v for k, v in values.items()})
+    plural = data.get("plural")
+    return Said(data["text"], {k: (from_json(v) or v) if isinstance(v, dict) else v for k, v in values.items()},
+                plural if isinstance(plural, str) else None)
 
 
 # --- numbers and dates ---------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ Message = str | tuple[str, str]
 
 def extracted() -> dict[tuple[Message, str | None], list[tuple[str, int]]]:
     """Every literal passed to _(), N_() or said(), including those inside f-strings (which Babel skips),
-    every pgettext(context, message) and every ngettext(one, many, n) (its message is the pair), keyed
+    every pgettext(context, message) and every ngettext(one, many, n) and said_n(one, many, n) (the pair), keyed
     by (message, context)."""
     found: dict[tuple[Message, str | None], list[tuple[str, int]]] = {}
     for folder in SOURCES:
@@ -43,7 +43,7 @@ def extracted() -> dict[tuple[Message, str | None], list[tuple[str, int]]]:
                 key: tuple[Message, str | None] | None = None
                 if node.func.id in ("_", "N_", "said") and args and args[0]:
                     key = (args[0], None)
-                elif node.func.id == "ngettext" and len(args) >= 2 and args[0] and args[1]:
+                elif node.func.id in ("ngettext", "said_n") and len(args) >= 2 and args[0] and args[1]:
                     key = ((args[0], args[1]), None)
                 elif node.func.id in ("pgettext", "NP_") and len(args) == 2 and args[0] and args[1]:
                     key = (args[1], args[0])

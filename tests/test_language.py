@@ -19,7 +19,7 @@ from tests.helpers import ok, run
 ROOT = Path(__file__).resolve().parent.parent / "fieldnotes"
 
 # --- the catalog function everywhere ------------------------------------------------------------------
-WRAPPERS = {"_", "N_", "NP_", "pgettext", "ngettext", "said"}
+WRAPPERS = {"_", "N_", "NP_", "pgettext", "ngettext", "said", "said_n"}
 #: literals that are not language: a format of numbers, marks and names that read the same in both languages
 ALLOWED = {"fieldnotes", "Dansk", "English", "Sprog / Language", "REFI-QDA", "G2",
            "usage: python -m fieldnotes.db.migrate revision MESSAGE"}  # a developer's tool, not the interface

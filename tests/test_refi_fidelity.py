@@ -238,7 +238,7 @@ def test_same_guid_other_text_is_a_conflict_and_the_files_text_is_kept(tmp_path:
     db = empty_project(tmp_path)
     import_json(db, first.path)
     result = run("--db", db, "exchange", "import", second.path)
-    assert result.code == 0 and "1 conflict(s) with the project" in result.out.splitlines()[0]
+    assert result.code == 0 and "1 conflict with the project" in result.out.splitlines()[0]
     assert "conflict on document: Interview med Mette" in result.out
     summary = import_json(db, second.path, "--dry-run")
     conflicts = summary["report"]["conflicts"]

@@ -163,7 +163,7 @@ def test_the_atlas_reference_project_reports_what_it_dropped(tmp_path: Path) -> 
     missing = {d["name"] for d in report["dropped"] if d["kind"] == "source file"}
     assert "Mabel.txt" in missing and "Simon.docx" in missing
     pdf = next(d for d in report["dropped"] if d["name"].startswith("Pay de Lim"))
-    assert "6 selection(s) with 6 coding(s)" in pdf["reason"]
+    assert "6 selections with 6 codings" in pdf["reason"]
     graph = next(d for d in report["dropped"] if d["kind"] == "graph")
     assert graph["name"] == "Netzwerk" and "3 nodes, 2 edges" in graph["reason"]
     assert report["taken"]["codes"] == 14 and report["taken"]["memos"] == 2 and report["taken"]["documents"] == 0
@@ -182,7 +182,7 @@ def test_importing_twice_matches_instead_of_duplicating(tmp_path: Path) -> None:
     import_file(db, built.path)
     before = snapshot(db)
     again = import_file(db, built.path)
-    assert again["title"].endswith("nothing new; 1 item(s) dropped")
+    assert again["title"].endswith("nothing new; 1 item dropped")
     assert again["report"]["matched"]["codings"] == 4 and again["report"]["matched"]["documents"] == 1
     assert snapshot(db) == before
 

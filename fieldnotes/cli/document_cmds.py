@@ -97,6 +97,8 @@ def import_files(ctx: Context) -> int:
 
 def _report_table(report: dict[str, Any], *, failed: bool) -> list[str]:
     """The lines of the failed files (`failed`), or of the others and the summary."""
+    from fieldnotes.refi.report import local
+
     lines = []
     symbol = {"imported": "+", "skipped": "=", "failed": "!"}
     shown = {"imported": _("imported"), "skipped": _("skipped"), "failed": _("failed")}
@@ -104,10 +106,10 @@ def _report_table(report: dict[str, Any], *, failed: bool) -> list[str]:
     for row in report["files"]:
         if (row["status"] == "failed") != failed:
             continue
-        detail = row["reason"] or (row["document_title"] or "")
+        detail = local(row["reason"] or (row["document_title"] or ""))  # a REFI-QDA import's title and notes
         lines.append(f"{symbol[row['status']]} {shown[row['status']]:<{width}} {row['file']}  {detail}")
         for note in row["notes"]:
-            lines.append(_("           note: {note}").format(note=note))
+            lines.append(_("           note: {note}").format(note=local(note)))
     if failed:
         return lines
     lines.append(_("{imported} imported, {skipped} skipped, {failed} failed").format(

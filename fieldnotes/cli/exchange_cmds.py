@@ -47,6 +47,7 @@ def export_qdc(ctx: Context) -> int:
 def import_file(ctx: Context) -> int:
     """Reads ctx.args: file (or paths, a list, from `fieldnotes import`), positions, dry_run."""
     from fieldnotes.refi.loading import import_exchange_file
+    from fieldnotes.refi.report import local
 
     args = ctx.args
     files = [args.file] if getattr(args, "file", None) else list(getattr(args, "paths", []) or [])
@@ -61,6 +62,6 @@ def import_file(ctx: Context) -> int:
                                        positions=getattr(args, "positions", None) or "auto",
                                        dry_run=bool(getattr(args, "dry_run", False)))
         results.append(summary)
-        lines += [summary["title"], *summary["notes"]]
+        lines += [local(line) for line in (summary["title"], *summary["notes"])]  # JSON keeps the English
     ctx.emit(results[0] if len(results) == 1 else results, lines)
     return 0

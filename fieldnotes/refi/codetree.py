@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fieldnotes.refi import identity
 from fieldnotes.refi.descriptions import CodeEntry, parse_code_description
 from fieldnotes.refi.model import RefiCode
+from fieldnotes.translations import Said, said
 
 FLAT_SEPARATOR = "::"
 
@@ -33,16 +34,16 @@ class PlannedCode:
     children: list[PlannedCode] = field(default_factory=list)
 
 
-def _clean_name(name: str, converted: list[tuple[str, str]]) -> str:
+def _clean_name(name: str, converted: list[tuple[str, Said]]) -> str:
     cleaned = " ".join(name.split()) or "Unnamed code"
     if "/" in cleaned:
         fixed = cleaned.replace("/", "∕")
-        converted.append((cleaned, f"'/' separates our paths; the name became {fixed!r}"))
+        converted.append((cleaned, said("'/' separates our paths; the name became {name!r}", name=fixed)))
         cleaned = fixed
     return cleaned
 
 
-def _planned(code: RefiCode, converted: list[tuple[str, str]]) -> PlannedCode:
+def _planned(code: RefiCode, converted: list[tuple[str, Said]]) -> PlannedCode:
     return PlannedCode(guid=code.guid, name=_clean_name(code.name, converted) if FLAT_SEPARATOR not in code.name
                        else code.name, parent=None, codable=code.codable, color=code.color,
                        entry=parse_code_description(code.description), line=code.line,
@@ -50,7 +51,7 @@ def _planned(code: RefiCode, converted: list[tuple[str, str]]) -> PlannedCode:
                        children=[_planned(child, converted) for child in code.children])
 
 
-def plan(roots: list[RefiCode], converted: list[tuple[str, str]]) -> list[PlannedCode]:
+def plan(roots: list[RefiCode], converted: list[tuple[str, Said]]) -> list[PlannedCode]:
     """Every code, parents before children, with parent ids, positions and paths set."""
     tops = [_planned(code, converted) for code in roots]
     by_path: dict[str, PlannedCode] = {}
@@ -74,7 +75,7 @@ def plan(roots: list[RefiCode], converted: list[tuple[str, str]]) -> list[Planne
                 found = PlannedCode(guid=identity.derived("code-group", key), name=part, parent=None, codable=False,
                                     color=code.color, entry=CodeEntry(), synthesised=True)
                 by_path[key] = found
-                converted.append((part, "a category was added to hold the flat code names under it"))
+                converted.append((part, said("a category was added to hold the flat code names under it")))
             if not any(placed is found for placed in siblings):
                 siblings.append(found)
             siblings = found.children
@@ -87,14 +88,14 @@ def plan(roots: list[RefiCode], converted: list[tuple[str, str]]) -> list[Planne
         else:
             siblings.append(code)
         by_path[full] = code
-        converted.append((flat, f"the flat code name became {'/'.join(parts)}"))
+        converted.append((flat, said("the flat code name became {path}", path="/".join(parts))))
     out: list[PlannedCode] = []
     _finish(ordered_tops, None, "", out, converted)
     return out
 
 
 def _finish(siblings: list[PlannedCode], parent: PlannedCode | None, parent_path: str, out: list[PlannedCode],
-            converted: list[tuple[str, str]]) -> None:
+            converted: list[tuple[str, Said]]) -> None:
     names: set[str] = set()
     for position, code in enumerate(siblings):
         base, number = code.name, 1
@@ -102,8 +103,9 @@ def _finish(siblings: list[PlannedCode], parent: PlannedCode | None, parent_path
             number += 1
             code.name = f"{base} ({number})"
         if number > 1:
-            converted.append((base, f"a second code of this name under {parent_path or 'the top level'} became "
-                                    f"{code.name!r}"))
+            where = said("{path}", path=parent_path) if parent_path else said("the top level")
+            converted.append((base, said("a second code of this name under {where} became {name!r}", where=where,
+                                         name=code.name)))
         names.add(code.name.casefold())
         code.parent = parent.guid if parent else None
         code.position = position

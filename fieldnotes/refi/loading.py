@@ -70,7 +70,7 @@ from fieldnotes.refi.model import RefiCode, RefiCoding, RefiFile, RefiSelection,
 from fieldnotes.refi.positions import UNIT_NAMES, UNITS, Landing, PositionMap, unit_for_origin, unit_short
 from fieldnotes.refi.reader import read_exchange
 from fieldnotes.refi.report import ImportReport
-from fieldnotes.translations import LANGUAGES, _, said
+from fieldnotes.translations import LANGUAGES, Said, _, said, said_n
 
 OUR_ORIGIN = "fieldnotes"
 SET_CASE_TYPE = "group"
@@ -202,8 +202,8 @@ class _Importer:
         self.ext = extension.read(refi.extension) if self.trusted else extension.Extension()
         report.warnings.extend(self.ext.problems)
         if refi.extension is not None and not self.trusted:
-            report.warnings.append(f"the file holds {extension.MEMBER}, but it was written by {refi.origin!r}, not by "
-                                   "fieldnotes; it was not read")
+            report.warnings.append(said("the file holds {member}, but it was written by {origin!r}, not by fieldnotes; "
+                                        "it was not read", member=extension.MEMBER, origin=refi.origin))
         self.users = {user.guid: user.name or f"REFI user {str(user.guid)[:8]}" for user in refi.users}
         self.user_coders: dict[uuid.UUID, uuid.UUID] = {}
         self.coder_names: dict[uuid.UUID, str] = dict(session.execute(select(Coder.id, Coder.name)).all())
@@ -312,11 +312,13 @@ class _Importer:
                     self.report.matched["coders"] += 1
                 if own is not None and coder.refi_guid is None:
                     coder.refi_guid = own
-                    self.report.convert("coder", coder.name, f"the file's user GUID {identity.to_guid(own)} was "
-                                                             "stored beside the coder, for exports back to that tool")
+                    self.report.convert("coder", coder.name, said(
+                        "the file's user GUID {guid} was stored beside the coder, for exports back to that tool",
+                        guid=identity.to_guid(own)))
                 elif own is not None and coder.refi_guid != own:
-                    self.report.convert("coder", coder.name, f"the file's user {identity.to_guid(own)} was read "
-                                                             "as this coder, who keeps the user GUID stored before")
+                    self.report.convert("coder", coder.name, said(
+                        "the file's user {guid} was read as this coder, who keeps the user GUID stored before",
+                        guid=identity.to_guid(own)))
             seen.add(cid)
             self.user_coders[guid] = cid
             self.coder_names[cid] = coder.name
@@ -352,9 +354,12 @@ class _Importer:
         self.import_project()
         self.report_media()
         if self.credited:
-            self.report.convert("coding", f"{self.credited} coding(s)",
-                                "they named no known author; they are credited to "
-                                f"{self.coder_names.get(self.coder_id, 'the importing coder')}")
+            coder = self.coder_names.get(self.coder_id)
+            credited = said_n("{count} coding", "{count} codings", self.credited, count_as="count")
+            self.report.convert("coding", credited,
+                                said_n("it named no known author; it is credited to {coder}",
+                                       "they named no known author; they are credited to {coder}", self.credited,
+                                       coder=coder if coder else said("the importing coder")))
         self.finish()
 
     # --- codes ---------------------------------------------------------------------------------
@@ -367,10 +372,10 @@ class _Importer:
         return found
 
     def import_codes(self) -> None:
-        converted: list[tuple[str, str]] = []
+        converted: list[tuple[str, Said]] = []
         planned = codetree.plan(self.refi.codes, converted)
         for name, what in converted:
-            self.report.convert("code", name, what)
+            self.report.convert("code", name, what)  # a Said
         existing = {code.id: code for code in self.session.scalars(select(Code))}
         tree = CodeTree.load(self.session)
         self.paths = {code_id: tree.path(code_id) for code_id in existing}
@@ -392,18 +397,18 @@ class _Importer:
             if same_path is not None:
                 self.code_ids[plan.guid] = same_path
                 self.report.matched["codes"] += 1
-                self.report.convert("code", path, "it has another id in the file; it was matched by its path")
+                self.report.convert("code", path, said("it has another id in the file; it was matched by its path"))
                 continue
             entry = plan.entry
             codable = plan.codable
             if not codable and plan.guid in coded:
                 codable = True
-                self.report.convert("code", path, "a category in the file, but it carries codings there; it was "
-                                                  "made a code")
+                self.report.convert("code", path, said("a category in the file, but it carries codings there; "
+                                                       "it was made a code"))
             shortcut = entry.shortcut
             if shortcut and shortcut in shortcuts:
-                self.report.warnings.append(f"the shortcut {shortcut!r} of {path} is taken in this project; "
-                                            "it was left out")
+                self.report.warnings.append(said("the shortcut {shortcut!r} of {path} is taken in this project; "
+                                                 "it was left out", shortcut=shortcut, path=path))
                 shortcut = None
             if shortcut:
                 shortcuts.add(shortcut)
@@ -441,7 +446,10 @@ class _Importer:
 
     def raw_text(self, text: RefiText) -> str | None:
         codings = len(text.codings) + sum(len(s.codings) for s in text.selections)
-        lost = f"; its {len(text.selections)} selection(s) with {codings} coding(s) were not imported" \
+        lost = said_n("; its {selections} with {codings} was not imported",
+                      "; its {selections} with {codings} were not imported", len(text.selections),
+                      selections=said_n("{n} selection", "{n} selections", len(text.selections)),
+                      codings=said_n("{count} coding", "{count} codings", codings, count_as="count")) \
             if text.selections or codings else ""
         if text.content is not None:
             return text.content
@@ -450,14 +458,15 @@ class _Importer:
             if reference in self.reported_missing and not lost:
                 return None  # a transcript sharing the file of a source already reported
             self.reported_missing.add(reference)
-            why = self.refi.missing_files.get(reference, "it is not in the archive")
+            why = self.refi.missing_files.get(reference, said("it is not in the archive"))
             kind_label = f" ({text.element.lower()} of {text.media})" if text.media else ""
             self.report.drop("source file", f"{self.label(text)}{kind_label}",
-                             f"its text file {reference} is missing: {why}{lost}")
+                             said("its text file {reference} is missing: {why}{lost}", reference=reference, why=why,
+                                  lost=lost))
             return None
         raw, warning = decode_source(self.refi.source_bytes[text.member])
         if warning:
-            self.report.warnings.append(f"{self.label(text)}: {warning}")
+            self.report.warnings.append(said("{label}: {warning}", label=self.label(text), warning=warning))
         return raw
 
     @staticmethod
@@ -505,54 +514,57 @@ class _Importer:
     def accepts(self, landing: Landing) -> bool:
         return landing.problem is None and (self.trusted or landing.word is None)
 
-    def verdict(self, landing: Landing, unit: str) -> tuple[str, str]:
+    def verdict(self, landing: Landing, unit: str) -> tuple[str, Said | None]:
         """Whether a selection is taken, kept as given (it cuts a word) or dropped, and why."""
         if landing.problem is not None:
             return "drop", landing.problem
         if landing.word is None or self.trusted:
-            return "take", ""
-        name = unit_short(unit)
+            return "take", None
+        name = said(unit_short(unit))
         if self.forced_unit:
-            return "keep", f"it {landing.word} when counted in {name}, as --positions says; imported as given"
+            return "keep", said("it {word} when counted in {unit}, as --positions says; imported as given",
+                                word=landing.word, unit=name)
         total = self.clean + self.sloppy
         if self.clean >= SETTLED_SHARE * total:
-            return "keep", (f"it {landing.word} under every way of counting; the file's other selections settle "
-                            f"that it counts in {name} ({self.clean} of {total} land on word boundaries), so it "
-                            "was imported as given")
-        return "drop", (f"it {landing.word} under every way of counting, and the file's other selections do not "
-                        f"settle how it counts ({self.clean} of {total} land on word boundaries); import with "
-                        f"--positions {unit} to keep it as given")
+            return "keep", said("it {word} under every way of counting; the file's other selections settle that it "
+                                "counts in {unit} ({clean} of {total} land on word boundaries), so it was imported "
+                                "as given", word=landing.word, unit=name, clean=self.clean, total=total)
+        return "drop", said("it {word} under every way of counting, and the file's other selections do not settle "
+                            "how it counts ({clean} of {total} land on word boundaries); import with --positions "
+                            "{option} to keep it as given", word=landing.word, clean=self.clean, total=total,
+                            option=unit)
 
     def import_text(self, source: _Source) -> None:
         text, unit = source.text, source.unit
         label = self.label(text)
         if unit is None:
-            self.report.drop("source file", label, "its text could not be mapped character by character "
-                                                   "after Unicode normalisation; nothing of it was imported")
+            self.report.drop("source file", label, said("its text could not be mapped character by character "
+                                                        "after Unicode normalisation; nothing of it was imported"))
             return
         raw = self.decoded(text)
         body = textmod.normalise(raw)
         if not body.strip():
-            self.report.drop("source file", label, "its text is empty")
+            self.report.drop("source file", label, said("its text is empty"))
             return
         if unit != self.default_unit:
-            self.report.convert("document", label, f"its positions fit its text as {UNIT_NAMES[unit]}, not "
-                                                   f"as {UNIT_NAMES[self.default_unit]}; they were read that way")
+            self.report.convert("document", label, said("its positions fit its text as {unit}, not as {default}; "
+                                                        "they were read that way", unit=said(UNIT_NAMES[unit]),
+                                                        default=said(UNIT_NAMES[self.default_unit])))
         if text.element != "TextSource":
-            self.report.convert("document", label, f"the {text.element.lower()} of {text.media} was imported as a "
-                                                   "document")
+            self.report.convert("document", label, said("the {element} of {media} was imported as a document",
+                                                        element=text.element.lower(), media=text.media))
         doc, remap = self.document_for(text, raw, body)
         if doc is None:
             return
         for kind, what in text.lost:
-            self.report.drop(kind, label, f"{what}: fieldnotes anchors codings to text only")
+            self.report.drop(kind, label, said("{what}: fieldnotes anchors codings to text only", what=what))
         for note in text.note_refs:
             self.note_targets.setdefault(note, []).append(Target("document", doc.id, doc.title))
         description = textmod.normalise(text.description).strip()
         if description:
             self.add_memo(identity.derived("source-description", text.guid), description,
                           Target("document", doc.id, doc.title), text.creating_user, text.created, text.modified)
-            self.report.convert("document", label, "its description became a memo on the document")
+            self.report.convert("document", label, said("its description became a memo on the document"))
         with self.session.no_autoflush:
             for selection, landing in zip(text.selections, source.landings, strict=True):
                 self.import_selection(doc, text, selection, landing, unit, remap)
@@ -560,8 +572,9 @@ class _Importer:
             for coding in text.codings:
                 self.add_coding(doc, coding, whole, SelectionNotes(), None, remap, f"{label} (whole source)")
         if text.codings:
-            self.report.convert("coding", label, f"{len(text.codings)} coding(s) of the whole source became codings "
-                                                 "of the whole document")
+            self.report.convert("coding", label, said_n("{n} coding of the whole source became a coding of the whole "
+                                                        "document", "{n} codings of the whole source became codings "
+                                                        "of the whole document", len(text.codings)))
         self.session.flush()
 
     def title_for(self, text: RefiText) -> str:
@@ -579,10 +592,12 @@ class _Importer:
             number += 1
             title = f"{base} ({number})"
         self.titles.add(title.casefold())
-        why = f"its title was taken from its file {where}" if where else "it has no file name either"
+        why = said("its title was taken from its file {file}", file=where) if where else said(
+            "it has no file name either")
         if number > 1:
-            why += f"; another source in the file has that title, so it became {title!r}"
-        self.report.convert("document", title, f"the source has no name; {why}")
+            why = said("{why}; another source in the file has that title, so it became {title!r}", why=why,
+                       title=title)
+        self.report.convert("document", title, said("the source has no name; {why}", why=why))
         return title
 
     def document_for(self, text: RefiText, raw: str, body: str) -> tuple[Document | None, OffsetMap | None]:
@@ -593,8 +608,8 @@ class _Importer:
         if existing is None and sha in self.hashes:
             existing = self.session.get(Document, self.hashes[sha])
             if existing is not None and existing.id != text.guid:
-                self.report.convert("document", label, f"it has the same text as the project's {existing.title!r}; "
-                                                       "it was matched to it")
+                self.report.convert("document", label, said("it has the same text as the project's {title!r}; it "
+                                                            "was matched to it", title=existing.title))
         if existing is not None:
             self.doc_ids[text.guid] = existing.id
             self.doc_texts[existing.id] = existing.text
@@ -624,7 +639,8 @@ class _Importer:
         try:
             kind = normalise_kind(fields.get("kind"))
         except FieldnotesError:
-            self.report.warnings.append(f"{label}: the kind {fields.get('kind')!r} is unknown; it is a 'document'")
+            self.report.warnings.append(said("{label}: the kind {kind!r} is unknown; it is a 'document'", label=label,
+                                             kind=fields.get("kind")))
             kind = "document"
         new = NewDocument(text=raw, title=title[:500], kind=kind, date=fields.get("date"),
                           activity=fields.get("activity"), participants=fields.get("participants", []),
@@ -657,12 +673,14 @@ class _Importer:
                     "codings were moved onto the project's document.")
             self.add_memo(identity.derived("refi-conflicting-text-memo", copy.id), memo,
                           Target("document", copy.id, copy.title), None, None, None)
-            what = f"the file's text was kept as the new document {copy.title!r}, linked to it by a memo"
+            what = said("the file's text was kept as the new document {title!r}, linked to it by a memo",
+                        title=copy.title)
         else:
-            what = f"the file's text is the document {copy.title!r}, kept by an earlier import"
+            what = said("the file's text is the document {title!r}, kept by an earlier import", title=copy.title)
         self.report.conflict("document", existing.title,
-                             f"the file has another text for this document (the same GUID); {what}. Its codings "
-                             "were moved onto the project's text; those touching a difference are marked for review",
+                             said("the file has another text for this document (the same GUID); {what}. Its codings "
+                                  "were moved onto the project's text; those touching a difference are marked for "
+                                  "review", what=what),
                              document=str(existing.id), copy=str(copy.id), copy_title=copy.title)
 
     def carried_turns(self, doc: Document, guid: uuid.UUID) -> None:
@@ -672,8 +690,8 @@ class _Importer:
             return
         keys = ("ordinal", "speaker", "start", "end", "timestamp")
         if any(not 0 <= turn["start"] <= turn["end"] <= len(doc.text) for turn in wanted):
-            self.report.warnings.append(f"{doc.title}: the speaker turns in {extension.MEMBER} do not fit its text; "
-                                        "they were found again from the text")
+            self.report.warnings.append(said("{title}: the speaker turns in {member} do not fit its text; they were "
+                                             "found again from the text", title=doc.title, member=extension.MEMBER))
             return
         turns = list(self.session.scalars(select(SpeakerTurn).where(SpeakerTurn.document_id == doc.id)
                                           .order_by(SpeakerTurn.ordinal)))
@@ -704,7 +722,8 @@ class _Importer:
             elif key == "date":
                 fields["date"] = _as_date(value.value)
                 if fields["date"] is None:
-                    self.report.warnings.append(f"{label}: the date {value.value!r} is not a date; left out")
+                    self.report.warnings.append(said("{label}: the date {value!r} is not a date; left out",
+                                                     label=label, value=value.value))
             elif key == "activity":
                 fields["activity"] = str(value.value) or None
             elif key == "participants":
@@ -714,8 +733,8 @@ class _Importer:
             elif key is None:
                 variable = self.variables.get(value.variable)
                 if variable is None:
-                    self.report.warnings.append(f"{label}: a value refers to a variable that is not in the file; "
-                                                "left out")
+                    self.report.warnings.append(said("{label}: a value refers to a variable that is not in the file; "
+                                                     "left out", label=label))
                     continue
                 rest.append((variable, value.value))
         return fields, rest
@@ -773,7 +792,8 @@ class _Importer:
             set_attribute(self.session, scope=scope, name=name, value=value, coder_id=None, document_id=document_id,
                           case_id=case_id)
         except FieldnotesError as error:
-            self.report.warnings.append(f"the value {value!r} of {name!r} was left out: {error.message}")
+            self.report.warnings.append(said("the value {value!r} of {name!r} was left out: {why}", value=value,
+                                             name=name, why=error.message))
             return
         carried = self.ext.link("attribute_values", attribute=attribute.id,
                                 **({"document": document_id} if document_id else {"case": case_id}))
@@ -815,17 +835,20 @@ class _Importer:
         label = f"{self.label(text)}: {selection.name or selection.guid} ({selection.start}:{selection.end})"
         verdict, reason = self.verdict(landing, unit)
         if verdict == "drop":
-            self.report.drop("selection", label, f"{reason}; its {len(selection.codings)} coding(s) were not imported")
+            self.report.drop("selection", label, said_n("{reason}; its {n} coding was not imported",
+                                                        "{reason}; its {n} codings were not imported",
+                                                        len(selection.codings), reason=reason))
             return
         notes = parse_selection_description(selection.description)
-        self.report.warnings.extend(f"{label}: {problem}" for problem in notes.problems)
+        self.report.warnings.extend(said("{label}: {warning}", label=label, warning=problem)
+                                    for problem in notes.problems)
         first: uuid.UUID | None = None
         taken = self.report.taken["codings"]
         for coding in selection.codings:
             made = self.add_coding(doc, coding, landing, notes, selection, remap, label)
             first = first or made
         if verdict == "keep" and self.report.taken["codings"] > taken:  # not again when its codings are here
-            self.report.keep("selection", label, reason, unit=unit, start=landing.start, end=landing.end)
+            self.report.keep("selection", label, reason or "", unit=unit, start=landing.start, end=landing.end)
         self.selections[selection.guid] = (doc.id, first)
         target = Target("coding", first, doc.title) if first else Target("document", doc.id, doc.title)
         for note in selection.note_refs:
@@ -838,10 +861,10 @@ class _Importer:
                 self.add_memo(identity.derived("selection-memo", selection.guid), f"«{quoted}» ({start}–{end}): {memo}",
                               Target("document", doc.id, doc.title), selection.creating_user, selection.created,
                               selection.modified)
-                self.report.convert("selection", label, f"the comment on this uncoded selection became a memo on "
-                                                        f"{doc.title!r}")
+                self.report.convert("selection", label, said("the comment on this uncoded selection became a memo "
+                                                             "on {title!r}", title=doc.title))
             elif not selection.note_refs:
-                self.report.drop("selection", label, "it carries no coding and no comment")
+                self.report.drop("selection", label, said("it carries no coding and no comment"))
 
     def mapped(self, landing: Landing, remap: OffsetMap | None) -> tuple[int, int]:
         if remap is None:
@@ -852,11 +875,12 @@ class _Importer:
                    selection: RefiSelection | None, remap: OffsetMap | None, label: str) -> uuid.UUID | None:
         code_id = self.code_ids.get(coding.code) if coding.code else None
         if code_id is None:
-            self.report.drop("coding", label, "it refers to a code that is not in the file's codebook")
+            self.report.drop("coding", label, said("it refers to a code that is not in the file's codebook"))
             return None
         start, end = self.mapped(landing, remap)
         if end <= start:
-            self.report.drop("coding", label, "the text it coded is no longer in the project's version of the document")
+            self.report.drop("coding", label, said("the text it coded is no longer in the project's version of the "
+                                                   "document"))
             return None
         coder = self.coder_of(coding.creating_user, selection.creating_user if selection else None)
         note = notes.for_coding(self.paths.get(code_id, ""), self.coder_names.get(coder, ""))
@@ -864,8 +888,8 @@ class _Importer:
         low, high = self.scales.get(code_id, (None, None))
         rating = note.rating
         if rating is not None and (low is None or high is None or not low <= rating <= high):
-            self.report.warnings.append(f"{label}: the rating {rating} does not fit {self.paths.get(code_id)}'s "
-                                        "scale; it was left out")
+            self.report.warnings.append(said("{label}: the rating {rating} does not fit the scale of {code}; it was "
+                                             "left out", label=label, rating=rating, code=self.paths.get(code_id)))
             rating = None
         review = note.needs_review or (remap is not None and remap.touches(landing.start, landing.end))
         keys = self.keys_of(doc.id)
@@ -884,8 +908,8 @@ class _Importer:
         coding_id = coding.guid
         if coding_id in self.used_coding_ids:
             coding_id = identity.derived("coding", coding.guid, doc.id, start, end, code_id)
-            self.report.warnings.append(f"{label}: the coding id {coding.guid} is used twice in the file; "
-                                        "the second got a new id")
+            self.report.warnings.append(said("{label}: the coding id {guid} is used twice in the file; the second got "
+                                             "a new id", label=label, guid=str(coding.guid)))
         self.used_coding_ids.add(coding_id)
         keys.add(key)
         row = Coding(id=coding_id, document_id=doc.id, code_id=code_id, coder_id=coder, start=start, end=end,
@@ -932,7 +956,8 @@ class _Importer:
                 continue
             variable = self.variables.get(value.variable)
             if variable is None:
-                self.report.warnings.append("a case value refers to a variable that is not in the file; left out")
+                self.report.warnings.append(said("a case value refers to a variable that is not in the file; left "
+                                                 "out"))
                 continue
             classification, colon, name = variable.name.partition(":")
             if colon and classification.strip() and name.strip():  # NVivo: "Cases:Age", "Person:Gender"
@@ -986,27 +1011,30 @@ class _Importer:
                 if selection in self.selections and self.selections[selection][0] not in docs:
                     docs.append(self.selections[selection][0])
             if refi_case.selections:
-                self.report.convert("case", label, f"it refers to {len(refi_case.selections)} selection(s); "
-                                                   "fieldnotes links cases to whole documents, so their documents "
-                                                   "were linked")
+                self.report.convert("case", label, said_n(
+                    "it refers to {n} selection; fieldnotes links cases to whole documents, so its document was "
+                    "linked", "it refers to {n} selections; fieldnotes links cases to whole documents, so their "
+                    "documents were linked", len(refi_case.selections)))
             if refi_case.codes:
-                self.report.drop("case code", label, f"{len(refi_case.codes)} code reference(s) on a case have no "
-                                                     "place in fieldnotes")
+                self.report.drop("case code", label, said_n("{n} code reference on a case has no place in fieldnotes",
+                                                            "{n} code references on a case have no place in fieldnotes",
+                                                            len(refi_case.codes)))
             case_type, values = self.case_type_and_values(refi_case.values)
             for variable, name, _value in values:
                 if variable.name != name and variable.name not in seen_variables:
                     seen_variables.add(variable.name)
-                    self.report.convert("variable", variable.name, f"it became the attribute {name!r}")
+                    self.report.convert("variable", variable.name, said("it became the attribute {name!r}", name=name))
             if refi_case.name is None:
                 if not docs:
-                    self.report.drop("case", label, "it refers to no document that was imported")
+                    self.report.drop("case", label, said("it refers to no document that was imported"))
                     continue
                 for doc_id in docs:
                     for variable, name, value in values:
                         self.set_value("document", variable, value, name=name, document_id=doc_id)
-                self.report.convert("case", label, f"a case without a name (MAXQDA's way of giving documents "
-                                                   f"variables) became {len(values)} attribute value(s) on "
-                                                   f"{len(docs)} document(s)")
+                self.report.convert("case", label, said(
+                    "a case without a name (MAXQDA's way of giving documents variables) became {values} on {documents}",
+                    values=said_n("{n} attribute value", "{n} attribute values", len(values)),
+                    documents=said_n("{n} document", "{n} documents", len(docs))))
                 continue
             row = self.case(case_type or "case", refi_case.name, refi_case.guid, refi_case.description)
             self.case_ids[refi_case.guid] = row.id
@@ -1016,26 +1044,31 @@ class _Importer:
                 self.set_value("case", variable, value, name=name, case_id=row.id)
             missing = len(refi_case.sources) - len([g for g in refi_case.sources if g in self.doc_ids])
             if missing:
-                self.report.warnings.append(f"the case {label} refers to {missing} source(s) that were not imported")
+                self.report.warnings.append(said_n("the case {label} refers to {n} source that was not imported",
+                                                   "the case {label} refers to {n} sources that were not imported",
+                                                   missing, label=label))
 
     def import_sets(self) -> None:
         known = {row.casefold() for row in self.session.scalars(select(Case.type).distinct())} | {"municipality"}
         for refi_set in self.refi.sets:
             label = refi_set.name or str(refi_set.guid)
             if refi_set.codes:
-                self.report.drop("code set", label, f"fieldnotes has no code groups; its {len(refi_set.codes)} "
-                                                    "code(s) were imported without it")
+                self.report.drop("code set", label, said_n("fieldnotes has no code groups; its {n} code was imported "
+                                                           "without it", "fieldnotes has no code groups; its {n} codes "
+                                                           "were imported without it", len(refi_set.codes)))
             if refi_set.notes:
-                self.report.drop("note set", label, f"fieldnotes has no memo groups; its {len(refi_set.notes)} "
-                                                    "note(s) were imported without it")
+                self.report.drop("note set", label, said_n("fieldnotes has no memo groups; its {n} note was imported "
+                                                           "without it", "fieldnotes has no memo groups; its {n} notes "
+                                                           "were imported without it", len(refi_set.notes)))
             if not (refi_set.codes or refi_set.notes or refi_set.sources):
-                self.report.drop("set", label, "it is empty")
+                self.report.drop("set", label, said("it is empty"))
                 continue
             if not refi_set.sources:
                 continue
             docs = [self.doc_ids[g] for g in refi_set.sources if g in self.doc_ids]
             if not docs:
-                self.report.drop("set", label, f"none of its {len(refi_set.sources)} source(s) were imported")
+                self.report.drop("set", label, said_n("its {n} source was not imported",
+                                                      "none of its {n} sources were imported", len(refi_set.sources)))
                 continue
             key, colon, value = refi_set.name.partition(":")
             key, value = key.strip(), value.strip()
@@ -1043,8 +1076,9 @@ class _Importer:
                 variable = RefiVariable(identity.derived("set-variable", key.casefold()), key, "Text")
                 for doc_id in docs:
                     self.set_value("document", variable, value, document_id=doc_id)
-                self.report.convert("set", label, f"it became the document attribute {key} = {value} on "
-                                                  f"{len(docs)} document(s)")
+                self.report.convert("set", label, said_n("it became the document attribute {key} = {value} on {n} "
+                                                         "document", "it became the document attribute {key} = "
+                                                         "{value} on {n} documents", len(docs), key=key, value=value))
                 continue
             case_type, name = (key, value) if colon and key and value else (SET_CASE_TYPE, refi_set.name)
             row = self.case(case_type, name, None if colon else refi_set.guid, refi_set.description)
@@ -1052,8 +1086,9 @@ class _Importer:
             for doc_id in docs:
                 self.link(doc_id, row.id)
             if not colon:
-                self.report.convert("set", label, f"it became a case of type {SET_CASE_TYPE!r} with {len(docs)} "
-                                                  "document(s)")
+                self.report.convert("set", label, said_n("it became a case of type {type!r} with {n} document",
+                                                         "it became a case of type {type!r} with {n} documents",
+                                                         len(docs), type=SET_CASE_TYPE))
 
     # --- notes and links -----------------------------------------------------------------------
     def target_of(self, guid: uuid.UUID | None) -> Target | None:
@@ -1083,10 +1118,10 @@ class _Importer:
                     assert note is not None
                     self.note_targets.setdefault(note, []).append(target)
                     continue
-                self.report.drop("link", label, "it ties a note to something that was not imported; the note is "
-                                                "kept on the project")
+                self.report.drop("link", label, said("it ties a note to something that was not imported; the note "
+                                                     "is kept on the project"))
                 continue
-            self.report.drop("link", label, "fieldnotes keeps no links between codes, documents or selections")
+            self.report.drop("link", label, said("fieldnotes keeps no links between codes, documents or selections"))
 
     def import_notes(self) -> None:
         for note in self.refi.notes:
@@ -1102,16 +1137,19 @@ class _Importer:
             parts += [textmod.normalise(note.description).strip(), content]
             text = "\n\n".join(part for part in parts if part)
             if not text:
-                self.report.drop("note", label, "it is empty")
+                self.report.drop("note", label, said("it is empty"))
                 continue
             if note.selections:
-                self.report.drop("note selection", label, f"{note.selections} selection(s) inside a note have no "
-                                                          "place in fieldnotes; the note's text is kept")
+                self.report.drop("note selection", label, said_n(
+                    "{n} selection inside a note has no place in fieldnotes; the note's text is kept",
+                    "{n} selections inside a note have no place in fieldnotes; the note's text is kept",
+                    note.selections))
             targets = self.note_targets.get(note.guid, [])
             target = targets[0] if targets else Target("project", None, "")
             if len({(t.kind, t.id) for t in targets}) > 1:
-                self.report.convert("note", label, f"it is attached to {len(targets)} things; fieldnotes keeps it "
-                                                   f"on the first ({target.kind})")
+                self.report.convert("note", label, said("it is attached to {n} things; fieldnotes keeps it on the "
+                                                        "first ({kind})", n=len(targets),
+                                                        kind=_TARGET_KINDS.get(target.kind, target.kind)))
             self.add_memo(note.guid, text, target, note.creating_user, note.created, note.modified, carried=True)
 
     def add_memo(self, guid: uuid.UUID, text: str, target: Target, user: uuid.UUID | None,
@@ -1164,12 +1202,23 @@ class _Importer:
 
     def report_media(self) -> None:
         for media in self.refi.media:
-            carried = f"; {media.selections} selection(s) with {media.codings} coding(s) on it were not imported" \
+            carried = said_n("; {selections} with {codings} on it was not imported",
+                             "; {selections} with {codings} on it were not imported", media.selections,
+                             selections=said_n("{n} selection", "{n} selections", media.selections),
+                             codings=said_n("{count} coding", "{count} codings", media.codings,
+                                            count_as="count")) \
                 if media.selections or media.codings else ""
-            extra = f"; {media.extra}" if media.extra else ""
-            self.report.drop(media.kind, media.name, f"fieldnotes holds text only{carried}{extra}")
+            extra = said("; {extra}", extra=media.extra) if media.extra else ""
+            self.report.drop(media.kind, media.name, said("fieldnotes holds text only{carried}{extra}", carried=carried,
+                                                          extra=extra))
         for name, vertices, edges in self.refi.graphs:
-            self.report.drop("graph", name, f"fieldnotes has no network views ({vertices} nodes, {edges} edges)")
+            self.report.drop("graph", name, said("fieldnotes has no network views ({nodes}, {edges})",
+                                                 nodes=said_n("{n} node", "{n} nodes", vertices),
+                                                 edges=said_n("{n} edge", "{n} edges", edges)))
+
+
+_TARGET_KINDS = {"code": said("code"), "document": said("document"), "case": said("case"),
+                 "coding": said("coding"), "project": said("project")}  # what a note hangs on, for its reason
 
 
 def _as_date(value: Any) -> dt.date | None:

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldnotes.translations import Said
+
 
 @dataclass
 class Stamped:
@@ -83,7 +85,7 @@ class RefiText(Stamped):
     codings: list[RefiCoding] = field(default_factory=list)  # codings of the whole source
     note_refs: list[uuid.UUID] = field(default_factory=list)
     values: list[RefiValue] = field(default_factory=list)
-    lost: list[tuple[str, str]] = field(default_factory=list)  # (kind, what) of parts we cannot take
+    lost: list[tuple[str, Said]] = field(default_factory=list)  # (kind, what) of parts we cannot take
     regions: int = 0  # a PDF's selections drawn on its pages
     region_codings: int = 0
 
@@ -97,7 +99,7 @@ class RefiMedia:
     kind: str  # "picture source", "pdf source", "audio source", "video source"
     selections: int = 0
     codings: int = 0
-    extra: str = ""
+    extra: Said | str = ""
 
 
 @dataclass
@@ -159,8 +161,8 @@ class RefiFile(Stamped):
     sets: list[RefiSet] = field(default_factory=list)
     graphs: list[tuple[str, int, int]] = field(default_factory=list)  # name, vertices, edges
     project_note_refs: list[uuid.UUID] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    converted: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, name, what happened)
+    warnings: list[Said | str] = field(default_factory=list)  # Said: shown in the reader's language
+    converted: list[tuple[str, Said | str, Said]] = field(default_factory=list)  # (kind, name, what happened)
     source_bytes: dict[str, bytes] = field(default_factory=dict)  # archive member -> bytes
-    missing_files: dict[str, str] = field(default_factory=dict)  # reference -> why it could not be read
+    missing_files: dict[str, Said] = field(default_factory=dict)  # reference -> why it could not be read
     extension: bytes | None = None  # fieldnotes.json, what our own exports carry beyond the schema

@@ -23,12 +23,18 @@ import unicodedata
 from dataclasses import dataclass
 
 from fieldnotes import text as textmod
+from fieldnotes.translations import N_, Said, said
 
 UNITS = ("codepoints", "utf16", "atlas")
 UNIT_NAMES = {
-    "codepoints": "Unicode code points (the specification)",
-    "utf16": "UTF-16 code units (as NVivo counts)",
-    "atlas": "code points with CRLF counted as one (as ATLAS.ti counts)",
+    "codepoints": N_("Unicode code points (the specification)"),
+    "utf16": N_("UTF-16 code units (as NVivo counts)"),
+    "atlas": N_("code points with CRLF counted as one (as ATLAS.ti counts)"),
+}
+_UNIT_SHORT = {  # the names without the tool that counts so
+    "codepoints": N_("Unicode code points"),
+    "utf16": N_("UTF-16 code units"),
+    "atlas": N_("code points with CRLF counted as one"),
 }
 _SPECIAL = {
     "codepoints": re.compile("\r\n"),
@@ -44,8 +50,8 @@ _COMPOSING_STARTERS = set(
 
 
 def unit_short(unit: str) -> str:
-    """A unit's name without the tool that counts so: "UTF-16 code units"."""
-    return UNIT_NAMES[unit].split(" (")[0]
+    """A unit's name without the tool that counts so: "UTF-16 code units" (English; `_()` translates it)."""
+    return _UNIT_SHORT.get(unit) or UNIT_NAMES[unit].split(" (")[0]
 
 
 def unit_for_origin(origin: str | None) -> str:
@@ -130,8 +136,8 @@ class Landing:
 
     start: int
     end: int
-    problem: str | None = None  # outside the text, or splitting a character: never acceptable
-    word: str | None = None  # cutting a word: a sign of a wrong unit in a file from another tool
+    problem: Said | None = None  # outside the text, or splitting a character: never acceptable
+    word: Said | None = None  # cutting a word: a sign of a wrong unit in a file from another tool
 
 
 class PositionMap:
@@ -161,13 +167,15 @@ class PositionMap:
 
     def land(self, start: int, end: int) -> Landing:
         """Map a selection and check it: within the text, not splitting a character or a word."""
-        unit = unit_short(self.unit)
-        if start < 0 or end > self.raw_length or start >= end:
-            return Landing(start, end, f"{start}:{end} is not within the text (0–{self.raw_length} {unit})")
+        unit = said(unit_short(self.unit))
+        if start < 0 or end > self.raw_length or start >= end:  # offsets as text: positions, not amounts
+            return Landing(start, end, said("{start}:{end} is not within the text (0–{length} {unit})",
+                                            start=str(start), end=str(end), length=str(self.raw_length), unit=unit))
         new_start, exact_start = self.position(start, side="start")
         new_end, exact_end = self.position(end, side="end")
         if not (exact_start and exact_end):
-            return Landing(new_start, new_end, f"{start}:{end} splits a character when counted in {unit}")
+            return Landing(new_start, new_end, said("{start}:{end} splits a character when counted in {unit}",
+                                                    start=str(start), end=str(end), unit=unit))
         return Landing(new_start, new_end, None, word_problem(self.text, new_start, new_end))
 
 
@@ -175,12 +183,12 @@ def splits_word(text: str, pos: int) -> bool:
     return 0 < pos < len(text) and text[pos - 1].isalnum() and text[pos].isalnum()
 
 
-def word_problem(text: str, start: int, end: int) -> str | None:
+def word_problem(text: str, start: int, end: int) -> Said | None:
     """Selections from a tool land on whole words; one that cuts a word was probably counted wrongly."""
     if splits_word(text, start):
-        return f"starts inside the word {_word_at(text, start)!r}"
+        return said("starts inside the word {word!r}", word=_word_at(text, start))
     if splits_word(text, end):
-        return f"ends inside the word {_word_at(text, end)!r}"
+        return said("ends inside the word {word!r}", word=_word_at(text, end))
     return None
 
 

@@ -14,7 +14,7 @@ from fieldnotes.errors import InvalidInput
 from fieldnotes.refi import codetree
 from fieldnotes.refi.reader import read_exchange
 from fieldnotes.refi.writing import codebook_xml, write_qdc
-from fieldnotes.translations import _
+from fieldnotes.translations import Said, _
 
 __all__ = ["codebook_xml", "read_qdc", "write_qdc"]
 
@@ -25,7 +25,7 @@ def read_qdc(path: Path | str) -> CodebookFile:
     refi = read_exchange(path)
     if not refi.codes:
         raise InvalidInput(_("{name} holds no codes").format(name=path.name))
-    converted: list[tuple[str, str]] = []
+    converted: list[tuple[str, Said]] = []  # not shown: a codebook import lists no conversions
     planned = codetree.plan(refi.codes, converted)
     shortcuts: set[str] = set()
     specs: list[CodeSpec] = []

@@ -36,7 +36,7 @@ from fieldnotes.refi.model import (
 )
 from fieldnotes.refi.safexml import local_name, namespace, parse
 from fieldnotes.refi.safezip import Archive
-from fieldnotes.translations import _
+from fieldnotes.translations import _, said, said_n
 
 _RGB = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*[\d.]+%?\s*)?\)$", re.IGNORECASE)
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
@@ -105,15 +105,17 @@ class _Reader:
         value, from_file = identity.guid_or_derived(element.get(attribute), local_name(element),
                                                     element.sourceline, *keys)
         if not from_file:
-            self.out.warnings.append(f"line {element.sourceline}: <{local_name(element)}> has no valid "
-                                     f"{attribute} ({element.get(attribute)!r}); a stable id was derived")
+            self.out.warnings.append(said("line {line}: <{element}> has no valid {attribute} ({value!r}); a stable id "
+                                          "was derived", line=str(element.sourceline), element=local_name(element),
+                                          attribute=attribute, value=element.get(attribute)))
         return value
 
     def ref(self, element: Any, attribute: str = "targetGUID") -> uuid.UUID | None:
         value = identity.parse_guid(element.get(attribute))
         if value is None:
-            self.out.warnings.append(f"line {element.sourceline}: <{local_name(element)}> refers to "
-                                     f"{element.get(attribute)!r}, which is not a GUID; ignored")
+            self.out.warnings.append(said("line {line}: <{element}> refers to {value!r}, which is not a GUID; ignored",
+                                          line=str(element.sourceline), element=local_name(element),
+                                          value=element.get(attribute)))
         return value
 
     def refs(self, element: Any, name: str, attribute: str = "targetGUID") -> list[uuid.UUID]:
@@ -134,8 +136,9 @@ class _Reader:
         self.stamp(element, code)  # not in the schema, but some tools write them
         raw_colour = element.get("color")
         if raw_colour and code.color is None:
-            self.out.warnings.append(f"line {element.sourceline}: the colour {raw_colour!r} of code "
-                                     f"{code.name!r} is not a colour; the default is used")
+            self.out.warnings.append(said("line {line}: the colour {colour!r} of code {code!r} is not a colour; the "
+                                          "default is used", line=str(element.sourceline), colour=raw_colour,
+                                          code=code.name))
         code.note_refs = self.refs(element, "NoteRef")
         code.children = [self.code(child) for child in _kids(element, "Code")]
         return code
@@ -172,7 +175,8 @@ class _Reader:
                     break
             if kind in ("TextValue", "DateTimeValue"):
                 return RefiValue(variable, text)
-        self.out.warnings.append(f"line {element.sourceline}: a variable value could not be read; ignored")
+        self.out.warnings.append(said("line {line}: a variable value could not be read; ignored",
+                                      line=str(element.sourceline)))
         return None
 
     def values(self, element: Any) -> list[RefiValue]:
@@ -198,7 +202,8 @@ class _Reader:
         start, end = _int(element.get("startPosition")), _int(element.get("endPosition"))
         name = element.get("name") or ""
         if start is None or end is None:
-            text.lost.append(("selection", f"{name or element.get('guid')}: its positions are not numbers"))
+            text.lost.append(("selection", said("{name}: its positions are not numbers",
+                                                name=name or element.get("guid"))))
             return None
         selection = RefiSelection(guid=self.guid(element), name=name, start=start, end=end,
                                   description=_text_of(_kid(element, "Description")))
@@ -238,8 +243,10 @@ class _Reader:
                 text.guid = guid  # the document stands for the PDF itself
                 text.regions, text.region_codings = len(selections), codings
                 if selections:
-                    text.lost.append(("pdf region", f"{len(selections)} region(s) with {codings} coding(s) drawn on "
-                                                    "the PDF's pages"))
+                    text.lost.append(("pdf region", said("{regions} with {codings} drawn on the PDF's pages",
+                                                         regions=said_n("{n} region", "{n} regions", len(selections)),
+                                                         codings=said_n("{count} coding", "{count} codings", codings,
+                                                                        count_as="count"))))
                 self.out.texts.append(text)
                 return
         if kind in ("AudioSource", "VideoSource"):
@@ -249,12 +256,14 @@ class _Reader:
                 text.name = text.name or f"{name} (transcript)"
                 spans = _kids(transcript, "TranscriptSelection")
                 if spans:
-                    text.lost.append(("transcript selection", f"{len(spans)} selection(s) anchored to the media's "
-                                                              "time line"))
+                    text.lost.append(("transcript selection", said_n(
+                        "{n} selection anchored to the media's time line",
+                        "{n} selections anchored to the media's time line", len(spans))))
                 self.out.texts.append(text)
             if transcripts:
-                item.extra = (f"its {len(transcripts)} transcript(s) are imported as documents where their text "
-                              "file is in the archive")
+                item.extra = said_n("its transcript is imported as a document where its text file is in the archive",
+                                    "its {n} transcripts are imported as documents where their text file is in the "
+                                    "archive", len(transcripts))
         self.out.media.append(item)
 
     def sources(self, element: Any | None) -> None:
@@ -267,7 +276,8 @@ class _Reader:
             elif kind in MEDIA_KINDS:
                 self.media(child, kind)
             elif kind:
-                self.out.warnings.append(f"line {child.sourceline}: unknown source <{kind}> ignored")
+                self.out.warnings.append(said("line {line}: unknown source <{kind}> ignored",
+                                              line=str(child.sourceline), kind=kind))
 
     # --- notes, links, sets, graphs ------------------------------------------------------------
     def note(self, element: Any) -> RefiNote:
@@ -293,7 +303,8 @@ class _Reader:
         out = self.out
         for child in root:
             if local_name(child) and local_name(child) not in self.KNOWN:
-                out.warnings.append(f"line {child.sourceline}: unknown element <{local_name(child)}> ignored")
+                out.warnings.append(said("line {line}: unknown element <{element}> ignored",
+                                         line=str(child.sourceline), element=local_name(child)))
         out.origin = root.get("origin")
         out.name = (root.get("name") or "").strip() or out.name
         self.stamp(root, out)
@@ -324,7 +335,7 @@ class _Reader:
         out.description = _text_of(_kid(root, "Description"))
         out.project_note_refs = self.refs(root, "NoteRef")
         if root.get("basePath"):
-            out.converted.append(("file", "basePath", "a folder on the exporting computer; it was ignored"))
+            out.converted.append(("file", "basePath", said("a folder on the exporting computer; it was ignored")))
 
     def codebook(self, root: Any) -> None:
         self.out.origin = root.get("origin")
@@ -349,11 +360,13 @@ def _root(data: bytes, what: str) -> tuple[Any, str]:
 def _check(root: Any, kind: str, out: RefiFile) -> None:
     ns = namespace(root)
     if "qda-xml" not in ns.casefold():
-        out.warnings.append(f"the file's namespace {ns or '(none)'!r} is not REFI-QDA's; read anyway")
+        out.warnings.append(said("the file's namespace {namespace!r} is not REFI-QDA's; read anyway",
+                                 namespace=ns or "(none)"))
     elif ns not in (schema.PROJECT_NS, schema.CODEBOOK_NS):
         standard = schema.PROJECT_NS if kind == "project" else schema.CODEBOOK_NS
-        out.converted.append(("file", f"the namespace variant {ns!r}", f"it was read as {standard!r}"))
-    out.warnings.extend(f"schema: {problem}" for problem in schema.problems(root, kind))
+        out.converted.append(("file", said("the namespace variant {namespace!r}", namespace=ns),
+                              said("it was read as {standard!r}", standard=standard)))
+    out.warnings.extend(said("schema: {problem}", problem=problem) for problem in schema.problems(root, kind))
 
 
 def _load_texts(out: RefiFile, archive: Archive | None) -> None:
@@ -362,16 +375,17 @@ def _load_texts(out: RefiFile, archive: Archive | None) -> None:
             continue
         if not text.path:
             out.missing_files[text.rich_path or text.name] = (
-                "only rich text is given; fieldnotes needs the plain text" if text.rich_path else "no text is given")
+                said("only rich text is given; fieldnotes needs the plain text") if text.rich_path
+                else said("no text is given"))
             continue
         member = archive.find_source(text.path) if archive is not None else None
         if member is None:
             if archive is None:
-                out.missing_files[text.path] = "a bare .qde file holds no source files"
+                out.missing_files[text.path] = said("a bare .qde file holds no source files")
             elif "://" in text.path and not text.path.casefold().startswith("internal:"):
-                out.missing_files[text.path] = "it points outside the archive"
+                out.missing_files[text.path] = said("it points outside the archive")
             else:
-                out.missing_files[text.path] = "it is not in the archive"
+                out.missing_files[text.path] = said("it is not in the archive")
             continue
         text.member = member
         if member not in out.source_bytes:
@@ -387,7 +401,8 @@ def _load_texts(out: RefiFile, archive: Archive | None) -> None:
             out.media.append(RefiMedia(text.guid, text.name, "pdf source",
                                        selections=len(text.selections) + text.regions,
                                        codings=sum(len(s.codings) for s in text.selections) + text.region_codings,
-                                       extra=f"its text representation {text.path or ''} is not in the archive"))
+                                       extra=said("its text representation {path} is not in the archive",
+                                                  path=text.path or "")))
         else:
             still.append(text)
     out.texts = still
@@ -404,8 +419,8 @@ def read_exchange(path: Path) -> RefiFile:
             root, kind = _root(archive.qde(), f"{path.name}:{archive.qde_name}")
             out = RefiFile(format="qdpx", name=path.stem, origin=None)
             if archive.qde_name != "project.qde":
-                out.converted.append(("file", archive.qde_name, "the project file has another name than the standard's "
-                                                                 "project.qde; it was read"))
+                out.converted.append(("file", archive.qde_name, said("the project file has another name than the "
+                                                                      "standard's project.qde; it was read")))
             if kind != "project":
                 raise InvalidInput(_("{name}: the .qde file holds a codebook, not a project").format(name=path.name))
             _check(root, kind, out)
