@@ -30,6 +30,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -879,8 +880,7 @@ class _Importer:
             return None
         start, end = self.mapped(landing, remap)
         if end <= start:
-            self.report.drop("coding", label, said("the text it coded is no longer in the project's version of the "
-                                                   "document"))
+            self.report.drop("coding", label, _TEXT_GONE)
             return None
         coder = self.coder_of(coding.creating_user, selection.creating_user if selection else None)
         note = notes.for_coding(self.paths.get(code_id, ""), self.coder_names.get(coder, ""))
@@ -1011,14 +1011,9 @@ class _Importer:
                 if selection in self.selections and self.selections[selection][0] not in docs:
                     docs.append(self.selections[selection][0])
             if refi_case.selections:
-                self.report.convert("case", label, said_n(
-                    "it refers to {n} selection; fieldnotes links cases to whole documents, so its document was "
-                    "linked", "it refers to {n} selections; fieldnotes links cases to whole documents, so their "
-                    "documents were linked", len(refi_case.selections)))
+                self.report.convert("case", label, _CASE_REASONS["selections"](len(refi_case.selections)))
             if refi_case.codes:
-                self.report.drop("case code", label, said_n("{n} code reference on a case has no place in fieldnotes",
-                                                            "{n} code references on a case have no place in fieldnotes",
-                                                            len(refi_case.codes)))
+                self.report.drop("case code", label, _CASE_REASONS["codes"](len(refi_case.codes)))
             case_type, values = self.case_type_and_values(refi_case.values)
             for variable, name, _value in values:
                 if variable.name != name and variable.name not in seen_variables:
@@ -1031,10 +1026,7 @@ class _Importer:
                 for doc_id in docs:
                     for variable, name, value in values:
                         self.set_value("document", variable, value, name=name, document_id=doc_id)
-                self.report.convert("case", label, said(
-                    "a case without a name (MAXQDA's way of giving documents variables) became {values} on {documents}",
-                    values=said_n("{n} attribute value", "{n} attribute values", len(values)),
-                    documents=said_n("{n} document", "{n} documents", len(docs))))
+                self.report.convert("case", label, _nameless_case(len(values), len(docs)))
                 continue
             row = self.case(case_type or "case", refi_case.name, refi_case.guid, refi_case.description)
             self.case_ids[refi_case.guid] = row.id
@@ -1044,22 +1036,16 @@ class _Importer:
                 self.set_value("case", variable, value, name=name, case_id=row.id)
             missing = len(refi_case.sources) - len([g for g in refi_case.sources if g in self.doc_ids])
             if missing:
-                self.report.warnings.append(said_n("the case {label} refers to {n} source that was not imported",
-                                                   "the case {label} refers to {n} sources that were not imported",
-                                                   missing, label=label))
+                self.report.warnings.append(_CASE_REASONS["missing"](missing, label=label))
 
     def import_sets(self) -> None:
         known = {row.casefold() for row in self.session.scalars(select(Case.type).distinct())} | {"municipality"}
         for refi_set in self.refi.sets:
             label = refi_set.name or str(refi_set.guid)
             if refi_set.codes:
-                self.report.drop("code set", label, said_n("fieldnotes has no code groups; its {n} code was imported "
-                                                           "without it", "fieldnotes has no code groups; its {n} codes "
-                                                           "were imported without it", len(refi_set.codes)))
+                self.report.drop("code set", label, _SET_REASONS["codes"](len(refi_set.codes)))
             if refi_set.notes:
-                self.report.drop("note set", label, said_n("fieldnotes has no memo groups; its {n} note was imported "
-                                                           "without it", "fieldnotes has no memo groups; its {n} notes "
-                                                           "were imported without it", len(refi_set.notes)))
+                self.report.drop("note set", label, _SET_REASONS["notes"](len(refi_set.notes)))
             if not (refi_set.codes or refi_set.notes or refi_set.sources):
                 self.report.drop("set", label, said("it is empty"))
                 continue
@@ -1067,8 +1053,7 @@ class _Importer:
                 continue
             docs = [self.doc_ids[g] for g in refi_set.sources if g in self.doc_ids]
             if not docs:
-                self.report.drop("set", label, said_n("its {n} source was not imported",
-                                                      "none of its {n} sources were imported", len(refi_set.sources)))
+                self.report.drop("set", label, _SET_REASONS["sources"](len(refi_set.sources)))
                 continue
             key, colon, value = refi_set.name.partition(":")
             key, value = key.strip(), value.strip()
@@ -1076,9 +1061,7 @@ class _Importer:
                 variable = RefiVariable(identity.derived("set-variable", key.casefold()), key, "Text")
                 for doc_id in docs:
                     self.set_value("document", variable, value, document_id=doc_id)
-                self.report.convert("set", label, said_n("it became the document attribute {key} = {value} on {n} "
-                                                         "document", "it became the document attribute {key} = "
-                                                         "{value} on {n} documents", len(docs), key=key, value=value))
+                self.report.convert("set", label, _SET_REASONS["attribute"](len(docs), key=key, value=value))
                 continue
             case_type, name = (key, value) if colon and key and value else (SET_CASE_TYPE, refi_set.name)
             row = self.case(case_type, name, None if colon else refi_set.guid, refi_set.description)
@@ -1086,9 +1069,7 @@ class _Importer:
             for doc_id in docs:
                 self.link(doc_id, row.id)
             if not colon:
-                self.report.convert("set", label, said_n("it became a case of type {type!r} with {n} document",
-                                                         "it became a case of type {type!r} with {n} documents",
-                                                         len(docs), type=SET_CASE_TYPE))
+                self.report.convert("set", label, _SET_REASONS["case"](len(docs), type=SET_CASE_TYPE))
 
     # --- notes and links -----------------------------------------------------------------------
     def target_of(self, guid: uuid.UUID | None) -> Target | None:
@@ -1215,6 +1196,37 @@ class _Importer:
             self.report.drop("graph", name, said("fieldnotes has no network views ({nodes}, {edges})",
                                                  nodes=said_n("{n} node", "{n} nodes", vertices),
                                                  edges=said_n("{n} edge", "{n} edges", edges)))
+
+
+# the reasons of cases and sets, kept out of the import's steps (a count picks the message's plural form)
+_CASE_REASONS: dict[str, Callable[..., Said]] = {
+    "selections": lambda n: said_n(
+        "it refers to {n} selection; fieldnotes links cases to whole documents, so its document was linked",
+        "it refers to {n} selections; fieldnotes links cases to whole documents, so their documents were linked", n),
+    "codes": lambda n: said_n("{n} code reference on a case has no place in fieldnotes",
+                              "{n} code references on a case have no place in fieldnotes", n),
+    "missing": lambda n, **values: said_n("the case {label} refers to {n} source that was not imported",
+                                          "the case {label} refers to {n} sources that were not imported", n, **values),
+}
+_SET_REASONS: dict[str, Callable[..., Said]] = {
+    "codes": lambda n: said_n("fieldnotes has no code groups; its {n} code was imported without it",
+                              "fieldnotes has no code groups; its {n} codes were imported without it", n),
+    "notes": lambda n: said_n("fieldnotes has no memo groups; its {n} note was imported without it",
+                              "fieldnotes has no memo groups; its {n} notes were imported without it", n),
+    "sources": lambda n: said_n("its {n} source was not imported", "none of its {n} sources were imported", n),
+    "attribute": lambda n, **values: said_n("it became the document attribute {key} = {value} on {n} document",
+                                            "it became the document attribute {key} = {value} on {n} documents", n,
+                                            **values),
+    "case": lambda n, **values: said_n("it became a case of type {type!r} with {n} document",
+                                       "it became a case of type {type!r} with {n} documents", n, **values),
+}
+_TEXT_GONE = said("the text it coded is no longer in the project's version of the document")
+
+
+def _nameless_case(values: int, documents: int) -> Said:
+    return said("a case without a name (MAXQDA's way of giving documents variables) became {values} on {documents}",
+                values=said_n("{n} attribute value", "{n} attribute values", values),
+                documents=said_n("{n} document", "{n} documents", documents))
 
 
 _TARGET_KINDS = {"code": said("code"), "document": said("document"), "case": said("case"),

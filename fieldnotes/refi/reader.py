@@ -36,7 +36,7 @@ from fieldnotes.refi.model import (
 )
 from fieldnotes.refi.safexml import local_name, namespace, parse
 from fieldnotes.refi.safezip import Archive
-from fieldnotes.translations import _, said, said_n
+from fieldnotes.translations import Said, _, said, said_n
 
 _RGB = re.compile(r"^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*[\d.]+%?\s*)?\)$", re.IGNORECASE)
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
@@ -94,6 +94,9 @@ def _int(value: str | None) -> int | None:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
+
+
+_BASE_PATH = said("a folder on the exporting computer; it was ignored")
 
 
 class _Reader:
@@ -303,8 +306,7 @@ class _Reader:
         out = self.out
         for child in root:
             if local_name(child) and local_name(child) not in self.KNOWN:
-                out.warnings.append(said("line {line}: unknown element <{element}> ignored",
-                                         line=str(child.sourceline), element=local_name(child)))
+                out.warnings.append(_unknown_element(child))
         out.origin = root.get("origin")
         out.name = (root.get("name") or "").strip() or out.name
         self.stamp(root, out)
@@ -335,7 +337,7 @@ class _Reader:
         out.description = _text_of(_kid(root, "Description"))
         out.project_note_refs = self.refs(root, "NoteRef")
         if root.get("basePath"):
-            out.converted.append(("file", "basePath", said("a folder on the exporting computer; it was ignored")))
+            out.converted.append(("file", "basePath", _BASE_PATH))
 
     def codebook(self, root: Any) -> None:
         self.out.origin = root.get("origin")
@@ -369,14 +371,25 @@ def _check(root: Any, kind: str, out: RefiFile) -> None:
     out.warnings.extend(said("schema: {problem}", problem=problem) for problem in schema.problems(root, kind))
 
 
+_RICH_ONLY = said("only rich text is given; fieldnotes needs the plain text")
+_NO_TEXT = said("no text is given")
+
+
+def _no_representation(path: str | None) -> Said:
+    return said("its text representation {path} is not in the archive", path=path or "")
+
+
+def _unknown_element(child: Any) -> Said:
+    return said("line {line}: unknown element <{element}> ignored", line=str(child.sourceline),
+                element=local_name(child))
+
+
 def _load_texts(out: RefiFile, archive: Archive | None) -> None:
     for text in out.texts:
         if text.content is not None:
             continue
         if not text.path:
-            out.missing_files[text.rich_path or text.name] = (
-                said("only rich text is given; fieldnotes needs the plain text") if text.rich_path
-                else said("no text is given"))
+            out.missing_files[text.rich_path or text.name] = _RICH_ONLY if text.rich_path else _NO_TEXT
             continue
         member = archive.find_source(text.path) if archive is not None else None
         if member is None:
@@ -401,8 +414,7 @@ def _load_texts(out: RefiFile, archive: Archive | None) -> None:
             out.media.append(RefiMedia(text.guid, text.name, "pdf source",
                                        selections=len(text.selections) + text.regions,
                                        codings=sum(len(s.codings) for s in text.selections) + text.region_codings,
-                                       extra=said("its text representation {path} is not in the archive",
-                                                  path=text.path or "")))
+                                       extra=_no_representation(text.path)))
         else:
             still.append(text)
     out.texts = still
