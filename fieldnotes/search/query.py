@@ -241,6 +241,41 @@ class _Lexeme:
 _SPECIAL = '"(),'
 
 
+def _quoted(text: str, i: int) -> tuple[_Lexeme, int]:
+    """The phrase opening at `text[i]` (a quote), and where the text goes on after it (and its `*`)."""
+    n = len(text)
+    j, body = i + 1, []
+    closed = False
+    while j < n:
+        if text[j] == '"':
+            if j + 1 < n and text[j + 1] == '"':  # "" inside a phrase is a literal quote (FTS5)
+                body.append('"')
+                j += 2
+                continue
+            closed = True
+            j += 1
+            break
+        body.append(text[j])
+        j += 1
+    prefix = closed and j < n and text[j] == "*"
+    return _Lexeme("quoted", "".join(body), prefix=prefix, closed=closed), j + (1 if prefix else 0)
+
+
+def _bare(text: str, i: int) -> tuple[_Lexeme, int]:
+    """The word, operator or NEAR starting at `text[i]`, and where the text goes on after it."""
+    n = len(text)
+    j = i
+    while j < n and not text[j].isspace() and text[j] not in _SPECIAL:
+        j += 1
+    raw = text[i:j]
+    if raw in OPERATORS:
+        return _Lexeme("op", raw), j
+    if raw == "NEAR" and j < n and text[j] == "(":
+        return _Lexeme("near", raw), j
+    prefix = raw.endswith("*") and len(raw.rstrip("*")) > 0
+    return _Lexeme("word", raw.rstrip("*") if prefix else raw, prefix=prefix), j
+
+
 def _lex(text: str) -> list[_Lexeme]:
     out: list[_Lexeme] = []
     i, n = 0, len(text)
@@ -248,42 +283,16 @@ def _lex(text: str) -> list[_Lexeme]:
         ch = text[i]
         if ch.isspace():
             i += 1
-        elif ch == '"':
-            j, body = i + 1, []
-            closed = False
-            while j < n:
-                if text[j] == '"':
-                    if j + 1 < n and text[j + 1] == '"':  # "" inside a phrase is a literal quote (FTS5)
-                        body.append('"')
-                        j += 2
-                        continue
-                    closed = True
-                    j += 1
-                    break
-                body.append(text[j])
-                j += 1
-            prefix = closed and j < n and text[j] == "*"
-            out.append(_Lexeme("quoted", "".join(body), prefix=prefix, closed=closed))
-            i = j + (1 if prefix else 0)
+            continue
+        if ch == '"':
+            lexeme, i = _quoted(text, i)
         elif ch in "()":
-            out.append(_Lexeme("lparen" if ch == "(" else "rparen", ch))
-            i += 1
+            lexeme, i = _Lexeme("lparen" if ch == "(" else "rparen", ch), i + 1
         elif ch == ",":
-            out.append(_Lexeme("comma", ch))
-            i += 1
+            lexeme, i = _Lexeme("comma", ch), i + 1
         else:
-            j = i
-            while j < n and not text[j].isspace() and text[j] not in _SPECIAL:
-                j += 1
-            raw = text[i:j]
-            i = j
-            if raw in OPERATORS:
-                out.append(_Lexeme("op", raw))
-            elif raw == "NEAR" and i < n and text[i] == "(":
-                out.append(_Lexeme("near", raw))
-            else:
-                prefix = raw.endswith("*") and len(raw.rstrip("*")) > 0
-                out.append(_Lexeme("word", raw.rstrip("*") if prefix else raw, prefix=prefix))
+            lexeme, i = _bare(text, i)
+        out.append(lexeme)
     return out
 
 
