@@ -306,3 +306,13 @@ def test_the_word_chart_s_alt_text_names_the_first_and_last_phase_with_their_mon
     english = trend_alt(figure(4, START), Labels("en"))
     assert f"per municipality from {FIRST_EN} to Phase 4 (Aug 2026\u2009–\u2009Jan 2027)." in english
     assert "pr. kommune fra Fase 1 til Fase 3." in trend_alt(figure(3, None), Labels("da"))
+
+
+def test_the_matrix_workbook_names_its_filters_in_its_language_a_phase_with_its_months(demo: Path,
+                                                                                      tmp_path: Path) -> None:
+    out = tmp_path / "matrix æøå.xlsx"
+    ok("--db", demo, "--lang", "da", "matrix", "--phase", "2", "--municipality", "Søholm", "--xlsx", out)
+    about = openpyxl.load_workbook(out).worksheets[1]
+    facts = {row[0]: row[1] for row in about.iter_rows(values_only=True)}
+    assert facts["Faser"] == SECOND_DA and facts["Kommuner"] == "Søholm"
+    assert "phases" not in facts and "municipalities" not in facts, "no English key on a Danish sheet"

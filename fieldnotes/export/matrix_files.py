@@ -47,7 +47,9 @@ def export_matrix(project: Project, target: Path, fmt: str, *, filters: Filters,
                   force: bool = False) -> dict[str, Any]:
     """Build the matrix, write it as CSV or XLSX and record the export; returns what was written."""
     from fieldnotes.analysis import matrix_tables as tables
+    from fieldnotes.analysis.columns import phase_start
     from fieldnotes.analysis.matrix import matrix
+    from fieldnotes.export.labels import Labels
     from fieldnotes.fileio import atomic_output
 
     if fmt not in FORMATS:
@@ -60,8 +62,10 @@ def export_matrix(project: Project, target: Path, fmt: str, *, filters: Filters,
     with project.read() as session:
         names = decide(session, pseudonymize)
         table = pseudonymized(matrix(session, filters, by, measure, rollup), names)
+        start = phase_start(session, "phase") if filters.phases else None
+    # the filters in the sheet's language, a phase with its months ("Faser: Fase 2 (aug. 2025–jan. 2026)")
     data = (tables.csv_bytes(table, lang=lang) if fmt == "csv"
-            else tables.xlsx_bytes(table, lang=lang, filters=names.filters(filters).describe()))
+            else tables.xlsx_bytes(table, lang=lang, filters=Labels(lang).filter_facts(names.filters(filters), start)))
     with atomic_output(target) as handle:
         handle.write(data)
         with project.write() as session:
