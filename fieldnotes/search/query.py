@@ -352,27 +352,15 @@ class _Parser:
 
     def primary(self) -> Node | None:
         lex = self.peek()
-        before = self.lx[self.i - 1] if self.i > 0 else None
         if lex is None or lex.kind == "op":
-            operator = lex if lex is not None and lex.kind == "op" else before
-            if operator is not None and operator.kind == "op":
-                raise self.fail(f"{operator.text} needs something on each side, as in: borger {operator.text} "
-                                "praktik")
-            raise self.fail("the query ends where a word was expected")
+            raise self.missing(lex)
         if lex.kind == "rparen":
             raise self.fail("a ')' has no '(' before it")
         if lex.kind == "comma":
             raise self.fail("a ',' belongs only inside NEAR(..., N)")
         self.i += 1
         if lex.kind == "lparen":
-            if (nxt := self.peek()) is not None and nxt.kind == "rparen":
-                raise self.fail("'()' holds nothing to search for")
-            node = self.or_expr()
-            close = self.peek()
-            if close is None or close.kind != "rparen":
-                raise self.fail("a '(' is not closed")
-            self.i += 1
-            return node
+            return self.group()
         if lex.kind == "near":
             return self.near()
         if lex.kind == "quoted" and not lex.closed:
@@ -380,6 +368,26 @@ class _Parser:
         if lex.kind == "word" and lex.text.startswith("-") and len(lex.text) > 1:
             raise self.fail(f"{lex.text!r}: to leave a word out write NOT, as in: borger NOT {lex.text[1:]}")
         return _leaf_from(lex.text, lex.prefix)
+
+    def missing(self, lex: _Lexeme | None) -> QuerySyntaxError:
+        """A word was expected: at an operator (or after one, at the end) or at the end of the query."""
+        before = self.lx[self.i - 1] if self.i > 0 else None
+        operator = lex if lex is not None and lex.kind == "op" else before
+        if operator is not None and operator.kind == "op":
+            return self.fail(f"{operator.text} needs something on each side, as in: borger {operator.text} "
+                             "praktik")
+        return self.fail("the query ends where a word was expected")
+
+    def group(self) -> Node | None:
+        """What stands between "(" (just read) and its ")"."""
+        if (nxt := self.peek()) is not None and nxt.kind == "rparen":
+            raise self.fail("'()' holds nothing to search for")
+        node = self.or_expr()
+        close = self.peek()
+        if close is None or close.kind != "rparen":
+            raise self.fail("a '(' is not closed")
+        self.i += 1
+        return node
 
     def near(self) -> Node | None:
         self.i += 1  # the "("
