@@ -127,17 +127,23 @@ def _stamp_of(match: re.Match[str]) -> str | None:
     return match.group("sq") or match.group("rd") or match.group("bare")
 
 
-def find_turns(text: str, known_speakers: Iterable[str] = ()) -> list[Turn]:
-    lines = text.split("\n")
-    candidates = [_candidate(line) for line in lines]
+def _accepted(candidates: list[_Candidate | None], known_speakers: Iterable[str]) -> set[str]:
+    """The labels that really are speakers: known ones, those that open two lines or more, and (when at least
+    two carry a timestamp) every one with a timestamp; a word that is seldom a speaker only when known."""
     known = {s.casefold() for s in known_speakers}
     possible = [c for c in candidates if c and (c.label.casefold() not in _NOT_SPEAKERS or c.label.casefold() in known)]
     counts = Counter(c.label for c in possible)
     stamped = sum(1 for c in possible if c.strong) >= 2
-    accepted = {
+    return {
         c.label for c in possible
         if counts[c.label] >= 2 or c.label.casefold() in known or (stamped and c.strong)
     }
+
+
+def find_turns(text: str, known_speakers: Iterable[str] = ()) -> list[Turn]:
+    lines = text.split("\n")
+    candidates = [_candidate(line) for line in lines]
+    accepted = _accepted(candidates, known_speakers)
     turns: list[Turn] = []
     current: tuple[str, int, float | None] | None = None  # speaker, start, timestamp
     current_end = 0
