@@ -89,23 +89,49 @@ def _stamp(seconds: float | None) -> str | None:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
+def _document_texts(session: Session, doc_ids: set[uuid.UUID],
+                    given: dict[uuid.UUID, str] | None) -> dict[uuid.UUID, str]:
+    texts = dict(given or {})
+    wanted = [d for d in doc_ids if d not in texts]
+    if wanted:
+        texts.update(session.execute(select(Document.id, Document.text).where(Document.id.in_(wanted))).all())
+    return texts
+
+
+def _turns_of(session: Session, doc_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    turns: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for row in session.execute(select(SpeakerTurn.document_id, SpeakerTurn.speaker, SpeakerTurn.start,
+                                      SpeakerTurn.end, SpeakerTurn.timestamp)
+                               .where(SpeakerTurn.document_id.in_(doc_ids)).order_by(SpeakerTurn.start)):
+        turns[row.document_id].append(row)
+    return turns
+
+
+def _turn_at(doc_turns: list[Any], start: int) -> Any:
+    """The turn a hit starts in: the last one starting at or before it, if it reaches that far."""
+    index = bisect.bisect_right([t.start for t in doc_turns], start) - 1
+    return doc_turns[index] if index >= 0 and doc_turns[index].end >= start else None
+
+
+def _speaker_of(turn: Any, people: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    """The turn's speaker as the document's participants name them, and their role."""
+    speaker = turn.speaker if turn else None
+    person = (people or {}).get(speaker) if speaker else None
+    if isinstance(person, dict):
+        return person.get("name") or speaker, person.get("role")
+    return speaker, None
+
+
 def describe(session: Session, raw: Sequence[RawHit], scope: Scope, *, texts: dict[uuid.UUID, str] | None = None,
              context: str | int | None = "sentence") -> list[Hit]:
     """Turn raw hits into full hits (a few queries for all of them together)."""
     if not raw:
         return []
     doc_ids = {h.document_id for h in raw}
-    texts = dict(texts or {})
-    wanted = [d for d in doc_ids if d not in texts]
-    if wanted:
-        texts.update(session.execute(select(Document.id, Document.text).where(Document.id.in_(wanted))).all())
+    texts = _document_texts(session, doc_ids, texts)
     speakers: dict[uuid.UUID, Any] = dict(
         session.execute(select(Document.id, Document.speakers).where(Document.id.in_(doc_ids))).all())
-    turns: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for row in session.execute(select(SpeakerTurn.document_id, SpeakerTurn.speaker, SpeakerTurn.start,
-                                      SpeakerTurn.end, SpeakerTurn.timestamp)
-                               .where(SpeakerTurn.document_id.in_(doc_ids)).order_by(SpeakerTurn.start)):
-        turns[row.document_id].append(row)
+    turns = _turns_of(session, doc_ids)
     municipalities = scope.municipalities(session, doc_ids)
     lines = {doc_id: line_starts(texts[doc_id]) for doc_id in doc_ids}
     out = []
@@ -113,14 +139,8 @@ def describe(session: Session, raw: Sequence[RawHit], scope: Scope, *, texts: di
         info = scope.documents[hit.document_id]
         text = texts[hit.document_id]
         doc_turns = turns.get(hit.document_id, [])
-        index = bisect.bisect_right([t.start for t in doc_turns], hit.start) - 1
-        turn = doc_turns[index] if index >= 0 and doc_turns[index].end >= hit.start else None
-        speaker = turn.speaker if turn else None
-        role = None
-        person = (speakers.get(hit.document_id) or {}).get(speaker) if speaker else None
-        if isinstance(person, dict):
-            role = person.get("role")
-            speaker = person.get("name") or speaker
+        turn = _turn_at(doc_turns, hit.start)
+        speaker, role = _speaker_of(turn, speakers.get(hit.document_id))
         a, b = context_bounds(text, hit.start, hit.end, context, doc_turns)
         out.append(Hit(
             document=str(hit.document_id), document_title=info.title, start=hit.start, end=hit.end,
