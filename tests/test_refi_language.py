@@ -4,6 +4,7 @@ reads Danish, counts take their plural form, and `--json` stays the English, loc
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,23 @@ def test_the_danish_report_reads_as_written(tmp_path: Path) -> None:
     assert "  positioner læst som tegnpositioner med CRLF talt som ét (som ATLAS.ti tæller)" in out
     assert out.splitlines()[0] == ("importerede sky-loom_refi-qda__TestProject.qdpx: 3 kodere, 14 koder, 2 memoer; "
                                    "30 elementer udeladt")
+
+
+def test_a_nameless_case_and_a_damaged_extension_in_danish(tmp_path: Path) -> None:
+    maxqda = vendor_files.maxqda(tmp_path).path
+    out = ok("--lang", "da", "--db", _project(tmp_path, "maxqda.db"), "exchange", "import", maxqda).out
+    assert "omsat case: (en case uden navn) — en case uden navn (MAXQDA's måde" in out
+    source = _project(tmp_path, "kilde-æøå.db")
+    exported = tmp_path / "eksport.qdpx"
+    ok("--db", source, "export", "qdpx", exported)
+    damaged = tmp_path / "beskadiget-ø.qdpx"
+    with zipfile.ZipFile(exported) as whole, zipfile.ZipFile(damaged, "w") as copy:
+        for name in whole.namelist():
+            copy.writestr(name, b"{ikke json" if name == "fieldnotes.json" else whole.read(name))
+    danish = ok("--lang", "da", "--db", _project(tmp_path, "dansk.db"), "exchange", "import", damaged).out
+    assert "  advarsel: fieldnotes.json er ikke læsbar JSON; den blev ignoreret" in danish.splitlines()
+    english = ok("--lang", "da", "--db", _project(tmp_path, "json.db"), "exchange", "import", damaged, "--json").json
+    assert english["report"]["warnings"] == ["fieldnotes.json is not readable JSON; it was ignored"]
 
 
 def test_a_dry_run_and_a_conflict_in_danish(tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldnotes.translations import Said, said
+
 CODE_TEXT_LABELS: tuple[tuple[str, str], ...] = (
     ("short", "Short definition"),
     ("definition", "Definition"),
@@ -175,7 +177,7 @@ class SelectionNotes:
     common: CodingNote = field(default_factory=CodingNote)
     per_coding: dict[tuple[str, str], CodingNote] = field(default_factory=dict)  # (code path, coder name)
     free: str = ""
-    problems: list[str] = field(default_factory=list)
+    problems: list[Said] = field(default_factory=list)
 
     def for_coding(self, code_path: str, coder: str) -> CodingNote:
         own = self.per_coding.get((code_path, coder))
@@ -212,12 +214,12 @@ def parse_selection_description(text: str | None) -> SelectionNotes:
             if separator:
                 result.per_coding[(path.strip(), coder.strip())] = current
             else:
-                result.problems.append(f"the header {value!r} names no coder")
+                result.problems.append(said("the header {value!r} names no coder", value=value))
         elif label == RATING:
             try:
                 current.rating = int(value)
             except ValueError:
-                result.problems.append(f"the rating {value!r} is not a whole number")
+                result.problems.append(said("the rating {value!r} is not a whole number", value=value))
         elif label == REVIEW:
             current.needs_review = value.casefold() in _YES
         elif label == MEMO:

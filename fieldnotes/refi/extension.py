@@ -46,6 +46,7 @@ from fieldnotes.db.models import (
     SpeakerTurn,
 )
 from fieldnotes.db.types import UTCDateTime
+from fieldnotes.translations import Said, said, said_n
 
 MEMBER = "fieldnotes.json"
 FORMAT = "fieldnotes-refi-extension"
@@ -167,11 +168,11 @@ def _fits(column: Any, value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _decode(table_name: str, image: Any, columns: tuple[str, ...], problems: list[str]) -> dict[str, Any] | None:
+def _decode(table_name: str, image: Any, columns: tuple[str, ...], problems: list[Said]) -> dict[str, Any] | None:
     """Column values from one entry, value by value: a value that cannot be read or does not fit its column
     is left out (and noted), the others are kept. None when the entry is not an object at all."""
     if not isinstance(image, dict):
-        problems.append(f"an entry of {table_name} is not an object")
+        problems.append(said("an entry of {table} is not an object", table=table_name))
         return None
     table: Table = MODELS[table_name].__table__
     values: dict[str, Any] = {}
@@ -181,7 +182,8 @@ def _decode(table_name: str, image: Any, columns: tuple[str, ...], problems: lis
         try:
             value = history.decode(table, {name: image[name]})[name]
         except (TypeError, ValueError, AttributeError):
-            problems.append(f"{table_name}.{name} holds {str(image[name])[:40]!r}, which cannot be read")
+            problems.append(said("{column} holds {value!r}, which cannot be read", column=f"{table_name}.{name}",
+                                 value=str(image[name])[:40]))
             continue
         column = table.c[name]
         if value is None and isinstance(column.type, JSON):
@@ -189,7 +191,8 @@ def _decode(table_name: str, image: Any, columns: tuple[str, ...], problems: lis
         if isinstance(value, float) and isinstance(column.type, Integer) and value.is_integer():
             value = int(value)
         if not _fits(column, value):
-            problems.append(f"{table_name}.{name} holds {str(value)[:40]!r}, which does not fit")
+            problems.append(said("{column} holds {value!r}, which does not fit", column=f"{table_name}.{name}",
+                                 value=str(value)[:40]))
             continue
         values[name] = value
     return values
@@ -202,7 +205,7 @@ class Extension:
         self.rows: dict[str, dict[uuid.UUID | str, dict[str, Any]]] = {table: {} for table in COLUMNS}
         self.links: dict[str, dict[str, dict[str, Any]]] = {table: {} for table in LINK_COLUMNS}
         self.turns: dict[uuid.UUID, list[dict[str, Any]]] = {}
-        self.problems: list[str] = []
+        self.problems: list[Said] = []  # shown in the reader's language
         self.present = False
 
     def row(self, table: str, key: uuid.UUID | str) -> dict[str, Any]:
@@ -223,6 +226,15 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _left_out(problems: list[Said]) -> Said:
+    """The first three problems and how many more; the template joining them is no message of its own."""
+    shown = Said("; ".join(f"{{p{i}}}" for i in range(min(3, len(problems)))), {f"p{i}": p for i, p in
+                                                                              enumerate(problems[:3])})
+    more = said_n(" (and {n} more)", " (and {n} more)", len(problems) - 3) if len(problems) > 3 else ""
+    return said_n("{member}: {n} value left out: {shown}{more}", "{member}: {n} values left out: {shown}{more}",
+                  len(problems), member=MEMBER, shown=shown, more=more)
+
+
 def read(data: bytes | None) -> Extension:
     """The member's content, checked value by value; what does not fit is left out and noted."""
     out = Extension()
@@ -231,16 +243,16 @@ def read(data: bytes | None) -> Extension:
     try:
         body = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        out.problems.append(f"{MEMBER} is not readable JSON; it was ignored")
+        out.problems.append(said("{member} is not readable JSON; it was ignored", member=MEMBER))
         return out
     if not isinstance(body, dict) or body.get("format") != FORMAT:
-        out.problems.append(f"{MEMBER} is not fieldnotes' extension; it was ignored")
+        out.problems.append(said("{member} is not fieldnotes' extension; it was ignored", member=MEMBER))
         return out
     if not isinstance(body.get("version"), int) or body["version"] > VERSION:
-        out.problems.append(f"{MEMBER} was written by a newer fieldnotes (version {body.get('version')!r}); "
-                            "what this version knows of it was read")
+        out.problems.append(said("{member} was written by a newer fieldnotes (version {version!r}); what this "
+                                 "version knows of it was read", member=MEMBER, version=body.get("version")))
     out.present = True
-    problems: list[str] = []
+    problems: list[Said] = []
     rows = _dict(body.get("rows"))
     for table, columns in COLUMNS.items():
         for key, image in _dict(rows.get(table)).items():
@@ -267,8 +279,7 @@ def read(data: bytes | None) -> Extension:
                for values in decoded):
             out.turns[doc] = [values for values in decoded if values is not None]
         else:
-            problems.append("the speaker turns of a document do not fit; they were derived from its text instead")
+            problems.append(said("the speaker turns of a document do not fit; they were derived from its text instead"))
     if problems:
-        shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
-        out.problems.append(f"{MEMBER}: {len(problems)} value(s) left out: {shown}")
+        out.problems.append(_left_out(problems))
     return out

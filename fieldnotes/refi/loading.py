@@ -148,14 +148,15 @@ def import_exchange_file(project: Project, path: Path | str, *, coder_name: str,
     return report.summary()
 
 
-def decode_source(data: bytes) -> tuple[str, str | None]:
+def decode_source(data: bytes) -> tuple[str, Said | None]:
     """Source text from its bytes (UTF-8, with or without BOM; UTF-16 with a BOM), and a warning if guessed."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), None
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
-        return data.decode("cp1252", errors="replace"), f"not UTF-8 (byte {error.start}); read as Windows-1252"
+        return data.decode("cp1252", errors="replace"), said("not UTF-8 (byte {byte}); read as Windows-1252",
+                                                             byte=str(error.start))
 
 
 def _excerpt(text: str, width: int = 40) -> str:
@@ -1005,7 +1006,7 @@ class _Importer:
     def import_cases(self) -> None:
         seen_variables: set[str] = set()
         for refi_case in self.refi.cases:
-            label = refi_case.name or "(a case without a name)"
+            label = refi_case.name or _NAMELESS
             docs = [self.doc_ids[g] for g in refi_case.sources if g in self.doc_ids]
             for selection in refi_case.selections:
                 if selection in self.selections and self.selections[selection][0] not in docs:
@@ -1220,6 +1221,7 @@ _SET_REASONS: dict[str, Callable[..., Said]] = {
     "case": lambda n, **values: said_n("it became a case of type {type!r} with {n} document",
                                        "it became a case of type {type!r} with {n} documents", n, **values),
 }
+_NAMELESS = said("(a case without a name)")
 _TEXT_GONE = said("the text it coded is no longer in the project's version of the document")
 
 
