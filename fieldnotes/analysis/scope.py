@@ -159,6 +159,44 @@ def aggregated(session: Session, column: Any, *order: Any, separator: str = _SEP
     return func.group_concat(column, joiner)
 
 
+def _grouped_row_by_row(session: Session, filters: Filters, names: tuple[str, ...], tree: CodeTree) -> Grouped:
+    """With the text filter, which is applied here, the rows come one by one."""
+    scope = load(session, filters, (*names, "document"), tree=tree)
+    groups: dict[Any, tuple[list[Any], ...]] = {}
+    position = len(names)
+    for row in fetch_rows_by_document(scope, names):
+        found = groups.get(row[position])
+        if found is None:
+            found = groups[row[position]] = tuple([] for _ in names)
+        for values, value in zip(found, row, strict=False):
+            values.append(value)
+    return Grouped(tree, names, groups, scope.documents, scope.codes)
+
+
+def _grouped_in_database(session: Session, filters: Filters, names: tuple[str, ...], tree: CodeTree) -> Grouped:
+    """One row per document from the database, each field's values aggregated into one text."""
+    docs = document_ids(session, filters)
+    codes = code_ids(session, filters, tree)
+    columns = [aggregated(session, COLUMNS[name], Coding.id) for name in names]
+    query = narrow_codings(select(raw(Coding.document_id), *columns), filters, docs, codes, coder_ids(filters))
+    rows = fetch_plain(session, query.group_by(Coding.document_id)) if docs is None or docs else []
+    groups = {}
+    columns_by_field: list[list[list[Any]]] = []
+    sizes: list[int] = []
+    for at, name in enumerate(names, 1):
+        texts = [row[at] for row in rows]
+        if _GROUPED[name]:
+            # every document's numbers parsed in one call (int() per value was most of the time)
+            if not sizes:
+                sizes = [text.count(_SEPARATOR) + 1 for text in texts]
+            columns_by_field.append(numbers_per_document(texts, sizes))
+        else:
+            columns_by_field.append([text.split(_SEPARATOR) for text in texts])
+    for row, lists in zip(rows, zip(*columns_by_field, strict=True), strict=True):
+        groups[row[0]] = lists
+    return Grouped(tree, names, groups, docs, codes)
+
+
 def load_grouped(session: Session, filters: Filters, fields: Iterable[str], *, tree: CodeTree | None = None) -> Grouped:
     """`load`, with the codings grouped by document (one row per document from the database)."""
     names = tuple(fields)
@@ -166,38 +204,10 @@ def load_grouped(session: Session, filters: Filters, fields: Iterable[str], *, t
     if unknown or not names:
         raise ValueError(f"cannot group by document: {unknown or names}")
     tree = tree or CodeTree.load(session)
-    if filters.contains:  # the text filter is applied here, so the rows come one by one
-        scope = load(session, filters, (*names, "document"), tree=tree)
-        groups: dict[Any, tuple[list[Any], ...]] = {}
-        position = len(names)
-        for row in fetch_rows_by_document(scope, names):
-            found = groups.get(row[position])
-            if found is None:
-                found = groups[row[position]] = tuple([] for _ in names)
-            for values, value in zip(found, row, strict=False):
-                values.append(value)
-        grouped = Grouped(tree, names, groups, scope.documents, scope.codes)
+    if filters.contains:
+        grouped = _grouped_row_by_row(session, filters, names, tree)
     else:
-        docs = document_ids(session, filters)
-        codes = code_ids(session, filters, tree)
-        columns = [aggregated(session, COLUMNS[name], Coding.id) for name in names]
-        query = narrow_codings(select(raw(Coding.document_id), *columns), filters, docs, codes, coder_ids(filters))
-        rows = fetch_plain(session, query.group_by(Coding.document_id)) if docs is None or docs else []
-        groups = {}
-        columns_by_field: list[list[list[Any]]] = []
-        sizes: list[int] = []
-        for at, name in enumerate(names, 1):
-            texts = [row[at] for row in rows]
-            if _GROUPED[name]:
-                # every document's numbers parsed in one call (int() per value was most of the time)
-                if not sizes:
-                    sizes = [text.count(_SEPARATOR) + 1 for text in texts]
-                columns_by_field.append(numbers_per_document(texts, sizes))
-            else:
-                columns_by_field.append([text.split(_SEPARATOR) for text in texts])
-        for row, lists in zip(rows, zip(*columns_by_field, strict=True), strict=True):
-            groups[row[0]] = lists
-        grouped = Grouped(tree, names, groups, docs, codes)
+        grouped = _grouped_in_database(session, filters, names, tree)
     if "code" in names:
         at = names.index("code")
         distinct: set[Any] = set()
