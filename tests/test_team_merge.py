@@ -441,3 +441,20 @@ def test_the_merging_coder_may_be_a_coder_the_merge_brings(tmp_path: Path) -> No
     after = snapshot(empty)
     # (the undo is recorded as Anna's, so she stays a coder of the project)
     assert {k: v for k, v in after.items() if k != "coders"} == {k: v for k, v in before.items() if k != "coders"}
+
+
+def test_a_merge_reports_in_danish(tmp_path: Path, copies: tuple[Path, Path]) -> None:
+    """The merge's own lines (what was merged, added, changed) follow --lang da; --json keeps table names."""
+    a, b = copies
+    ok("--db", a, "code", DOC, "--code", "Ledelse", "--match", "Lederen er med", "--coder", ANNA)
+    ok("--db", a, "codebook", "add", "Nye idéer på Ærø", "--coder", ANNA)
+    ok("--db", a, "bundle", tmp_path / "anna-ø.fnbundle", "--coder", ANNA)
+    dry = ok("--db", b, "--lang", "da", "merge", tmp_path / "anna-ø.fnbundle", "--dry-run").out.splitlines()
+    assert dry[0] == "prøvekørsel: fletningen ville ændre"
+    result = ok("--db", b, "--lang", "da", "merge", tmp_path / "anna-ø.fnbundle", "--coder", JONAS).out
+    lines = result.splitlines()
+    assert lines[0] == "flettede anna-ø.fnbundle:", lines
+    added = next(line for line in lines if line.startswith("  tilføjet: "))
+    assert "1 kodninger" in added or "1 kodning" in added, added
+    assert "1 koder" in added or "1 kode" in added, added
+    assert not any(word in result for word in ("merged", "added:", "changed:", "codings", "dry run"))

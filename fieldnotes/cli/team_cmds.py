@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fieldnotes.cli.context import Context
 from fieldnotes.errors import FieldnotesError, InvalidInput
-from fieldnotes.translations import _, format_date, format_decimal, format_number
+from fieldnotes.translations import _, format_date, format_decimal, format_number, ngettext
 
 
 def _coder_names(text: str) -> list[str]:
@@ -58,8 +59,28 @@ def bundle(ctx: Context) -> int:
     return 0
 
 
+#: what a merge counts, per table, as a reader names it (JSON keeps the table names)
+TABLE_WORDS: dict[str, Callable[[int], str]] = {
+    "coders": lambda n: ngettext("{n} coder", "{n} coders", n).format(n=format_number(n)),
+    "project": lambda n: ngettext("{n} project setting", "{n} project settings", n).format(n=format_number(n)),
+    "cases": lambda n: ngettext("{n} case", "{n} cases", n).format(n=format_number(n)),
+    "documents": lambda n: ngettext("{n} document", "{n} documents", n).format(n=format_number(n)),
+    "document_cases": lambda n: ngettext("{n} case link", "{n} case links", n).format(n=format_number(n)),
+    "speaker_turns": lambda n: ngettext("{n} speaker turn", "{n} speaker turns", n).format(n=format_number(n)),
+    "attributes": lambda n: ngettext("{n} attribute", "{n} attributes", n).format(n=format_number(n)),
+    "attribute_values": lambda n: ngettext("{n} attribute value", "{n} attribute values", n).format(n=format_number(n)),
+    "codes": lambda n: ngettext("{n} code", "{n} codes", n).format(n=format_number(n)),
+    # "{n} coding" is the Word export's word (a plain message there), so the count here has its own
+    "codings": lambda n: ngettext("{count} coding", "{count} codings", n).format(count=format_number(n)),
+    "memos": lambda n: ngettext("{n} memo", "{n} memos", n).format(n=format_number(n)),
+    "pseudonyms": lambda n: ngettext("{n} pseudonym", "{n} pseudonyms", n).format(n=format_number(n)),
+}
+
+
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in sorted(counts.items()))
+    return ", ".join(
+        TABLE_WORDS[table](n) if table in TABLE_WORDS
+        else f"{format_number(n)} {table.replace('_', ' ')}" for table, n in sorted(counts.items()))
 
 
 def merge(ctx: Context) -> int:
@@ -74,9 +95,11 @@ def merge(ctx: Context) -> int:
         ctx.emit(data, _("nothing to merge: {source} holds nothing this project does not already have")
                  .format(source=report.source))
         return 0
-    head = "dry run: merging would change" if report.dry_run else f"merged {report.source}:"
+    head = _("dry run: merging would change") if report.dry_run else _("merged {source}:").format(
+        source=report.source)
     lines = [head]
-    for label, counts in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+    for label, counts in ((_("added"), report.added), (_("changed"), report.changed),
+                          (_("removed"), report.removed)):
         if counts:
             lines.append(f"  {label}: {_counts(counts)}")
     if report.documents_matched_by_text:
