@@ -135,6 +135,27 @@ def _best_variants_first(session: Session, term: Term, scope: Scope, limit: int,
     return hits, texts, True
 
 
+def _in_order(hits: list[RawHit], order: list[uuid.UUID], sort: str, limit: int | None,
+              complete: bool) -> tuple[list[RawHit], bool]:
+    """The hits best first (by score, then the documents' order) or in the documents' order, cut at `limit`;
+    whether they are still all there is."""
+    if sort == "score":
+        rank = {doc_id: position for position, doc_id in enumerate(order)}
+
+        def key(h: RawHit) -> tuple[float, int, int, int]:
+            return (-h.score, rank[h.document_id], h.start, h.end)
+
+        if limit is not None and len(hits) > limit:
+            hits = heapq.nsmallest(limit, hits, key=key)
+            complete = False
+        else:
+            hits.sort(key=key)
+    if limit is not None and len(hits) > limit:
+        hits = hits[:limit]
+        complete = False
+    return hits, complete
+
+
 def find(session: Session, query: str | Query, scope: Scope, options: Options | None = None) -> Found:
     """Every hit (or the first `limit` in the chosen order) as raw hits."""
     options = options or Options()
@@ -159,20 +180,7 @@ def find(session: Session, query: str | Query, scope: Scope, options: Options | 
     hits: list[RawHit] = []
     texts: dict[uuid.UUID, str] = {}
     complete = _read(session, matcher, scope, order, limit if streaming else None, hits, texts)
-    if options.sort == "score":
-        rank = {doc_id: position for position, doc_id in enumerate(order)}
-
-        def key(h: RawHit) -> tuple[float, int, int, int]:
-            return (-h.score, rank[h.document_id], h.start, h.end)
-
-        if limit is not None and len(hits) > limit:
-            hits = heapq.nsmallest(limit, hits, key=key)
-            complete = False
-        else:
-            hits.sort(key=key)
-    if limit is not None and len(hits) > limit:
-        hits = hits[:limit]
-        complete = False
+    hits, complete = _in_order(hits, order, options.sort, limit, complete)
     kept = {h.document_id for h in hits}
     return Found(prepared, scope, hits, {d: t for d, t in texts.items() if d in kept}, complete, index.kind, notes)
 
