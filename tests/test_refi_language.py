@@ -185,3 +185,20 @@ def test_a_counted_message_takes_its_plural_in_each_language(n: int, stored: str
     with speaking("da"):
         assert message.render() == danish
     assert from_json(message.as_json()) == message
+
+
+def test_a_skipped_coding_of_an_export_is_said_in_danish_and_listed_in_english() -> None:
+    from fieldnotes.cli.exchange_cmds import _export_lines
+    from fieldnotes.refi.writing import ExportStats
+
+    stats = ExportStats()
+    stats.skipped.append(said_n("{n} coding at {span} in {title!r} vanished when names were replaced",
+                                "{n} codings at {span} in {title!r} vanished when names were replaced", 2,
+                                span="10:14", title="Interview med Søren"))
+    info = {"format": "qdc", "file": "kodebog-æøå.qdc", "names": "", **stats.as_dict()}
+    with speaking("da"):
+        lines = _export_lines(info)
+    assert lines[-1] == ("sprunget over: 2 kodninger ved 10:14 i 'Interview med Søren' forsvandt, da navnene blev "
+                         "erstattet")
+    assert [str(item) for item in info["skipped"]] == [
+        "2 codings at 10:14 in 'Interview med Søren' vanished when names were replaced"]

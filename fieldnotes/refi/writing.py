@@ -71,7 +71,7 @@ from fieldnotes.refi.descriptions import (
     speakers_text,
 )
 from fieldnotes.refi.positions import Utf16Counter
-from fieldnotes.translations import Said, _, said
+from fieldnotes.translations import Said, _, said, said_n
 
 ORIGIN = f"fieldnotes {__version__}"
 UTF16_ORIGIN = f"{ORIGIN} (positions in UTF-16 code units, as NVivo counts)"
@@ -120,7 +120,7 @@ class ExportStats:
     selections: int = 0
     memos: int = 0
     cases: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[Said] = field(default_factory=list)  # English in JSON (str), translated on screen
 
     def as_dict(self) -> dict[str, Any]:
         return {"documents": self.documents, "codes": self.codes, "codings": self.codings,
@@ -358,8 +358,10 @@ class _ProjectBuilder(_Builder):
             if shift is not None:
                 new_start, new_end = shift(start, "start"), shift(end, "end")
             if new_end <= new_start:
-                self.stats.skipped.append(f"{len(group)} coding(s) at {start}:{end} in {doc.title!r} vanished when "
-                                          "names were replaced")
+                self.stats.skipped.append(said_n(
+                    "{n} coding at {span} in {title!r} vanished when names were replaced",
+                    "{n} codings at {span} in {title!r} vanished when names were replaced", len(group),
+                    span=f"{start}:{end}", title=doc.title))
                 continue
             self.selection(element, doc, body, group, (start, end), (new_start, new_end), count)
         for memo in self.by_target.get(("document", doc.id), []):
