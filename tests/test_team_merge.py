@@ -259,7 +259,9 @@ def test_the_search_index_follows_a_merge_and_its_undo(tmp_path: Path, copies: t
 def test_a_merge_stops_when_a_row_it_would_overwrite_changed_meanwhile(
         tmp_path: Path, copies: tuple[Path, Path]) -> None:
     from fieldnotes.project.opening import open_project
-    from fieldnotes.team.merge import ChangedMeanwhile, Planner, _check_unchanged
+    from fieldnotes.team.merge import ChangedMeanwhile
+    from fieldnotes.team.merge_plan import Planner
+    from fieldnotes.team.merge_write import check_unchanged
     from fieldnotes.team.sources import open_source
 
     a, b = copies
@@ -271,7 +273,7 @@ def test_a_merge_stops_when_a_row_it_would_overwrite_changed_meanwhile(
         assert plan.report.changed == {"codes": 1}
         ok("--db", b, "codebook", "rename", "Ledelse", "Lederskab", "--coder", ANNA)  # someone, meanwhile
         with project.write() as session, pytest.raises(ChangedMeanwhile, match="changed"):
-            _check_unchanged(session, plan)
+            check_unchanged(session, plan)
     # run again, the merge sees the rename and settles it as a conflict
     report = ok("--db", b, "merge", tmp_path / "jonas.fnbundle", "--coder", ANNA, "--json").json
     assert [c["kind"] for c in report["conflicts"]] == ["changed_both"]
@@ -292,14 +294,14 @@ def _stored(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_rows_written_straight_to_sqlite_are_stored_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
-    """A merge writes whole rows through the driver on SQLite (fieldnotes.team.merge._write_rows): they
+    """A merge writes whole rows through the driver on SQLite (fieldnotes.team.merge_write._write_rows): they
     must be stored exactly as SQLAlchemy's statements store them, inserted or updated."""
     from sqlalchemy import bindparam, delete, insert, update
 
     from fieldnotes.db import history
     from fieldnotes.db.image_queries import select_images
     from fieldnotes.project.opening import open_project
-    from fieldnotes.team import merge as merging
+    from fieldnotes.team import merge_write as writing
 
     base = make_project(tmp_path)
     ok("--db", base, "code", DOC, "--code", "Specifik tro", "--match", "job på lageret", "--rating", "4",
@@ -320,16 +322,16 @@ def test_rows_written_straight_to_sqlite_are_stored_as_sqlalchemy_stores_them(tm
                 if not images[name]:
                     continue
                 if way == "driver":
-                    merging._write_rows(conn, table, images[name], insert=True)
+                    writing._write_rows(conn, table, images[name], insert=True)
                 else:
-                    conn.execute(insert(table), [merging._complete(table, i, None) for i in images[name]])
+                    conn.execute(insert(table), [writing._complete(table, i, None) for i in images[name]])
             for name, table in history.TABLES.items():  # and updated to the same values
                 if not images[name]:
                     continue
                 if way == "driver":
-                    merging._write_rows(conn, table, images[name], insert=False)
+                    writing._write_rows(conn, table, images[name], insert=False)
                 else:
-                    rows = [merging._complete(table, i, None) for i in images[name]]
+                    rows = [writing._complete(table, i, None) for i in images[name]]
                     conn.execute(update(table).where(table.c.id == bindparam("_row")),
                                  [{"_row": row["id"], **row} for row in rows])
     assert _stored(copies["driver"]) == _stored(copies["sqlalchemy"]) == _stored(base)

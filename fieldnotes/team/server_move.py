@@ -40,18 +40,9 @@ from fieldnotes.db.models import Event, MergeConflict
 from fieldnotes.errors import InvalidInput
 from fieldnotes.project.opening import Project
 from fieldnotes.team.images import Image
-from fieldnotes.team.merge import (
-    CONTENT_TABLES,
-    MergeReport,
-    Plan,
-    Planner,
-    _check_unchanged,
-    _complete,
-    _depths,
-    _json_as_stored,
-    _snapshot,
-    apply_writes,
-)
+from fieldnotes.team.merge import _snapshot
+from fieldnotes.team.merge_plan import CONTENT_TABLES, MergeReport, Plan, Planner
+from fieldnotes.team.merge_write import _complete, _depths, _json_as_stored, apply_writes, check_unchanged
 from fieldnotes.team.sources import ORIGINS, Source
 from fieldnotes.translations import _, said
 
@@ -95,7 +86,7 @@ def move_onto_empty_server(project: Project, source: Source, coder_name: str) ->
         report = plan.report
         if report.nothing:
             return report
-        _check_unchanged(session, plan)
+        check_unchanged(session, plan)
         report.backup = None
         summary = said("merged {file}: {n} conflict(s)", file=source.name, n=len(plan.conflicts)) if plan.conflicts \
             else said("merged {file}", file=source.name)
@@ -117,7 +108,7 @@ def move_onto_empty_server(project: Project, source: Source, coder_name: str) ->
 
 
 def write_by_copy(session: Session, pending: history.PendingChange, plan: Plan) -> None:
-    """Write the plan as `merge.apply_writes` does: new rows with COPY, the rest as the merge writes
+    """Write the plan as `merge_write.apply_writes` does: new rows with COPY, the rest as the merge writes
     them; the events in the order `apply_writes` records them."""
     depths = _depths(plan.writes, plan)
 
