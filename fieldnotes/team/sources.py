@@ -88,11 +88,13 @@ class LogFacts:
     def has_seen(self, key: Key, image: Image | None) -> bool:
         return image is not None and key in self.versions and ident(image) in self.idents(key)
 
-    def absorb(self, other: LogFacts) -> None:
-        """Add the versions another reading of the log has seen."""
-        for key, versions in other.versions.items():
-            self.versions.setdefault(key, []).extend(versions)
-            self._idents.pop(key, None)
+    def joined(self, other: LogFacts) -> LogFacts:
+        """These facts with the versions another reading of the log has seen too (the deletions are
+        this reading's)."""
+        versions = dict(self.versions)
+        for key, seen in other.versions.items():
+            versions[key] = [*versions.get(key, ()), *seen]
+        return LogFacts(versions, dict(self.deleted))
 
 
 def _image(version: Image | str | None) -> Image | None:
