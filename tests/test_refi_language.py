@@ -202,3 +202,17 @@ def test_a_skipped_coding_of_an_export_is_said_in_danish_and_listed_in_english()
                          "erstattet")
     assert [str(item) for item in info["skipped"]] == [
         "2 codings at 10:14 in 'Interview med Søren' vanished when names were replaced"]
+
+
+def test_a_qdc_codebook_diff_and_export_in_danish(tmp_path: Path) -> None:
+    qdc = vendor_files.codebook(tmp_path)
+    db = _project(tmp_path, "kodebog-æøå.db")
+    danish = ok("--lang", "da", "--db", db, "codebook", "diff", qdc).out.splitlines()
+    assert danish[0].startswith("+ tilføj  ") and danish[-1] == "0 koder uændret"
+    english = ok("--lang", "en", "--db", db, "codebook", "diff", qdc).out.splitlines()
+    assert english[0].startswith("+ add     ") and english[-1] == "0 codes unchanged"
+    ok("--db", db, "exchange", "import", qdc)
+    shown = ok("--lang", "da", "--db", db, "exchange", "export-qdc", tmp_path / "ud-ø.qdc").out.splitlines()
+    assert shown[1].startswith("navne erstattet: nej (")
+    listed = ok("--lang", "da", "--db", db, "exchange", "export-qdc", tmp_path / "ud-å.qdc", "--json").json
+    assert listed["names"].startswith("names replaced: no (")

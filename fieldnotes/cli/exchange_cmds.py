@@ -11,12 +11,12 @@ from fieldnotes.translations import _
 
 
 def _export_lines(info: dict[str, Any]) -> list[str]:
-    from fieldnotes.refi.report import shown
+    from fieldnotes.refi.report import local, shown
 
     what = (_("{documents} documents, {codes} codes, {codings} codings, {memos} memos").format(**info)
             if info["format"] == "qdpx" else _("{codes} codes").format(**info))
     lines = [_("wrote {file} ({what})").format(file=info['file'], what=what)]
-    lines.append(info["names"])  # "names replaced: yes (…)", as every export says it
+    lines.append(local(info["names"]))  # "names replaced: yes (…)" in the interface language; JSON: English
     lines += [_("skipped: {item}").format(item=shown(item)) for item in info.get("skipped", [])]
     return lines
 

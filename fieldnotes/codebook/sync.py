@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from fieldnotes.codebook.tree import CodeTree
 from fieldnotes.codebook.yamlfile import TEXT_FIELDS, CodebookFile, CodeSpec
 from fieldnotes.db.models import Code, Coding
+from fieldnotes.translations import _, ngettext, pgettext
 
 _COMPARED = ("color", "shortcut", "codable", "retired", "scale_min", "scale_max", "scale_labels", "glosses")
 
@@ -44,15 +45,23 @@ class CodebookDiff:
         }
 
     def lines(self) -> list[str]:
-        out = [f"+ add     {path}" for path in self.added]
-        out += [f"~ rename  {old} -> {new}" for old, new in self.renamed]
-        out += [f"~ move    {old} -> {new}" for old, new in self.moved]
-        out += [f"~ update  {path} ({', '.join(fields)})" for path, fields in self.updated]
-        out += [f"  keep    {path} (only in the project; an import never deletes)" for path in self.only_in_project]
+        """The changes as a reader sees them, in the interface language (`as_dict()` stays English)."""
+        words = {"add": pgettext("codebook change", "add"), "rename": pgettext("codebook change", "rename"),
+                 "move": pgettext("codebook change", "move"), "update": pgettext("codebook change", "update"),
+                 "keep": pgettext("codebook change", "keep")}
+        width = max(7, *(len(word) for word in words.values()))
+        out = [f"+ {words['add']:<{width}} {path}" for path in self.added]
+        out += [f"~ {words['rename']:<{width}} {old} -> {new}" for old, new in self.renamed]
+        out += [f"~ {words['move']:<{width}} {old} -> {new}" for old, new in self.moved]
+        out += [f"~ {words['update']:<{width}} {path} ({', '.join(fields)})" for path, fields in self.updated]
+        out += [f"  {words['keep']:<{width}} " + _("{path} (only in the project; an import never deletes)").format(
+            path=path) for path in self.only_in_project]
+        n = self.unchanged
         if self.empty:
-            out.append(f"no changes ({self.unchanged} codes already match)")
+            out.append(ngettext("no changes ({n} code already matches)", "no changes ({n} codes already match)",
+                                n).format(n=n))
         else:
-            out.append(f"{self.unchanged} codes unchanged")
+            out.append(ngettext("{n} code unchanged", "{n} codes unchanged", n).format(n=n))
         return out
 
 

@@ -71,6 +71,7 @@ from fieldnotes.refi.descriptions import (
     speakers_text,
 )
 from fieldnotes.refi.positions import Utf16Counter
+from fieldnotes.refi.report import Both
 from fieldnotes.translations import Said, _, said, said_n
 
 ORIGIN = f"fieldnotes {__version__}"
@@ -615,7 +616,7 @@ def export_qdpx(project: Project, target: Path | str, *, coder_name: str, pseudo
                        said("exported the project as REFI-QDA ({documents} documents, {codings} codings) to {file}",
                             documents=stats.documents, codings=stats.codings, file=target.name))
     return {"file": str(target), "format": "qdpx", "pseudonymized": done, "pseudonymize_requested": names.wanted,
-            "names_replaced": done, "names": names.line(),
+            "names_replaced": done, "names": Both.of(names.line(), names.line(_)),  # JSON: English
             "positions": "utf16" if utf16 else "codepoints", **stats.as_dict()}
 
 
@@ -638,5 +639,5 @@ def export_qdc(project: Project, target: Path | str, *, coder_name: str, pseudon
         done = _record(session, coder_name, "qdc", target, names,
                        said("exported the codebook ({count} codes) to {file}", count=count, file=target.name))
     return {"file": str(target), "format": "qdc", "pseudonymized": done, "pseudonymize_requested": names.wanted,
-            "names_replaced": done, "names": names.line(),
+            "names_replaced": done, "names": Both.of(names.line(), names.line(_)),  # JSON: English
             "codes": count}
