@@ -30,7 +30,6 @@ project into a SQLite copy in the backup folder).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,14 +38,13 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from fieldnotes.db import coders, history
-from fieldnotes.db.models import MergeConflict
+from fieldnotes.db import coders
 from fieldnotes.errors import FieldnotesError
 from fieldnotes.project.opening import Project
 from fieldnotes.team.merge_plan import ChangedMeanwhile, Conflict, MergeReport, Planner
-from fieldnotes.team.merge_write import apply_writes, check_unchanged
-from fieldnotes.team.sources import ORIGINS, Source, open_source
-from fieldnotes.translations import _, said
+from fieldnotes.team.merge_write import apply_writes, check_unchanged, record_merge
+from fieldnotes.team.sources import Source, open_source
+from fieldnotes.translations import _
 
 #: what callers use; the planning is in merge_plan, the writing in merge_write
 __all__ = ["ATTEMPTS", "ChangedMeanwhile", "Conflict", "MergeReport", "merge"]
@@ -135,21 +133,6 @@ def _merge_once(project: Project, source: Source, coder_name: str) -> MergeRepor
             from fieldnotes.project.backup import backup_server
 
             report.backup = backup_server(project.target, reason="before-merge").name
-        summary = said("merged {file}: {n} conflict(s)", file=source.name, n=len(plan.conflicts)) if plan.conflicts \
-            else said("merged {file}", file=source.name)
-        details = {"source": source.name, "kind": source.kind, "added": report.added, "changed": report.changed,
-                   "removed": report.removed, "conflicts": len(plan.conflicts), **source.summary,
-                   ORIGINS: plan.origins}
-        with history.change(session, coder_id=coder_id, action="merge", summary=summary, details=details) as pending:
-            apply_writes(session, pending, plan)
-            # after the rows: the merging coder may be one of the coders the merge brings
-            coders.ensure_coder(session, coder_name)
-            for conflict in plan.conflicts:
-                session.add(MergeConflict(merge_id=pending.change_id, kind=conflict.kind, table=conflict.table,
-                                          row_id=uuid.UUID(conflict.row_id) if conflict.row_id else None,
-                                          summary=conflict.summary, ours=conflict.ours, theirs=conflict.theirs,
-                                          resolution=conflict.resolution, status="auto", created_by=coder_id))
-            session.flush()
-            report.merge_id = str(pending.change_id)
+        record_merge(session, plan, source, coder_id, coder_name, apply_writes)
     return report
 

@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fieldnotes.db import history
+from fieldnotes.db import coders, history
 from fieldnotes.db.image_queries import select_images
+from fieldnotes.db.models import MergeConflict
 from fieldnotes.team.images import Image, fingerprint
 from fieldnotes.team.merge_plan import ChangedMeanwhile, Plan
-from fieldnotes.translations import _
+from fieldnotes.team.sources import ORIGINS, Source
+from fieldnotes.translations import _, said
 
 
 def _depths(writes: list[tuple[str, uuid.UUID, Image | None]], plan: Plan) -> dict[str, int]:
@@ -220,3 +222,28 @@ def check_unchanged(session: Session, plan: Plan) -> None:
                 expected = plan.expected.get((table_name, str(image["id"])))
                 if image != expected and fingerprint(image) != fingerprint(expected):
                     raise ChangedMeanwhile(_("{table_name} {id} changed").format(table_name=table_name, id=image['id']))
+
+
+def record_merge(session: Session, plan: Plan, source: Source, coder_id: uuid.UUID, coder_name: str,
+                 write: Callable[[Session, history.PendingChange, Plan], None],
+                 events: Callable[[Any, list[dict[str, Any]]], None] | None = None) -> None:
+    """The merge as one recorded change: its rows written by `write` (row by row, or by COPY with the event
+    log's rows written by `events`), the merging coder, the conflicts for review; the report gets its id."""
+    report = plan.report
+    summary = said("merged {file}: {n} conflict(s)", file=source.name, n=len(plan.conflicts)) if plan.conflicts \
+        else said("merged {file}", file=source.name)
+    details = {"source": source.name, "kind": source.kind, "added": report.added, "changed": report.changed,
+               "removed": report.removed, "conflicts": len(plan.conflicts), **source.summary, ORIGINS: plan.origins}
+    with history.change(session, coder_id=coder_id, action="merge", summary=summary, details=details) as pending:
+        if events is not None:
+            pending.write_events = events
+        write(session, pending, plan)
+        # after the rows: the merging coder may be one of the coders the merge brings
+        coders.ensure_coder(session, coder_name)
+        for conflict in plan.conflicts:
+            session.add(MergeConflict(merge_id=pending.change_id, kind=conflict.kind, table=conflict.table,
+                                      row_id=uuid.UUID(conflict.row_id) if conflict.row_id else None,
+                                      summary=conflict.summary, ours=conflict.ours, theirs=conflict.theirs,
+                                      resolution=conflict.resolution, status="auto", created_by=coder_id))
+        session.flush()
+        report.merge_id = str(pending.change_id)

@@ -36,15 +36,15 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from fieldnotes.db import coders, history
-from fieldnotes.db.models import Event, MergeConflict
+from fieldnotes.db.models import Event
 from fieldnotes.errors import InvalidInput
 from fieldnotes.project.opening import Project
 from fieldnotes.team.images import Image
 from fieldnotes.team.merge import _snapshot
 from fieldnotes.team.merge_plan import CONTENT_TABLES, MergeReport, Plan, Planner
-from fieldnotes.team.merge_write import _complete, _depths, _json_as_stored, apply_writes, check_unchanged
-from fieldnotes.team.sources import ORIGINS, Source
-from fieldnotes.translations import _, said
+from fieldnotes.team.merge_write import _complete, _depths, _json_as_stored, apply_writes, check_unchanged, record_merge
+from fieldnotes.team.sources import Source
+from fieldnotes.translations import _
 
 #: tests set this to False to make a move onto an empty server take the normal merge's way
 ENABLED = True
@@ -88,22 +88,7 @@ def move_onto_empty_server(project: Project, source: Source, coder_name: str) ->
             return report
         check_unchanged(session, plan)
         report.backup = None
-        summary = said("merged {file}: {n} conflict(s)", file=source.name, n=len(plan.conflicts)) if plan.conflicts \
-            else said("merged {file}", file=source.name)
-        details = {"source": source.name, "kind": source.kind, "added": report.added, "changed": report.changed,
-                   "removed": report.removed, "conflicts": len(plan.conflicts), **source.summary,
-                   ORIGINS: plan.origins}
-        with history.change(session, coder_id=coder_id, action="merge", summary=summary, details=details) as pending:
-            pending.write_events = copy_events
-            write_by_copy(session, pending, plan)
-            coders.ensure_coder(session, coder_name)
-            for conflict in plan.conflicts:
-                session.add(MergeConflict(merge_id=pending.change_id, kind=conflict.kind, table=conflict.table,
-                                          row_id=uuid.UUID(conflict.row_id) if conflict.row_id else None,
-                                          summary=conflict.summary, ours=conflict.ours, theirs=conflict.theirs,
-                                          resolution=conflict.resolution, status="auto", created_by=coder_id))
-            session.flush()
-            report.merge_id = str(pending.change_id)
+        record_merge(session, plan, source, coder_id, coder_name, write_by_copy, events=copy_events)
     return MoveReport(**{f.name: getattr(report, f.name) for f in fields(MergeReport)})
 
 
